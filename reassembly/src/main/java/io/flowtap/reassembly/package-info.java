@@ -1,0 +1,5 @@
+/**
+ * The TCP reassembly engine and the handler API users program against. It is fed decoded segments and calls
+ * handlers; it knows nothing of threads or queues.
+ */
+package io.flowtap.reassembly;
