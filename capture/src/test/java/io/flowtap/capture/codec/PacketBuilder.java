@@ -8,7 +8,7 @@ import java.nio.ByteOrder;
  * Builds test frames byte by byte, computing IP lengths and the TCP checksum with a straightforward RFC 1071
  * implementation that shares no code with {@link InternetChecksum}, so the two check each other.
  */
-final class PacketBuilder
+public final class PacketBuilder
 {
     private final ByteArrayOutputStream link = new ByteArrayOutputStream();
     private byte[] ipHeaderExtra = new byte[0];
@@ -32,7 +32,7 @@ final class PacketBuilder
     private boolean corruptChecksum;
     private boolean ethernetLink;
 
-    static PacketBuilder ethernet()
+    public static PacketBuilder ethernet()
     {
         final PacketBuilder builder = new PacketBuilder();
         builder.ethernetLink = true;
@@ -40,24 +40,24 @@ final class PacketBuilder
         return builder;
     }
 
-    static PacketBuilder raw()
+    public static PacketBuilder raw()
     {
         return new PacketBuilder();
     }
 
-    PacketBuilder linkBytes(final byte... bytes)
+    public PacketBuilder linkBytes(final byte... bytes)
     {
         link.writeBytes(bytes);
         return this;
     }
 
-    PacketBuilder vlan(final int etherType, final int vlanId)
+    public PacketBuilder vlan(final int etherType, final int vlanId)
     {
         link.writeBytes(new byte[] {(byte)(etherType >>> 8), (byte)etherType, (byte)(vlanId >>> 8), (byte)vlanId});
         return this;
     }
 
-    PacketBuilder ipv6(final byte[] src, final byte[] dst)
+    public PacketBuilder ipv6(final byte[] src, final byte[] dst)
     {
         ipVersion = 6;
         source = src;
@@ -65,89 +65,89 @@ final class PacketBuilder
         return this;
     }
 
-    PacketBuilder ipv4Options(final byte[] optionBytes)
+    public PacketBuilder ipv4Options(final byte[] optionBytes)
     {
         ipHeaderExtra = optionBytes;
         return this;
     }
 
-    PacketBuilder ipv6Extensions(final int firstNextHeader, final byte[] chain)
+    public PacketBuilder ipv6Extensions(final int firstNextHeader, final byte[] chain)
     {
         ipv6FirstNextHeader = firstNextHeader;
         ipv6Extensions = chain;
         return this;
     }
 
-    PacketBuilder protocol(final int protocol)
+    public PacketBuilder protocol(final int protocol)
     {
         this.protocol = protocol;
         return this;
     }
 
-    PacketBuilder fragmentField(final int value)
+    public PacketBuilder fragmentField(final int value)
     {
         fragmentField = value;
         return this;
     }
 
-    PacketBuilder ports(final int src, final int dst)
+    public PacketBuilder ports(final int src, final int dst)
     {
         srcPort = src;
         dstPort = dst;
         return this;
     }
 
-    PacketBuilder seqAck(final long seq, final long ack)
+    public PacketBuilder seqAck(final long seq, final long ack)
     {
         this.seq = seq;
         this.ack = ack;
         return this;
     }
 
-    PacketBuilder flags(final int flags)
+    public PacketBuilder flags(final int flags)
     {
         this.flags = flags;
         return this;
     }
 
-    PacketBuilder res(final int res)
+    public PacketBuilder res(final int res)
     {
         this.res = res;
         return this;
     }
 
-    PacketBuilder window(final int window)
+    public PacketBuilder window(final int window)
     {
         this.window = window;
         return this;
     }
 
-    PacketBuilder urgent(final int urgent)
+    public PacketBuilder urgent(final int urgent)
     {
         this.urgent = urgent;
         return this;
     }
 
-    PacketBuilder options(final byte... options)
+    public PacketBuilder options(final byte... options)
     {
         this.options = options;
         return this;
     }
 
-    PacketBuilder payload(final byte[] payload)
+    public PacketBuilder payload(final byte[] payload)
     {
         this.payload = payload;
         return this;
     }
 
-    PacketBuilder corruptChecksum()
+    public PacketBuilder corruptChecksum()
     {
         corruptChecksum = true;
         return this;
     }
 
     /** The TCP segment alone, checksum filled in. */
-    byte[] tcpSegment()
+    public byte[] tcpSegment()
     {
         final int headerLength = 20 + options.length;
         final ByteBuffer tcp = ByteBuffer.allocate(headerLength + payload.length).order(ByteOrder.BIG_ENDIAN);
@@ -169,7 +169,7 @@ final class PacketBuilder
     }
 
     /** The IP packet (header, extensions, segment). */
-    byte[] ipPacket()
+    public byte[] ipPacket()
     {
         final byte[] segment = tcpSegment();
         if (ipVersion == 4)
@@ -194,7 +194,7 @@ final class PacketBuilder
     }
 
     /** The whole frame: link bytes, then an EtherType when the link is Ethernet, then the IP packet. */
-    byte[] build()
+    public byte[] build()
     {
         final byte[] packet = ipPacket();
         final ByteArrayOutputStream frame = new ByteArrayOutputStream();
@@ -225,7 +225,7 @@ final class PacketBuilder
     }
 
     /** RFC 1071 the slow, obvious way: big-endian 16-bit words, one at a time. */
-    static int referenceChecksum(final byte[] prefix, final byte[] data)
+    public static int referenceChecksum(final byte[] prefix, final byte[] data)
     {
         long sum = 0;
         final byte[] all = new byte[prefix.length + data.length];
