@@ -1,0 +1,68 @@
+package io.flowtap.tools;
+
+import io.flowtap.tools.inspect.InspectCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code flowtap} command line.
+ */
+@Command(
+    name = "flowtap",
+    mixinStandardHelpOptions = true,
+    versionProvider = Flowtap.Version.class,
+    description = "Zero-copy TCP capture and reassembly.",
+    subcommands = {InspectCommand.class, CommandLine.HelpCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success",
+        "1:the input is unreadable or damaged (what was before the damage was processed)",
+        "2:bad command line"})
+public final class Flowtap implements Runnable
+{
+    /** Success. */
+    public static final int EXIT_OK = 0;
+    /** The input could not be read, or was damaged part way. */
+    public static final int EXIT_INPUT_ERROR = 1;
+    /** The command line was wrong. */
+    public static final int EXIT_USAGE = 2;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    /**
+     * @param args the command line.
+     */
+    public static void main(final String[] args)
+    {
+        System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * @return the command line, ready to execute; tests run it without exiting the JVM.
+     */
+    public static CommandLine commandLine()
+    {
+        return new CommandLine(new Flowtap())
+            .setExitCodeExceptionMapper(exception -> EXIT_INPUT_ERROR);
+    }
+
+    @Override
+    public void run()
+    {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+    }
+
+    /**
+     * The version from the jar's manifest, or "development" when run from classes.
+     */
+    static final class Version implements CommandLine.IVersionProvider
+    {
+        @Override
+        public String[] getVersion()
+        {
+            final String version = Flowtap.class.getPackage().getImplementationVersion();
+            return new String[] {"flowtap " + (version == null ? "development" : version)};
+        }
+    }
+}

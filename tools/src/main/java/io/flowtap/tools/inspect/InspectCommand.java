@@ -1,0 +1,125 @@
+package io.flowtap.tools.inspect;
+
+import io.flowtap.capture.CaptureFileException;
+import io.flowtap.capture.Frame;
+import io.flowtap.capture.FrameHandler;
+import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.capture.file.CaptureFileSource;
+import io.flowtap.capture.file.CaptureFiles;
+import io.flowtap.tools.CounterReport;
+import io.flowtap.tools.Flowtap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code flowtap inspect FILE}: one line per TCP segment of a capture file, then a counters summary that accounts
+ * for every frame.
+ */
+@Command(
+    name = "inspect",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Print every TCP segment of a pcap or pcapng file, one per line, then count every frame that was not one.",
+        "Lines go to standard output; the counters summary goes to standard error."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  flowtap inspect capture.pcap",
+        "  flowtap inspect --json --count 100 capture.pcapng | jq .srcport",
+        "  flowtap inspect --checksum off offloaded.pcap"},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success",
+        "1:the file is unreadable or damaged (segments before the damage were printed)",
+        "2:bad command line"})
+public final class InspectCommand implements Callable<Integer>
+{
+    private static final int POLL_LIMIT = 256;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng capture file")
+    private Path file;
+
+    @Option(names = "--json", description = "one JSON object per line, with Haka's field names")
+    private boolean json;
+
+    @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N TCP segments")
+    private long count = Long.MAX_VALUE;
+
+    @Option(names = "--checksum", paramLabel = "MODE",
+        description = "TCP checksum handling: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
+    private ChecksumMode checksumMode = ChecksumMode.AUTO;
+
+    @Option(names = "--no-summary", description = "do not print the counters summary")
+    private boolean noSummary;
+
+    private PrintStream out = new PrintStream(
+        new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
+    private PrintStream err = System.err;
+
+    /**
+     * Send output somewhere else than the process's standard streams (tests).
+     *
+     * @param out for segment lines.
+     * @param err for the summary and errors.
+     * @return this command.
+     */
+    public InspectCommand streams(final PrintStream out, final PrintStream err)
+    {
+        this.out = out;
+        this.err = err;
+        return this;
+    }
+
+    @Override
+    public Integer call()
+    {
+        final PacketDecoder decoder = new PacketDecoder(checksumMode);
+        final SegmentFormatter formatter = new SegmentFormatter();
+        final long[] printed = {0};
+        final FrameHandler handler = (frame) -> onFrame(frame, decoder, formatter, printed);
+
+        int exitCode = Flowtap.EXIT_OK;
+        try (CaptureFileSource source = CaptureFiles.open(file))
+        {
+            while (!source.isEndOfStream() && printed[0] < count && !out.checkError())
+            {
+                source.poll(handler, POLL_LIMIT);
+            }
+        }
+        catch (final CaptureFileException ex)
+        {
+            out.flush();
+            err.println("flowtap inspect: " + ex.getMessage());
+            exitCode = Flowtap.EXIT_INPUT_ERROR;
+        }
+        out.flush();
+        if (!noSummary)
+        {
+            CounterReport.print(err, decoder.counters());
+        }
+        return exitCode;
+    }
+
+    private void onFrame(
+        final Frame frame, final PacketDecoder decoder, final SegmentFormatter formatter, final long[] printed)
+    {
+        if (printed[0] >= count)
+        {
+            return;
+        }
+        if (decoder.decode(frame))
+        {
+            out.append(json ? formatter.json(frame, decoder) : formatter.text(frame, decoder)).append('\n');
+            printed[0]++;
+        }
+    }
+}
