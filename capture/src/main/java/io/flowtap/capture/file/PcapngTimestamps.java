@@ -1,0 +1,127 @@
+package io.flowtap.capture.file;
+
+/**
+ * Converts pcapng timestamps, counted in units of an interface's {@code if_tsresol}, to nanoseconds since the epoch.
+ * <p>
+ * The unit count is an unsigned 64-bit value and the unit may be far finer or coarser than a nanosecond, so a naive
+ * {@code units * 1e9 / unitsPerSecond} overflows for common inputs. Decimal units at or above a nanosecond multiply
+ * by an exact power of ten, finer decimal units divide unsigned, and binary units take the 128-bit product and shift.
+ * A result beyond what a signed 64-bit nanosecond count holds (after the year 2262) saturates at
+ * {@link Long#MAX_VALUE} rather than wrapping to a time that looks valid.
+ */
+final class PcapngTimestamps
+{
+    /** if_tsresol when an interface has none: microseconds. */
+    static final int DEFAULT_TSRESOL = 6;
+
+    private static final int BINARY_FLAG = 0x80;
+    private static final int EXPONENT_MASK = 0x7F;
+    private static final int NANOSECOND_EXPONENT = 9;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final int BITS_PER_LONG = Long.SIZE;
+
+    /** 10^0 to 10^19; 10^19 does not fit a signed long, so it is stored as its unsigned bit pattern. */
+    private static final long[] POWERS_OF_TEN = new long[20];
+
+    static
+    {
+        long power = 1;
+        for (int i = 0; i < POWERS_OF_TEN.length; i++)
+        {
+            POWERS_OF_TEN[i] = power;
+            power *= 10;
+        }
+    }
+
+    private PcapngTimestamps()
+    {
+    }
+
+    /**
+     * @param units   of the timestamp, an unsigned 64-bit count.
+     * @param tsresol the interface's if_tsresol byte: high bit clear means 10^-n seconds per unit, set means 2^-n.
+     * @return nanoseconds since the epoch, rounded down, saturated at {@link Long#MAX_VALUE}.
+     */
+    static long toNanos(final long units, final int tsresol)
+    {
+        final int exponent = tsresol & EXPONENT_MASK;
+        if (0 == (tsresol & BINARY_FLAG))
+        {
+            if (exponent <= NANOSECOND_EXPONENT)
+            {
+                return multiplySaturated(units, POWERS_OF_TEN[NANOSECOND_EXPONENT - exponent]);
+            }
+
+            final int divisorExponent = exponent - NANOSECOND_EXPONENT;
+            // The quotient of an unsigned 64-bit count by at least 10 always fits a signed long.
+            return divisorExponent < POWERS_OF_TEN.length ?
+                Long.divideUnsigned(units, POWERS_OF_TEN[divisorExponent]) : 0;
+        }
+
+        return binaryToNanos(units, exponent);
+    }
+
+    /**
+     * @param nanos       a converted timestamp.
+     * @param offsetNanos the interface's if_tsoffset in nanoseconds.
+     * @return their sum, saturated rather than wrapped.
+     */
+    static long addSaturated(final long nanos, final long offsetNanos)
+    {
+        final long sum = nanos + offsetNanos;
+        if (((nanos ^ sum) & (offsetNanos ^ sum)) < 0)
+        {
+            return nanos < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return sum;
+    }
+
+    /**
+     * @param seconds an if_tsoffset value.
+     * @return the same offset in nanoseconds, saturated.
+     */
+    static long secondsToNanos(final long seconds)
+    {
+        if (seconds > Long.MAX_VALUE / NANOS_PER_SECOND)
+        {
+            return Long.MAX_VALUE;
+        }
+        if (seconds < Long.MIN_VALUE / NANOS_PER_SECOND)
+        {
+            return Long.MIN_VALUE;
+        }
+        return seconds * NANOS_PER_SECOND;
+    }
+
+    private static long multiplySaturated(final long unsignedValue, final long positiveFactor)
+    {
+        final long high = unsignedMultiplyHigh(unsignedValue, positiveFactor);
+        final long low = unsignedValue * positiveFactor;
+        return 0 == high && low >= 0 ? low : Long.MAX_VALUE;
+    }
+
+    private static long binaryToNanos(final long units, final int shift)
+    {
+        final long high = unsignedMultiplyHigh(units, NANOS_PER_SECOND);
+        final long low = units * NANOS_PER_SECOND;
+        if (0 == shift)
+        {
+            return 0 == high && low >= 0 ? low : Long.MAX_VALUE;
+        }
+        if (shift < BITS_PER_LONG)
+        {
+            final long shiftedHigh = high >>> shift;
+            final long shiftedLow = (low >>> shift) | (high << (BITS_PER_LONG - shift));
+            return 0 == shiftedHigh && shiftedLow >= 0 ? shiftedLow : Long.MAX_VALUE;
+        }
+        // units * 1e9 < 2^94, so shifting by 64 or more leaves at most 30 bits: it always fits.
+        return shift < 2 * BITS_PER_LONG ? high >>> (shift - BITS_PER_LONG) : 0;
+    }
+
+    // Math.unsignedMultiplyHigh arrived in Java 18; this is its definition for a non-negative second factor.
+    private static long unsignedMultiplyHigh(final long unsignedValue, final long positiveFactor)
+    {
+        final long signCorrection = (unsignedValue >> (BITS_PER_LONG - 1)) & positiveFactor;
+        return Math.multiplyHigh(unsignedValue, positiveFactor) + signCorrection;
+    }
+}
