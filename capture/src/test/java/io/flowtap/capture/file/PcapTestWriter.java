@@ -11,16 +11,16 @@ import java.util.Arrays;
  * Writes classic pcap files for tests, field by field, so tests state the bytes they expect rather than trusting a
  * library to produce them.
  */
-final class PcapTestWriter
+public final class PcapTestWriter
 {
-    static final int MAGIC_MICROSECONDS = 0xA1B2C3D4;
-    static final int MAGIC_NANOSECONDS = 0xA1B23C4D;
-    static final int MAGIC_MODIFIED = 0xA1B2CD34;
+    public static final int MAGIC_MICROSECONDS = 0xA1B2C3D4;
+    public static final int MAGIC_NANOSECONDS = 0xA1B23C4D;
+    public static final int MAGIC_MODIFIED = 0xA1B2CD34;
 
     private ByteBuffer buffer;
     private final int magic;
 
-    PcapTestWriter(final ByteOrder order, final int magic, final int snapLength, final int linkTypeField)
+    public PcapTestWriter(final ByteOrder order, final int magic, final int snapLength, final int linkTypeField)
     {
         this.magic = magic;
         buffer = ByteBuffer.allocate(1 << 16).order(order);
@@ -31,12 +31,12 @@ final class PcapTestWriter
         buffer.putInt(linkTypeField);
     }
 
-    PcapTestWriter record(final long seconds, final long fraction, final byte[] data, final int originalLength)
+    public PcapTestWriter record(final long seconds, final long fraction, final byte[] data, final int originalLength)
     {
         return record(seconds, fraction, data, data.length, originalLength);
     }
 
-    PcapTestWriter record(
+    public PcapTestWriter record(
         final long seconds, final long fraction, final byte[] data, final int capturedLength, final int originalLength)
     {
         ensure(24 + data.length);
@@ -50,24 +50,24 @@ final class PcapTestWriter
         return this;
     }
 
-    PcapTestWriter raw(final byte[] bytes)
+    public PcapTestWriter raw(final byte[] bytes)
     {
         ensure(bytes.length);
         buffer.put(bytes);
         return this;
     }
 
-    long position()
+    public long position()
     {
         return buffer.position();
     }
 
-    byte[] toBytes()
+    public byte[] toBytes()
     {
         return Arrays.copyOf(buffer.array(), buffer.position());
     }
 
-    Path writeTo(final Path path) throws IOException
+    public Path writeTo(final Path path) throws IOException
     {
         return Files.write(path, toBytes());
     }
