@@ -4,6 +4,8 @@ import io.flowtap.tools.inspect.InspectCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.concurrent.Callable;
+
 /**
  * The {@code flowtap} command line.
  */
@@ -18,7 +20,7 @@ import picocli.CommandLine.Command;
         "0:success",
         "1:the input is unreadable or damaged (what was before the damage was processed)",
         "2:bad command line"})
-public final class Flowtap implements Runnable
+public final class Flowtap implements Callable<Integer>
 {
     /** Success. */
     public static final int EXIT_OK = 0;
@@ -44,13 +46,16 @@ public final class Flowtap implements Runnable
     public static CommandLine commandLine()
     {
         return new CommandLine(new Flowtap())
-            .setExitCodeExceptionMapper(exception -> EXIT_INPUT_ERROR);
+            .setExitCodeExceptionMapper(exception ->
+                exception instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_INPUT_ERROR);
     }
 
     @Override
-    public void run()
+    public Integer call()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+        spec.commandLine().getErr().println("flowtap: a subcommand is required");
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return EXIT_USAGE;
     }
 
     /**

@@ -1,0 +1,75 @@
+package io.flowtap.tools;
+
+import io.flowtap.capture.LinkType;
+import io.flowtap.capture.codec.PacketBuilder;
+import io.flowtap.capture.file.PcapTestWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The packaged jar through the {@code tools/flowtap} launcher, in a process of its own, as a user runs it.
+ */
+class LauncherIT
+{
+    @TempDir
+    Path tempDir;
+
+    private record Result(int exitCode, String out, String err)
+    {
+    }
+
+    private Result flowtap(final String... args) throws IOException, InterruptedException
+    {
+        final Path launcher = Paths.get(System.getProperty("flowtap.launcher", "flowtap"));
+        final List<String> command = new java.util.ArrayList<>(List.of(launcher.toString()));
+        command.addAll(List.of(args));
+        final Path out = tempDir.resolve("out.txt");
+        final Path err = tempDir.resolve("err.txt");
+        final Process process = new ProcessBuilder(command)
+            .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "flowtap did not finish");
+        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            Files.readString(err, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldInspectACaptureWithNothingButTheSummaryOnStandardError() throws Exception
+    {
+        final Path pcap = new PcapTestWriter(ByteOrder.LITTLE_ENDIAN, PcapTestWriter.MAGIC_MICROSECONDS, 65535,
+            LinkType.ETHERNET).record(1_600_000_000L, 5, PacketBuilder.ethernet().build(), 54)
+            .writeTo(tempDir.resolve("one.pcap"));
+
+        final Result result = flowtap("inspect", pcap.toString());
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertEquals(1, result.out().lines().count(), result.out());
+        assertTrue(result.out().startsWith("1 2020-09-13T12:26:40.000005000Z 10.0.0.1:40000 > 10.0.0.2:80"),
+            result.out());
+        // No library banners or warnings: the counters summary is all a normal run writes to stderr.
+        assertEquals("frames 1: tcp segments 1, not decoded 0", result.err().strip(), result.err());
+    }
+
+    @Test
+    void shouldPrintTheVersionAndRefuseABadCommandLine() throws Exception
+    {
+        final Result version = flowtap("--version");
+        assertEquals(0, version.exitCode());
+        assertTrue(version.out().startsWith("flowtap 0."), version.out());
+
+        final Result bad = flowtap("inspect", "--nope", "x.pcap");
+        assertEquals(2, bad.exitCode());
+        assertTrue(bad.err().contains("Unknown option: '--nope'"), bad.err());
+    }
+}
