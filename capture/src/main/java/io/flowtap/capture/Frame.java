@@ -55,7 +55,11 @@ public final class Frame
         final long timestampNs,
         final int linkType)
     {
-        this.buffer = buffer;
+        if (this.buffer != buffer)
+        {
+            // Sources hand over frame after frame from one buffer: skip the GC barriers of a reference store.
+            this.buffer = buffer;
+        }
         this.offset = offset;
         this.capturedLength = capturedLength;
         this.wireLength = wireLength;

@@ -11,7 +11,7 @@ public final class DecodeCounters
     private final long[] values = new long[DecodeCounter.count()];
 
     /**
-     * @param counter to add one to.
+     * @param counter to add one to; {@link DecodeCounter#FRAMES} is derived and never incremented.
      */
     public void increment(final DecodeCounter counter)
     {
@@ -24,7 +24,10 @@ public final class DecodeCounters
      */
     public long get(final DecodeCounter counter)
     {
-        return values[counter.ordinal()];
+        // Every frame lands in exactly one outcome, so the frame count is their sum rather than one more store
+        // per frame.
+        return counter == DecodeCounter.FRAMES ? values[DecodeCounter.TCP_SEGMENT.ordinal()] + dropped() :
+            values[counter.ordinal()];
     }
 
     /**

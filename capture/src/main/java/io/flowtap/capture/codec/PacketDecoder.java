@@ -45,7 +45,7 @@ public final class PacketDecoder
     private int frameEnd;
     private boolean snapTruncated;
     private int frameChecksumStatus;
-    private DecodeCounter outcome = DecodeCounter.FRAMES;
+    private int outcomeOrdinal = DecodeCounter.FRAMES.ordinal();
     private int vlanCount;
     private int outerVlanId;
     private int innerVlanId;
@@ -109,7 +109,10 @@ public final class PacketDecoder
         final int frameChecksumStatus,
         final int metadataVlanTci)
     {
-        this.buffer = buffer;
+        if (this.buffer != buffer)
+        {
+            this.buffer = buffer;
+        }
         this.outerVlanId = metadataVlanTci == Frame.NO_VLAN_TCI ? NO_VLAN : metadataVlanTci & 0x0FFF;
         this.vlanCount = outerVlanId == NO_VLAN ? 0 : 1;
         this.frameEnd = offset + capturedLength;
@@ -117,13 +120,11 @@ public final class PacketDecoder
         this.frameChecksumStatus = frameChecksumStatus;
         this.innerVlanId = NO_VLAN;
         this.ipVersion = 0;
-        this.ipOffset = -1;
         this.ipProtocol = -1;
         this.checksumStatus = TcpFlyweight.CHECKSUM_UNVERIFIED;
-        counters.increment(DecodeCounter.FRAMES);
 
         final DecodeCounter result = decodeLink(offset, capturedLength, linkType);
-        outcome = result;
+        outcomeOrdinal = result.ordinal();
         counters.increment(result);
         if (vlanCount > 0)
         {
@@ -137,7 +138,7 @@ public final class PacketDecoder
      */
     public DecodeCounter outcome()
     {
-        return outcome;
+        return DecodeCounter.get(outcomeOrdinal);
     }
 
     /**
@@ -193,7 +194,7 @@ public final class PacketDecoder
      */
     public int ipOffset()
     {
-        return ipOffset;
+        return ipVersion == 0 ? -1 : ipOffset;
     }
 
     /**

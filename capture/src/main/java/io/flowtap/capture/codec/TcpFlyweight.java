@@ -106,7 +106,11 @@ public final class TcpFlyweight
         final int addressesOffset,
         final int addressLength)
     {
-        this.buffer = buffer;
+        if (this.buffer != buffer)
+        {
+            // A reference store costs GC barriers on every frame; the buffer rarely changes between frames.
+            this.buffer = buffer;
+        }
         this.offset = offset;
         this.segmentLength = segmentLength;
         this.capturedLength = capturedLength;

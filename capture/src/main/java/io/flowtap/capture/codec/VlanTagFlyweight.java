@@ -33,7 +33,11 @@ public final class VlanTagFlyweight
      */
     public VlanTagFlyweight wrap(final DirectBuffer buffer, final int offset)
     {
-        this.buffer = buffer;
+        if (this.buffer != buffer)
+        {
+            // A reference store costs GC barriers on every frame; the buffer rarely changes between frames.
+            this.buffer = buffer;
+        }
         this.offset = offset;
         return this;
     }
