@@ -69,8 +69,9 @@ one() {  # $1 = sequence number, $2 = relative path; writes $work/NNNNN.part
   local i=$1 rel=$2 rc=0 status frames
   local rows=$work/$i.rows err=$work/$i.err
   # shellcheck disable=SC2086
-  $TSHARK -n -r "$base/$rel" $PREF_ARGS -T fields -E separator=/t -E occurrence=a -E aggregator=, \
-      -E header=n -E quote=n $FIELD_ARGS >"$rows" 2>"$err" || rc=$?
+  # run from $base with the relative path, so error messages name the file the same way on every machine
+  (cd "$base" && exec $TSHARK -n -r "$rel" $PREF_ARGS -T fields -E separator=/t -E occurrence=a -E aggregator=, \
+      -E header=n -E quote=n $FIELD_ARGS) >"$rows" 2>"$err" || rc=$?
   frames=$(wc -l <"$rows")
   if [[ $rc -eq 0 ]] && ! grep -qv '^Running as user' "$err"; then
     status=ok
