@@ -26,6 +26,8 @@ public enum DecodeCounter
     BAD_IP_VERSION("bad IP version", true),
     /** IPv4 header length below 20 bytes or beyond the packet. */
     BAD_IP_HEADER_LENGTH("bad IP header length", true),
+    /** IPv4 options with an impossible length: one running past the header, or a known option of the wrong size. */
+    BAD_IP_OPTIONS("bad IP options", true),
     /** IP total or payload length shorter than the headers, or longer than the frame that carried it. */
     BAD_IP_LENGTH("bad IP length", true),
     /** An IPv6 extension header runs past the packet, or the chain is longer than flowtap follows. */

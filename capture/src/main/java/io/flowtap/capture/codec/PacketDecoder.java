@@ -32,6 +32,24 @@ public final class PacketDecoder
     private static final int AH_LENGTH_UNITS_SHIFT = 2;
     private static final int EXTENSION_LENGTH_UNITS_SHIFT = 3;
     private static final int SLL_PROTOCOL_LLC_MAX = 0x00FF;
+    private static final int IPV4_OPTION_END = 0;
+    private static final int IPV4_OPTION_NOP = 1;
+    private static final int IPV4_OPTION_RR = 7;
+    private static final int IPV4_OPTION_QUICK_START = 25;
+    private static final int IPV4_OPTION_TIMESTAMP = 68;
+    private static final int IPV4_OPTION_SECURITY = 130;
+    private static final int IPV4_OPTION_LSRR = 131;
+    private static final int IPV4_OPTION_STREAM_ID = 136;
+    private static final int IPV4_OPTION_SSRR = 137;
+    private static final int IPV4_OPTION_ROUTER_ALERT = 148;
+    /** Type, length, pointer and one address. */
+    private static final int IPV4_ROUTE_MIN_LENGTH = 3 + Ipv4Flyweight.ADDRESS_LENGTH;
+    private static final int IPV6_ROUTING_TYPE_OFFSET = 2;
+    private static final int IPV6_SEGMENTS_LEFT_OFFSET = 3;
+    private static final int IPV6_ROUTING_ADDRESSES_OFFSET = 8;
+    private static final int IPV6_ROUTING_TYPE_0 = 0;
+    private static final int IPV6_ROUTING_TYPE_2 = 2;
+    private static final int IPV6_ROUTING_TYPE_SEGMENT = 4;
 
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
     private final VlanTagFlyweight vlanTag = new VlanTagFlyweight();
@@ -52,6 +70,7 @@ public final class PacketDecoder
     private int ipVersion;
     private int ipOffset;
     private int ipProtocol;
+    private int finalDestinationOffset;
     private int checksumStatus;
 
     /**
@@ -214,9 +233,18 @@ public final class PacketDecoder
     }
 
     /**
-     * @return offset of the destination address.
+     * @return offset of the address the packet is finally for: the header's destination, or the last hop of a
+     * source route still under way (IPv4 LSRR/SSRR, IPv6 routing header), as the TCP pseudo-header and tshark use.
      */
     public int destinationAddressOffset()
+    {
+        return finalDestinationOffset;
+    }
+
+    /**
+     * @return offset of the destination address field of the IP header, the next hop when a source route is under way.
+     */
+    public int headerDestinationAddressOffset()
     {
         return sourceAddressOffset() + addressLength();
     }
@@ -462,6 +490,13 @@ public final class PacketDecoder
             return DecodeCounter.BAD_IP_LENGTH;
         }
 
+        finalDestinationOffset = offset + Ipv4Flyweight.DESTINATION_ADDRESS_OFFSET;
+        if (headerLength > Ipv4Flyweight.MIN_HEADER_LENGTH &&
+            !checkIpv4Options(ipv4.optionsOffset(), offset + headerLength))
+        {
+            return DecodeCounter.BAD_IP_OPTIONS;
+        }
+
         ipProtocol = ipv4.protocol();
         if (ipv4.isFragment())
         {
@@ -484,6 +519,7 @@ public final class PacketDecoder
         }
         ipVersion = 6;
         ipOffset = offset;
+        finalDestinationOffset = ipv6.destinationAddressOffset();
 
         int payloadLength = ipv6.payloadLength();
         if (payloadLength == 0)
@@ -548,7 +584,11 @@ public final class PacketDecoder
                 return headerCutShort(position + headerLength, packetEnd, DecodeCounter.BAD_IPV6_EXTENSION_HEADER);
             }
 
-            if (nextHeader == IpProtocol.FRAGMENT)
+            if (nextHeader == IpProtocol.ROUTING)
+            {
+                findIpv6RoutingDestination(position, headerLength);
+            }
+            else if (nextHeader == IpProtocol.FRAGMENT)
             {
                 final int offsetAndFlags = buffer.getShort(
                     position + Ipv6Flyweight.FRAGMENT_OFFSET_FLAGS_OFFSET, BIG_ENDIAN) & 0xFFFF;
@@ -565,6 +605,122 @@ public final class PacketDecoder
     }
 
     /**
+     * Check every option's length, as Suricata's decoder does (its {@code opt_invalid_len}), and find the final
+     * destination: a loose or strict source route still under way carries it as its last address; once the pointer
+     * has passed the end the route is done and the header's destination is the final one.
+     *
+     * @return false when an option's length is impossible.
+     */
+    private boolean checkIpv4Options(final int optionsOffset, final int optionsEnd)
+    {
+        int position = optionsOffset;
+        while (position < optionsEnd)
+        {
+            final int kind = buffer.getByte(position) & 0xFF;
+            if (kind == IPV4_OPTION_END)
+            {
+                return true;
+            }
+            if (kind == IPV4_OPTION_NOP)
+            {
+                position++;
+                continue;
+            }
+            if (position + 1 >= optionsEnd)
+            {
+                return false;
+            }
+            final int length = buffer.getByte(position + 1) & 0xFF;
+            if (length < 2 || position + length > optionsEnd || !isValidIpv4OptionLength(kind, length))
+            {
+                return false;
+            }
+            if (kind == IPV4_OPTION_LSRR || kind == IPV4_OPTION_SSRR)
+            {
+                final int pointer = buffer.getByte(position + 2) & 0xFF;
+                if (pointer <= length - Ipv4Flyweight.ADDRESS_LENGTH + 1 && length >= IPV4_ROUTE_MIN_LENGTH)
+                {
+                    finalDestinationOffset = position + length - Ipv4Flyweight.ADDRESS_LENGTH;
+                }
+            }
+            position += length;
+        }
+        return true;
+    }
+
+    private static boolean isValidIpv4OptionLength(final int kind, final int length)
+    {
+        switch (kind)
+        {
+            case IPV4_OPTION_RR:
+            case IPV4_OPTION_LSRR:
+            case IPV4_OPTION_SSRR:
+                // Type, length, pointer, then whole addresses.
+                return length >= 3 && (length - 3) % Ipv4Flyweight.ADDRESS_LENGTH == 0;
+            case IPV4_OPTION_TIMESTAMP:
+                return length >= 4;
+            case IPV4_OPTION_SECURITY:
+                return length == 11;
+            case IPV4_OPTION_STREAM_ID:
+            case IPV4_OPTION_ROUTER_ALERT:
+                return length == 4;
+            case IPV4_OPTION_QUICK_START:
+                return length == 8;
+            default:
+                return true;
+        }
+    }
+
+    /**
+     * Routing headers with segments left name the final destination: the last address for type 0 (deprecated but
+     * still seen) and type 2 (Mobile IPv6 home address), the first segment for type 4 (segment routing).
+     */
+    private void findIpv6RoutingDestination(final int headerOffset, final int headerLength)
+    {
+        final int routingType = buffer.getByte(headerOffset + IPV6_ROUTING_TYPE_OFFSET) & 0xFF;
+        final int segmentsLeft = buffer.getByte(headerOffset + IPV6_SEGMENTS_LEFT_OFFSET) & 0xFF;
+        if (segmentsLeft == 0 || headerLength < IPV6_ROUTING_ADDRESSES_OFFSET + Ipv6Flyweight.ADDRESS_LENGTH)
+        {
+            return;
+        }
+        if (routingType == IPV6_ROUTING_TYPE_0 || routingType == IPV6_ROUTING_TYPE_2)
+        {
+            finalDestinationOffset = headerOffset + headerLength - Ipv6Flyweight.ADDRESS_LENGTH;
+        }
+        else if (routingType == IPV6_ROUTING_TYPE_SEGMENT)
+        {
+            finalDestinationOffset = headerOffset + IPV6_ROUTING_ADDRESSES_OFFSET;
+        }
+    }
+
+    /**
+     * IPsec AH in IPv4 (RFC 4302): authenticated, not encrypted, so what it protects decodes on. IPv6 meets AH in
+     * its extension-header chain instead.
+     */
+    private DecodeCounter decodeIpv4AuthenticationHeader(final int offset, final int packetEnd)
+    {
+        final int headersEnd = Math.min(packetEnd, frameEnd);
+        if (offset + 2 > headersEnd)
+        {
+            return headerCutShort(offset + 2, packetEnd, DecodeCounter.BAD_IP_LENGTH);
+        }
+        final int length = ((buffer.getByte(offset + Ipv6Flyweight.EXTENSION_LENGTH_OFFSET) & 0xFF) + 2)
+            << AH_LENGTH_UNITS_SHIFT;
+        if (offset + length > headersEnd)
+        {
+            return headerCutShort(offset + length, packetEnd, DecodeCounter.BAD_IP_LENGTH);
+        }
+        final int nextProtocol = buffer.getByte(offset + Ipv6Flyweight.EXTENSION_NEXT_HEADER_OFFSET) & 0xFF;
+        if (nextProtocol == IpProtocol.AH)
+        {
+            // One AH per packet is all RFC 4302 allows; a chain of them is a loop an attacker could lengthen.
+            return DecodeCounter.BAD_IP_LENGTH;
+        }
+        ipProtocol = nextProtocol;
+        return decodeTransport(offset + length, packetEnd, nextProtocol);
+    }
+
+    /**
      * A header that does not fit: cut by the snap length if the packet really is longer than what was captured,
      * otherwise the packet is lying about its own structure.
      */
@@ -575,6 +731,10 @@ public final class PacketDecoder
 
     private DecodeCounter decodeTransport(final int offset, final int packetEnd, final int protocol)
     {
+        if (protocol == IpProtocol.AH && ipVersion == 4)
+        {
+            return decodeIpv4AuthenticationHeader(offset, packetEnd);
+        }
         if (protocol != IpProtocol.TCP)
         {
             return IpProtocol.isTunnel(protocol) ? DecodeCounter.TUNNEL : DecodeCounter.NOT_TCP;
@@ -591,7 +751,8 @@ public final class PacketDecoder
             return DecodeCounter.TRUNCATED_FRAME;
         }
 
-        tcp.wrap(buffer, offset, segmentLength, capturedLength, sourceAddressOffset(), addressLength());
+        tcp.wrap(buffer, offset, segmentLength, capturedLength, sourceAddressOffset(), finalDestinationOffset,
+            addressLength());
         final int headerLength = tcp.hdrLen();
         if (headerLength < TcpFlyweight.MIN_HEADER_LENGTH || headerLength > segmentLength)
         {

@@ -27,8 +27,10 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
  * </pre>
  * {@link #wrap} also takes where the IP addresses are, so the segment can check and compute its own checksum over
- * the pseudo-header. The {@link PacketDecoder} has validated every length before a segment reaches users:
- * {@link #headerLength()} bytes are readable, and {@link #capturedPayloadLength()} bytes of payload.
+ * the pseudo-header; the destination there is the final one (RFC 1122 §4.2.2.7, RFC 8200 §8.1), which a source
+ * route puts in an IPv4 option or an IPv6 routing header rather than in the header's own destination field.
+ * The {@link PacketDecoder} has validated every length before a segment reaches users: {@link #headerLength()}
+ * bytes are readable, and {@link #capturedPayloadLength()} bytes of payload.
  */
 public final class TcpFlyweight
 {
@@ -85,7 +87,8 @@ public final class TcpFlyweight
     private int offset;
     private int segmentLength;
     private int capturedLength;
-    private int addressesOffset;
+    private int sourceAddressOffset;
+    private int destinationAddressOffset;
     private int addressLength;
 
     /**
@@ -93,9 +96,9 @@ public final class TcpFlyweight
      * @param offset          of the TCP header.
      * @param segmentLength   header plus payload as the IP header states it.
      * @param capturedLength  bytes of the segment that are in the buffer (less than segmentLength when cut short).
-     * @param addressesOffset offset of the IP source address; the destination address follows it immediately, as
-     *                        it does in both IPv4 and IPv6 headers.
-     * @param addressLength   4 for IPv4, 16 for IPv6.
+     * @param sourceAddressOffset      offset of the IP source address.
+     * @param destinationAddressOffset offset of the final destination address.
+     * @param addressLength            4 for IPv4, 16 for IPv6.
      * @return this flyweight.
      */
     public TcpFlyweight wrap(
@@ -103,7 +106,8 @@ public final class TcpFlyweight
         final int offset,
         final int segmentLength,
         final int capturedLength,
-        final int addressesOffset,
+        final int sourceAddressOffset,
+        final int destinationAddressOffset,
         final int addressLength)
     {
         if (this.buffer != buffer)
@@ -114,7 +118,8 @@ public final class TcpFlyweight
         this.offset = offset;
         this.segmentLength = segmentLength;
         this.capturedLength = capturedLength;
-        this.addressesOffset = addressesOffset;
+        this.sourceAddressOffset = sourceAddressOffset;
+        this.destinationAddressOffset = destinationAddressOffset;
         this.addressLength = addressLength;
         return this;
     }
@@ -398,9 +403,10 @@ public final class TcpFlyweight
 
     private long pseudoHeaderSum()
     {
-        // Source and destination addresses are adjacent in both IP versions. The TCP length is 16 bits in IPv4's
-        // pseudo-header and 32 in IPv6's: adding both halves as words covers either, the high half being 0 for IPv4.
-        return InternetChecksum.sum(buffer, addressesOffset, addressLength << 1) +
+        // The TCP length is 16 bits in IPv4's pseudo-header and 32 in IPv6's: adding both halves as words covers
+        // either, the high half being 0 for IPv4.
+        return InternetChecksum.sum(buffer, sourceAddressOffset, addressLength) +
+            InternetChecksum.sum(buffer, destinationAddressOffset, addressLength) +
             PSEUDO_PROTOCOL_LE +
             InternetChecksum.swap16(segmentLength & 0xFFFF) +
             InternetChecksum.swap16(segmentLength >>> 16);

@@ -3,11 +3,14 @@ package io.flowtap.capture.file;
 /**
  * Converts pcapng timestamps, counted in units of an interface's {@code if_tsresol}, to nanoseconds since the epoch.
  * <p>
- * The unit count is an unsigned 64-bit value and the unit may be far finer or coarser than a nanosecond, so a naive
- * {@code units * 1e9 / unitsPerSecond} overflows for common inputs. Decimal units at or above a nanosecond multiply
- * by an exact power of ten, finer decimal units divide unsigned, and binary units take the 128-bit product and shift.
- * A result beyond what a signed 64-bit nanosecond count holds (after the year 2262) saturates at
- * {@link Long#MAX_VALUE} rather than wrapping to a time that looks valid.
+ * The specification calls the unit count unsigned, but writers do record times before 1970 (PcapPlusPlus's own
+ * example file has them) as two's complement, and tshark's reading agrees with that modulo 2^64; so the count is
+ * read as signed, and a count with the top bit set is a time before the epoch rather than one 500,000 years on.
+ * The unit may be far finer or coarser than a nanosecond, so a naive {@code units * 1e9 / unitsPerSecond} overflows
+ * for common inputs: decimal units at or above a nanosecond multiply by an exact power of ten, finer decimal units
+ * divide, and binary units take the 128-bit product and shift. Results round toward zero, and a result beyond what a
+ * signed 64-bit nanosecond count holds saturates at {@link Long#MAX_VALUE} or {@link Long#MIN_VALUE} rather than
+ * wrapping to a time that looks valid.
  */
 final class PcapngTimestamps
 {
@@ -19,6 +22,8 @@ final class PcapngTimestamps
     private static final int NANOSECOND_EXPONENT = 9;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final int BITS_PER_LONG = Long.SIZE;
+    /** What the unsigned conversions return when the result does not fit 63 bits; real results are never negative. */
+    private static final long OVERFLOW = -1;
 
     /** 10^0 to 10^19; 10^19 does not fit a signed long, so it is stored as its unsigned bit pattern. */
     private static final long[] POWERS_OF_TEN = new long[20];
@@ -38,11 +43,25 @@ final class PcapngTimestamps
     }
 
     /**
-     * @param units   of the timestamp, an unsigned 64-bit count.
+     * @param units   of the timestamp, a signed 64-bit count.
      * @param tsresol the interface's if_tsresol byte: high bit clear means 10^-n seconds per unit, set means 2^-n.
-     * @return nanoseconds since the epoch, rounded down, saturated at {@link Long#MAX_VALUE}.
+     * @return nanoseconds since the epoch, rounded toward zero, saturated at {@link Long#MIN_VALUE} and
+     * {@link Long#MAX_VALUE}.
      */
     static long toNanos(final long units, final int tsresol)
+    {
+        if (units >= 0)
+        {
+            final long nanos = magnitudeToNanos(units, tsresol);
+            return nanos == OVERFLOW ? Long.MAX_VALUE : nanos;
+        }
+        // -Long.MIN_VALUE is itself, which magnitudeToNanos reads as the unsigned 2^63 it stands for; a magnitude of
+        // exactly 2^63 ns overflows as a positive number but is Long.MIN_VALUE as a negative one.
+        final long magnitude = magnitudeToNanos(-units, tsresol);
+        return magnitude == OVERFLOW ? Long.MIN_VALUE : -magnitude;
+    }
+
+    private static long magnitudeToNanos(final long units, final int tsresol)
     {
         final int exponent = tsresol & EXPONENT_MASK;
         if (0 == (tsresol & BINARY_FLAG))
@@ -97,7 +116,7 @@ final class PcapngTimestamps
     {
         final long high = unsignedMultiplyHigh(unsignedValue, positiveFactor);
         final long low = unsignedValue * positiveFactor;
-        return 0 == high && low >= 0 ? low : Long.MAX_VALUE;
+        return 0 == high && low >= 0 ? low : OVERFLOW;
     }
 
     private static long binaryToNanos(final long units, final int shift)
@@ -106,13 +125,13 @@ final class PcapngTimestamps
         final long low = units * NANOS_PER_SECOND;
         if (0 == shift)
         {
-            return 0 == high && low >= 0 ? low : Long.MAX_VALUE;
+            return 0 == high && low >= 0 ? low : OVERFLOW;
         }
         if (shift < BITS_PER_LONG)
         {
             final long shiftedHigh = high >>> shift;
             final long shiftedLow = (low >>> shift) | (high << (BITS_PER_LONG - shift));
-            return 0 == shiftedHigh && shiftedLow >= 0 ? shiftedLow : Long.MAX_VALUE;
+            return 0 == shiftedHigh && shiftedLow >= 0 ? shiftedLow : OVERFLOW;
         }
         // units * 1e9 < 2^94, so shifting by 64 or more leaves at most 30 bits: it always fits.
         return shift < 2 * BITS_PER_LONG ? high >>> (shift - BITS_PER_LONG) : 0;

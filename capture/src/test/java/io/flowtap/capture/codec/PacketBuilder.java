@@ -31,6 +31,7 @@ public final class PacketBuilder
     private byte[] payload = new byte[0];
     private boolean corruptChecksum;
     private boolean ethernetLink;
+    private byte[] finalDestination;
 
     public static PacketBuilder ethernet()
     {
@@ -71,10 +72,18 @@ public final class PacketBuilder
         return this;
     }
 
-    public PacketBuilder ipv6Extensions(final int firstNextHeader, final byte[] chain)
+    /** Headers between the IP header and TCP: an IPv6 extension chain, or AH in IPv4. */
+    public PacketBuilder extensions(final int firstNextHeader, final byte[] chain)
     {
         ipv6FirstNextHeader = firstNextHeader;
         ipv6Extensions = chain;
+        return this;
+    }
+
+    /** The destination the pseudo-header uses when a source route leads elsewhere than the header's destination. */
+    public PacketBuilder finalDestination(final byte[] address)
+    {
+        finalDestination = address;
         return this;
     }
 
@@ -175,15 +184,17 @@ public final class PacketBuilder
         if (ipVersion == 4)
         {
             final int headerLength = 20 + ipHeaderExtra.length;
-            final ByteBuffer ip = ByteBuffer.allocate(headerLength + segment.length);
-            ip.put((byte)(0x40 | (headerLength / 4))).put((byte)0).putShort((short)(headerLength + segment.length));
-            ip.putShort((short)0x1234).putShort((short)fragmentField).put((byte)64).put((byte)protocol);
+            final int totalLength = headerLength + ipv6Extensions.length + segment.length;
+            final ByteBuffer ip = ByteBuffer.allocate(totalLength);
+            ip.put((byte)(0x40 | (headerLength / 4))).put((byte)0).putShort((short)totalLength);
+            ip.putShort((short)0x1234).putShort((short)fragmentField).put((byte)64)
+                .put((byte)(ipv6FirstNextHeader >= 0 ? ipv6FirstNextHeader : protocol));
             ip.putShort((short)0).put(source).put(destination).put(ipHeaderExtra);
             final byte[] header = new byte[headerLength];
             System.arraycopy(ip.array(), 0, header, 0, headerLength);
             final int checksum = referenceChecksum(new byte[0], header);
             ip.putShort(10, (short)checksum);
-            ip.put(segment);
+            ip.put(ipv6Extensions).put(segment);
             return ip.array();
         }
         final ByteBuffer ip = ByteBuffer.allocate(40 + ipv6Extensions.length + segment.length);
@@ -212,7 +223,7 @@ public final class PacketBuilder
     private byte[] pseudoHeader(final int tcpLength)
     {
         final ByteBuffer pseudo = ByteBuffer.allocate(source.length * 2 + (ipVersion == 4 ? 4 : 8));
-        pseudo.put(source).put(destination);
+        pseudo.put(source).put(finalDestination != null ? finalDestination : destination);
         if (ipVersion == 4)
         {
             pseudo.put((byte)0).put((byte)IpProtocol.TCP).putShort((short)tcpLength);

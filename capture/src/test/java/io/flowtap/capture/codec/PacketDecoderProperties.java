@@ -80,7 +80,7 @@ class PacketDecoderProperties
             PacketBuilder.ethernet().vlan(EtherType.QINQ, 5).vlan(EtherType.VLAN, 6).payload(payload).build(),
             PacketBuilder.ethernet().ipv4Options(new byte[] {1, 1, 1, 0}).options(
                 new byte[] {2, 4, 5, (byte)0xB4, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 0}).build(),
-            PacketBuilder.ethernet().ipv6(v6src, v6dst).ipv6Extensions(IpProtocol.HOP_BY_HOP, chain)
+            PacketBuilder.ethernet().ipv6(v6src, v6dst).extensions(IpProtocol.HOP_BY_HOP, chain)
                 .payload(payload).build());
     }
 

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import static java.nio.ByteOrder.BIG_ENDIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -185,6 +186,93 @@ class PacketDecoderTest
     }
 
     @Test
+    void shouldChecksumAgainstTheFinalDestinationOfAnIpv4SourceRoute()
+    {
+        final byte[] finalHop = {5, 6, 7, 8};
+        // Loose source route, pointer 4: 1.2.3.4 is next, 5.6.7.8 is where the packet is finally going.
+        final byte[] lsrr = {(byte)131, 11, 4, 1, 2, 3, 4, 5, 6, 7, 8, 0};
+        assertTrue(decode(PacketBuilder.ethernet().ipv4Options(lsrr).finalDestination(finalHop).payload(PAYLOAD)
+            .build(), LinkType.ETHERNET));
+        assertEquals(TcpFlyweight.CHECKSUM_GOOD, decoder.checksumStatus());
+        assertEquals(0x0506_0708, decoder.buffer().getInt(decoder.destinationAddressOffset(), BIG_ENDIAN));
+        assertEquals(0x0A00_0002, decoder.buffer().getInt(decoder.headerDestinationAddressOffset(), BIG_ENDIAN));
+
+        // The same route completed (pointer past the end): the header's destination is the final one.
+        final byte[] done = {(byte)137, 11, 12, 1, 2, 3, 4, 5, 6, 7, 8, 0};
+        assertTrue(decode(PacketBuilder.ethernet().ipv4Options(done).payload(PAYLOAD).build(), LinkType.ETHERNET));
+        assertEquals(TcpFlyweight.CHECKSUM_GOOD, decoder.checksumStatus());
+        assertEquals(decoder.headerDestinationAddressOffset(), decoder.destinationAddressOffset());
+
+    }
+
+    @Test
+    void shouldCountIpv4OptionsOfImpossibleLength()
+    {
+        final byte[][] bad = {
+            {1, (byte)131, 40, 4},
+            {(byte)130, 2, 0, 0},
+            {7, 6, 4, 0, 0, 0, 0, 0},
+            {(byte)148, 3, 0, 0},
+            {1, 1, 1, 68}};
+        for (final byte[] options : bad)
+        {
+            assertFalse(decode(PacketBuilder.ethernet().ipv4Options(options).build(), LinkType.ETHERNET));
+            assertEquals(DecodeCounter.BAD_IP_OPTIONS, decoder.outcome());
+        }
+        final byte[] fine = {(byte)148, 4, 0, 0, 7, 7, 4, 0, 0, 0, 0, 1, 0, 0, 0, 0};
+        assertTrue(decode(PacketBuilder.ethernet().ipv4Options(fine).build(), LinkType.ETHERNET));
+    }
+
+    @Test
+    void shouldDecodeTcpBehindAnIpv4AuthenticationHeader()
+    {
+        // AH: next header TCP, length 4 (= 24 bytes), reserved, SPI, sequence, 12 bytes of ICV.
+        final byte[] ah = new byte[24];
+        ah[0] = IpProtocol.TCP;
+        ah[1] = 4;
+        assertTrue(decode(PacketBuilder.ethernet().extensions(IpProtocol.AH, ah).payload(PAYLOAD).build(),
+            LinkType.ETHERNET));
+        assertEquals(IpProtocol.TCP, decoder.ipProtocol());
+        assertEquals(PAYLOAD.length, decoder.tcp().payloadLength());
+        assertEquals(TcpFlyweight.CHECKSUM_GOOD, decoder.checksumStatus());
+
+        final byte[] ipInAh = ah.clone();
+        ipInAh[0] = IpProtocol.IPIP;
+        assertFalse(decode(PacketBuilder.ethernet().extensions(IpProtocol.AH, ipInAh).build(), LinkType.ETHERNET));
+        assertEquals(DecodeCounter.TUNNEL, decoder.outcome());
+    }
+
+    @Test
+    void shouldChecksumAgainstTheFinalDestinationOfAnIpv6RoutingHeader()
+    {
+        final byte[] finalHop = V6_SRC.clone();
+        finalHop[15] = 99;
+        final byte[] type0 = new byte[8 + 16];
+        type0[0] = IpProtocol.TCP;
+        type0[1] = 2;
+        type0[3] = 1;
+        System.arraycopy(finalHop, 0, type0, 8, 16);
+        assertTrue(decode(PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST).extensions(IpProtocol.ROUTING, type0)
+            .finalDestination(finalHop).payload(PAYLOAD).build(), LinkType.ETHERNET));
+        assertEquals(TcpFlyweight.CHECKSUM_GOOD, decoder.checksumStatus());
+        assertEquals(99, decoder.buffer().getByte(decoder.destinationAddressOffset() + 15));
+
+        final byte[] segmentRouting = type0.clone();
+        segmentRouting[2] = 4;
+        assertTrue(decode(PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST)
+            .extensions(IpProtocol.ROUTING, segmentRouting).finalDestination(finalHop).payload(PAYLOAD).build(),
+            LinkType.ETHERNET));
+        assertEquals(TcpFlyweight.CHECKSUM_GOOD, decoder.checksumStatus());
+
+        final byte[] noneLeft = type0.clone();
+        noneLeft[3] = 0;
+        assertTrue(decode(PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST).extensions(IpProtocol.ROUTING, noneLeft)
+            .payload(PAYLOAD).build(), LinkType.ETHERNET));
+        assertEquals(TcpFlyweight.CHECKSUM_GOOD, decoder.checksumStatus());
+        assertEquals(decoder.headerDestinationAddressOffset(), decoder.destinationAddressOffset());
+    }
+
+    @Test
     void shouldWalkTheIpv6ExtensionHeaderChain()
     {
         final byte[] chain = {
@@ -196,7 +284,7 @@ class PacketDecoderTest
             IpProtocol.DESTINATION_OPTIONS, 0, 0, 0, 0, 0, 0, 1,
             // destination options, 16 bytes: next = TCP
             IpProtocol.TCP, 1, 1, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-        assertTrue(decode(PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST).ipv6Extensions(IpProtocol.HOP_BY_HOP, chain)
+        assertTrue(decode(PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST).extensions(IpProtocol.HOP_BY_HOP, chain)
             .payload(PAYLOAD).build(), LinkType.ETHERNET));
         assertEquals(6, decoder.ipVersion());
         assertEquals(IpProtocol.TCP, decoder.ipProtocol());
@@ -215,7 +303,7 @@ class PacketDecoderTest
 
         final byte[] firstFragment = {IpProtocol.TCP, 0, 0, 1, 0, 0, 0, 9};
         assertFalse(decode(PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST)
-            .ipv6Extensions(IpProtocol.FRAGMENT, firstFragment).build(), LinkType.ETHERNET));
+            .extensions(IpProtocol.FRAGMENT, firstFragment).build(), LinkType.ETHERNET));
         assertEquals(DecodeCounter.IP_FRAGMENT, decoder.outcome());
         assertEquals(2 + 1, decoder.counters().get(DecodeCounter.IP_FRAGMENT));
     }

@@ -16,13 +16,14 @@ class PcapngTimestampsTest
 {
     private static final BigInteger NANOS_PER_SECOND = BigInteger.valueOf(1_000_000_000L);
     private static final BigInteger MAX = BigInteger.valueOf(Long.MAX_VALUE);
+    private static final BigInteger MIN = BigInteger.valueOf(Long.MIN_VALUE);
 
     @Property(tries = 5000)
     void shouldMatchExactArithmeticForEveryResolution(
         @ForAll("units") final long units, @ForAll @IntRange(min = 0, max = 255) final int tsresol)
     {
         assertEquals(reference(units, tsresol), PcapngTimestamps.toNanos(units, tsresol),
-            "units " + Long.toUnsignedString(units) + " tsresol 0x" + Integer.toHexString(tsresol));
+            "units " + units + " tsresol 0x" + Integer.toHexString(tsresol));
     }
 
     @Provide
@@ -38,8 +39,9 @@ class PcapngTimestampsTest
     @Test
     void shouldSaturateRatherThanWrap()
     {
-        assertEquals(Long.MAX_VALUE, PcapngTimestamps.toNanos(-1L, 0));
-        assertEquals(Long.MAX_VALUE, PcapngTimestamps.toNanos(-1L, 0x80));
+        assertEquals(Long.MAX_VALUE, PcapngTimestamps.toNanos(Long.MAX_VALUE, 0));
+        assertEquals(Long.MIN_VALUE, PcapngTimestamps.toNanos(Long.MIN_VALUE, 0));
+        assertEquals(Long.MIN_VALUE, PcapngTimestamps.toNanos(Long.MIN_VALUE + 1, 0x80));
         assertEquals(Long.MAX_VALUE, PcapngTimestamps.addSaturated(Long.MAX_VALUE - 1, 10));
         assertEquals(Long.MIN_VALUE, PcapngTimestamps.addSaturated(Long.MIN_VALUE + 1, -10));
         assertEquals(Long.MAX_VALUE, PcapngTimestamps.secondsToNanos(Long.MAX_VALUE / 2));
@@ -48,23 +50,27 @@ class PcapngTimestampsTest
     }
 
     @Test
-    void shouldKeepTheFullRangeOfAnUnsignedCountAtFineResolutions()
+    void shouldReadACountWithTheTopBitSetAsATimeBeforeTheEpoch()
     {
-        // 2^64 - 1 picoseconds is about 213 days: nothing is lost to the sign bit.
-        assertEquals(Long.divideUnsigned(-1L, 1000), PcapngTimestamps.toNanos(-1L, 12));
-        // Just under one second in units of 2^-64 s.
-        assertEquals(999_999_999L, PcapngTimestamps.toNanos(-1L, 0x80 | 64));
-        assertEquals(0, PcapngTimestamps.toNanos(-1L, 29));
-        assertEquals(1, PcapngTimestamps.toNanos(-1L, 28));
+        // PcapPlusPlus's pcapng-example.pcapng: tshark prints 18446744073204.126329 s, i.e. -505.425287 s mod 2^64.
+        assertEquals(-505_425_287_000L, PcapngTimestamps.toNanos(-505_425_287L, 6));
+        assertEquals(-1_000_000_000L, PcapngTimestamps.toNanos(-1L, 0));
+        assertEquals(-1_000_000_000L, PcapngTimestamps.toNanos(-1L, 0x80));
+        // Toward zero, as for positive counts.
+        assertEquals(0, PcapngTimestamps.toNanos(-1L, 12));
+        assertEquals(-1, PcapngTimestamps.toNanos(-1000L, 12));
+        // Just under half a second in units of 2^-64 s: the largest positive count.
+        assertEquals(499_999_999L, PcapngTimestamps.toNanos(Long.MAX_VALUE, 0x80 | 64));
     }
 
     private static long reference(final long units, final int tsresol)
     {
-        final BigInteger count = new BigInteger(Long.toUnsignedString(units));
+        final BigInteger count = BigInteger.valueOf(units);
         final int exponent = tsresol & 0x7F;
         final BigInteger unitsPerSecond = (tsresol & 0x80) == 0 ?
             BigInteger.TEN.pow(exponent) : BigInteger.TWO.pow(exponent);
         final BigInteger nanos = count.multiply(NANOS_PER_SECOND).divide(unitsPerSecond);
-        return nanos.compareTo(MAX) > 0 ? Long.MAX_VALUE : nanos.longValueExact();
+        return nanos.compareTo(MAX) > 0 ? Long.MAX_VALUE : nanos.compareTo(MIN) < 0 ? Long.MIN_VALUE :
+            nanos.longValueExact();
     }
 }
