@@ -532,11 +532,24 @@ public final class PacketDecoder
         {
             return DecodeCounter.BAD_IP_LENGTH;
         }
+        final int nextHeader = ipv6.nextHeader();
+        final int payloadOffset = offset + Ipv6Flyweight.HEADER_LENGTH;
+        if (nextHeader == IpProtocol.TCP)
+        {
+            // Most packets have no extension headers: keep this path small enough for the JIT to inline.
+            ipProtocol = IpProtocol.TCP;
+            return decodeTransport(payloadOffset, packetEnd, IpProtocol.TCP);
+        }
+        return decodeIpv6ExtensionHeaders(payloadOffset, packetEnd, nextHeader);
+    }
+
+    private DecodeCounter decodeIpv6ExtensionHeaders(final int firstOffset, final int packetEnd, final int firstHeader)
+    {
         // Headers must be within both what the packet claims and what was captured.
         final int headersEnd = Math.min(packetEnd, frameEnd);
 
-        int nextHeader = ipv6.nextHeader();
-        int position = offset + Ipv6Flyweight.HEADER_LENGTH;
+        int nextHeader = firstHeader;
+        int position = firstOffset;
         for (int headers = 0; ; headers++)
         {
             switch (nextHeader)
