@@ -12,11 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The packaged jar through the {@code tools/flowtap} launcher, in a process of its own, as a user runs it.
@@ -32,8 +35,14 @@ class LauncherIT
 
     private Result flowtap(final String... args) throws IOException, InterruptedException
     {
+        return run(List.of(), args);
+    }
+
+    private Result run(final List<String> prefix, final String... args) throws IOException, InterruptedException
+    {
         final Path launcher = Paths.get(System.getProperty("flowtap.launcher", "flowtap"));
-        final List<String> command = new java.util.ArrayList<>(List.of(launcher.toString()));
+        final List<String> command = new ArrayList<>(prefix);
+        command.add(launcher.toString());
         command.addAll(List.of(args));
         final Path out = tempDir.resolve("out.txt");
         final Path err = tempDir.resolve("err.txt");
@@ -59,6 +68,29 @@ class LauncherIT
             result.out());
         // No library banners or warnings: the counters summary is all a normal run writes to stderr.
         assertEquals("frames 1: tcp segments 1, not decoded 0", result.err().strip(), result.err());
+    }
+
+    @Test
+    void shouldSayInOneLineThatAFileCannotBeReadByThisUser() throws Exception
+    {
+        // As root, permissions do not bind; run flowtap as nobody so the refusal is real.
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to switch to an unprivileged user");
+        assumeTrue(Files.isExecutable(Paths.get("/usr/bin/setpriv")), "needs setpriv (util-linux)");
+        final Path dir = Files.createDirectory(tempDir.resolve("shared"));
+        Files.setPosixFilePermissions(tempDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        final Path secret = new PcapTestWriter(ByteOrder.LITTLE_ENDIAN, PcapTestWriter.MAGIC_MICROSECONDS, 65535,
+            LinkType.ETHERNET).writeTo(dir.resolve("secret.pcap"));
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("---------"));
+
+        final Result result = run(
+            List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"),
+            "inspect", "--no-summary", secret.toString());
+
+        assertEquals(1, result.exitCode(), result.err());
+        assertEquals("", result.out());
+        assertEquals("flowtap inspect: " + secret + ": cannot be read: permission denied at byte offset 0",
+            result.err().strip());
     }
 
     @Test

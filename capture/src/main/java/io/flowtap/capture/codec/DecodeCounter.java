@@ -47,8 +47,6 @@ public enum DecodeCounter
     TCP_CHECKSUM_UNVERIFIED("tcp checksum unverified", false),
     /** Decoded segments whose payload was cut short by the capture's snap length. */
     TCP_PAYLOAD_TRUNCATED("tcp payload truncated", false),
-    /** Decoded segments whose options are malformed (their header is still used). */
-    TCP_OPTIONS_MALFORMED("tcp options malformed", false),
     /** Frames that carried at least one VLAN tag. */
     VLAN_TAGGED("vlan tagged", false);
 

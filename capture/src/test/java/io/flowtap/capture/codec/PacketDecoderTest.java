@@ -293,6 +293,33 @@ class PacketDecoderTest
     }
 
     @Test
+    void shouldCountIpv6ExtensionChainsThatAreBrokenOrTooLong()
+    {
+        // A destination-options header claiming 64 bytes in a packet that has far fewer.
+        final byte[] overrun = {IpProtocol.TCP, 7, 1, 4, 0, 0, 0, 0};
+        assertFalse(decode(PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST)
+            .extensions(IpProtocol.DESTINATION_OPTIONS, overrun).build(), LinkType.ETHERNET));
+        assertEquals(DecodeCounter.BAD_IPV6_EXTENSION_HEADER, decoder.outcome());
+
+        // Nine destination-options headers in a row: more than the decoder follows.
+        final byte[] chain = new byte[8 * 9];
+        for (int i = 0; i < 9; i++)
+        {
+            chain[8 * i] = (byte)(i < 8 ? IpProtocol.DESTINATION_OPTIONS : IpProtocol.TCP);
+            chain[8 * i + 2] = 1;
+            chain[8 * i + 3] = 4;
+        }
+        assertFalse(decode(PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST)
+            .extensions(IpProtocol.DESTINATION_OPTIONS, chain).build(), LinkType.ETHERNET));
+        assertEquals(DecodeCounter.BAD_IPV6_EXTENSION_HEADER, decoder.outcome());
+
+        // Eight are fine.
+        final byte[] eight = Arrays.copyOfRange(chain, 8, chain.length);
+        assertTrue(decode(PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST)
+            .extensions(IpProtocol.DESTINATION_OPTIONS, eight).build(), LinkType.ETHERNET));
+    }
+
+    @Test
     void shouldCountFragmentsOfBothIpVersions()
     {
         assertFalse(decode(PacketBuilder.ethernet().fragmentField(0x2000).build(), LinkType.ETHERNET));
