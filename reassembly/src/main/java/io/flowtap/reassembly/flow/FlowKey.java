@@ -1,0 +1,206 @@
+package io.flowtap.reassembly.flow;
+
+import io.flowtap.capture.codec.PacketDecoder;
+import org.agrona.DirectBuffer;
+
+import static java.nio.ByteOrder.BIG_ENDIAN;
+
+/**
+ * The key of a TCP flow, the same for both directions: addresses and ports of its two endpoints in a canonical order
+ * (the lower endpoint first), the IP version, and optionally the VLAN. Reused: {@link #wrap} fills it from a decoded
+ * segment without allocating, and says which way that segment went.
+ * <p>
+ * Five 64-bit words hold it: each address as two words (IPv4 in the low 32 bits of the second), then one word of
+ * ports, VLAN and version. Its {@link #hash()} is symmetric by construction and stable across runs and machines, so
+ * the pipeline can shard flows by it.
+ */
+public final class FlowKey
+{
+    /** Words in a key. */
+    public static final int WORDS = 5;
+    /** No VLAN in the key. */
+    public static final int NO_VLAN = 0xFFF + 1;
+
+    private static final int A_HIGH = 0;
+    private static final int A_LOW = 1;
+    private static final int B_HIGH = 2;
+    private static final int B_LOW = 3;
+    private static final int META = 4;
+
+    private final long[] words = new long[WORDS];
+    private boolean sourceIsA;
+
+    /**
+     * Fill the key from a segment the decoder has just decoded.
+     *
+     * @param decoder that returned true from decode.
+     * @param withVlan whether the outer VLAN id is part of the key (flows on different VLANs kept apart).
+     * @return this key.
+     */
+    public FlowKey wrap(final PacketDecoder decoder, final boolean withVlan)
+    {
+        final DirectBuffer buffer = decoder.buffer();
+        final int version = decoder.ipVersion();
+        final int vlan = withVlan && decoder.outerVlanId() != PacketDecoder.NO_VLAN ? decoder.outerVlanId() : NO_VLAN;
+        final int srcPort = decoder.tcp().srcPort();
+        final int dstPort = decoder.tcp().dstPort();
+        long srcHigh = 0;
+        long srcLow;
+        long dstHigh = 0;
+        long dstLow;
+        if (version == 6)
+        {
+            srcHigh = buffer.getLong(decoder.sourceAddressOffset(), BIG_ENDIAN);
+            srcLow = buffer.getLong(decoder.sourceAddressOffset() + 8, BIG_ENDIAN);
+            dstHigh = buffer.getLong(decoder.destinationAddressOffset(), BIG_ENDIAN);
+            dstLow = buffer.getLong(decoder.destinationAddressOffset() + 8, BIG_ENDIAN);
+        }
+        else
+        {
+            srcLow = buffer.getInt(decoder.sourceAddressOffset(), BIG_ENDIAN) & 0xFFFF_FFFFL;
+            dstLow = buffer.getInt(decoder.destinationAddressOffset(), BIG_ENDIAN) & 0xFFFF_FFFFL;
+        }
+        return set(version, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, vlan);
+    }
+
+    /**
+     * Fill the key from its parts (tests, journal replay).
+     *
+     * @param version 4 or 6.
+     * @param srcHigh high 64 bits of the source address (0 for IPv4).
+     * @param srcLow  low 64 bits of the source address (the IPv4 address in the low 32 bits).
+     * @param srcPort source port.
+     * @param dstHigh high 64 bits of the destination address.
+     * @param dstLow  low 64 bits of the destination address.
+     * @param dstPort destination port.
+     * @param vlan    VLAN id, or {@link #NO_VLAN}.
+     * @return this key.
+     */
+    public FlowKey set(
+        final int version,
+        final long srcHigh,
+        final long srcLow,
+        final int srcPort,
+        final long dstHigh,
+        final long dstLow,
+        final int dstPort,
+        final int vlan)
+    {
+        sourceIsA = compareEndpoints(srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort) <= 0;
+        if (sourceIsA)
+        {
+            words[A_HIGH] = srcHigh;
+            words[A_LOW] = srcLow;
+            words[B_HIGH] = dstHigh;
+            words[B_LOW] = dstLow;
+            words[META] = meta(srcPort, dstPort, vlan, version);
+        }
+        else
+        {
+            words[A_HIGH] = dstHigh;
+            words[A_LOW] = dstLow;
+            words[B_HIGH] = srcHigh;
+            words[B_LOW] = srcLow;
+            words[META] = meta(dstPort, srcPort, vlan, version);
+        }
+        return this;
+    }
+
+    /**
+     * @return whether the segment this key was filled from went from endpoint A (the lower) to endpoint B.
+     */
+    public boolean sourceIsA()
+    {
+        return sourceIsA;
+    }
+
+    /**
+     * @param index of a word, below {@link #WORDS}.
+     * @return the word.
+     */
+    public long word(final int index)
+    {
+        return words[index];
+    }
+
+    /**
+     * @return the IP version, 4 or 6.
+     */
+    public int version()
+    {
+        return (int)(words[META] & 0xFF);
+    }
+
+    /**
+     * @return the port of endpoint A.
+     */
+    public int portA()
+    {
+        return (int)(words[META] >>> 48);
+    }
+
+    /**
+     * @return the port of endpoint B.
+     */
+    public int portB()
+    {
+        return (int)(words[META] >>> 32) & 0xFFFF;
+    }
+
+    /**
+     * @return a 64-bit hash of the key: the same for both directions, the same on every run and machine.
+     */
+    public long hash()
+    {
+        long h = 0x9E37_79B9_7F4A_7C15L;
+        for (int i = 0; i < WORDS; i++)
+        {
+            h = mix(h ^ words[i]);
+        }
+        return h;
+    }
+
+    /**
+     * @param other key.
+     * @return whether both keys name the same flow.
+     */
+    public boolean matches(final FlowKey other)
+    {
+        for (int i = 0; i < WORDS; i++)
+        {
+            if (words[i] != other.words[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long meta(final int portA, final int portB, final int vlan, final int version)
+    {
+        return ((long)portA << 48) | ((long)portB << 32) | ((long)vlan << 8) | version;
+    }
+
+    private static int compareEndpoints(
+        final long aHigh, final long aLow, final int aPort, final long bHigh, final long bLow, final int bPort)
+    {
+        int order = Long.compareUnsigned(aHigh, bHigh);
+        if (order == 0)
+        {
+            order = Long.compareUnsigned(aLow, bLow);
+        }
+        return order != 0 ? order : Integer.compare(aPort, bPort);
+    }
+
+    /**
+     * The finalizer of SplitMix64 / MurmurHash3: every input bit affects every output bit, so flows spread evenly
+     * over table slots and workers even when addresses differ only in a few low bits.
+     */
+    static long mix(final long value)
+    {
+        long z = value;
+        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
+        return z ^ (z >>> 31);
+    }
+}
