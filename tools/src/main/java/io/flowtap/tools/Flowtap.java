@@ -46,6 +46,7 @@ public final class Flowtap implements Callable<Integer>
     public static CommandLine commandLine()
     {
         return new CommandLine(new Flowtap())
+            .setCaseInsensitiveEnumValuesAllowed(true)
             .setExitCodeExceptionMapper(exception ->
                 exception instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_INPUT_ERROR);
     }

@@ -149,6 +149,9 @@ class InspectCommandTest
         assertEquals(0, commandLine.execute("--version"));
         assertTrue(help.toString().contains("flowtap "), help.toString());
         assertEquals(Flowtap.EXIT_USAGE, commandLine.execute("inspect", "--bogus", "x.pcap"));
+        // The help's own example spells the mode in lower case.
+        assertEquals(Flowtap.EXIT_OK, commandLine.execute("inspect", "--checksum", "off", "--no-summary", "-c", "1",
+            capture.toString()));
         assertEquals(Flowtap.EXIT_USAGE, commandLine.execute("inspect"));
         assertEquals(Flowtap.EXIT_USAGE, commandLine.execute());
     }
