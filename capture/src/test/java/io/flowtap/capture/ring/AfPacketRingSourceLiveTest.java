@@ -123,9 +123,10 @@ class AfPacketRingSourceLiveTest
             AfPacketRingSource source = AfPacketRingSource.open(new AfPacketContext()
                 .interfaceName(veth.hostInterface()).blockSize(1 << 14).blockCount(4).retireTimeoutMs(5)))
         {
-            // Stall: nothing polls while the sender floods a ring of four 16 KiB blocks (about 350 frames).
+            // Stall: nothing polls while the sender floods a ring of four 16 KiB blocks (about 350 frames). It pauses
+            // 1 ms per 100 frames so that the veth backlog never overflows: every loss must be the ring's.
             final List<String> floodCommand = veth.inNamespace(LiveNetwork.javaMain(RawFrameSender.class,
-                veth.peerInterface(), "0", Integer.toString(flood), "100", "0"));
+                veth.peerInterface(), "0", Integer.toString(flood), "100", "100"));
             final LiveNetwork.Result flooded = LiveNetwork.run(floodCommand, SENDER_TIMEOUT_SECONDS);
             assertEquals(0, flooded.exitCode(), flooded.stderr());
 
@@ -157,6 +158,77 @@ class AfPacketRingSourceLiveTest
             assertEquals(List.of(), recovered.problems);
             assertEquals(afterwards, recovered.frames);
             assertEquals(drops, source.counter(RingCounter.KERNEL_DROPS), "drops after the consumer resumed");
+        }
+    }
+
+    @Test
+    void shouldSplitNothingAndLoseNothingAcrossAFanoutGroup()
+    {
+        final int count = 2_000;
+        final int groupId = 4242;
+        try (VethPair veth = VethPair.create();
+            AfPacketRingSource first = AfPacketRingSource.open(fanoutMember(veth, groupId, FanoutMode.HASH));
+            AfPacketRingSource second = AfPacketRingSource.open(fanoutMember(veth, groupId, FanoutMode.HASH)))
+        {
+            // The kernel reports id | mode << 16 | flags << 24, flags being the fanout flags shifted down by 8.
+            final int defragFlag = AfPacket.PACKET_FANOUT_FLAG_DEFRAG >>> 8;
+            final int expected = groupId | (AfPacket.PACKET_FANOUT_HASH << 16) | (defragFlag << 24);
+            assertEquals(expected, AfPacket.fanout(first.fd()));
+            final CheckingHandler firstHandler = new CheckingHandler(first.interfaceIndex(), 0, 0);
+            final CheckingHandler secondHandler = new CheckingHandler(second.interfaceIndex(), 0, 0);
+            firstHandler.allowGaps = true;
+            secondHandler.allowGaps = true;
+
+            final List<String> command = veth.inNamespace(LiveNetwork.javaMain(RawFrameSender.class,
+                veth.peerInterface(), "0", Integer.toString(count), "0", "100"));
+            final Process sender = LiveNetwork.start(command);
+            final long deadlineNs = System.nanoTime() + CAPTURE_TIMEOUT_NS;
+            long exitedNs = 0;
+            while (firstHandler.frames + secondHandler.frames < count && System.nanoTime() < deadlineNs)
+            {
+                // Either member may get the flow: drain both, and idle at most 1 ms on one of them.
+                if (first.poll(firstHandler, 256) + second.poll(secondHandler, 256) == 0)
+                {
+                    first.awaitFrames(1);
+                }
+                if (exitedNs == 0 && !sender.isAlive())
+                {
+                    exitedNs = System.nanoTime();
+                }
+                else if (exitedNs != 0 && System.nanoTime() - exitedNs > TimeUnit.SECONDS.toNanos(5))
+                {
+                    break;
+                }
+            }
+            final LiveNetwork.Result result = LiveNetwork.await(sender, command, SENDER_TIMEOUT_SECONDS);
+            first.readKernelStatistics();
+            second.readKernelStatistics();
+
+            System.out.printf("live fanout: %d + %d of %d frames, drops %d + %d%n", firstHandler.frames,
+                secondHandler.frames, count, first.counter(RingCounter.KERNEL_DROPS),
+                second.counter(RingCounter.KERNEL_DROPS));
+            assertEquals(0, result.exitCode(), result.stderr());
+            assertEquals(List.of(), firstHandler.problems);
+            assertEquals(List.of(), secondHandler.problems);
+            assertEquals(count, firstHandler.frames + secondHandler.frames);
+            // Every test frame is one flow (same addresses, same EtherType): a symmetric hash sends it to one member.
+            assertTrue(firstHandler.frames == 0 || secondHandler.frames == 0,
+                "one flow split across members: " + firstHandler.frames + " and " + secondHandler.frames);
+            assertEquals(0, first.counter(RingCounter.KERNEL_DROPS) + second.counter(RingCounter.KERNEL_DROPS));
+        }
+    }
+
+    @Test
+    void shouldRefuseAFanoutMemberWithAnotherModeInOneLine()
+    {
+        try (VethPair veth = VethPair.create();
+            AfPacketRingSource first = AfPacketRingSource.open(fanoutMember(veth, 77, FanoutMode.HASH)))
+        {
+            final LinuxException ex = assertThrows(
+                LinuxException.class, () -> AfPacketRingSource.open(fanoutMember(veth, 77, FanoutMode.LB)));
+            assertEquals("fanout group 77 refused the socket: every member must use the same mode, flags and " +
+                "interface", ex.getMessage());
+            assertTrue(first.fd() >= 0);
         }
     }
 
@@ -207,6 +279,16 @@ class AfPacketRingSourceLiveTest
                 .blockSize(1 << 30).blockCount(RingGeometry.MAX_BLOCK_COUNT).frameSize(1 << 20)));
         assertEquals("ring of " + ((long)RingGeometry.MAX_BLOCK_COUNT << 30) + " bytes is too large for memory",
             ex.getMessage());
+    }
+
+    private static AfPacketContext fanoutMember(final VethPair veth, final int groupId, final FanoutMode mode)
+    {
+        return new AfPacketContext()
+            .interfaceName(veth.hostInterface())
+            .blockSize(1 << 16)
+            .blockCount(64)
+            .retireTimeoutMs(5)
+            .fanout(groupId, mode, true);
     }
 
     private static long captureWhileSending(
