@@ -149,6 +149,11 @@ public final class AfPacketRingSource implements FrameSource
     @Override
     public int poll(final FrameHandler handler, final int frameLimit)
     {
+        if (closed)
+        {
+            // The ring is unmapped: reading it with bounds checks off would fault the JVM.
+            return 0;
+        }
         int delivered = 0;
         int blocksOpened = 0;
         while (delivered < frameLimit)
@@ -180,10 +185,14 @@ public final class AfPacketRingSource implements FrameSource
      *
      * @param timeoutMs the longest wait; 0 only checks.
      * @return 1 when frames are ready, 0 on timeout, or a negative errno (such as -ENETDOWN when the interface went
-     * down).
+     * down, -EBADF once closed).
      */
     public int awaitFrames(final int timeoutMs)
     {
+        if (closed)
+        {
+            return -Errno.EBADF;
+        }
         if (blockHeld || (block.getIntVolatile(BlockDescriptor.BLOCK_STATUS_OFFSET) & BlockDescriptor.STATUS_USER) != 0)
         {
             return 1;
