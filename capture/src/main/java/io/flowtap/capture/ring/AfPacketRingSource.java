@@ -1,0 +1,447 @@
+package io.flowtap.capture.ring;
+
+import io.flowtap.capture.Frame;
+import io.flowtap.capture.FrameHandler;
+import io.flowtap.capture.FrameSource;
+import io.flowtap.capture.LinkType;
+import io.flowtap.linux.AfPacket;
+import io.flowtap.linux.Errno;
+import io.flowtap.linux.LinuxException;
+import io.flowtap.linux.Poll;
+import io.flowtap.linux.Posix;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A live source: an AF_PACKET socket with a TPACKET_V3 receive ring, read in place.
+ * <p>
+ * The kernel fills blocks round robin and hands each over by setting {@code TP_STATUS_USER} in its
+ * {@code block_status}. {@link #poll} reads that word with acquire semantics, walks the block's {@code num_pkts}
+ * packets through {@code tp_next_offset}, hands each to the handler as a {@link Frame} viewing the ring, and once the
+ * last packet's handler has returned stores {@code TP_STATUS_KERNEL} with release semantics. Blocks go back strictly
+ * in order: the kernel freezes the ring (and drops) while the next block it wants is still held.
+ * <p>
+ * {@link #poll} never blocks and allocates nothing; {@link #awaitFrames} is the idle path, a {@code poll(2)} that
+ * allocates nothing either. {@link #readKernelStatistics} accumulates the kernel's clear-on-read statistics.
+ * <p>
+ * Not thread safe: one source, one thread, which also reads the statistics. Counters may be read by that thread.
+ */
+public final class AfPacketRingSource implements FrameSource
+{
+    /** Nanoseconds per second. */
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final int ARPHRD_ETHER = 1;
+    private static final int ARPHRD_LOOPBACK = 772;
+    private static final int ARPHRD_NONE = 0xFFFE;
+    private static final int UNSUPPORTED_LINK_TYPE = -1;
+    private static final int SCRATCH_LENGTH = 64;
+    /** A ring may take at most half the memory available when it is opened. */
+    private static final long MAX_RING_SHARE_OF_AVAILABLE_MEMORY = 2;
+    private static final int SCRATCH_POLLFD_OFFSET = 0;
+    private static final int SCRATCH_STATISTICS_OFFSET = 16;
+
+    private final String interfaceName;
+    private final int interfaceIndex;
+    private final int fd;
+    private final RingGeometry geometry;
+    private final long ringAddress;
+    private final int blockSize;
+    private final int blockCount;
+    private final UnsafeBuffer block;
+    private final UnsafeBuffer scratch;
+    private final Frame frame = new Frame();
+    private final long[] counters = new long[RingCounter.count()];
+
+    private int blockIndex;
+    private boolean blockHeld;
+    private int packetsLeft;
+    private int packetOffset;
+    private long frameNumber;
+    private boolean closed;
+
+    private AfPacketRingSource(
+        final String interfaceName,
+        final int interfaceIndex,
+        final int fd,
+        final RingGeometry geometry,
+        final long ringAddress)
+    {
+        this.interfaceName = interfaceName;
+        this.interfaceIndex = interfaceIndex;
+        this.fd = fd;
+        this.geometry = geometry;
+        this.ringAddress = ringAddress;
+        this.blockSize = geometry.blockSize();
+        this.blockCount = geometry.blockCount();
+        this.block = new UnsafeBuffer(ringAddress, blockSize);
+        this.scratch = new UnsafeBuffer(BufferUtil.allocateDirectAligned(SCRATCH_LENGTH, SCRATCH_LENGTH));
+    }
+
+    /**
+     * Open a socket, set up and map its ring, bind it to the interface, and join the fanout group if one is given,
+     * in the order the kernel requires.
+     *
+     * @param context the configuration; {@link AfPacketContext#conclude()} is called here.
+     * @return the source, capturing from now on.
+     * @throws IllegalArgumentException when the configuration is wrong (before any socket is opened).
+     * @throws LinuxException with one line for a person when the kernel refuses (no privilege, no such interface,
+     *                        interface down), or when the ring is over half the memory available.
+     */
+    public static AfPacketRingSource open(final AfPacketContext context)
+    {
+        context.conclude();
+        final RingGeometry geometry = context.geometry();
+        final String name = context.interfaceName();
+        refuseRingLargerThanMemory(geometry.ringLength());
+
+        final int fd = AfPacket.open();
+        long ringAddress = 0;
+        try
+        {
+            final int index = AfPacket.interfaceIndex(name);
+            AfPacket.setVersion(fd, AfPacket.TPACKET_V3);
+            if (context.ignoreOutgoing())
+            {
+                AfPacket.setIgnoreOutgoing(fd, true);
+            }
+            AfPacket.setRxRing(
+                fd,
+                geometry.blockSize(),
+                geometry.blockCount(),
+                geometry.frameSize(),
+                geometry.frameCount(),
+                geometry.retireTimeoutMs(),
+                0);
+            ringAddress = Posix.mmapShared(fd, geometry.ringLength(), 0, "ring of " + geometry.ringLength() + " bytes");
+            AfPacket.bind(fd, index, name);
+            if (context.promiscuous())
+            {
+                AfPacket.addPromiscuous(fd, index, name);
+            }
+            if (context.fanoutGroupId() != AfPacketContext.NO_FANOUT)
+            {
+                AfPacket.joinFanout(
+                    fd,
+                    context.fanoutGroupId(),
+                    context.fanoutMode().value(),
+                    context.fanoutDefrag() ? AfPacket.PACKET_FANOUT_FLAG_DEFRAG : 0);
+            }
+            return new AfPacketRingSource(name, index, fd, geometry, ringAddress);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (ringAddress != 0)
+            {
+                Posix.munmap(ringAddress, geometry.ringLength());
+            }
+            Posix.close(fd);
+            throw ex;
+        }
+    }
+
+    /**
+     * Deliver up to {@code frameLimit} frames, visiting each block at most once. Never blocks, never allocates.
+     *
+     * @param handler    to receive each frame, which views the ring until the handler returns.
+     * @param frameLimit the most frames to deliver.
+     * @return frames delivered; 0 when the kernel has handed over nothing.
+     */
+    @Override
+    public int poll(final FrameHandler handler, final int frameLimit)
+    {
+        if (closed)
+        {
+            // The ring is unmapped: reading it with bounds checks off would fault the JVM.
+            return 0;
+        }
+        int delivered = 0;
+        int blocksOpened = 0;
+        while (delivered < frameLimit)
+        {
+            if (!blockHeld)
+            {
+                if (blocksOpened == blockCount || !acquireBlock())
+                {
+                    break;
+                }
+                blocksOpened++;
+            }
+            if (packetsLeft > 0 && deliver(handler))
+            {
+                delivered++;
+            }
+            if (packetsLeft <= 0)
+            {
+                releaseBlock();
+            }
+        }
+        counters[RingCounter.FRAMES.ordinal()] += delivered;
+        return delivered;
+    }
+
+    /**
+     * Wait until the kernel hands over a block, the timeout passes, or an error shows on the socket: the idle path.
+     * Allocates nothing unless an error is reported.
+     *
+     * @param timeoutMs the longest wait; 0 only checks.
+     * @return 1 when frames are ready, 0 on timeout, or a negative errno (such as -ENETDOWN when the interface went
+     * down, -EBADF once closed).
+     */
+    public int awaitFrames(final int timeoutMs)
+    {
+        if (closed)
+        {
+            return -Errno.EBADF;
+        }
+        if (blockHeld || (block.getIntVolatile(BlockDescriptor.BLOCK_STATUS_OFFSET) & BlockDescriptor.STATUS_USER) != 0)
+        {
+            return 1;
+        }
+        scratch.putInt(SCRATCH_POLLFD_OFFSET + Poll.FD_OFFSET, fd);
+        scratch.putShort(SCRATCH_POLLFD_OFFSET + Poll.EVENTS_OFFSET, (short)Poll.POLLIN);
+        scratch.putShort(SCRATCH_POLLFD_OFFSET + Poll.REVENTS_OFFSET, (short)0);
+        final int result = Poll.poll(scratch.addressOffset() + SCRATCH_POLLFD_OFFSET, 1, timeoutMs);
+        if (result <= 0)
+        {
+            return result;
+        }
+        final int revents = scratch.getShort(SCRATCH_POLLFD_OFFSET + Poll.REVENTS_OFFSET);
+        if ((revents & (Poll.POLLERR | Poll.POLLNVAL)) != 0)
+        {
+            final int errno = (revents & Poll.POLLNVAL) != 0 ? Errno.EBADF : AfPacket.pendingError(fd);
+            return errno == 0 ? 0 : -errno;
+        }
+        return (revents & Poll.POLLIN) != 0 ? 1 : 0;
+    }
+
+    /**
+     * Read the kernel's PACKET_STATISTICS, which it clears on every read, and add them to
+     * {@link RingCounter#KERNEL_PACKETS}, {@link RingCounter#KERNEL_DROPS} and {@link RingCounter#KERNEL_FREEZES}.
+     * Call from the polling thread only. Allocates nothing.
+     *
+     * @return true when read; false (and {@link RingCounter#STATISTICS_ERRORS} counted) when the kernel refused.
+     */
+    public boolean readKernelStatistics()
+    {
+        if (closed)
+        {
+            return false;
+        }
+        scratch.putInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATISTICS_LENGTH_OFFSET, AfPacket.TPACKET_STATS_V3_LENGTH);
+        final int result = AfPacket.readStatistics(fd, scratch.addressOffset() + SCRATCH_STATISTICS_OFFSET);
+        if (result < 0)
+        {
+            counters[RingCounter.STATISTICS_ERRORS.ordinal()]++;
+            return false;
+        }
+        counters[RingCounter.KERNEL_PACKETS.ordinal()] +=
+            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_PACKETS_OFFSET));
+        counters[RingCounter.KERNEL_DROPS.ordinal()] +=
+            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_DROPS_OFFSET));
+        counters[RingCounter.KERNEL_FREEZES.ordinal()] +=
+            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_FREEZE_COUNT_OFFSET));
+        return true;
+    }
+
+    /**
+     * @param counter to read.
+     * @return its value; kernel counters are as of the last {@link #readKernelStatistics()}.
+     */
+    public long counter(final RingCounter counter)
+    {
+        return counters[counter.ordinal()];
+    }
+
+    /**
+     * @return the validated geometry of the ring.
+     */
+    public RingGeometry geometry()
+    {
+        return geometry;
+    }
+
+    /**
+     * @return the index of the interface captured on.
+     */
+    public int interfaceIndex()
+    {
+        return interfaceIndex;
+    }
+
+    /**
+     * @return the socket's descriptor, for a caller that waits on several sources at once.
+     */
+    public int fd()
+    {
+        return fd;
+    }
+
+    /**
+     * @return false: a live source never ends.
+     */
+    @Override
+    public boolean isEndOfStream()
+    {
+        return false;
+    }
+
+    /**
+     * @return the interface's name.
+     */
+    @Override
+    public String name()
+    {
+        return interfaceName;
+    }
+
+    /**
+     * Read the statistics a last time, unmap the ring and close the socket. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        readKernelStatistics();
+        closed = true;
+        blockHeld = false;
+        block.wrap(0, 0);
+        Posix.munmap(ringAddress, geometry.ringLength());
+        Posix.close(fd);
+    }
+
+    private boolean acquireBlock()
+    {
+        final int status = block.getIntVolatile(BlockDescriptor.BLOCK_STATUS_OFFSET);
+        if ((status & BlockDescriptor.STATUS_USER) == 0)
+        {
+            return false;
+        }
+        blockHeld = true;
+        counters[RingCounter.BLOCKS.ordinal()]++;
+        if ((status & BlockDescriptor.STATUS_BLK_TMO) != 0)
+        {
+            counters[RingCounter.BLOCKS_TIMED_OUT.ordinal()]++;
+        }
+        if ((status & BlockDescriptor.STATUS_LOSING) != 0)
+        {
+            counters[RingCounter.BLOCKS_LOSING.ordinal()]++;
+        }
+        packetsLeft = block.getInt(BlockDescriptor.NUM_PKTS_OFFSET);
+        packetOffset = block.getInt(BlockDescriptor.OFFSET_TO_FIRST_PKT_OFFSET);
+        if (packetsLeft > 0 && !isPacketHeaderInBlock(packetOffset))
+        {
+            abandonBlock();
+        }
+        return true;
+    }
+
+    private boolean deliver(final FrameHandler handler)
+    {
+        final UnsafeBuffer block = this.block;
+        final int packet = packetOffset;
+        final int capturedLength = block.getInt(packet + PacketDescriptor.SNAPLEN_OFFSET);
+        final int macOffset = block.getShort(packet + PacketDescriptor.MAC_OFFSET) & 0xFFFF;
+        final int frameOffset = packet + macOffset;
+        // Validate the lengths once here, so that the frame never reaches past its block.
+        if (capturedLength < 0 || macOffset < PacketDescriptor.HEADER_LENGTH || frameOffset > blockSize ||
+            capturedLength > blockSize - frameOffset)
+        {
+            abandonBlock();
+            return false;
+        }
+        final int wireLength = block.getInt(packet + PacketDescriptor.LEN_OFFSET);
+        final int status = block.getInt(packet + PacketDescriptor.STATUS_OFFSET);
+        final long timestampNs =
+            Integer.toUnsignedLong(block.getInt(packet + PacketDescriptor.SEC_OFFSET)) * NANOS_PER_SECOND +
+            Integer.toUnsignedLong(block.getInt(packet + PacketDescriptor.NSEC_OFFSET));
+        final int hardwareType = block.getShort(packet + PacketDescriptor.SOCKADDR_LL_OFFSET + 8) & 0xFFFF;
+
+        frame.wrap(block, frameOffset, capturedLength, wireLength, timestampNs, linkTypeOf(hardwareType))
+            .interfaceId(block.getInt(packet + PacketDescriptor.IFINDEX_OFFSET))
+            .frameNumber(++frameNumber)
+            .sourcePosition((long)blockIndex * blockSize + packet);
+        if ((status & PacketDescriptor.STATUS_VLAN_VALID) != 0)
+        {
+            frame.vlanTci(block.getInt(packet + PacketDescriptor.VLAN_TCI_OFFSET) & PacketDescriptor.VLAN_TCI_MASK);
+        }
+        if ((status & PacketDescriptor.STATUS_CSUM_VALID) != 0)
+        {
+            frame.checksumStatus(Frame.CHECKSUM_VALID);
+        }
+        else if ((status & PacketDescriptor.STATUS_CSUMNOTREADY) != 0)
+        {
+            frame.checksumStatus(Frame.CHECKSUM_NOT_READY);
+        }
+        if (Integer.compareUnsigned(capturedLength, wireLength) < 0)
+        {
+            counters[RingCounter.TRUNCATED_FRAMES.ordinal()]++;
+        }
+
+        // Read the link before the handler runs: the frame is the handler's until it returns.
+        final int nextOffset = block.getInt(packet + PacketDescriptor.NEXT_OFFSET_OFFSET);
+        handler.onFrame(frame);
+
+        if (--packetsLeft > 0)
+        {
+            if (nextOffset <= 0 || !isPacketHeaderInBlock(packet + nextOffset))
+            {
+                abandonBlock();
+            }
+            else
+            {
+                packetOffset = packet + nextOffset;
+            }
+        }
+        return true;
+    }
+
+    private boolean isPacketHeaderInBlock(final int offset)
+    {
+        return offset >= BlockDescriptor.HEADER_LENGTH && offset <= blockSize - RingGeometry.MIN_FRAME_SIZE;
+    }
+
+    private void abandonBlock()
+    {
+        counters[RingCounter.MALFORMED_BLOCKS.ordinal()]++;
+        packetsLeft = 0;
+    }
+
+    private void releaseBlock()
+    {
+        block.putIntRelease(BlockDescriptor.BLOCK_STATUS_OFFSET, BlockDescriptor.STATUS_KERNEL);
+        blockHeld = false;
+        packetsLeft = 0;
+        blockIndex = blockIndex + 1 == blockCount ? 0 : blockIndex + 1;
+        block.wrap(ringAddress + (long)blockIndex * blockSize, blockSize);
+    }
+
+    /**
+     * The kernel allocates each block that cannot get contiguous pages with vzalloc, which commits and zeroes the
+     * memory: a ring beyond what the machine has ends with the OOM killer rather than ENOMEM. Refuse it first.
+     */
+    private static void refuseRingLargerThanMemory(final long ringLength)
+    {
+        final long availableBytes = Posix.availableMemoryBytes();
+        if (availableBytes > 0 && ringLength > availableBytes / MAX_RING_SHARE_OF_AVAILABLE_MEMORY)
+        {
+            throw new LinuxException(Errno.ENOMEM, "ring of " + ringLength + " bytes is too large for memory");
+        }
+    }
+
+    private static int linkTypeOf(final int hardwareType)
+    {
+        switch (hardwareType)
+        {
+            case ARPHRD_ETHER:
+            case ARPHRD_LOOPBACK:
+                return LinkType.ETHERNET;
+            case ARPHRD_NONE:
+                return LinkType.RAW;
+            default:
+                return UNSUPPORTED_LINK_TYPE;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.flowtap.capture.ring;
+
+/**
+ * Every counter a ring source keeps: flowtap's own (frames, blocks, truncations, damage) and the kernel's
+ * {@code PACKET_STATISTICS}, accumulated because the kernel clears them on every read.
+ */
+public enum RingCounter
+{
+    /** Frames handed to the handler. */
+    FRAMES("frames"),
+    /** Blocks taken from the kernel and handed back. */
+    BLOCKS("blocks"),
+    /** Blocks the retire timer closed before they were full. */
+    BLOCKS_TIMED_OUT("blocks timed out"),
+    /** Blocks the kernel marked TP_STATUS_LOSING: drops were pending when the block closed. */
+    BLOCKS_LOSING("blocks losing"),
+    /**
+     * Frames whose captured length is below their wire length: the kernel clamped a frame larger than the block
+     * (GRO/LRO) or a snap length cut it. They are delivered with both lengths, never silently cut.
+     */
+    TRUNCATED_FRAMES("truncated frames"),
+    /** Blocks abandoned because a packet header pointed outside the block; the rest of the block is skipped. */
+    MALFORMED_BLOCKS("malformed blocks"),
+    /** Packets the kernel saw for this socket, drops included (PACKET_STATISTICS tp_packets). */
+    KERNEL_PACKETS("kernel packets"),
+    /** Packets the kernel dropped because the ring was full (tp_drops). */
+    KERNEL_DROPS("kernel drops"),
+    /** Times the ring froze because the next block was still held by flowtap (tp_freeze_q_cnt). */
+    KERNEL_FREEZES("kernel ring freezes"),
+    /** Reads of PACKET_STATISTICS that failed. */
+    STATISTICS_ERRORS("statistics errors");
+
+    private static final RingCounter[] VALUES = values();
+
+    private final String label;
+
+    RingCounter(final String label)
+    {
+        this.label = label;
+    }
+
+    /**
+     * @return a label for reports, such as {@code kernel drops}.
+     */
+    public String label()
+    {
+        return label;
+    }
+
+    /**
+     * @return how many counters there are.
+     */
+    public static int count()
+    {
+        return VALUES.length;
+    }
+
+    /**
+     * @param ordinal of a counter.
+     * @return the counter.
+     */
+    public static RingCounter get(final int ordinal)
+    {
+        return VALUES[ordinal];
+    }
+}

@@ -1,0 +1,401 @@
+package io.flowtap.linux;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+
+/**
+ * AF_PACKET sockets: the calls that set up a TPACKET_V3 receive ring, join a fanout group and read the kernel's
+ * statistics. Constants and layouts are those of {@code linux/if_packet.h}.
+ * <p>
+ * Setup methods throw {@link LinuxException} with one line for a person. {@link #readStatistics} and {@link #send}
+ * are direct-mapped, allocate nothing and return a negative errno instead.
+ * <p>
+ * Thread safe: every method is a plain syscall on the descriptor it is given.
+ */
+public final class AfPacket
+{
+    /** The address family. */
+    public static final int AF_PACKET = 17;
+    /** Frames with their link-layer header. */
+    public static final int SOCK_RAW = 3;
+    /** Every protocol, in host byte order (pass through {@link #htons}). */
+    public static final int ETH_P_ALL = 0x0003;
+    /** The socket option level of AF_PACKET. */
+    public static final int SOL_PACKET = 263;
+    /** Add a membership such as promiscuous mode ({@code struct packet_mreq}). */
+    public static final int PACKET_ADD_MEMBERSHIP = 1;
+    /** Set up a receive ring ({@code struct tpacket_req3} with V3). */
+    public static final int PACKET_RX_RING = 5;
+    /** Read and clear the statistics ({@code struct tpacket_stats_v3} with V3). */
+    public static final int PACKET_STATISTICS = 6;
+    /** Select the ring's header version; must come before the ring. */
+    public static final int PACKET_VERSION = 10;
+    /** Join a fanout group (after bind). */
+    public static final int PACKET_FANOUT = 18;
+    /** Do not deliver packets this host sends (int 1); before the ring. */
+    public static final int PACKET_IGNORE_OUTGOING = 23;
+    /** The variable-length block ring. */
+    public static final int TPACKET_V3 = 2;
+    /** {@code mr_type} of promiscuous mode. */
+    public static final int PACKET_MR_PROMISC = 1;
+
+    /** Fanout by a symmetric hash of the flow. */
+    public static final int PACKET_FANOUT_HASH = 0;
+    /** Fanout round robin. */
+    public static final int PACKET_FANOUT_LB = 1;
+    /** Fanout by the CPU the packet arrived on. */
+    public static final int PACKET_FANOUT_CPU = 2;
+    /** Fanout by the NIC's receive queue. */
+    public static final int PACKET_FANOUT_QM = 5;
+    /** Reassemble IP fragments before hashing, so a flow's fragments land on one socket. */
+    public static final int PACKET_FANOUT_FLAG_DEFRAG = 0x8000;
+
+    /** Length of {@code struct tpacket_req3}. */
+    public static final int TPACKET_REQ3_LENGTH = 28;
+    /** Length of {@code struct tpacket_stats_v3}. */
+    public static final int TPACKET_STATS_V3_LENGTH = 12;
+    /** Offset of {@code tp_packets} (u32) in {@code struct tpacket_stats_v3}; it includes the drops. */
+    public static final int STATS_PACKETS_OFFSET = 0;
+    /** Offset of {@code tp_drops} (u32). */
+    public static final int STATS_DROPS_OFFSET = 4;
+    /** Offset of {@code tp_freeze_q_cnt} (u32). */
+    public static final int STATS_FREEZE_COUNT_OFFSET = 8;
+    /**
+     * Offset in the scratch memory of {@link #readStatistics} of the {@code socklen_t} (i32) that carries the
+     * length of the statistics in and out: the caller stores {@link #TPACKET_STATS_V3_LENGTH} there before each call.
+     */
+    public static final int STATISTICS_LENGTH_OFFSET = TPACKET_STATS_V3_LENGTH;
+    /** Scratch memory {@link #readStatistics} needs: the statistics, then their length. */
+    public static final int STATISTICS_SCRATCH_LENGTH = STATISTICS_LENGTH_OFFSET + Integer.BYTES;
+
+    /** The message for a missing CAP_NET_RAW. */
+    public static final String NEEDS_CAP_NET_RAW = "needs CAP_NET_RAW: run as root or grant the capability";
+
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_ERROR = 4;
+    private static final int SOCKADDR_LL_LENGTH = 20;
+    private static final int PACKET_MREQ_LENGTH = 16;
+    private static final int FANOUT_TYPE_SHIFT = 16;
+    private static final int MAX_FANOUT_GROUP_ID = 0xFFFF;
+
+    private AfPacket()
+    {
+    }
+
+    /**
+     * @param value a 16-bit value in host byte order.
+     * @return it in network byte order, as {@code htons(3)}.
+     */
+    public static int htons(final int value)
+    {
+        return Short.toUnsignedInt(Short.reverseBytes((short)value));
+    }
+
+    /**
+     * Open {@code socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL))}.
+     *
+     * @return the descriptor.
+     * @throws LinuxException {@value #NEEDS_CAP_NET_RAW} without the capability.
+     */
+    public static int open()
+    {
+        try
+        {
+            return LibC.SETUP.socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+        }
+        catch (final LastErrorException ex)
+        {
+            final int errno = ex.getErrorCode();
+            if (errno == Errno.EPERM || errno == Errno.EACCES)
+            {
+                throw new LinuxException(errno, NEEDS_CAP_NET_RAW);
+            }
+            throw Posix.failure(errno, "opening an AF_PACKET socket");
+        }
+    }
+
+    /**
+     * @param interfaceName such as {@code eth0}.
+     * @return its index.
+     * @throws LinuxException "no such interface: NAME".
+     */
+    public static int interfaceIndex(final String interfaceName)
+    {
+        try
+        {
+            final int index = LibC.SETUP.if_nametoindex(interfaceName);
+            if (index == 0)
+            {
+                throw new LinuxException(Errno.ENODEV, "no such interface: " + interfaceName);
+            }
+            return index;
+        }
+        catch (final LastErrorException ex)
+        {
+            throw new LinuxException(ex.getErrorCode(), "no such interface: " + interfaceName);
+        }
+    }
+
+    /**
+     * Select the ring header version; must come before {@link #setRxRing}.
+     *
+     * @param fd      of the socket.
+     * @param version such as {@link #TPACKET_V3}.
+     */
+    public static void setVersion(final int fd, final int version)
+    {
+        setInt(fd, PACKET_VERSION, version, "PACKET_VERSION");
+    }
+
+    /**
+     * Stop or resume delivering the packets this host sends; must come before {@link #setRxRing}.
+     *
+     * @param fd     of the socket.
+     * @param ignore true to ignore outgoing packets.
+     */
+    public static void setIgnoreOutgoing(final int fd, final boolean ignore)
+    {
+        setInt(fd, PACKET_IGNORE_OUTGOING, ignore ? 1 : 0, "PACKET_IGNORE_OUTGOING");
+    }
+
+    /**
+     * Set up a TPACKET_V3 receive ring ({@code struct tpacket_req3}), with no private block area.
+     *
+     * @param fd              of the socket, already set to {@link #TPACKET_V3}.
+     * @param blockSize       bytes per block: a power of two and a multiple of the page size.
+     * @param blockCount      blocks in the ring.
+     * @param frameSize       the nominal frame size the kernel validates (V3 packs packets by their length).
+     * @param frameCount      {@code blockSize / frameSize * blockCount}, exactly.
+     * @param retireTimeoutMs after which the kernel hands over a block that is not full; 0 lets it choose.
+     * @param featureRequest  {@code tp_feature_req_word}, such as TP_FT_REQ_FILL_RXHASH, or 0.
+     * @throws LinuxException "ring of N bytes is too large for memory" when the kernel cannot allocate it.
+     */
+    public static void setRxRing(
+        final int fd,
+        final int blockSize,
+        final int blockCount,
+        final int frameSize,
+        final int frameCount,
+        final int retireTimeoutMs,
+        final int featureRequest)
+    {
+        try (Memory request = new Memory(TPACKET_REQ3_LENGTH))
+        {
+            request.setInt(0, blockSize);
+            request.setInt(4, blockCount);
+            request.setInt(8, frameSize);
+            request.setInt(12, frameCount);
+            request.setInt(16, retireTimeoutMs);
+            request.setInt(20, 0);
+            request.setInt(24, featureRequest);
+            LibC.SETUP.setsockopt(fd, SOL_PACKET, PACKET_RX_RING, request, TPACKET_REQ3_LENGTH);
+        }
+        catch (final LastErrorException ex)
+        {
+            final int errno = ex.getErrorCode();
+            final long ringLength = (long)blockSize * blockCount;
+            if (errno == Errno.ENOMEM)
+            {
+                throw new LinuxException(errno, "ring of " + ringLength + " bytes is too large for memory");
+            }
+            throw Posix.failure(errno, "PACKET_RX_RING of " + blockCount + " blocks of " + blockSize + " bytes");
+        }
+    }
+
+    /**
+     * Bind the socket to one interface, for every protocol, then check that the interface is up: the kernel binds
+     * a down interface without complaint and reports ENETDOWN on the socket instead.
+     *
+     * @param fd             of the socket.
+     * @param interfaceIndex from {@link #interfaceIndex}.
+     * @param interfaceName  for messages.
+     * @throws LinuxException "interface NAME is down", or "no such interface: NAME".
+     */
+    public static void bind(final int fd, final int interfaceIndex, final String interfaceName)
+    {
+        try (Memory address = new Memory(SOCKADDR_LL_LENGTH))
+        {
+            address.clear();
+            address.setShort(0, (short)AF_PACKET);
+            address.setByte(2, (byte)(ETH_P_ALL >>> 8));
+            address.setByte(3, (byte)ETH_P_ALL);
+            address.setInt(4, interfaceIndex);
+            LibC.SETUP.bind(fd, address, SOCKADDR_LL_LENGTH);
+        }
+        catch (final LastErrorException ex)
+        {
+            throw interfaceFailure(ex.getErrorCode(), interfaceName, "binding to interface " + interfaceName);
+        }
+        final int pending = pendingError(fd);
+        if (pending != 0)
+        {
+            throw interfaceFailure(pending, interfaceName, "binding to interface " + interfaceName);
+        }
+    }
+
+    /**
+     * Put the interface in promiscuous mode for as long as the socket is open.
+     *
+     * @param fd             of the socket.
+     * @param interfaceIndex to put in promiscuous mode.
+     * @param interfaceName  for messages.
+     */
+    public static void addPromiscuous(final int fd, final int interfaceIndex, final String interfaceName)
+    {
+        try (Memory request = new Memory(PACKET_MREQ_LENGTH))
+        {
+            request.clear();
+            request.setInt(0, interfaceIndex);
+            request.setShort(4, (short)PACKET_MR_PROMISC);
+            LibC.SETUP.setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, request, PACKET_MREQ_LENGTH);
+        }
+        catch (final LastErrorException ex)
+        {
+            throw interfaceFailure(ex.getErrorCode(), interfaceName, "promiscuous mode on " + interfaceName);
+        }
+    }
+
+    /**
+     * Join a fanout group; must come after {@link #bind}. Every member must use the same mode and flags on the same
+     * interface.
+     *
+     * @param fd       of the bound socket.
+     * @param groupId  0 to 65535.
+     * @param mode     such as {@link #PACKET_FANOUT_HASH}.
+     * @param flags    such as {@link #PACKET_FANOUT_FLAG_DEFRAG}, or 0.
+     */
+    public static void joinFanout(final int fd, final int groupId, final int mode, final int flags)
+    {
+        if (groupId < 0 || groupId > MAX_FANOUT_GROUP_ID)
+        {
+            throw new LinuxException(Errno.EINVAL, "fanout group id " + groupId + " is out of range 0..65535");
+        }
+        final int value = groupId | ((mode | flags) << FANOUT_TYPE_SHIFT);
+        try
+        {
+            setIntOrThrow(fd, SOL_PACKET, PACKET_FANOUT, value);
+        }
+        catch (final LastErrorException ex)
+        {
+            final int errno = ex.getErrorCode();
+            switch (errno)
+            {
+                case Errno.EINVAL:
+                    throw new LinuxException(errno, "fanout group " + groupId + " refused the socket: every member " +
+                        "must use the same mode, flags and interface");
+                case Errno.EALREADY:
+                    throw new LinuxException(errno, "the socket is already in a fanout group");
+                case Errno.ENOSPC:
+                    throw new LinuxException(errno, "fanout group " + groupId + " is full");
+                default:
+                    throw Posix.failure(errno, "joining fanout group " + groupId);
+            }
+        }
+    }
+
+    /**
+     * @param fd of a socket in a fanout group.
+     * @return {@code id | mode << 16 | flags << 24}, as the kernel reports it.
+     */
+    public static int fanout(final int fd)
+    {
+        return getInt(fd, SOL_PACKET, PACKET_FANOUT, "PACKET_FANOUT");
+    }
+
+    /**
+     * Read and clear the kernel's ring statistics ({@code struct tpacket_stats_v3}) into scratch memory.
+     * Direct-mapped: allocates nothing. The kernel resets them on every read, so callers keep running totals.
+     *
+     * @param fd             of the socket.
+     * @param scratchAddress of {@link #STATISTICS_SCRATCH_LENGTH} bytes, 4-aligned, with
+     *                       {@link #TPACKET_STATS_V3_LENGTH} stored at {@link #STATISTICS_LENGTH_OFFSET}; the
+     *                       statistics land at {@link #STATS_PACKETS_OFFSET} and the others.
+     * @return 0, or a negative errno.
+     */
+    public static int readStatistics(final int fd, final long scratchAddress)
+    {
+        final long lengthAddress = scratchAddress + STATISTICS_LENGTH_OFFSET;
+        final int result = LibC.getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, scratchAddress, lengthAddress);
+        return result == 0 ? 0 : -Native.getLastError();
+    }
+
+    /**
+     * Send one frame on a bound socket. Direct-mapped: allocates nothing.
+     *
+     * @param fd      of a bound socket.
+     * @param address of the frame, link-layer header first.
+     * @param length  of the frame.
+     * @return bytes sent, or a negative errno.
+     */
+    public static int send(final int fd, final long address, final int length)
+    {
+        final long result = LibC.send(fd, address, length, 0);
+        return result >= 0 ? (int)result : -Native.getLastError();
+    }
+
+    private static LinuxException interfaceFailure(final int errno, final String interfaceName, final String what)
+    {
+        switch (errno)
+        {
+            case Errno.ENETDOWN:
+                return new LinuxException(errno, "interface " + interfaceName + " is down");
+            case Errno.ENODEV:
+            case Errno.ENXIO:
+                return new LinuxException(errno, "no such interface: " + interfaceName);
+            case Errno.EPERM:
+            case Errno.EACCES:
+                return new LinuxException(errno, NEEDS_CAP_NET_RAW);
+            default:
+                return Posix.failure(errno, what);
+        }
+    }
+
+    /**
+     * Read and clear the error pending on a socket ({@code SO_ERROR}), such as ENETDOWN once its interface went
+     * down. For the error path only: it allocates.
+     *
+     * @param fd of the socket.
+     * @return the positive errno pending, or 0.
+     */
+    public static int pendingError(final int fd)
+    {
+        return getInt(fd, SOL_SOCKET, SO_ERROR, "SO_ERROR");
+    }
+
+    private static void setInt(final int fd, final int name, final int value, final String optionName)
+    {
+        try
+        {
+            setIntOrThrow(fd, SOL_PACKET, name, value);
+        }
+        catch (final LastErrorException ex)
+        {
+            throw Posix.failure(ex.getErrorCode(), "setsockopt(" + optionName + ")");
+        }
+    }
+
+    private static void setIntOrThrow(final int fd, final int level, final int name, final int value)
+    {
+        try (Memory memory = new Memory(Integer.BYTES))
+        {
+            memory.setInt(0, value);
+            LibC.SETUP.setsockopt(fd, level, name, memory, Integer.BYTES);
+        }
+    }
+
+    private static int getInt(final int fd, final int level, final int name, final String optionName)
+    {
+        try (Memory memory = new Memory(2 * Integer.BYTES))
+        {
+            memory.setInt(0, 0);
+            memory.setInt(Integer.BYTES, Integer.BYTES);
+            LibC.SETUP.getsockopt(fd, level, name, memory, memory.share(Integer.BYTES));
+            return memory.getInt(0);
+        }
+        catch (final LastErrorException ex)
+        {
+            throw Posix.failure(ex.getErrorCode(), "getsockopt(" + optionName + ")");
+        }
+    }
+}
