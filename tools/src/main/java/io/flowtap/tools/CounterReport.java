@@ -2,11 +2,14 @@ package io.flowtap.tools;
 
 import io.flowtap.capture.codec.DecodeCounter;
 import io.flowtap.capture.codec.DecodeCounters;
+import io.flowtap.capture.ring.AfPacketRingSource;
+import io.flowtap.capture.ring.RingCounter;
 
 import java.io.PrintStream;
 
 /**
- * Prints the decoder's counters: every frame accounted for, the reasons first, then the facts about segments.
+ * Prints the decoder's counters: every frame accounted for, the reasons first, then the facts about segments; and a
+ * live ring's counters, the kernel's packets, drops and freezes always shown, because a 0 there is the news.
  */
 public final class CounterReport
 {
@@ -31,6 +34,35 @@ public final class CounterReport
                 continue;
             }
             final long value = counters.get(counter);
+            if (value != 0)
+            {
+                out.printf("  %-28s %d%n", counter.label(), value);
+            }
+        }
+    }
+
+    /**
+     * Print a ring's counters: one line with the frames delivered and the kernel's statistics (as of the ring's last
+     * {@link AfPacketRingSource#readKernelStatistics()}), then every other counter that is not 0, one a line.
+     *
+     * @param out  to print to.
+     * @param ring whose counters to print; read from the thread that polls it.
+     */
+    public static void print(final PrintStream out, final AfPacketRingSource ring)
+    {
+        out.printf("ring frames %d: %s %d, %s %d, %s %d%n",
+            ring.counter(RingCounter.FRAMES),
+            RingCounter.KERNEL_PACKETS.label(), ring.counter(RingCounter.KERNEL_PACKETS),
+            RingCounter.KERNEL_DROPS.label(), ring.counter(RingCounter.KERNEL_DROPS),
+            RingCounter.KERNEL_FREEZES.label(), ring.counter(RingCounter.KERNEL_FREEZES));
+        for (final RingCounter counter : RingCounter.values())
+        {
+            if (counter == RingCounter.FRAMES || counter == RingCounter.KERNEL_PACKETS ||
+                counter == RingCounter.KERNEL_DROPS || counter == RingCounter.KERNEL_FREEZES)
+            {
+                continue;
+            }
+            final long value = ring.counter(counter);
             if (value != 0)
             {
                 out.printf("  %-28s %d%n", counter.label(), value);

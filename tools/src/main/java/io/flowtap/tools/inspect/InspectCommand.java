@@ -9,6 +9,7 @@ import io.flowtap.capture.file.CaptureFileSource;
 import io.flowtap.capture.file.CaptureFiles;
 import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.text.SegmentFormatter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,15 +1,17 @@
-package io.flowtap.tools.inspect;
+package io.flowtap.tools.text;
 
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.codec.TcpFlyweight;
-import io.flowtap.tools.text.TextFormat;
 
 /**
  * Renders one decoded TCP segment as a line of text or a JSON object, into a reused {@link StringBuilder}.
- * JSON field names are Haka's ({@code srcport}, {@code ack_seq}, {@code window_size} ...).
+ * JSON field names are Haka's ({@code srcport}, {@code ack_seq}, {@code window_size} ...). Shared by every command
+ * that prints segments ({@code inspect}, {@code capture}), so that their lines are the same.
+ * <p>
+ * Not thread safe: one formatter per printing thread.
  */
-final class SegmentFormatter
+public final class SegmentFormatter
 {
     private static final char[] FLAG_LETTERS = {'F', 'S', 'R', 'P', '.', 'U', 'E', 'W'};
     private static final String[] FLAG_NAMES = {"fin", "syn", "rst", "psh", "ack", "urg", "ecn", "cwr"};
@@ -18,11 +20,18 @@ final class SegmentFormatter
     private final StringBuilder line = new StringBuilder(512);
 
     /**
+     * A formatter with its line buffer allocated once.
+     */
+    public SegmentFormatter()
+    {
+    }
+
+    /**
      * @param frame   the segment came in.
      * @param decoder that decoded it.
      * @return the text line, without a line break; valid until the next call.
      */
-    StringBuilder text(final Frame frame, final PacketDecoder decoder)
+    public StringBuilder text(final Frame frame, final PacketDecoder decoder)
     {
         final TcpFlyweight tcp = decoder.tcp();
         line.setLength(0);
@@ -64,7 +73,7 @@ final class SegmentFormatter
      * @param decoder that decoded it.
      * @return the JSON object, without a line break; valid until the next call.
      */
-    StringBuilder json(final Frame frame, final PacketDecoder decoder)
+    public StringBuilder json(final Frame frame, final PacketDecoder decoder)
     {
         final TcpFlyweight tcp = decoder.tcp();
         line.setLength(0);
