@@ -1,5 +1,6 @@
 package io.flowtap.tools;
 
+import io.flowtap.tools.capture.CaptureCommand;
 import io.flowtap.tools.inspect.InspectCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,17 +15,18 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     versionProvider = Flowtap.Version.class,
     description = "Zero-copy TCP capture and reassembly.",
-    subcommands = {InspectCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {InspectCommand.class, CaptureCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
-        "1:the input is unreadable or damaged (what was before the damage was processed)",
+        "1:the input is unreadable or damaged (what was before the damage was processed), or the interface cannot "
+            + "be captured on",
         "2:bad command line"})
 public final class Flowtap implements Callable<Integer>
 {
     /** Success. */
     public static final int EXIT_OK = 0;
-    /** The input could not be read, or was damaged part way. */
+    /** The input could not be read, or was damaged part way; or the interface could not be captured on. */
     public static final int EXIT_INPUT_ERROR = 1;
     /** The command line was wrong. */
     public static final int EXIT_USAGE = 2;

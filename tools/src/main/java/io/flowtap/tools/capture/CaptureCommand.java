@@ -1,0 +1,302 @@
+package io.flowtap.tools.capture;
+
+import io.flowtap.capture.Frame;
+import io.flowtap.capture.FrameHandler;
+import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.capture.ring.AfPacketContext;
+import io.flowtap.capture.ring.AfPacketRingSource;
+import io.flowtap.capture.ring.FanoutMode;
+import io.flowtap.capture.ring.RingGeometry;
+import io.flowtap.linux.Errno;
+import io.flowtap.linux.LinuxException;
+import io.flowtap.tools.CounterReport;
+import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.text.SegmentFormatter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code flowtap capture -i IFACE}: capture live through an AF_PACKET TPACKET_V3 ring, one line per TCP segment as
+ * {@code inspect} prints them, and counters (the decoder's and the ring's, kernel drops included) every few seconds
+ * and on exit.
+ * <p>
+ * Threading: one thread opens the ring, polls it, prints and closes it. Ctrl-C or SIGTERM run a shutdown hook that
+ * clears the volatile {@code running} flag and waits for that thread to print the final counters and close the
+ * ring; the poll loop sees the flag within one idle wait ({@value #IDLE_WAIT_MS} ms).
+ */
+@Command(
+    name = "capture",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Capture TCP segments live from a network interface through an AF_PACKET TPACKET_V3 ring, and print each "
+            + "one per line, exactly as inspect does.",
+        "Lines go to standard output. Counters (every frame decoded or the reason why not; the ring's frames, and "
+            + "the kernel's packets, drops and ring freezes) go to standard error every --stats-interval seconds "
+            + "and on exit.",
+        "Ctrl-C or SIGTERM stop the capture cleanly: the final counters are printed, the ring is closed, and the "
+            + "exit code is 0."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  flowtap capture -i eth0",
+        "  flowtap capture -i eth0 --count 100 --json | jq .dstport",
+        "  flowtap capture -i eth0 --promisc --duration 60 > segments.txt",
+        "  flowtap capture -i eth0 --blocks 32 --block-size 4194304 --fanout-group 7"},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success, including a stop by Ctrl-C or SIGTERM",
+        "1:the interface cannot be captured on (no such interface, interface down, no privilege, ring too large "
+            + "for memory), or it failed during the capture",
+        "2:bad command line"})
+public final class CaptureCommand implements Callable<Integer>
+{
+    /** How long the poll loop waits for the kernel when the ring is empty, and so how late it sees a stop. */
+    static final int IDLE_WAIT_MS = 100;
+    private static final int POLL_LIMIT = 256;
+    private static final long SHUTDOWN_WAIT_MS = 5_000;
+    private static final String PREFIX = "flowtap capture: ";
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-i", "--interface"}, required = true, paramLabel = "IFACE", description = "interface to "
+        + "capture on")
+    private String interfaceName;
+
+    @Option(names = "--block-size", paramLabel = "BYTES",
+        description = "bytes per ring block, a power-of-two multiple of the page size (default: ${DEFAULT-VALUE})")
+    private int blockSize = RingGeometry.BLOCK_SIZE_DEFAULT;
+
+    @Option(names = "--blocks", paramLabel = "N", description = "blocks in the ring (default: ${DEFAULT-VALUE})")
+    private int blockCount = RingGeometry.BLOCK_COUNT_DEFAULT;
+
+    @Option(names = "--block-timeout-ms", paramLabel = "MS",
+        description = "hand over a block that is not full after MS milliseconds (default: ${DEFAULT-VALUE})")
+    private int blockTimeoutMs = RingGeometry.RETIRE_TIMEOUT_MS_DEFAULT;
+
+    @Option(names = "--promisc", description = "put the interface in promiscuous mode while capturing")
+    private boolean promiscuous;
+
+    @Option(names = "--fanout-group", paramLabel = "ID",
+        description = "join fanout group ID (0-65535, hash mode with defragmentation): processes in one group share "
+            + "the interface's traffic, each flow going to one of them")
+    private Integer fanoutGroupId;
+
+    @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N TCP segments")
+    private long count = Long.MAX_VALUE;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", description = "stop after SECONDS (default: until stopped)")
+    private long durationSeconds;
+
+    @Option(names = "--stats-interval", paramLabel = "SECONDS",
+        description = "print counters every SECONDS, 0 for only on exit (default: ${DEFAULT-VALUE})")
+    private long statsIntervalSeconds = 5;
+
+    @Option(names = "--json", description = "one JSON object per line, with Haka's field names, as inspect --json")
+    private boolean json;
+
+    @Option(names = "--checksum", paramLabel = "MODE",
+        description = "TCP checksum handling: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); auto trusts "
+            + "what the kernel knows, and leaves segments whose checksum it has not computed yet unverified")
+    private ChecksumMode checksumMode = ChecksumMode.AUTO;
+
+    private final FrameHandler handler = this::onFrame;
+    private final SegmentFormatter formatter = new SegmentFormatter();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean running = true;
+    private volatile int exitCode = Flowtap.EXIT_OK;
+    private PacketDecoder decoder;
+    private long printed;
+    private PrintStream out = new PrintStream(
+        new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
+    private PrintStream err = System.err;
+
+    /**
+     * Send output somewhere else than the process's standard streams (tests).
+     *
+     * @param out for segment lines.
+     * @param err for counters and errors.
+     * @return this command.
+     */
+    public CaptureCommand streams(final PrintStream out, final PrintStream err)
+    {
+        this.out = out;
+        this.err = err;
+        return this;
+    }
+
+    @Override
+    public Integer call()
+    {
+        validate();
+        final AfPacketContext context = new AfPacketContext()
+            .interfaceName(interfaceName)
+            .blockSize(blockSize)
+            .blockCount(blockCount)
+            .retireTimeoutMs(blockTimeoutMs)
+            .promiscuous(promiscuous);
+        if (fanoutGroupId != null)
+        {
+            context.fanout(fanoutGroupId, FanoutMode.HASH, true);
+        }
+
+        final AfPacketRingSource source;
+        try
+        {
+            source = AfPacketRingSource.open(context);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+        }
+        catch (final LinuxException ex)
+        {
+            err.println(PREFIX + ex.getMessage());
+            return Flowtap.EXIT_INPUT_ERROR;
+        }
+
+        final Thread hook = new Thread(this::onShutdown, "flowtap-capture-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try
+        {
+            err.println(PREFIX + "listening on " + interfaceName + ", ring of " + source.geometry());
+            exitCode = capture(source);
+        }
+        finally
+        {
+            source.close();
+            out.flush();
+            err.println(PREFIX + "final counters on " + interfaceName);
+            printCounters(source);
+            finished.countDown();
+        }
+        removeHook(hook);
+        return exitCode;
+    }
+
+    private int capture(final AfPacketRingSource source)
+    {
+        decoder = new PacketDecoder(checksumMode);
+        final long startNs = System.nanoTime();
+        final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds);
+        final long intervalNs = TimeUnit.SECONDS.toNanos(statsIntervalSeconds);
+        long nextStatsNs = startNs + intervalNs;
+        while (running && printed < count && !out.checkError())
+        {
+            if (source.poll(handler, POLL_LIMIT) == 0)
+            {
+                final int ready = source.awaitFrames(IDLE_WAIT_MS);
+                if (ready < 0)
+                {
+                    out.flush();
+                    err.println(PREFIX + failure(-ready));
+                    return Flowtap.EXIT_INPUT_ERROR;
+                }
+            }
+            final long nowNs = System.nanoTime();
+            if (durationNs > 0 && nowNs - startNs >= durationNs)
+            {
+                break;
+            }
+            if (intervalNs > 0 && nowNs - nextStatsNs >= 0)
+            {
+                nextStatsNs = nowNs + intervalNs;
+                source.readKernelStatistics();
+                out.flush();
+                err.printf(Locale.ROOT, PREFIX + "counters on %s after %.1f s%n",
+                    interfaceName, (nowNs - startNs) / 1e9);
+                printCounters(source);
+            }
+        }
+        return Flowtap.EXIT_OK;
+    }
+
+    private void onFrame(final Frame frame)
+    {
+        // Frames past the count are still decoded: the ring handed them over, so the counters account for them.
+        if (decoder.decode(frame) && printed < count)
+        {
+            out.append(json ? formatter.json(frame, decoder) : formatter.text(frame, decoder)).append('\n');
+            printed++;
+        }
+    }
+
+    private void printCounters(final AfPacketRingSource source)
+    {
+        if (decoder != null)
+        {
+            CounterReport.print(err, decoder.counters());
+        }
+        CounterReport.print(err, source);
+    }
+
+    /**
+     * Runs on Ctrl-C or SIGTERM while capturing: stop the loop and wait for its final counters. A JVM that a signal
+     * shuts down exits 128 + the signal's number once the hooks return; a stop on request is a success, so the hook
+     * ends the JVM itself with the capture's exit code once everything is printed and closed.
+     */
+    private void onShutdown()
+    {
+        running = false;
+        try
+        {
+            if (finished.await(SHUTDOWN_WAIT_MS, TimeUnit.MILLISECONDS))
+            {
+                err.flush();
+                Runtime.getRuntime().halt(exitCode);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void validate()
+    {
+        if (count < 1)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1");
+        }
+        if (durationSeconds < 0)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--duration must not be negative");
+        }
+        if (statsIntervalSeconds < 0)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--stats-interval must not be negative");
+        }
+    }
+
+    private String failure(final int errno)
+    {
+        if (errno == Errno.ENETDOWN)
+        {
+            return "interface " + interfaceName + " went down";
+        }
+        return "waiting for frames on " + interfaceName + " failed: " + Errno.name(errno);
+    }
+
+    private static void removeHook(final Thread hook)
+    {
+        try
+        {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // Shutting down already: the hook is running and sees the capture finished.
+        }
+    }
+}

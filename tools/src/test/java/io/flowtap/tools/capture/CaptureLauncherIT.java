@@ -1,0 +1,245 @@
+package io.flowtap.tools.capture;
+
+import io.flowtap.capture.ring.LiveNetwork;
+import io.flowtap.capture.ring.TcpTransfer;
+import io.flowtap.capture.ring.VethPair;
+import io.flowtap.linux.AfPacket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * {@code flowtap capture} through the packaged launcher, as a user runs it, on a veth pair's end inside the pair's
+ * network namespace, with a real TCP connection crossing it. Skips without root or {@code ip} unless
+ * {@value LiveNetwork#REQUIRE_ENV} is set.
+ */
+@Tag("live")
+class CaptureLauncherIT
+{
+    private static final long START_TIMEOUT_SECONDS = 60;
+    private static final long EXIT_TIMEOUT_SECONDS = 60;
+    private static final long TRANSFER_TIMEOUT_SECONDS = 120;
+    private static final Pattern SEGMENT_LINE = Pattern.compile(
+        "\\d+ \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z \\S+:\\d+ > \\S+:\\d+ flags \\[[FSRP.UEW]*] " +
+        "seq \\d+ ack \\d+ win \\d+ hlen \\d+ len \\d+ csum (ok|unverified)");
+
+    @TempDir
+    Path tempDir;
+
+    private final List<Process> processes = new ArrayList<>();
+    private VethPair veth;
+
+    private record Result(int exitCode, String out, String err)
+    {
+    }
+
+    @BeforeEach
+    void requireLiveNetwork()
+    {
+        LiveNetwork.require();
+    }
+
+    @AfterEach
+    void cleanUp()
+    {
+        for (final Process process : processes)
+        {
+            process.destroyForcibly();
+        }
+        if (veth != null)
+        {
+            veth.close();
+        }
+    }
+
+    @Test
+    void shouldPrintCountSegmentsOfARealConnectionThenTheCountersAndExitZero() throws Exception
+    {
+        veth = VethPair.create();
+        final Process flowtap = startInNamespace("capture", "-i", veth.peerInterface(), "--count", "5",
+            "--duration", "120");
+        awaitListening(flowtap);
+
+        final TcpTransfer.Received received;
+        final int serverPort;
+        try (TcpTransfer transfer = TcpTransfer.start(veth, 10_000, 42))
+        {
+            serverPort = transfer.serverPort();
+            received = transfer.await(TRANSFER_TIMEOUT_SECONDS);
+        }
+        final Result result = await(flowtap);
+
+        assertEquals(0, result.exitCode(), result.err());
+        final List<String> lines = result.out().lines().toList();
+        assertEquals(5, lines.size(), result.out());
+        for (final String line : lines)
+        {
+            assertTrue(SEGMENT_LINE.matcher(line).matches(), line);
+        }
+        final String client = veth.peerAddress() + ":" + received.clientPort();
+        final String server = veth.hostAddress() + ":" + serverPort;
+        assertTrue(lines.get(0).contains(" " + client + " > " + server + " flags [S] "), lines.get(0));
+        assertTrue(lines.get(1).contains(" " + server + " > " + client + " flags [S.] "), lines.get(1));
+        assertTrue(lines.get(2).contains(" " + client + " > " + server + " flags [.] "), lines.get(2));
+        assertFinalCounters(result.err());
+    }
+
+    @Test
+    void shouldStopOnSigtermWithTheFinalCountersAndExitZero() throws Exception
+    {
+        veth = VethPair.create();
+        final Process flowtap = startInNamespace("capture", "-i", veth.peerInterface(), "--stats-interval", "1");
+        awaitListening(flowtap);
+        try (TcpTransfer transfer = TcpTransfer.start(veth, 50_000, 7))
+        {
+            transfer.await(TRANSFER_TIMEOUT_SECONDS);
+        }
+        awaitStandardError(flowtap, "flowtap capture: counters on " + veth.peerInterface() + " after ");
+
+        // Process.destroy() sends SIGTERM; ip netns exec and the launcher both exec, so it reaches the JVM.
+        flowtap.destroy();
+        final Result result = await(flowtap);
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.out().lines().count() >= 8, result.out());
+        assertTrue(result.out().lines().allMatch(line -> SEGMENT_LINE.matcher(line).matches()), result.out());
+        assertFinalCounters(result.err());
+    }
+
+    @Test
+    void shouldSayWhenTheInterfaceGoesDownDuringTheCaptureAndExitOne() throws Exception
+    {
+        veth = VethPair.create();
+        final Process flowtap = start(List.of(), "capture", "-i", veth.hostInterface(), "--stats-interval", "0");
+        awaitListening(flowtap);
+
+        LiveNetwork.check(LiveNetwork.ipCommand(), "link", "set", veth.hostInterface(), "down");
+        final Result result = await(flowtap);
+
+        assertEquals(1, result.exitCode(), result.err());
+        final List<String> lines = result.err().lines().toList();
+        assertEquals("flowtap capture: interface " + veth.hostInterface() + " went down", lines.get(1), result.err());
+        assertEquals("flowtap capture: final counters on " + veth.hostInterface(), lines.get(2), result.err());
+    }
+
+    @Test
+    void shouldSayInOneLineThatThereIsNoSuchInterface() throws Exception
+    {
+        final Result result = await(start(List.of(), "capture", "-i", "nosuchif0"));
+
+        assertEquals(1, result.exitCode(), result.err());
+        assertEquals("", result.out());
+        assertEquals("flowtap capture: no such interface: nosuchif0\n", result.err());
+    }
+
+    @Test
+    void shouldSayInOneLineThatTheInterfaceIsDown() throws Exception
+    {
+        veth = VethPair.createDown();
+        final Result result = await(start(List.of(), "capture", "-i", veth.hostInterface()));
+
+        assertEquals(1, result.exitCode(), result.err());
+        assertEquals("", result.out());
+        assertEquals("flowtap capture: interface " + veth.hostInterface() + " is down\n", result.err());
+    }
+
+    @Test
+    void shouldSayInOneLineWhatAProcessWithoutCapNetRawNeeds() throws Exception
+    {
+        final Result result = await(start(
+            List.of("setpriv", "--inh-caps=-net_raw", "--bounding-set=-net_raw", "--"), "capture", "-i", "lo"));
+
+        assertEquals(1, result.exitCode(), result.err());
+        assertEquals("", result.out());
+        assertEquals("flowtap capture: " + AfPacket.NEEDS_CAP_NET_RAW + "\n", result.err());
+    }
+
+    private static void assertFinalCounters(final String err)
+    {
+        final List<String> lines = err.lines().toList();
+        final int last = lines.lastIndexOf(lines.stream().filter(line -> line.startsWith("flowtap capture: final "))
+            .reduce((first, second) -> second).orElseThrow(() -> new AssertionError("no final counters: " + err)));
+        final List<String> summary = lines.subList(last + 1, lines.size());
+        assertTrue(Pattern.matches("frames \\d+: tcp segments [1-9]\\d*, not decoded \\d+", summary.get(0)), err);
+        assertTrue(summary.stream().anyMatch(line -> Pattern.matches(
+            "ring frames [1-9]\\d*: kernel packets [1-9]\\d*, kernel drops 0, kernel ring freezes 0", line)), err);
+        assertTrue(summary.stream().noneMatch(line -> line.startsWith("flowtap capture:")), err);
+    }
+
+    private Process startInNamespace(final String... args)
+    {
+        return start(veth.inNamespace(List.of()), args);
+    }
+
+    private Process start(final List<String> prefix, final String... args)
+    {
+        final List<String> command = new ArrayList<>(prefix);
+        command.add(Paths.get(System.getProperty("flowtap.launcher", "flowtap")).toString());
+        command.addAll(List.of(args));
+        final int index = processes.size();
+        try
+        {
+            final Process process = new ProcessBuilder(command)
+                .redirectOutput(tempDir.resolve("out" + index + ".txt").toFile())
+                .redirectError(tempDir.resolve("err" + index + ".txt").toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Paths.get("/dev/null").toFile()))
+                .start();
+            processes.add(process);
+            return process;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private void awaitListening(final Process process) throws IOException, InterruptedException
+    {
+        awaitStandardError(process, "flowtap capture: listening on ");
+    }
+
+    private void awaitStandardError(final Process process, final String text) throws IOException, InterruptedException
+    {
+        final Path err = tempDir.resolve("err" + processes.indexOf(process) + ".txt");
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
+        while (!Files.readString(err, StandardCharsets.UTF_8).contains(text))
+        {
+            if (!process.isAlive() || System.nanoTime() > deadlineNs)
+            {
+                fail("flowtap did not print '" + text + "' (alive " + process.isAlive() + "): " +
+                    Files.readString(err, StandardCharsets.UTF_8));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private Result await(final Process process) throws IOException, InterruptedException
+    {
+        if (!process.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            fail("flowtap did not exit within " + EXIT_TIMEOUT_SECONDS + " s");
+        }
+        final int index = processes.indexOf(process);
+        return new Result(process.exitValue(),
+            Files.readString(tempDir.resolve("out" + index + ".txt"), StandardCharsets.UTF_8),
+            Files.readString(tempDir.resolve("err" + index + ".txt"), StandardCharsets.UTF_8));
+    }
+}
