@@ -28,7 +28,6 @@ class AfPacketRingSourceLiveTest
 {
     private static final long SENDER_TIMEOUT_SECONDS = 120;
     private static final long CAPTURE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(120);
-    private static final long QUIET_NS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final long ALLOCATION_ALLOWANCE_BYTES = 4096;
     private static final com.sun.management.ThreadMXBean THREADS =
         (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
@@ -136,7 +135,7 @@ class AfPacketRingSourceLiveTest
 
             final CheckingHandler handler = new CheckingHandler(source.interfaceIndex(), 0, 100);
             handler.allowGaps = true;
-            drain(source, handler);
+            LiveNetwork.drainUntilQuiet(source, handler);
             final long capturedDuringStall = handler.frames;
             assertTrue(source.readKernelStatistics());
 
@@ -324,20 +323,6 @@ class AfPacketRingSourceLiveTest
         assertEquals(0, result.exitCode(), result.stderr());
         assertEquals("sent " + count + "\n", result.stdout());
         return tookNs;
-    }
-
-    private static void drain(final AfPacketRingSource source, final FrameHandler handler)
-    {
-        final long deadlineNs = System.nanoTime() + CAPTURE_TIMEOUT_NS;
-        long lastFrameNs = System.nanoTime();
-        while (System.nanoTime() - lastFrameNs < QUIET_NS && System.nanoTime() < deadlineNs)
-        {
-            source.awaitFrames(50);
-            if (source.poll(handler, 256) > 0)
-            {
-                lastFrameNs = System.nanoTime();
-            }
-        }
     }
 
     private static void pollOnce(final AfPacketRingSource source, final FrameHandler handler)

@@ -35,7 +35,6 @@ class AfPacketRingSourceTcpLiveTest
     private static final long PAYLOAD_SEED = 0x5EED_F10DL;
     private static final long TRANSFER_TIMEOUT_SECONDS = 120;
     private static final long CAPTURE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(120);
-    private static final long QUIET_NS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final int ETHERNET_TYPE_OFFSET = 12;
 
     @BeforeEach
@@ -58,7 +57,7 @@ class AfPacketRingSourceTcpLiveTest
             captureUntilClosed(source, recorder, transfer);
             final long tookNs = System.nanoTime() - startNs;
             final TcpTransfer.Received received = transfer.await(TRANSFER_TIMEOUT_SECONDS);
-            drainUntilQuiet(source, recorder);
+            LiveNetwork.drainUntilQuiet(source, recorder);
             assertTrue(source.readKernelStatistics());
 
             final DecodeCounters counters = recorder.decoder.counters();
@@ -219,20 +218,6 @@ class AfPacketRingSourceTcpLiveTest
             else if (exitedNs != 0 && System.nanoTime() - exitedNs > TimeUnit.SECONDS.toNanos(5))
             {
                 break;
-            }
-        }
-    }
-
-    private static void drainUntilQuiet(final AfPacketRingSource source, final FrameHandler handler)
-    {
-        final long deadlineNs = System.nanoTime() + CAPTURE_TIMEOUT_NS;
-        long lastFrameNs = System.nanoTime();
-        while (System.nanoTime() - lastFrameNs < QUIET_NS && System.nanoTime() < deadlineNs)
-        {
-            source.awaitFrames(50);
-            if (source.poll(handler, 256) > 0)
-            {
-                lastFrameNs = System.nanoTime();
             }
         }
     }

@@ -1,5 +1,7 @@
 package io.flowtap.capture.ring;
 
+import io.flowtap.capture.FrameHandler;
+
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -32,10 +34,33 @@ public final class LiveNetwork
     private static final int CAP_NET_RAW = 13;
     private static final int CAP_SYS_ADMIN = 21;
     private static final long COMMAND_TIMEOUT_SECONDS = 30;
+    private static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(120);
+    private static final long DRAIN_QUIET_NS = TimeUnit.MILLISECONDS.toNanos(500);
     private static final Map<Process, File[]> OUTPUTS = Collections.synchronizedMap(new IdentityHashMap<>());
 
     private LiveNetwork()
     {
+    }
+
+    /**
+     * Poll a ring until nothing has arrived for half a second (or two minutes have passed): the traffic a test sent
+     * has then all been captured or dropped.
+     *
+     * @param source  to poll.
+     * @param handler for each frame.
+     */
+    public static void drainUntilQuiet(final AfPacketRingSource source, final FrameHandler handler)
+    {
+        final long deadlineNs = System.nanoTime() + DRAIN_TIMEOUT_NS;
+        long lastFrameNs = System.nanoTime();
+        while (System.nanoTime() - lastFrameNs < DRAIN_QUIET_NS && System.nanoTime() < deadlineNs)
+        {
+            source.awaitFrames(50);
+            if (source.poll(handler, 256) > 0)
+            {
+                lastFrameNs = System.nanoTime();
+            }
+        }
     }
 
     /**
