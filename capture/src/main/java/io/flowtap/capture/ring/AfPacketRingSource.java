@@ -358,6 +358,14 @@ public final class AfPacketRingSource implements FrameSource
             Integer.toUnsignedLong(block.getInt(packet + PacketDescriptor.SEC_OFFSET)) * NANOS_PER_SECOND +
             Integer.toUnsignedLong(block.getInt(packet + PacketDescriptor.NSEC_OFFSET));
         final int hardwareType = block.getShort(packet + PacketDescriptor.SOCKADDR_LL_OFFSET + 8) & 0xFFFF;
+        final int nextOffset = block.getInt(packet + PacketDescriptor.NEXT_OFFSET_OFFSET);
+        if (hardwareType == ARPHRD_LOOPBACK &&
+            (block.getByte(packet + PacketDescriptor.PKTTYPE_OFFSET) & 0xFF) == PacketDescriptor.PACKET_OUTGOING)
+        {
+            counters[RingCounter.LOOPBACK_OUTGOING_SKIPPED.ordinal()]++;
+            advance(packet, nextOffset);
+            return false;
+        }
 
         frame.wrap(block, frameOffset, capturedLength, wireLength, timestampNs, linkTypeOf(hardwareType))
             .interfaceId(block.getInt(packet + PacketDescriptor.IFINDEX_OFFSET))
@@ -380,10 +388,14 @@ public final class AfPacketRingSource implements FrameSource
             counters[RingCounter.TRUNCATED_FRAMES.ordinal()]++;
         }
 
-        // Read the link before the handler runs: the frame is the handler's until it returns.
-        final int nextOffset = block.getInt(packet + PacketDescriptor.NEXT_OFFSET_OFFSET);
+        // The link was read before the handler runs: the frame is the handler's until it returns.
         handler.onFrame(frame);
+        advance(packet, nextOffset);
+        return true;
+    }
 
+    private void advance(final int packet, final int nextOffset)
+    {
         if (--packetsLeft > 0)
         {
             if (nextOffset <= 0 || !isPacketHeaderInBlock(packet + nextOffset))
@@ -395,7 +407,6 @@ public final class AfPacketRingSource implements FrameSource
                 packetOffset = packet + nextOffset;
             }
         }
-        return true;
     }
 
     private boolean isPacketHeaderInBlock(final int offset)

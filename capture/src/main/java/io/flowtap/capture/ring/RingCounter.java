@@ -19,6 +19,11 @@ public enum RingCounter
      * (GRO/LRO) or a snap length cut it. They are delivered with both lengths, never silently cut.
      */
     TRUNCATED_FRAMES("truncated frames"),
+    /**
+     * Outgoing copies on a loopback interface, skipped: loopback hands every packet to the socket twice, once sent
+     * and once received, and libpcap keeps only the received one. Counted, so nothing goes silently.
+     */
+    LOOPBACK_OUTGOING_SKIPPED("loopback outgoing copies skipped"),
     /** Blocks abandoned because a packet header pointed outside the block; the rest of the block is skipped. */
     MALFORMED_BLOCKS("malformed blocks"),
     /** Packets the kernel saw for this socket, drops included (PACKET_STATISTICS tp_packets). */
