@@ -1,5 +1,6 @@
 package io.flowtap.capture.file;
 
+import io.flowtap.capture.test.Allocations;
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.LinkType;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -31,8 +31,6 @@ class DecodeMappedFileZeroAllocationTest
 {
     private static final int FRAMES = 100_000;
     private static final long ALLOCATION_ALLOWANCE_BYTES = 4096;
-    private static final com.sun.management.ThreadMXBean THREADS =
-        (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
 
     @TempDir
     static Path tempDir;
@@ -86,9 +84,9 @@ class DecodeMappedFileZeroAllocationTest
         }
         decoder.counters().reset();
 
-        final long before = THREADS.getCurrentThreadAllocatedBytes();
+        final long before = Allocations.currentThreadBytes();
         final long delivered = pass();
-        final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        final long allocated = Allocations.currentThreadBytes() - before;
 
         assertEquals(FRAMES, delivered);
         assertEquals(FRAMES, decoder.counters().get(DecodeCounter.FRAMES));

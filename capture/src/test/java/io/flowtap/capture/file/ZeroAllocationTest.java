@@ -1,5 +1,6 @@
 package io.flowtap.capture.file;
 
+import io.flowtap.capture.test.Allocations;
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
 import org.junit.jupiter.api.BeforeAll;
@@ -7,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 
@@ -22,8 +22,6 @@ class ZeroAllocationTest
 {
     private static final int FRAMES = 100_000;
     private static final long ALLOCATION_ALLOWANCE_BYTES = 4096;
-    private static final com.sun.management.ThreadMXBean THREADS =
-        (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
 
     @TempDir
     static Path tempDir;
@@ -85,11 +83,11 @@ class ZeroAllocationTest
             // Take the first frame before measuring, so the file is mapped: that allocates once per window.
             summer.frames = 0;
             assertEquals(1, source.poll(summer, 1));
-            THREADS.getCurrentThreadAllocatedBytes();
+            Allocations.currentThreadBytes();
 
-            final long before = THREADS.getCurrentThreadAllocatedBytes();
+            final long before = Allocations.currentThreadBytes();
             final long frames = 1 + pass(source);
-            final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+            final long allocated = Allocations.currentThreadBytes() - before;
 
             System.out.printf("ZeroAllocationTest: %s: %d frames, %d bytes allocated%n",
                 path.getFileName(), frames, allocated);

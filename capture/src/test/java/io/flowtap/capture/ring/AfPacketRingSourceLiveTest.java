@@ -1,5 +1,6 @@
 package io.flowtap.capture.ring;
 
+import io.flowtap.capture.test.Allocations;
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.LinkType;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -29,8 +29,6 @@ class AfPacketRingSourceLiveTest
     private static final long SENDER_TIMEOUT_SECONDS = 120;
     private static final long CAPTURE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(120);
     private static final long ALLOCATION_ALLOWANCE_BYTES = 4096;
-    private static final com.sun.management.ThreadMXBean THREADS =
-        (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
 
     @BeforeEach
     void requireLiveNetwork()
@@ -92,14 +90,14 @@ class AfPacketRingSourceLiveTest
             {
                 pollOnce(source, handler);
             }
-            THREADS.getCurrentThreadAllocatedBytes();
-            final long before = THREADS.getCurrentThreadAllocatedBytes();
+            Allocations.currentThreadBytes();
+            final long before = Allocations.currentThreadBytes();
             final long framesBefore = handler.testFrames;
             while (handler.testFrames < warmUp + measured && System.nanoTime() < deadlineNs)
             {
                 pollOnce(source, handler);
             }
-            final long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+            final long allocated = Allocations.currentThreadBytes() - before;
             final long framesMeasured = handler.testFrames - framesBefore;
 
             final LiveNetwork.Result result = LiveNetwork.await(sender, command, SENDER_TIMEOUT_SECONDS);

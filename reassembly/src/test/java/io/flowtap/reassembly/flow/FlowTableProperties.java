@@ -1,12 +1,12 @@
 package io.flowtap.reassembly.flow;
 
+import io.flowtap.capture.test.Allocations;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Test;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -79,8 +79,6 @@ class FlowTableProperties
     @Test
     void shouldNotAllocateOnFindInsertOrRemove()
     {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
         final int flows = 10_000;
         final FlowTable table = new FlowTable(flows);
         final List<FlowKey> keys = new ArrayList<>(flows);
@@ -91,7 +89,7 @@ class FlowTableProperties
         final int[] ids = new int[flows];
         for (int round = 0; round < 4; round++)
         {
-            final long before = threads.getCurrentThreadAllocatedBytes();
+            final long before = Allocations.currentThreadBytes();
             for (int i = 0; i < flows; i++)
             {
                 assertEquals(FlowTable.NOT_FOUND, table.find(keys.get(i)));
@@ -111,7 +109,7 @@ class FlowTableProperties
                 assertEquals(ids[i], table.find(keys.get(i)));
                 table.remove(ids[i]);
             }
-            final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            final long allocated = Allocations.currentThreadBytes() - before;
             assertEquals(0, table.size());
             if (round > 1)
             {
