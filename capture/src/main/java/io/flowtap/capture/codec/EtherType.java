@@ -45,6 +45,6 @@ public final class EtherType
      */
     public static boolean isUnsupportedEncapsulation(final int etherType)
     {
-        return etherType == MPLS_UNICAST || etherType == MPLS_MULTICAST || etherType == PPPOE_SESSION;
+        return etherType == MPLS_UNICAST || etherType == MPLS_MULTICAST;
     }
 }

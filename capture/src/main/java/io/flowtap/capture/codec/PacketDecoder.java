@@ -27,6 +27,11 @@ public final class PacketDecoder
     /** Returned by the VLAN accessors when there is no such tag. */
     public static final int NO_VLAN = -1;
 
+    private static final int PPPOE_HEADER_LENGTH = 8;
+    private static final byte PPPOE_VERSION_TYPE = 0x11;
+    private static final int PPP_IPV4 = 0x0021;
+    private static final int PPP_IPV6 = 0x0057;
+
     private static final int IPV6_FRAGMENT_OFFSET_MASK = 0xFFF8;
     private static final int IPV6_MORE_FRAGMENTS = 0x0001;
     private static final int AH_LENGTH_UNITS_SHIFT = 2;
@@ -430,9 +435,44 @@ public final class PacketDecoder
         {
             return decodeIp(offset, 6);
         }
+        if (etherType == EtherType.PPPOE_SESSION)
+        {
+            return decodePppoe(offset);
+        }
         if (EtherType.isUnsupportedEncapsulation(etherType))
         {
             return DecodeCounter.UNSUPPORTED_ENCAPSULATION;
+        }
+        return DecodeCounter.NOT_IP;
+    }
+
+    /**
+     * PPPoE session data (RFC 2516): version/type, code 0, session id and length, then the PPP protocol field (one or
+     * two bytes). Only IPv4 and IPv6 inside are opened; PPP control traffic is not IP.
+     */
+    private DecodeCounter decodePppoe(final int offset)
+    {
+        if (offset + PPPOE_HEADER_LENGTH > frameEnd)
+        {
+            return DecodeCounter.TRUNCATED_FRAME;
+        }
+        if (buffer.getByte(offset) != PPPOE_VERSION_TYPE || buffer.getByte(offset + 1) != 0)
+        {
+            return DecodeCounter.UNSUPPORTED_ENCAPSULATION;
+        }
+        final int protocolOffset = offset + PPPOE_HEADER_LENGTH - 2;
+        final int firstByte = buffer.getByte(protocolOffset) & 0xFF;
+        // Protocol-field compression (RFC 1661 6.5): an odd first byte is the whole, one-byte protocol.
+        final boolean compressed = (firstByte & 1) == 1;
+        final int pppProtocol = compressed ? firstByte : buffer.getShort(protocolOffset, BIG_ENDIAN) & 0xFFFF;
+        final int ipOffset = protocolOffset + (compressed ? 1 : 2);
+        if (pppProtocol == PPP_IPV4)
+        {
+            return decodeIp(ipOffset, 4);
+        }
+        if (pppProtocol == PPP_IPV6)
+        {
+            return decodeIp(ipOffset, 6);
         }
         return DecodeCounter.NOT_IP;
     }

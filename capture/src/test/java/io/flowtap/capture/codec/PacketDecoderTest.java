@@ -68,6 +68,30 @@ class PacketDecoderTest
     }
 
     @Test
+    void shouldOpenPppoeSessionsWithTwoAndOneByteProtocolFields()
+    {
+        final byte[] ip = PacketBuilder.raw().payload(PAYLOAD).ipPacket();
+        final byte[] macsAndType = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, (byte)0x88, 0x64};
+        for (final byte[] protocolField : new byte[][] {{0x00, 0x21}, {0x21}})
+        {
+            final java.io.ByteArrayOutputStream frame = new java.io.ByteArrayOutputStream();
+            frame.writeBytes(macsAndType);
+            final int length = protocolField.length + ip.length;
+            frame.writeBytes(new byte[] {0x11, 0x00, 0x12, 0x34, (byte)(length >>> 8), (byte)length});
+            frame.writeBytes(protocolField);
+            frame.writeBytes(ip);
+            assertTrue(decode(frame.toByteArray(), LinkType.ETHERNET), "protocol field of " + protocolField.length);
+            assertEquals(PAYLOAD.length, decoder.tcp().payloadLength());
+            assertEquals(TcpFlyweight.CHECKSUM_GOOD, decoder.checksumStatus());
+        }
+
+        final byte[] lcp = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, (byte)0x88, 0x64, 0x11, 0x00, 0x12, 0x34, 0, 2,
+            (byte)0xC0, 0x21};
+        assertFalse(decode(lcp, LinkType.ETHERNET));
+        assertEquals(DecodeCounter.NOT_IP, decoder.outcome());
+    }
+
+    @Test
     void shouldReadEachFlagOnItsOwn()
     {
         final int[] flags = {
