@@ -1,0 +1,435 @@
+package io.flowtap.reassembly;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How a {@link ReassemblyEngine} is configured: fluent setters, then {@link #conclude()} checks that the settings fit
+ * together before the engine sizes its tables and buffers from them. The defaults are those of a sensor on a busy
+ * link: midstream pickup on, {@code immediate} delivery, Suricata's default overlap policy ({@code bsd}), and timeouts
+ * close to Suricata's and Zeek's.
+ */
+public final class EngineContext
+{
+    /** Default most flows tracked at once. */
+    public static final int MAX_FLOWS_DEFAULT = 65_536;
+    /** Default bytes the engine buffers over all flows (the page store). */
+    public static final long ENGINE_MEMCAP_BYTES_DEFAULT = 64L * 1024 * 1024;
+    /** Default bytes one flow may buffer. */
+    public static final long FLOW_MEMCAP_BYTES_DEFAULT = 1024L * 1024;
+    /** Default page size of the store. */
+    public static final int PAGE_SIZE_DEFAULT = 4096;
+    /** Default timeout of a flow whose handshake has not completed. */
+    public static final long EMBRYONIC_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(30);
+    /** Default timeout of an established flow. */
+    public static final long ESTABLISHED_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(600);
+    /** Default timeout of a flow that one side has closed. */
+    public static final long CLOSING_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(120);
+    /** Default time a closed flow lingers for late packets (Zeek's {@code tcp_close_delay}). */
+    public static final long CLOSED_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(5);
+
+    private int maxFlows = MAX_FLOWS_DEFAULT;
+    private boolean vlanInKey;
+    private boolean midstream = true;
+    private boolean dropBadChecksums = true;
+    private DeliveryMode deliveryMode = DeliveryMode.IMMEDIATE;
+    private UrgentPolicy urgentPolicy = UrgentPolicy.INLINE;
+    private HostPolicies hostPolicies = new HostPolicies(OverlapPolicy.BSD);
+    private FlowLimitPolicy flowLimitPolicy = FlowLimitPolicy.EVICT_OLDEST;
+    private MemcapPolicy memcapPolicy = MemcapPolicy.GAP_FORWARD;
+    private long engineMemcapBytes = ENGINE_MEMCAP_BYTES_DEFAULT;
+    private long flowMemcapBytes = FLOW_MEMCAP_BYTES_DEFAULT;
+    private int pageSize = PAGE_SIZE_DEFAULT;
+    private int maxSegments;
+    private int dataSlots = 4;
+    private long embryonicTimeoutNs = EMBRYONIC_TIMEOUT_NS_DEFAULT;
+    private long establishedTimeoutNs = ESTABLISHED_TIMEOUT_NS_DEFAULT;
+    private long closingTimeoutNs = CLOSING_TIMEOUT_NS_DEFAULT;
+    private long closedTimeoutNs = CLOSED_TIMEOUT_NS_DEFAULT;
+    private boolean concluded;
+
+    /**
+     * Check the settings and derive the ones left unset.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the setting that does not fit.
+     */
+    public EngineContext conclude()
+    {
+        if (maxFlows < 1)
+        {
+            throw new IllegalArgumentException("max flows must be positive: " + maxFlows);
+        }
+        if (Integer.bitCount(pageSize) != 1 || pageSize < 64)
+        {
+            throw new IllegalArgumentException("page size must be a power of two of at least 64: " + pageSize);
+        }
+        if (engineMemcapBytes < pageSize || engineMemcapBytes / pageSize > Integer.MAX_VALUE / pageSize)
+        {
+            throw new IllegalArgumentException(
+                "engine memcap must be between one page and 2 GiB: " + engineMemcapBytes);
+        }
+        if (flowMemcapBytes < pageSize)
+        {
+            throw new IllegalArgumentException("flow memcap must be at least one page (" + pageSize + "): " +
+                flowMemcapBytes);
+        }
+        if (flowMemcapBytes > engineMemcapBytes)
+        {
+            flowMemcapBytes = engineMemcapBytes;
+        }
+        if (maxSegments == 0)
+        {
+            maxSegments = (int)Math.min(1 << 22, Math.max(1024, engineMemcapBytes / 256));
+        }
+        if (dataSlots < 1)
+        {
+            throw new IllegalArgumentException("data slots must be positive: " + dataSlots);
+        }
+        if (embryonicTimeoutNs <= 0 || establishedTimeoutNs <= 0 || closingTimeoutNs <= 0 || closedTimeoutNs <= 0)
+        {
+            throw new IllegalArgumentException("timeouts must be positive");
+        }
+        concluded = true;
+        return this;
+    }
+
+    boolean isConcluded()
+    {
+        return concluded;
+    }
+
+    /**
+     * @param maxFlows most flows tracked at once; the table is sized for them up front.
+     * @return this.
+     */
+    public EngineContext maxFlows(final int maxFlows)
+    {
+        this.maxFlows = maxFlows;
+        return this;
+    }
+
+    /**
+     * @return most flows tracked at once.
+     */
+    public int maxFlows()
+    {
+        return maxFlows;
+    }
+
+    /**
+     * @param vlanInKey whether flows on different VLANs with the same addresses and ports are kept apart.
+     * @return this.
+     */
+    public EngineContext vlanInKey(final boolean vlanInKey)
+    {
+        this.vlanInKey = vlanInKey;
+        return this;
+    }
+
+    /**
+     * @return whether the VLAN is part of the flow key.
+     */
+    public boolean vlanInKey()
+    {
+        return vlanInKey;
+    }
+
+    /**
+     * @param midstream whether flows without a handshake are tracked.
+     * @return this.
+     */
+    public EngineContext midstream(final boolean midstream)
+    {
+        this.midstream = midstream;
+        return this;
+    }
+
+    /**
+     * @return whether flows without a handshake are tracked.
+     */
+    public boolean midstream()
+    {
+        return midstream;
+    }
+
+    /**
+     * @param dropBadChecksums whether segments whose checksum the decoder found bad are ignored (counted), as a
+     *                         receiver would discard them. Turn off for captures taken with checksum offload.
+     * @return this.
+     */
+    public EngineContext dropBadChecksums(final boolean dropBadChecksums)
+    {
+        this.dropBadChecksums = dropBadChecksums;
+        return this;
+    }
+
+    /**
+     * @return whether segments with a bad checksum are ignored.
+     */
+    public boolean dropBadChecksums()
+    {
+        return dropBadChecksums;
+    }
+
+    /**
+     * @param deliveryMode when in-order data reaches the handlers.
+     * @return this.
+     */
+    public EngineContext deliveryMode(final DeliveryMode deliveryMode)
+    {
+        this.deliveryMode = deliveryMode;
+        return this;
+    }
+
+    /**
+     * @return when in-order data reaches the handlers.
+     */
+    public DeliveryMode deliveryMode()
+    {
+        return deliveryMode;
+    }
+
+    /**
+     * @param urgentPolicy what to do with urgent data.
+     * @return this.
+     */
+    public EngineContext urgentPolicy(final UrgentPolicy urgentPolicy)
+    {
+        this.urgentPolicy = urgentPolicy;
+        return this;
+    }
+
+    /**
+     * @return what to do with urgent data.
+     */
+    public UrgentPolicy urgentPolicy()
+    {
+        return urgentPolicy;
+    }
+
+    /**
+     * @param hostPolicies overlap policy per receiving network.
+     * @return this.
+     */
+    public EngineContext hostPolicies(final HostPolicies hostPolicies)
+    {
+        this.hostPolicies = hostPolicies;
+        return this;
+    }
+
+    /**
+     * @return overlap policy per receiving network.
+     */
+    public HostPolicies hostPolicies()
+    {
+        return hostPolicies;
+    }
+
+    /**
+     * @param policy for every host: a shortcut for a {@link HostPolicies} with only a default.
+     * @return this.
+     */
+    public EngineContext overlapPolicy(final OverlapPolicy policy)
+    {
+        this.hostPolicies = new HostPolicies(policy);
+        return this;
+    }
+
+    /**
+     * @param flowLimitPolicy what to do with a new flow when the table is full.
+     * @return this.
+     */
+    public EngineContext flowLimitPolicy(final FlowLimitPolicy flowLimitPolicy)
+    {
+        this.flowLimitPolicy = flowLimitPolicy;
+        return this;
+    }
+
+    /**
+     * @return what to do with a new flow when the table is full.
+     */
+    public FlowLimitPolicy flowLimitPolicy()
+    {
+        return flowLimitPolicy;
+    }
+
+    /**
+     * @param memcapPolicy what to do when a memcap is reached.
+     * @return this.
+     */
+    public EngineContext memcapPolicy(final MemcapPolicy memcapPolicy)
+    {
+        this.memcapPolicy = memcapPolicy;
+        return this;
+    }
+
+    /**
+     * @return what to do when a memcap is reached.
+     */
+    public MemcapPolicy memcapPolicy()
+    {
+        return memcapPolicy;
+    }
+
+    /**
+     * @param bytes the engine buffers at most, over all flows (rounded down to whole pages).
+     * @return this.
+     */
+    public EngineContext engineMemcapBytes(final long bytes)
+    {
+        this.engineMemcapBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @return bytes the engine buffers at most.
+     */
+    public long engineMemcapBytes()
+    {
+        return engineMemcapBytes;
+    }
+
+    /**
+     * @param bytes one flow buffers at most, both directions together (rounded down to whole pages).
+     * @return this.
+     */
+    public EngineContext flowMemcapBytes(final long bytes)
+    {
+        this.flowMemcapBytes = bytes;
+        return this;
+    }
+
+    /**
+     * @return bytes one flow buffers at most.
+     */
+    public long flowMemcapBytes()
+    {
+        return flowMemcapBytes;
+    }
+
+    /**
+     * @param pageSize bytes per page of the store, a power of two.
+     * @return this.
+     */
+    public EngineContext pageSize(final int pageSize)
+    {
+        this.pageSize = pageSize;
+        return this;
+    }
+
+    /**
+     * @return bytes per page of the store.
+     */
+    public int pageSize()
+    {
+        return pageSize;
+    }
+
+    /**
+     * @param maxSegments segment records over all flows (0 derives it from the engine memcap).
+     * @return this.
+     */
+    public EngineContext maxSegments(final int maxSegments)
+    {
+        this.maxSegments = maxSegments;
+        return this;
+    }
+
+    /**
+     * @return segment records over all flows.
+     */
+    public int maxSegments()
+    {
+        return maxSegments;
+    }
+
+    /**
+     * @param dataSlots per-flow user objects handlers may attach ({@link Flow#data(int)}).
+     * @return this.
+     */
+    public EngineContext dataSlots(final int dataSlots)
+    {
+        this.dataSlots = dataSlots;
+        return this;
+    }
+
+    /**
+     * @return per-flow user objects.
+     */
+    public int dataSlots()
+    {
+        return dataSlots;
+    }
+
+    /**
+     * @param timeoutNs idle time after which a flow whose handshake has not completed ends.
+     * @return this.
+     */
+    public EngineContext embryonicTimeoutNs(final long timeoutNs)
+    {
+        this.embryonicTimeoutNs = timeoutNs;
+        return this;
+    }
+
+    /**
+     * @return idle timeout of flows whose handshake has not completed.
+     */
+    public long embryonicTimeoutNs()
+    {
+        return embryonicTimeoutNs;
+    }
+
+    /**
+     * @param timeoutNs idle time after which an established flow ends.
+     * @return this.
+     */
+    public EngineContext establishedTimeoutNs(final long timeoutNs)
+    {
+        this.establishedTimeoutNs = timeoutNs;
+        return this;
+    }
+
+    /**
+     * @return idle timeout of established flows.
+     */
+    public long establishedTimeoutNs()
+    {
+        return establishedTimeoutNs;
+    }
+
+    /**
+     * @param timeoutNs idle time after which a flow that one side closed ends.
+     * @return this.
+     */
+    public EngineContext closingTimeoutNs(final long timeoutNs)
+    {
+        this.closingTimeoutNs = timeoutNs;
+        return this;
+    }
+
+    /**
+     * @return idle timeout of flows one side has closed.
+     */
+    public long closingTimeoutNs()
+    {
+        return closingTimeoutNs;
+    }
+
+    /**
+     * @param timeoutNs how long a closed flow lingers to absorb late packets before its record is final.
+     * @return this.
+     */
+    public EngineContext closedTimeoutNs(final long timeoutNs)
+    {
+        this.closedTimeoutNs = timeoutNs;
+        return this;
+    }
+
+    /**
+     * @return how long a closed flow lingers.
+     */
+    public long closedTimeoutNs()
+    {
+        return closedTimeoutNs;
+    }
+}

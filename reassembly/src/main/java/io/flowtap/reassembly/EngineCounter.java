@@ -1,0 +1,126 @@
+package io.flowtap.reassembly;
+
+/**
+ * Every counter the reassembly engine keeps. Each segment handed to the engine lands in exactly one outcome:
+ * {@link #TRACKED} or one of the named reasons it was ignored, so that nothing is lost silently.
+ * Invariant: {@code SEGMENTS == TRACKED + sum of every ignore reason}. The others are facts about tracked traffic.
+ */
+public enum EngineCounter
+{
+    /** Segments handed to the engine (derived: the sum of the outcomes). */
+    SEGMENTS("segments", false),
+    /** Segments used by a flow. */
+    TRACKED("segments tracked", false),
+
+    /** Segments with a bad TCP checksum (a receiver would discard them). */
+    BAD_CHECKSUM("bad checksum", true),
+    /** Segments of no known flow that cannot start one (a RST, or midstream pickup turned off). */
+    NO_FLOW("no flow", true),
+    /** Segments of a new flow when the table was full and the policy ignores new flows. */
+    FLOW_TABLE_FULL("flow table full", true),
+    /** Segments of a connection a handler dropped ({@code drop()}, or {@code onSyn} returning false). */
+    DROPPED_FLOW("dropped connection", true),
+    /** Segments a handler's {@code onPacket} dropped from reassembly. */
+    DROPPED_BY_HANDLER("dropped by handler", true),
+
+    /** Flows started. */
+    FLOWS_CREATED("flows created", false),
+    /** Flows started without a handshake. */
+    FLOWS_MIDSTREAM("flows picked up midstream", false),
+    /** Flows ended, for any reason. */
+    FLOWS_ENDED("flows ended", false),
+    /** Flows ended by an idle timeout. */
+    FLOWS_TIMED_OUT("flows timed out", false),
+    /** Flows ended to make room in a full table. */
+    FLOWS_EVICTED("flows evicted", false),
+    /** New connections on a 4-tuple still in use (a new SYN). */
+    PORT_REUSE("port reuse", false),
+    /** Flows whose client and server were found the wrong way round and swapped. */
+    DIRECTION_FLIPPED("direction flipped", false),
+    /** Stream bytes handed to handlers. */
+    DELIVERED_BYTES("bytes delivered", false),
+    /** Segments that brought only bytes already seen. */
+    RETRANSMISSIONS("retransmissions", false),
+    /** Segments that arrived ahead of a hole and waited. */
+    OUT_OF_ORDER("out of order", false),
+    /** Segments that overlapped bytes still held. */
+    OVERLAPS("overlaps", false),
+    /** Overlaps whose bytes differed. */
+    OVERLAP_CONFLICTS("conflicting overlaps", false),
+    /** Gaps reported. */
+    GAPS("gaps", false),
+    /** Bytes skipped over all gaps. */
+    GAP_BYTES("gap bytes", false),
+    /** Times a flow's buffered bytes reached the per-flow memcap. */
+    MEMCAP_FLOW("flow memcap hit", false),
+    /** Times the engine's page store or segment pool ran out. */
+    MEMCAP_ENGINE("engine memcap hit", false),
+    /** Payload bytes not kept because a memcap was hit (they turn into a gap). */
+    MEMCAP_DROPPED_BYTES("bytes dropped at memcap", false),
+    /** Flows whose reassembly stopped on a memcap (policy stop-tracking). */
+    STOPPED_TRACKING("reassembly stopped at memcap", false),
+    /** Payload bytes of streams whose reassembly was switched off (by the filter vote or a handler). */
+    NOT_REASSEMBLED_BYTES("bytes not reassembled", false),
+    /** Urgent bytes taken out of the stream (urgent policy oob). */
+    URGENT_OOB_BYTES("urgent bytes out of band", false),
+    /** Segments with urgent data dropped (urgent policy drop). */
+    URGENT_DROPPED("urgent segments dropped", false),
+    /** RSTs a receiver would not accept (sequence out of window, or a bad ACK before the handshake). */
+    RST_IGNORED("rst not acceptable", false),
+    /** RSTs before the handshake completed that the connection carried on after (evasion, as in Suricata #3286). */
+    RST_OVERRULED("rst overruled by handshake", false),
+    /** FINs from a side that had not sent its SYN yet (ignored, as the receiver would). */
+    FIN_IGNORED("fin before syn ignored", false),
+    /** ACKs too far ahead of anything seen to be believed. */
+    ACK_INVALID("ack not believable", false),
+    /** Segments whose payload the capture cut short. */
+    TRUNCATED_PAYLOAD("payload truncated", false),
+    /** Packets seen on a connection after it closed. */
+    AFTER_CLOSE("packets after close", false),
+    /** Active-response resets requested by handlers. */
+    RESET_REQUESTED("resets requested", false);
+
+    private static final EngineCounter[] VALUES = values();
+
+    private final String label;
+    private final boolean ignoreReason;
+
+    EngineCounter(final String label, final boolean ignoreReason)
+    {
+        this.label = label;
+        this.ignoreReason = ignoreReason;
+    }
+
+    /**
+     * @return a short human-readable label, as printed in counter summaries.
+     */
+    public String label()
+    {
+        return label;
+    }
+
+    /**
+     * @return whether this counter is a reason a segment was not used.
+     */
+    public boolean isIgnoreReason()
+    {
+        return ignoreReason;
+    }
+
+    /**
+     * @param ordinal of a counter.
+     * @return the counter, without the array copy {@code values()} makes.
+     */
+    public static EngineCounter get(final int ordinal)
+    {
+        return VALUES[ordinal];
+    }
+
+    /**
+     * @return how many counters there are.
+     */
+    public static int count()
+    {
+        return VALUES.length;
+    }
+}

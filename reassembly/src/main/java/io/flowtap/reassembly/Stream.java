@@ -1,0 +1,168 @@
+package io.flowtap.reassembly;
+
+import io.flowtap.reassembly.store.PageStore;
+import io.flowtap.reassembly.store.SegmentPool;
+
+/**
+ * One direction of a connection: the sender's sequence space mapped to absolute stream offsets, its TCP state as the
+ * engine tracks it, and where delivery stands. Plain fields, reused with its flow; the logic that moves them is in
+ * {@link StreamReassembler} (bytes) and {@link ReassemblyEngine} (flags).
+ * <p>
+ * Offsets: offset 0 is the first byte after the SYN (or, midstream, the first sequence number seen). A sequence number
+ * maps to an offset through an anchor (a sequence number whose offset is known) that moves forward with delivery, so
+ * offsets stay exact however many times the 32-bit sequence space wraps.
+ */
+final class Stream
+{
+    static final long NONE = Long.MIN_VALUE;
+    private static final long REANCHOR_DISTANCE = 1L << 30;
+
+    final long[] consumed;
+
+    boolean baseKnown;
+    long anchorSeq;
+    long anchorOffset;
+
+    boolean synSeen;
+    long isn;
+    boolean synAcked;
+    boolean synHasTimestamp;
+    long synTimestamp;
+    int windowScale = -1;
+    long window;
+
+    boolean finSeen;
+    long finOffset;
+    boolean rstSeen;
+
+    /** Offset after the highest byte any segment claimed (captured or not). */
+    long highest;
+    /** Everything below has been offered to handlers, or skipped as a gap. */
+    long frontier;
+    /** Highest offset the peer acknowledged, or {@link #NONE}. */
+    long acked;
+
+    int segmentHead = SegmentPool.NONE;
+    int pageHead = PageStore.NONE;
+    int heldPages;
+
+    boolean reassembling;
+    boolean stopped;
+    boolean eofSent;
+    OverlapPolicy policy;
+
+    Stream(final int handlers)
+    {
+        consumed = new long[handlers];
+    }
+
+    void reset(final OverlapPolicy policy, final boolean reassembling)
+    {
+        baseKnown = false;
+        anchorSeq = 0;
+        anchorOffset = 0;
+        synSeen = false;
+        isn = 0;
+        synAcked = false;
+        synHasTimestamp = false;
+        synTimestamp = 0;
+        windowScale = -1;
+        window = 65_535;
+        finSeen = false;
+        finOffset = 0;
+        rstSeen = false;
+        highest = 0;
+        frontier = 0;
+        acked = NONE;
+        segmentHead = SegmentPool.NONE;
+        pageHead = PageStore.NONE;
+        heldPages = 0;
+        this.reassembling = reassembling;
+        stopped = false;
+        eofSent = false;
+        this.policy = policy;
+        java.util.Arrays.fill(consumed, 0);
+    }
+
+    /**
+     * @param seq sequence number of stream offset 0.
+     */
+    void base(final long seq)
+    {
+        baseKnown = true;
+        anchorSeq = seq & SequenceNumbers.MASK;
+        anchorOffset = 0;
+    }
+
+    long offsetOf(final long seq)
+    {
+        return SequenceNumbers.streamOffset(seq, anchorSeq, anchorOffset);
+    }
+
+    long seqOf(final long offset)
+    {
+        return SequenceNumbers.add(anchorSeq, offset - anchorOffset);
+    }
+
+    /**
+     * Move the anchor up to the frontier once it is far behind, so that sequence numbers within 2^31 of the data in
+     * flight always map to the right offset.
+     */
+    void reanchor()
+    {
+        if (frontier - anchorOffset > REANCHOR_DISTANCE)
+        {
+            anchorSeq = seqOf(frontier);
+            anchorOffset = frontier;
+        }
+    }
+
+    /**
+     * Take one byte out of the sequence-to-offset mapping (an out-of-band urgent byte): sequence numbers after
+     * {@code urgentOffset} map one lower from now on.
+     */
+    void removeByte(final long urgentOffset)
+    {
+        final long seqAfter = SequenceNumbers.add(seqOf(urgentOffset), 1);
+        anchorSeq = seqAfter;
+        anchorOffset = urgentOffset;
+        if (highest > urgentOffset)
+        {
+            highest--;
+        }
+        if (finSeen && finOffset > urgentOffset)
+        {
+            finOffset--;
+        }
+    }
+
+    boolean hasRetained()
+    {
+        for (int i = 0; i < consumed.length; i++)
+        {
+            if (consumed[i] < frontier)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    long minConsumed()
+    {
+        long min = frontier;
+        for (int i = 0; i < consumed.length; i++)
+        {
+            min = Math.min(min, consumed[i]);
+        }
+        return min;
+    }
+
+    /**
+     * @return whether every byte the sender claimed up to its FIN has been delivered or skipped.
+     */
+    boolean finReached()
+    {
+        return finSeen && frontier >= finOffset;
+    }
+}
