@@ -187,7 +187,10 @@ public final class ReassemblyEngine
      */
     public int expire(final long nowNs)
     {
-        advanceClock(nowNs);
+        if (clockNs == NO_TIME || nowNs > clockNs)
+        {
+            clockNs = nowNs;
+        }
         return expireIdle();
     }
 
@@ -318,10 +321,16 @@ public final class ReassemblyEngine
         {
             // A midstream guess of the base (from the peer's ACK) is superseded by the SYN itself.
             sender.base(SequenceNumbers.add(tcp.seq(), 1));
+            sender.acked = Stream.NONE;
         }
         else if (!sender.baseKnown)
         {
             sender.base(SequenceNumbers.add(tcp.seq(), 1));
+        }
+        else if (sender.acked != Stream.NONE)
+        {
+            // The peer's SYN-ACK, seen first, already acknowledged this SYN.
+            sender.synAcked = true;
         }
         flow.record.synFlags(dir, flags);
         options.wrap(tcp);

@@ -119,8 +119,9 @@ final class StreamReassembler
         final Stream stream = flow.streams[direction];
         if (!stream.baseKnown)
         {
-            // Midstream: the peer's ACK is the best guess of where this direction's stream stands.
+            // Midstream, or a SYN-ACK seen before its SYN: the peer's ACK is where this direction's stream stands.
             stream.base(ackSeq);
+            stream.acked = 0;
             return;
         }
         long ack = stream.offsetOf(ackSeq);
