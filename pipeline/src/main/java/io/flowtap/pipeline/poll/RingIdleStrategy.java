@@ -1,0 +1,51 @@
+package io.flowtap.pipeline.poll;
+
+import io.flowtap.capture.ring.AfPacketRingSource;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * A poller's idle strategy: when a duty cycle found nothing, wait in {@code poll(2)} for the kernel to hand over a
+ * block, for at most a few milliseconds so the agent still sees a stop request promptly. Burns no CPU on an idle
+ * link, and wakes as soon as the kernel retires a block.
+ */
+public final class RingIdleStrategy implements IdleStrategy
+{
+    private final AfPacketRingSource source;
+    private final int waitMs;
+
+    /**
+     * @param source to wait on.
+     * @param waitMs longest wait per idle call.
+     */
+    public RingIdleStrategy(final AfPacketRingSource source, final int waitMs)
+    {
+        this.source = source;
+        this.waitMs = waitMs;
+    }
+
+    @Override
+    public void idle(final int workCount)
+    {
+        if (workCount <= 0)
+        {
+            idle();
+        }
+    }
+
+    @Override
+    public void idle()
+    {
+        source.awaitFrames(waitMs);
+    }
+
+    @Override
+    public void reset()
+    {
+    }
+
+    @Override
+    public String alias()
+    {
+        return "ring-poll";
+    }
+}
