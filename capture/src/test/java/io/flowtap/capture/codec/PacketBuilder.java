@@ -66,6 +66,14 @@ public final class PacketBuilder
         return this;
     }
 
+    public PacketBuilder ipv4(final byte[] src, final byte[] dst)
+    {
+        ipVersion = 4;
+        source = src;
+        destination = dst;
+        return this;
+    }
+
     public PacketBuilder ipv4Options(final byte[] optionBytes)
     {
         ipHeaderExtra = optionBytes;
