@@ -113,7 +113,8 @@ final class FilterProgram
         final int dstPort,
         final int vlan)
     {
-        final int vlanId = vlan == FlowFilter.NO_VLAN ? FlowFilter.NO_VLAN : vlan & VLAN_ID_MASK;
+        // Any value that is not a 12-bit id means no tag: FlowFilter.NO_VLAN, or a flow key's own marker (4096).
+        final int vlanId = (vlan & ~VLAN_ID_MASK) == 0 ? vlan : FlowFilter.NO_VLAN;
         int i = entry;
         while (i >= 0)
         {

@@ -142,7 +142,8 @@ public final class FlowFilter
      * @param dstHigh high 64 bits of an IPv6 destination address; 0 for IPv4.
      * @param dstLow  low 64 bits of an IPv6 destination address, or an IPv4 destination address in the low 32 bits.
      * @param dstPort destination port, 0 to 65535.
-     * @param vlan    outer VLAN id, 0 to 4095, or {@link #NO_VLAN}.
+     * @param vlan    outer VLAN id, 0 to 4095; any other value ({@link #NO_VLAN}, or 4096 as a flow key marks it)
+     *                means the flow has no tag.
      * @return whether the filter matches.
      */
     public boolean matches(

@@ -104,6 +104,9 @@ class FlowFilterTest
         assertTrue(v4("vlan 100", A, 1, B, 2, 100));
         assertFalse(v4("vlan 100", A, 1, B, 2, 101));
         assertTrue(v4("not vlan", A, 1, B, 2, NO_VLAN));
+        // Whatever is not a 12-bit id means no tag, such as the reassembly flow key's 4096.
+        assertTrue(v4("not vlan", A, 1, B, 2, 4096));
+        assertFalse(v4("vlan 0", A, 1, B, 2, 4096));
     }
 
     @Test
