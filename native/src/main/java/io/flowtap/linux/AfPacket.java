@@ -72,8 +72,18 @@ public final class AfPacket
     /** The message for a missing CAP_NET_RAW. */
     public static final String NEEDS_CAP_NET_RAW = "needs CAP_NET_RAW: run as root or grant the capability";
 
+    /** What {@link #attachFilter} says when the kernel refuses the program (EINVAL). */
+    public static final String FILTER_REJECTED = "the kernel rejected the filter program";
+
     private static final int SOL_SOCKET = 1;
     private static final int SO_ERROR = 4;
+    private static final int SO_ATTACH_FILTER = 26;
+    /** {@code struct sock_fprog}: u16 len, 6 bytes of padding, then the pointer (LP64). */
+    private static final int SOCK_FPROG_LENGTH = 16;
+    private static final int SOCK_FPROG_FILTER_OFFSET = 8;
+    /** {@code struct sock_filter}: u16 code, u8 jt, u8 jf, u32 k. */
+    private static final int SOCK_FILTER_LENGTH = 8;
+    private static final int MAX_FILTER_LENGTH = 0xFFFF;
     private static final int SOCKADDR_LL_LENGTH = 20;
     private static final int PACKET_MREQ_LENGTH = 16;
     private static final int FANOUT_TYPE_SHIFT = 16;
@@ -157,6 +167,56 @@ public final class AfPacket
     public static void setIgnoreOutgoing(final int fd, final boolean ignore)
     {
         setInt(fd, PACKET_IGNORE_OUTGOING, ignore ? 1 : 0, "PACKET_IGNORE_OUTGOING");
+    }
+
+    /**
+     * Attach a classic BPF program ({@code SO_ATTACH_FILTER}), which the kernel then runs on every packet before
+     * queueing it to the socket or its ring; a return of 0 drops the packet. Attach before {@link #setRxRing} and
+     * {@link #bind}, so that no packet reaches the ring unfiltered. Attaching again replaces the program.
+     *
+     * @param fd           of the socket.
+     * @param instructions each {@code struct sock_filter} packed as {@code code << 48 | jt << 40 | jf << 32 | k}.
+     * @throws LinuxException {@value #FILTER_REJECTED} when the kernel's checker refuses it (EINVAL), or that it is
+     *                        too large for the socket's option memory (ENOMEM, {@code net.core.optmem_max}).
+     */
+    public static void attachFilter(final int fd, final long[] instructions)
+    {
+        if (instructions.length == 0 || instructions.length > MAX_FILTER_LENGTH)
+        {
+            throw new LinuxException(Errno.EINVAL, FILTER_REJECTED + ": it has " + instructions.length +
+                " instructions");
+        }
+        try (Memory program = new Memory((long)instructions.length * SOCK_FILTER_LENGTH);
+            Memory fprog = new Memory(SOCK_FPROG_LENGTH))
+        {
+            for (int i = 0; i < instructions.length; i++)
+            {
+                final long instruction = instructions[i];
+                final long offset = (long)i * SOCK_FILTER_LENGTH;
+                program.setShort(offset, (short)(instruction >>> 48));
+                program.setByte(offset + 2, (byte)(instruction >>> 40));
+                program.setByte(offset + 3, (byte)(instruction >>> 32));
+                program.setInt(offset + 4, (int)instruction);
+            }
+            fprog.clear();
+            fprog.setShort(0, (short)instructions.length);
+            fprog.setPointer(SOCK_FPROG_FILTER_OFFSET, program);
+            LibC.SETUP.setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, SOCK_FPROG_LENGTH);
+        }
+        catch (final LastErrorException ex)
+        {
+            final int errno = ex.getErrorCode();
+            if (errno == Errno.EINVAL)
+            {
+                throw new LinuxException(errno, FILTER_REJECTED);
+            }
+            if (errno == Errno.ENOMEM)
+            {
+                throw new LinuxException(errno, "the filter program of " + instructions.length +
+                    " instructions is too large for socket option memory (net.core.optmem_max)");
+            }
+            throw Posix.failure(errno, "SO_ATTACH_FILTER");
+        }
     }
 
     /**

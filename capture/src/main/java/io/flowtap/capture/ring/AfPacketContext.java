@@ -1,10 +1,14 @@
 package io.flowtap.capture.ring;
 
+import io.flowtap.capture.filter.BpfProgram;
+import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.linux.Posix;
 
 /**
  * Configuration of an {@link AfPacketRingSource}: fluent setters, then {@link #conclude()} checks the whole and
  * fills in defaults.
+ * <p>
+ * Not thread safe: configure on one thread, then hand it to {@link AfPacketRingSource#open}.
  */
 public final class AfPacketContext
 {
@@ -21,6 +25,9 @@ public final class AfPacketContext
     private int fanoutGroupId = NO_FANOUT;
     private FanoutMode fanoutMode = FanoutMode.HASH;
     private boolean fanoutDefrag = true;
+    private String filterExpression;
+    private BpfProgram filterProgram;
+    private BpfProgram compiledFilter;
     private RingGeometry geometry;
 
     /**
@@ -158,6 +165,50 @@ public final class AfPacketContext
     }
 
     /**
+     * Filter in the kernel: the expression is compiled by {@link #conclude()} and attached to the socket before the
+     * ring is set up and the socket bound, so no packet it rejects ever reaches the ring. Every compiled filter
+     * also keeps only TCP, so an empty expression keeps every TCP segment.
+     *
+     * @param expression in the language of {@link FlowFilter}, or null for no filter.
+     * @return this.
+     */
+    public AfPacketContext filter(final String expression)
+    {
+        this.filterExpression = expression;
+        this.filterProgram = null;
+        return this;
+    }
+
+    /**
+     * Filter in the kernel with a program compiled already, such as {@link FlowFilter#toBpf()}'s.
+     *
+     * @param program for Ethernet frames, or null for no filter.
+     * @return this.
+     */
+    public AfPacketContext filter(final BpfProgram program)
+    {
+        this.filterProgram = program;
+        this.filterExpression = null;
+        return this;
+    }
+
+    /**
+     * @return the expression given to {@link #filter(String)}, or null.
+     */
+    public String filterExpression()
+    {
+        return filterExpression;
+    }
+
+    /**
+     * @return the program to attach, or null for none; set by {@link #conclude()}.
+     */
+    public BpfProgram filterProgram()
+    {
+        return compiledFilter;
+    }
+
+    /**
      * @return the validated ring geometry; set by {@link #conclude()}.
      */
     public RingGeometry geometry()
@@ -169,7 +220,9 @@ public final class AfPacketContext
      * Check the configuration as a whole, before any socket is opened.
      *
      * @return this.
-     * @throws IllegalArgumentException naming what is wrong.
+     * @throws IllegalArgumentException naming what is wrong; a bad filter expression is a
+     *                                  {@link io.flowtap.capture.filter.FilterSyntaxException} whose message names
+     *                                  the column.
      */
     public AfPacketContext conclude()
     {
@@ -185,6 +238,7 @@ public final class AfPacketContext
         {
             throw new IllegalArgumentException("a fanout mode is required");
         }
+        compiledFilter = filterExpression != null ? FlowFilter.parse(filterExpression).toBpf() : filterProgram;
         geometry = RingGeometry.of(blockSize, blockCount, frameSize, retireTimeoutMs, Posix.pageSize());
         return this;
     }

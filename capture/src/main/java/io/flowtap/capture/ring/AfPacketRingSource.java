@@ -78,14 +78,16 @@ public final class AfPacketRingSource implements FrameSource
     }
 
     /**
-     * Open a socket, set up and map its ring, bind it to the interface, and join the fanout group if one is given,
-     * in the order the kernel requires.
+     * Open a socket, attach its filter if one is given, set up and map its ring, bind it to the interface, and join
+     * the fanout group if one is given, in the order the kernel requires. The filter comes first so that no packet
+     * reaches the ring unfiltered; libpcap, which attaches after binding, must drain what slipped in meanwhile.
      *
      * @param context the configuration; {@link AfPacketContext#conclude()} is called here.
      * @return the source, capturing from now on.
      * @throws IllegalArgumentException when the configuration is wrong (before any socket is opened).
      * @throws LinuxException with one line for a person when the kernel refuses (no privilege, no such interface,
-     *                        interface down), or when the ring is over half the memory available.
+     *                        interface down, a filter program it rejects), or when the ring is over half the memory
+     *                        available.
      */
     public static AfPacketRingSource open(final AfPacketContext context)
     {
@@ -99,6 +101,10 @@ public final class AfPacketRingSource implements FrameSource
         try
         {
             final int index = AfPacket.interfaceIndex(name);
+            if (context.filterProgram() != null)
+            {
+                AfPacket.attachFilter(fd, context.filterProgram().instructions());
+            }
             AfPacket.setVersion(fd, AfPacket.TPACKET_V3);
             if (context.ignoreOutgoing())
             {

@@ -4,6 +4,9 @@ import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.capture.filter.BpfProgram;
+import io.flowtap.capture.filter.FilterSyntaxException;
+import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.capture.ring.AfPacketContext;
 import io.flowtap.capture.ring.AfPacketRingSource;
 import io.flowtap.capture.ring.FanoutMode;
@@ -11,6 +14,7 @@ import io.flowtap.capture.ring.RingGeometry;
 import io.flowtap.linux.Errno;
 import io.flowtap.linux.LinuxException;
 import io.flowtap.tools.CounterReport;
+import io.flowtap.tools.FilterHelp;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.text.SegmentFormatter;
 import picocli.CommandLine;
@@ -30,7 +34,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code flowtap capture -i IFACE}: capture live through an AF_PACKET TPACKET_V3 ring, one line per TCP segment as
  * {@code inspect} prints them, and counters (the decoder's and the ring's, kernel drops included) every few seconds
- * and on exit.
+ * and on exit. {@code --filter} is compiled to classic BPF and attached to the socket before the ring exists, so
+ * the kernel drops what it rejects; a bad expression is refused in one line before any socket is opened.
  * <p>
  * Threading: one thread opens the ring, polls it, prints and closes it. Ctrl-C or SIGTERM run a shutdown hook that
  * clears the volatile {@code running} flag and waits for that thread to print the final counters and close the
@@ -52,13 +57,23 @@ import java.util.concurrent.TimeUnit;
         "  flowtap capture -i eth0",
         "  flowtap capture -i eth0 --count 100 --json | jq .dstport",
         "  flowtap capture -i eth0 --promisc --duration 60 > segments.txt",
-        "  flowtap capture -i eth0 --blocks 32 --block-size 4194304 --fanout-group 7"},
+        "  flowtap capture -i eth0 --blocks 32 --block-size 4194304 --fanout-group 7",
+        "  flowtap capture -i eth0 --filter 'dst port 443 and net 10.0.0.0/8'",
+        "  flowtap capture -i eth0 --filter 'vlan 100 and (host fd00::1 or port 22)'",
+        FilterHelp.HEADING,
+        FilterHelp.PRIMITIVES,
+        FilterHelp.QUALIFIERS,
+        FilterHelp.VALUES,
+        FilterHelp.COMBINATORS,
+        FilterHelp.PRECEDENCE,
+        FilterHelp.REPEAT,
+        FilterHelp.SCOPE},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success, including a stop by Ctrl-C or SIGTERM",
         "1:the interface cannot be captured on (no such interface, interface down, no privilege, ring too large "
             + "for memory), or it failed during the capture",
-        "2:bad command line"})
+        "2:bad command line, a bad filter expression included"})
 public final class CaptureCommand implements Callable<Integer>
 {
     /** How long the poll loop waits for the kernel when the ring is empty, and so how late it sees a stop. */
@@ -92,6 +107,11 @@ public final class CaptureCommand implements Callable<Integer>
         description = "join fanout group ID (0-65535, hash mode with defragmentation): processes in one group share "
             + "the interface's traffic, each flow going to one of them")
     private Integer fanoutGroupId;
+
+    @Option(names = "--filter", paramLabel = "EXPR",
+        description = "keep only the TCP segments EXPR matches, filtered in the kernel before they reach the ring "
+            + "(see Filter expressions below)")
+    private String filterExpression;
 
     @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N TCP segments")
     private long count = Long.MAX_VALUE;
@@ -140,6 +160,20 @@ public final class CaptureCommand implements Callable<Integer>
     public Integer call()
     {
         validate();
+        final FlowFilter filter;
+        final BpfProgram program;
+        try
+        {
+            filter = FlowFilter.parse(filterExpression);
+            program = filter.toBpf();
+        }
+        catch (final FilterSyntaxException ex)
+        {
+            // One line, not picocli's usage screen: the message already says where the expression went wrong.
+            spec.commandLine().getErr().println(PREFIX + ex.getMessage());
+            spec.commandLine().getErr().flush();
+            return Flowtap.EXIT_USAGE;
+        }
         final AfPacketContext context = new AfPacketContext()
             .interfaceName(interfaceName)
             .blockSize(blockSize)
@@ -149,6 +183,10 @@ public final class CaptureCommand implements Callable<Integer>
         if (fanoutGroupId != null)
         {
             context.fanout(fanoutGroupId, FanoutMode.HASH, true);
+        }
+        if (filterExpression != null)
+        {
+            context.filter(program);
         }
 
         final AfPacketRingSource source;
@@ -170,7 +208,8 @@ public final class CaptureCommand implements Callable<Integer>
         Runtime.getRuntime().addShutdownHook(hook);
         try
         {
-            err.println(PREFIX + "listening on " + interfaceName + ", ring of " + source.geometry());
+            err.println(PREFIX + "listening on " + interfaceName + ", ring of " + source.geometry() +
+                (filterExpression == null ? "" : ", kernel filter: " + (filter.matchesEverything() ? "tcp" : filter)));
             exitCode = capture(source);
         }
         finally

@@ -7,9 +7,13 @@ import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.file.CaptureFileSource;
 import io.flowtap.capture.file.CaptureFiles;
+import io.flowtap.capture.filter.FilterSyntaxException;
+import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.tools.CounterReport;
+import io.flowtap.tools.FilterHelp;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.text.SegmentFormatter;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,7 +28,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code flowtap inspect FILE}: one line per TCP segment of a capture file, then a counters summary that accounts
- * for every frame.
+ * for every frame. {@code --filter} evaluates in userspace the same language the kernel runs for
+ * {@code flowtap capture --filter}, and the summary then says how many segments it kept.
  */
 @Command(
     name = "inspect",
@@ -36,12 +41,22 @@ import java.util.concurrent.Callable;
     footer = {
         "  flowtap inspect capture.pcap",
         "  flowtap inspect --json --count 100 capture.pcapng | jq .srcport",
-        "  flowtap inspect --checksum off offloaded.pcap"},
+        "  flowtap inspect --checksum off offloaded.pcap",
+        "  flowtap inspect --filter 'tcp dst port 80 or 8080' capture.pcap",
+        "  flowtap inspect --filter 'src net fd00::/8 and not vlan' capture.pcapng",
+        FilterHelp.HEADING,
+        FilterHelp.PRIMITIVES,
+        FilterHelp.QUALIFIERS,
+        FilterHelp.VALUES,
+        FilterHelp.COMBINATORS,
+        FilterHelp.PRECEDENCE,
+        FilterHelp.REPEAT,
+        FilterHelp.SCOPE},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
         "1:the file is unreadable or damaged (segments before the damage were printed)",
-        "2:bad command line"})
+        "2:bad command line, a bad filter expression included"})
 public final class InspectCommand implements Callable<Integer>
 {
     private static final int POLL_LIMIT = 256;
@@ -61,6 +76,17 @@ public final class InspectCommand implements Callable<Integer>
 
     @Option(names = "--no-summary", description = "do not print the counters summary")
     private boolean noSummary;
+
+    @Option(names = "--filter", paramLabel = "EXPR",
+        description = "print only the TCP segments EXPR matches (see Filter expressions below)")
+    private String filterExpression;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    private FlowFilter filter = FlowFilter.matchAll();
+    private long matched;
+    private long filteredOut;
 
     private PrintStream out = new PrintStream(
         new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
@@ -83,6 +109,17 @@ public final class InspectCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        try
+        {
+            filter = FlowFilter.parse(filterExpression);
+        }
+        catch (final FilterSyntaxException ex)
+        {
+            // One line, not picocli's usage screen: the message already says where the expression went wrong.
+            spec.commandLine().getErr().println("flowtap inspect: " + ex.getMessage());
+            spec.commandLine().getErr().flush();
+            return Flowtap.EXIT_USAGE;
+        }
         final PacketDecoder decoder = new PacketDecoder(checksumMode);
         final SegmentFormatter formatter = new SegmentFormatter();
         final long[] printed = {0};
@@ -106,6 +143,11 @@ public final class InspectCommand implements Callable<Integer>
         if (!noSummary)
         {
             CounterReport.print(err, decoder.counters());
+            if (filterExpression != null)
+            {
+                err.printf("filter \"%s\": tcp segments matched %d, filtered out %d%n", filterExpression, matched,
+                    filteredOut);
+            }
         }
         return exitCode;
     }
@@ -119,6 +161,12 @@ public final class InspectCommand implements Callable<Integer>
         }
         if (decoder.decode(frame))
         {
+            if (!filter.matchesEverything() && !filter.matches(decoder))
+            {
+                filteredOut++;
+                return;
+            }
+            matched++;
             out.append(json ? formatter.json(frame, decoder) : formatter.text(frame, decoder)).append('\n');
             printed[0]++;
         }

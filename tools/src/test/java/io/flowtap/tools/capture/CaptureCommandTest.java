@@ -38,7 +38,8 @@ class CaptureCommandTest
         assertTrue(help.contains("Exit codes:"), help);
         assertTrue(help.contains("0   success, including a stop by Ctrl-C or SIGTERM"), help);
         for (final String option : new String[]{"--block-size", "--blocks", "--block-timeout-ms", "--promisc",
-            "--fanout-group", "--count", "--duration", "--stats-interval", "--json"})
+            "--fanout-group", "--count", "--duration", "--stats-interval", "--json", "--filter",
+            "Filter expressions (--filter):", "  flowtap capture -i eth0 --filter 'dst port 443 and net 10.0.0.0/8'"})
         {
             assertTrue(help.contains(option), option);
         }
@@ -58,6 +59,16 @@ class CaptureCommandTest
         assertTrue(err.toString().startsWith("--count must be at least 1"), err.toString());
         assertEquals(Flowtap.EXIT_USAGE, run("capture", "-i", "lo", "--duration", "-1"));
         assertEquals(Flowtap.EXIT_USAGE, run("capture", "-i", "lo", "--stats-interval", "-5"));
+    }
+
+    @Test
+    void shouldRefuseABadFilterInOneLineBeforeOpeningASocket()
+    {
+        assertEquals(Flowtap.EXIT_USAGE, run("capture", "-i", "nosuchif0", "--filter", "port 80 and"));
+        assertEquals("flowtap capture: bad filter at column 12: expected a filter primitive (host, net, port, " +
+            "portrange, src, dst, tcp, ip, ip6, vlan), 'not' or '(', found the end of the filter in \"port 80 and\"" +
+            System.lineSeparator(), err.toString());
+        assertEquals("", out.toString());
     }
 
     @Test

@@ -102,6 +102,47 @@ class CaptureLauncherIT
     }
 
     @Test
+    void shouldPrintOnlyWhatTheKernelFilterKeeps() throws Exception
+    {
+        veth = VethPair.create();
+        // The server is the host end: keep only what it sends.
+        final Process flowtap = startInNamespace("capture", "-i", veth.peerInterface(), "--count", "4",
+            "--duration", "120", "--filter", "src host " + veth.hostAddress() + " and tcp");
+        awaitListening(flowtap);
+        final int serverPort;
+        try (TcpTransfer transfer = TcpTransfer.start(veth, 20_000, 3))
+        {
+            serverPort = transfer.serverPort();
+            transfer.await(TRANSFER_TIMEOUT_SECONDS);
+        }
+        final Result result = await(flowtap);
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.err().contains(", kernel filter: (src host " + veth.hostAddress() + " and tcp)\n"),
+            result.err());
+        final List<String> lines = result.out().lines().toList();
+        assertEquals(4, lines.size(), result.out());
+        for (final String line : lines)
+        {
+            assertTrue(SEGMENT_LINE.matcher(line).matches(), line);
+            assertTrue(line.contains(" " + veth.hostAddress() + ":" + serverPort + " > " + veth.peerAddress() + ":"),
+                line);
+        }
+        assertTrue(lines.get(0).contains(" flags [S.] "), lines.get(0));
+    }
+
+    @Test
+    void shouldSayInOneLineWhatIsWrongWithAFilterAndExitTwo() throws Exception
+    {
+        final Result result = await(start(List.of(), "capture", "-i", "lo", "--filter", "dst port http"));
+
+        assertEquals(2, result.exitCode(), result.err());
+        assertEquals("", result.out());
+        assertEquals("flowtap capture: bad filter at column 10: expected a port number, found 'http' in " +
+            "\"dst port http\"\n", result.err());
+    }
+
+    @Test
     void shouldStopOnSigtermWithTheFinalCountersAndExitZero() throws Exception
     {
         veth = VethPair.create();

@@ -107,6 +107,39 @@ class InspectCommandTest
     }
 
     @Test
+    void shouldPrintOnlyWhatTheFilterMatchesAndCountTheRest()
+    {
+        assertEquals(0, run("--filter", "dst port 80 and ip", capture.toString()));
+        assertEquals(1, lines().size());
+        assertTrue(lines().get(0).startsWith("1 2009-06-16T13:43:12.123456789Z 10.0.0.1:40000 > 10.0.0.2:80 "),
+            lines().get(0));
+        final String summary = err.toString(StandardCharsets.UTF_8);
+        assertTrue(summary.contains("frames 4: tcp segments 2, not decoded 2"), summary);
+        assertTrue(summary.contains("filter \"dst port 80 and ip\": tcp segments matched 1, filtered out 1\n"),
+            summary);
+
+        out.reset();
+        assertEquals(0, run("--filter", "vlan 12 and src net 2001:db8::/32 and src port 443", capture.toString()));
+        assertEquals(1, lines().size());
+        assertTrue(lines().get(0).startsWith("3 "), lines().get(0));
+    }
+
+    @Test
+    void shouldRefuseABadFilterInOneLineWithExitCodeTwo()
+    {
+        final StringWriter usage = new StringWriter();
+        final CommandLine commandLine = new CommandLine(new InspectCommand().streams(
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        commandLine.setErr(new PrintWriter(usage, true));
+
+        assertEquals(Flowtap.EXIT_USAGE, commandLine.execute("--filter", "dst port http", capture.toString()));
+        assertEquals("flowtap inspect: bad filter at column 10: expected a port number, found 'http' in " +
+            "\"dst port http\"\n", usage.toString());
+        assertEquals(List.of(), lines());
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void shouldStopAfterCountSegments()
     {
         assertEquals(0, run("-c", "1", "--no-summary", capture.toString()));

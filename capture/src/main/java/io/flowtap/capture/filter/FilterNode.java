@@ -1,0 +1,110 @@
+package io.flowtap.capture.filter;
+
+/**
+ * The parsed form of a filter expression: what the parser builds, what {@link FilterProgram} and
+ * {@link BpfCompiler} compile, and what {@link FlowFilter#toString()} prints fully parenthesised. Immutable.
+ */
+sealed interface FilterNode permits FilterNode.And, FilterNode.Or, FilterNode.Not, FilterNode.Primitive,
+    FilterNode.Constant
+{
+    /** A primitive that tests one field of the packet in no particular direction (version, VLAN). */
+    int NO_DIRECTION = 0;
+    /** The source field only. */
+    int SRC = 1;
+    /** The destination field only. */
+    int DST = 2;
+    /** Either the source or the destination field: the default. */
+    int SRC_OR_DST = 3;
+    /** Both the source and the destination field. */
+    int SRC_AND_DST = 4;
+
+    /** IP version: {@code a} is 4 or 6. */
+    int KIND_VERSION = 0;
+    /** IPv4 address under a mask: {@code a} the network, {@code b} the mask, each in the low 32 bits. */
+    int KIND_IPV4 = 1;
+    /** IPv6 address under a mask: {@code a}/{@code b} the network's high/low 64 bits, {@code c}/{@code d} its mask. */
+    int KIND_IPV6 = 2;
+    /** TCP port range: {@code a} the lowest, {@code b} the highest, inclusive. */
+    int KIND_PORT = 3;
+    /** Outer VLAN: {@code a} the VLAN id, or {@link FlowFilter#NO_VLAN} for any tag. */
+    int KIND_VLAN = 4;
+
+    /**
+     * Both must match.
+     *
+     * @param left  evaluated first.
+     * @param right evaluated when the left one matches.
+     */
+    record And(FilterNode left, FilterNode right) implements FilterNode
+    {
+        @Override
+        public String toString()
+        {
+            return "(" + left + " and " + right + ")";
+        }
+    }
+
+    /**
+     * Either must match.
+     *
+     * @param left  evaluated first.
+     * @param right evaluated when the left one does not match.
+     */
+    record Or(FilterNode left, FilterNode right) implements FilterNode
+    {
+        @Override
+        public String toString()
+        {
+            return "(" + left + " or " + right + ")";
+        }
+    }
+
+    /**
+     * The operand must not match.
+     *
+     * @param operand negated.
+     */
+    record Not(FilterNode operand) implements FilterNode
+    {
+        @Override
+        public String toString()
+        {
+            return "not " + operand;
+        }
+    }
+
+    /**
+     * A test of one field, or of a source and destination pair.
+     *
+     * @param kind      one of the KIND_ constants.
+     * @param direction one of the direction constants.
+     * @param a         first operand, as the kind says.
+     * @param b         second operand.
+     * @param c         third operand.
+     * @param d         fourth operand.
+     * @param text      the canonical text of the primitive, such as {@code src net 10.0.0.0/8}.
+     */
+    record Primitive(int kind, int direction, long a, long b, long c, long d, String text) implements FilterNode
+    {
+        @Override
+        public String toString()
+        {
+            return text;
+        }
+    }
+
+    /**
+     * Always or never matches: {@code tcp}, which every packet a filter sees is, or an empty expression.
+     *
+     * @param value whether it matches.
+     * @param text  how it was written.
+     */
+    record Constant(boolean value, String text) implements FilterNode
+    {
+        @Override
+        public String toString()
+        {
+            return text;
+        }
+    }
+}
