@@ -103,7 +103,9 @@ public final class AfPacket
     }
 
     /**
-     * Open {@code socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL))}.
+     * Open {@code socket(AF_PACKET, SOCK_RAW, 0)}: a socket that receives nothing until {@link #bind} names the
+     * interface and {@code ETH_P_ALL}, so no frame of another interface slips into a ring set up in between (libpcap
+     * opens its sockets the same way).
      *
      * @return the descriptor.
      * @throws LinuxException {@value #NEEDS_CAP_NET_RAW} without the capability.
@@ -112,7 +114,7 @@ public final class AfPacket
     {
         try
         {
-            return LibC.SETUP.socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+            return LibC.SETUP.socket(AF_PACKET, SOCK_RAW, 0);
         }
         catch (final LastErrorException ex)
         {

@@ -596,11 +596,15 @@ public final class ReassemblyEngine
         flow.serverPort = flow.clientIsA ? key.portB() : key.portA();
         flow.vlan = (int)(key.word(4) >>> 8) & 0x1FFF;
 
-        boolean reassemble = handlers.length == 0;
+        boolean yes = false;
+        boolean no = false;
         for (int h = 0; h < handlers.length; h++)
         {
-            reassemble |= handlers[h].filter(flow);
+            final int vote = handlers[h].filter(flow);
+            yes |= vote == TcpHandler.VOTE_YES;
+            no |= vote == TcpHandler.VOTE_NO;
         }
+        final boolean reassemble = yes || !no;
         final HostPolicies policies = context.hostPolicies();
         flow.streams[Direction.TO_SERVER].reset(
             policies.policyFor(flow.version, flow.serverHigh, flow.serverLow), reassemble);

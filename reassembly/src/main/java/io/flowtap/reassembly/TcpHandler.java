@@ -31,16 +31,24 @@ public interface TcpHandler
     int EOF_DIRECTION = 1;
     /** {@code eof} value: this direction has ended and so has the other (Net::Inspect's 2). */
     int EOF_BOTH = 2;
+    /** {@link #filter} vote: reassemble this flow. */
+    int VOTE_YES = 1;
+    /** {@link #filter} vote: do not reassemble it, unless another handler votes yes. */
+    int VOTE_NO = 0;
+    /** {@link #filter} vote: no opinion. */
+    int VOTE_ABSTAIN = -1;
 
     /**
-     * Vote on whether a new flow is reassembled; asked once, before {@link #onNewFlow}.
+     * Vote on whether a new flow is reassembled; asked once, before {@link #onNewFlow}. The flow is reassembled
+     * unless some handler votes {@link #VOTE_NO} and none votes {@link #VOTE_YES} (Trisul's rule: reassembled unless
+     * every handler that votes, votes no); a handler with no opinion abstains.
      *
      * @param flow the new flow.
-     * @return false to vote against reassembling it.
+     * @return {@link #VOTE_YES}, {@link #VOTE_NO} or {@link #VOTE_ABSTAIN}.
      */
-    default boolean filter(final Flow flow)
+    default int filter(final Flow flow)
     {
-        return true;
+        return VOTE_ABSTAIN;
     }
 
     /**

@@ -308,9 +308,9 @@ class EngineLifecycleTest
         final TcpHandler no = new TcpHandler()
         {
             @Override
-            public boolean filter(final Flow flow)
+            public int filter(final Flow flow)
             {
-                return false;
+                return VOTE_NO;
             }
         };
         final ReassemblyEngine allNo = new ReassemblyEngine(small(), no, no);
@@ -319,11 +319,25 @@ class EngineLifecycleTest
         assertEquals(6, allNo.counters().get(EngineCounter.NOT_REASSEMBLED_BYTES));
         assertEquals(0, allNo.counters().get(EngineCounter.DELIVERED_BYTES));
 
-        final Recorder yes = new Recorder();
-        final ReassemblyEngine oneYes = new ReassemblyEngine(small(), no, yes);
+        final Recorder abstaining = new Recorder();
+        final ReassemblyEngine noAndAbstain = new ReassemblyEngine(small(), no, abstaining);
+        new Conversation(noAndAbstain, 1000, 1).handshake().toServer(0, "hidden");
+        noAndAbstain.shutdown();
+        assertEquals("", abstaining.list().get(0).text(TO_SERVER), "a handler without an opinion does not outvote");
+
+        final TcpHandler yes = new TcpHandler()
+        {
+            @Override
+            public int filter(final Flow flow)
+            {
+                return VOTE_YES;
+            }
+        };
+        final Recorder recorded = new Recorder();
+        final ReassemblyEngine oneYes = new ReassemblyEngine(small(), no, yes, recorded);
         new Conversation(oneYes, 1000, 1).handshake().toServer(0, "shared");
         oneYes.shutdown();
-        assertEquals("shared", yes.list().get(0).text(TO_SERVER));
+        assertEquals("shared", recorded.list().get(0).text(TO_SERVER));
     }
 
     @Test
