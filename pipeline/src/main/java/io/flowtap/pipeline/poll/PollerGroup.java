@@ -127,19 +127,28 @@ public final class PollerGroup implements AutoCloseable
     }
 
     /**
-     * Stop the pollers (each finishes its duty cycle) and close their rings.
+     * Stop the pollers (each finishes its duty cycle), leaving the rings open so that their final kernel statistics
+     * can still be read from this thread.
+     */
+    public void stop()
+    {
+        CloseHelper.closeAll(runners);
+    }
+
+    /**
+     * Stop the pollers and close their rings.
      */
     @Override
     public void close()
     {
-        CloseHelper.closeAll(runners);
+        stop();
         CloseHelper.closeAll(sources);
     }
 
     private static AfPacketContext copy(final AfPacketContext template)
     {
         template.conclude();
-        return new AfPacketContext()
+        final AfPacketContext copy = new AfPacketContext()
             .interfaceName(template.interfaceName())
             .blockSize(template.geometry().blockSize())
             .blockCount(template.geometry().blockCount())
@@ -147,5 +156,10 @@ public final class PollerGroup implements AutoCloseable
             .retireTimeoutMs(template.geometry().retireTimeoutMs())
             .promiscuous(template.promiscuous())
             .ignoreOutgoing(template.ignoreOutgoing());
+        if (template.filterProgram() != null)
+        {
+            copy.filter(template.filterProgram());
+        }
+        return copy;
     }
 }

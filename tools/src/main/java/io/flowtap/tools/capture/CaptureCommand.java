@@ -58,6 +58,7 @@ import java.util.concurrent.TimeUnit;
         "  flowtap capture -i eth0 --count 100 --json | jq .dstport",
         "  flowtap capture -i eth0 --promisc --duration 60 > segments.txt",
         "  flowtap capture -i eth0 --blocks 32 --block-size 4194304 --fanout-group 7",
+        "  flowtap capture -i eth0 --pollers 2 --cpus 0,1 --count 1000",
         "  flowtap capture -i eth0 --filter 'dst port 443 and net 10.0.0.0/8'",
         "  flowtap capture -i eth0 --filter 'vlan 100 and (host fd00::1 or port 22)'",
         FilterHelp.HEADING,
@@ -104,9 +105,24 @@ public final class CaptureCommand implements Callable<Integer>
     private boolean promiscuous;
 
     @Option(names = "--fanout-group", paramLabel = "ID",
-        description = "join fanout group ID (0-65535, hash mode with defragmentation): processes in one group share "
+        description = "join fanout group ID (0-65535, mode from --fanout-mode): processes in one group share "
             + "the interface's traffic, each flow going to one of them")
     private Integer fanoutGroupId;
+
+    @Option(names = "--pollers", paramLabel = "N",
+        description = "capture with N sockets in one fanout group, each polled by its own thread (default: "
+            + "${DEFAULT-VALUE})")
+    private int pollers = 1;
+
+    @Option(names = "--cpus", paramLabel = "LIST", split = ",",
+        description = "pin the pollers to these CPUs, in order (e.g. 0,1); a poller without a CPU of its own shares "
+            + "them round-robin")
+    private int[] cpus;
+
+    @Option(names = "--fanout-mode", paramLabel = "MODE",
+        description = "how the kernel spreads packets over the pollers: ${COMPLETION-CANDIDATES} (default: "
+            + "${DEFAULT-VALUE}); only hash keeps each flow on one poller")
+    private FanoutMode fanoutMode = FanoutMode.HASH;
 
     @Option(names = "--filter", paramLabel = "EXPR",
         description = "keep only the TCP segments EXPR matches, filtered in the kernel before they reach the ring "
@@ -180,13 +196,17 @@ public final class CaptureCommand implements Callable<Integer>
             .blockCount(blockCount)
             .retireTimeoutMs(blockTimeoutMs)
             .promiscuous(promiscuous);
-        if (fanoutGroupId != null)
-        {
-            context.fanout(fanoutGroupId, FanoutMode.HASH, true);
-        }
         if (filterExpression != null)
         {
             context.filter(program);
+        }
+        if (pollers > 1 || cpus != null)
+        {
+            return captureWithPollers(context);
+        }
+        if (fanoutGroupId != null)
+        {
+            context.fanout(fanoutGroupId, fanoutMode, fanoutMode == FanoutMode.HASH);
         }
 
         final AfPacketRingSource source;
@@ -218,6 +238,40 @@ public final class CaptureCommand implements Callable<Integer>
             out.flush();
             err.println(PREFIX + "final counters on " + interfaceName);
             printCounters(source);
+            finished.countDown();
+        }
+        removeHook(hook);
+        return exitCode;
+    }
+
+    private int captureWithPollers(final AfPacketContext context)
+    {
+        final Thread hook = new Thread(this::onShutdown, "flowtap-capture-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try
+        {
+            exitCode = new PollerCapture(out, err, json, count).run(
+                context,
+                pollers,
+                cpus == null ? new int[0] : cpus,
+                fanoutMode,
+                fanoutGroupId == null ? AfPacketContext.NO_FANOUT : fanoutGroupId,
+                checksumMode,
+                durationSeconds,
+                statsIntervalSeconds,
+                () -> running);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+        }
+        catch (final LinuxException ex)
+        {
+            err.println(PREFIX + ex.getMessage());
+            exitCode = Flowtap.EXIT_INPUT_ERROR;
+        }
+        finally
+        {
             finished.countDown();
         }
         removeHook(hook);
@@ -311,6 +365,10 @@ public final class CaptureCommand implements Callable<Integer>
         if (durationSeconds < 0)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--duration must not be negative");
+        }
+        if (pollers < 1 || pollers > 64)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--pollers must be between 1 and 64");
         }
         if (statsIntervalSeconds < 0)
         {

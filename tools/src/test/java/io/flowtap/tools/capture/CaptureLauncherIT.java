@@ -19,6 +19,7 @@ import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -99,6 +100,41 @@ class CaptureLauncherIT
         assertTrue(lines.get(1).contains(" " + server + " > " + client + " flags [S.] "), lines.get(1));
         assertTrue(lines.get(2).contains(" " + client + " > " + server + " flags [.] "), lines.get(2));
         assertFinalCounters(result.err());
+    }
+
+    @Test
+    void shouldCaptureWithTwoPinnedPollersKeepingTheConnectionOnOne() throws Exception
+    {
+        veth = VethPair.create();
+        final int lastCpu = Runtime.getRuntime().availableProcessors() > 1 ? 1 : 0;
+        final Process flowtap = startInNamespace("capture", "-i", veth.peerInterface(), "--pollers", "2",
+            "--cpus", "0," + lastCpu, "--count", "6", "--duration", "120");
+        awaitListening(flowtap);
+        try (TcpTransfer transfer = TcpTransfer.start(veth, 10_000, 5))
+        {
+            transfer.await(TRANSFER_TIMEOUT_SECONDS);
+        }
+        final Result result = await(flowtap);
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertTrue(result.err().contains(" with 2 pollers in fanout group "), result.err());
+        assertTrue(result.err().contains("pinned to cpus 0," + lastCpu), result.err());
+        final List<String> lines = result.out().lines().toList();
+        assertEquals(6, lines.size(), result.out());
+        for (final String line : lines)
+        {
+            assertTrue(SEGMENT_LINE.matcher(line).matches(), line);
+        }
+        assertTrue(result.err().contains("poller 0 on cpu 0: segments "), result.err());
+        assertTrue(result.err().contains("poller 1 on cpu " + lastCpu + ": segments "), result.err());
+        final Matcher wrong = Pattern.compile("flow seen on another poller (\\d+)").matcher(result.err());
+        int pollerLines = 0;
+        while (wrong.find())
+        {
+            assertEquals("0", wrong.group(1), "hash fanout keeps the connection on one poller");
+            pollerLines++;
+        }
+        assertEquals(2, pollerLines, result.err());
     }
 
     @Test
