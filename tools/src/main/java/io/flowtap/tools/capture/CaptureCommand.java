@@ -109,6 +109,9 @@ public final class CaptureCommand implements Callable<Integer>
             + "the interface's traffic, each flow going to one of them")
     private Integer fanoutGroupId;
 
+    @Option(names = "--ignore-outgoing", description = "leave out packets this host sends (PACKET_IGNORE_OUTGOING)")
+    private boolean ignoreOutgoing;
+
     @Option(names = "--pollers", paramLabel = "N",
         description = "capture with N sockets in one fanout group, each polled by its own thread (default: "
             + "${DEFAULT-VALUE})")
@@ -195,7 +198,8 @@ public final class CaptureCommand implements Callable<Integer>
             .blockSize(blockSize)
             .blockCount(blockCount)
             .retireTimeoutMs(blockTimeoutMs)
-            .promiscuous(promiscuous);
+            .promiscuous(promiscuous)
+            .ignoreOutgoing(ignoreOutgoing);
         if (filterExpression != null)
         {
             context.filter(program);
