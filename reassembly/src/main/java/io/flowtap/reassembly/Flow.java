@@ -1,5 +1,7 @@
 package io.flowtap.reassembly;
 
+import org.agrona.DirectBuffer;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
@@ -25,6 +27,7 @@ public final class Flow
     public static final int STATE_CLOSED = 3;
 
     final int slot;
+    final TcpHandler[] handlers;
     final Stream[] streams = new Stream[2];
     final FlowRecord record = new FlowRecord();
     private final Object[] data;
@@ -51,12 +54,13 @@ public final class Flow
     Flow lruNext;
     int lruList = -1;
 
-    Flow(final int slot, final int handlers, final int dataSlots)
+    Flow(final int slot, final TcpHandler[] handlers, final int dataSlots)
     {
         this.slot = slot;
+        this.handlers = handlers;
         this.data = new Object[dataSlots];
-        streams[Direction.TO_CLIENT] = new Stream(handlers);
-        streams[Direction.TO_SERVER] = new Stream(handlers);
+        streams[Direction.TO_CLIENT] = new Stream(handlers.length);
+        streams[Direction.TO_SERVER] = new Stream(handlers.length);
     }
 
     void reset(final long id, final long timeNs, final boolean midstream)
@@ -282,6 +286,32 @@ public final class Flow
     public OverlapPolicy overlapPolicy(final int direction)
     {
         return streams[direction].policy;
+    }
+
+    /**
+     * Report an attribute found in this flow's stream to every handler ({@link TcpHandler#onAttribute}), the caller
+     * included. Allocates nothing.
+     *
+     * @param direction of the stream it was found in.
+     * @param name      the attribute's name, a constant.
+     * @param value     holding the value.
+     * @param offset    of the value.
+     * @param length    of the value.
+     * @param timeNs    time of the bytes it was found in.
+     */
+    public void attribute(
+        final int direction,
+        final String name,
+        final DirectBuffer value,
+        final int offset,
+        final int length,
+        final long timeNs)
+    {
+        record.attribute();
+        for (int h = 0; h < handlers.length; h++)
+        {
+            handlers[h].onAttribute(this, direction, name, value, offset, length, timeNs);
+        }
     }
 
     /**

@@ -31,6 +31,7 @@ public final class FlowRecord
     private final int[] historySeen = new int[2];
     private final byte[] history = new byte[MAX_HISTORY];
     private int historyLength;
+    private long attributes;
     private boolean connected;
     private boolean midstream;
     private long firstNs;
@@ -57,6 +58,7 @@ public final class FlowRecord
             historySeen[d] = 0;
         }
         historyLength = 0;
+        attributes = 0;
         connected = false;
         this.midstream = midstream;
         firstNs = timeNs;
@@ -153,6 +155,11 @@ public final class FlowRecord
     void delivered(final int direction, final long length)
     {
         deliveredBytes[direction] += length;
+    }
+
+    void attribute()
+    {
+        attributes++;
     }
 
     void end(final EndReason reason)
@@ -333,6 +340,14 @@ public final class FlowRecord
     public boolean connected()
     {
         return connected;
+    }
+
+    /**
+     * @return attributes reported for the flow ({@link Flow#attribute}).
+     */
+    public long attributes()
+    {
+        return attributes;
     }
 
     /**

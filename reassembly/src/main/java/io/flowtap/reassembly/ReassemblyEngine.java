@@ -563,7 +563,7 @@ public final class ReassemblyEngine
         Flow flow = flows[slot];
         if (flow == null)
         {
-            flow = new Flow(slot, handlers.length, context.dataSlots());
+            flow = new Flow(slot, handlers, context.dataSlots());
             flows[slot] = flow;
         }
         final boolean midstream = !syn;

@@ -169,6 +169,30 @@ public interface TcpHandler
     }
 
     /**
+     * An attribute of the flow that a handler discovered in its stream (Trisul's {@code onattribute}): HTTP headers,
+     * TLS fields and the like, named as Trisul names them ({@code HTTP-Header}, {@code Host}, {@code TLS:O} ...).
+     * Emitted with {@link Flow#attribute}; every handler receives it, the emitter included.
+     *
+     * @param flow      the connection.
+     * @param direction of the stream it was found in.
+     * @param name      the attribute's name (a constant; compare with {@code equals} or by identity).
+     * @param value     holding the value's bytes; valid during the call only.
+     * @param offset    of the value in {@code value}.
+     * @param length    of the value.
+     * @param timeNs    time of the bytes it was found in.
+     */
+    default void onAttribute(
+        final Flow flow,
+        final int direction,
+        final String name,
+        final DirectBuffer value,
+        final int offset,
+        final int length,
+        final long timeNs)
+    {
+    }
+
+    /**
      * The flow has ended and its record is final. The flow object is reused after this call returns.
      *
      * @param flow   the flow.

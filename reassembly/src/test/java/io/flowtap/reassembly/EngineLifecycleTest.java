@@ -438,6 +438,40 @@ class EngineLifecycleTest
     }
 
     @Test
+    void attributesFoundByOneHandlerReachEveryHandler()
+    {
+        final TcpHandler finder = new TcpHandler()
+        {
+            @Override
+            public int onPayload(
+                final Flow flow, final int direction, final long seekpos, final DirectBuffer buffer, final int offset,
+                final int length, final long timeNs, final int eof)
+            {
+                if (length > 6 && buffer.getByte(offset) == 'H')
+                {
+                    flow.attribute(direction, "Host", buffer, offset + 6, length - 6, timeNs);
+                }
+                return length;
+            }
+        };
+        final TcpHandler listener = new TcpHandler()
+        {
+            @Override
+            public void onAttribute(
+                final Flow flow, final int direction, final String name, final DirectBuffer value, final int offset,
+                final int length, final long timeNs)
+            {
+                lifecycle.add(name + "=" + value.getStringWithoutLengthAscii(offset, length) + " " +
+                    Direction.name(direction));
+            }
+        };
+        final ReassemblyEngine engine = new ReassemblyEngine(small(), finder, listener);
+        new Conversation(engine, 1000, 1).handshake().toServer(0, "Host: example.org");
+        engine.shutdown();
+        assertEquals(List.of("Host=example.org to_server"), lifecycle);
+    }
+
+    @Test
     void perFlowUserStateNeedsNoLookup()
     {
         final TcpHandler counting = new TcpHandler()
