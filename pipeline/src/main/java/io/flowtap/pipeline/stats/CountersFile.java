@@ -1,0 +1,114 @@
+package io.flowtap.pipeline.stats;
+
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.io.File;
+import java.nio.MappedByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The appliance's counters in a memory-mapped file, so that {@code flowtap stats} can read a running sensor from
+ * another process without stopping or asking it. The values and their labels are Agrona's counters layout (one
+ * cache-line-padded value per counter, written with ordered stores); a small header in front says what the file is:
+ * <pre>
+ *   0  magic "FLOWTAPC" (8 bytes)        8  layout version (int)     12 metadata length (int)
+ *  16  values length (int)               20 reserved (int)           24 pid of the writer (long)
+ *  32  start time, epoch ms (long)       40..63 reserved
+ *  64  metadata (labels)  then values
+ * </pre>
+ * Created by the appliance at start; counters are allocated on the cold path, then updated without allocation.
+ */
+public final class CountersFile implements AutoCloseable
+{
+    /** The file's first eight bytes. */
+    public static final long MAGIC = 0x4354_5041_5457_4F4CL;
+    /** Layout version this code writes and reads. */
+    public static final int VERSION = 1;
+    /** Bytes of the header. */
+    public static final int HEADER_LENGTH = 64;
+    /** Default number of counters the file has room for. */
+    public static final int MAX_COUNTERS_DEFAULT = 1024;
+
+    static final int MAGIC_OFFSET = 0;
+    static final int VERSION_OFFSET = 8;
+    static final int METADATA_LENGTH_OFFSET = 12;
+    static final int VALUES_LENGTH_OFFSET = 16;
+    static final int PID_OFFSET = 24;
+    static final int START_TIME_OFFSET = 32;
+
+    private final MappedByteBuffer mapped;
+    private final CountersManager manager;
+
+    private CountersFile(final MappedByteBuffer mapped, final CountersManager manager)
+    {
+        this.mapped = mapped;
+        this.manager = manager;
+    }
+
+    /**
+     * Create (or replace) a counters file.
+     *
+     * @param path        of the file.
+     * @param maxCounters room for this many counters.
+     * @return the file, mapped.
+     */
+    public static CountersFile create(final Path path, final int maxCounters)
+    {
+        final int valuesLength = maxCounters * CountersReader.COUNTER_LENGTH;
+        final int metadataLength = maxCounters * CountersReader.METADATA_LENGTH;
+        final File file = path.toFile();
+        IoUtil.deleteIfExists(file);
+        final MappedByteBuffer mapped = IoUtil.mapNewFile(file, HEADER_LENGTH + metadataLength + valuesLength);
+        final UnsafeBuffer whole = new UnsafeBuffer(mapped);
+        whole.putLong(PID_OFFSET, ProcessHandle.current().pid());
+        whole.putLong(START_TIME_OFFSET, System.currentTimeMillis());
+        whole.putInt(METADATA_LENGTH_OFFSET, metadataLength);
+        whole.putInt(VALUES_LENGTH_OFFSET, valuesLength);
+        whole.putInt(VERSION_OFFSET, VERSION);
+        final CountersManager manager = new CountersManager(
+            new UnsafeBuffer(mapped, HEADER_LENGTH, metadataLength),
+            new UnsafeBuffer(mapped, HEADER_LENGTH + metadataLength, valuesLength));
+        // The magic goes last, with release semantics: a reader that sees it sees a complete header.
+        whole.putLongOrdered(MAGIC_OFFSET, MAGIC);
+        return new CountersFile(mapped, manager);
+    }
+
+    /**
+     * Allocate a counter (cold path: allocates its label).
+     *
+     * @param label shown by {@code flowtap stats}, e.g. {@code "worker 0: gap bytes"}.
+     * @return the counter, updated by one thread with {@code increment}/{@code setOrdered}.
+     */
+    public AtomicCounter counter(final String label)
+    {
+        return manager.newCounter(label);
+    }
+
+    /**
+     * @return a reader over this file's counters, for the writing process itself.
+     */
+    public CountersReader reader()
+    {
+        return manager;
+    }
+
+    @Override
+    public void close()
+    {
+        IoUtil.unmap(mapped);
+    }
+
+    /**
+     * @param path of a file that may be a counters file.
+     * @return whether it exists.
+     */
+    public static boolean exists(final Path path)
+    {
+        return Files.isRegularFile(path);
+    }
+}

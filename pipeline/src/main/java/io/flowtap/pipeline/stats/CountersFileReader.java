@@ -1,0 +1,130 @@
+package io.flowtap.pipeline.stats;
+
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersReader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Reads a {@link CountersFile} that another process (a running appliance) writes: checks what the file is, then
+ * gives the current value of every counter by label.
+ */
+public final class CountersFileReader implements AutoCloseable
+{
+    private final MappedByteBuffer mapped;
+    private final CountersReader reader;
+    private final long pid;
+    private final long startTimeMs;
+
+    private CountersFileReader(
+        final MappedByteBuffer mapped, final CountersReader reader, final long pid, final long startTimeMs)
+    {
+        this.mapped = mapped;
+        this.reader = reader;
+        this.pid = pid;
+        this.startTimeMs = startTimeMs;
+    }
+
+    /**
+     * @param path of the counters file.
+     * @return a reader.
+     * @throws IllegalArgumentException with one line saying what is wrong: missing, too short, not a counters file, or
+     * a newer layout.
+     */
+    public static CountersFileReader open(final Path path)
+    {
+        final long size;
+        try
+        {
+            size = Files.size(path);
+        }
+        catch (final NoSuchFileException ex)
+        {
+            throw new IllegalArgumentException(path + ": no counters file (is the appliance running?)", ex);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(path + ": " + ex.getMessage(), ex);
+        }
+        if (size < CountersFile.HEADER_LENGTH)
+        {
+            throw new IllegalArgumentException(path + ": too short to be a flowtap counters file (" + size + " bytes)");
+        }
+        final MappedByteBuffer mapped;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))
+        {
+            mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(path + ": " + ex.getMessage(), ex);
+        }
+        final UnsafeBuffer whole = new UnsafeBuffer(mapped);
+        if (whole.getLongVolatile(CountersFile.MAGIC_OFFSET) != CountersFile.MAGIC)
+        {
+            IoUtil.unmap(mapped);
+            throw new IllegalArgumentException(path + ": not a flowtap counters file");
+        }
+        final int version = whole.getInt(CountersFile.VERSION_OFFSET);
+        if (version != CountersFile.VERSION)
+        {
+            IoUtil.unmap(mapped);
+            throw new IllegalArgumentException(path + ": counters layout version " + version + ", this flowtap reads " +
+                CountersFile.VERSION);
+        }
+        final int metadataLength = whole.getInt(CountersFile.METADATA_LENGTH_OFFSET);
+        final int valuesLength = whole.getInt(CountersFile.VALUES_LENGTH_OFFSET);
+        if ((long)CountersFile.HEADER_LENGTH + metadataLength + valuesLength > size)
+        {
+            IoUtil.unmap(mapped);
+            throw new IllegalArgumentException(path + ": counters file is shorter than its header says");
+        }
+        final CountersReader reader = new CountersReader(
+            new UnsafeBuffer(mapped, CountersFile.HEADER_LENGTH, metadataLength),
+            new UnsafeBuffer(mapped, CountersFile.HEADER_LENGTH + metadataLength, valuesLength));
+        return new CountersFileReader(
+            mapped, reader, whole.getLong(CountersFile.PID_OFFSET), whole.getLong(CountersFile.START_TIME_OFFSET));
+    }
+
+    /**
+     * @return the writing process's pid.
+     */
+    public long pid()
+    {
+        return pid;
+    }
+
+    /**
+     * @return when the writer started, epoch milliseconds.
+     */
+    public long startTimeMs()
+    {
+        return startTimeMs;
+    }
+
+    /**
+     * @return every allocated counter's label and current value, in allocation order.
+     */
+    public Map<String, Long> values()
+    {
+        final Map<String, Long> values = new LinkedHashMap<>();
+        reader.forEach((value, counterId, label) -> values.put(label, value));
+        return values;
+    }
+
+    @Override
+    public void close()
+    {
+        IoUtil.unmap(mapped);
+    }
+}
