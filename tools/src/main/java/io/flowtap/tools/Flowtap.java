@@ -2,6 +2,7 @@ package io.flowtap.tools;
 
 import io.flowtap.tools.capture.CaptureCommand;
 import io.flowtap.tools.inspect.InspectCommand;
+import io.flowtap.tools.stats.StatsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,7 +16,7 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     versionProvider = Flowtap.Version.class,
     description = "Zero-copy TCP capture and reassembly.",
-    subcommands = {InspectCommand.class, CaptureCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {InspectCommand.class, CaptureCommand.class, StatsCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",

@@ -1,0 +1,81 @@
+package io.flowtap.tools.stats;
+
+import io.flowtap.pipeline.stats.CountersFileReader;
+import io.flowtap.tools.Flowtap;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code flowtap stats FILE}: the counters of a running appliance, read from its counters file without stopping or
+ * asking it.
+ */
+@Command(
+    name = "stats",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Print the counters of a running flowtap from its counters file (shared memory): every drop reason, queue "
+            + "depths, journal bytes, flows active. The appliance keeps running; nothing is reset."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  flowtap stats /var/run/flowtap/counters.dat",
+        "  flowtap stats counters.dat --interval 1 --count 10"},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:success", "1:no counters file, or not one flowtap wrote", "2:bad command line"})
+public final class StatsCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "the appliance's counters file")
+    private Path file;
+
+    @Option(names = "--interval", paramLabel = "SECONDS",
+        description = "print again every SECONDS (default: once)")
+    private double intervalSeconds;
+
+    @Option(names = {"-c", "--count"}, paramLabel = "N", description = "with --interval, stop after N prints")
+    private long count = Long.MAX_VALUE;
+
+    @Override
+    public Integer call() throws InterruptedException
+    {
+        final java.io.PrintWriter out = spec.commandLine().getOut();
+        final CountersFileReader reader;
+        try
+        {
+            reader = CountersFileReader.open(file);
+        }
+        catch (final IllegalArgumentException | java.io.UncheckedIOException ex)
+        {
+            spec.commandLine().getErr().println("flowtap stats: " + ex.getMessage());
+            return Flowtap.EXIT_INPUT_ERROR;
+        }
+        try (reader)
+        {
+            long printed = 0;
+            do
+            {
+                if (printed > 0)
+                {
+                    Thread.sleep((long)(intervalSeconds * 1000));
+                }
+                out.println("flowtap pid " + reader.pid() + ", started " + Instant.ofEpochMilli(reader.startTimeMs()));
+                for (final Map.Entry<String, Long> entry : reader.values().entrySet())
+                {
+                        out.printf("  %-48s %d%n", entry.getKey(), entry.getValue());
+                }
+                out.flush();
+                printed++;
+            }
+            while (intervalSeconds > 0 && printed < count);
+        }
+        return Flowtap.EXIT_OK;
+    }
+}

@@ -1,0 +1,56 @@
+package io.flowtap.tools.stats;
+
+import io.flowtap.pipeline.stats.CountersFile;
+import io.flowtap.tools.Flowtap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StatsCommandTest
+{
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(final String... args)
+    {
+        final CommandLine commandLine = Flowtap.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void printsTheCountersOfAWriterThatIsStillRunning()
+    {
+        final Path path = dir.resolve("counters.dat");
+        try (CountersFile file = CountersFile.create(path, 16))
+        {
+            file.counter("poller 0: segments").setOrdered(1234);
+            file.counter("worker 0: queue full drops").setOrdered(7);
+
+            assertEquals(0, run("stats", path.toString()), err.toString());
+        }
+        final String text = out.toString();
+        assertTrue(text.startsWith("flowtap pid " + ProcessHandle.current().pid() + ", started "), text);
+        assertTrue(text.matches("(?s).*\\n  poller 0: segments +1234\\n.*"), text);
+        assertTrue(text.matches("(?s).*\\n  worker 0: queue full drops +7\\n.*"), text);
+    }
+
+    @Test
+    void missingFileIsOneLineAndExitOne()
+    {
+        assertEquals(1, run("stats", dir.resolve("nothing").toString()));
+        assertEquals("flowtap stats: " + dir.resolve("nothing") + ": no counters file (is the appliance running?)\n",
+            err.toString());
+    }
+}
