@@ -4,12 +4,15 @@ import io.flowtap.capture.codec.DecodeCounter;
 import io.flowtap.capture.codec.DecodeCounters;
 import io.flowtap.capture.ring.AfPacketRingSource;
 import io.flowtap.capture.ring.RingCounter;
+import io.flowtap.reassembly.EngineCounter;
+import io.flowtap.reassembly.EngineCounters;
 
 import java.io.PrintStream;
 
 /**
- * Prints the decoder's counters: every frame accounted for, the reasons first, then the facts about segments; and a
- * live ring's counters, the kernel's packets, drops and freezes always shown, because a 0 there is the news.
+ * Prints the decoder's counters: every frame accounted for, the reasons first, then the facts about segments; a
+ * live ring's counters, the kernel's packets, drops and freezes always shown, because a 0 there is the news; and the
+ * reassembly engine's, every segment it was given either tracked or ignored for a named reason.
  */
 public final class CounterReport
 {
@@ -63,6 +66,32 @@ public final class CounterReport
                 continue;
             }
             final long value = ring.counter(counter);
+            if (value != 0)
+            {
+                out.printf("  %-28s %d%n", counter.label(), value);
+            }
+        }
+    }
+
+    /**
+     * Print the reassembly engine's counters: one line with the segments it was given, how many it tracked and how
+     * many it ignored, then every other counter that is not 0, one a line (the reasons for ignoring first, in the
+     * engine's order).
+     *
+     * @param out      to print to.
+     * @param counters to print.
+     */
+    public static void print(final PrintStream out, final EngineCounters counters)
+    {
+        out.printf("segments %d: tracked %d, ignored %d%n",
+            counters.get(EngineCounter.SEGMENTS), counters.get(EngineCounter.TRACKED), counters.ignored());
+        for (final EngineCounter counter : EngineCounter.values())
+        {
+            if (counter == EngineCounter.SEGMENTS || counter == EngineCounter.TRACKED)
+            {
+                continue;
+            }
+            final long value = counters.get(counter);
             if (value != 0)
             {
                 out.printf("  %-28s %d%n", counter.label(), value);
