@@ -1,8 +1,10 @@
 package io.flowtap.tools;
 
 import io.flowtap.tools.capture.CaptureCommand;
+import io.flowtap.tools.flows.FlowsCommand;
 import io.flowtap.tools.inspect.InspectCommand;
 import io.flowtap.tools.stats.StatsCommand;
+import io.flowtap.tools.streams.StreamsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +18,9 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     versionProvider = Flowtap.Version.class,
     description = "Zero-copy TCP capture and reassembly.",
-    subcommands = {InspectCommand.class, CaptureCommand.class, StatsCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+        InspectCommand.class, CaptureCommand.class, StatsCommand.class, StreamsCommand.class, FlowsCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",

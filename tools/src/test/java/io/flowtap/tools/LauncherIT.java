@@ -3,6 +3,7 @@ package io.flowtap.tools;
 import io.flowtap.capture.LinkType;
 import io.flowtap.capture.codec.PacketBuilder;
 import io.flowtap.capture.file.PcapTestWriter;
+import io.flowtap.tools.replay.TestCaptures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -68,6 +69,33 @@ class LauncherIT
             result.out());
         // No library banners or warnings: the counters summary is all a normal run writes to stderr.
         assertEquals("frames 1: tcp segments 1, not decoded 0", result.err().strip(), result.err());
+    }
+
+    @Test
+    void shouldWriteStreamFilesAndFlowRecordsThroughTheLauncher() throws Exception
+    {
+        final Path pcap = TestCaptures.bundled("pcapplusplus__one_tcp_stream.pcap", tempDir);
+        final Path out = tempDir.resolve("streams");
+
+        final Result result = flowtap("streams", pcap.toString(), "--out", out.toString());
+
+        assertEquals(0, result.exitCode(), result.err());
+        assertEquals("", result.out());
+        assertEquals(9948, Files.size(out.resolve("010.000.000.001.61541-081.218.072.015.00080")));
+        assertEquals(12444, Files.size(out.resolve("081.218.072.015.00080-010.000.000.001.61541")));
+        final List<String> records = Files.readAllLines(out.resolve("flows.jsonl"));
+        assertEquals(1, records.size());
+        assertTrue(records.get(0).startsWith("{\"flow\":1,\"ip_version\":4,\"client\":\"10.0.0.1\""), records.get(0));
+        // The counters and the summary line, and nothing else: no library banners or warnings.
+        assertTrue(result.err().startsWith("frames 36: tcp segments 36, not decoded 0\nsegments 36: tracked 36,"),
+            result.err());
+        assertTrue(result.err().strip().endsWith("streams: 1 connections, 2 files in " + out), result.err());
+
+        final Result flows = flowtap("flows", "--no-summary", pcap.toString());
+        assertEquals(0, flows.exitCode(), flows.err());
+        assertEquals("", flows.err());
+        assertTrue(flows.out().startsWith("1 2017-04-06T22:06:23.915793000Z 10.0.0.1:61541 -> 81.218.72.15:80 "
+            + "shutdown ShADTad packets 18/18 bytes 9948/12444 gaps 0/0"), flows.out());
     }
 
     @Test

@@ -1,0 +1,111 @@
+package io.flowtap.tools.flows;
+
+import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.capture.file.CaptureFileSource;
+import io.flowtap.reassembly.EngineContext;
+import io.flowtap.reassembly.ReassemblyEngine;
+import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.replay.CaptureReplay;
+import io.flowtap.tools.replay.EngineOptions;
+import io.flowtap.tools.replay.FlowReporter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code flowtap flows FILE}: reassemble a capture file and print one line per TCP connection as it ends.
+ */
+@Command(
+    name = "flows",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+        "Reassemble the TCP connections of a pcap or pcapng file and print one line per connection, in the order "
+            + "they end: id, time of the first packet, client -> server, end reason, Zeek-style history, then "
+            + "packets, stream bytes and gaps each way (client to server / server to client).",
+        "--json prints the JSON objects flowtap streams writes to flows.jsonl instead (without file names).",
+        "The decoder's and the engine's counters go to standard error."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  flowtap flows capture.pcap",
+        "  flowtap flows --json capture.pcapng | jq 'select(.end_reason == \"rst\")'",
+        "  flowtap flows --no-midstream --checksum off offloaded.pcap"},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success",
+        "1:the capture is unreadable or damaged (connections seen before the damage were printed)",
+        "2:bad command line"})
+public final class FlowsCommand implements Callable<Integer>
+{
+    private static final String PREFIX = "flowtap flows: ";
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng capture file")
+    private Path file;
+
+    @Option(names = "--json", description = "one JSON object per connection, as in flows.jsonl")
+    private boolean json;
+
+    @Mixin
+    private EngineOptions engineOptions = new EngineOptions();
+
+    @Option(names = "--no-summary", description = "do not print the counters summary")
+    private boolean noSummary;
+
+    private PrintStream out = new PrintStream(
+        new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
+    private PrintStream err = System.err;
+
+    /**
+     * Send output somewhere else than the process's standard streams (tests).
+     *
+     * @param out for flow lines.
+     * @param err for the summary and errors.
+     * @return this command.
+     */
+    public FlowsCommand streams(final PrintStream out, final PrintStream err)
+    {
+        this.out = out;
+        this.err = err;
+        return this;
+    }
+
+    @Override
+    public Integer call()
+    {
+        final EngineContext context = engineOptions.context(spec.commandLine());
+        final CaptureFileSource source = CaptureReplay.open(file, err, PREFIX);
+        if (source == null)
+        {
+            return Flowtap.EXIT_INPUT_ERROR;
+        }
+        final PacketDecoder decoder = new PacketDecoder(engineOptions.checksumMode());
+        final FlowReporter reporter = new FlowReporter(line -> out.append(line).append('\n'), json, null);
+        final ReassemblyEngine engine = new ReassemblyEngine(context, reporter);
+        final String damage = CaptureReplay.replay(source, decoder, engine);
+        out.flush();
+        int exitCode = Flowtap.EXIT_OK;
+        if (damage != null)
+        {
+            err.println(PREFIX + damage);
+            exitCode = Flowtap.EXIT_INPUT_ERROR;
+        }
+        if (!noSummary)
+        {
+            CaptureReplay.printCounters(err, decoder, engine);
+        }
+        return exitCode;
+    }
+}

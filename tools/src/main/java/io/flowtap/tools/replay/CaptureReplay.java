@@ -1,0 +1,91 @@
+package io.flowtap.tools.replay;
+
+import io.flowtap.capture.CaptureFileException;
+import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.capture.file.CaptureFileSource;
+import io.flowtap.capture.file.CaptureFiles;
+import io.flowtap.reassembly.EngineCounter;
+import io.flowtap.reassembly.FrameFeeder;
+import io.flowtap.reassembly.ReassemblyEngine;
+import io.flowtap.tools.CounterReport;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/**
+ * Reassembles one capture file on the caller's thread, as the {@code streams} and {@code flows} commands do: every
+ * frame decoded and fed to the engine, then the engine shut down so every flow ends and its record is final, even
+ * when the file turns out damaged part way (what came before the damage is reassembled and reported).
+ */
+public final class CaptureReplay
+{
+    private CaptureReplay()
+    {
+    }
+
+    /**
+     * Open a capture file, or say in one line why it cannot be.
+     *
+     * @param file the capture.
+     * @param err  to print the reason to, after {@code prefix}.
+     * @param prefix the command's prefix for messages, e.g. {@code "flowtap streams: "}.
+     * @return the source, or null when the file cannot be read as a capture.
+     */
+    public static CaptureFileSource open(final Path file, final PrintStream err, final String prefix)
+    {
+        try
+        {
+            return CaptureFiles.open(file);
+        }
+        catch (final CaptureFileException ex)
+        {
+            err.println(prefix + ex.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Feed a whole source to the engine, then shut the engine down.
+     *
+     * @param source  to read to its end; closed on return.
+     * @param decoder to decode with.
+     * @param engine  to feed; shut down on return, unless a handler failed.
+     * @return null when the whole file was read, or the one-line description of the damage (naming the file and the
+     * byte offset) that stopped it.
+     */
+    public static String replay(final CaptureFileSource source, final PacketDecoder decoder,
+        final ReassemblyEngine engine)
+    {
+        final FrameFeeder feeder = new FrameFeeder(decoder, engine);
+        String damage = null;
+        try (source)
+        {
+            feeder.feedAll(source);
+        }
+        catch (final CaptureFileException ex)
+        {
+            damage = ex.getMessage();
+            engine.shutdown();
+        }
+        return damage;
+    }
+
+    /**
+     * Print the decoder's and the engine's counters, and a hint when segments were ignored for a bad checksum.
+     *
+     * @param err     to print to.
+     * @param decoder whose counters to print.
+     * @param engine  whose counters to print.
+     */
+    public static void printCounters(final PrintStream err, final PacketDecoder decoder, final ReassemblyEngine engine)
+    {
+        CounterReport.print(err, decoder.counters());
+        CounterReport.print(err, engine.counters());
+        final long badChecksums = engine.counters().get(EngineCounter.BAD_CHECKSUM);
+        if (badChecksums > 0)
+        {
+            err.printf("note: %d segments with a bad TCP checksum were ignored, as a receiver ignores them; if the "
+                + "capture was taken with checksum offload, run again with --checksum off%n", badChecksums);
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package io.flowtap.tools.replay;
+
+import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.reassembly.DeliveryMode;
+import io.flowtap.reassembly.EngineContext;
+import io.flowtap.reassembly.HostPolicies;
+import io.flowtap.reassembly.MemcapPolicy;
+import io.flowtap.reassembly.OverlapPolicy;
+import io.flowtap.reassembly.UrgentPolicy;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The reassembly engine's settings as command-line options, shared by every command that reassembles a capture file
+ * ({@code streams}, {@code flows}): each option maps to one {@link EngineContext} setting, with the engine's own
+ * default.
+ */
+public final class EngineOptions
+{
+    @Option(names = "--delivery", paramLabel = "MODE",
+        description = "when in-order bytes are delivered: immediate, as soon as they are in order, or acked, once the "
+            + "peer acknowledged them (default: immediate)")
+    private DeliveryMode deliveryMode = DeliveryMode.IMMEDIATE;
+
+    @Option(names = "--overlap-policy", paramLabel = "NAME", converter = OverlapPolicyConverter.class,
+        description = "which bytes win when a segment overlaps bytes held with different ones: first, last, bsd, "
+            + "linux, old-linux, windows, solaris, or an OS name Suricata's host-os-policy takes (default: bsd)")
+    private OverlapPolicy overlapPolicy = OverlapPolicy.BSD;
+
+    @Option(names = "--host-policy", paramLabel = "CIDR=POLICY", converter = HostPolicyConverter.class,
+        description = "overlap policy for receivers in a network, e.g. 10.0.0.0/8=linux (repeatable; the longest "
+            + "prefix wins)")
+    private List<HostPolicy> hostPolicies = new ArrayList<>();
+
+    @Option(names = "--urgent", paramLabel = "POLICY",
+        description = "urgent data: inline keeps the urgent byte in the stream, oob takes it out as a receiver "
+            + "without SO_OOBINLINE does, drop drops the segment (default: inline)")
+    private UrgentPolicy urgentPolicy = UrgentPolicy.INLINE;
+
+    @Option(names = "--no-midstream", description = "do not track connections whose handshake was not captured")
+    private boolean noMidstream;
+
+    @Option(names = "--checksum", paramLabel = "MODE",
+        description = "TCP checksum handling: verify, auto or off (default: auto, which verifies every segment of "
+            + "a file); segments with a bad checksum are ignored, as the receiver would ignore them: use off for "
+            + "captures taken on a host with checksum offload")
+    private ChecksumMode checksumMode = ChecksumMode.AUTO;
+
+    @Option(names = "--max-flows", paramLabel = "N",
+        description = "most connections tracked at once; the least recently active one is ended to make room "
+            + "(default: ${DEFAULT-VALUE})")
+    private int maxFlows = EngineContext.MAX_FLOWS_DEFAULT;
+
+    @Option(names = "--engine-memcap", paramLabel = "BYTES", converter = ByteSizeConverter.class,
+        description = "bytes held for reassembly over all connections, with an optional k, m or g suffix "
+            + "(default: 64m)")
+    private long engineMemcapBytes = EngineContext.ENGINE_MEMCAP_BYTES_DEFAULT;
+
+    @Option(names = "--flow-memcap", paramLabel = "BYTES", converter = ByteSizeConverter.class,
+        description = "bytes held for reassembly by one connection (default: 1m)")
+    private long flowMemcapBytes = EngineContext.FLOW_MEMCAP_BYTES_DEFAULT;
+
+    @Option(names = "--memcap-policy", paramLabel = "POLICY", converter = MemcapPolicyConverter.class,
+        description = "when a memcap is reached: gap-forward skips the oldest hole as a gap, stop-tracking stops "
+            + "reassembling the connection (default: gap-forward)")
+    private MemcapPolicy memcapPolicy = MemcapPolicy.GAP_FORWARD;
+
+    /**
+     * @return the decoder's checksum mode.
+     */
+    public ChecksumMode checksumMode()
+    {
+        return checksumMode;
+    }
+
+    /**
+     * Build the engine's configuration from the options, concluded.
+     *
+     * @param commandLine to report a combination of settings that does not fit to, as a usage error.
+     * @return the configuration.
+     * @throws CommandLine.ParameterException when the settings do not fit together.
+     */
+    public EngineContext context(final CommandLine commandLine)
+    {
+        final HostPolicies policies = new HostPolicies(overlapPolicy);
+        for (final HostPolicy hostPolicy : hostPolicies)
+        {
+            policies.add(hostPolicy.network(), hostPolicy.policy());
+        }
+        try
+        {
+            return new EngineContext()
+                .maxFlows(maxFlows)
+                .midstream(!noMidstream)
+                .deliveryMode(deliveryMode)
+                .urgentPolicy(urgentPolicy)
+                .hostPolicies(policies)
+                .memcapPolicy(memcapPolicy)
+                .engineMemcapBytes(engineMemcapBytes)
+                .flowMemcapBytes(flowMemcapBytes)
+                .conclude();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(commandLine, ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * One {@code --host-policy}: a network and the overlap policy of the receivers in it.
+     *
+     * @param network an address with an optional prefix length.
+     * @param policy  for receivers in it.
+     */
+    public record HostPolicy(String network, OverlapPolicy policy)
+    {
+    }
+
+    /**
+     * Parses {@code --overlap-policy}, with the names {@link OverlapPolicy#fromName} takes.
+     */
+    static final class OverlapPolicyConverter implements CommandLine.ITypeConverter<OverlapPolicy>
+    {
+        @Override
+        public OverlapPolicy convert(final String value)
+        {
+            try
+            {
+                return OverlapPolicy.fromName(value);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.TypeConversionException(ex.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Parses {@code --host-policy CIDR=POLICY}, checking the network as the engine will.
+     */
+    static final class HostPolicyConverter implements CommandLine.ITypeConverter<HostPolicy>
+    {
+        @Override
+        public HostPolicy convert(final String value)
+        {
+            final int equals = value.lastIndexOf('=');
+            if (equals <= 0 || equals == value.length() - 1)
+            {
+                throw new CommandLine.TypeConversionException(
+                    "expected CIDR=POLICY, e.g. 10.0.0.0/8=linux, not '" + value + "'");
+            }
+            try
+            {
+                final String network = value.substring(0, equals).trim();
+                final OverlapPolicy policy = OverlapPolicy.fromName(value.substring(equals + 1));
+                new HostPolicies(policy).add(network, policy);
+                return new HostPolicy(network, policy);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.TypeConversionException(ex.getMessage());
+            }
+        }
+    }
+
+    /**
+     * Parses {@code gap-forward} and {@code stop-tracking} (or their enum names).
+     */
+    static final class MemcapPolicyConverter implements CommandLine.ITypeConverter<MemcapPolicy>
+    {
+        @Override
+        public MemcapPolicy convert(final String value)
+        {
+            try
+            {
+                return MemcapPolicy.valueOf(value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.TypeConversionException(
+                    "unknown memcap policy '" + value + "': expected gap-forward or stop-tracking");
+            }
+        }
+    }
+
+    /**
+     * Parses a byte count with an optional binary suffix: {@code 65536}, {@code 64k}, {@code 64m}, {@code 2g}.
+     */
+    static final class ByteSizeConverter implements CommandLine.ITypeConverter<Long>
+    {
+        @Override
+        public Long convert(final String value)
+        {
+            final String text = value.trim().toLowerCase(Locale.ROOT);
+            final char last = text.isEmpty() ? ' ' : text.charAt(text.length() - 1);
+            final int shift = last == 'k' ? 10 : last == 'm' ? 20 : last == 'g' ? 30 : 0;
+            final String digits = shift == 0 ? text : text.substring(0, text.length() - 1);
+            try
+            {
+                final long number = Long.parseLong(digits);
+                if (number < 0 || number > (Long.MAX_VALUE >> shift))
+                {
+                    throw new NumberFormatException();
+                }
+                return number << shift;
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new CommandLine.TypeConversionException(
+                    "not a byte count: '" + value + "' (a number, optionally followed by k, m or g)");
+            }
+        }
+    }
+}

@@ -1,0 +1,284 @@
+package io.flowtap.tools.replay;
+
+import io.flowtap.reassembly.Direction;
+import io.flowtap.reassembly.Flow;
+import org.agrona.DirectBuffer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+
+/**
+ * Writes each direction of each flow to a file of its own in one directory, named as tcpflow names them
+ * ({@link TcpflowNames}), as its bytes are delivered: nothing of a stream is held in memory beyond one copy buffer.
+ * A file is created on the first byte its direction delivers (a direction with no bytes gets no file), written at the
+ * byte's stream offset (less the gaps skipped so far under {@link GapFill#NONE}), and closed when its direction ends.
+ * At most {@code maxOpenFiles} are open at once: writing to one more closes the one written least recently, which is
+ * opened again if its flow writes again.
+ * <p>
+ * Not thread safe: used from the engine's thread, in its callbacks.
+ */
+public final class StreamFileWriter implements AutoCloseable
+{
+    private static final int COPY_BUFFER_BYTES = 64 * 1024;
+
+    private final Path dir;
+    private final GapFill gapFill;
+    private final int maxOpenFiles;
+    private final ByteBuffer copy = ByteBuffer.allocateDirect(COPY_BUFFER_BYTES);
+    private final StringBuilder name = new StringBuilder(128);
+    /** Open files, least recently written first. */
+    private final LinkedHashMap<StreamFile, StreamFile> open = new LinkedHashMap<>(64, 0.75f, true);
+    private long filesCreated;
+    private long reopened;
+
+    /**
+     * @param dir          to write the files in; it must exist.
+     * @param gapFill      what to write where a stream has a gap.
+     * @param maxOpenFiles most files open at once, at least 1.
+     */
+    public StreamFileWriter(final Path dir, final GapFill gapFill, final int maxOpenFiles)
+    {
+        if (maxOpenFiles < 1)
+        {
+            throw new IllegalArgumentException("max open files must be positive: " + maxOpenFiles);
+        }
+        this.dir = dir;
+        this.gapFill = gapFill;
+        this.maxOpenFiles = maxOpenFiles;
+    }
+
+    /**
+     * Write delivered bytes.
+     *
+     * @param flow      the flow.
+     * @param state     its state, which holds its files.
+     * @param direction of the bytes.
+     * @param seekpos   stream offset of the first byte.
+     * @param buffer    holding them.
+     * @param offset    of the first byte in {@code buffer}.
+     * @param length    bytes to write.
+     * @throws UncheckedIOException when a file cannot be created or written.
+     */
+    public void write(
+        final Flow flow,
+        final FlowState state,
+        final int direction,
+        final long seekpos,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+        StreamFile file = state.files[direction];
+        if (file == null)
+        {
+            file = create(flow, state, direction);
+            state.files[direction] = file;
+        }
+        final FileChannel channel = channel(file);
+        long position = gapFill == GapFill.ZEROS ? seekpos : seekpos - state.skipped[direction];
+        int done = 0;
+        try
+        {
+            while (done < length)
+            {
+                final int chunk = Math.min(length - done, COPY_BUFFER_BYTES);
+                copy.clear();
+                buffer.getBytes(offset + done, copy, 0, chunk);
+                copy.limit(chunk);
+                while (copy.hasRemaining())
+                {
+                    position += channel.write(copy, position);
+                }
+                done += chunk;
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(file.path + ": cannot write: " + ex.getMessage(), ex);
+        }
+        file.written += length;
+    }
+
+    /**
+     * A gap in a stream: under {@link GapFill#ZEROS} it becomes zeros in the file when bytes follow it (a file
+     * system hole), under {@link GapFill#NONE} it is left out.
+     *
+     * @param state     of the flow.
+     * @param direction of the stream.
+     * @param length    bytes missing.
+     */
+    public void gap(final FlowState state, final int direction, final long length)
+    {
+        if (gapFill == GapFill.NONE)
+        {
+            // Counted even before the file exists: a leading gap is left out too.
+            state.skipped[direction] += length;
+        }
+    }
+
+    /**
+     * Close one direction's file, if it is open; it ended.
+     *
+     * @param state     of the flow.
+     * @param direction of the stream.
+     */
+    public void close(final FlowState state, final int direction)
+    {
+        final StreamFile file = state.files[direction];
+        if (file != null && file.channel != null)
+        {
+            open.remove(file);
+            closeChannel(file);
+        }
+    }
+
+    /**
+     * @return files created.
+     */
+    public long filesCreated()
+    {
+        return filesCreated;
+    }
+
+    /**
+     * @return times a file closed to stay within the bound on open files was opened again.
+     */
+    public long reopened()
+    {
+        return reopened;
+    }
+
+    /**
+     * @return files open now.
+     */
+    public int openFiles()
+    {
+        return open.size();
+    }
+
+    /**
+     * Close every file still open.
+     */
+    @Override
+    public void close()
+    {
+        UncheckedIOException first = null;
+        for (final Iterator<StreamFile> it = open.keySet().iterator(); it.hasNext(); )
+        {
+            final StreamFile file = it.next();
+            it.remove();
+            try
+            {
+                closeChannel(file);
+            }
+            catch (final UncheckedIOException ex)
+            {
+                first = first == null ? ex : first;
+            }
+        }
+        if (first != null)
+        {
+            throw first;
+        }
+    }
+
+    private StreamFile create(final Flow flow, final FlowState state, final int direction)
+    {
+        name.setLength(0);
+        final boolean toServer = direction == Direction.TO_SERVER;
+        TcpflowNames.append(
+            name,
+            flow.ipVersion(),
+            toServer ? flow.clientAddressHigh() : flow.serverAddressHigh(),
+            toServer ? flow.clientAddressLow() : flow.serverAddressLow(),
+            toServer ? flow.clientPort() : flow.serverPort(),
+            toServer ? flow.serverAddressHigh() : flow.clientAddressHigh(),
+            toServer ? flow.serverAddressLow() : flow.clientAddressLow(),
+            toServer ? flow.serverPort() : flow.clientPort(),
+            state.vlan);
+        final int baseLength = name.length();
+        for (int count = 0; ; count++)
+        {
+            name.setLength(baseLength);
+            TcpflowNames.appendConnectionCount(name, count);
+            final String fileName = name.toString();
+            final Path path = dir.resolve(fileName);
+            try
+            {
+                final FileChannel channel =
+                    FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                final StreamFile file = new StreamFile(fileName, path);
+                file.channel = channel;
+                filesCreated++;
+                admit(file);
+                return file;
+            }
+            catch (final FileAlreadyExistsException ex)
+            {
+                // As tcpflow: a later connection on the same addresses and ports takes the next count.
+                continue;
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(path + ": cannot create: " + ex.getMessage(), ex);
+            }
+        }
+    }
+
+    private FileChannel channel(final StreamFile file)
+    {
+        if (file.channel != null)
+        {
+            open.get(file);
+            return file.channel;
+        }
+        try
+        {
+            file.channel = FileChannel.open(file.path, StandardOpenOption.WRITE);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(file.path + ": cannot open again: " + ex.getMessage(), ex);
+        }
+        reopened++;
+        admit(file);
+        return file.channel;
+    }
+
+    private void admit(final StreamFile file)
+    {
+        open.put(file, file);
+        if (open.size() > maxOpenFiles)
+        {
+            final Iterator<StreamFile> eldest = open.keySet().iterator();
+            final StreamFile victim = eldest.next();
+            eldest.remove();
+            closeChannel(victim);
+        }
+    }
+
+    private static void closeChannel(final StreamFile file)
+    {
+        final FileChannel channel = file.channel;
+        file.channel = null;
+        try
+        {
+            channel.close();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(file.path + ": cannot close: " + ex.getMessage(), ex);
+        }
+    }
+}

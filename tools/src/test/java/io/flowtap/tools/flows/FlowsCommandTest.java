@@ -1,0 +1,114 @@
+package io.flowtap.tools.flows;
+
+import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.replay.TestCaptures;
+import io.flowtap.tools.streams.StreamsCommand;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FlowsCommandTest
+{
+    @TempDir
+    Path tempDir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(final String... args)
+    {
+        final FlowsCommand command = new FlowsCommand().streams(
+            new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        // Usage errors print the help; keep it out of the build log.
+        return new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true)
+            .setErr(new PrintWriter(new StringWriter())).execute(args);
+    }
+
+    private List<String> lines()
+    {
+        return out.toString(StandardCharsets.UTF_8).lines().toList();
+    }
+
+    @Test
+    void shouldPrintOneLinePerConnectionAsItEnds() throws IOException
+    {
+        final Path capture = TestCaptures.reusedFourTuple(tempDir.resolve("reuse.pcap"));
+
+        assertEquals(0, run(capture.toString()));
+
+        assertEquals(List.of(
+            "1 2023-11-14T22:13:20.000000000Z 10.0.0.1:40000 -> 10.0.0.2:80 fin ShADdFf" +
+                " packets 5/3 bytes 5/6 gaps 0/0",
+            "2 2023-11-14T22:13:21.000000000Z 10.0.0.1:40000 -> 10.0.0.2:80 fin ShADdFf" +
+                " packets 5/3 bytes 5/5 gaps 0/0"),
+            lines());
+        final String summary = err.toString(StandardCharsets.UTF_8);
+        assertTrue(summary.contains("frames 16: tcp segments 16, not decoded 0"), summary);
+        assertTrue(summary.contains("segments 16: tracked 16, ignored 0"), summary);
+        assertTrue(summary.matches("(?s).*flows created\\s+2\\n.*"), summary);
+    }
+
+    @Test
+    void shouldNameTheVlanAndTheMissingBytes() throws IOException
+    {
+        final Path capture = TestCaptures.bundled(
+            "suricata-verify__eve-payload-06-tcp-data-leading-gap__tcp-leading-gap.pcap", tempDir);
+
+        assertEquals(0, run("--no-summary", capture.toString()));
+
+        final String line = lines().get(0);
+        assertTrue(line.matches("1 \\S+ 1\\.1\\.1\\.1:12345 -> 2\\.2\\.2\\.2:8080 vlan 6 \\S+ \\S+ packets \\d+/\\d+ " +
+            "bytes 8/0 gaps 1/0 missing 4/0"), line);
+        assertEquals("", err.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void shouldPrintTheRecordsOfFlowsJsonlWithoutTheFileNames() throws IOException
+    {
+        final Path capture = TestCaptures.bundled("pcapplusplus__three_http_streams.pcap", tempDir);
+        final Path dir = tempDir.resolve("out");
+        final StreamsCommand streams = new StreamsCommand().streams(new PrintStream(new ByteArrayOutputStream()));
+        assertEquals(0, new CommandLine(streams).execute(capture.toString(), "--out", dir.toString()));
+
+        assertEquals(0, run("--json", capture.toString()));
+
+        final List<String> expected = Files.readAllLines(dir.resolve(StreamsCommand.FLOWS_FILE)).stream()
+            .map(line -> line.replaceAll("\"file\":(null|\"[^\"]*\"),", ""))
+            .toList();
+        assertEquals(3, expected.size());
+        assertEquals(expected, lines());
+    }
+
+    @Test
+    void shouldSayClearlyWhenTheFileIsMissingAndRefuseABadCommandLine()
+    {
+        final Path missing = tempDir.resolve("nope.pcap");
+        assertEquals(Flowtap.EXIT_INPUT_ERROR, run(missing.toString()));
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("flowtap flows: " + missing),
+            err.toString(StandardCharsets.UTF_8));
+
+        final CommandLine commandLine = Flowtap.commandLine();
+        final StringWriter help = new StringWriter();
+        commandLine.setOut(new PrintWriter(help));
+        commandLine.setErr(new PrintWriter(new StringWriter()));
+        assertEquals(0, commandLine.execute("flows", "--help"));
+        assertTrue(help.toString().contains("--overlap-policy"), help.toString());
+        assertEquals(0, commandLine.execute("streams", "--help"));
+        assertTrue(help.toString().contains("--gap-fill"), help.toString());
+        assertEquals(Flowtap.EXIT_USAGE, commandLine.execute("flows", "--delivery", "later", missing.toString()));
+        assertEquals(Flowtap.EXIT_USAGE, commandLine.execute("streams", missing.toString()));
+    }
+}
