@@ -59,7 +59,7 @@ public enum EngineCounter
     MEMCAP_DROPPED_BYTES("bytes dropped at memcap", false),
     /** Flows whose reassembly stopped on a memcap (policy stop-tracking). */
     STOPPED_TRACKING("reassembly stopped at memcap", false),
-    /** Payload bytes of streams whose reassembly was switched off (by the filter vote or a handler). */
+    /** Payload bytes of streams whose reassembly was switched off (by the filter vote or a handler), or had ended. */
     NOT_REASSEMBLED_BYTES("bytes not reassembled", false),
     /** Urgent bytes taken out of the stream (urgent policy oob). */
     URGENT_OOB_BYTES("urgent bytes out of band", false),

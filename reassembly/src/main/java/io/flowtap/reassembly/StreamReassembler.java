@@ -299,6 +299,13 @@ final class StreamReassembler
             offset += trim;
             length -= trim;
         }
+        if (stream.eofSent)
+        {
+            // The stream has ended (its end of file was given): a receiver discards bytes claimed after it. Kept, they
+            // would be handed over after the end of file, or held in pages that nothing releases.
+            counters.add(EngineCounter.NOT_REASSEMBLED_BYTES, length);
+            return;
+        }
 
         if (start == stream.frontier && mode == DeliveryMode.IMMEDIATE &&
             stream.segmentHead == SegmentPool.NONE && !stream.hasRetained())
