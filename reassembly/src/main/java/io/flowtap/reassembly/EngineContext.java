@@ -30,7 +30,7 @@ public final class EngineContext
     private int maxFlows = MAX_FLOWS_DEFAULT;
     private boolean vlanInKey;
     private boolean midstream = true;
-    private boolean dropBadChecksums = true;
+    private BadChecksumPolicy badChecksumPolicy = BadChecksumPolicy.AUTO;
     private DeliveryMode deliveryMode = DeliveryMode.IMMEDIATE;
     private UrgentPolicy urgentPolicy = UrgentPolicy.INLINE;
     private HostPolicies hostPolicies = new HostPolicies(OverlapPolicy.BSD);
@@ -153,22 +153,31 @@ public final class EngineContext
     }
 
     /**
-     * @param dropBadChecksums whether segments whose checksum the decoder found bad are ignored (counted), as a
-     *                         receiver would discard them. Turn off for captures taken with checksum offload.
+     * @param dropBadChecksums true for {@link BadChecksumPolicy#DROP}, false for {@link BadChecksumPolicy#KEEP}.
      * @return this.
      */
     public EngineContext dropBadChecksums(final boolean dropBadChecksums)
     {
-        this.dropBadChecksums = dropBadChecksums;
+        this.badChecksumPolicy = dropBadChecksums ? BadChecksumPolicy.DROP : BadChecksumPolicy.KEEP;
         return this;
     }
 
     /**
-     * @return whether segments with a bad checksum are ignored.
+     * @param policy what to do with segments whose checksum is bad (default {@link BadChecksumPolicy#AUTO}).
+     * @return this.
      */
-    public boolean dropBadChecksums()
+    public EngineContext badChecksumPolicy(final BadChecksumPolicy policy)
     {
-        return dropBadChecksums;
+        this.badChecksumPolicy = policy;
+        return this;
+    }
+
+    /**
+     * @return what is done with segments whose checksum is bad.
+     */
+    public BadChecksumPolicy badChecksumPolicy()
+    {
+        return badChecksumPolicy;
     }
 
     /**

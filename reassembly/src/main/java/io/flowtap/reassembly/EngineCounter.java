@@ -77,6 +77,10 @@ public enum EngineCounter
     TRUNCATED_PAYLOAD("payload truncated", false),
     /** Packets seen on a connection after it closed. */
     AFTER_CLOSE("packets after close", false),
+    /** Segments with a bad checksum used anyway (policy keep, or auto once offload was assumed). */
+    BAD_CHECKSUM_KEPT("bad checksum kept", false),
+    /** Once per engine: policy auto found bad checksums common enough to assume checksum offload. */
+    CHECKSUM_OFFLOAD_ASSUMED("checksum offload assumed", false),
     /** Active-response resets requested by handlers. */
     RESET_REQUESTED("resets requested", false);
 

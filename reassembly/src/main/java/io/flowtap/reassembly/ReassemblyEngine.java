@@ -41,7 +41,11 @@ public final class ReassemblyEngine
     private final Flow[] lruHeads = new Flow[LISTS];
     private final Flow[] lruTails = new Flow[LISTS];
     private final long[] timeoutsNs = new long[LISTS];
+    private final BadChecksumPolicy badChecksumPolicy;
     private long nextFlowId = 1;
+    private long sampled;
+    private long sampleBad;
+    private boolean checksumOffloadAssumed;
     private long clockNs = NO_TIME;
 
     /**
@@ -61,6 +65,7 @@ public final class ReassemblyEngine
         this.pages = new PageStore(context.pageSize(), (int)(context.engineMemcapBytes() / context.pageSize()));
         this.segments = new SegmentPool(context.maxSegments());
         this.reassembler = new StreamReassembler(pages, segments, this.handlers, counters, context);
+        this.badChecksumPolicy = context.badChecksumPolicy();
         timeoutsNs[Flow.STATE_EMBRYONIC] = context.embryonicTimeoutNs();
         timeoutsNs[Flow.STATE_ESTABLISHED] = context.establishedTimeoutNs();
         timeoutsNs[Flow.STATE_CLOSING] = context.closingTimeoutNs();
@@ -107,11 +112,12 @@ public final class ReassemblyEngine
         final boolean ack = (flags & TcpFlyweight.ACK) != 0;
         final boolean rst = (flags & TcpFlyweight.RST) != 0;
 
+        sampleChecksum(decoder.checksumStatus());
         key.wrap(decoder, context.vlanInKey());
         final int slot = table.find(key);
         Flow flow = slot >= 0 ? flows[slot] : null;
 
-        if (decoder.checksumStatus() == TcpFlyweight.CHECKSUM_BAD && context.dropBadChecksums())
+        if (decoder.checksumStatus() == TcpFlyweight.CHECKSUM_BAD && dropBadChecksum())
         {
             counters.increment(EngineCounter.BAD_CHECKSUM);
             if (flow != null)
@@ -206,6 +212,60 @@ public final class ReassemblyEngine
             {
                 terminate(lruTails[list], EndReason.SHUTDOWN);
             }
+        }
+    }
+
+    /**
+     * Called for each segment with a bad checksum: whether to ignore it. In {@link BadChecksumPolicy#AUTO} the sample
+     * is the first {@link BadChecksumPolicy#AUTO_SAMPLE} segments whose checksum was verified.
+     */
+    private boolean dropBadChecksum()
+    {
+        switch (badChecksumPolicy)
+        {
+            case DROP:
+                return true;
+            case KEEP:
+                counters.increment(EngineCounter.BAD_CHECKSUM_KEPT);
+                return false;
+            default:
+                if (checksumOffloadAssumed)
+                {
+                    counters.increment(EngineCounter.BAD_CHECKSUM_KEPT);
+                    return false;
+                }
+                if (sampled + sampleBad < BadChecksumPolicy.AUTO_SAMPLE)
+                {
+                    sampleBad++;
+                    decideChecksumPolicy();
+                }
+                if (checksumOffloadAssumed)
+                {
+                    counters.increment(EngineCounter.BAD_CHECKSUM_KEPT);
+                    return false;
+                }
+                return true;
+        }
+    }
+
+    private void sampleChecksum(final int status)
+    {
+        if (badChecksumPolicy == BadChecksumPolicy.AUTO && sampled + sampleBad < BadChecksumPolicy.AUTO_SAMPLE &&
+            status == TcpFlyweight.CHECKSUM_GOOD)
+        {
+            sampled++;
+            decideChecksumPolicy();
+        }
+    }
+
+    private void decideChecksumPolicy()
+    {
+        final long seen = sampled + sampleBad;
+        if (!checksumOffloadAssumed && seen >= BadChecksumPolicy.AUTO_SAMPLE / 10 &&
+            sampleBad * 100 > seen * BadChecksumPolicy.AUTO_BAD_SHARE_PERCENT)
+        {
+            checksumOffloadAssumed = true;
+            counters.increment(EngineCounter.CHECKSUM_OFFLOAD_ASSUMED);
         }
     }
 
