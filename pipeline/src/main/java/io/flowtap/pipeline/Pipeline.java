@@ -259,14 +259,14 @@ public final class Pipeline implements AutoCloseable
 
     /**
      * @param counter of the pollers' hand-offs.
-     * @return its total over the pollers.
+     * @return its total over the pollers; allocates nothing, like the other totals.
      */
     public long total(final DispatchCounter counter)
     {
         long sum = 0;
-        for (final PipelinePoller poller : pollers)
+        for (int i = 0; i < pollers.size(); i++)
         {
-            sum += poller.dispatcher().counters().get(counter);
+            sum += pollers.get(i).dispatcher().counters().get(counter);
         }
         return sum;
     }
@@ -278,9 +278,9 @@ public final class Pipeline implements AutoCloseable
     public long total(final WorkerCounter counter)
     {
         long sum = 0;
-        for (final Worker worker : workers)
+        for (int i = 0; i < workers.size(); i++)
         {
-            sum += worker.counter(counter);
+            sum += workers.get(i).counter(counter);
         }
         return sum;
     }
@@ -292,9 +292,9 @@ public final class Pipeline implements AutoCloseable
     public long total(final DecodeCounter counter)
     {
         long sum = 0;
-        for (final PipelinePoller poller : pollers)
+        for (int i = 0; i < pollers.size(); i++)
         {
-            sum += poller.dispatcher().decoder().counters().get(counter);
+            sum += pollers.get(i).dispatcher().decoder().counters().get(counter);
         }
         return sum;
     }
