@@ -71,7 +71,7 @@ class PipelineLiveTest
                         return List.of(recorders[w]);
                     }),
                 // Blocks of 256 KiB: locally sent segments reach the socket before segmentation, up to 64 KiB.
-                new AfPacketContext().interfaceName(veth.hostInterface()).blockSize(1 << 18).blockCount(32)
+                new AfPacketContext().interfaceName(veth.hostInterface()).blockSize(1 << 18).blockCount(64)
                     .retireTimeoutMs(10),
                 2,
                 new int[0],
@@ -127,7 +127,7 @@ class PipelineLiveTest
         final int length = 4 << 20;
         final FlowEvents[] recorders = new FlowEvents[1];
         final List<Throwable> errors = new CopyOnWriteArrayList<>();
-        final long holdTimeoutNs = TimeUnit.MILLISECONDS.toNanos(5);
+        final long holdTimeoutNs = TimeUnit.MILLISECONDS.toNanos(1);
         final TcpTransfer.Received received;
         final TcpTransfer transfer;
         final Pipeline pipeline;
@@ -141,14 +141,16 @@ class PipelineLiveTest
                     .queueCapacity(1 << 14)
                     .queueFullPolicy(QueueFullPolicy.WAIT)
                     .holdTimeoutNs(holdTimeoutNs)
-                    .copyOutRingFraction(0.25)
+                    // Copy out as soon as two blocks are user-owned: the ring (16 MiB, four times the transfer)
+                    // never comes near filling even if this thread is descheduled, so nothing is lost to the kernel.
+                    .copyOutRingFraction(1.0 / 32)
                     .errorHandler(errors::add)
                     .handlers(w ->
                     {
                         recorders[w] = new FlowEvents(true);
                         return List.of(recorders[w]);
                     }),
-                new AfPacketContext().interfaceName(veth.hostInterface()).blockSize(1 << 18).blockCount(16)
+                new AfPacketContext().interfaceName(veth.hostInterface()).blockSize(1 << 18).blockCount(64)
                     .retireTimeoutMs(2),
                 1,
                 new int[0],
