@@ -39,9 +39,10 @@ public final class CaptureFiles
     /**
      * @param path         of a pcap or pcapng file.
      * @param windowLength bytes to map at a time; tests use tiny windows to make remapping frequent.
-     * @return a source positioned at the first frame.
+     * @return a source positioned at the first frame; the caller closes it.
+     * @throws CaptureFileException as {@link #open(Path)} does.
      */
-    static CaptureFileSource open(final Path path, final int windowLength)
+    public static CaptureFileSource open(final Path path, final int windowLength)
     {
         final String name = path.toString();
         if (Files.isDirectory(path))

@@ -40,6 +40,7 @@ final class MappedFileWindow implements AutoCloseable
     private final int windowLength;
     private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
 
+    private WindowListener listener;
     private MappedByteBuffer mapped;
     private long windowStart;
     private long windowEnd;
@@ -97,6 +98,14 @@ final class MappedFileWindow implements AutoCloseable
     }
 
     /**
+     * @param listener told before a mapped window is unmapped to map another, or null for nobody.
+     */
+    void listener(final WindowListener listener)
+    {
+        this.listener = listener;
+    }
+
+    /**
      * @return how many windows have been mapped, so tests can see that remapping happens per window.
      */
     long remapCount()
@@ -130,6 +139,10 @@ final class MappedFileWindow implements AutoCloseable
             throw new IllegalArgumentException("cannot map " + needed + " bytes of " + name + " at once");
         }
 
+        if (null != mapped && null != listener)
+        {
+            listener.onWindowMoving();
+        }
         unmapCurrent();
         try
         {

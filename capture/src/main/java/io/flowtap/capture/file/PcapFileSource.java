@@ -269,6 +269,15 @@ public final class PcapFileSource implements CaptureFileSource
      * {@inheritDoc}
      */
     @Override
+    public void windowListener(final WindowListener listener)
+    {
+        window.listener(listener);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
     public void close()
     {
         CloseHelper.quietCloseAll(window, channel);

@@ -209,6 +209,15 @@ public final class PcapngFileSource implements CaptureFileSource
      * {@inheritDoc}
      */
     @Override
+    public void windowListener(final WindowListener listener)
+    {
+        window.listener(listener);
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
     public void close()
     {
         CloseHelper.quietCloseAll(window, channel);

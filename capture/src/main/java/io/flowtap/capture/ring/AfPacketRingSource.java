@@ -21,6 +21,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * last packet's handler has returned stores {@code TP_STATUS_KERNEL} with release semantics. Blocks go back strictly
  * in order: the kernel freezes the ring (and drops) while the next block it wants is still held.
  * <p>
+ * {@link #pollDeferred} is the zero-copy variant for a pipeline: it keeps each block after delivering its frames, so
+ * that other threads can go on reading them in place, and {@link #releaseDeferredBlock(int)} hands blocks back, oldest
+ * first, once they are done with.
+ * <p>
  * {@link #poll} never blocks and allocates nothing; {@link #awaitFrames} is the idle path, a {@code poll(2)} that
  * allocates nothing either. {@link #readKernelStatistics} accumulates the kernel's clear-on-read statistics.
  * <p>
@@ -52,8 +56,12 @@ public final class AfPacketRingSource implements FrameSource
     private final Frame frame = new Frame();
     private final long[] counters = new long[RingCounter.count()];
 
+    private final UnsafeBuffer releaseView = new UnsafeBuffer(0, 0);
+
     private int blockIndex;
     private boolean blockHeld;
+    private int deferredHeld;
+    private int oldestDeferred;
     private int packetsLeft;
     private int packetOffset;
     private long frameNumber;
@@ -160,6 +168,10 @@ public final class AfPacketRingSource implements FrameSource
             // The ring is unmapped: reading it with bounds checks off would fault the JVM.
             return 0;
         }
+        if (deferredHeld > 0)
+        {
+            throw new IllegalStateException("blocks are held by pollDeferred: release them before poll");
+        }
         int delivered = 0;
         int blocksOpened = 0;
         while (delivered < frameLimit)
@@ -186,18 +198,146 @@ public final class AfPacketRingSource implements FrameSource
     }
 
     /**
+     * Deliver up to {@code frameLimit} frames as {@link #poll} does, but keep each block once its frames are
+     * delivered: the handler may go on reading them (from other threads too) until it gives the block back with
+     * {@link #releaseDeferredBlock(int)}. Blocks must be given back in ring order, since the kernel fills them in that
+     * order and freezes the ring at the first one still held; at most every block of the ring is held at once, and
+     * then this delivers nothing until the oldest is released. Never blocks, never allocates.
+     * <p>
+     * Do not mix with {@link #poll} while blocks are held.
+     *
+     * @param handler    told of block boundaries and given each frame, which views the ring.
+     * @param frameLimit the most frames to deliver.
+     * @return frames delivered; 0 when the kernel has handed over nothing, or every block is held.
+     */
+    public int pollDeferred(final BlockFrameHandler handler, final int frameLimit)
+    {
+        if (closed)
+        {
+            return 0;
+        }
+        int delivered = 0;
+        int blocksOpened = 0;
+        while (delivered < frameLimit)
+        {
+            if (!blockHeld)
+            {
+                // A block still held since an earlier walk also reads TP_STATUS_USER: never take it twice.
+                if (blocksOpened == blockCount || deferredHeld == blockCount || !acquireBlock())
+                {
+                    break;
+                }
+                blocksOpened++;
+                if (deferredHeld++ == 0)
+                {
+                    oldestDeferred = blockIndex;
+                }
+                handler.onBlockStart(blockIndex);
+            }
+            if (packetsLeft > 0 && deliver(handler))
+            {
+                delivered++;
+            }
+            if (packetsLeft <= 0)
+            {
+                handler.onBlockEnd(blockIndex);
+                moveToNextBlock();
+            }
+        }
+        counters[RingCounter.FRAMES.ordinal()] += delivered;
+        return delivered;
+    }
+
+    /**
+     * Give the oldest block held by {@link #pollDeferred} back to the kernel, with release semantics: nothing may read
+     * its frames afterwards.
+     *
+     * @param blockIndex of the block, which must be {@link #oldestHeldBlock()} and fully delivered.
+     * @throws IllegalStateException when it is not the oldest held block, or its frames are still being delivered.
+     */
+    public void releaseDeferredBlock(final int blockIndex)
+    {
+        if (deferredHeld == 0 || blockIndex != oldestDeferred || (blockHeld && blockIndex == this.blockIndex))
+        {
+            throw new IllegalStateException("block " + blockIndex + " is not the oldest fully delivered block held (" +
+                (deferredHeld == 0 ? "none held" : "oldest " + oldestDeferred) + ")");
+        }
+        if (!closed)
+        {
+            releaseView.wrap(ringAddress + (long)blockIndex * blockSize, blockSize);
+            releaseView.putIntRelease(BlockDescriptor.BLOCK_STATUS_OFFSET, BlockDescriptor.STATUS_KERNEL);
+            releaseView.wrap(0, 0);
+        }
+        deferredHeld--;
+        oldestDeferred = oldestDeferred + 1 == blockCount ? 0 : oldestDeferred + 1;
+    }
+
+    /**
+     * @return blocks taken by {@link #pollDeferred} and not yet released, the one being delivered included.
+     */
+    public int heldBlocks()
+    {
+        return deferredHeld;
+    }
+
+    /**
+     * @return the index of the oldest block held by {@link #pollDeferred}, or -1 when none is held.
+     */
+    public int oldestHeldBlock()
+    {
+        return deferredHeld == 0 ? -1 : oldestDeferred;
+    }
+
+    /**
+     * @param blockIndex of a block of the ring.
+     * @return whether the block's frames are delivered as a whole: true for every held block but the one being
+     * delivered.
+     */
+    public boolean isBlockDelivered(final int blockIndex)
+    {
+        return deferredHeld > 0 && !(blockHeld && blockIndex == this.blockIndex) &&
+            ((blockIndex - oldestDeferred + blockCount) % blockCount) < deferredHeld;
+    }
+
+    /**
+     * Whether user space owns a block: the kernel has filled it (or retired it) and it has not been handed back. With
+     * blocks held by {@link #pollDeferred}, the kernel fills the ring onward from the newest held block, so the
+     * block {@code k} places after {@link #oldestHeldBlock()} being user-owned means at least {@code k + 1} blocks of
+     * the ring are: how full the ring is, in one acquire load.
+     *
+     * @param blockIndex of a block of the ring.
+     * @return whether its status has TP_STATUS_USER; false once the source is closed.
+     */
+    public boolean isUserOwned(final int blockIndex)
+    {
+        if (closed || blockIndex < 0 || blockIndex >= blockCount)
+        {
+            return false;
+        }
+        releaseView.wrap(ringAddress + (long)blockIndex * blockSize, blockSize);
+        final int status = releaseView.getIntVolatile(BlockDescriptor.BLOCK_STATUS_OFFSET);
+        releaseView.wrap(0, 0);
+        return (status & BlockDescriptor.STATUS_USER) != 0;
+    }
+
+    /**
      * Wait until the kernel hands over a block, the timeout passes, or an error shows on the socket: the idle path.
      * Allocates nothing unless an error is reported.
      *
      * @param timeoutMs the longest wait; 0 only checks.
-     * @return 1 when frames are ready, 0 on timeout, or a negative errno (such as -ENETDOWN when the interface went
-     * down, -EBADF once closed).
+     * @return 1 when frames are ready, 0 on timeout (at once when {@link #pollDeferred} holds every block, as the
+     * kernel then has nowhere to put frames), or a negative errno (such as -ENETDOWN when the interface went down,
+     * -EBADF once closed).
      */
     public int awaitFrames(final int timeoutMs)
     {
         if (closed)
         {
             return -Errno.EBADF;
+        }
+        if (deferredHeld == blockCount && !blockHeld)
+        {
+            return 0;
         }
         if (blockHeld || (block.getIntVolatile(BlockDescriptor.BLOCK_STATUS_OFFSET) & BlockDescriptor.STATUS_USER) != 0)
         {
@@ -313,6 +453,7 @@ public final class AfPacketRingSource implements FrameSource
         readKernelStatistics();
         closed = true;
         blockHeld = false;
+        deferredHeld = 0;
         block.wrap(0, 0);
         Posix.munmap(ringAddress, geometry.ringLength());
         Posix.close(fd);
@@ -429,6 +570,14 @@ public final class AfPacketRingSource implements FrameSource
     private void releaseBlock()
     {
         block.putIntRelease(BlockDescriptor.BLOCK_STATUS_OFFSET, BlockDescriptor.STATUS_KERNEL);
+        blockHeld = false;
+        packetsLeft = 0;
+        blockIndex = blockIndex + 1 == blockCount ? 0 : blockIndex + 1;
+        block.wrap(ringAddress + (long)blockIndex * blockSize, blockSize);
+    }
+
+    private void moveToNextBlock()
+    {
         blockHeld = false;
         packetsLeft = 0;
         blockIndex = blockIndex + 1 == blockCount ? 0 : blockIndex + 1;

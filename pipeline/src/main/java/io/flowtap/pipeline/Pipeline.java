@@ -1,0 +1,639 @@
+package io.flowtap.pipeline;
+
+import io.flowtap.capture.CaptureFileException;
+import io.flowtap.capture.codec.DecodeCounter;
+import io.flowtap.capture.file.CaptureFileSource;
+import io.flowtap.capture.file.CaptureFiles;
+import io.flowtap.capture.ring.AfPacketContext;
+import io.flowtap.capture.ring.AfPacketRingSource;
+import io.flowtap.capture.ring.FanoutMode;
+import io.flowtap.capture.ring.RingCounter;
+import io.flowtap.pipeline.poll.FilePoller;
+import io.flowtap.pipeline.poll.FlowAffinity;
+import io.flowtap.pipeline.poll.LivePoller;
+import io.flowtap.pipeline.poll.PipelinePoller;
+import io.flowtap.pipeline.poll.Poller;
+import io.flowtap.pipeline.poll.PollerGroup;
+import io.flowtap.pipeline.poll.PollerIdleStrategy;
+import io.flowtap.pipeline.poll.RingIdleStrategy;
+import io.flowtap.pipeline.shard.DispatchCounter;
+import io.flowtap.pipeline.shard.Dispatcher;
+import io.flowtap.pipeline.shard.HandOffQueue;
+import io.flowtap.pipeline.worker.Worker;
+import io.flowtap.pipeline.worker.WorkerCounter;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The appliance's data path: pollers read a source (a live interface through AF_PACKET rings, or a capture file) and
+ * hand each TCP segment, by reference to where its frame is, to the worker that owns its flow; each worker runs one
+ * reassembly engine with its own handlers. One bounded queue links each poller to each worker.
+ * <pre>
+ *   ring/file --&gt; poller 0 --+--&gt; queue 0,0 --&gt; worker 0 (engine, handlers)
+ *                            +--&gt; queue 0,1 --&gt; worker 1 (engine, handlers)
+ *   ring      --&gt; poller 1 --+--&gt; ...
+ * </pre>
+ * Built and started by {@link #live} or {@link #file}; {@link #close()} shuts it down cleanly: the pollers read what
+ * their sources have already captured and stop, the workers drain their queues, every open flow ends with reason
+ * {@code shutdown}, the handlers are closed on their workers' threads, and the sources are closed. Nothing captured is
+ * lost: every frame is handed to a worker or counted under a reason (see {@link #accountingError()}).
+ * <p>
+ * Opened, stepped (in {@link ThreadingMode#INVOKER} mode) and closed by one thread; the counters may be read from any.
+ */
+public final class Pipeline implements AutoCloseable
+{
+    private static final long AWAIT_SLEEP_MS = 1;
+
+    private final PipelineContext context;
+    private final List<PipelinePoller> pollers;
+    private final List<Worker> workers;
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private AgentInvoker invoker;
+    private boolean closed;
+
+    private Pipeline(final PipelineContext context, final List<PipelinePoller> pollers, final List<Worker> workers)
+    {
+        this.context = context;
+        this.pollers = Collections.unmodifiableList(pollers);
+        this.workers = Collections.unmodifiableList(workers);
+    }
+
+    /**
+     * Capture live: open one ring per poller on the interface (a fanout group spreads flows over them when there
+     * are several) and start the pollers and workers.
+     *
+     * @param context     pipeline configuration; concluded here.
+     * @param ring        ring settings for every socket (filter included; its fanout, if any, is replaced).
+     * @param pollerCount pollers, at least 1.
+     * @param pollerCpus  CPU for each poller (index i uses {@code cpus[i % cpus.length]}), or empty.
+     * @param fanoutMode  how the kernel spreads packets over several pollers ({@link FanoutMode#HASH} keeps a flow on
+     *                    one poller, so its order holds).
+     * @return the running pipeline.
+     * @throws io.flowtap.linux.LinuxException when a socket cannot be opened (those opened are closed).
+     * @throws IllegalStateException when a worker cannot start.
+     */
+    public static Pipeline live(
+        final PipelineContext context,
+        final AfPacketContext ring,
+        final int pollerCount,
+        final int[] pollerCpus,
+        final FanoutMode fanoutMode)
+    {
+        context.conclude();
+        ring.conclude();
+        if (pollerCount < 1)
+        {
+            throw new IllegalArgumentException("pollers must be at least 1: " + pollerCount);
+        }
+        final int group = pollerCount == 1 ? AfPacketContext.NO_FANOUT :
+            ring.fanoutGroupId() != AfPacketContext.NO_FANOUT ? ring.fanoutGroupId() :
+            ThreadLocalRandom.current().nextInt(1, 0xFFFF);
+        final FlowAffinity affinity = pollerCount > 1 ? new FlowAffinity(1 << 20) : null;
+        final List<AfPacketRingSource> sources = new ArrayList<>();
+        final List<PipelinePoller> pollers = new ArrayList<>();
+        try
+        {
+            for (int i = 0; i < pollerCount; i++)
+            {
+                final AfPacketContext socket = copy(ring);
+                if (group != AfPacketContext.NO_FANOUT)
+                {
+                    socket.fanout(group, fanoutMode, fanoutMode == FanoutMode.HASH);
+                }
+                final AfPacketRingSource source = AfPacketRingSource.open(socket);
+                sources.add(source);
+                final Dispatcher dispatcher = newDispatcher(context, i);
+                final int blockCount = source.geometry().blockCount();
+                pollers.add(new LivePoller(
+                    i,
+                    pollerCpus.length == 0 ? Poller.NO_CPU : pollerCpus[i % pollerCpus.length],
+                    source,
+                    dispatcher,
+                    affinity,
+                    context.queueFullPolicy(),
+                    context.pollLimit(),
+                    context.holdTimeoutNs(),
+                    context.nearFullBlocks(blockCount),
+                    context.idleClockLagNs(),
+                    context.stopQuietNs(source.geometry().retireTimeoutMs()),
+                    context.stopTimeoutNs(),
+                    context.nanoClock(),
+                    context.epochClock()));
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(sources);
+            throw ex;
+        }
+        return start(context, pollers);
+    }
+
+    /**
+     * Read a capture file through the pipeline: one poller reads the file in place and hands its segments to the
+     * workers as a live poller does.
+     *
+     * @param context pipeline configuration; concluded here.
+     * @param source  the opened file, owned by the pipeline from now on.
+     * @return the running pipeline; {@link #isInputFinished()} turns true at the end of the file.
+     * @throws IllegalStateException when a worker cannot start.
+     */
+    public static Pipeline file(final PipelineContext context, final CaptureFileSource source)
+    {
+        try
+        {
+            context.conclude();
+            final List<PipelinePoller> pollers = new ArrayList<>();
+            pollers.add(new FilePoller(
+                0, source, newDispatcher(context, 0), context.queueFullPolicy(), context.pollLimit()));
+            return start(context, pollers);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(source);
+            throw ex;
+        }
+    }
+
+    /**
+     * @param context pipeline configuration; concluded here.
+     * @param path    of a pcap or pcapng file.
+     * @return the running pipeline.
+     * @throws CaptureFileException when the file cannot be opened as a capture.
+     */
+    public static Pipeline file(final PipelineContext context, final Path path)
+    {
+        return file(context, CaptureFiles.open(path));
+    }
+
+    /**
+     * Step every agent once, pollers first. {@link ThreadingMode#INVOKER} only.
+     *
+     * @return work done.
+     */
+    public int doWork()
+    {
+        if (invoker == null)
+        {
+            throw new IllegalStateException("doWork is for the invoker threading mode");
+        }
+        return invoker.invoke();
+    }
+
+    /**
+     * @return whether every poller has finished: the end of the file, or stopped.
+     */
+    public boolean isInputFinished()
+    {
+        for (final PipelinePoller poller : pollers)
+        {
+            if (!poller.isFinished())
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Wait (stepping the agents in invoker mode) until every poller has finished; for a file, its end.
+     *
+     * @param timeoutNs longest wait.
+     * @return whether they finished.
+     */
+    public boolean awaitInputFinished(final long timeoutNs)
+    {
+        return await(this::isInputFinished, timeoutNs);
+    }
+
+    /**
+     * @return the pollers, in index order.
+     */
+    public List<PipelinePoller> pollers()
+    {
+        return pollers;
+    }
+
+    /**
+     * @return the workers, in index order.
+     */
+    public List<Worker> workers()
+    {
+        return workers;
+    }
+
+    /**
+     * @return the configuration.
+     */
+    public PipelineContext context()
+    {
+        return context;
+    }
+
+    /**
+     * @return the damage that ended a capture file early, or null.
+     */
+    public CaptureFileException damage()
+    {
+        for (final PipelinePoller poller : pollers)
+        {
+            if (poller instanceof FilePoller && ((FilePoller)poller).damage() != null)
+            {
+                return ((FilePoller)poller).damage();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param counter of the pollers' hand-offs.
+     * @return its total over the pollers; allocates nothing, like the other totals.
+     */
+    public long total(final DispatchCounter counter)
+    {
+        long sum = 0;
+        for (int i = 0; i < pollers.size(); i++)
+        {
+            sum += pollers.get(i).dispatcher().counters().get(counter);
+        }
+        return sum;
+    }
+
+    /**
+     * @param counter of the workers.
+     * @return its total over the workers.
+     */
+    public long total(final WorkerCounter counter)
+    {
+        long sum = 0;
+        for (int i = 0; i < workers.size(); i++)
+        {
+            sum += workers.get(i).counter(counter);
+        }
+        return sum;
+    }
+
+    /**
+     * @param counter of the pollers' decoders: every frame read, by outcome.
+     * @return its total over the pollers; exact once closed.
+     */
+    public long total(final DecodeCounter counter)
+    {
+        long sum = 0;
+        for (int i = 0; i < pollers.size(); i++)
+        {
+            sum += pollers.get(i).dispatcher().decoder().counters().get(counter);
+        }
+        return sum;
+    }
+
+    /**
+     * @param counter of the live rings.
+     * @return its total over the rings, as of their last statistics read (exact once closed); 0 for a file.
+     */
+    public long total(final RingCounter counter)
+    {
+        long sum = 0;
+        for (final PipelinePoller poller : pollers)
+        {
+            if (poller instanceof LivePoller)
+            {
+                sum += ((LivePoller)poller).ringCounter(counter);
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * @return hand-offs queued now over every queue (approximate while running).
+     */
+    public int queueDepth()
+    {
+        int depth = 0;
+        for (final Worker worker : workers)
+        {
+            depth += worker.queueDepth();
+        }
+        return depth;
+    }
+
+    /**
+     * Check that every frame is accounted for. Once closed: frames read = TCP segments + frames the decoder dropped
+     * under a reason; segments = handed off + dropped on a full queue; handed off = segments the workers took; and for
+     * live rings, kernel packets = frames + loopback copies skipped + kernel drops + frames unread at close.
+     *
+     * @return null when everything adds up, or a description of what does not.
+     */
+    public String accountingError()
+    {
+        final StringBuilder errors = new StringBuilder();
+        final long frames = total(DecodeCounter.FRAMES);
+        final long segments = total(DecodeCounter.TCP_SEGMENT);
+        long dropped = 0;
+        for (final DecodeCounter counter : DecodeCounter.values())
+        {
+            dropped += counter.isDropReason() ? total(counter) : 0;
+        }
+        check(errors, "frames = segments + decoder drops", frames, segments + dropped);
+        check(errors, "segments decoded = segments dispatched", segments, total(DispatchCounter.SEGMENTS));
+        check(errors, "segments = handed off + dropped on a full queue", segments,
+            total(DispatchCounter.HANDED_OFF) + total(DispatchCounter.DROPPED_QUEUE_FULL));
+        check(errors, "handed off = taken by workers", total(DispatchCounter.HANDED_OFF),
+            total(WorkerCounter.SEGMENTS));
+        if (pollers.get(0) instanceof LivePoller)
+        {
+            check(errors, "ring frames = frames decoded", total(RingCounter.FRAMES), frames);
+            check(errors, "kernel packets = frames + loopback skipped + kernel drops + unread at close",
+                total(RingCounter.KERNEL_PACKETS), total(RingCounter.FRAMES) +
+                total(RingCounter.LOOPBACK_OUTGOING_SKIPPED) + total(RingCounter.KERNEL_DROPS) +
+                total(DispatchCounter.RING_UNREAD_AT_CLOSE));
+        }
+        return errors.length() == 0 ? null : errors.toString();
+    }
+
+    /**
+     * @return every counter that is not zero, one per line: the pollers' decoders, hand-offs, rings, and workers.
+     */
+    public String counterSummary()
+    {
+        final StringBuilder out = new StringBuilder();
+        for (final DecodeCounter counter : DecodeCounter.values())
+        {
+            line(out, "decode", counter.label(), total(counter));
+        }
+        for (final DispatchCounter counter : DispatchCounter.values())
+        {
+            line(out, "hand-off", counter.label(), total(counter));
+        }
+        for (final RingCounter counter : RingCounter.values())
+        {
+            line(out, "ring", counter.label(), total(counter));
+        }
+        for (final WorkerCounter counter : WorkerCounter.values())
+        {
+            line(out, "worker", counter.label(), total(counter));
+        }
+        return out.toString();
+    }
+
+    /**
+     * Shut down cleanly: the pollers read what their sources have captured and stop, the workers drain their queues,
+     * every open flow ends (reason {@code shutdown}), handlers are closed on their workers' threads, the agents'
+     * threads stop, and the sources are closed. Idempotent.
+     *
+     * @throws IllegalStateException when the pollers or workers did not get there within the shutdown timeout (the
+     *                               pipeline is closed all the same).
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        String timedOut = null;
+        try
+        {
+            for (final PipelinePoller poller : pollers)
+            {
+                poller.requestStop();
+            }
+            if (!await(this::isInputFinished, context.shutdownTimeoutNs()))
+            {
+                timedOut = "pollers did not finish";
+            }
+            for (final Worker worker : workers)
+            {
+                worker.requestShutdown();
+            }
+            if (!await(this::areWorkersDone, context.shutdownTimeoutNs()))
+            {
+                timedOut = timedOut == null ? "workers did not drain" : timedOut + ", workers did not drain";
+            }
+        }
+        finally
+        {
+            stopAgents();
+            for (final PipelinePoller poller : pollers)
+            {
+                poller.closeSource();
+            }
+        }
+        if (timedOut != null)
+        {
+            throw new IllegalStateException("pipeline shutdown: " + timedOut + " within " +
+                TimeUnit.NANOSECONDS.toMillis(context.shutdownTimeoutNs()) + " ms");
+        }
+    }
+
+    private static Pipeline start(final PipelineContext context, final List<PipelinePoller> pollers)
+    {
+        final List<Worker> workers = new ArrayList<>();
+        for (int w = 0; w < context.workers(); w++)
+        {
+            final HandOffQueue[] inbound = new HandOffQueue[pollers.size()];
+            for (int p = 0; p < inbound.length; p++)
+            {
+                inbound[p] = pollers.get(p).dispatcher().queue(w);
+            }
+            final int[] cpus = context.workerCpus();
+            workers.add(new Worker(
+                w,
+                cpus.length == 0 ? Worker.NO_CPU : cpus[w % cpus.length],
+                inbound,
+                context.engineContext().get(),
+                context.handlers(),
+                context.checksumMode(),
+                context.drainLimit(),
+                context.errorHandler()));
+        }
+        final Pipeline pipeline = new Pipeline(context, pollers, workers);
+        try
+        {
+            pipeline.startAgents();
+            pipeline.awaitWorkersStarted();
+        }
+        catch (final RuntimeException ex)
+        {
+            pipeline.closed = true;
+            pipeline.stopAgents();
+            for (final PipelinePoller poller : pollers)
+            {
+                poller.closeSource();
+            }
+            throw ex;
+        }
+        return pipeline;
+    }
+
+    private void startAgents()
+    {
+        final List<Agent> agents = new ArrayList<>(pollers);
+        agents.addAll(workers);
+        switch (context.threadingMode())
+        {
+            case DEDICATED:
+                for (final PipelinePoller poller : pollers)
+                {
+                    final IdleStrategy onSource = poller instanceof LivePoller ?
+                        new RingIdleStrategy(((LivePoller)poller).source(), PollerGroup.IDLE_WAIT_MS) :
+                        context.pollerBackoffIdleStrategy().get();
+                    startRunner(new PollerIdleStrategy(
+                        poller, context.pollerBackoffIdleStrategy().get(), onSource), poller);
+                }
+                for (final Worker worker : workers)
+                {
+                    startRunner(context.workerIdleStrategy().get(), worker);
+                }
+                break;
+            case SHARED:
+                startRunner(context.workerIdleStrategy().get(), new CompositeAgent(agents));
+                break;
+            case INVOKER:
+            default:
+                invoker = new AgentInvoker(context.errorHandler(), null, new CompositeAgent(agents));
+                invoker.start();
+                break;
+        }
+    }
+
+    private void startRunner(final IdleStrategy idleStrategy, final Agent agent)
+    {
+        final AgentRunner runner = new AgentRunner(idleStrategy, context.errorHandler(), null, agent);
+        runners.add(runner);
+        AgentRunner.startOnThread(runner);
+    }
+
+    private void stopAgents()
+    {
+        if (invoker != null)
+        {
+            invoker.close();
+        }
+        CloseHelper.closeAll(runners);
+    }
+
+    private void awaitWorkersStarted()
+    {
+        final boolean started = await(() ->
+        {
+            for (final Worker worker : workers)
+            {
+                if (worker.startFailure() != null || !worker.isStarted())
+                {
+                    return worker.startFailure() != null;
+                }
+            }
+            return true;
+        }, context.startTimeoutNs());
+        for (final Worker worker : workers)
+        {
+            if (worker.startFailure() != null)
+            {
+                throw new IllegalStateException(worker.roleName() + " could not start: " + worker.startFailure(),
+                    worker.startFailure());
+            }
+        }
+        if (!started)
+        {
+            throw new IllegalStateException("workers did not start within " +
+                TimeUnit.NANOSECONDS.toMillis(context.startTimeoutNs()) + " ms");
+        }
+    }
+
+    private boolean areWorkersDone()
+    {
+        for (final Worker worker : workers)
+        {
+            if (!worker.isShutDown() && worker.startFailure() == null)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean await(final BooleanSupplier condition, final long timeoutNs)
+    {
+        final long deadlineNs = System.nanoTime() + timeoutNs;
+        while (!condition.getAsBoolean())
+        {
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                return false;
+            }
+            if (invoker != null)
+            {
+                if (invoker.isClosed())
+                {
+                    return condition.getAsBoolean();
+                }
+                invoker.invoke();
+            }
+            else
+            {
+                try
+                {
+                    Thread.sleep(AWAIT_SLEEP_MS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    return condition.getAsBoolean();
+                }
+            }
+        }
+        return true;
+    }
+
+    private static Dispatcher newDispatcher(final PipelineContext context, final int poller)
+    {
+        return new Dispatcher(poller, context.workers(), context.queueCapacity(), context.copyBufferLength());
+    }
+
+    private static AfPacketContext copy(final AfPacketContext template)
+    {
+        final AfPacketContext copy = new AfPacketContext()
+            .interfaceName(template.interfaceName())
+            .blockSize(template.geometry().blockSize())
+            .blockCount(template.geometry().blockCount())
+            .frameSize(template.geometry().frameSize())
+            .retireTimeoutMs(template.geometry().retireTimeoutMs())
+            .promiscuous(template.promiscuous())
+            .ignoreOutgoing(template.ignoreOutgoing());
+        if (template.filterProgram() != null)
+        {
+            copy.filter(template.filterProgram());
+        }
+        return copy;
+    }
+
+    private static void check(final StringBuilder errors, final String what, final long left, final long right)
+    {
+        if (left != right)
+        {
+            errors.append(what).append(": ").append(left).append(" != ").append(right).append('\n');
+        }
+    }
+
+    private static void line(final StringBuilder out, final String group, final String label, final long value)
+    {
+        if (value != 0)
+        {
+            out.append(group).append(": ").append(label).append(' ').append(value).append('\n');
+        }
+    }
+}

@@ -1,0 +1,380 @@
+package io.flowtap.pipeline.poll;
+
+import io.flowtap.capture.Frame;
+import io.flowtap.capture.ring.AfPacketRingSource;
+import io.flowtap.capture.ring.BlockFrameHandler;
+import io.flowtap.capture.ring.RingCounter;
+import io.flowtap.linux.Affinity;
+import io.flowtap.pipeline.shard.BlockLedger;
+import io.flowtap.pipeline.shard.DispatchCounter;
+import io.flowtap.pipeline.shard.DispatchCounters;
+import io.flowtap.pipeline.shard.Dispatcher;
+import io.flowtap.pipeline.shard.QueueFullPolicy;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.NanoClock;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * A poller of a live pipeline: walks its AF_PACKET ring with {@link AfPacketRingSource#pollDeferred}, hands each TCP
+ * segment to its flow's worker by reference to the frame in the ring, and gives each block back to the kernel, oldest
+ * first, once the workers are done with every frame of it ({@link BlockLedger}).
+ * <p>
+ * A worker that falls behind must not freeze the ring. When the oldest block has been held longer than the hold
+ * timeout and the ring is nearly full (the block {@code nearFullBlocks - 1} places after it is user-owned too), the
+ * frames of that block still queued are copied into their hand-offs' own buffers (a race-free compare-and-set decides,
+ * per frame, whether the worker reads the ring or the copy) and the block goes back as soon as the frames workers are
+ * reading at that moment are done. Copies are counted.
+ * <p>
+ * Duty cycle: read the clock once, release finished blocks, take at most {@code pollLimit} frames (under
+ * {@link QueueFullPolicy#WAIT}, no more than every queue can take), release again, copy out a stale block. Never
+ * blocks and allocates nothing. When idle it moves its time watermark to the wall clock minus a lag, so the workers'
+ * flows still time out on a quiet link.
+ * <p>
+ * Stopping: after {@link #requestStop()} the poller keeps reading until the ring has been quiet for a while (so blocks
+ * the kernel retires on its timer are read too), or a deadline passes; then it is finished, and keeps releasing
+ * blocks until closed.
+ */
+public final class LivePoller implements PipelinePoller, BlockFrameHandler
+{
+    private static final long STATISTICS_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+
+    private final int index;
+    private final int cpu;
+    private final AfPacketRingSource source;
+    private final Dispatcher dispatcher;
+    private final DispatchCounters counters;
+    private final BlockLedger ledger;
+    private final FlowAffinity affinity;
+    private final QueueFullPolicy policy;
+    private final int pollLimit;
+    private final long holdTimeoutNs;
+    private final int nearFullBlocks;
+    private final long idleClockLagNs;
+    private final long stopQuietNs;
+    private final long stopTimeoutNs;
+    private final NanoClock nanoClock;
+    private final EpochNanoClock epochClock;
+    private final int blockCount;
+    private final long[] heldSinceNs;
+    private final boolean[] copiedOut;
+    private final AtomicLongArray ringCounters = new AtomicLongArray(RingCounter.count());
+
+    private long nowNs;
+    private int currentBlock;
+    private int handedOffInBlock;
+    private long stopRequestedNs = -1;
+    private long lastFrameNs;
+    private long nextStatisticsNs;
+    private boolean sourceClosed;
+    private volatile boolean stopRequested;
+    private volatile boolean finished;
+    private volatile boolean waitingOnWorkers;
+
+    /**
+     * @param index          of the poller, from 0.
+     * @param cpu            to pin its thread to, or {@link Poller#NO_CPU}.
+     * @param source         its ring, from now on polled only through this poller.
+     * @param dispatcher     its queues to the workers.
+     * @param affinity       shared by the pollers of a fanout group to count flows split between them, or null.
+     * @param policy         when a queue is full.
+     * @param pollLimit      most frames per duty cycle.
+     * @param holdTimeoutNs  how long the oldest block may be held before its queued frames are copied out.
+     * @param nearFullBlocks blocks that must be user-owned, from the oldest held on, before copying out.
+     * @param idleClockLagNs how far behind the wall clock an idle poller's watermark is; 0 to never move it idle.
+     * @param stopQuietNs    how long the ring must stay quiet after a stop request before the poller finishes.
+     * @param stopTimeoutNs  how long after a stop request it finishes regardless.
+     * @param nanoClock      for hold times and stopping.
+     * @param epochClock     for the idle watermark (the kernel stamps frames with the real-time clock).
+     */
+    public LivePoller(
+        final int index,
+        final int cpu,
+        final AfPacketRingSource source,
+        final Dispatcher dispatcher,
+        final FlowAffinity affinity,
+        final QueueFullPolicy policy,
+        final int pollLimit,
+        final long holdTimeoutNs,
+        final int nearFullBlocks,
+        final long idleClockLagNs,
+        final long stopQuietNs,
+        final long stopTimeoutNs,
+        final NanoClock nanoClock,
+        final EpochNanoClock epochClock)
+    {
+        this.index = index;
+        this.cpu = cpu;
+        this.source = source;
+        this.dispatcher = dispatcher;
+        this.counters = dispatcher.counters();
+        this.affinity = affinity;
+        this.policy = policy;
+        this.pollLimit = pollLimit;
+        this.holdTimeoutNs = holdTimeoutNs;
+        this.blockCount = source.geometry().blockCount();
+        this.nearFullBlocks = Math.max(1, Math.min(nearFullBlocks, blockCount));
+        this.idleClockLagNs = idleClockLagNs;
+        this.stopQuietNs = stopQuietNs;
+        this.stopTimeoutNs = stopTimeoutNs;
+        this.nanoClock = nanoClock;
+        this.epochClock = epochClock;
+        this.ledger = new BlockLedger(blockCount);
+        this.heldSinceNs = new long[blockCount];
+        this.copiedOut = new boolean[blockCount];
+    }
+
+    @Override
+    public void onStart()
+    {
+        if (cpu != Poller.NO_CPU)
+        {
+            Affinity.pinCurrentThread(cpu);
+        }
+        nextStatisticsNs = nanoClock.nanoTime() + STATISTICS_INTERVAL_NS;
+    }
+
+    @Override
+    public int doWork()
+    {
+        nowNs = nanoClock.nanoTime();
+        int work = releaseFinishedBlocks();
+        int limit = pollLimit;
+        if (!finished)
+        {
+            if (stopRequested && stopRequestedNs < 0)
+            {
+                stopRequestedNs = nowNs;
+                lastFrameNs = nowNs;
+            }
+            if (policy == QueueFullPolicy.WAIT)
+            {
+                limit = dispatcher.freeSlots(pollLimit);
+                if (limit == 0)
+                {
+                    counters.increment(DispatchCounter.QUEUE_FULL_STALLS);
+                }
+            }
+            final int frames = limit > 0 ? source.pollDeferred(this, limit) : 0;
+            if (frames > 0)
+            {
+                lastFrameNs = nowNs;
+                dispatcher.publishWatermark();
+                work += frames;
+                work += releaseFinishedBlocks();
+            }
+            else if (limit > 0 && idleClockLagNs > 0)
+            {
+                dispatcher.advanceWatermark(epochClock.nanoTime() - idleClockLagNs);
+            }
+            if (stopRequestedNs >= 0 &&
+                (nowNs - lastFrameNs >= stopQuietNs || nowNs - stopRequestedNs >= stopTimeoutNs))
+            {
+                finish();
+            }
+        }
+        work += copyOutStaleBlock();
+        if (nowNs >= nextStatisticsNs)
+        {
+            nextStatisticsNs = nowNs + STATISTICS_INTERVAL_NS;
+            source.readKernelStatistics();
+            mirrorRingCounters();
+        }
+        waitingOnWorkers = limit == 0 || source.heldBlocks() > 0;
+        return work;
+    }
+
+    @Override
+    public void onBlockStart(final int blockIndex)
+    {
+        currentBlock = blockIndex;
+        handedOffInBlock = 0;
+        heldSinceNs[blockIndex] = nowNs;
+        copiedOut[blockIndex] = false;
+    }
+
+    @Override
+    public void onFrame(final Frame frame)
+    {
+        final int result = dispatcher.dispatch(frame, ledger, currentBlock);
+        if (result == Dispatcher.IN_PLACE)
+        {
+            handedOffInBlock++;
+        }
+        if (result != Dispatcher.NOT_A_SEGMENT && affinity != null)
+        {
+            final int verdict = affinity.check(dispatcher.lastFlowHash(), index);
+            if (verdict == FlowAffinity.WRONG_POLLER)
+            {
+                counters.increment(DispatchCounter.WRONG_POLLER);
+            }
+            else if (verdict == FlowAffinity.UNCHECKED)
+            {
+                counters.increment(DispatchCounter.AFFINITY_UNCHECKED);
+            }
+        }
+    }
+
+    @Override
+    public void onBlockEnd(final int blockIndex)
+    {
+        // One atomic add per block rather than one per frame: workers may have taken the count below zero already.
+        if (handedOffInBlock > 0)
+        {
+            ledger.add(blockIndex, handedOffInBlock);
+            handedOffInBlock = 0;
+        }
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "flowtap-poller-" + index;
+    }
+
+    @Override
+    public int index()
+    {
+        return index;
+    }
+
+    @Override
+    public Dispatcher dispatcher()
+    {
+        return dispatcher;
+    }
+
+    @Override
+    public void requestStop()
+    {
+        stopRequested = true;
+    }
+
+    @Override
+    public boolean isFinished()
+    {
+        return finished;
+    }
+
+    @Override
+    public boolean isWaitingOnWorkers()
+    {
+        return waitingOnWorkers;
+    }
+
+    /**
+     * @return its ring; poll it only through this poller.
+     */
+    public AfPacketRingSource source()
+    {
+        return source;
+    }
+
+    /**
+     * @return the CPU it is pinned to, or {@link Poller#NO_CPU}.
+     */
+    public int cpu()
+    {
+        return cpu;
+    }
+
+    /**
+     * @return the per-block reference counts.
+     */
+    public BlockLedger ledger()
+    {
+        return ledger;
+    }
+
+    /**
+     * @param counter of the ring.
+     * @return its value as of the last statistics read (every second, at the finish and at close), from any thread.
+     */
+    public long ringCounter(final RingCounter counter)
+    {
+        return ringCounters.get(counter.ordinal());
+    }
+
+    @Override
+    public void closeSource()
+    {
+        if (sourceClosed)
+        {
+            return;
+        }
+        sourceClosed = true;
+        releaseFinishedBlocks();
+        source.close();
+        mirrorRingCounters();
+        final long unread = source.counter(RingCounter.KERNEL_PACKETS) - source.counter(RingCounter.KERNEL_DROPS) -
+            source.counter(RingCounter.FRAMES) - source.counter(RingCounter.LOOPBACK_OUTGOING_SKIPPED);
+        if (unread > 0)
+        {
+            counters.add(DispatchCounter.RING_UNREAD_AT_CLOSE, unread);
+        }
+    }
+
+    private int releaseFinishedBlocks()
+    {
+        int released = 0;
+        while (source.heldBlocks() > 0)
+        {
+            final int oldest = source.oldestHeldBlock();
+            if (!source.isBlockDelivered(oldest) || ledger.outstanding(oldest) != 0)
+            {
+                break;
+            }
+            source.releaseDeferredBlock(oldest);
+            released++;
+        }
+        if (released > 0)
+        {
+            counters.add(DispatchCounter.BLOCKS_RELEASED, released);
+        }
+        return released;
+    }
+
+    private int copyOutStaleBlock()
+    {
+        if (source.heldBlocks() == 0)
+        {
+            return 0;
+        }
+        final int oldest = source.oldestHeldBlock();
+        if (copiedOut[oldest] || !source.isBlockDelivered(oldest) || nowNs - heldSinceNs[oldest] < holdTimeoutNs ||
+            !isRingNearlyFull(oldest))
+        {
+            return 0;
+        }
+        copiedOut[oldest] = true;
+        final int copied = dispatcher.copyOut(ledger, oldest);
+        if (copied > 0)
+        {
+            ledger.add(oldest, -copied);
+        }
+        counters.increment(DispatchCounter.BLOCKS_COPIED_OUT);
+        return 1 + releaseFinishedBlocks();
+    }
+
+    private boolean isRingNearlyFull(final int oldest)
+    {
+        return nearFullBlocks <= 1 || source.isUserOwned((oldest + nearFullBlocks - 1) % blockCount);
+    }
+
+    private void finish()
+    {
+        source.readKernelStatistics();
+        mirrorRingCounters();
+        dispatcher.publishWatermark();
+        finished = true;
+    }
+
+    private void mirrorRingCounters()
+    {
+        for (int i = 0; i < RingCounter.count(); i++)
+        {
+            ringCounters.lazySet(i, source.counter(RingCounter.get(i)));
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package io.flowtap.pipeline.shard;
+
+/**
+ * Counters a poller keeps about handing segments to workers. With the decoder's and the source's counters they
+ * account for every frame: frames = segments + frames the decoder counted under a drop reason, and
+ * segments = {@link #HANDED_OFF} + {@link #DROPPED_QUEUE_FULL}.
+ */
+public enum DispatchCounter
+{
+    /** TCP segments the poller decoded. */
+    SEGMENTS("segments"),
+    /** Segments handed to a worker's queue. */
+    HANDED_OFF("segments handed off"),
+    /** Segments dropped because their worker's queue was full ({@link QueueFullPolicy#DROP}). */
+    DROPPED_QUEUE_FULL("segments dropped, queue full"),
+    /** Duty cycles that took no frame because a worker's queue was full ({@link QueueFullPolicy#WAIT}). */
+    QUEUE_FULL_STALLS("stalls on a full queue"),
+    /** Segments copied when handed off, because their bytes were not in memory that stays put (a heap buffer). */
+    COPIED_AT_HAND_OFF("segments copied at hand-off"),
+    /** Segments still queued when their memory had to go (a ring block held too long, a file window moving). */
+    COPIED_OUT("segments copied out"),
+    /** Hand-off copy buffers grown to take a frame larger than they were sized for. */
+    COPY_BUFFERS_GROWN("copy buffers grown"),
+    /** Ring blocks given back to the kernel. */
+    BLOCKS_RELEASED("ring blocks released"),
+    /** Ring blocks whose queued frames were copied out so that the block could be given back. */
+    BLOCKS_COPIED_OUT("ring blocks copied out"),
+    /** Times a capture file's mapped window moved while segments referred to it. */
+    WINDOW_MOVES("file window moves"),
+    /** Window moves that had to wait for a worker reading a frame of the old window in place. */
+    WINDOW_MOVE_WAITS("file window moves that waited for a worker"),
+    /** Segments of a flow another poller of the group saw first (live capture with several pollers). */
+    WRONG_POLLER("flow seen on another poller"),
+    /** Segments whose flow could not be checked for the right poller because the affinity table was full. */
+    AFFINITY_UNCHECKED("flow affinity unchecked"),
+    /**
+     * Frames the kernel had counted but that were never read: still in the ring when it was closed
+     * (kernel packets - kernel drops - frames - loopback copies skipped).
+     */
+    RING_UNREAD_AT_CLOSE("ring frames unread at close");
+
+    private static final DispatchCounter[] VALUES = values();
+
+    private final String label;
+
+    DispatchCounter(final String label)
+    {
+        this.label = label;
+    }
+
+    /**
+     * @return label for counter summaries.
+     */
+    public String label()
+    {
+        return label;
+    }
+
+    /**
+     * @param ordinal of a counter.
+     * @return the counter.
+     */
+    public static DispatchCounter get(final int ordinal)
+    {
+        return VALUES[ordinal];
+    }
+
+    /**
+     * @return how many there are.
+     */
+    public static int count()
+    {
+        return VALUES.length;
+    }
+}

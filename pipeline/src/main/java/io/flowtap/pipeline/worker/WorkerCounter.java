@@ -1,0 +1,60 @@
+package io.flowtap.pipeline.worker;
+
+/**
+ * Counters a worker keeps. {@link #SEGMENTS} = {@link #IN_PLACE} + {@link #FROM_COPY}, and over all workers it equals
+ * the pollers' segments handed off once the pipeline has drained.
+ */
+public enum WorkerCounter
+{
+    /** Segments taken from the queues and fed to the engine. */
+    SEGMENTS("segments"),
+    /** Segments read in place in the source's memory. */
+    IN_PLACE("segments read in place"),
+    /** Segments read from their hand-off's copy. */
+    FROM_COPY("segments read from a copy"),
+    /** Hand-offs the worker's decoder did not decode as TCP (never expected: the poller decoded them). */
+    NOT_DECODED("segments not decoded"),
+    /** Exceptions thrown while a segment was processed (by the engine or a handler), passed to the error handler. */
+    ERRORS("errors"),
+    /**
+     * Flows timed out on the pollers' clock (the watermark, or the time before an older segment) rather than on a
+     * segment's own time.
+     */
+    EXPIRED_BY_WATERMARK("flows expired by watermark"),
+    /** Duty cycles that found work. */
+    BUSY_CYCLES("busy cycles");
+
+    private static final WorkerCounter[] VALUES = values();
+
+    private final String label;
+
+    WorkerCounter(final String label)
+    {
+        this.label = label;
+    }
+
+    /**
+     * @return label for counter summaries.
+     */
+    public String label()
+    {
+        return label;
+    }
+
+    /**
+     * @param ordinal of a counter.
+     * @return the counter.
+     */
+    public static WorkerCounter get(final int ordinal)
+    {
+        return VALUES[ordinal];
+    }
+
+    /**
+     * @return how many there are.
+     */
+    public static int count()
+    {
+        return VALUES.length;
+    }
+}

@@ -1,0 +1,5 @@
+/**
+ * Reassembly workers: agents that each own a reassembly engine, its handlers and a share of the flows, fed by the
+ * pollers over single-producer single-consumer queues of zero-copy hand-offs.
+ */
+package io.flowtap.pipeline.worker;
