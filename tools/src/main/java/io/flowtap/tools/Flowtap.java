@@ -3,6 +3,7 @@ package io.flowtap.tools;
 import io.flowtap.tools.capture.CaptureCommand;
 import io.flowtap.tools.flows.FlowsCommand;
 import io.flowtap.tools.inspect.InspectCommand;
+import io.flowtap.tools.read.ReadCommand;
 import io.flowtap.tools.stats.StatsCommand;
 import io.flowtap.tools.streams.StreamsCommand;
 import picocli.CommandLine;
@@ -19,7 +20,12 @@ import java.util.concurrent.Callable;
     versionProvider = Flowtap.Version.class,
     description = "Zero-copy TCP capture and reassembly.",
     subcommands = {
-        InspectCommand.class, CaptureCommand.class, StatsCommand.class, StreamsCommand.class, FlowsCommand.class,
+        InspectCommand.class,
+        CaptureCommand.class,
+        StatsCommand.class,
+        ReadCommand.class,
+        StreamsCommand.class,
+        FlowsCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
