@@ -30,9 +30,10 @@ import java.util.concurrent.TimeUnit;
  * Options (all optional): {@code --sizes 64,1514}, {@code --rates 50000,100000,200000,300000,0} (0: trafgen's top
  * speed), {@code --seconds 3} (length of each paced step), {@code --top-count 1000000} (frames at top speed),
  * {@code --pollers 1}, {@code --cpus 1} (poller CPUs), {@code --tcpdump-cpu 1} (-1: not pinned),
- * {@code --ring-mib 64} (both rings), {@code --block-kib 1024} (flowtap's ring blocks), {@code --checksum AUTO},
+ * {@code --ring-mib 64} (both rings), {@code --block-kib 1024} and
+ * {@code --block-timeout-ms 10} (flowtap's ring blocks), {@code --checksum AUTO},
  * {@code --settle-ms 2000}, {@code --repeat 1},
- * {@code --capturers flowtap,tcpdump}, {@code --warmup-count 500000}.
+ * {@code --capturers flowtap,tcpdump} (add {@code none} for the sender alone), {@code --warmup-count 500000}.
  */
 public final class CaptureBench
 {
@@ -42,7 +43,8 @@ public final class CaptureBench
     private static final int KIB_PER_MIB = 1024;
 
     private static final List<String> OPTION_NAMES = List.of("sizes", "rates", "seconds", "top-count", "pollers",
-        "cpus", "tcpdump-cpu", "ring-mib", "block-kib", "checksum", "settle-ms", "repeat", "capturers",
+        "cpus", "tcpdump-cpu", "ring-mib", "block-kib", "block-timeout-ms",
+        "checksum", "settle-ms", "repeat", "capturers",
         "warmup-count");
 
     private final Map<String, String> options;
@@ -97,6 +99,8 @@ public final class CaptureBench
         final int ringMiB = Integer.parseInt(option("ring-mib", "64"));
         final int blockKiB = Integer.parseInt(option("block-kib", Integer.toString(
             RingGeometry.BLOCK_SIZE_DEFAULT / KIB_PER_MIB)));
+        final int blockTimeoutMs = Integer.parseInt(option("block-timeout-ms", Integer.toString(
+            RingGeometry.RETIRE_TIMEOUT_MS_DEFAULT)));
         final int pollers = Integer.parseInt(option("pollers", "1"));
         final int[] cpus = ints(option("cpus", "1")).stream().mapToInt(Integer::intValue).toArray();
         final int tcpdumpCpu = Integer.parseInt(option("tcpdump-cpu", "1"));
@@ -107,22 +111,26 @@ public final class CaptureBench
             {
                 case "flowtap":
                     capturers.add(new FlowtapCapturer(pollers, cpus, blockKiB * KIB_PER_MIB,
-                        ringMiB * KIB_PER_MIB / blockKiB, checksumMode));
+                        ringMiB * KIB_PER_MIB / blockKiB, blockTimeoutMs, checksumMode));
                     break;
                 case "tcpdump":
                     capturers.add(new TcpdumpCapturer(LinuxStats.findProgram("tcpdump"),
                         LinuxStats.findProgram("taskset"), tcpdumpCpu, ringMiB * KIB_PER_MIB));
                     break;
+                case "none":
+                    capturers.add(new NoCapturer());
+                    break;
                 default:
-                    throw new IllegalArgumentException("unknown capturer " + name + ": flowtap or tcpdump");
+                    throw new IllegalArgumentException("unknown capturer " + name + ": flowtap, tcpdump or none");
             }
         }
 
         System.out.printf("# capture bench: %s; Java %s; kernel %s; %d CPUs%n", options, System.getProperty(
             "java.vm.version"), System.getProperty("os.version"), Runtime.getRuntime().availableProcessors());
-        System.out.printf("# flowtap: %d poller(s) on CPU(s) %s, ring %d x %d KiB, checksum %s, hash fanout; " +
+        System.out.printf("# flowtap: %d poller(s) on CPU(s) %s, ring %d x %d KiB, block timeout %d ms, " +
+            "checksum %s, hash fanout; " +
             "tcpdump -B %d -s 0 -w /dev/null on CPU %s%n", pollers, Arrays.toString(cpus),
-            ringMiB * KIB_PER_MIB / blockKiB, blockKiB, checksumMode, ringMiB * KIB_PER_MIB,
+            ringMiB * KIB_PER_MIB / blockKiB, blockKiB, blockTimeoutMs, checksumMode, ringMiB * KIB_PER_MIB,
             tcpdumpCpu < 0 ? "any" : Integer.toString(tcpdumpCpu));
         try (VethPair veth = VethPair.create())
         {

@@ -33,6 +33,7 @@ final class FlowtapCapturer implements Capturer
     private final int[] cpus;
     private final int blockSize;
     private final int blockCount;
+    private final int blockTimeoutMs;
     private final ChecksumMode checksumMode;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -41,23 +42,26 @@ final class FlowtapCapturer implements Capturer
     private long[] threadIds;
 
     /**
-     * @param pollerCount  pollers in the fanout group (hash fanout when more than one).
-     * @param cpus         to pin the pollers to, as {@code --cpus}; empty for none.
-     * @param blockSize    bytes per ring block.
-     * @param blockCount   blocks per ring.
-     * @param checksumMode of the decoders.
+     * @param pollerCount    pollers in the fanout group (hash fanout when more than one).
+     * @param cpus           to pin the pollers to, as {@code --cpus}; empty for none.
+     * @param blockSize      bytes per ring block.
+     * @param blockCount     blocks per ring.
+     * @param blockTimeoutMs after which the kernel hands over a block that is not full.
+     * @param checksumMode   of the decoders.
      */
     FlowtapCapturer(
         final int pollerCount,
         final int[] cpus,
         final int blockSize,
         final int blockCount,
+        final int blockTimeoutMs,
         final ChecksumMode checksumMode)
     {
         this.pollerCount = pollerCount;
         this.cpus = cpus.clone();
         this.blockSize = blockSize;
         this.blockCount = blockCount;
+        this.blockTimeoutMs = blockTimeoutMs;
         this.checksumMode = checksumMode;
     }
 
@@ -74,6 +78,7 @@ final class FlowtapCapturer implements Capturer
             .interfaceName(interfaceName)
             .blockSize(blockSize)
             .blockCount(blockCount)
+            .retireTimeoutMs(blockTimeoutMs)
             .promiscuous(true);
         listener = new CountingListener(pollerCount);
         errors.clear();
