@@ -42,18 +42,23 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = "-Dagrona.disable.bounds.checks=true")
 public class ReassemblyBenchmark
 {
-    /** Data segments of each request and each response. */
-    static final int DATA_SEGMENTS = 16;
-    /** Connections each flow lane runs in one replay of the trace. */
-    static final int CONNECTIONS_PER_FLOW = 4;
+    /** Frames a replay of the trace has at least: enough that it does not sit in the caches. */
+    static final int TRACE_FRAMES = 200_000;
 
     /** Payload bytes of each data segment. */
     @Param({"64", "900"})
     public int payload;
 
-    /** {@code IN_ORDER}, or {@code OUT_OF_ORDER}: swapped, held back, retransmitted and overlapping segments. */
+    /**
+     * {@code IN_ORDER}; {@code OUT_OF_ORDER}: swapped, held back, retransmitted and overlapping segments;
+     * {@code FIRST_LATE}: every other data segment of a direction waits behind a hole at its front.
+     */
     @Param({"IN_ORDER", "OUT_OF_ORDER"})
-    public String order;
+    public SyntheticTraffic.Order order;
+
+    /** Data segments of each request and each response. */
+    @Param({"16"})
+    public int dataSegments;
 
     /** When the engine delivers: as soon as in order, or once acknowledged. */
     @Param({"IMMEDIATE"})
@@ -83,7 +88,7 @@ public class ReassemblyBenchmark
     public void setup()
     {
         trace = new SyntheticTraffic(
-            flows, CONNECTIONS_PER_FLOW, DATA_SEGMENTS, payload, "OUT_OF_ORDER".equals(order), 42);
+            flows, connectionsPerFlow(flows, dataSegments, TRACE_FRAMES), dataSegments, payload, order, 42);
         frames = trace.buffer();
         count = trace.frameCount();
         offsets = new int[count];
@@ -166,6 +171,15 @@ public class ReassemblyBenchmark
             naive.onSegment(decoder);
         }
         return i;
+    }
+
+    /**
+     * @return connections each flow lane runs so that the trace has at least {@code frames} frames.
+     */
+    static int connectionsPerFlow(final int flows, final int dataSegments, final int frames)
+    {
+        final int inOrderFramesPerConnection = 6 + 3 * dataSegments;
+        return (frames + flows * inOrderFramesPerConnection - 1) / (flows * inOrderFramesPerConnection);
     }
 
     private int next()

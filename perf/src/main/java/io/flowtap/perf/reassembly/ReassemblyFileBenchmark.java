@@ -47,6 +47,7 @@ import java.util.concurrent.TimeUnit;
 public class ReassemblyFileBenchmark
 {
     private static final int PACKETS = 1_000_000;
+    private static final int DATA_SEGMENTS = 16;
 
     /** Payload bytes of each data segment. */
     @Param({"64", "900"})
@@ -54,7 +55,7 @@ public class ReassemblyFileBenchmark
 
     /** {@code IN_ORDER}, or {@code OUT_OF_ORDER}: swapped, held back, retransmitted and overlapping segments. */
     @Param({"IN_ORDER", "OUT_OF_ORDER"})
-    public String order;
+    public SyntheticTraffic.Order order;
 
     /** Whether TCP checksums are verified in software. */
     @Param({"OFF"})
@@ -76,10 +77,8 @@ public class ReassemblyFileBenchmark
     @Setup(Level.Trial)
     public void writeCapture() throws IOException
     {
-        final int perConnection = 6 + 3 * ReassemblyBenchmark.DATA_SEGMENTS;
-        final int connectionsPerFlow = PACKETS / (flows * perConnection) + 1;
-        final SyntheticTraffic trace = new SyntheticTraffic(
-            flows, connectionsPerFlow, ReassemblyBenchmark.DATA_SEGMENTS, payload, "OUT_OF_ORDER".equals(order), 7);
+        final SyntheticTraffic trace = new SyntheticTraffic(flows,
+            ReassemblyBenchmark.connectionsPerFlow(flows, DATA_SEGMENTS, PACKETS), DATA_SEGMENTS, payload, order, 7);
         file = trace.writePcap(Files.createTempFile("flowtap-reassembly", ".pcap"), PACKETS);
         decoding.decoder = new PacketDecoder(checksum);
     }

@@ -32,10 +32,12 @@ import java.util.concurrent.TimeUnit;
  * client port except every third, which reuses the port before it (a SYN on a closed flow: port reuse), so flows end
  * and new flows take their table slots.
  * <p>
- * Out of order, each direction's data is sent as a receiver on a lossy path sees it: neighbours swapped, segments held
- * back and sent three later (a hole filled late), retransmitted at once, and overlapped by a segment straddling two
- * others. Overlaps and retransmissions carry the same bytes at the same stream offsets, and every ACK acknowledges only
- * what its sender holds in order, so the streams have no gaps and no conflicts. Every stream byte is a function of the
+ * {@link Order#OUT_OF_ORDER}: each direction's data is sent as a receiver on a lossy path sees it: neighbours swapped,
+ * segments held back and sent three later (a hole filled late), retransmitted at once, and overlapped by a segment
+ * straddling two others. {@link Order#FIRST_LATE}: the first data segment of each direction comes after all the others
+ * (lost, then retransmitted), so every other segment waits behind the hole. Overlaps and retransmissions carry the same
+ * bytes at the same stream offsets, and every ACK acknowledges only what its sender holds in order, so the streams have
+ * no gaps and no conflicts. Every stream byte is a function of the
  * client port, the direction and the stream offset ({@link #expectedByte}), so a handler can check what it is given
  * without allocating.
  */
@@ -58,7 +60,7 @@ public final class SyntheticTraffic
     private final int lanes;
     private final int dataSegments;
     private final int payloadLength;
-    private final boolean outOfOrder;
+    private final Order order;
     private final SplittableRandom random;
     private final Packets packets = new Packets();
     private final UnsafeBuffer frames;
@@ -73,7 +75,7 @@ public final class SyntheticTraffic
      * @param connectionsPerLane connections each lane runs, one after the other.
      * @param dataSegments       data segments of the request and of the response; even.
      * @param payloadLength      bytes of each data segment; even, at least 2.
-     * @param outOfOrder         whether data arrives out of order, retransmitted and overlapped.
+     * @param order              in which the data segments of each direction arrive.
      * @param seed               of the random choices (ISNs, reordering).
      */
     public SyntheticTraffic(
@@ -81,7 +83,7 @@ public final class SyntheticTraffic
         final int connectionsPerLane,
         final int dataSegments,
         final int payloadLength,
-        final boolean outOfOrder,
+        final Order order,
         final long seed)
     {
         if (lanes < 1 || lanes >= 65_536 || dataSegments < 2 || (dataSegments & 1) != 0 || payloadLength < 2 ||
@@ -92,7 +94,7 @@ public final class SyntheticTraffic
         this.lanes = lanes;
         this.dataSegments = dataSegments;
         this.payloadLength = payloadLength;
-        this.outOfOrder = outOfOrder;
+        this.order = order;
         this.random = new SplittableRandom(seed);
         script(connectionsPerLane);
 
@@ -367,31 +369,35 @@ public final class SyntheticTraffic
      */
     private List<int[]> pieces()
     {
-        final List<int[]> order = new ArrayList<>(dataSegments * 2);
+        final List<int[]> pieces = new ArrayList<>(dataSegments * 2);
         for (int j = 0; j < dataSegments; j++)
         {
-            order.add(new int[] {j * payloadLength, payloadLength});
+            pieces.add(new int[] {j * payloadLength, payloadLength});
         }
-        if (!outOfOrder)
+        if (order == Order.FIRST_LATE)
         {
-            return order;
+            pieces.add(pieces.remove(0));
+        }
+        if (order != Order.OUT_OF_ORDER)
+        {
+            return pieces;
         }
         for (int j = 0; j + 1 < dataSegments; j += 2)
         {
             if (random.nextInt(10) < 3)
             {
-                order.set(j, order.set(j + 1, order.get(j)));
+                pieces.set(j, pieces.set(j + 1, pieces.get(j)));
             }
         }
-        for (int k = 0; k < order.size(); k++)
+        for (int k = 0; k < pieces.size(); k++)
         {
             if (random.nextInt(100) < 15)
             {
-                order.add(Math.min(k + 3, order.size() - 1), order.remove(k));
+                pieces.add(Math.min(k + 3, pieces.size() - 1), pieces.remove(k));
             }
         }
         final List<int[]> sent = new ArrayList<>(dataSegments * 2);
-        for (final int[] piece : order)
+        for (final int[] piece : pieces)
         {
             sent.add(piece);
             if (random.nextInt(10) == 0)
@@ -497,6 +503,19 @@ public final class SyntheticTraffic
             sum = (sum & 0xFFFF) + (sum >>> 16);
         }
         return ~sum & 0xFFFF;
+    }
+
+    /**
+     * In which order each direction's data segments arrive.
+     */
+    public enum Order
+    {
+        /** As sent. */
+        IN_ORDER,
+        /** Swapped in pairs, some held back three segments, some retransmitted, some overlapped. */
+        OUT_OF_ORDER,
+        /** The first one after all the others: a hole at the front that everything else waits behind. */
+        FIRST_LATE
     }
 
     /**
