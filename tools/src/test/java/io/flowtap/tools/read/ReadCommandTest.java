@@ -1,15 +1,15 @@
 package io.flowtap.tools.read;
 
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.replay.TestCaptures;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,16 +27,15 @@ class ReadCommandTest
         return commandLine.execute(args);
     }
 
-    private static Path bundled(final String name) throws URISyntaxException
-    {
-        return Paths.get(ReadCommandTest.class.getResource("/pcap/" + name).toURI());
-    }
+    @TempDir
+    Path dir;
 
     @ParameterizedTest
     @ValueSource(ints = {1, 2, 4})
     void readsAFileThroughTheWorkersAndAccountsForEveryFrame(final int workers) throws Exception
     {
-        final Path file = bundled("pcapplusplus__three_http_streams.pcap");
+        // A copy: the capture is a resource of the reassembly test-jar, inside a jar when the whole reactor builds.
+        final Path file = TestCaptures.bundled("pcapplusplus__three_http_streams.pcap", dir);
         assertEquals(0, run("read", file.toString(), "--workers", Integer.toString(workers), "--progress"),
             err.toString());
         final String text = err.toString();
