@@ -98,8 +98,10 @@ class KernelFilterLiveTest
                             expected.add(sequence);
                         }
                     }
+                    // Every frame is sent before any ring is drained, and a block retires every 5 ms however little
+                    // it holds: 64 blocks keep the whole run even when the sender is slowed to a few frames a block.
                     rings.add(new Ring(expression, filter, expected, AfPacketRingSource.open(new AfPacketContext()
-                        .interfaceName(veth.hostInterface()).blockSize(1 << 16).blockCount(8).retireTimeoutMs(5)
+                        .interfaceName(veth.hostInterface()).blockSize(1 << 16).blockCount(64).retireTimeoutMs(5)
                         .filter(expression))));
                 }
 
