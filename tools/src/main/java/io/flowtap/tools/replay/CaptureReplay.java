@@ -82,7 +82,12 @@ public final class CaptureReplay
         CounterReport.print(err, decoder.counters());
         CounterReport.print(err, engine.counters());
         final long badChecksums = engine.counters().get(EngineCounter.BAD_CHECKSUM);
-        if (badChecksums > 0)
+        if (badChecksums > 0 && engine.counters().get(EngineCounter.CHECKSUM_OFFLOAD_ASSUMED) > 0)
+        {
+            err.printf("note: bad TCP checksums were common enough to assume checksum offload, so they were kept "
+                + "after the first %d; run again with --checksum off to keep those too%n", badChecksums);
+        }
+        else if (badChecksums > 0)
         {
             err.printf("note: %d segments with a bad TCP checksum were ignored, as a receiver ignores them; if the "
                 + "capture was taken with checksum offload, run again with --checksum off%n", badChecksums);
