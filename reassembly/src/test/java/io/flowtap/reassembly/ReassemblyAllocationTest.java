@@ -29,6 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ReassemblyAllocationTest
 {
+    private static final long ALLOWANCE_BYTES = 4096;
+
     private static final int FLOWS = 10_000;
     private static final int CONNECTIONS_PER_FLOW = 3;
     private static final int DATA_SEGMENTS = 10;
@@ -115,8 +117,13 @@ class ReassemblyAllocationTest
                 assertTrue(delta[EngineCounter.RETRANSMISSIONS.ordinal()] > 0, "retransmissions");
                 assertTrue(delta[EngineCounter.OVERLAPS.ordinal()] > 0, "overlaps");
             }
-            assertEquals(0, passBytes, "bytes allocated over " + trace.frameCount() + " segments");
-            assertEquals(0, shutdownBytes, "bytes allocated ending " + flowsAtEnd + " flows");
+            // The same fixed allowance as the project's other allocation tests: one CI run in several saw 104 bytes
+            // over a million segments (JIT work on the measuring thread), while one byte per segment would be a
+            // megabyte.
+            assertTrue(passBytes <= ALLOWANCE_BYTES,
+                "bytes allocated over " + trace.frameCount() + " segments: " + passBytes);
+            assertTrue(shutdownBytes <= ALLOWANCE_BYTES, "bytes allocated ending " + flowsAtEnd + " flows: " +
+                shutdownBytes);
         }
     }
 
