@@ -71,6 +71,7 @@ public final class ChronicleJournal implements Journal
                 JournalException.Kind.FOREIGN, "journal " + directory + ": cannot open it as a journal: " + ex, ex);
         }
         final ChronicleJournal journal = new ChronicleJournal(context, queue, retention);
+        retention.afterDelete(queue::refreshDirectoryListing);
         journal.sweep();
         return journal;
     }
@@ -100,12 +101,7 @@ public final class ChronicleJournal implements Journal
     @Override
     public int sweep()
     {
-        final int deleted = retention.sweep();
-        if (deleted > 0)
-        {
-            queue.refreshDirectoryListing();
-        }
-        return deleted;
+        return retention.sweep();
     }
 
     /**

@@ -23,12 +23,22 @@ final class CycleRetention implements StoreFileListener
 
     private final Path directory;
     private final int retainCycles;
+    private volatile Runnable afterDelete;
     private volatile long deleted;
 
     CycleRetention(final Path directory, final int retainCycles)
     {
         this.directory = directory;
         this.retainCycles = retainCycles;
+    }
+
+    /**
+     * @param afterDelete run after a sweep deleted files: the queue refreshes its listing of cycles, which readers
+     *                    start from.
+     */
+    void afterDelete(final Runnable afterDelete)
+    {
+        this.afterDelete = afterDelete;
     }
 
     @Override
@@ -75,6 +85,11 @@ final class CycleRetention implements StoreFileListener
             }
         }
         deleted += count;
+        final Runnable refresh = afterDelete;
+        if (count > 0 && refresh != null)
+        {
+            refresh.run();
+        }
         return count;
     }
 

@@ -3,6 +3,7 @@ package io.flowtap.pipeline.journal;
 import io.flowtap.reassembly.GapReason;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.RollingResourcesCache;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -103,6 +104,18 @@ public final class JournalReader implements AutoCloseable
         this.directory = directory;
         this.queue = queue;
         this.tailer = queue.createTailer();
+        // Start at the oldest cycle file there is: the queue's own record of its first cycle is stale when files
+        // were deleted behind its back (a clean-up job, or retention while no writer had the queue open).
+        final List<Path> files = CycleRetention.cycleFiles(directory);
+        if (!files.isEmpty())
+        {
+            final String suffix = CycleRetention.CYCLE_FILE_SUFFIX;
+            final RollingResourcesCache names = new RollingResourcesCache(queue.rollCycle(), queue.epoch(),
+                name -> new File(directory.toFile(), name + suffix),
+                file -> file.getName().substring(0, file.getName().length() - suffix.length()));
+            final String first = files.get(0).getFileName().toString();
+            tailer.moveToCycle(names.parseCount(first.substring(0, first.length() - suffix.length())));
+        }
     }
 
     /**
@@ -155,13 +168,24 @@ public final class JournalReader implements AutoCloseable
         try
         {
             queue = SingleChronicleQueueBuilder.binary(directory).readOnly(true).build();
+            // The listing of cycles kept with the queue may predate files deleted by retention.
+            queue.refreshDirectoryListing();
         }
         catch (final RuntimeException ex)
         {
             throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
                 ": not a readable Chronicle queue: " + oneLine(ex), ex);
         }
-        return new JournalReader(directory, queue);
+        try
+        {
+            return new JournalReader(directory, queue);
+        }
+        catch (final RuntimeException ex)
+        {
+            queue.close();
+            throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
+                ": cannot find its first cycle: " + oneLine(ex), ex);
+        }
     }
 
     /**
