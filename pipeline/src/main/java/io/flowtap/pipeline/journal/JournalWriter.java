@@ -423,7 +423,8 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
     {
         if (name.length() > MAX_ATTRIBUTE_NAME_LENGTH)
         {
-            throw new IllegalArgumentException("attribute name longer than " + MAX_ATTRIBUTE_NAME_LENGTH + " characters");
+            throw new IllegalArgumentException(
+                "attribute name longer than " + MAX_ATTRIBUTE_NAME_LENGTH + " characters");
         }
         final Bytes<?> bytes = begin(document, EventType.ATTRIBUTE, flow.id(), timeNs, ATTRIBUTE_NAME_OFFSET);
         bytes.writeByte(base + ATTRIBUTE_DIRECTION_OFFSET,

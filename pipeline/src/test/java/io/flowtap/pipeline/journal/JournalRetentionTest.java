@@ -120,6 +120,7 @@ class JournalRetentionTest
         {
             Thread.sleep(5);
         }
-        assertTrue(CycleRetention.cycleFiles(directory).size() <= files, CycleRetention.cycleFiles(directory)::toString);
+        assertTrue(CycleRetention.cycleFiles(directory).size() <= files,
+            CycleRetention.cycleFiles(directory)::toString);
     }
 }
