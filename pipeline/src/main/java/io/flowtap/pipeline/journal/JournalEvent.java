@@ -1,0 +1,434 @@
+package io.flowtap.pipeline.journal;
+
+import io.flowtap.reassembly.EndReason;
+import io.flowtap.reassembly.GapReason;
+import org.agrona.DirectBuffer;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * One journal event as a plain value, copied out of the journal: for tests and tools that want a list rather than a
+ * visitor. {@link Collector} builds them; every record allocates, so bulk readers use {@link JournalVisitor}.
+ */
+public sealed interface JournalEvent
+{
+    /**
+     * @return the writer's number.
+     */
+    int source();
+
+    /**
+     * @return the flow id (a frame number for a raw frame).
+     */
+    long flowId();
+
+    /**
+     * @return the event's time, ns since the epoch.
+     */
+    long timeNs();
+
+    /**
+     * @return the {@link EventType}.
+     */
+    int type();
+
+    /**
+     * A flow key, copied.
+     *
+     * @param ipVersion   4 or 6.
+     * @param clientHigh  client address, high 64 bits.
+     * @param clientLow   client address, low 64 bits.
+     * @param serverHigh  server address, high 64 bits.
+     * @param serverLow   server address, low 64 bits.
+     * @param clientPort  client port.
+     * @param serverPort  server port.
+     * @param vlan        VLAN, or {@link io.flowtap.reassembly.flow.FlowKey#NO_VLAN}.
+     */
+    record Key(int ipVersion, long clientHigh, long clientLow, long serverHigh, long serverLow, int clientPort,
+        int serverPort, int vlan)
+    {
+        static Key of(final JournalFlowKey key)
+        {
+            return new Key(key.ipVersion(), key.clientAddressHigh(), key.clientAddressLow(), key.serverAddressHigh(),
+                key.serverAddressLow(), key.clientPort(), key.serverPort(), key.vlan());
+        }
+
+        /**
+         * @return the client's address.
+         */
+        public InetAddress clientAddress()
+        {
+            return JournalFlowKey.address(ipVersion, clientHigh, clientLow);
+        }
+
+        /**
+         * @return the server's address.
+         */
+        public InetAddress serverAddress()
+        {
+            return JournalFlowKey.address(ipVersion, serverHigh, serverLow);
+        }
+
+        /**
+         * @return {@code address:port} of the client, as the test recorders write it.
+         */
+        public String client()
+        {
+            return clientAddress().getHostAddress() + ":" + clientPort;
+        }
+
+        /**
+         * @return {@code address:port} of the server.
+         */
+        public String server()
+        {
+            return serverAddress().getHostAddress() + ":" + serverPort;
+        }
+    }
+
+    /**
+     * A flow started.
+     *
+     * @param source    writer.
+     * @param flowId    flow.
+     * @param timeNs    time of its first packet.
+     * @param key       client and server at the first packet.
+     * @param midstream picked up without its handshake.
+     */
+    record FlowStart(int source, long flowId, long timeNs, Key key, boolean midstream) implements JournalEvent
+    {
+        @Override
+        public int type()
+        {
+            return EventType.FLOW_START;
+        }
+    }
+
+    /**
+     * The handshake completed.
+     *
+     * @param source writer.
+     * @param flowId flow.
+     * @param timeNs time of the packet that completed it.
+     */
+    record Established(int source, long flowId, long timeNs) implements JournalEvent
+    {
+        @Override
+        public int type()
+        {
+            return EventType.ESTABLISHED;
+        }
+    }
+
+    /**
+     * In-order stream bytes.
+     *
+     * @param source       writer.
+     * @param flowId       flow.
+     * @param timeNs       time.
+     * @param direction    of the stream.
+     * @param streamOffset of the first byte.
+     * @param data         the bytes.
+     * @param eof          the handler API's eof value.
+     */
+    record Payload(int source, long flowId, long timeNs, int direction, long streamOffset, byte[] data, int eof)
+        implements JournalEvent
+    {
+        @Override
+        public int type()
+        {
+            return EventType.PAYLOAD;
+        }
+    }
+
+    /**
+     * Bytes that will never come.
+     *
+     * @param source       writer.
+     * @param flowId       flow.
+     * @param timeNs       time.
+     * @param direction    of the stream.
+     * @param streamOffset of the first missing byte.
+     * @param length       bytes missing.
+     * @param reason       why.
+     */
+    record Gap(int source, long flowId, long timeNs, int direction, long streamOffset, long length, GapReason reason)
+        implements JournalEvent
+    {
+        @Override
+        public int type()
+        {
+            return EventType.GAP;
+        }
+    }
+
+    /**
+     * Two versions of the same bytes differed.
+     *
+     * @param source     writer.
+     * @param flowId     flow.
+     * @param timeNs     time.
+     * @param direction  of the stream.
+     * @param heldOffset of the segment held.
+     * @param heldLength its length.
+     * @param newOffset  of the new segment.
+     * @param newLength  its length.
+     * @param newKept    whether the new bytes were kept.
+     */
+    record OverlapConflict(int source, long flowId, long timeNs, int direction, long heldOffset, long heldLength,
+        long newOffset, long newLength, boolean newKept) implements JournalEvent
+    {
+        @Override
+        public int type()
+        {
+            return EventType.OVERLAP_CONFLICT;
+        }
+    }
+
+    /**
+     * A name and value attached to a flow.
+     *
+     * @param source    writer.
+     * @param flowId    flow.
+     * @param timeNs    time.
+     * @param direction of the stream, or -1 for the whole flow.
+     * @param name      the name.
+     * @param valueType a {@code VALUE_} constant of {@link JournalDescriptor}.
+     * @param value     the value's bytes.
+     */
+    record Attribute(int source, long flowId, long timeNs, int direction, String name, int valueType, byte[] value)
+        implements JournalEvent
+    {
+        @Override
+        public int type()
+        {
+            return EventType.ATTRIBUTE;
+        }
+
+        /**
+         * @return the value as text (UTF-8), or the number for a long value.
+         */
+        public String text()
+        {
+            if (valueType == JournalDescriptor.VALUE_LONG)
+            {
+                long v = 0;
+                for (int i = Long.BYTES - 1; i >= 0; i--)
+                {
+                    v = (v << 8) | (value[i] & 0xFF);
+                }
+                return Long.toString(v);
+            }
+            return new String(value, StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
+     * A flow ended.
+     *
+     * @param source         writer.
+     * @param flowId         flow.
+     * @param timeNs         time of its last packet.
+     * @param key            final client and server.
+     * @param endReason      why it ended, or null.
+     * @param connected      handshake completed.
+     * @param midstream      picked up midstream.
+     * @param resetRequested a handler asked for a reset.
+     * @param dropped        a handler dropped it.
+     * @param history        Zeek-style history.
+     * @param synFlags       flags of the first SYN per direction.
+     * @param fin            FIN per direction.
+     * @param rst            RST per direction.
+     * @param firstNs        first packet.
+     * @param lastNs         last packet.
+     * @param counters       {@code [counter][direction]}, counters as {@link JournalDescriptor}'s {@code COUNTER_}.
+     */
+    record FlowEnd(int source, long flowId, long timeNs, Key key, EndReason endReason, boolean connected,
+        boolean midstream, boolean resetRequested, boolean dropped, String history, int[] synFlags, boolean[] fin,
+        boolean[] rst, long firstNs, long lastNs, long[][] counters) implements JournalEvent
+    {
+        @Override
+        public int type()
+        {
+            return EventType.FLOW_END;
+        }
+
+        /**
+         * @param counter   a {@code COUNTER_} constant.
+         * @param direction a direction.
+         * @return its value.
+         */
+        public long counter(final int counter, final int direction)
+        {
+            return counters[counter][direction];
+        }
+    }
+
+    /**
+     * A captured frame.
+     *
+     * @param source      writer.
+     * @param flowId      the frame's number.
+     * @param timeNs      capture time.
+     * @param linkType    LINKTYPE_ value.
+     * @param interfaceId capture interface.
+     * @param wireLength  length on the wire.
+     * @param vlanTci     stripped VLAN TCI, or -1.
+     * @param data        the captured bytes.
+     */
+    record Frame(int source, long flowId, long timeNs, int linkType, int interfaceId, int wireLength, int vlanTci,
+        byte[] data) implements JournalEvent
+    {
+        @Override
+        public int type()
+        {
+            return EventType.RAW_FRAME;
+        }
+    }
+
+    /**
+     * A whole journal read into events.
+     *
+     * @param events in journal order.
+     * @param damage where reading stopped early, or null.
+     */
+    record Log(List<JournalEvent> events, JournalDamage damage)
+    {
+    }
+
+    /**
+     * A visitor that copies every event into a list.
+     */
+    final class Collector implements JournalVisitor
+    {
+        private final List<JournalEvent> events = new ArrayList<>();
+
+        /**
+         * @return the events so far, in journal order.
+         */
+        public List<JournalEvent> events()
+        {
+            return Collections.unmodifiableList(events);
+        }
+
+        @Override
+        public void onFlowStart(
+            final int source, final long flowId, final long timeNs, final JournalFlowKey key, final boolean midstream)
+        {
+            events.add(new FlowStart(source, flowId, timeNs, Key.of(key), midstream));
+        }
+
+        @Override
+        public void onEstablished(final int source, final long flowId, final long timeNs)
+        {
+            events.add(new Established(source, flowId, timeNs));
+        }
+
+        @Override
+        public void onPayload(
+            final int source,
+            final long flowId,
+            final long timeNs,
+            final int direction,
+            final long streamOffset,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length,
+            final int eof)
+        {
+            events.add(new Payload(source, flowId, timeNs, direction, streamOffset, copy(buffer, offset, length), eof));
+        }
+
+        @Override
+        public void onGap(
+            final int source,
+            final long flowId,
+            final long timeNs,
+            final int direction,
+            final long streamOffset,
+            final long length,
+            final GapReason reason)
+        {
+            events.add(new Gap(source, flowId, timeNs, direction, streamOffset, length, reason));
+        }
+
+        @Override
+        public void onOverlapConflict(
+            final int source,
+            final long flowId,
+            final long timeNs,
+            final int direction,
+            final long heldOffset,
+            final long heldLength,
+            final long newOffset,
+            final long newLength,
+            final boolean newKept)
+        {
+            events.add(new OverlapConflict(
+                source, flowId, timeNs, direction, heldOffset, heldLength, newOffset, newLength, newKept));
+        }
+
+        @Override
+        public void onAttribute(
+            final int source,
+            final long flowId,
+            final long timeNs,
+            final int direction,
+            final DirectBuffer buffer,
+            final int nameOffset,
+            final int nameLength,
+            final int valueType,
+            final int valueOffset,
+            final int valueLength)
+        {
+            final String name = new String(copy(buffer, nameOffset, nameLength), StandardCharsets.UTF_8);
+            events.add(new Attribute(
+                source, flowId, timeNs, direction, name, valueType, copy(buffer, valueOffset, valueLength)));
+        }
+
+        @Override
+        public void onFlowEnd(final int source, final long flowId, final long timeNs, final JournalFlowRecord record)
+        {
+            final long[][] counters = new long[JournalDescriptor.COUNTER_COUNT][2];
+            for (int c = 0; c < JournalDescriptor.COUNTER_COUNT; c++)
+            {
+                for (int d = 0; d < 2; d++)
+                {
+                    counters[c][d] = record.counter(c, d);
+                }
+            }
+            events.add(new FlowEnd(source, flowId, timeNs, Key.of(record.key()), record.endReason(),
+                record.connected(), record.midstream(), record.resetRequested(), record.dropped(), record.history(),
+                new int[] {record.synFlags(0), record.synFlags(1)}, new boolean[] {record.fin(0), record.fin(1)},
+                new boolean[] {record.rst(0), record.rst(1)}, record.firstNs(), record.lastNs(), counters));
+        }
+
+        @Override
+        public void onFrame(
+            final int source,
+            final long frameNumber,
+            final long timeNs,
+            final int linkType,
+            final int interfaceId,
+            final int wireLength,
+            final int vlanTci,
+            final DirectBuffer buffer,
+            final int offset,
+            final int capturedLength)
+        {
+            events.add(new Frame(source, frameNumber, timeNs, linkType, interfaceId, wireLength, vlanTci,
+                copy(buffer, offset, capturedLength)));
+        }
+
+        private static byte[] copy(final DirectBuffer buffer, final int offset, final int length)
+        {
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(offset, bytes);
+            return bytes;
+        }
+    }
+}

@@ -1,0 +1,634 @@
+package io.flowtap.pipeline.journal;
+
+import io.flowtap.reassembly.GapReason;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.RollingResourcesCache;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import net.openhft.chronicle.wire.Wires;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_DIRECTION_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_NAME_LENGTH_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_NAME_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_VALUE_LENGTH_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_VALUE_TYPE_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.BYTE_ORDER;
+import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_DIRECTION_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_HELD_LENGTH_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_HELD_OFFSET_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_LENGTH;
+import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_NEW_KEPT_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_NEW_LENGTH_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_NEW_OFFSET_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_HISTORY_LENGTH_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_HISTORY_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_REASON_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.ESTABLISHED_LENGTH;
+import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_MIDSTREAM;
+import static io.flowtap.pipeline.journal.JournalDescriptor.FLOW_START_FLAGS_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.FLOW_START_KEY_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.FLOW_START_LENGTH;
+import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_CAPTURED_LENGTH_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_DATA_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_INTERFACE_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_LINK_TYPE_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_VLAN_TCI_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_WIRE_LENGTH_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_DIRECTION_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_LENGTH;
+import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_LENGTH_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_REASON_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_STREAM_OFFSET_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.HEADER_LENGTH;
+import static io.flowtap.pipeline.journal.JournalDescriptor.MAGIC;
+import static io.flowtap.pipeline.journal.JournalDescriptor.NO_DIRECTION;
+import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_DATA_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_DIRECTION_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_EOF_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_LENGTH_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_STREAM_OFFSET_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.SCHEMA_VERSION;
+import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_BINARY;
+import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_LONG;
+import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_TEXT;
+
+/**
+ * Reads a journal directory back, event by event, into a {@link JournalVisitor}: payload is handed over in place, a
+ * view of the mapped file, so reading copies nothing either.
+ * <p>
+ * Every excerpt is checked against the schema before the visitor sees it. A journal of a newer schema version, a
+ * directory that is missing, empty or not a journal are {@link JournalException}s with a one-line message. An excerpt
+ * that is not what the schema says (a damaged file) stops the reader there: what came before was delivered, and
+ * {@link #damage()} says where it stopped and why. An excerpt a writer had not finished when it died is never
+ * delivered (Chronicle keeps uncommitted excerpts from readers): {@link #readAll} ends at the last one committed and
+ * then reports the unfinished one as an {@link JournalDamage.Kind#INCOMPLETE_TAIL}.
+ * <p>
+ * Not thread safe. A journal that is still being written can be read: {@link #poll} returns 0 at its current end and
+ * sees later excerpts on a later call.
+ */
+public final class JournalReader implements AutoCloseable
+{
+    private static final String METADATA_FILE = "metadata.cq4t";
+    private static final int EOF_BOTH = 2;
+    /** Longer than any excerpt a writer makes (the largest payload chunk or attribute, with its header). */
+    private static final long MAX_EXCERPT_LENGTH = 2L * JournalContext.MAX_PAYLOAD_CHUNK_LIMIT;
+
+    private final Path directory;
+    private final SingleChronicleQueue queue;
+    private final ExcerptTailer tailer;
+    private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+    private final JournalFlowKey key = new JournalFlowKey();
+    private final JournalFlowRecord record = new JournalFlowRecord();
+    private long eventsRead;
+    private int lastCycle = Integer.MIN_VALUE;
+    private long lastEnd;
+    private int sizeCycle = Integer.MIN_VALUE;
+    private long fileSize;
+    private JournalDamage damage;
+
+    private JournalReader(final Path directory, final SingleChronicleQueue queue)
+    {
+        this.directory = directory;
+        this.queue = queue;
+        this.tailer = queue.createTailer();
+        // Start at the oldest cycle file there is: the queue's own record of its first cycle is stale when files
+        // were deleted behind its back (a clean-up job, or retention while no writer had the queue open).
+        final List<Path> files = CycleRetention.cycleFiles(directory);
+        if (!files.isEmpty())
+        {
+            final String suffix = CycleRetention.CYCLE_FILE_SUFFIX;
+            final RollingResourcesCache names = new RollingResourcesCache(queue.rollCycle(), queue.epoch(),
+                name -> new File(directory.toFile(), name + suffix),
+                file -> file.getName().substring(0, file.getName().length() - suffix.length()));
+            final String first = files.get(0).getFileName().toString();
+            tailer.moveToCycle(names.parseCount(first.substring(0, first.length() - suffix.length())));
+        }
+    }
+
+    /**
+     * Open a journal for reading, from its first excerpt still kept.
+     *
+     * @param directory of the journal.
+     * @return the reader.
+     * @throws JournalException when the directory is missing, empty, or not a journal.
+     */
+    public static JournalReader open(final Path directory)
+    {
+        if (!Files.exists(directory))
+        {
+            throw new JournalException(JournalException.Kind.MISSING, "journal " + directory + ": no such directory");
+        }
+        if (!Files.isDirectory(directory))
+        {
+            throw new JournalException(JournalException.Kind.NOT_A_DIRECTORY, "journal " + directory +
+                ": not a directory");
+        }
+        final boolean anything;
+        try (Stream<Path> entries = Files.list(directory))
+        {
+            anything = entries.findAny().isPresent();
+        }
+        catch (final IOException ex)
+        {
+            throw new JournalException(
+                JournalException.Kind.IO, "journal " + directory + ": cannot list it: " + ex, ex);
+        }
+        if (!anything)
+        {
+            throw new JournalException(JournalException.Kind.EMPTY, "journal " + directory +
+                ": empty directory, nothing was journaled there");
+        }
+        final List<Path> cycles = CycleRetention.cycleFiles(directory);
+        final boolean metadata = Files.isRegularFile(directory.resolve(METADATA_FILE));
+        if (cycles.isEmpty() && !metadata)
+        {
+            throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
+                ": not a journal (no Chronicle Queue files: *" + CycleRetention.CYCLE_FILE_SUFFIX + ", " +
+                METADATA_FILE + ")");
+        }
+        if (cycles.isEmpty())
+        {
+            throw new JournalException(JournalException.Kind.EMPTY, "journal " + directory +
+                ": no cycle files, nothing was journaled (or retention deleted it all)");
+        }
+        final SingleChronicleQueue queue;
+        try
+        {
+            queue = SingleChronicleQueueBuilder.binary(directory).readOnly(true).build();
+            // The listing of cycles kept with the queue may predate files deleted by retention.
+            queue.refreshDirectoryListing();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
+                ": not a readable Chronicle queue: " + oneLine(ex), ex);
+        }
+        try
+        {
+            return new JournalReader(directory, queue);
+        }
+        catch (final RuntimeException ex)
+        {
+            queue.close();
+            throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
+                ": cannot find its first cycle: " + oneLine(ex), ex);
+        }
+    }
+
+    /**
+     * Read every event from the current position to the end, or to the first damaged excerpt. At the end, look past
+     * the last excerpt for one left unfinished or unreadable, and report it as {@link #damage()}.
+     *
+     * @param visitor to call.
+     * @return events read.
+     * @throws JournalException for a newer schema version, or a queue that flowtap did not write.
+     */
+    public long readAll(final JournalVisitor visitor)
+    {
+        long total = 0;
+        int read;
+        while ((read = poll(visitor, 4096)) > 0)
+        {
+            total += read;
+        }
+        if (damage == null)
+        {
+            damage = checkTail();
+        }
+        return total;
+    }
+
+    /**
+     * Read up to {@code limit} events.
+     *
+     * @param visitor to call.
+     * @param limit   most events to read.
+     * @return events read: 0 at the current end, or once damaged.
+     * @throws JournalException for a newer schema version, or a queue that flowtap did not write.
+     */
+    public int poll(final JournalVisitor visitor, final int limit)
+    {
+        int read = 0;
+        while (read < limit && damage == null)
+        {
+            final DocumentContext document;
+            try
+            {
+                document = tailer.readingDocument();
+            }
+            catch (final RuntimeException | InternalError ex)
+            {
+                damaged(-1, -1, "Chronicle cannot read the next excerpt: " + oneLine(ex));
+                break;
+            }
+            try
+            {
+                if (!document.isPresent())
+                {
+                    break;
+                }
+                final long index = document.index();
+                final Bytes<?> bytes = document.wire().bytes();
+                final long position = bytes.readPosition() - Integer.BYTES;
+                final String problem;
+                try
+                {
+                    problem = open(bytes, index);
+                }
+                catch (final JournalException ex)
+                {
+                    throw ex;
+                }
+                catch (final RuntimeException | InternalError ex)
+                {
+                    damaged(index, position, "Chronicle cannot read the excerpt: " + oneLine(ex));
+                    break;
+                }
+                final String bodyProblem = problem != null ? problem : dispatch(visitor);
+                if (bodyProblem != null)
+                {
+                    damaged(index, position, bodyProblem);
+                    break;
+                }
+                eventsRead++;
+                read++;
+                lastCycle = tailer.cycle();
+                lastEnd = bytes.readLimit();
+            }
+            finally
+            {
+                document.close();
+            }
+        }
+        return read;
+    }
+
+    /**
+     * Check that an excerpt lies within its file and starts with a journal header, and point the view at it.
+     *
+     * @return what is wrong with it, or null.
+     */
+    private String open(final Bytes<?> bytes, final long index)
+    {
+        final long length = bytes.readRemaining();
+        final long end = bytes.readLimit();
+        final int cycle = tailer.cycle();
+        if (cycle != sizeCycle || end > fileSize)
+        {
+            // Files only grow while written, so the size is looked up again only when an excerpt passes it.
+            final File file = currentFile();
+            fileSize = file == null ? Long.MAX_VALUE : file.length();
+            sizeCycle = cycle;
+        }
+        if (length > MAX_EXCERPT_LENGTH)
+        {
+            return "its header claims " + length + " bytes, more than any journal excerpt has";
+        }
+        if (end > fileSize)
+        {
+            return "the excerpt's " + length + " bytes run past the end of the file, at byte " + fileSize +
+                " (truncated)";
+        }
+        if (length >= Short.BYTES)
+        {
+            view.wrap(bytes.addressForRead(bytes.readPosition()), (int)length);
+        }
+        if (length < Short.BYTES || JournalDescriptor.magic(view) != MAGIC)
+        {
+            if (eventsRead == 0)
+            {
+                throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
+                    ": not a flowtap journal (its first excerpt, 0x" + Long.toHexString(index) +
+                    ", does not start with the journal's magic number)");
+            }
+            return length < Short.BYTES ? "excerpt of " + length + " bytes" :
+                "bad magic number 0x" + Integer.toHexString(JournalDescriptor.magic(view));
+        }
+        if (length < HEADER_LENGTH)
+        {
+            return "excerpt of " + length + " bytes is shorter than the " + HEADER_LENGTH + "-byte header";
+        }
+        final int version = JournalDescriptor.version(view);
+        if (version > SCHEMA_VERSION)
+        {
+            throw new JournalException(JournalException.Kind.NEWER_SCHEMA, "journal " + directory +
+                " was written with schema version " + version + ", newer than version " + SCHEMA_VERSION +
+                ", the newest this flowtap reads (excerpt 0x" + Long.toHexString(index) + "): upgrade flowtap");
+        }
+        if (version < 1)
+        {
+            return "schema version 0";
+        }
+        return null;
+    }
+
+    /**
+     * @return where and why reading stopped early, or null while every excerpt read was good.
+     */
+    public JournalDamage damage()
+    {
+        return damage;
+    }
+
+    /**
+     * @return events delivered so far.
+     */
+    public long eventsRead()
+    {
+        return eventsRead;
+    }
+
+    /**
+     * @return the journal's directory.
+     */
+    public Path directory()
+    {
+        return directory;
+    }
+
+    @Override
+    public void close()
+    {
+        tailer.close();
+        queue.close();
+    }
+
+    /**
+     * Read a whole journal into event records (allocates: for tests and tools, not for bulk data).
+     *
+     * @param directory of the journal.
+     * @return the events and where reading stopped, if it stopped early.
+     */
+    public static JournalEvent.Log readEvents(final Path directory)
+    {
+        try (JournalReader reader = open(directory))
+        {
+            final JournalEvent.Collector collector = new JournalEvent.Collector();
+            reader.readAll(collector);
+            return new JournalEvent.Log(collector.events(), reader.damage());
+        }
+    }
+
+    private String dispatch(final JournalVisitor visitor)
+    {
+        final int length = view.capacity();
+        final int type = JournalDescriptor.type(view);
+        final int source = JournalDescriptor.source(view);
+        final long id = JournalDescriptor.flowId(view);
+        final long timeNs = JournalDescriptor.timeNs(view);
+        switch (type)
+        {
+            case EventType.FLOW_START:
+            {
+                if (length != FLOW_START_LENGTH)
+                {
+                    return badLength(type, length, FLOW_START_LENGTH);
+                }
+                final boolean midstream = (view.getByte(FLOW_START_FLAGS_OFFSET) & FLAG_MIDSTREAM) != 0;
+                visitor.onFlowStart(source, id, timeNs, key.wrap(view, FLOW_START_KEY_OFFSET), midstream);
+                return null;
+            }
+            case EventType.ESTABLISHED:
+            {
+                if (length != ESTABLISHED_LENGTH)
+                {
+                    return badLength(type, length, ESTABLISHED_LENGTH);
+                }
+                visitor.onEstablished(source, id, timeNs);
+                return null;
+            }
+            case EventType.PAYLOAD:
+                return payload(visitor, length, source, id, timeNs);
+            case EventType.GAP:
+            {
+                if (length != GAP_LENGTH)
+                {
+                    return badLength(type, length, GAP_LENGTH);
+                }
+                final int direction = view.getByte(GAP_DIRECTION_OFFSET) & 0xFF;
+                final GapReason reason = JournalDescriptor.gapReason(view.getByte(GAP_REASON_OFFSET) & 0xFF);
+                if (direction > 1 || reason == null)
+                {
+                    return "gap with direction " + direction + " and reason code " +
+                        (view.getByte(GAP_REASON_OFFSET) & 0xFF);
+                }
+                visitor.onGap(source, id, timeNs, direction, view.getLong(GAP_STREAM_OFFSET_OFFSET, BYTE_ORDER),
+                    view.getLong(GAP_LENGTH_OFFSET, BYTE_ORDER), reason);
+                return null;
+            }
+            case EventType.OVERLAP_CONFLICT:
+            {
+                if (length != CONFLICT_LENGTH)
+                {
+                    return badLength(type, length, CONFLICT_LENGTH);
+                }
+                final int direction = view.getByte(CONFLICT_DIRECTION_OFFSET) & 0xFF;
+                final int newKept = view.getByte(CONFLICT_NEW_KEPT_OFFSET) & 0xFF;
+                if (direction > 1 || newKept > 1)
+                {
+                    return "overlap conflict with direction " + direction + " and kept flag " + newKept;
+                }
+                visitor.onOverlapConflict(source, id, timeNs, direction,
+                    view.getLong(CONFLICT_HELD_OFFSET_OFFSET, BYTE_ORDER),
+                    view.getLong(CONFLICT_HELD_LENGTH_OFFSET, BYTE_ORDER),
+                    view.getLong(CONFLICT_NEW_OFFSET_OFFSET, BYTE_ORDER),
+                    view.getLong(CONFLICT_NEW_LENGTH_OFFSET, BYTE_ORDER),
+                    newKept == 1);
+                return null;
+            }
+            case EventType.ATTRIBUTE:
+                return attribute(visitor, length, source, id, timeNs);
+            case EventType.FLOW_END:
+            {
+                if (length < END_HISTORY_OFFSET)
+                {
+                    return badLength(type, length, END_HISTORY_OFFSET);
+                }
+                final int historyLength = view.getByte(END_HISTORY_LENGTH_OFFSET) & 0xFF;
+                if (length != END_HISTORY_OFFSET + historyLength)
+                {
+                    return badLength(type, length, END_HISTORY_OFFSET + historyLength);
+                }
+                final int reason = view.getByte(END_REASON_OFFSET) & 0xFF;
+                if (!JournalDescriptor.isEndReasonCode(reason))
+                {
+                    return "flow end with reason code " + reason;
+                }
+                visitor.onFlowEnd(source, id, timeNs, record.wrap(view));
+                return null;
+            }
+            case EventType.RAW_FRAME:
+            {
+                if (length < FRAME_DATA_OFFSET)
+                {
+                    return badLength(type, length, FRAME_DATA_OFFSET);
+                }
+                final int captured = view.getInt(FRAME_CAPTURED_LENGTH_OFFSET, BYTE_ORDER);
+                if (captured < 0 || length != FRAME_DATA_OFFSET + captured)
+                {
+                    return "raw frame of " + captured + " captured bytes in an excerpt of " + length;
+                }
+                visitor.onFrame(source, id, timeNs, view.getShort(FRAME_LINK_TYPE_OFFSET, BYTE_ORDER) & 0xFFFF,
+                    view.getShort(FRAME_INTERFACE_OFFSET, BYTE_ORDER) & 0xFFFF,
+                    view.getInt(FRAME_WIRE_LENGTH_OFFSET, BYTE_ORDER),
+                    view.getInt(FRAME_VLAN_TCI_OFFSET, BYTE_ORDER), view, FRAME_DATA_OFFSET, captured);
+                return null;
+            }
+            default:
+                return "unknown event type " + type + " in a schema version " + SCHEMA_VERSION + " excerpt";
+        }
+    }
+
+    private String payload(
+        final JournalVisitor visitor, final int length, final int source, final long id, final long timeNs)
+    {
+        if (length < PAYLOAD_DATA_OFFSET)
+        {
+            return badLength(EventType.PAYLOAD, length, PAYLOAD_DATA_OFFSET);
+        }
+        final int direction = view.getByte(PAYLOAD_DIRECTION_OFFSET) & 0xFF;
+        final int eof = view.getByte(PAYLOAD_EOF_OFFSET) & 0xFF;
+        final int dataLength = view.getInt(PAYLOAD_LENGTH_OFFSET, BYTE_ORDER);
+        if (direction > 1 || eof > EOF_BOTH || dataLength < 0 || length != PAYLOAD_DATA_OFFSET + dataLength)
+        {
+            return "payload with direction " + direction + ", eof " + eof + " and " + dataLength +
+                " bytes in an excerpt of " + length;
+        }
+        visitor.onPayload(source, id, timeNs, direction, view.getLong(PAYLOAD_STREAM_OFFSET_OFFSET, BYTE_ORDER),
+            view, PAYLOAD_DATA_OFFSET, dataLength, eof);
+        return null;
+    }
+
+    private String attribute(
+        final JournalVisitor visitor, final int length, final int source, final long id, final long timeNs)
+    {
+        if (length < ATTRIBUTE_NAME_OFFSET)
+        {
+            return badLength(EventType.ATTRIBUTE, length, ATTRIBUTE_NAME_OFFSET);
+        }
+        final int direction = view.getByte(ATTRIBUTE_DIRECTION_OFFSET) & 0xFF;
+        final int valueType = view.getByte(ATTRIBUTE_VALUE_TYPE_OFFSET) & 0xFF;
+        final int nameLength = view.getShort(ATTRIBUTE_NAME_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF;
+        final int valueLength = view.getInt(ATTRIBUTE_VALUE_LENGTH_OFFSET, BYTE_ORDER);
+        final boolean typeOk = valueType == VALUE_TEXT || valueType == VALUE_BINARY ||
+            (valueType == VALUE_LONG && valueLength == Long.BYTES);
+        if ((direction > 1 && direction != NO_DIRECTION) || !typeOk || valueLength < 0 ||
+            (long)length != (long)ATTRIBUTE_NAME_OFFSET + nameLength + valueLength)
+        {
+            return "attribute with direction " + direction + ", value type " + valueType + ", a " + nameLength +
+                "-byte name and a " + valueLength + "-byte value in an excerpt of " + length;
+        }
+        visitor.onAttribute(source, id, timeNs, direction == NO_DIRECTION ? -1 : direction, view,
+            ATTRIBUTE_NAME_OFFSET, nameLength, valueType, ATTRIBUTE_NAME_OFFSET + nameLength, valueLength);
+        return null;
+    }
+
+    private static String badLength(final int type, final int length, final int expected)
+    {
+        return EventType.name(type) + " excerpt of " + length + " bytes, expected " + expected;
+    }
+
+    private void damaged(final long index, final long position, final String reason)
+    {
+        final File current = currentFile();
+        damage = new JournalDamage(JournalDamage.Kind.CORRUPT, directory, current == null ? null : current.getName(),
+            index, position, eventsRead, reason);
+    }
+
+    private File currentFile()
+    {
+        try
+        {
+            return tailer.currentFile();
+        }
+        catch (final RuntimeException ex)
+        {
+            // Where exactly is a nicety; the index says it too.
+            return null;
+        }
+    }
+
+    /**
+     * Look past the last excerpt read, in the file Chronicle stopped in: Chronicle does not deliver an excerpt whose
+     * header says it is not complete, nor one whose length is impossible, and shows neither; this says which it was.
+     */
+    private JournalDamage checkTail()
+    {
+        final File file = currentFile();
+        if (file == null || !file.isFile())
+        {
+            return null;
+        }
+        long position = tailer.cycle() == lastCycle ? align(lastEnd) : 0;
+        try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ))
+        {
+            final ByteBuffer word = ByteBuffer.allocate(Integer.BYTES).order(BYTE_ORDER);
+            final long size = channel.size();
+            while (position + Integer.BYTES <= size)
+            {
+                word.clear();
+                if (channel.read(word, position) < Integer.BYTES)
+                {
+                    return null;
+                }
+                final int header = word.getInt(0);
+                if (header == Wires.NOT_INITIALIZED || header == Wires.END_OF_DATA)
+                {
+                    return null;
+                }
+                if ((header & Wires.NOT_COMPLETE) != 0)
+                {
+                    return new JournalDamage(JournalDamage.Kind.INCOMPLETE_TAIL, directory, file.getName(), -1,
+                        position, eventsRead, "its header says it was never committed (the writer stopped while " +
+                        "writing it, or is still writing it)");
+                }
+                final long length = Wires.lengthOf(header);
+                final long next = align(position + Integer.BYTES + length);
+                if (next > size || (Wires.isData(header) && length > MAX_EXCERPT_LENGTH))
+                {
+                    return new JournalDamage(JournalDamage.Kind.CORRUPT, directory, file.getName(), -1, position,
+                        eventsRead, "its header claims " + length + " bytes, more than " +
+                        (next > size ? "the file holds" : "any journal excerpt has"));
+                }
+                if (Wires.isData(header))
+                {
+                    // A complete excerpt that arrived after the last poll: not damage, the next poll reads it.
+                    return null;
+                }
+                position = next;
+            }
+            return null;
+        }
+        catch (final IOException ex)
+        {
+            return new JournalDamage(JournalDamage.Kind.CORRUPT, directory, file.getName(), -1, position, eventsRead,
+                "cannot read the file: " + ex);
+        }
+    }
+
+    private static long align(final long position)
+    {
+        return (position + 3) & ~3L;
+    }
+
+    private static String oneLine(final Throwable ex)
+    {
+        final String message = ex.getMessage();
+        final String text = message == null ? ex.getClass().getSimpleName() : message;
+        final int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
+    }
+}
