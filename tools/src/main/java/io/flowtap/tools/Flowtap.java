@@ -2,6 +2,7 @@ package io.flowtap.tools;
 
 import io.flowtap.tools.capture.CaptureCommand;
 import io.flowtap.tools.flows.FlowsCommand;
+import io.flowtap.tools.gen.GenCommand;
 import io.flowtap.tools.inspect.InspectCommand;
 import io.flowtap.tools.read.ReadCommand;
 import io.flowtap.tools.stats.StatsCommand;
@@ -29,6 +30,7 @@ import java.util.concurrent.Callable;
         ReadCommand.class,
         StreamsCommand.class,
         FlowsCommand.class,
+        GenCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
