@@ -133,6 +133,7 @@ public final class Sensor implements AutoCloseable
             .workers(options.workers)
             .queueCapacity(options.queueCapacity)
             .queueFullPolicy(options.queueFullPolicy)
+            .workerIdleStrategy(options.workerIdle.supplier())
             .engineContext(engineContext)
             .histograms(histograms)
             .handlers(worker ->
