@@ -7,11 +7,14 @@ import io.flowtap.linux.Affinity;
 import io.flowtap.pipeline.shard.FrameHandOff;
 import io.flowtap.pipeline.shard.HandOffQueue;
 import io.flowtap.pipeline.shard.Watermark;
+import io.flowtap.pipeline.stats.Stage;
+import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.ReassemblyEngine;
 import io.flowtap.reassembly.TcpHandler;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
@@ -45,6 +48,8 @@ public final class Worker implements Agent
     private final PacketDecoder decoder;
     private final int drainLimit;
     private final ErrorHandler errorHandler;
+    private StageHistograms histograms;
+    private NanoClock nanoClock;
     private final Frame frame = new Frame();
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final AtomicLongArray counters = new AtomicLongArray(WorkerCounter.count());
@@ -85,6 +90,21 @@ public final class Worker implements Agent
         this.decoder = new PacketDecoder(checksumMode);
         this.drainLimit = drainLimit;
         this.errorHandler = errorHandler;
+    }
+
+    /**
+     * Measure the poller-to-worker, worker-to-journal and end-to-end stages of every segment. Configure before the
+     * worker starts.
+     *
+     * @param histograms to record into, or null for none.
+     * @param nanoClock  the clock the pollers stamp hand-offs with.
+     * @return this.
+     */
+    public Worker latency(final StageHistograms histograms, final NanoClock nanoClock)
+    {
+        this.histograms = histograms;
+        this.nanoClock = nanoClock;
+        return this;
     }
 
     @Override
@@ -230,6 +250,7 @@ public final class Worker implements Agent
 
     private void onHandOff(final FrameHandOff handOff)
     {
+        final long takenNs = histograms != null ? nanoClock.nanoTime() : 0;
         final boolean inPlace = handOff.claimInPlace();
         try
         {
@@ -252,6 +273,10 @@ public final class Worker implements Agent
                     clockNs = timeNs;
                 }
                 engine.onSegment(decoder, timeNs, frame.wireLength());
+                if (histograms != null)
+                {
+                    recordLatency(handOff, takenNs);
+                }
             }
             else
             {
@@ -269,6 +294,19 @@ public final class Worker implements Agent
             view.wrap(0, 0);
             handOff.done();
         }
+    }
+
+    private void recordLatency(final FrameHandOff handOff, final long takenNs)
+    {
+        // The engine has run every handler, the journal's included, and each journal event is committed as its
+        // document closes: from here nothing of this segment is still to be written.
+        final long committedNs = nanoClock.nanoTime();
+        final long handedOffNs = handOff.handedOffNs();
+        histograms.record(Stage.POLLER_TO_WORKER, takenNs - handedOffNs);
+        histograms.record(Stage.WORKER_TO_JOURNAL, committedNs - takenNs);
+        final long kernelLatencyNs = handOff.kernelLatencyNs();
+        histograms.record(Stage.END_TO_END,
+            (kernelLatencyNs == FrameHandOff.NO_KERNEL_LATENCY ? 0 : kernelLatencyNs) + committedNs - handedOffNs);
     }
 
     private int expireToWatermark()
