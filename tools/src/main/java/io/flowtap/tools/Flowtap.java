@@ -6,6 +6,7 @@ import io.flowtap.tools.flows.FlowsCommand;
 import io.flowtap.tools.gen.GenCommand;
 import io.flowtap.tools.inspect.InspectCommand;
 import io.flowtap.tools.journal.ReplayWireCommand;
+import io.flowtap.tools.loadtest.LoadtestCommand;
 import io.flowtap.tools.read.ReadCommand;
 import io.flowtap.tools.stats.StatsCommand;
 import io.flowtap.tools.streams.StreamsCommand;
@@ -34,6 +35,7 @@ import java.util.concurrent.Callable;
         FlowsCommand.class,
         GenCommand.class,
         BlastCommand.class,
+        LoadtestCommand.class,
         // The journal group is built on another branch; the lead moves replay-wire under it.
         ReplayWireCommand.class,
         CommandLine.HelpCommand.class},
