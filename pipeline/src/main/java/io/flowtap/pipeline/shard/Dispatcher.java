@@ -1,5 +1,6 @@
 package io.flowtap.pipeline.shard;
 
+import io.flowtap.capture.BatchAware;
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.ChecksumMode;
@@ -258,6 +259,12 @@ public final class Dispatcher
      */
     public void publishWatermark()
     {
+        if (tap instanceof BatchAware)
+        {
+            // The batch is over: what the tap gathered (raw frames in one excerpt) is committed before the workers
+            // may see the segments' times pass.
+            ((BatchAware)tap).onBatchEnd();
+        }
         watermark.advanceTo(maxSegmentTimeNs);
     }
 

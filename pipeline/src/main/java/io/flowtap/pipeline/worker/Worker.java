@@ -1,5 +1,6 @@
 package io.flowtap.pipeline.worker;
 
+import io.flowtap.capture.BatchAware;
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.PacketDecoder;
@@ -55,6 +56,11 @@ public final class Worker implements Agent
     private final AtomicLongArray counters = new AtomicLongArray(WorkerCounter.count());
     private final Consumer<FrameHandOff> onHandOff = this::onHandOff;
     private TcpHandler[] handlers;
+    private BatchAware[] batchAware;
+    private long[] takenNs;
+    private long[] handedOffNs;
+    private long[] kernelLatencyNs;
+    private int measured;
     private ReassemblyEngine engine;
     private long clockNs = Watermark.NONE;
     private volatile boolean started;
@@ -118,6 +124,12 @@ public final class Worker implements Agent
             }
             final List<TcpHandler> made = handlerFactory.newHandlers(index);
             handlers = made.toArray(new TcpHandler[0]);
+            batchAware = made.stream().filter(BatchAware.class::isInstance).map(BatchAware.class::cast)
+                .toArray(BatchAware[]::new);
+            final int batch = inbound.length * drainLimit;
+            takenNs = new long[batch];
+            handedOffNs = new long[batch];
+            kernelLatencyNs = new long[batch];
             engine = new ReassemblyEngine(engineContext, handlers);
             started = true;
         }
@@ -151,6 +163,10 @@ public final class Worker implements Agent
         else
         {
             increment(WorkerCounter.BUSY_CYCLES, 1);
+        }
+        if (work > 0)
+        {
+            endBatch();
         }
         return work;
     }
@@ -296,17 +312,47 @@ public final class Worker implements Agent
         }
     }
 
-    private void recordLatency(final FrameHandOff handOff, final long takenNs)
+    private void recordLatency(final FrameHandOff handOff, final long taken)
     {
-        // The engine has run every handler, the journal's included, and each journal event is committed as its
-        // document closes: from here nothing of this segment is still to be written.
-        final long committedNs = nanoClock.nanoTime();
-        final long handedOffNs = handOff.handedOffNs();
-        histograms.record(Stage.POLLER_TO_WORKER, takenNs - handedOffNs);
-        histograms.record(Stage.WORKER_TO_JOURNAL, committedNs - takenNs);
-        final long kernelLatencyNs = handOff.kernelLatencyNs();
-        histograms.record(Stage.END_TO_END,
-            (kernelLatencyNs == FrameHandOff.NO_KERNEL_LATENCY ? 0 : kernelLatencyNs) + committedNs - handedOffNs);
+        histograms.record(Stage.POLLER_TO_WORKER, taken - handOff.handedOffNs());
+        if (measured < takenNs.length)
+        {
+            takenNs[measured] = taken;
+            handedOffNs[measured] = handOff.handedOffNs();
+            final long kernel = handOff.kernelLatencyNs();
+            kernelLatencyNs[measured] = kernel == FrameHandOff.NO_KERNEL_LATENCY ? 0 : kernel;
+            measured++;
+        }
+    }
+
+    /**
+     * The batch of segments is processed: handlers that batch (the journal) commit, and only then is each segment's
+     * time to the journal commit, and end to end, known.
+     */
+    private void endBatch()
+    {
+        for (final BatchAware handler : batchAware)
+        {
+            try
+            {
+                handler.onBatchEnd();
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                increment(WorkerCounter.ERRORS, 1);
+                errorHandler.onError(ex);
+            }
+        }
+        if (measured > 0)
+        {
+            final long committedNs = nanoClock.nanoTime();
+            for (int i = 0; i < measured; i++)
+            {
+                histograms.record(Stage.WORKER_TO_JOURNAL, committedNs - takenNs[i]);
+                histograms.record(Stage.END_TO_END, kernelLatencyNs[i] + committedNs - handedOffNs[i]);
+            }
+            measured = 0;
+        }
     }
 
     private int expireToWatermark()

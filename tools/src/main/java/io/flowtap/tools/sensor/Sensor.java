@@ -303,6 +303,9 @@ public final class Sensor implements AutoCloseable
 
     private static JournalContext journalContext(final SensorOptions options)
     {
-        return new JournalContext().rollCycle(options.rollCycle()).retainCycles(options.retainCycles);
+        return new JournalContext()
+            .rollCycle(options.rollCycle())
+            .retainCycles(options.retainCycles)
+            .batchBytes(JournalContext.BATCH_BYTES_PIPELINE_DEFAULT);
     }
 }
