@@ -169,6 +169,7 @@ public final class LoadTest
         final PipelineContext pipelineContext = new PipelineContext()
             .workers(context.workers())
             .workerCpus(context.workerCpus())
+            .threadingMode(context.threadingMode())
             .histograms(histograms);
         final AfPacketContext ring = new AfPacketContext()
             .interfaceName(namespace.hostInterface())
@@ -332,7 +333,8 @@ public final class LoadTest
         for (final Thread thread : Thread.getAllStackTraces().keySet())
         {
             final String name = thread.getName();
-            if (name.startsWith("flowtap-poller") || name.startsWith("flowtap-worker"))
+            // A shared thread is named after all its agents: "[flowtap-poller-0,flowtap-worker-0]".
+            if (name.contains("flowtap-poller") || name.contains("flowtap-worker"))
             {
                 final long ns = threads.getThreadCpuTime(thread.getId());
                 total += Math.max(0, ns);

@@ -1,6 +1,7 @@
 package io.flowtap.perf.load;
 
 import io.flowtap.capture.ring.RingGeometry;
+import io.flowtap.pipeline.ThreadingMode;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -46,6 +47,7 @@ public final class LoadTestContext
     private int blockTimeoutMs = RingGeometry.RETIRE_TIMEOUT_MS_DEFAULT;
     private long trafficPackets = TRAFFIC_PACKETS_DEFAULT;
     private Path histogramLog = HISTOGRAM_LOG_DEFAULT;
+    private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
 
     /**
      * @param rates offered packet rates to step through, in order; 0 for the blaster's top speed.
@@ -339,6 +341,24 @@ public final class LoadTestContext
     }
 
     /**
+     * @param mode how flowtap's pollers and workers get threads: a thread each, or one thread for all.
+     * @return this.
+     */
+    public LoadTestContext threadingMode(final ThreadingMode mode)
+    {
+        this.threadingMode = mode;
+        return this;
+    }
+
+    /**
+     * @return how flowtap's agents get threads.
+     */
+    public ThreadingMode threadingMode()
+    {
+        return threadingMode;
+    }
+
+    /**
      * Check the configuration as a whole.
      *
      * @return this.
@@ -371,6 +391,10 @@ public final class LoadTestContext
         if (pollers < 1 || workers < 1 || ringMiB < 1 || trafficPackets < 1)
         {
             throw new IllegalArgumentException("pollers, workers, ring size and traffic packets must be at least 1");
+        }
+        if (threadingMode == ThreadingMode.INVOKER)
+        {
+            throw new IllegalArgumentException("the load test runs flowtap on its own threads: dedicated or shared");
         }
         if (histogramLog == null)
         {

@@ -4,6 +4,7 @@ import io.flowtap.capture.ring.RingGeometry;
 import io.flowtap.linux.LinuxException;
 import io.flowtap.perf.load.LoadTest;
 import io.flowtap.perf.load.LoadTestContext;
+import io.flowtap.pipeline.ThreadingMode;
 import io.flowtap.tools.Flowtap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -95,6 +96,11 @@ public final class LoadtestCommand implements Callable<Integer>
         description = "CPUs for the workers (default: 1)")
     private int[] workerCpus = {1};
 
+    @Option(names = "--threading", paramLabel = "MODE",
+        description = "dedicated (a thread per poller and worker) or shared (one thread runs them all in turn) "
+            + "(default: ${DEFAULT-VALUE})")
+    private ThreadingMode threading = ThreadingMode.DEDICATED;
+
     @Option(names = "--blaster-cpu", paramLabel = "C",
         description = "CPU for the blaster, and so for the kernel's delivery into the rings, -1 for any "
             + "(default: ${DEFAULT-VALUE})")
@@ -162,6 +168,7 @@ public final class LoadtestCommand implements Callable<Integer>
                 .compare(compare)
                 .pollers(pollers, cpus)
                 .workers(workers, workerCpus)
+                .threadingMode(threading)
                 .blasterCpu(blasterCpu)
                 .peerCpu(peerCpu)
                 .ringMiB(ringMiB)
