@@ -719,9 +719,16 @@ public final class HttpAttributeExtractor implements TcpHandler
     {
         final int versionStart = lineEnd - 8;
         final int methodEnd = indexOf(buffer, start, lineEnd, SP);
-        if (methodEnd <= start || versionStart <= methodEnd + 1 || !isVersion(buffer, versionStart))
+        if (methodEnd <= start)
         {
             return -1;
+        }
+        if (versionStart <= methodEnd + 1 || !isVersion(buffer, versionStart))
+        {
+            // No version: HTTP/0.9's form, which servers still answer (and attackers use to slip past parsers),
+            // read as a request if the target is one token; its header block, if any, ends it as usual.
+            final int targetStart = skip(buffer, methodEnd, lineEnd, SP);
+            return targetStart < lineEnd && indexOf(buffer, targetStart, lineEnd, SP) < 0 ? lineEnd : -1;
         }
         int targetEnd = versionStart;
         while (targetEnd > methodEnd && buffer.getByte(targetEnd - 1) == SP)

@@ -151,4 +151,16 @@ class HttpAttributeExtractorTest
         assertEquals(List.of("101"), log.values(HTTP_STATUS));
         assertEquals(1, extractor.counter(HttpCounter.TUNNEL));
     }
+
+    @Test
+    void shouldReadARequestLineWithoutAVersionFollowedByHeaders()
+    {
+        new Conversation(engine, 1, 2, 50008, 8000).handshake()
+            .toServer(0, "GET /\nFakeHeader\nHost: localhost\nUser-Agent: myscript\n\n");
+        engine.shutdown();
+
+        assertEquals(List.of("/"), log.values(URI));
+        assertEquals(List.of("myscript"), log.values(USER_AGENT));
+        assertEquals(1, extractor.counter(HttpCounter.MALFORMED_HEADER_LINE));
+    }
 }
