@@ -458,7 +458,8 @@ public final class Pipeline implements AutoCloseable
                 context.handlers(),
                 context.checksumMode(),
                 context.drainLimit(),
-                context.errorHandler()));
+                context.errorHandler())
+                .latency(context.histograms(), context.nanoClock()));
         }
         final Pipeline pipeline = new Pipeline(context, pollers, workers);
         try
@@ -601,7 +602,9 @@ public final class Pipeline implements AutoCloseable
 
     private static Dispatcher newDispatcher(final PipelineContext context, final int poller)
     {
-        return new Dispatcher(poller, context.workers(), context.queueCapacity(), context.copyBufferLength());
+        return new Dispatcher(poller, context.workers(), context.queueCapacity(), context.copyBufferLength())
+            .tap(context.frameTaps().apply(poller))
+            .latency(context.histograms(), context.nanoClock());
     }
 
     private static AfPacketContext copy(final AfPacketContext template)

@@ -1,7 +1,10 @@
 package io.flowtap.pipeline;
 
+import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.pipeline.shard.QueueFullPolicy;
+import io.flowtap.pipeline.stats.Stage;
+import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.pipeline.worker.HandlerFactory;
 import io.flowtap.reassembly.EngineContext;
 import org.agrona.ErrorHandler;
@@ -13,6 +16,7 @@ import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -64,6 +68,8 @@ public final class PipelineContext
     private Supplier<IdleStrategy> pollerBackoffIdleStrategy = PipelineContext::defaultIdleStrategy;
     private ErrorHandler errorHandler = Throwable::printStackTrace;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+    private StageHistograms histograms;
+    private IntFunction<FrameHandler> frameTaps = poller -> null;
     private EpochNanoClock epochClock = new SystemEpochNanoClock();
     private long holdTimeoutNs = HOLD_TIMEOUT_NS_DEFAULT;
     private double copyOutRingFraction = COPY_OUT_RING_FRACTION_DEFAULT;
@@ -88,7 +94,8 @@ public final class PipelineContext
         requireAtLeast("drain limit", drainLimit, 1);
         if (queueFullPolicy == null || checksumMode == null || engineContext == null || handlers == null ||
             threadingMode == null || workerIdleStrategy == null || pollerBackoffIdleStrategy == null ||
-            errorHandler == null || nanoClock == null || epochClock == null)
+            errorHandler == null || nanoClock == null || epochClock == null ||
+            frameTaps == null)
         {
             throw new IllegalArgumentException("pipeline options may not be null");
         }
@@ -360,6 +367,48 @@ public final class PipelineContext
     public ErrorHandler errorHandler()
     {
         return errorHandler;
+    }
+
+    /**
+     * Measure the latency of every stage ({@link Stage}) into these histograms: the pollers and workers record, a
+     * reporting thread takes the intervals. Off (null) by default: then no clock is read per segment.
+     *
+     * @param histograms to record into, or null.
+     * @return this.
+     */
+    public PipelineContext histograms(final StageHistograms histograms)
+    {
+        this.histograms = histograms;
+        return this;
+    }
+
+    /**
+     * @return the latency histograms, or null when latency is not measured.
+     */
+    public StageHistograms histograms()
+    {
+        return histograms;
+    }
+
+    /**
+     * Show every frame each poller reads, before it is decoded, to a handler made for that poller (the raw-packet
+     * journal's writer): it runs on the poller's thread, in place, and must not keep the frame.
+     *
+     * @param factory makes poller i's handler, or returns null for none.
+     * @return this.
+     */
+    public PipelineContext frameTaps(final IntFunction<FrameHandler> factory)
+    {
+        this.frameTaps = factory;
+        return this;
+    }
+
+    /**
+     * @return makes each poller's frame tap.
+     */
+    public IntFunction<FrameHandler> frameTaps()
+    {
+        return frameTaps;
     }
 
     /**

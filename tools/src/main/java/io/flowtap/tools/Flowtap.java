@@ -2,6 +2,7 @@ package io.flowtap.tools;
 
 import io.flowtap.tools.capture.CaptureCommand;
 import io.flowtap.tools.flows.FlowsCommand;
+import io.flowtap.tools.gen.GenCommand;
 import io.flowtap.tools.inspect.InspectCommand;
 import io.flowtap.tools.read.ReadCommand;
 import io.flowtap.tools.stats.StatsCommand;
@@ -9,6 +10,9 @@ import io.flowtap.tools.streams.StreamsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -26,6 +30,7 @@ import java.util.concurrent.Callable;
         ReadCommand.class,
         StreamsCommand.class,
         FlowsCommand.class,
+        GenCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -60,8 +65,64 @@ public final class Flowtap implements Callable<Integer>
     {
         return new CommandLine(new Flowtap())
             .setCaseInsensitiveEnumValuesAllowed(true)
+            .setExecutionStrategy(new WithConfigFile())
             .setExitCodeExceptionMapper(exception ->
                 exception instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_INPUT_ERROR);
+    }
+
+    /**
+     * Runs the chosen subcommand; when it was given {@code --config FILE}, first parses the command line again with
+     * the file's options put in front of the command's own, so that flags given win over the file.
+     */
+    static final class WithConfigFile implements CommandLine.IExecutionStrategy
+    {
+        private boolean expanding;
+
+        @Override
+        public int execute(final CommandLine.ParseResult parseResult)
+        {
+            CommandLine.ParseResult leaf = parseResult;
+            final List<String> path = new ArrayList<>();
+            while (leaf.hasSubcommand())
+            {
+                leaf = leaf.subcommand();
+                path.add(leaf.commandSpec().name());
+            }
+            final CommandLine.Model.OptionSpec config = leaf.commandSpec().findOption("--config");
+            if (expanding || config == null || !leaf.hasMatchedOption(config) || leaf.isUsageHelpRequested() ||
+                leaf.isVersionHelpRequested())
+            {
+                return new CommandLine.RunLast().execute(parseResult);
+            }
+            final CommandLine command = leaf.commandSpec().commandLine();
+            final List<String> fromFile;
+            try
+            {
+                fromFile = ConfigFile.load(leaf.matchedOptionValue("--config", (Path)null)).arguments(leaf);
+            }
+            catch (final ConfigFile.Problem problem)
+            {
+                command.getErr().println("flowtap " + leaf.commandSpec().name() + ": " + problem.getMessage());
+                command.getErr().flush();
+                return problem.unreadable() ? EXIT_INPUT_ERROR : EXIT_USAGE;
+            }
+            final List<String> args = new ArrayList<>(parseResult.originalArgs());
+            int at = 0;
+            for (final String name : path)
+            {
+                at = args.subList(at, args.size()).indexOf(name) + at + 1;
+            }
+            args.addAll(at, fromFile);
+            expanding = true;
+            try
+            {
+                return parseResult.commandSpec().commandLine().execute(args.toArray(new String[0]));
+            }
+            finally
+            {
+                expanding = false;
+            }
+        }
     }
 
     @Override

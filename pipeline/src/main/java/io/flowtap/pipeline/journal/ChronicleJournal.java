@@ -85,7 +85,8 @@ public final class ChronicleJournal implements Journal
     @Override
     public synchronized JournalWriter newWriter(final int source)
     {
-        final JournalWriter writer = new JournalWriter(appender(), checkSource(source), context.maxPayloadChunk());
+        final JournalWriter writer = new JournalWriter(
+            appender(), checkSource(source), context.maxPayloadChunk(), context.batchBytes());
         writers.add(writer);
         return writer;
     }
@@ -93,7 +94,8 @@ public final class ChronicleJournal implements Journal
     @Override
     public synchronized RawPacketJournal newRawPacketWriter(final int source)
     {
-        final RawPacketJournal writer = new RawPacketJournal(appender(), checkSource(source), context.maxFrame());
+        final RawPacketJournal writer = new RawPacketJournal(
+            appender(), checkSource(source), context.maxFrame(), context.batchBytes());
         writers.add(writer);
         return writer;
     }

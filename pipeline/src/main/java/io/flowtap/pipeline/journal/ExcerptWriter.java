@@ -1,5 +1,6 @@
 package io.flowtap.pipeline.journal;
 
+import io.flowtap.capture.BatchAware;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.wire.DocumentContext;
@@ -17,38 +18,57 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.TYPE_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.VERSION_OFFSET;
 
 /**
- * What the two writers share: one appender, the header, and the one copy of bytes into the excerpt. Fields are set
- * positionally from {@link JournalDescriptor}'s offsets, relative to {@link #base}, the excerpt's start in the
- * document's bytes.
+ * What the two writers share: one appender, the header, the batching of events into excerpts, and the one copy of
+ * bytes into the excerpt. Fields are set positionally from {@link JournalDescriptor}'s offsets, relative to
+ * {@link #base}, the event's start in the document's bytes.
+ * <p>
+ * Unbatched (the default), every event is an excerpt of its own, committed as it is written. Batched, events are
+ * appended to one open excerpt until it would pass the batch size or its thread calls {@link #onBatchEnd()}: opening
+ * and committing an excerpt costs Chronicle far more than the copy of a full-sized segment (it finds its sequence
+ * number again on every open), so a worker commits once per batch of segments instead of once per event. An open
+ * excerpt holds the queue's write lock, so other writers of the same queue wait at most one batch.
  */
-abstract class ExcerptWriter implements AutoCloseable
+abstract class ExcerptWriter implements AutoCloseable, BatchAware
 {
     final ExcerptAppender appender;
     final int source;
     long base;
     long events;
+    private final int batchBytes;
+    private DocumentContext document;
+    private long documentStart;
     private boolean closed;
 
-    ExcerptWriter(final ExcerptAppender appender, final int source)
+    ExcerptWriter(final ExcerptAppender appender, final int source, final int batchBytes)
     {
         this.appender = appender;
         this.source = source;
+        this.batchBytes = batchBytes;
     }
 
     /**
-     * Start an excerpt: reserve its fixed part and write the header.
+     * Start an event: in the open excerpt if it has room, else in a new one; reserve its fixed part and write the
+     * header. Every {@code begin} is followed by {@link #end()} or, if writing the event failed, {@link #abort()}.
      *
-     * @param document    open for writing.
      * @param type        of the event.
      * @param id          flow id or frame number.
      * @param timeNs      event time.
-     * @param fixedLength bytes from the excerpt's start to the end of its fixed fields; the write position is left
+     * @param fixedLength bytes from the event's start to the end of its fixed fields; the write position is left
      *                    there.
+     * @param maxLength   the most bytes the whole event can take.
      * @return the document's bytes.
      */
-    final Bytes<?> begin(
-        final DocumentContext document, final int type, final long id, final long timeNs, final int fixedLength)
+    final Bytes<?> begin(final int type, final long id, final long timeNs, final int fixedLength, final long maxLength)
     {
+        if (document != null && document.wire().bytes().writePosition() - documentStart + maxLength > batchBytes)
+        {
+            commit();
+        }
+        if (document == null)
+        {
+            document = appender.writingDocument();
+            documentStart = document.wire().bytes().writePosition();
+        }
         final Bytes<?> bytes = document.wire().bytes();
         final long start = bytes.writePosition();
         base = start;
@@ -61,6 +81,57 @@ abstract class ExcerptWriter implements AutoCloseable
         bytes.writeLong(start + FLOW_ID_OFFSET, id);
         bytes.writeLong(start + TIME_OFFSET, timeNs);
         return bytes;
+    }
+
+    /**
+     * The event is written: count it, and commit it unless batching.
+     */
+    final void end()
+    {
+        events++;
+        if (batchBytes == 0)
+        {
+            commit();
+        }
+    }
+
+    /**
+     * Writing the event failed part way: take it back, keeping the events before it in the excerpt.
+     */
+    final void abort()
+    {
+        if (document == null)
+        {
+            return;
+        }
+        document.wire().bytes().writePosition(base);
+        if (base == documentStart)
+        {
+            document.rollbackOnClose();
+        }
+        commit();
+    }
+
+    /**
+     * Commit the open excerpt, if any: its events become visible to readers, and the queue's write lock is released.
+     */
+    public final void commit()
+    {
+        final DocumentContext open = document;
+        if (open != null)
+        {
+            document = null;
+            open.close();
+        }
+    }
+
+    /**
+     * The writing thread finished a batch: commit.
+     */
+    @Override
+    public final void onBatchEnd()
+    {
+        commit();
     }
 
     /**
@@ -114,6 +185,7 @@ abstract class ExcerptWriter implements AutoCloseable
         if (!closed)
         {
             closed = true;
+            commit();
             appender.close();
         }
     }

@@ -29,6 +29,10 @@ public final class JournalContext
     public static final String MAX_FRAME_PROP_NAME = "flowtap.journal.max.frame";
     /** Default largest frame: 256 KiB, tcpdump's snap length. */
     public static final int MAX_FRAME_DEFAULT = 256 * 1024;
+    /** Most bytes of events batched into one excerpt. */
+    public static final int MAX_BATCH_BYTES = 1024 * 1024;
+    /** Bytes of events per excerpt that a pipeline's writers batch by default. */
+    public static final int BATCH_BYTES_PIPELINE_DEFAULT = 256 * 1024;
     /** Smallest Chronicle block size accepted, so that an excerpt of the largest payload chunk always fits. */
     public static final long MIN_BLOCK_SIZE = 4L * MAX_PAYLOAD_CHUNK_LIMIT + 4L * MAX_FRAME_DEFAULT;
 
@@ -37,6 +41,7 @@ public final class JournalContext
     private int retainCycles = Integer.getInteger(RETAIN_CYCLES_PROP_NAME, RETAIN_CYCLES_DEFAULT);
     private int maxPayloadChunk = Integer.getInteger(MAX_PAYLOAD_CHUNK_PROP_NAME, MAX_PAYLOAD_CHUNK_DEFAULT);
     private int maxFrame = Integer.getInteger(MAX_FRAME_PROP_NAME, MAX_FRAME_DEFAULT);
+    private int batchBytes;
     private long blockSize;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private boolean concluded;
@@ -132,6 +137,29 @@ public final class JournalContext
     }
 
     /**
+     * Batch events into excerpts: events are appended to one open excerpt until it holds this many bytes or its
+     * writer's thread ends a batch ({@link ExcerptWriter#onBatchEnd()}). A pipeline's workers batch; a writer
+     * driven by hand does not unless asked, so each of its events is committed as it is written.
+     *
+     * @param batchBytes most bytes of events per excerpt, 0 for one event per excerpt, at most
+     *                   {@link #MAX_BATCH_BYTES}.
+     * @return this.
+     */
+    public JournalContext batchBytes(final int batchBytes)
+    {
+        this.batchBytes = batchBytes;
+        return this;
+    }
+
+    /**
+     * @return most bytes of events per excerpt, or 0 for one event per excerpt.
+     */
+    public int batchBytes()
+    {
+        return batchBytes;
+    }
+
+    /**
      * @param blockSize Chronicle's block size in bytes (the unit its files grow by), or 0 for Chronicle's default;
      *                  at least {@link #MIN_BLOCK_SIZE}.
      * @return this.
@@ -201,6 +229,10 @@ public final class JournalContext
         if (maxFrame < 1 || maxFrame > MAX_FRAME_DEFAULT)
         {
             throw new IllegalArgumentException("journal max frame must be 1.." + MAX_FRAME_DEFAULT + ": " + maxFrame);
+        }
+        if (batchBytes < 0 || batchBytes > MAX_BATCH_BYTES)
+        {
+            throw new IllegalArgumentException("journal batch bytes must be 0.." + MAX_BATCH_BYTES + ": " + batchBytes);
         }
         if (blockSize != 0 && blockSize < MIN_BLOCK_SIZE)
         {

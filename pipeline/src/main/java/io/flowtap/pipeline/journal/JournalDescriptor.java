@@ -44,7 +44,7 @@ public final class JournalDescriptor
     /** The journal's magic number, the bytes {@code 'F' 'J'} read as a little-endian u16. */
     public static final int MAGIC = 0x4A46;
     /** The schema this code writes, and the newest it reads. */
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
     /** Byte order of every field. */
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -340,6 +340,49 @@ public final class JournalDescriptor
     public static int version(final DirectBuffer buffer)
     {
         return buffer.getByte(VERSION_OFFSET) & 0xFF;
+    }
+
+    /** {@link #eventLength} of an event whose type this schema does not have. */
+    public static final long UNKNOWN_TYPE = -1;
+    /** {@link #eventLength} of an event too short to hold its own length fields. */
+    public static final long TOO_SHORT = -2;
+
+    /**
+     * The length of the event at the buffer's start, from its type and its length fields (schema 2 puts several
+     * events in one excerpt, back to back).
+     *
+     * @param buffer holding at least the event's header.
+     * @return its length in bytes, {@link #UNKNOWN_TYPE}, or {@link #TOO_SHORT}.
+     */
+    public static long eventLength(final DirectBuffer buffer)
+    {
+        final int available = buffer.capacity();
+        switch (type(buffer))
+        {
+            case EventType.FLOW_START:
+                return FLOW_START_LENGTH;
+            case EventType.ESTABLISHED:
+                return ESTABLISHED_LENGTH;
+            case EventType.GAP:
+                return GAP_LENGTH;
+            case EventType.OVERLAP_CONFLICT:
+                return CONFLICT_LENGTH;
+            case EventType.PAYLOAD:
+                return available < PAYLOAD_DATA_OFFSET ? TOO_SHORT :
+                    PAYLOAD_DATA_OFFSET + (buffer.getInt(PAYLOAD_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF_FFFFL);
+            case EventType.ATTRIBUTE:
+                return available < ATTRIBUTE_NAME_OFFSET ? TOO_SHORT : ATTRIBUTE_NAME_OFFSET +
+                    (buffer.getShort(ATTRIBUTE_NAME_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF) +
+                    (buffer.getInt(ATTRIBUTE_VALUE_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF_FFFFL);
+            case EventType.FLOW_END:
+                return available < END_HISTORY_OFFSET ? TOO_SHORT :
+                    END_HISTORY_OFFSET + (buffer.getByte(END_HISTORY_LENGTH_OFFSET) & 0xFF);
+            case EventType.RAW_FRAME:
+                return available < FRAME_DATA_OFFSET ? TOO_SHORT :
+                    FRAME_DATA_OFFSET + (buffer.getInt(FRAME_CAPTURED_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF_FFFFL);
+            default:
+                return UNKNOWN_TYPE;
+        }
     }
 
     /**

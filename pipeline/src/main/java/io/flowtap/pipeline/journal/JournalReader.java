@@ -257,14 +257,14 @@ public final class JournalReader implements AutoCloseable
                     damaged(index, position, "Chronicle cannot read the excerpt: " + oneLine(ex));
                     break;
                 }
-                final String bodyProblem = problem != null ? problem : dispatch(visitor);
+                final int before = (int)eventsRead;
+                final String bodyProblem = problem != null ? problem : dispatchAll(visitor, bytes);
+                read += (int)eventsRead - before;
                 if (bodyProblem != null)
                 {
                     damaged(index, position, bodyProblem);
                     break;
                 }
-                eventsRead++;
-                read++;
                 lastCycle = tailer.cycle();
                 lastEnd = bytes.readLimit();
             }
@@ -380,6 +380,63 @@ public final class JournalReader implements AutoCloseable
             reader.readAll(collector);
             return new JournalEvent.Log(collector.events(), reader.damage());
         }
+    }
+
+    /**
+     * Deliver the events of one excerpt: one in schema 1; in schema 2 one or more back to back, each as long as its
+     * type and length fields say.
+     *
+     * @return what is wrong, or null.
+     */
+    private String dispatchAll(final JournalVisitor visitor, final Bytes<?> bytes)
+    {
+        final long address = bytes.addressForRead(bytes.readPosition());
+        final int length = (int)bytes.readRemaining();
+        if (JournalDescriptor.version(view) == 1)
+        {
+            final String problem = dispatch(visitor);
+            eventsRead += problem == null ? 1 : 0;
+            return problem;
+        }
+        int at = 0;
+        while (at < length)
+        {
+            view.wrap(address + at, length - at);
+            if (at > 0)
+            {
+                if (length - at < HEADER_LENGTH)
+                {
+                    return "the last " + (length - at) + " bytes of the excerpt are shorter than an event's header";
+                }
+                if (JournalDescriptor.magic(view) != MAGIC)
+                {
+                    return "bad magic number 0x" + Integer.toHexString(JournalDescriptor.magic(view)) +
+                        " at byte " + at + " of the excerpt";
+                }
+                if (JournalDescriptor.version(view) != SCHEMA_VERSION)
+                {
+                    return "schema version " + JournalDescriptor.version(view) + " at byte " + at +
+                        " of an excerpt of version " + SCHEMA_VERSION;
+                }
+            }
+            final long eventLength = JournalDescriptor.eventLength(view);
+            if (eventLength < HEADER_LENGTH || eventLength > length - at)
+            {
+                return eventLength == JournalDescriptor.UNKNOWN_TYPE ? "unknown event type " +
+                    JournalDescriptor.type(view) + " at byte " + at + " of the excerpt" :
+                    "an event of type " + JournalDescriptor.type(view) + " at byte " + at + " claims " +
+                    eventLength + " bytes, and the excerpt has " + (length - at) + " left";
+            }
+            view.wrap(address + at, (int)eventLength);
+            final String problem = dispatch(visitor);
+            if (problem != null)
+            {
+                return problem;
+            }
+            eventsRead++;
+            at += (int)eventLength;
+        }
+        return null;
     }
 
     private String dispatch(final JournalVisitor visitor)

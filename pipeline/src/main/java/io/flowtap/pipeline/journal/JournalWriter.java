@@ -7,7 +7,6 @@ import io.flowtap.reassembly.GapReason;
 import io.flowtap.reassembly.TcpHandler;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
 
 import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_DIRECTION_OFFSET;
@@ -83,56 +82,52 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.gapReasonCode;
  * document at a time with raw {@code Bytes} writes, so an event allocates nothing; in-order payload is copied once,
  * from the handler's buffer into the mapped queue file. The writer consumes all payload offered to it.
  * <p>
- * Owns one Chronicle appender: use it from one thread (the engine's). Every excerpt is committed when its document
- * closes, so a process killed between events leaves a journal that reads back to the last event written.
+ * Owns one Chronicle appender: use it from one thread (the engine's). Unbatched, every event is committed as it is
+ * written, so a process killed between events leaves a journal that reads back to the last event written; batched
+ * (a pipeline's workers), events are committed at the end of each batch of segments ({@link #onBatchEnd()}), so a
+ * killed process loses at most the batch it was in, and a stopped one nothing.
  */
 public final class JournalWriter extends ExcerptWriter implements TcpHandler
 {
     private final int maxPayloadChunk;
     private long payloadBytes;
 
-    JournalWriter(final ExcerptAppender appender, final int source, final int maxPayloadChunk)
+    JournalWriter(final ExcerptAppender appender, final int source, final int maxPayloadChunk, final int batchBytes)
     {
-        super(appender, source);
+        super(appender, source, batchBytes);
         this.maxPayloadChunk = maxPayloadChunk;
     }
 
     @Override
     public void onNewFlow(final Flow flow, final long timeNs)
     {
-        try (DocumentContext document = appender.writingDocument())
+        try
         {
-            try
-            {
-                final Bytes<?> bytes = begin(document, EventType.FLOW_START, flow.id(), timeNs, FLOW_START_LENGTH);
-                writeKey(bytes, base + FLOW_START_KEY_OFFSET, flow);
-                bytes.writeLong(base + FLOW_START_FLAGS_OFFSET, flow.isMidstream() ? FLAG_MIDSTREAM : 0);
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                document.rollbackOnClose();
-                throw ex;
-            }
+            final Bytes<?> bytes = begin(EventType.FLOW_START, flow.id(), timeNs, FLOW_START_LENGTH, FLOW_START_LENGTH);
+            writeKey(bytes, base + FLOW_START_KEY_OFFSET, flow);
+            bytes.writeLong(base + FLOW_START_FLAGS_OFFSET, flow.isMidstream() ? FLAG_MIDSTREAM : 0);
         }
-        events++;
+        catch (final RuntimeException | Error ex)
+        {
+            abort();
+            throw ex;
+        }
+        end();
     }
 
     @Override
     public void onEstablished(final Flow flow, final long timeNs)
     {
-        try (DocumentContext document = appender.writingDocument())
+        try
         {
-            try
-            {
-                begin(document, EventType.ESTABLISHED, flow.id(), timeNs, ESTABLISHED_LENGTH);
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                document.rollbackOnClose();
-                throw ex;
-            }
+            begin(EventType.ESTABLISHED, flow.id(), timeNs, ESTABLISHED_LENGTH, ESTABLISHED_LENGTH);
         }
-        events++;
+        catch (final RuntimeException | Error ex)
+        {
+            abort();
+            throw ex;
+        }
+        end();
     }
 
     @Override
@@ -156,25 +151,23 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
         {
             final int chunk = Math.min(length - done, maxPayloadChunk);
             final boolean last = done + chunk == length;
-            try (DocumentContext document = appender.writingDocument())
+            try
             {
-                try
-                {
-                    final Bytes<?> bytes = begin(document, EventType.PAYLOAD, flow.id(), timeNs, PAYLOAD_DATA_OFFSET);
-                    bytes.writeByte(base + PAYLOAD_DIRECTION_OFFSET, (byte)direction);
-                    bytes.writeByte(base + PAYLOAD_EOF_OFFSET, (byte)(last ? eof : EOF_NONE));
-                    bytes.writeShort(base + PAYLOAD_RESERVED_OFFSET, (short)0);
-                    bytes.writeInt(base + PAYLOAD_LENGTH_OFFSET, chunk);
-                    bytes.writeLong(base + PAYLOAD_STREAM_OFFSET_OFFSET, seekpos + done);
-                    copy(bytes, buffer, offset + done, chunk);
-                }
-                catch (final RuntimeException | Error ex)
-                {
-                    document.rollbackOnClose();
-                    throw ex;
-                }
+                final Bytes<?> bytes = begin(
+                    EventType.PAYLOAD, flow.id(), timeNs, PAYLOAD_DATA_OFFSET, PAYLOAD_DATA_OFFSET + chunk);
+                bytes.writeByte(base + PAYLOAD_DIRECTION_OFFSET, (byte)direction);
+                bytes.writeByte(base + PAYLOAD_EOF_OFFSET, (byte)(last ? eof : EOF_NONE));
+                bytes.writeShort(base + PAYLOAD_RESERVED_OFFSET, (short)0);
+                bytes.writeInt(base + PAYLOAD_LENGTH_OFFSET, chunk);
+                bytes.writeLong(base + PAYLOAD_STREAM_OFFSET_OFFSET, seekpos + done);
+                copy(bytes, buffer, offset + done, chunk);
             }
-            events++;
+            catch (final RuntimeException | Error ex)
+            {
+                abort();
+                throw ex;
+            }
+            end();
             done += chunk;
         }
         while (done < length);
@@ -187,24 +180,21 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
         final Flow flow, final int direction, final long seekpos, final long length, final GapReason reason,
         final long timeNs)
     {
-        try (DocumentContext document = appender.writingDocument())
+        try
         {
-            try
-            {
-                final Bytes<?> bytes = begin(document, EventType.GAP, flow.id(), timeNs, GAP_LENGTH);
-                bytes.writeLong(base + GAP_DIRECTION_OFFSET, 0L);
-                bytes.writeByte(base + GAP_DIRECTION_OFFSET, (byte)direction);
-                bytes.writeByte(base + GAP_REASON_OFFSET, (byte)gapReasonCode(reason));
-                bytes.writeLong(base + GAP_STREAM_OFFSET_OFFSET, seekpos);
-                bytes.writeLong(base + GAP_LENGTH_OFFSET, length);
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                document.rollbackOnClose();
-                throw ex;
-            }
+            final Bytes<?> bytes = begin(EventType.GAP, flow.id(), timeNs, GAP_LENGTH, GAP_LENGTH);
+            bytes.writeLong(base + GAP_DIRECTION_OFFSET, 0L);
+            bytes.writeByte(base + GAP_DIRECTION_OFFSET, (byte)direction);
+            bytes.writeByte(base + GAP_REASON_OFFSET, (byte)gapReasonCode(reason));
+            bytes.writeLong(base + GAP_STREAM_OFFSET_OFFSET, seekpos);
+            bytes.writeLong(base + GAP_LENGTH_OFFSET, length);
         }
-        events++;
+        catch (final RuntimeException | Error ex)
+        {
+            abort();
+            throw ex;
+        }
+        end();
     }
 
     @Override
@@ -218,84 +208,80 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
         final boolean newKept,
         final long timeNs)
     {
-        try (DocumentContext document = appender.writingDocument())
+        try
         {
-            try
-            {
-                final Bytes<?> bytes = begin(document, EventType.OVERLAP_CONFLICT, flow.id(), timeNs, CONFLICT_LENGTH);
-                bytes.writeLong(base + CONFLICT_DIRECTION_OFFSET, 0L);
-                bytes.writeByte(base + CONFLICT_DIRECTION_OFFSET, (byte)direction);
-                bytes.writeByte(base + CONFLICT_NEW_KEPT_OFFSET, (byte)(newKept ? 1 : 0));
-                bytes.writeLong(base + CONFLICT_HELD_OFFSET_OFFSET, heldStart);
-                bytes.writeLong(base + CONFLICT_HELD_LENGTH_OFFSET, heldLength);
-                bytes.writeLong(base + CONFLICT_NEW_OFFSET_OFFSET, newStart);
-                bytes.writeLong(base + CONFLICT_NEW_LENGTH_OFFSET, newLength);
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                document.rollbackOnClose();
-                throw ex;
-            }
+            final Bytes<?> bytes = begin(
+                EventType.OVERLAP_CONFLICT, flow.id(), timeNs, CONFLICT_LENGTH, CONFLICT_LENGTH);
+            bytes.writeLong(base + CONFLICT_DIRECTION_OFFSET, 0L);
+            bytes.writeByte(base + CONFLICT_DIRECTION_OFFSET, (byte)direction);
+            bytes.writeByte(base + CONFLICT_NEW_KEPT_OFFSET, (byte)(newKept ? 1 : 0));
+            bytes.writeLong(base + CONFLICT_HELD_OFFSET_OFFSET, heldStart);
+            bytes.writeLong(base + CONFLICT_HELD_LENGTH_OFFSET, heldLength);
+            bytes.writeLong(base + CONFLICT_NEW_OFFSET_OFFSET, newStart);
+            bytes.writeLong(base + CONFLICT_NEW_LENGTH_OFFSET, newLength);
         }
-        events++;
+        catch (final RuntimeException | Error ex)
+        {
+            abort();
+            throw ex;
+        }
+        end();
     }
 
     @Override
     public void onTerminate(final Flow flow, final FlowRecord record)
     {
-        try (DocumentContext document = appender.writingDocument())
+        try
         {
-            try
+            final int historyLength = record.historyLength();
+            final Bytes<?> bytes = begin(
+                EventType.FLOW_END, flow.id(), record.lastNs(), END_HISTORY_OFFSET + historyLength,
+                END_HISTORY_OFFSET + historyLength);
+            int flags = 0;
+            flags |= record.midstream() ? FLAG_MIDSTREAM : 0;
+            flags |= record.connected() ? FLAG_CONNECTED : 0;
+            flags |= flow.isResetRequested() ? FLAG_RESET_REQUESTED : 0;
+            flags |= flow.isDropped() ? FLAG_DROPPED : 0;
+            int finRst = 0;
+            for (int d = 0; d < 2; d++)
             {
-                final int historyLength = record.historyLength();
-                final Bytes<?> bytes = begin(
-                    document, EventType.FLOW_END, flow.id(), record.lastNs(), END_HISTORY_OFFSET + historyLength);
-                int flags = 0;
-                flags |= record.midstream() ? FLAG_MIDSTREAM : 0;
-                flags |= record.connected() ? FLAG_CONNECTED : 0;
-                flags |= flow.isResetRequested() ? FLAG_RESET_REQUESTED : 0;
-                flags |= flow.isDropped() ? FLAG_DROPPED : 0;
-                int finRst = 0;
-                for (int d = 0; d < 2; d++)
-                {
-                    finRst |= record.fin(d) ? 1 << d : 0;
-                    finRst |= record.rst(d) ? 4 << d : 0;
-                }
-                bytes.writeByte(base + END_REASON_OFFSET, (byte)endReasonCode(record.endReason()));
-                bytes.writeByte(base + END_FLAGS_OFFSET, (byte)flags);
-                bytes.writeByte(base + END_FIN_RST_OFFSET, (byte)finRst);
-                bytes.writeByte(base + END_HISTORY_LENGTH_OFFSET, (byte)historyLength);
-                bytes.writeShort(base + END_SYN_FLAGS_OFFSET, (short)record.synFlags(Direction.TO_CLIENT));
-                bytes.writeShort(base + END_SYN_FLAGS_OFFSET + 2, (short)record.synFlags(Direction.TO_SERVER));
-                bytes.writeLong(base + END_FIRST_NS_OFFSET, record.firstNs());
-                bytes.writeLong(base + END_LAST_NS_OFFSET, record.lastNs());
-                for (int d = 0; d < 2; d++)
-                {
-                    bytes.writeLong(base + endCounterOffset(COUNTER_PACKETS, d), record.packets(d));
-                    bytes.writeLong(base + endCounterOffset(COUNTER_PAYLOAD_BYTES, d), record.payloadBytes(d));
-                    bytes.writeLong(base + endCounterOffset(COUNTER_WIRE_BYTES, d), record.wireBytes(d));
-                    bytes.writeLong(base + endCounterOffset(COUNTER_DELIVERED_BYTES, d), record.deliveredBytes(d));
-                    bytes.writeLong(base + endCounterOffset(COUNTER_RETRANSMISSIONS, d), record.retransmissions(d));
-                    bytes.writeLong(base + endCounterOffset(COUNTER_OUT_OF_ORDER, d), record.outOfOrder(d));
-                    bytes.writeLong(base + endCounterOffset(COUNTER_OVERLAPS, d), record.overlaps(d));
-                    bytes.writeLong(
-                        base + endCounterOffset(COUNTER_CONFLICTING_OVERLAPS, d), record.conflictingOverlaps(d));
-                    bytes.writeLong(base + endCounterOffset(COUNTER_GAPS, d), record.gaps(d));
-                    bytes.writeLong(base + endCounterOffset(COUNTER_GAP_BYTES, d), record.gapBytes(d));
-                }
-                writeKey(bytes, base + END_KEY_OFFSET, flow);
-                for (int i = 0; i < historyLength; i++)
-                {
-                    bytes.writeByte(base + END_HISTORY_OFFSET + i, (byte)record.historyChar(i));
-                }
+                finRst |= record.fin(d) ? 1 << d : 0;
+                finRst |= record.rst(d) ? 4 << d : 0;
             }
-            catch (final RuntimeException | Error ex)
+            bytes.writeByte(base + END_REASON_OFFSET, (byte)endReasonCode(record.endReason()));
+            bytes.writeByte(base + END_FLAGS_OFFSET, (byte)flags);
+            bytes.writeByte(base + END_FIN_RST_OFFSET, (byte)finRst);
+            bytes.writeByte(base + END_HISTORY_LENGTH_OFFSET, (byte)historyLength);
+            bytes.writeShort(base + END_SYN_FLAGS_OFFSET, (short)record.synFlags(Direction.TO_CLIENT));
+            bytes.writeShort(base + END_SYN_FLAGS_OFFSET + 2, (short)record.synFlags(Direction.TO_SERVER));
+            bytes.writeLong(base + END_FIRST_NS_OFFSET, record.firstNs());
+            bytes.writeLong(base + END_LAST_NS_OFFSET, record.lastNs());
+            for (int d = 0; d < 2; d++)
             {
-                document.rollbackOnClose();
-                throw ex;
+                bytes.writeLong(base + endCounterOffset(COUNTER_PACKETS, d), record.packets(d));
+                bytes.writeLong(base + endCounterOffset(COUNTER_PAYLOAD_BYTES, d), record.payloadBytes(d));
+                bytes.writeLong(base + endCounterOffset(COUNTER_WIRE_BYTES, d), record.wireBytes(d));
+                bytes.writeLong(base + endCounterOffset(COUNTER_DELIVERED_BYTES, d), record.deliveredBytes(d));
+                bytes.writeLong(base + endCounterOffset(COUNTER_RETRANSMISSIONS, d), record.retransmissions(d));
+                bytes.writeLong(base + endCounterOffset(COUNTER_OUT_OF_ORDER, d), record.outOfOrder(d));
+                bytes.writeLong(base + endCounterOffset(COUNTER_OVERLAPS, d), record.overlaps(d));
+                bytes.writeLong(
+                    base + endCounterOffset(COUNTER_CONFLICTING_OVERLAPS, d), record.conflictingOverlaps(d));
+                bytes.writeLong(base + endCounterOffset(COUNTER_GAPS, d), record.gaps(d));
+                bytes.writeLong(base + endCounterOffset(COUNTER_GAP_BYTES, d), record.gapBytes(d));
+            }
+            writeKey(bytes, base + END_KEY_OFFSET, flow);
+            for (int i = 0; i < historyLength; i++)
+            {
+                bytes.writeByte(base + END_HISTORY_OFFSET + i, (byte)record.historyChar(i));
             }
         }
-        events++;
+        catch (final RuntimeException | Error ex)
+        {
+            abort();
+            throw ex;
+        }
+        end();
     }
 
     /**
@@ -315,22 +301,19 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
             throw new IllegalArgumentException("attribute text of " + value.length() +
                 " characters is longer than a third of the largest excerpt chunk " + maxPayloadChunk);
         }
-        try (DocumentContext document = appender.writingDocument())
+        try
         {
-            try
-            {
-                final Bytes<?> bytes = beginAttribute(document, flow, direction, name, VALUE_TEXT, timeNs);
-                final long valueStart = bytes.writePosition();
-                bytes.appendUtf8(value);
-                bytes.writeInt(base + ATTRIBUTE_VALUE_LENGTH_OFFSET, (int)(bytes.writePosition() - valueStart));
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                document.rollbackOnClose();
-                throw ex;
-            }
+            final Bytes<?> bytes = beginAttribute(flow, direction, name, VALUE_TEXT, 3L * value.length(), timeNs);
+            final long valueStart = bytes.writePosition();
+            bytes.appendUtf8(value);
+            bytes.writeInt(base + ATTRIBUTE_VALUE_LENGTH_OFFSET, (int)(bytes.writePosition() - valueStart));
         }
-        events++;
+        catch (final RuntimeException | Error ex)
+        {
+            abort();
+            throw ex;
+        }
+        end();
     }
 
     /**
@@ -345,21 +328,18 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
     public void attribute(
         final Flow flow, final int direction, final CharSequence name, final long value, final long timeNs)
     {
-        try (DocumentContext document = appender.writingDocument())
+        try
         {
-            try
-            {
-                final Bytes<?> bytes = beginAttribute(document, flow, direction, name, VALUE_LONG, timeNs);
-                bytes.writeLong(value);
-                bytes.writeInt(base + ATTRIBUTE_VALUE_LENGTH_OFFSET, Long.BYTES);
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                document.rollbackOnClose();
-                throw ex;
-            }
+            final Bytes<?> bytes = beginAttribute(flow, direction, name, VALUE_LONG, Long.BYTES, timeNs);
+            bytes.writeLong(value);
+            bytes.writeInt(base + ATTRIBUTE_VALUE_LENGTH_OFFSET, Long.BYTES);
         }
-        events++;
+        catch (final RuntimeException | Error ex)
+        {
+            abort();
+            throw ex;
+        }
+        end();
     }
 
     /**
@@ -388,21 +368,18 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
             throw new IllegalArgumentException(
                 "attribute value of " + length + " bytes is longer than the largest excerpt chunk " + maxPayloadChunk);
         }
-        try (DocumentContext document = appender.writingDocument())
+        try
         {
-            try
-            {
-                final Bytes<?> bytes = beginAttribute(document, flow, direction, name, VALUE_BINARY, timeNs);
-                copy(bytes, buffer, offset, length);
-                bytes.writeInt(base + ATTRIBUTE_VALUE_LENGTH_OFFSET, length);
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                document.rollbackOnClose();
-                throw ex;
-            }
+            final Bytes<?> bytes = beginAttribute(flow, direction, name, VALUE_BINARY, length, timeNs);
+            copy(bytes, buffer, offset, length);
+            bytes.writeInt(base + ATTRIBUTE_VALUE_LENGTH_OFFSET, length);
         }
-        events++;
+        catch (final RuntimeException | Error ex)
+        {
+            abort();
+            throw ex;
+        }
+        end();
     }
 
     /**
@@ -414,11 +391,11 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
     }
 
     private Bytes<?> beginAttribute(
-        final DocumentContext document,
         final Flow flow,
         final int direction,
         final CharSequence name,
         final int valueType,
+        final long maxValueLength,
         final long timeNs)
     {
         if (name.length() > MAX_ATTRIBUTE_NAME_LENGTH)
@@ -426,7 +403,8 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
             throw new IllegalArgumentException(
                 "attribute name longer than " + MAX_ATTRIBUTE_NAME_LENGTH + " characters");
         }
-        final Bytes<?> bytes = begin(document, EventType.ATTRIBUTE, flow.id(), timeNs, ATTRIBUTE_NAME_OFFSET);
+        final Bytes<?> bytes = begin(EventType.ATTRIBUTE, flow.id(), timeNs, ATTRIBUTE_NAME_OFFSET,
+            ATTRIBUTE_NAME_OFFSET + 3L * name.length() + maxValueLength);
         bytes.writeByte(base + ATTRIBUTE_DIRECTION_OFFSET,
             (byte)(direction == Direction.TO_SERVER || direction == Direction.TO_CLIENT ? direction : NO_DIRECTION));
         bytes.writeByte(base + ATTRIBUTE_VALUE_TYPE_OFFSET, (byte)valueType);

@@ -4,7 +4,6 @@ import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
-import net.openhft.chronicle.wire.DocumentContext;
 
 import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_CAPTURED_LENGTH_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_DATA_OFFSET;
@@ -27,9 +26,9 @@ public final class RawPacketJournal extends ExcerptWriter implements FrameHandle
     private long framesCut;
     private long frameBytes;
 
-    RawPacketJournal(final ExcerptAppender appender, final int source, final int maxFrame)
+    RawPacketJournal(final ExcerptAppender appender, final int source, final int maxFrame, final int batchBytes)
     {
-        super(appender, source);
+        super(appender, source, batchBytes);
         this.maxFrame = maxFrame;
     }
 
@@ -43,26 +42,24 @@ public final class RawPacketJournal extends ExcerptWriter implements FrameHandle
             framesCut++;
         }
         frame.buffer().boundsCheck(frame.offset(), captured);
-        try (DocumentContext document = appender.writingDocument())
+        try
         {
-            try
-            {
-                final Bytes<?> bytes = begin(
-                    document, EventType.RAW_FRAME, frame.frameNumber(), frame.timestampNs(), FRAME_DATA_OFFSET);
-                bytes.writeShort(base + FRAME_LINK_TYPE_OFFSET, (short)frame.linkType());
-                bytes.writeShort(base + FRAME_INTERFACE_OFFSET, (short)frame.interfaceId());
-                bytes.writeInt(base + FRAME_WIRE_LENGTH_OFFSET, frame.wireLength());
-                bytes.writeInt(base + FRAME_CAPTURED_LENGTH_OFFSET, captured);
-                bytes.writeInt(base + FRAME_VLAN_TCI_OFFSET, frame.vlanTci());
-                copy(bytes, frame.buffer(), frame.offset(), captured);
-            }
-            catch (final RuntimeException | Error ex)
-            {
-                document.rollbackOnClose();
-                throw ex;
-            }
+            final Bytes<?> bytes = begin(
+                EventType.RAW_FRAME, frame.frameNumber(), frame.timestampNs(), FRAME_DATA_OFFSET,
+                FRAME_DATA_OFFSET + captured);
+            bytes.writeShort(base + FRAME_LINK_TYPE_OFFSET, (short)frame.linkType());
+            bytes.writeShort(base + FRAME_INTERFACE_OFFSET, (short)frame.interfaceId());
+            bytes.writeInt(base + FRAME_WIRE_LENGTH_OFFSET, frame.wireLength());
+            bytes.writeInt(base + FRAME_CAPTURED_LENGTH_OFFSET, captured);
+            bytes.writeInt(base + FRAME_VLAN_TCI_OFFSET, frame.vlanTci());
+            copy(bytes, frame.buffer(), frame.offset(), captured);
         }
-        events++;
+        catch (final RuntimeException | Error ex)
+        {
+            abort();
+            throw ex;
+        }
+        end();
         frameBytes += captured;
     }
 

@@ -156,6 +156,10 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
                     counters.increment(DispatchCounter.QUEUE_FULL_STALLS);
                 }
             }
+            if (limit > 0 && dispatcher.measuresLatency())
+            {
+                dispatcher.readAt(epochClock.nanoTime());
+            }
             final int frames = limit > 0 ? source.pollDeferred(this, limit) : 0;
             if (frames > 0)
             {

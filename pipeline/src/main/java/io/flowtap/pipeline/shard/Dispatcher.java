@@ -1,9 +1,14 @@
 package io.flowtap.pipeline.shard;
 
+import io.flowtap.capture.BatchAware;
 import io.flowtap.capture.Frame;
+import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.pipeline.stats.Stage;
+import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.reassembly.flow.FlowKey;
+import org.agrona.concurrent.NanoClock;
 
 /**
  * A poller's side of the shard: decodes each frame far enough to know its flow, hashes the flow symmetrically
@@ -25,6 +30,8 @@ public final class Dispatcher
     public static final int IN_PLACE = 2;
     /** {@link #dispatch} result: handed off as a copy (the frame was not in off-heap memory). */
     public static final int COPIED = 3;
+    /** {@link #readAt} value of a source whose timestamps are not the time the frames arrived (a file). */
+    public static final long NOT_LIVE = Long.MIN_VALUE;
 
     private final int poller;
     private final HandOffQueue[] queues;
@@ -34,6 +41,10 @@ public final class Dispatcher
     private final DispatchCounters counters = new DispatchCounters();
     private long maxSegmentTimeNs = Watermark.NONE;
     private long lastFlowHash;
+    private FrameHandler tap;
+    private StageHistograms histograms;
+    private NanoClock nanoClock;
+    private long readEpochNs = NOT_LIVE;
 
     /**
      * Allocate the queues from this poller to every worker, with their hand-offs.
@@ -71,6 +82,54 @@ public final class Dispatcher
     }
 
     /**
+     * Show every frame read, before it is decoded, to a handler of the poller's thread (the raw-packet journal).
+     * Configure before the poller starts.
+     *
+     * @param tap sees each frame in place, or null for none.
+     * @return this.
+     */
+    public Dispatcher tap(final FrameHandler tap)
+    {
+        this.tap = tap;
+        return this;
+    }
+
+    /**
+     * Measure latency: the kernel-to-poller stage here, and stamp each hand-off with the time it was handed on, so
+     * that its worker can measure the later stages. Configure before the poller starts.
+     *
+     * @param histograms to record into, or null to measure nothing (no clock is read then).
+     * @param nanoClock  the clock hand-offs are stamped with; the workers must read the same one.
+     * @return this.
+     */
+    public Dispatcher latency(final StageHistograms histograms, final NanoClock nanoClock)
+    {
+        this.histograms = histograms;
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    /**
+     * A live poller says when it reads a batch of frames, on the capture clock, so that the time each frame spent
+     * between the kernel's timestamp and the poller is known. One clock read per batch rather than per frame: the
+     * frames of a batch are read within microseconds of each other.
+     *
+     * @param epochNs now on the capture (epoch) clock, or {@link #NOT_LIVE} for frames with historical timestamps.
+     */
+    public void readAt(final long epochNs)
+    {
+        this.readEpochNs = epochNs;
+    }
+
+    /**
+     * @return whether latency is measured, so that a poller knows to call {@link #readAt}.
+     */
+    public boolean measuresLatency()
+    {
+        return histograms != null;
+    }
+
+    /**
      * Decode a frame, and hand it to its flow's worker if it is a TCP segment.
      *
      * @param frame  as the source delivered it.
@@ -80,6 +139,10 @@ public final class Dispatcher
      */
     public int dispatch(final Frame frame, final BlockLedger ledger, final int block)
     {
+        if (tap != null)
+        {
+            tap.onFrame(frame);
+        }
         if (!decoder.decode(frame))
         {
             return NOT_A_SEGMENT;
@@ -117,9 +180,24 @@ public final class Dispatcher
             counters.increment(DispatchCounter.COPIED_AT_HAND_OFF);
             result = COPIED;
         }
+        if (histograms != null)
+        {
+            stamp(handOff, timeNs);
+        }
         queue.publish(handOff);
         counters.increment(DispatchCounter.HANDED_OFF);
         return result;
+    }
+
+    private void stamp(final FrameHandOff handOff, final long frameTimeNs)
+    {
+        long kernelLatencyNs = FrameHandOff.NO_KERNEL_LATENCY;
+        if (readEpochNs != NOT_LIVE)
+        {
+            kernelLatencyNs = Math.max(0, readEpochNs - frameTimeNs);
+            histograms.record(Stage.KERNEL_TO_POLLER, kernelLatencyNs);
+        }
+        handOff.stamp(nanoClock.nanoTime(), kernelLatencyNs);
     }
 
     /**
@@ -181,6 +259,12 @@ public final class Dispatcher
      */
     public void publishWatermark()
     {
+        if (tap instanceof BatchAware)
+        {
+            // The batch is over: what the tap gathered (raw frames in one excerpt) is committed before the workers
+            // may see the segments' times pass.
+            ((BatchAware)tap).onBatchEnd();
+        }
         watermark.advanceTo(maxSegmentTimeNs);
     }
 

@@ -39,6 +39,8 @@ public final class FrameHandOff
     public static final int IN_USE = 2;
     /** The frame is in {@link #copyBuffer()}; its source memory may be gone. */
     public static final int COPIED = 3;
+    /** {@link #kernelLatencyNs()} of a frame whose timestamp is not when it arrived (read from a file). */
+    public static final long NO_KERNEL_LATENCY = -1;
     /** Bit set in {@link #copyOut()}'s result when the copy buffer had to grow. */
     static final int COPY_GREW = 0x100;
 
@@ -70,6 +72,8 @@ public final class FrameHandOff
     private long frameNumber;
     private long flowHash;
     private long clockBeforeNs;
+    private long handedOffNs;
+    private long kernelLatencyNs = NO_KERNEL_LATENCY;
     private BlockLedger ledger;
     private int block;
     @SuppressWarnings("unused")
@@ -303,6 +307,35 @@ public final class FrameHandOff
     boolean isInPlaceIn(final BlockLedger ledger, final int block)
     {
         return this.ledger == ledger && this.block == block && (int)STATE.getAcquire(this) == IN_PLACE;
+    }
+
+    /**
+     * Stamp the hand-off for latency measurement, before it is published.
+     *
+     * @param handedOffNs     when the poller hands it on, on the pipeline's nano clock.
+     * @param kernelLatencyNs from the kernel's timestamp to the poller, or {@link #NO_KERNEL_LATENCY}.
+     */
+    void stamp(final long handedOffNs, final long kernelLatencyNs)
+    {
+        this.handedOffNs = handedOffNs;
+        this.kernelLatencyNs = kernelLatencyNs;
+    }
+
+    /**
+     * @return when the poller handed the segment on, on the pipeline's nano clock (only when latency is measured).
+     */
+    public long handedOffNs()
+    {
+        return handedOffNs;
+    }
+
+    /**
+     * @return the time from the kernel's timestamp to the poller reading the frame, or {@link #NO_KERNEL_LATENCY}
+     * (only when latency is measured).
+     */
+    public long kernelLatencyNs()
+    {
+        return kernelLatencyNs;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.flowtap.pipeline.worker;
 
+import io.flowtap.capture.BatchAware;
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.PacketDecoder;
@@ -7,11 +8,14 @@ import io.flowtap.linux.Affinity;
 import io.flowtap.pipeline.shard.FrameHandOff;
 import io.flowtap.pipeline.shard.HandOffQueue;
 import io.flowtap.pipeline.shard.Watermark;
+import io.flowtap.pipeline.stats.Stage;
+import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.ReassemblyEngine;
 import io.flowtap.reassembly.TcpHandler;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
@@ -45,11 +49,18 @@ public final class Worker implements Agent
     private final PacketDecoder decoder;
     private final int drainLimit;
     private final ErrorHandler errorHandler;
+    private StageHistograms histograms;
+    private NanoClock nanoClock;
     private final Frame frame = new Frame();
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final AtomicLongArray counters = new AtomicLongArray(WorkerCounter.count());
     private final Consumer<FrameHandOff> onHandOff = this::onHandOff;
     private TcpHandler[] handlers;
+    private BatchAware[] batchAware;
+    private long[] takenNs;
+    private long[] handedOffNs;
+    private long[] kernelLatencyNs;
+    private int measured;
     private ReassemblyEngine engine;
     private long clockNs = Watermark.NONE;
     private volatile boolean started;
@@ -87,6 +98,21 @@ public final class Worker implements Agent
         this.errorHandler = errorHandler;
     }
 
+    /**
+     * Measure the poller-to-worker, worker-to-journal and end-to-end stages of every segment. Configure before the
+     * worker starts.
+     *
+     * @param histograms to record into, or null for none.
+     * @param nanoClock  the clock the pollers stamp hand-offs with.
+     * @return this.
+     */
+    public Worker latency(final StageHistograms histograms, final NanoClock nanoClock)
+    {
+        this.histograms = histograms;
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
     @Override
     public void onStart()
     {
@@ -98,6 +124,12 @@ public final class Worker implements Agent
             }
             final List<TcpHandler> made = handlerFactory.newHandlers(index);
             handlers = made.toArray(new TcpHandler[0]);
+            batchAware = made.stream().filter(BatchAware.class::isInstance).map(BatchAware.class::cast)
+                .toArray(BatchAware[]::new);
+            final int batch = inbound.length * drainLimit;
+            takenNs = new long[batch];
+            handedOffNs = new long[batch];
+            kernelLatencyNs = new long[batch];
             engine = new ReassemblyEngine(engineContext, handlers);
             started = true;
         }
@@ -131,6 +163,10 @@ public final class Worker implements Agent
         else
         {
             increment(WorkerCounter.BUSY_CYCLES, 1);
+        }
+        if (work > 0)
+        {
+            endBatch();
         }
         return work;
     }
@@ -230,6 +266,7 @@ public final class Worker implements Agent
 
     private void onHandOff(final FrameHandOff handOff)
     {
+        final long takenNs = histograms != null ? nanoClock.nanoTime() : 0;
         final boolean inPlace = handOff.claimInPlace();
         try
         {
@@ -252,6 +289,10 @@ public final class Worker implements Agent
                     clockNs = timeNs;
                 }
                 engine.onSegment(decoder, timeNs, frame.wireLength());
+                if (histograms != null)
+                {
+                    recordLatency(handOff, takenNs);
+                }
             }
             else
             {
@@ -268,6 +309,49 @@ public final class Worker implements Agent
             // Nothing of the frame is read after this: its ring block may go back to the kernel.
             view.wrap(0, 0);
             handOff.done();
+        }
+    }
+
+    private void recordLatency(final FrameHandOff handOff, final long taken)
+    {
+        histograms.record(Stage.POLLER_TO_WORKER, taken - handOff.handedOffNs());
+        if (measured < takenNs.length)
+        {
+            takenNs[measured] = taken;
+            handedOffNs[measured] = handOff.handedOffNs();
+            final long kernel = handOff.kernelLatencyNs();
+            kernelLatencyNs[measured] = kernel == FrameHandOff.NO_KERNEL_LATENCY ? 0 : kernel;
+            measured++;
+        }
+    }
+
+    /**
+     * The batch of segments is processed: handlers that batch (the journal) commit, and only then is each segment's
+     * time to the journal commit, and end to end, known.
+     */
+    private void endBatch()
+    {
+        for (final BatchAware handler : batchAware)
+        {
+            try
+            {
+                handler.onBatchEnd();
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                increment(WorkerCounter.ERRORS, 1);
+                errorHandler.onError(ex);
+            }
+        }
+        if (measured > 0)
+        {
+            final long committedNs = nanoClock.nanoTime();
+            for (int i = 0; i < measured; i++)
+            {
+                histograms.record(Stage.WORKER_TO_JOURNAL, committedNs - takenNs[i]);
+                histograms.record(Stage.END_TO_END, kernelLatencyNs[i] + committedNs - handedOffNs[i]);
+            }
+            measured = 0;
         }
     }
 

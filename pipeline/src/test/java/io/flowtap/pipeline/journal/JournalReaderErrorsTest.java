@@ -88,6 +88,60 @@ class JournalReaderErrorsTest
     }
 
     @Test
+    void shouldStillReadExcerptsOfSchemaVersionOne(@TempDir final Path temp)
+    {
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(temp).build();
+            ExcerptAppender appender = queue.createAppender())
+        {
+            for (int flow = 1; flow <= 2; flow++)
+            {
+                try (DocumentContext document = appender.writingDocument())
+                {
+                    header(document.wire().bytes(), 1, EventType.ESTABLISHED, flow);
+                }
+            }
+        }
+        final JournalEvent.Log log = JournalReader.readEvents(temp);
+        assertNull(log.damage());
+        assertEquals(List.of(new JournalEvent.Established(5, 1, 99), new JournalEvent.Established(5, 2, 99)),
+            log.events());
+    }
+
+    @Test
+    void shouldReadEveryEventOfABatchedExcerptUpToOneWhoseLengthRunsPastIt(@TempDir final Path temp)
+    {
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(temp).build();
+            ExcerptAppender appender = queue.createAppender();
+            DocumentContext document = appender.writingDocument())
+        {
+            final Bytes<?> bytes = document.wire().bytes();
+            header(bytes, JournalDescriptor.SCHEMA_VERSION, EventType.ESTABLISHED, 1);
+            header(bytes, JournalDescriptor.SCHEMA_VERSION, EventType.ESTABLISHED, 2);
+            header(bytes, JournalDescriptor.SCHEMA_VERSION, EventType.PAYLOAD, 3);
+            bytes.writeInt(0);
+            bytes.writeInt(1000);
+            bytes.writeLong(0);
+        }
+        final JournalEvent.Log log = JournalReader.readEvents(temp);
+        assertEquals(List.of(new JournalEvent.Established(5, 1, 99), new JournalEvent.Established(5, 2, 99)),
+            log.events());
+        assertNotNull(log.damage());
+        assertTrue(log.damage().message().contains("an event of type 3 at byte 48 claims 1040 bytes, and the " +
+            "excerpt has 40 left"), log.damage().message());
+    }
+
+    private static void header(final Bytes<?> bytes, final int version, final int type, final long flowId)
+    {
+        bytes.writeShort((short)JournalDescriptor.MAGIC);
+        bytes.writeByte((byte)version);
+        bytes.writeByte((byte)type);
+        bytes.writeShort((short)5);
+        bytes.writeShort((short)0);
+        bytes.writeLong(flowId);
+        bytes.writeLong(99);
+    }
+
+    @Test
     void shouldRefuseANewerSchemaVersionNamingBoth(@TempDir final Path temp)
     {
         try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(temp).build();
@@ -102,8 +156,9 @@ class JournalReaderErrorsTest
         }
         final JournalException ex = read(temp);
         assertEquals(JournalException.Kind.NEWER_SCHEMA, ex.kind());
-        assertTrue(ex.getMessage().startsWith("journal " + temp + " was written with schema version 2, newer than " +
-            "version 1, the newest this flowtap reads"), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("journal " + temp + " was written with schema version " +
+            (JournalDescriptor.SCHEMA_VERSION + 1) + ", newer than version " + JournalDescriptor.SCHEMA_VERSION +
+            ", the newest this flowtap reads"), ex.getMessage());
     }
 
     @Test

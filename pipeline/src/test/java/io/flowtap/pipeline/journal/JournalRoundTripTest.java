@@ -6,6 +6,10 @@ import io.flowtap.capture.file.CaptureFiles;
 import io.flowtap.reassembly.DeliveryMode;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.test.Recorder;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -62,6 +66,32 @@ class JournalRoundTripTest
     {
         roundTrip(JournalFlows.bundled(capture, temp), new EngineContext().deliveryMode(DeliveryMode.ACKED),
             temp.resolve("journal"), JournalContext.MAX_PAYLOAD_CHUNK_DEFAULT);
+    }
+
+    @ParameterizedTest
+    @MethodSource("captures")
+    void shouldJournalWhatTheRecorderSawWithEventsBatchedIntoExcerpts(final String capture, @TempDir final Path temp)
+    {
+        // Small batches, so that excerpts hold several events, and events that do not fit start a new excerpt.
+        final Path directory = temp.resolve("journal");
+        roundTrip(JournalFlows.bundled(capture, temp), new EngineContext(), directory,
+            new JournalContext().directory(directory).batchBytes(600));
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(directory).readOnly(true).build();
+            ExcerptTailer tailer = queue.createTailer())
+        {
+            long excerpts = 0;
+            boolean more = true;
+            while (more)
+            {
+                try (DocumentContext document = tailer.readingDocument())
+                {
+                    more = document.isPresent();
+                    excerpts += more ? 1 : 0;
+                }
+            }
+            final long events = JournalReader.readEvents(directory).events().size();
+            assertTrue(excerpts < events, excerpts + " excerpts for " + events + " events");
+        }
     }
 
     @Test
@@ -123,9 +153,15 @@ class JournalRoundTripTest
     private static JournalEvent.Log roundTrip(
         final Path capture, final EngineContext engineContext, final Path directory, final int maxPayloadChunk)
     {
+        return roundTrip(capture, engineContext, directory,
+            new JournalContext().directory(directory).maxPayloadChunk(maxPayloadChunk));
+    }
+
+    private static JournalEvent.Log roundTrip(
+        final Path capture, final EngineContext engineContext, final Path directory, final JournalContext context)
+    {
         final Recorder recorder = new Recorder();
-        try (ChronicleJournal journal = ChronicleJournal.open(
-            new JournalContext().directory(directory).maxPayloadChunk(maxPayloadChunk)))
+        try (ChronicleJournal journal = ChronicleJournal.open(context))
         {
             final JournalWriter writer = journal.newWriter(0);
             Recorder.replay(capture, engineContext, recorder, writer);

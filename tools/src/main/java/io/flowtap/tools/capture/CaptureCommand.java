@@ -2,7 +2,6 @@ package io.flowtap.tools.capture;
 
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
-import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.filter.BpfProgram;
 import io.flowtap.capture.filter.FilterSyntaxException;
@@ -13,18 +12,30 @@ import io.flowtap.capture.ring.FanoutMode;
 import io.flowtap.capture.ring.RingGeometry;
 import io.flowtap.linux.Errno;
 import io.flowtap.linux.LinuxException;
+import io.flowtap.pipeline.Pipeline;
+import io.flowtap.pipeline.PipelineContext;
+import io.flowtap.pipeline.journal.JournalException;
+import io.flowtap.pipeline.worker.Worker;
+import io.flowtap.pipeline.worker.WorkerCounter;
+import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.FilterHelp;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.replay.EngineOptions;
+import io.flowtap.tools.sensor.Sensor;
+import io.flowtap.tools.sensor.SensorOptions;
 import io.flowtap.tools.text.SegmentFormatter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -61,6 +72,8 @@ import java.util.concurrent.TimeUnit;
         "  flowtap capture -i eth0 --pollers 2 --cpus 0,1 --count 1000",
         "  flowtap capture -i eth0 --filter 'dst port 443 and net 10.0.0.0/8'",
         "  flowtap capture -i eth0 --filter 'vlan 100 and (host fd00::1 or port 22)'",
+        "  flowtap capture -i eth0 --pollers 2 --cpus 0,1 --workers 2 --worker-cpus 2,3 --journal /var/lib/flowtap/j",
+        "  flowtap capture --config /etc/flowtap/sensor.yaml --histogram-log latency.hlog --counters /dev/shm/ft.ctr",
         FilterHelp.HEADING,
         FilterHelp.PRIMITIVES,
         FilterHelp.QUALIFIERS,
@@ -86,8 +99,8 @@ public final class CaptureCommand implements Callable<Integer>
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-i", "--interface"}, required = true, paramLabel = "IFACE", description = "interface to "
-        + "capture on")
+    @Option(names = {"-i", "--interface"}, paramLabel = "IFACE", description = "interface to capture on (required, "
+        + "here or as interface: in the --config file)")
     private String interfaceName;
 
     @Option(names = "--block-size", paramLabel = "BYTES",
@@ -145,10 +158,11 @@ public final class CaptureCommand implements Callable<Integer>
     @Option(names = "--json", description = "one JSON object per line, with Haka's field names, as inspect --json")
     private boolean json;
 
-    @Option(names = "--checksum", paramLabel = "MODE",
-        description = "TCP checksum handling: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); auto trusts "
-            + "what the kernel knows, and leaves segments whose checksum it has not computed yet unverified")
-    private ChecksumMode checksumMode = ChecksumMode.AUTO;
+    @Mixin
+    private SensorOptions sensorOptions = new SensorOptions();
+
+    @Mixin
+    private EngineOptions engineOptions = new EngineOptions();
 
     private final FrameHandler handler = this::onFrame;
     private final SegmentFormatter formatter = new SegmentFormatter();
@@ -203,6 +217,10 @@ public final class CaptureCommand implements Callable<Integer>
         if (filterExpression != null)
         {
             context.filter(program);
+        }
+        if (sensorOptions.wantsPipeline())
+        {
+            return captureToPipeline(context);
         }
         if (pollers > 1 || cpus != null)
         {
@@ -260,7 +278,7 @@ public final class CaptureCommand implements Callable<Integer>
                 cpus == null ? new int[0] : cpus,
                 fanoutMode,
                 fanoutGroupId == null ? AfPacketContext.NO_FANOUT : fanoutGroupId,
-                checksumMode,
+                engineOptions.checksumMode(),
                 durationSeconds,
                 statsIntervalSeconds,
                 () -> running);
@@ -282,9 +300,124 @@ public final class CaptureCommand implements Callable<Integer>
         return exitCode;
     }
 
+    /**
+     * The sensor: pollers hand each flow to its reassembly worker, the workers journal what they reassemble; counters
+     * every interval, and on exit the counters, the journal's size and the latency percentiles. A signal stops the
+     * pollers, the workers drain and end every open flow (shutdown), and the journal is closed.
+     */
+    private int captureToPipeline(final AfPacketContext ring)
+    {
+        final PrintWriter log = new PrintWriter(err, true);
+        final Sensor sensor;
+        try
+        {
+            sensor = Sensor.open(sensorOptions, true);
+        }
+        catch (final JournalException | UncheckedIOException ex)
+        {
+            err.println(PREFIX + ex.getMessage());
+            return Flowtap.EXIT_INPUT_ERROR;
+        }
+        final PipelineContext context = sensor
+            .pipelineContext(() -> engineOptions.context(spec.commandLine()), null)
+            .checksumMode(engineOptions.checksumMode());
+        if (fanoutGroupId != null)
+        {
+            ring.fanout(fanoutGroupId, fanoutMode, fanoutMode == FanoutMode.HASH);
+        }
+        final Pipeline pipeline;
+        try
+        {
+            pipeline = Pipeline.live(context, ring, pollers, cpus == null ? new int[0] : cpus, fanoutMode);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            sensor.close();
+            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+        }
+        catch (final LinuxException ex)
+        {
+            sensor.close();
+            err.println(PREFIX + ex.getMessage());
+            return Flowtap.EXIT_INPUT_ERROR;
+        }
+        catch (final RuntimeException ex)
+        {
+            sensor.close();
+            throw ex;
+        }
+        final Thread hook = new Thread(this::onShutdown, "flowtap-capture-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try
+        {
+            err.println(PREFIX + "listening on " + interfaceName + " with " + pollers + " poller" +
+                (pollers == 1 ? "" : "s") + " and " + pipeline.workers().size() + " worker" +
+                (pipeline.workers().size() == 1 ? "" : "s") + (sensorOptions.journal() == null ? "" :
+                ", journal " + sensorOptions.journal()));
+            final long startNs = System.nanoTime();
+            sensor.attach(pipeline, startNs);
+            final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds);
+            final long intervalNs = TimeUnit.SECONDS.toNanos(statsIntervalSeconds);
+            long nextStatsNs = startNs + intervalNs;
+            while (running && pipeline.total(WorkerCounter.SEGMENTS) < count &&
+                !pipeline.awaitInputFinished(TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MS / 2)))
+            {
+                final long nowNs = System.nanoTime();
+                sensor.tick(nowNs);
+                if (durationNs > 0 && nowNs - startNs >= durationNs)
+                {
+                    break;
+                }
+                if (intervalNs > 0 && nowNs - nextStatsNs >= 0)
+                {
+                    nextStatsNs = nowNs + intervalNs;
+                    err.printf(Locale.ROOT, PREFIX + "counters on %s after %.1f s%n",
+                        interfaceName, (nowNs - startNs) / 1e9);
+                    err.print(pipeline.counterSummary());
+                }
+            }
+            exitCode = Flowtap.EXIT_OK;
+        }
+        finally
+        {
+            try
+            {
+                pipeline.close();
+            }
+            catch (final IllegalStateException ex)
+            {
+                err.println(PREFIX + ex.getMessage());
+                exitCode = Flowtap.EXIT_INPUT_ERROR;
+            }
+            finally
+            {
+                sensor.close();
+            }
+            err.println(PREFIX + "final counters on " + interfaceName);
+            err.print(pipeline.counterSummary());
+            long flows = 0;
+            for (final Worker worker : pipeline.workers())
+            {
+                flows += worker.engine().counters().get(EngineCounter.FLOWS_CREATED);
+            }
+            err.println("flows " + flows);
+            sensor.printSummary(log);
+            final String accounting = pipeline.accountingError();
+            if (accounting != null)
+            {
+                err.println(PREFIX + "accounting does not add up: " + accounting);
+                exitCode = Flowtap.EXIT_INPUT_ERROR;
+            }
+            err.flush();
+            finished.countDown();
+        }
+        removeHook(hook);
+        return exitCode;
+    }
+
     private int capture(final AfPacketRingSource source)
     {
-        decoder = new PacketDecoder(checksumMode);
+        decoder = new PacketDecoder(engineOptions.checksumMode());
         final long startNs = System.nanoTime();
         final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds);
         final long intervalNs = TimeUnit.SECONDS.toNanos(statsIntervalSeconds);
@@ -362,6 +495,11 @@ public final class CaptureCommand implements Callable<Integer>
 
     private void validate()
     {
+        if (interfaceName == null)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "Missing required option: '--interface=IFACE'");
+        }
         if (count < 1)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1");
@@ -374,6 +512,8 @@ public final class CaptureCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--pollers must be between 1 and 64");
         }
+        sensorOptions.validate(spec.commandLine());
+        engineOptions.context(spec.commandLine());
         if (statsIntervalSeconds < 0)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--stats-interval must not be negative");

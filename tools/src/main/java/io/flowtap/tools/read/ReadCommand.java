@@ -1,22 +1,29 @@
 package io.flowtap.tools.read;
 
 import io.flowtap.capture.CaptureFileException;
-import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.DecodeCounter;
 import io.flowtap.capture.file.CaptureFileSource;
 import io.flowtap.capture.file.CaptureFiles;
 import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
+import io.flowtap.pipeline.journal.JournalException;
+import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineCounter;
-import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.replay.EngineOptions;
+import io.flowtap.tools.sensor.Sensor;
+import io.flowtap.tools.sensor.SensorOptions;
+import io.flowtap.tools.sensor.StopOnSignal;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,13 +41,17 @@ import java.util.concurrent.TimeUnit;
     name = "read",
     mixinStandardHelpOptions = true,
     description = {
-        "Read a pcap or pcapng file through the flow-sharded pipeline: segments go to N reassembly workers, each flow "
-            + "always to the same one. Progress (percent of the file, packets/s, MB/s) is shown on a terminal; the "
-            + "counters follow on standard error."},
+        "Read a pcap or pcapng file through the flow-sharded pipeline, as a sensor runs live traffic: segments go "
+            + "to N reassembly workers, each flow always to the same one, and what they reassemble can be journaled. "
+            + "Progress (percent of the file, packets/s, MB/s) is shown on a terminal; the counters, and the latency "
+            + "percentiles when measured, follow on standard error."},
     footerHeading = "%nExamples:%n",
     footer = {
         "  flowtap read capture.pcap",
-        "  flowtap read big.pcap --workers 2 --checksum off"},
+        "  flowtap read big.pcap --workers 2 --checksum off",
+        "  flowtap read big.pcap --workers 2 --journal /var/lib/flowtap/journal --histogram-log latency.hlog",
+        "  flowtap read big.pcap --config sensor.yaml --workers 4",
+        "  flowtap read big.pcap --counters /dev/shm/flowtap.ctr  (meanwhile: flowtap stats /dev/shm/flowtap.ctr)"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
@@ -50,6 +61,7 @@ public final class ReadCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap read: ";
     private static final long PROGRESS_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    private static final long LOOP_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -57,21 +69,21 @@ public final class ReadCommand implements Callable<Integer>
     @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng file")
     private Path file;
 
-    @Option(names = "--workers", paramLabel = "N", description = "reassembly workers (default: ${DEFAULT-VALUE})")
-    private int workers = 1;
+    @Mixin
+    private SensorOptions sensorOptions = new SensorOptions();
 
-    @Option(names = "--checksum", paramLabel = "MODE",
-        description = "TCP checksum handling: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})")
-    private ChecksumMode checksumMode = ChecksumMode.AUTO;
+    @Mixin
+    private EngineOptions engineOptions = new EngineOptions();
 
     @Option(names = "--progress", negatable = true,
         description = "show progress (default: only when standard error is a terminal)")
     private Boolean progress;
 
     private final List<HandlerFactoryPart> parts = new ArrayList<>();
+    private volatile boolean running = true;
 
     /**
-     * Something that adds handlers to each worker (the journal, attribute extractors ...).
+     * Something that adds handlers to each worker (attribute extractors, rules ...), before the journal's writer.
      */
     @FunctionalInterface
     public interface HandlerFactoryPart
@@ -87,10 +99,8 @@ public final class ReadCommand implements Callable<Integer>
     public Integer call()
     {
         final PrintWriter err = spec.commandLine().getErr();
-        if (workers < 1 || workers > 64)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--workers must be between 1 and 64");
-        }
+        sensorOptions.validate(spec.commandLine());
+        engineOptions.context(spec.commandLine());
         final CaptureFileSource source;
         try
         {
@@ -101,29 +111,64 @@ public final class ReadCommand implements Callable<Integer>
             err.println(PREFIX + ex.getMessage());
             return Flowtap.EXIT_INPUT_ERROR;
         }
-        final PipelineContext context = new PipelineContext()
-            .workers(workers)
-            .checksumMode(checksumMode)
-            .engineContext(EngineContext::new)
-            .handlers(worker ->
+        final Sensor sensor;
+        try
+        {
+            sensor = Sensor.open(sensorOptions, false);
+        }
+        catch (final JournalException | UncheckedIOException ex)
+        {
+            source.close();
+            err.println(PREFIX + ex.getMessage());
+            return Flowtap.EXIT_INPUT_ERROR;
+        }
+        final PipelineContext context = sensor
+            .pipelineContext(() -> engineOptions.context(spec.commandLine()), (worker, handlers) ->
             {
-                final List<TcpHandler> handlers = new ArrayList<>();
                 for (final HandlerFactoryPart part : parts)
                 {
                     part.addTo(worker, handlers);
                 }
-                return handlers;
-            });
+            })
+            .checksumMode(engineOptions.checksumMode());
         final boolean showProgress = progress != null ? progress : System.console() != null;
         final long startNs = System.nanoTime();
-        int exitCode = Flowtap.EXIT_OK;
-        final Pipeline pipeline = Pipeline.file(context, source);
+        final int exitCode;
+        final Pipeline pipeline;
         try
         {
+            pipeline = Pipeline.file(context, source);
+        }
+        catch (final RuntimeException ex)
+        {
+            sensor.close();
+            throw ex;
+        }
+        try (StopOnSignal stop = new StopOnSignal(() -> running = false))
+        {
+            exitCode = run(pipeline, sensor, source, showProgress, startNs, err);
+            stop.exitCode(exitCode);
+        }
+        return exitCode;
+    }
+
+    private int run(
+        final Pipeline pipeline,
+        final Sensor sensor,
+        final CaptureFileSource source,
+        final boolean showProgress,
+        final long startNs,
+        final PrintWriter err)
+    {
+        int exitCode = Flowtap.EXIT_OK;
+        try
+        {
+            sensor.attach(pipeline, startNs);
             long nextNs = startNs + PROGRESS_INTERVAL_NS;
-            while (!pipeline.awaitInputFinished(TimeUnit.MILLISECONDS.toNanos(50)))
+            while (running && !pipeline.awaitInputFinished(LOOP_WAIT_NS))
             {
                 final long nowNs = System.nanoTime();
+                sensor.tick(nowNs);
                 if (showProgress && nowNs >= nextNs)
                 {
                     nextNs = nowNs + PROGRESS_INTERVAL_NS;
@@ -135,10 +180,22 @@ public final class ReadCommand implements Callable<Integer>
             {
                 err.println("\r" + progress(source, pipeline, System.nanoTime() - startNs));
             }
+            if (!running)
+            {
+                err.println(PREFIX + "stopped by a signal at " + source.position() + " of " + source.size() +
+                    " bytes; every flow open was ended (shutdown) and journaled");
+            }
         }
         finally
         {
-            pipeline.close();
+            try
+            {
+                pipeline.close();
+            }
+            finally
+            {
+                sensor.close();
+            }
         }
         if (pipeline.damage() != null)
         {
@@ -147,17 +204,19 @@ public final class ReadCommand implements Callable<Integer>
         }
         final double seconds = (System.nanoTime() - startNs) / 1e9;
         final long segments = pipeline.total(WorkerCounter.SEGMENTS);
+        final int workers = pipeline.workers().size();
         err.printf(Locale.ROOT, "%sread %s with %d worker%s in %.2f s: %d segments (%.0f/s)%n", PREFIX, file,
             workers, workers == 1 ? "" : "s", seconds, segments, segments / seconds);
         err.print(pipeline.counterSummary());
         long flows = 0;
         long delivered = 0;
-        for (final io.flowtap.pipeline.worker.Worker worker : pipeline.workers())
+        for (final Worker worker : pipeline.workers())
         {
             flows += worker.engine().counters().get(EngineCounter.FLOWS_CREATED);
             delivered += worker.engine().counters().get(EngineCounter.DELIVERED_BYTES);
         }
         err.printf("flows %d, stream bytes delivered %d%n", flows, delivered);
+        sensor.printSummary(err);
         final String accounting = pipeline.accountingError();
         if (accounting != null)
         {
@@ -169,7 +228,7 @@ public final class ReadCommand implements Callable<Integer>
     }
 
     /**
-     * Add handlers to every worker (used by options that plug in the journal and the like).
+     * Add handlers to every worker (used by options that plug in attribute extractors and the like).
      *
      * @param part adds handlers.
      * @return this.
@@ -184,7 +243,7 @@ public final class ReadCommand implements Callable<Integer>
     {
         final double seconds = Math.max(1e-9, elapsedNs / 1e9);
         final long position = source.position();
-        final long frames = pipeline.total(io.flowtap.capture.codec.DecodeCounter.FRAMES);
+        final long frames = pipeline.total(DecodeCounter.FRAMES);
         return String.format(Locale.ROOT, "%5.1f%%  %d packets  %.0f packets/s  %.1f MB/s",
             100.0 * position / Math.max(1, source.size()), frames, frames / seconds, position / seconds / 1e6);
     }

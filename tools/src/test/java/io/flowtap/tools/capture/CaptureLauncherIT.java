@@ -4,6 +4,8 @@ import io.flowtap.capture.ring.LiveNetwork;
 import io.flowtap.capture.ring.TcpTransfer;
 import io.flowtap.capture.ring.VethPair;
 import io.flowtap.linux.AfPacket;
+import io.flowtap.tools.LauncherProcesses;
+import io.flowtap.tools.LauncherProcesses.Result;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -11,20 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@code flowtap capture} through the packaged launcher, as a user runs it, on a veth pair's end inside the pair's
@@ -34,8 +29,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 @Tag("live")
 class CaptureLauncherIT
 {
-    private static final long START_TIMEOUT_SECONDS = 60;
-    private static final long EXIT_TIMEOUT_SECONDS = 60;
     private static final long TRANSFER_TIMEOUT_SECONDS = 120;
     private static final Pattern SEGMENT_LINE = Pattern.compile(
         "\\d+ \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z \\S+:\\d+ > \\S+:\\d+ flags \\[[FSRP.UEW]*] " +
@@ -44,25 +37,22 @@ class CaptureLauncherIT
     @TempDir
     Path tempDir;
 
-    private final List<Process> processes = new ArrayList<>();
+    private LauncherProcesses launcher;
     private VethPair veth;
-
-    private record Result(int exitCode, String out, String err)
-    {
-    }
 
     @BeforeEach
     void requireLiveNetwork()
     {
         LiveNetwork.require();
+        launcher = new LauncherProcesses(tempDir);
     }
 
     @AfterEach
     void cleanUp()
     {
-        for (final Process process : processes)
+        if (launcher != null)
         {
-            process.destroyForcibly();
+            launcher.close();
         }
         if (veth != null)
         {
@@ -267,24 +257,7 @@ class CaptureLauncherIT
 
     private Process start(final List<String> prefix, final String... args)
     {
-        final List<String> command = new ArrayList<>(prefix);
-        command.add(Paths.get(System.getProperty("flowtap.launcher", "flowtap")).toString());
-        command.addAll(List.of(args));
-        final int index = processes.size();
-        try
-        {
-            final Process process = new ProcessBuilder(command)
-                .redirectOutput(tempDir.resolve("out" + index + ".txt").toFile())
-                .redirectError(tempDir.resolve("err" + index + ".txt").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Paths.get("/dev/null").toFile()))
-                .start();
-            processes.add(process);
-            return process;
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
+        return launcher.start(prefix, args);
     }
 
     private void awaitListening(final Process process) throws IOException, InterruptedException
@@ -294,29 +267,11 @@ class CaptureLauncherIT
 
     private void awaitStandardError(final Process process, final String text) throws IOException, InterruptedException
     {
-        final Path err = tempDir.resolve("err" + processes.indexOf(process) + ".txt");
-        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_TIMEOUT_SECONDS);
-        while (!Files.readString(err, StandardCharsets.UTF_8).contains(text))
-        {
-            if (!process.isAlive() || System.nanoTime() > deadlineNs)
-            {
-                fail("flowtap did not print '" + text + "' (alive " + process.isAlive() + "): " +
-                    Files.readString(err, StandardCharsets.UTF_8));
-            }
-            Thread.sleep(20);
-        }
+        launcher.awaitStandardError(process, text);
     }
 
     private Result await(final Process process) throws IOException, InterruptedException
     {
-        if (!process.waitFor(EXIT_TIMEOUT_SECONDS, TimeUnit.SECONDS))
-        {
-            process.destroyForcibly();
-            fail("flowtap did not exit within " + EXIT_TIMEOUT_SECONDS + " s");
-        }
-        final int index = processes.indexOf(process);
-        return new Result(process.exitValue(),
-            Files.readString(tempDir.resolve("out" + index + ".txt"), StandardCharsets.UTF_8),
-            Files.readString(tempDir.resolve("err" + index + ".txt"), StandardCharsets.UTF_8));
+        return launcher.await(process);
     }
 }

@@ -1,0 +1,311 @@
+package io.flowtap.tools.sensor;
+
+import io.flowtap.capture.FrameHandler;
+import io.flowtap.pipeline.CountersPublisher;
+import io.flowtap.pipeline.Pipeline;
+import io.flowtap.pipeline.PipelineContext;
+import io.flowtap.pipeline.journal.ChronicleJournal;
+import io.flowtap.pipeline.journal.Journal;
+import io.flowtap.pipeline.journal.JournalContext;
+import io.flowtap.pipeline.journal.JournalWriter;
+import io.flowtap.pipeline.journal.RawPacketJournal;
+import io.flowtap.pipeline.stats.CountersFile;
+import io.flowtap.pipeline.stats.HistogramLog;
+import io.flowtap.pipeline.stats.StageHistograms;
+import io.flowtap.reassembly.EngineContext;
+import io.flowtap.reassembly.EngineCounter;
+import io.flowtap.reassembly.TcpHandler;
+import org.agrona.CloseHelper;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * What a sensor run owns around its {@link Pipeline}: the event journal (one writer per worker, registered last so it
+ * sees what the other handlers add), the raw-packet journal (one writer per poller), the latency histograms and
+ * their log, and the counters file. Made from {@link SensorOptions} before the pipeline, attached to it once it runs,
+ * ticked by the command's reporting loop, and closed after the pipeline has drained, so that every flow's end is
+ * journaled before the journal closes.
+ * <p>
+ * Not thread safe: one reporting thread makes, ticks and closes it.
+ */
+public final class Sensor implements AutoCloseable
+{
+    private static final long PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final int COUNTERS_PER_WORKER = EngineCounter.values().length + 4;
+    private static final int COUNTERS_FIXED = 256;
+
+    private final SensorOptions options;
+    private final Journal journal;
+    private final Journal rawJournal;
+    private final StageHistograms histograms;
+    private final HistogramLog histogramLog;
+    private final CountersFile countersFile;
+    private final List<JournalWriter> journalWriters = new CopyOnWriteArrayList<>();
+    private final List<RawPacketJournal> rawWriters = new CopyOnWriteArrayList<>();
+    private final long histogramIntervalNs;
+    private CountersPublisher publisher;
+    private long nextPublishNs;
+    private long nextIntervalNs;
+    private boolean closed;
+
+    private Sensor(
+        final SensorOptions options,
+        final Journal journal,
+        final Journal rawJournal,
+        final StageHistograms histograms,
+        final HistogramLog histogramLog,
+        final CountersFile countersFile)
+    {
+        this.options = options;
+        this.journal = journal;
+        this.rawJournal = rawJournal;
+        this.histograms = histograms;
+        this.histogramLog = histogramLog;
+        this.countersFile = countersFile;
+        this.histogramIntervalNs = (long)(options.histogramIntervalSeconds * 1e9);
+    }
+
+    /**
+     * Open the journals, the histogram log and the counters file the options ask for.
+     *
+     * @param options validated.
+     * @param live    whether the input is a live interface.
+     * @return the sensor.
+     * @throws io.flowtap.pipeline.journal.JournalException when a journal directory cannot be used.
+     * @throws java.io.UncheckedIOException                 when the histogram log or counters file cannot be made.
+     */
+    public static Sensor open(final SensorOptions options, final boolean live)
+    {
+        Journal journal = null;
+        Journal rawJournal = null;
+        HistogramLog log = null;
+        CountersFile counters = null;
+        try
+        {
+            if (options.journal != null)
+            {
+                journal = ChronicleJournal.open(journalContext(options).directory(options.journal));
+            }
+            if (options.rawJournal != null)
+            {
+                rawJournal = ChronicleJournal.open(journalContext(options).directory(options.rawJournal));
+            }
+            final StageHistograms histograms = options.measuresLatency(live) ? new StageHistograms() : null;
+            if (options.histogramLog != null)
+            {
+                log = new HistogramLog(options.histogramLog, histograms);
+            }
+            if (options.counters != null)
+            {
+                counters = CountersFile.create(
+                    options.counters, COUNTERS_FIXED + options.workers * COUNTERS_PER_WORKER);
+            }
+            return new Sensor(options, journal, rawJournal, histograms, log, counters);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(journal, rawJournal, log, counters);
+            throw ex;
+        }
+    }
+
+    /**
+     * Configure a pipeline for this sensor: workers, queues, latency, the journals' handlers and taps.
+     *
+     * @param engineContext makes each worker's engine settings.
+     * @param handlers      adds a worker's own handlers (before the journal's writer), or null.
+     * @return the context, to complete (checksum mode ...) and start.
+     */
+    public PipelineContext pipelineContext(
+        final Supplier<EngineContext> engineContext, final BiConsumer<Integer, List<TcpHandler>> handlers)
+    {
+        final PipelineContext context = new PipelineContext()
+            .workers(options.workers)
+            .queueCapacity(options.queueCapacity)
+            .queueFullPolicy(options.queueFullPolicy)
+            .engineContext(engineContext)
+            .histograms(histograms)
+            .handlers(worker ->
+            {
+                final List<TcpHandler> list = new ArrayList<>();
+                if (handlers != null)
+                {
+                    handlers.accept(worker, list);
+                }
+                if (journal != null)
+                {
+                    final JournalWriter writer = journal.newWriter(worker);
+                    journalWriters.add(writer);
+                    list.add(writer);
+                }
+                return list;
+            });
+        if (options.workerCpus != null)
+        {
+            context.workerCpus(options.workerCpus);
+        }
+        if (rawJournal != null)
+        {
+            context.frameTaps(poller ->
+            {
+                final RawPacketJournal writer = rawJournal.newRawPacketWriter(poller);
+                rawWriters.add(writer);
+                return (FrameHandler)writer;
+            });
+        }
+        return context;
+    }
+
+    /**
+     * The pipeline is running: start publishing its counters.
+     *
+     * @param pipeline started from {@link #pipelineContext}.
+     * @param nowNs    now on {@link System#nanoTime()}.
+     */
+    public void attach(final Pipeline pipeline, final long nowNs)
+    {
+        nextIntervalNs = nowNs + histogramIntervalNs;
+        if (countersFile != null)
+        {
+            publisher = new CountersPublisher(pipeline, countersFile)
+                .add(countersFile, "journal: payload bytes", this::journalPayloadBytes)
+                .add(countersFile, "journal: raw frame bytes", this::rawFrameBytes)
+                .add(countersFile, "journal: raw frames cut to the frame limit", this::rawFramesCut);
+            publisher.publish();
+            nextPublishNs = nowNs + PUBLISH_INTERVAL_NS;
+        }
+    }
+
+    /**
+     * Called by the reporting loop, often: writes a histogram interval and publishes counters when due.
+     *
+     * @param nowNs now on {@link System#nanoTime()}.
+     */
+    public void tick(final long nowNs)
+    {
+        if (histogramLog != null && nowNs - nextIntervalNs >= 0)
+        {
+            nextIntervalNs = nowNs + histogramIntervalNs;
+            histogramLog.writeInterval();
+        }
+        if (publisher != null && nowNs - nextPublishNs >= 0)
+        {
+            nextPublishNs = nowNs + PUBLISH_INTERVAL_NS;
+            publisher.publish();
+        }
+    }
+
+    /**
+     * @return bytes of payload journaled so far, over every worker.
+     */
+    public long journalPayloadBytes()
+    {
+        long bytes = 0;
+        for (final JournalWriter writer : journalWriters)
+        {
+            bytes += writer.payloadBytesWritten();
+        }
+        return bytes;
+    }
+
+    /**
+     * @return bytes of raw frames journaled so far, over every poller.
+     */
+    public long rawFrameBytes()
+    {
+        long bytes = 0;
+        for (final RawPacketJournal writer : rawWriters)
+        {
+            bytes += writer.frameBytesWritten();
+        }
+        return bytes;
+    }
+
+    private long rawFramesCut()
+    {
+        long frames = 0;
+        for (final RawPacketJournal writer : rawWriters)
+        {
+            frames += writer.framesCut();
+        }
+        return frames;
+    }
+
+    /**
+     * @return the latency histograms, or null when latency is not measured.
+     */
+    public StageHistograms histograms()
+    {
+        return histograms;
+    }
+
+    /**
+     * Print what the run journaled and its latency percentiles.
+     *
+     * @param err to print to.
+     */
+    public void printSummary(final PrintWriter err)
+    {
+        if (journal != null)
+        {
+            err.printf(Locale.ROOT, "journal %s: %d payload bytes%n", journal.directory(), journalPayloadBytes());
+        }
+        if (rawJournal != null)
+        {
+            err.printf(Locale.ROOT, "raw-packet journal %s: %d frame bytes, %d frames cut%n",
+                rawJournal.directory(), rawFrameBytes(), rawFramesCut());
+        }
+        if (histograms != null)
+        {
+            final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8))
+            {
+                histograms.printSummary(out);
+            }
+            final String summary = bytes.toString(StandardCharsets.UTF_8);
+            if (!summary.isEmpty())
+            {
+                err.println("latency per stage:");
+                err.print(summary);
+            }
+        }
+        err.flush();
+    }
+
+    /**
+     * After the pipeline has closed: the last counters and histogram interval, then the journals, histogram log and
+     * counters file are closed. Idempotent.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        if (publisher != null)
+        {
+            publisher.publish();
+        }
+        CloseHelper.closeAll(histogramLog, journal, rawJournal, countersFile);
+    }
+
+    private static JournalContext journalContext(final SensorOptions options)
+    {
+        return new JournalContext()
+            .rollCycle(options.rollCycle())
+            .retainCycles(options.retainCycles)
+            .batchBytes(JournalContext.BATCH_BYTES_PIPELINE_DEFAULT);
+    }
+}

@@ -1,0 +1,154 @@
+package io.flowtap.tools.sensor;
+
+import io.flowtap.pipeline.journal.JournalContext;
+import io.flowtap.pipeline.journal.JournalRollCycle;
+import io.flowtap.pipeline.shard.QueueFullPolicy;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+
+/**
+ * What a sensor run takes beyond its input, shared by {@code capture} and {@code read}: workers and their queues,
+ * the journals, the latency histograms and the counters file. Each option maps to one setting of the pipeline or the
+ * journal; a {@code --config} YAML file can hold any of them under the same names.
+ */
+public final class SensorOptions
+{
+    /** Most workers. */
+    public static final int MAX_WORKERS = 64;
+
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "read options from a YAML file: a mapping of option names without the dashes to values "
+            + "(workers: 2, journal: /var/lib/flowtap, cpus: [0, 1], promisc: true); options given on the command "
+            + "line override the file; an unknown or ill-typed key is an error naming it")
+    Path config;
+
+    @Option(names = "--workers", paramLabel = "N",
+        description = "reassembly workers; each flow always goes to the same one (default: ${DEFAULT-VALUE})")
+    int workers = 1;
+
+    @Option(names = "--worker-cpus", paramLabel = "LIST", split = ",",
+        description = "pin the workers to these CPUs, in order (e.g. 2,3)")
+    int[] workerCpus;
+
+    @Option(names = "--queue-capacity", paramLabel = "N",
+        description = "segments in flight from each poller to each worker (default: ${DEFAULT-VALUE})")
+    int queueCapacity = io.flowtap.pipeline.PipelineContext.QUEUE_CAPACITY_DEFAULT;
+
+    @Option(names = "--queue-full", paramLabel = "POLICY",
+        description = "when a worker's queue is full: wait (the ring holds the rest; the kernel drops, and counts, "
+            + "when it is full too) or drop (counted) (default: ${DEFAULT-VALUE})")
+    QueueFullPolicy queueFullPolicy = QueueFullPolicy.WAIT;
+
+    @Option(names = "--journal", paramLabel = "DIR",
+        description = "journal every flow event (starts, payload, gaps, overlaps, attributes, ends) to a Chronicle "
+            + "Queue in DIR; read it back with flowtap journal")
+    Path journal;
+
+    @Option(names = "--raw-journal", paramLabel = "DIR",
+        description = "also journal every captured frame with its timestamp to DIR, for replaying the traffic later")
+    Path rawJournal;
+
+    @Option(names = "--roll-cycle", paramLabel = "CYCLE",
+        description = "start a new journal file every: secondly, five_minutely, hourly, daily, weekly "
+            + "(default: hourly)")
+    String rollCycle = JournalContext.ROLL_CYCLE_DEFAULT.name().toLowerCase(java.util.Locale.ROOT);
+
+    @Option(names = "--retain-cycles", paramLabel = "N",
+        description = "keep only the newest N journal files, deleting older ones as new cycles start (default: "
+            + "0, keep all)")
+    int retainCycles = JournalContext.RETAIN_CYCLES_DEFAULT;
+
+    @Option(names = "--histogram-log", paramLabel = "FILE",
+        description = "write latency per stage (kernel-to-poller, poller-to-worker, worker-to-journal, end-to-end) "
+            + "as interval histograms in HdrHistogram's log format; read it with flowtap journal histogram or "
+            + "HdrHistogram's tools")
+    Path histogramLog;
+
+    @Option(names = "--histogram-interval", paramLabel = "SECONDS",
+        description = "length of each interval in the histogram log (default: ${DEFAULT-VALUE})")
+    double histogramIntervalSeconds = 1;
+
+    @Option(names = "--latency", negatable = true,
+        description = "measure the latency of each stage and print its percentiles on exit (default: on for capture "
+            + "and whenever --histogram-log is given)")
+    Boolean latency;
+
+    @Option(names = "--counters", paramLabel = "FILE",
+        description = "keep every counter in FILE (shared memory), for flowtap stats FILE to read while this runs")
+    Path counters;
+
+    /**
+     * @return whether this run needs the sensor's pipeline rather than a plain printing loop.
+     */
+    public boolean wantsPipeline()
+    {
+        return workers > 1 || workerCpus != null || journal != null || rawJournal != null || histogramLog != null ||
+            counters != null || Boolean.TRUE.equals(latency);
+    }
+
+    /**
+     * @param live whether the input is a live interface (latency is then measured unless turned off).
+     * @return whether to measure latency.
+     */
+    public boolean measuresLatency(final boolean live)
+    {
+        return latency != null ? latency : live || histogramLog != null;
+    }
+
+    /**
+     * Check the options together.
+     *
+     * @param commandLine for the error.
+     * @throws CommandLine.ParameterException naming the option at fault.
+     */
+    public void validate(final CommandLine commandLine)
+    {
+        if (workers < 1 || workers > MAX_WORKERS)
+        {
+            throw new CommandLine.ParameterException(commandLine, "--workers must be between 1 and " + MAX_WORKERS);
+        }
+        if (queueCapacity < 1)
+        {
+            throw new CommandLine.ParameterException(commandLine, "--queue-capacity must be at least 1");
+        }
+        if (retainCycles < 0)
+        {
+            throw new CommandLine.ParameterException(commandLine, "--retain-cycles must not be negative");
+        }
+        if (!(histogramIntervalSeconds > 0))
+        {
+            throw new CommandLine.ParameterException(commandLine, "--histogram-interval must be positive");
+        }
+        try
+        {
+            JournalRollCycle.parse(rollCycle);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(commandLine, "--roll-cycle: " + ex.getMessage());
+        }
+        if (journal != null && journal.equals(rawJournal))
+        {
+            throw new CommandLine.ParameterException(commandLine,
+                "--journal and --raw-journal need directories of their own");
+        }
+    }
+
+    /**
+     * @return the event journal's directory, or null.
+     */
+    public Path journal()
+    {
+        return journal;
+    }
+
+    /**
+     * @return the journal's roll cycle.
+     */
+    public JournalRollCycle rollCycle()
+    {
+        return JournalRollCycle.parse(rollCycle);
+    }
+}
