@@ -120,8 +120,8 @@ class FlowsCommandTest
         assertEquals(0, run("--no-summary", "--attributes", capture.toString()));
         final String line = lines().get(0);
         for (final String attribute : List.of(" HTTP-Method=GET", " URI=/publication/pub.home/home.html",
-            " Host=www.abcdefghij.com", " User-Agent=Mozilla/5.0 (X11; U; Linux i686; fr; rv:1.9.0.6) Gecko/2009011912 " +
-            "Firefox/3.0.6", " HTTP-Status=401", " Content-Type=text/html; charset=iso-8859-1"))
+            " Host=www.abcdefghij.com", " User-Agent=Mozilla/5.0 (X11; U; Linux i686; fr; rv:1.9.0.6) " +
+            "Gecko/2009011912 Firefox/3.0.6", " HTTP-Status=401", " Content-Type=text/html; charset=iso-8859-1"))
         {
             assertTrue(line.contains(attribute), line);
         }
