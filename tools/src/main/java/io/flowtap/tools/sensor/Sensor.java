@@ -15,6 +15,9 @@ import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.reassembly.TcpHandler;
+import io.flowtap.reassembly.attribute.FlowBoundaryAttributes;
+import io.flowtap.reassembly.attribute.HttpAttributeExtractor;
+import io.flowtap.reassembly.attribute.TlsAttributeExtractor;
 import org.agrona.CloseHelper;
 
 import java.io.ByteArrayOutputStream;
@@ -139,6 +142,14 @@ public final class Sensor implements AutoCloseable
             .handlers(worker ->
             {
                 final List<TcpHandler> list = new ArrayList<>();
+                if (options.attributes)
+                {
+                    // First, so every later handler (the journal's writer last) hears of a flow's end attribute
+                    // before its own end.
+                    list.add(new FlowBoundaryAttributes());
+                    list.add(new HttpAttributeExtractor());
+                    list.add(new TlsAttributeExtractor());
+                }
                 if (handlers != null)
                 {
                     handlers.accept(worker, list);
