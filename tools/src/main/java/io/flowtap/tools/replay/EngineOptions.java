@@ -95,6 +95,14 @@ public final class EngineOptions
     }
 
     /**
+     * @return whether HTTP and TLS attributes are extracted.
+     */
+    public boolean attributes()
+    {
+        return attributes;
+    }
+
+    /**
      * @return the decoder's checksum mode.
      */
     public ChecksumMode checksumMode()

@@ -126,11 +126,14 @@ public final class Sensor implements AutoCloseable
      * Configure a pipeline for this sensor: workers, queues, latency, the journals' handlers and taps.
      *
      * @param engineContext makes each worker's engine settings.
+     * @param attributes    whether each worker extracts HTTP and TLS attributes (first, before every other handler).
      * @param handlers      adds a worker's own handlers (before the journal's writer), or null.
      * @return the context, to complete (checksum mode ...) and start.
      */
     public PipelineContext pipelineContext(
-        final Supplier<EngineContext> engineContext, final BiConsumer<Integer, List<TcpHandler>> handlers)
+        final Supplier<EngineContext> engineContext,
+        final boolean attributes,
+        final BiConsumer<Integer, List<TcpHandler>> handlers)
     {
         final PipelineContext context = new PipelineContext()
             .workers(options.workers)
@@ -142,7 +145,7 @@ public final class Sensor implements AutoCloseable
             .handlers(worker ->
             {
                 final List<TcpHandler> list = new ArrayList<>();
-                if (options.attributes)
+                if (attributes)
                 {
                     // First, so every later handler (the journal's writer last) hears of a flow's end attribute
                     // before its own end.

@@ -51,12 +51,6 @@ public final class SensorOptions
             + "Queue in DIR; read it back with flowtap journal")
     Path journal;
 
-    @Option(names = "--attributes",
-        description = "find HTTP/1.x and TLS attributes in each stream (headers, host, URI, user agent, content "
-            + "type, status; server name, ALPN, version, cipher, certificate organisation and authorities) and the "
-            + "flow start and end, with Trisul's names, for the journal and the other handlers")
-    boolean attributes;
-
     @Option(names = "--raw-journal", paramLabel = "DIR",
         description = "also journal every captured frame with its timestamp to DIR, for replaying the traffic later")
     Path rawJournal;
