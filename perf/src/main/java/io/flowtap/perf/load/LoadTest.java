@@ -176,11 +176,11 @@ public final class LoadTest
             .blockSize(context.blockSize())
             .blockCount(Math.max(1, (int)((long)context.ringMiB() * (1 << 20) / context.blockSize())))
             .retireTimeoutMs(context.blockTimeoutMs());
-        final long cpuBefore;
+        final long[] cpuBefore;
         final long processBefore;
         final long backlogBefore = LinuxStats.backlogDrops();
         final BlastReport sent;
-        final long cpuNs;
+        final long[] cpuNs = new long[3];
         final long processNs;
         final Pipeline pipeline = Pipeline.live(pipelineContext, ring, context.pollers(), context.pollerCpus(),
             FanoutMode.HASH);
@@ -190,7 +190,11 @@ public final class LoadTest
             processBefore = processCpuNs();
             sent = blast(namespace, traffic, rate, seconds, log);
             settle();
-            cpuNs = pipelineCpuNs() - cpuBefore;
+            final long[] cpuAfter = pipelineCpuNs();
+            for (int i = 0; i < cpuNs.length; i++)
+            {
+                cpuNs[i] = cpuAfter[i] - cpuBefore[i];
+            }
             processNs = processCpuNs() - processBefore;
             pipeline.close();
             log.writeInterval();
@@ -204,6 +208,7 @@ public final class LoadTest
             drops.put("not decoded", decoder);
             drops.put("unread at close", pipeline.total(DispatchCounter.RING_UNREAD_AT_CLOSE));
             drops.put("worker errors", pipeline.total(WorkerCounter.ERRORS));
+            final boolean shared = cpuNs[2] > 0;
             final Map<Stage, Histogram> latency = new EnumMap<>(Stage.class);
             for (final Stage stage : Stage.values())
             {
@@ -212,8 +217,9 @@ public final class LoadTest
                 latency.put(stage, step);
             }
             return new StepResult("flowtap", rate, sent, pipeline.total(RingCounter.FRAMES),
-                pipeline.total(RingCounter.KERNEL_PACKETS), pipeline.total(RingCounter.KERNEL_DROPS), drops, cpuNs,
-                processNs, LinuxStats.backlogDrops() - backlogBefore, latency);
+                pipeline.total(RingCounter.KERNEL_PACKETS), pipeline.total(RingCounter.KERNEL_DROPS), drops,
+                cpuNs[0] + cpuNs[1] + cpuNs[2], shared ? -1 : cpuNs[0], shared ? -1 : cpuNs[1], processNs,
+                LinuxStats.backlogDrops() - backlogBefore, latency);
         }
         finally
         {
@@ -241,7 +247,7 @@ public final class LoadTest
             final long processNs = capturer.processCpuNs() - processBefore;
             final Capturer.Counts counts = capturer.stop();
             return new StepResult(peer, rate, sent, counts.captured(), counts.kernelPackets(), counts.kernelDrops(),
-                Map.of(), cpuNs, processNs, LinuxStats.backlogDrops() - backlogBefore, null);
+                Map.of(), cpuNs, 0, 0, processNs, LinuxStats.backlogDrops() - backlogBefore, null);
         }
         finally
         {
@@ -327,17 +333,21 @@ public final class LoadTest
         }
     }
 
-    private long pipelineCpuNs()
+    /**
+     * @return CPU time so far of flowtap's threads: [pollers, workers, shared], by their agents' role names.
+     */
+    private long[] pipelineCpuNs()
     {
-        long total = 0;
+        final long[] total = new long[3];
         for (final Thread thread : Thread.getAllStackTraces().keySet())
         {
             final String name = thread.getName();
-            // A shared thread is named after all its agents: "[flowtap-poller-0,flowtap-worker-0]".
-            if (name.contains("flowtap-poller") || name.contains("flowtap-worker"))
+            final boolean poller = name.contains("flowtap-poller");
+            final boolean worker = name.contains("flowtap-worker");
+            if (poller || worker)
             {
-                final long ns = threads.getThreadCpuTime(thread.getId());
-                total += Math.max(0, ns);
+                // A shared thread is named after all its agents: "[flowtap-poller-0,flowtap-worker-0]".
+                total[poller && worker ? 2 : poller ? 0 : 1] += Math.max(0, threads.getThreadCpuTime(thread.getId()));
             }
         }
         return total;
