@@ -14,6 +14,9 @@ import io.flowtap.perf.live.NetsniffCapturer;
 import io.flowtap.perf.live.TcpdumpCapturer;
 import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
+import io.flowtap.pipeline.journal.ChronicleJournal;
+import io.flowtap.pipeline.journal.Journal;
+import io.flowtap.pipeline.journal.JournalContext;
 import io.flowtap.pipeline.shard.DispatchCounter;
 import io.flowtap.pipeline.stats.HistogramLog;
 import io.flowtap.pipeline.stats.Stage;
@@ -66,6 +69,7 @@ public final class LoadTest
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private volatile boolean stopped;
     private volatile Process blaster;
+    private int flowtapSteps;
 
     /**
      * @param context configuration; concluded here.
@@ -166,11 +170,17 @@ public final class LoadTest
         {
             before.put(stage, histograms.total(stage).copy());
         }
+        final Journal journal = context.journal() == null ? null : ChronicleJournal.open(new JournalContext()
+            .directory(context.journal().resolve("step-" + flowtapSteps++)));
         final PipelineContext pipelineContext = new PipelineContext()
             .workers(context.workers())
             .workerCpus(context.workerCpus())
             .threadingMode(context.threadingMode())
             .histograms(histograms);
+        if (journal != null)
+        {
+            pipelineContext.handlers(worker -> List.of(journal.newWriter(worker)));
+        }
         final AfPacketContext ring = new AfPacketContext()
             .interfaceName(namespace.hostInterface())
             .blockSize(context.blockSize())
@@ -182,8 +192,16 @@ public final class LoadTest
         final BlastReport sent;
         final long[] cpuNs = new long[3];
         final long processNs;
-        final Pipeline pipeline = Pipeline.live(pipelineContext, ring, context.pollers(), context.pollerCpus(),
-            FanoutMode.HASH);
+        final Pipeline pipeline;
+        try
+        {
+            pipeline = Pipeline.live(pipelineContext, ring, context.pollers(), context.pollerCpus(), FanoutMode.HASH);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeQuietly(journal);
+            throw ex;
+        }
         try
         {
             cpuBefore = pipelineCpuNs();
@@ -223,8 +241,18 @@ public final class LoadTest
         }
         finally
         {
-            // Idempotent: closed already unless the step failed part way.
+            // Idempotent: closed already unless the step failed part way. The journal closes after the pipeline has
+            // ended every flow, so each flow's end is journaled.
             pipeline.close();
+            closeQuietly(journal);
+        }
+    }
+
+    private static void closeQuietly(final Journal journal)
+    {
+        if (journal != null)
+        {
+            journal.close();
         }
     }
 

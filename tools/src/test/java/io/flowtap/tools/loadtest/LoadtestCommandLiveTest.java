@@ -64,7 +64,7 @@ class LoadtestCommandLiveTest
             StandardCharsets.UTF_8));
         final int exit = new picocli.CommandLine(command).execute("--rate", "20k", "--duration", "1",
             "--warmup", "0.5", "--traffic-packets", "20000", "--compare", "tcpdump", "--histogram-log",
-            log.toString(), "--size", "mix", "--settle-ms", "1200");
+            log.toString(), "--size", "mix", "--settle-ms", "1200", "--journal", tempDir.resolve("journal").toString());
         final String report = bytes.toString(StandardCharsets.UTF_8);
         System.out.println(report);
         assertEquals(0, exit, report);
@@ -105,6 +105,12 @@ class LoadtestCommandLiveTest
         assertTrue(report.contains("highest zero-drop rate"), report);
         assertTrue(Pattern.compile("flowtap\\s+([0-9,]+ pps|none)").matcher(report).find(), report);
         assertTrue(Pattern.compile("tcpdump\\s+([0-9,]+ pps|none)").matcher(report).find(), report);
+
+        // The warm-up journals to step-0, the measured step to step-1; each holds Chronicle's cycle files.
+        try (java.util.stream.Stream<Path> files = Files.list(tempDir.resolve("journal").resolve("step-1")))
+        {
+            assertTrue(files.anyMatch(file -> file.toString().endsWith(".cq4")), "no journal written for the step");
+        }
 
         final String hlog = Files.readString(log);
         for (final Stage stage : Stage.values())
