@@ -1,5 +1,7 @@
 package io.flowtap.reassembly;
 
+import io.flowtap.capture.FrameSender;
+
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,6 +47,7 @@ public final class EngineContext
     private long establishedTimeoutNs = ESTABLISHED_TIMEOUT_NS_DEFAULT;
     private long closingTimeoutNs = CLOSING_TIMEOUT_NS_DEFAULT;
     private long closedTimeoutNs = CLOSED_TIMEOUT_NS_DEFAULT;
+    private FrameSender responder;
     private boolean concluded;
 
     /**
@@ -440,5 +443,25 @@ public final class EngineContext
     public long closedTimeoutNs()
     {
         return closedTimeoutNs;
+    }
+
+    /**
+     * @param responder sends the RST frames of {@link Flow#reset()} on the link the connection was captured on; a
+     *                  live capture supplies one, a file has none (resets are then counted as not sent). May be
+     *                  shared by several engines.
+     * @return this.
+     */
+    public EngineContext responder(final FrameSender responder)
+    {
+        this.responder = responder;
+        return this;
+    }
+
+    /**
+     * @return what sends active-response frames, or null.
+     */
+    public FrameSender responder()
+    {
+        return responder;
     }
 }

@@ -82,7 +82,15 @@ public enum EngineCounter
     /** Once per engine: policy auto found bad checksums common enough to assume checksum offload. */
     CHECKSUM_OFFLOAD_ASSUMED("checksum offload assumed", false),
     /** Active-response resets requested by handlers. */
-    RESET_REQUESTED("resets requested", false);
+    RESET_REQUESTED("resets requested", false),
+    /** RST frames handed to the responder (two per reset: one to each end). */
+    RESET_FRAMES_SENT("reset frames sent", false),
+    /** Resets requested that could not be sent: no responder (a file), a link without Ethernet, or no packet. */
+    RESET_NOT_SENT("resets not sent", false),
+    /** RST frames the responder refused (its errno is not kept: the socket's own counters say more). */
+    RESET_SEND_FAILED("reset frames refused", false),
+    /** Connections a handler dropped (without a reset). */
+    FLOWS_DROPPED("connections dropped", false);
 
     private static final EngineCounter[] VALUES = values();
 

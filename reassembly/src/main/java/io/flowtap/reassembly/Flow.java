@@ -46,6 +46,7 @@ public final class Flow
     int state;
     boolean dropped;
     boolean resetRequested;
+    boolean resetHandled;
     boolean midstream;
     boolean rstProvisional;
     long lastNs;
@@ -69,6 +70,7 @@ public final class Flow
         state = STATE_EMBRYONIC;
         dropped = false;
         resetRequested = false;
+        resetHandled = false;
         this.midstream = midstream;
         rstProvisional = false;
         lastNs = timeNs;
@@ -332,8 +334,10 @@ public final class Flow
     }
 
     /**
-     * Ask for the connection to be reset (Haka's {@code reset()}): recorded here, acted on by the active-response
-     * stage, which sends a RST to both ends from the live stream state. The connection is dropped too.
+     * Reset the connection (Haka's {@code reset()}): once the segment being handled is done with, the engine sends a
+     * RST to each end through its {@link EngineContext#responder()}, with the sequence numbers each end expects next
+     * (from the stream state), and the connection is dropped: its later packets are counted and ignored. Without a
+     * responder, or asked when no packet is being handled (at expiry), the reset is counted as not sent.
      */
     public void reset()
     {
@@ -355,8 +359,7 @@ public final class Flow
      */
     public long nextSequence(final int direction)
     {
-        final Stream stream = streams[direction];
-        return stream.baseKnown ? stream.seqOf(stream.highest) : -1;
+        return streams[direction].nextSeq();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.flowtap.reassembly;
 
+import io.flowtap.capture.FrameSender;
+import io.flowtap.capture.LinkType;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.codec.TcpFlyweight;
 import io.flowtap.capture.codec.TcpOptionIterator;
@@ -8,6 +10,8 @@ import io.flowtap.reassembly.flow.FlowKey;
 import io.flowtap.reassembly.flow.FlowTable;
 import io.flowtap.reassembly.store.PageStore;
 import io.flowtap.reassembly.store.SegmentPool;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The TCP reassembly engine: fed decoded segments, it tracks each connection's handshake and teardown, puts each
@@ -38,6 +42,8 @@ public final class ReassemblyEngine
     private final SegmentPool segments;
     private final StreamReassembler reassembler;
     private final TcpOptionIterator options = new TcpOptionIterator();
+    private final UnsafeBuffer rstFrame =
+        new UnsafeBuffer(BufferUtil.allocateDirectAligned(2 * RstFrameBuilder.MAX_FRAME_LENGTH, 64));
     private final Flow[] lruHeads = new Flow[LISTS];
     private final Flow[] lruTails = new Flow[LISTS];
     private final long[] timeoutsNs = new long[LISTS];
@@ -105,6 +111,68 @@ public final class ReassemblyEngine
      */
     public void onSegment(final PacketDecoder decoder, final long timeNs, final int wireLength)
     {
+        final Flow flow = track(decoder, timeNs, wireLength);
+        if (flow != null && flow.resetRequested && !flow.resetHandled)
+        {
+            respond(flow, decoder);
+        }
+    }
+
+    /**
+     * Active response to {@link Flow#reset()}: a RST to each end, built from the segment just handled (its link
+     * addresses and VLAN tags) with the sequence numbers each end expects next. The stream state gives them: the next
+     * sequence number of a sender is what its receiver expects, exactly, as a receiver needs it to be to accept a RST
+     * (RFC 5961); the segment's own numbers stand in for a direction not seen yet.
+     */
+    private void respond(final Flow flow, final PacketDecoder decoder)
+    {
+        flow.resetHandled = true;
+        final FrameSender responder = context.responder();
+        if (responder == null || decoder.linkType() != LinkType.ETHERNET)
+        {
+            counters.increment(EngineCounter.RESET_NOT_SENT);
+            return;
+        }
+        final int direction = direction(flow);
+        final TcpFlyweight tcp = decoder.tcp();
+        final int flags = tcp.flags();
+        long senderNext = flow.streams[direction].nextSeq();
+        if (senderNext < 0)
+        {
+            final int control = ((flags & TcpFlyweight.SYN) != 0 ? 1 : 0) + ((flags & TcpFlyweight.FIN) != 0 ? 1 : 0);
+            senderNext = SequenceNumbers.add(tcp.seq(), tcp.payloadLength() + control);
+        }
+        long receiverNext = flow.streams[Direction.opposite(direction)].nextSeq();
+        if (receiverNext < 0)
+        {
+            receiverNext = (flags & TcpFlyweight.ACK) != 0 ? tcp.ackSeq() : 0;
+        }
+        final int outerVlan = decoder.vlanCount() > 0 ? decoder.outerVlanId() : -1;
+        final int innerVlan = decoder.vlanCount() > 1 ? decoder.innerVlanId() : -1;
+        for (int reverse = 0; reverse < 2; reverse++)
+        {
+            final boolean toSender = reverse == 1;
+            final int length = RstFrameBuilder.build(
+                rstFrame,
+                decoder.buffer(),
+                decoder.linkOffset(),
+                toSender,
+                outerVlan,
+                innerVlan,
+                decoder.ipVersion(),
+                decoder.sourceAddressOffset(),
+                decoder.headerDestinationAddressOffset(),
+                tcp.srcPort(),
+                tcp.dstPort(),
+                toSender ? receiverNext : senderNext,
+                toSender ? senderNext : receiverNext);
+            final int sent = responder.send(rstFrame, 0, length);
+            counters.increment(sent == length ? EngineCounter.RESET_FRAMES_SENT : EngineCounter.RESET_SEND_FAILED);
+        }
+    }
+
+    private Flow track(final PacketDecoder decoder, final long timeNs, final int wireLength)
+    {
         advanceClock(timeNs);
         final TcpFlyweight tcp = decoder.tcp();
         final int flags = tcp.flags();
@@ -124,7 +192,7 @@ public final class ReassemblyEngine
             {
                 flow.record.history(direction(flow), 'C');
             }
-            return;
+            return null;
         }
 
         if (flow != null && syn && !ack && isNewConnection(flow, direction(flow), tcp.seq()))
@@ -138,19 +206,19 @@ public final class ReassemblyEngine
             if (rst || (!syn && !context.midstream()))
             {
                 counters.increment(EngineCounter.NO_FLOW);
-                return;
+                return null;
             }
             flow = create(decoder, timeNs, syn, ack);
             if (flow == null)
             {
                 counters.increment(EngineCounter.FLOW_TABLE_FULL);
-                return;
+                return null;
             }
         }
         if (flow.dropped)
         {
             counters.increment(EngineCounter.DROPPED_FLOW);
-            return;
+            return flow;
         }
 
         final int direction = direction(flow);
@@ -162,12 +230,12 @@ public final class ReassemblyEngine
             if (!handlers[h].onPacket(flow, direction, decoder, timeNs))
             {
                 counters.increment(EngineCounter.DROPPED_BY_HANDLER);
-                return;
+                return flow;
             }
             if (flow.dropped)
             {
                 counters.increment(EngineCounter.DROPPED_FLOW);
-                return;
+                return flow;
             }
         }
         counters.increment(EngineCounter.TRACKED);
@@ -178,10 +246,11 @@ public final class ReassemblyEngine
             if (!(flow.rstProvisional && syn && ack && direction == Direction.TO_CLIENT && revive(flow, tcp)))
             {
                 counters.increment(EngineCounter.AFTER_CLOSE);
-                return;
+                return flow;
             }
         }
         segment(flow, direction, decoder, tcp, flags, timeNs);
+        return flow;
     }
 
     /**
@@ -594,6 +663,14 @@ public final class ReassemblyEngine
         if (flow.resetRequested)
         {
             counters.increment(EngineCounter.RESET_REQUESTED);
+            if (!flow.resetHandled)
+            {
+                counters.increment(EngineCounter.RESET_NOT_SENT);
+            }
+        }
+        else if (flow.dropped)
+        {
+            counters.increment(EngineCounter.FLOWS_DROPPED);
         }
         for (int h = 0; h < handlers.length; h++)
         {

@@ -159,6 +159,19 @@ final class Stream
     }
 
     /**
+     * @return the sequence number the receiver expects next from this sender (after its FIN, if it sent one), or -1
+     * when the sender's sequence space is not known yet.
+     */
+    long nextSeq()
+    {
+        if (!baseKnown)
+        {
+            return -1;
+        }
+        return finSeen ? SequenceNumbers.add(seqOf(finOffset), 1) : seqOf(highest);
+    }
+
+    /**
      * @return whether every byte the sender claimed up to its FIN has been delivered or skipped.
      */
     boolean finReached()

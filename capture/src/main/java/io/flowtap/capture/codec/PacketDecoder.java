@@ -65,6 +65,8 @@ public final class PacketDecoder
     private final ChecksumMode checksumMode;
 
     private DirectBuffer buffer;
+    private int linkOffset;
+    private int linkType;
     private int frameEnd;
     private boolean snapTruncated;
     private int frameChecksumStatus;
@@ -137,6 +139,8 @@ public final class PacketDecoder
         {
             this.buffer = buffer;
         }
+        this.linkOffset = offset;
+        this.linkType = linkType;
         this.outerVlanId = metadataVlanTci == Frame.NO_VLAN_TCI ? NO_VLAN : metadataVlanTci & 0x0FFF;
         this.vlanCount = outerVlanId == NO_VLAN ? 0 : 1;
         this.frameEnd = offset + capturedLength;
@@ -179,6 +183,23 @@ public final class PacketDecoder
     public ChecksumMode checksumMode()
     {
         return checksumMode;
+    }
+
+    /**
+     * @return offset in {@link #buffer()} of the last frame's link-layer header (its Ethernet header, for instance),
+     * for a caller that answers the frame on the same link (an active-response RST).
+     */
+    public int linkOffset()
+    {
+        return linkOffset;
+    }
+
+    /**
+     * @return the last frame's {@link LinkType}.
+     */
+    public int linkType()
+    {
+        return linkType;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.flowtap.reassembly.Flow;
 import io.flowtap.reassembly.FlowRecord;
 import io.flowtap.reassembly.GapReason;
 import io.flowtap.reassembly.TcpHandler;
+import io.flowtap.reassembly.attribute.AttributeNames;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import org.agrona.DirectBuffer;
@@ -91,6 +92,7 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
 {
     private final int maxPayloadChunk;
     private long payloadBytes;
+    private long attributesCut;
 
     JournalWriter(final ExcerptAppender appender, final int source, final int maxPayloadChunk, final int batchBytes)
     {
@@ -282,6 +284,49 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
             throw ex;
         }
         end();
+    }
+
+    /**
+     * An attribute a handler found ({@link Flow#attribute}): journaled as text, except a whole TLS record, which is
+     * binary. A value longer than the largest excerpt chunk is cut to it and counted, rather than failing the
+     * worker's thread on traffic it cannot control.
+     */
+    @Override
+    public void onAttribute(
+        final Flow flow,
+        final int direction,
+        final String name,
+        final DirectBuffer value,
+        final int offset,
+        final int length,
+        final long timeNs)
+    {
+        final int kept = Math.min(length, maxPayloadChunk);
+        if (kept < length)
+        {
+            attributesCut++;
+        }
+        final int valueType = AttributeNames.TLS_RECORD.equals(name) ? VALUE_BINARY : VALUE_TEXT;
+        try
+        {
+            final Bytes<?> bytes = beginAttribute(flow, direction, name, valueType, kept, timeNs);
+            copy(bytes, value, offset, kept);
+            bytes.writeInt(base + ATTRIBUTE_VALUE_LENGTH_OFFSET, kept);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            abort();
+            throw ex;
+        }
+        end();
+    }
+
+    /**
+     * @return attribute values cut to the largest excerpt chunk.
+     */
+    public long attributesCut()
+    {
+        return attributesCut;
     }
 
     /**

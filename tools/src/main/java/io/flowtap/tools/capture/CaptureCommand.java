@@ -319,7 +319,7 @@ public final class CaptureCommand implements Callable<Integer>
             return Flowtap.EXIT_INPUT_ERROR;
         }
         final PipelineContext context = sensor
-            .pipelineContext(() -> engineOptions.context(spec.commandLine()), null)
+            .pipelineContext(() -> engineOptions.context(spec.commandLine()), engineOptions.attributes(), null)
             .checksumMode(engineOptions.checksumMode());
         if (fanoutGroupId != null)
         {

@@ -93,7 +93,7 @@ public final class FlowsCommand implements Callable<Integer>
         }
         final PacketDecoder decoder = new PacketDecoder(engineOptions.checksumMode());
         final FlowReporter reporter = new FlowReporter(line -> out.append(line).append('\n'), json, null);
-        final ReassemblyEngine engine = new ReassemblyEngine(context, reporter);
+        final ReassemblyEngine engine = new ReassemblyEngine(context, engineOptions.handlers(reporter));
         final String damage = CaptureReplay.replay(source, decoder, engine);
         out.flush();
         int exitCode = Flowtap.EXIT_OK;

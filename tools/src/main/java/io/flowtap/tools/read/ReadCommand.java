@@ -123,13 +123,14 @@ public final class ReadCommand implements Callable<Integer>
             return Flowtap.EXIT_INPUT_ERROR;
         }
         final PipelineContext context = sensor
-            .pipelineContext(() -> engineOptions.context(spec.commandLine()), (worker, handlers) ->
-            {
-                for (final HandlerFactoryPart part : parts)
+            .pipelineContext(() -> engineOptions.context(spec.commandLine()), engineOptions.attributes(),
+                (worker, handlers) ->
                 {
-                    part.addTo(worker, handlers);
-                }
-            })
+                    for (final HandlerFactoryPart part : parts)
+                    {
+                        part.addTo(worker, handlers);
+                    }
+                })
             .checksumMode(engineOptions.checksumMode());
         final boolean showProgress = progress != null ? progress : System.console() != null;
         final long startNs = System.nanoTime();

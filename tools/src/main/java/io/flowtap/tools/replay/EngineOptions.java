@@ -6,7 +6,10 @@ import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.HostPolicies;
 import io.flowtap.reassembly.MemcapPolicy;
 import io.flowtap.reassembly.OverlapPolicy;
+import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.reassembly.UrgentPolicy;
+import io.flowtap.reassembly.attribute.HttpAttributeExtractor;
+import io.flowtap.reassembly.attribute.TlsAttributeExtractor;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -68,6 +71,36 @@ public final class EngineOptions
         description = "when a memcap is reached: gap-forward skips the oldest hole as a gap, stop-tracking stops "
             + "reassembling the connection (default: gap-forward)")
     private MemcapPolicy memcapPolicy = MemcapPolicy.GAP_FORWARD;
+
+    @Option(names = "--attributes",
+        description = "find HTTP/1.x and TLS attributes in each stream, by content (host, URI, user agent, content "
+            + "type, status; server name, ALPN, version, cipher, certificate organisation and authorities) and show "
+            + "them: as name=value at the end of each text line, as attribute events in JSON")
+    private boolean attributes;
+
+    /**
+     * The engine's handlers for a command: the attribute extractors first when {@code --attributes} is given, then
+     * the command's own.
+     *
+     * @param own the command's handler.
+     * @return the handlers, in the order the engine calls them.
+     */
+    public TcpHandler[] handlers(final TcpHandler own)
+    {
+        if (!attributes)
+        {
+            return new TcpHandler[] {own};
+        }
+        return new TcpHandler[] {new HttpAttributeExtractor(), new TlsAttributeExtractor(), own};
+    }
+
+    /**
+     * @return whether HTTP and TLS attributes are extracted.
+     */
+    public boolean attributes()
+    {
+        return attributes;
+    }
 
     /**
      * @return the decoder's checksum mode.

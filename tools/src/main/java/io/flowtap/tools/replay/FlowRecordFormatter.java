@@ -120,6 +120,7 @@ public final class FlowRecordFormatter
             line.append(" missing ").append(record.gapBytes(Direction.TO_SERVER))
                 .append('/').append(record.gapBytes(Direction.TO_CLIENT));
         }
+        line.append(state.attributes);
         return line;
     }
 

@@ -6,6 +6,7 @@ import io.flowtap.reassembly.Flow;
 import io.flowtap.reassembly.FlowRecord;
 import io.flowtap.reassembly.GapReason;
 import io.flowtap.reassembly.TcpHandler;
+import io.flowtap.reassembly.attribute.AttributeNames;
 import io.flowtap.tools.text.TextFormat;
 import org.agrona.DirectBuffer;
 
@@ -134,6 +135,50 @@ public final class FlowReporter implements TcpHandler
                 .append(",\"kept\":\"").append(newKept ? "new" : "held")
                 .append("\",\"ts\":\"");
             TextFormat.appendTimestamp(event, timeNs).append("\"}");
+        }
+    }
+
+    /**
+     * An attribute another handler found (when the command runs the extractors): kept as an event, and for the text
+     * line as {@code name=value}. The bulky ones (whole header blocks, TLS records) go to the events by length only in
+     * text form.
+     */
+    @Override
+    public void onAttribute(
+        final Flow flow,
+        final int direction,
+        final String name,
+        final DirectBuffer value,
+        final int offset,
+        final int length,
+        final long timeNs)
+    {
+        final FlowState state = state(flow);
+        final boolean binary = AttributeNames.TLS_RECORD.equals(name);
+        final String text = binary ? "" : value.getStringWithoutLengthUtf8(offset, length);
+        final StringBuilder event = state.newEvent();
+        if (event != null)
+        {
+            event.append("{\"event\":\"attribute\",\"direction\":\"").append(Direction.name(direction))
+                .append("\",\"name\":\"");
+            TextFormat.appendJsonEscaped(event, name).append('"');
+            if (binary)
+            {
+                event.append(",\"length\":").append(length);
+            }
+            else
+            {
+                event.append(",\"value\":\"");
+                TextFormat.appendJsonEscaped(event, text).append('"');
+            }
+            event.append(",\"ts\":\"");
+            TextFormat.appendTimestamp(event, timeNs).append("\"}");
+        }
+        if (!binary && !AttributeNames.HTTP_HEADER.equals(name) && !name.isEmpty() &&
+            !AttributeNames.FLOW_END.equals(name))
+        {
+            state.attributes.append(' ').append(name).append('=');
+            TextFormat.appendJsonEscaped(state.attributes, text);
         }
     }
 

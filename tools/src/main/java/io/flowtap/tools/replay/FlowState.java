@@ -13,6 +13,8 @@ public final class FlowState
     public static final int MAX_EVENTS = 1000;
 
     final StringBuilder events = new StringBuilder();
+    /** Attributes as {@code name=value} pairs for the text line, each after a space. */
+    final StringBuilder attributes = new StringBuilder();
     final StreamFile[] files = new StreamFile[2];
     /** Gap bytes left out of each stream file so far ({@link GapFill#NONE}): file position = offset - skipped. */
     final long[] skipped = new long[2];

@@ -15,6 +15,9 @@ import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.reassembly.TcpHandler;
+import io.flowtap.reassembly.attribute.FlowBoundaryAttributes;
+import io.flowtap.reassembly.attribute.HttpAttributeExtractor;
+import io.flowtap.reassembly.attribute.TlsAttributeExtractor;
 import org.agrona.CloseHelper;
 
 import java.io.ByteArrayOutputStream;
@@ -123,21 +126,33 @@ public final class Sensor implements AutoCloseable
      * Configure a pipeline for this sensor: workers, queues, latency, the journals' handlers and taps.
      *
      * @param engineContext makes each worker's engine settings.
+     * @param attributes    whether each worker extracts HTTP and TLS attributes (first, before every other handler).
      * @param handlers      adds a worker's own handlers (before the journal's writer), or null.
      * @return the context, to complete (checksum mode ...) and start.
      */
     public PipelineContext pipelineContext(
-        final Supplier<EngineContext> engineContext, final BiConsumer<Integer, List<TcpHandler>> handlers)
+        final Supplier<EngineContext> engineContext,
+        final boolean attributes,
+        final BiConsumer<Integer, List<TcpHandler>> handlers)
     {
         final PipelineContext context = new PipelineContext()
             .workers(options.workers)
             .queueCapacity(options.queueCapacity)
             .queueFullPolicy(options.queueFullPolicy)
+            .workerIdleStrategy(options.workerIdle.supplier())
             .engineContext(engineContext)
             .histograms(histograms)
             .handlers(worker ->
             {
                 final List<TcpHandler> list = new ArrayList<>();
+                if (attributes)
+                {
+                    // First, so every later handler (the journal's writer last) hears of a flow's end attribute
+                    // before its own end.
+                    list.add(new FlowBoundaryAttributes());
+                    list.add(new HttpAttributeExtractor());
+                    list.add(new TlsAttributeExtractor());
+                }
                 if (handlers != null)
                 {
                     handlers.accept(worker, list);

@@ -134,7 +134,7 @@ public final class StreamsCommand implements Callable<Integer>
         try (StreamFileWriter files = new StreamFileWriter(out, gapFill, maxOpenFiles); flows)
         {
             final FlowReporter reporter = new FlowReporter(line -> writeLine(flows, flowsFile, line), true, files);
-            final ReassemblyEngine engine = new ReassemblyEngine(context, reporter);
+            final ReassemblyEngine engine = new ReassemblyEngine(context, engineOptions.handlers(reporter));
             final String damage = CaptureReplay.replay(source, decoder, engine);
             if (damage != null)
             {

@@ -111,4 +111,31 @@ class FlowsCommandTest
         assertEquals(Flowtap.EXIT_USAGE, commandLine.execute("flows", "--delivery", "later", missing.toString()));
         assertEquals(Flowtap.EXIT_USAGE, commandLine.execute("streams", missing.toString()));
     }
+
+    @Test
+    void shouldShowHttpAttributesWhenAsked() throws IOException
+    {
+        final Path capture = TestCaptures.bundled("suricata-verify__bug-130__input.pcap", tempDir);
+
+        assertEquals(0, run("--no-summary", "--attributes", capture.toString()));
+        final String line = lines().get(0);
+        for (final String attribute : List.of(" HTTP-Method=GET", " URI=/publication/pub.home/home.html",
+            " Host=www.abcdefghij.com", " User-Agent=Mozilla/5.0 (X11; U; Linux i686; fr; rv:1.9.0.6) " +
+            "Gecko/2009011912 Firefox/3.0.6", " HTTP-Status=401", " Content-Type=text/html; charset=iso-8859-1"))
+        {
+            assertTrue(line.contains(attribute), line);
+        }
+
+        out.reset();
+        assertEquals(0, run("--no-summary", "--json", "--attributes", capture.toString()));
+        final String json = lines().get(0);
+        assertTrue(json.contains("{\"event\":\"attribute\",\"direction\":\"to_server\",\"name\":\"Host\"," +
+            "\"value\":\"www.abcdefghij.com\""), json);
+        assertTrue(json.contains(
+            "\"name\":\"HTTP-Header\",\"value\":\"GET /publication/pub.home/home.html HTTP/1.1\\r\\n"), json);
+
+        out.reset();
+        assertEquals(0, run("--no-summary", capture.toString()));
+        assertTrue(!lines().get(0).contains("Host="), "attributes only when asked");
+    }
 }
