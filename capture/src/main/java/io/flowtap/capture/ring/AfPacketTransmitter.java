@@ -26,7 +26,7 @@ public final class AfPacketTransmitter implements AutoCloseable
 {
     /** Slot size when none is given: a 1514-byte frame and its header fit. */
     public static final int FRAME_SIZE_DEFAULT = 2048;
-    /** Slots when none is given: a 8 MiB ring. */
+    /** Slots when none is given: an 8 MiB ring. */
     public static final int FRAME_COUNT_DEFAULT = 4096;
     /** {@link #offer} result: the next slot is still the kernel's; flush, and offer again later. */
     public static final int RING_FULL = -1;

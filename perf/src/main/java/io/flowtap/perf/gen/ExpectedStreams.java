@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * What each stream of a generated capture should reassemble to, as {@code flowtap streams} writes it by default:
@@ -73,7 +74,7 @@ public final class ExpectedStreams implements AutoCloseable
      */
     public static String name(final int srcAddress, final int srcPort, final int dstAddress, final int dstPort)
     {
-        return String.format("%03d.%03d.%03d.%03d.%05d-%03d.%03d.%03d.%03d.%05d",
+        return String.format(Locale.ROOT, "%03d.%03d.%03d.%03d.%05d-%03d.%03d.%03d.%03d.%05d",
             srcAddress >>> 24, (srcAddress >>> 16) & 0xFF, (srcAddress >>> 8) & 0xFF, srcAddress & 0xFF, srcPort,
             dstAddress >>> 24, (dstAddress >>> 16) & 0xFF, (dstAddress >>> 8) & 0xFF, dstAddress & 0xFF, dstPort);
     }

@@ -14,6 +14,9 @@ import io.flowtap.perf.live.NetsniffCapturer;
 import io.flowtap.perf.live.TcpdumpCapturer;
 import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
+import io.flowtap.pipeline.journal.ChronicleJournal;
+import io.flowtap.pipeline.journal.Journal;
+import io.flowtap.pipeline.journal.JournalContext;
 import io.flowtap.pipeline.shard.DispatchCounter;
 import io.flowtap.pipeline.stats.HistogramLog;
 import io.flowtap.pipeline.stats.Stage;
@@ -66,6 +69,7 @@ public final class LoadTest
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private volatile boolean stopped;
     private volatile Process blaster;
+    private int flowtapSteps;
 
     /**
      * @param context configuration; concluded here.
@@ -166,31 +170,49 @@ public final class LoadTest
         {
             before.put(stage, histograms.total(stage).copy());
         }
+        final Journal journal = context.journal() == null ? null : ChronicleJournal.open(new JournalContext()
+            .directory(context.journal().resolve("step-" + flowtapSteps++)));
         final PipelineContext pipelineContext = new PipelineContext()
             .workers(context.workers())
             .workerCpus(context.workerCpus())
             .threadingMode(context.threadingMode())
             .histograms(histograms);
+        if (journal != null)
+        {
+            pipelineContext.handlers(worker -> List.of(journal.newWriter(worker)));
+        }
         final AfPacketContext ring = new AfPacketContext()
             .interfaceName(namespace.hostInterface())
             .blockSize(context.blockSize())
             .blockCount(Math.max(1, (int)((long)context.ringMiB() * (1 << 20) / context.blockSize())))
             .retireTimeoutMs(context.blockTimeoutMs());
-        final long cpuBefore;
+        final long[] cpuBefore;
         final long processBefore;
         final long backlogBefore = LinuxStats.backlogDrops();
         final BlastReport sent;
-        final long cpuNs;
+        final long[] cpuNs = new long[3];
         final long processNs;
-        final Pipeline pipeline = Pipeline.live(pipelineContext, ring, context.pollers(), context.pollerCpus(),
-            FanoutMode.HASH);
+        final Pipeline pipeline;
+        try
+        {
+            pipeline = Pipeline.live(pipelineContext, ring, context.pollers(), context.pollerCpus(), FanoutMode.HASH);
+        }
+        catch (final RuntimeException ex)
+        {
+            closeQuietly(journal);
+            throw ex;
+        }
         try
         {
             cpuBefore = pipelineCpuNs();
             processBefore = processCpuNs();
             sent = blast(namespace, traffic, rate, seconds, log);
             settle();
-            cpuNs = pipelineCpuNs() - cpuBefore;
+            final long[] cpuAfter = pipelineCpuNs();
+            for (int i = 0; i < cpuNs.length; i++)
+            {
+                cpuNs[i] = cpuAfter[i] - cpuBefore[i];
+            }
             processNs = processCpuNs() - processBefore;
             pipeline.close();
             log.writeInterval();
@@ -204,6 +226,7 @@ public final class LoadTest
             drops.put("not decoded", decoder);
             drops.put("unread at close", pipeline.total(DispatchCounter.RING_UNREAD_AT_CLOSE));
             drops.put("worker errors", pipeline.total(WorkerCounter.ERRORS));
+            final boolean shared = cpuNs[2] > 0;
             final Map<Stage, Histogram> latency = new EnumMap<>(Stage.class);
             for (final Stage stage : Stage.values())
             {
@@ -212,13 +235,24 @@ public final class LoadTest
                 latency.put(stage, step);
             }
             return new StepResult("flowtap", rate, sent, pipeline.total(RingCounter.FRAMES),
-                pipeline.total(RingCounter.KERNEL_PACKETS), pipeline.total(RingCounter.KERNEL_DROPS), drops, cpuNs,
-                processNs, LinuxStats.backlogDrops() - backlogBefore, latency);
+                pipeline.total(RingCounter.KERNEL_PACKETS), pipeline.total(RingCounter.KERNEL_DROPS), drops,
+                cpuNs[0] + cpuNs[1] + cpuNs[2], shared ? -1 : cpuNs[0], shared ? -1 : cpuNs[1], processNs,
+                LinuxStats.backlogDrops() - backlogBefore, latency);
         }
         finally
         {
-            // Idempotent: closed already unless the step failed part way.
+            // Idempotent: closed already unless the step failed part way. The journal closes after the pipeline has
+            // ended every flow, so each flow's end is journaled.
             pipeline.close();
+            closeQuietly(journal);
+        }
+    }
+
+    private static void closeQuietly(final Journal journal)
+    {
+        if (journal != null)
+        {
+            journal.close();
         }
     }
 
@@ -241,7 +275,7 @@ public final class LoadTest
             final long processNs = capturer.processCpuNs() - processBefore;
             final Capturer.Counts counts = capturer.stop();
             return new StepResult(peer, rate, sent, counts.captured(), counts.kernelPackets(), counts.kernelDrops(),
-                Map.of(), cpuNs, processNs, LinuxStats.backlogDrops() - backlogBefore, null);
+                Map.of(), cpuNs, 0, 0, processNs, LinuxStats.backlogDrops() - backlogBefore, null);
         }
         finally
         {
@@ -327,17 +361,21 @@ public final class LoadTest
         }
     }
 
-    private long pipelineCpuNs()
+    /**
+     * @return CPU time so far of flowtap's threads: [pollers, workers, shared], by their agents' role names.
+     */
+    private long[] pipelineCpuNs()
     {
-        long total = 0;
+        final long[] total = new long[3];
         for (final Thread thread : Thread.getAllStackTraces().keySet())
         {
             final String name = thread.getName();
-            // A shared thread is named after all its agents: "[flowtap-poller-0,flowtap-worker-0]".
-            if (name.contains("flowtap-poller") || name.contains("flowtap-worker"))
+            final boolean poller = name.contains("flowtap-poller");
+            final boolean worker = name.contains("flowtap-worker");
+            if (poller || worker)
             {
-                final long ns = threads.getThreadCpuTime(thread.getId());
-                total += Math.max(0, ns);
+                // A shared thread is named after all its agents: "[flowtap-poller-0,flowtap-worker-0]".
+                total[poller && worker ? 2 : poller ? 0 : 1] += Math.max(0, threads.getThreadCpuTime(thread.getId()));
             }
         }
         return total;

@@ -48,6 +48,7 @@ public final class LoadTestContext
     private long trafficPackets = TRAFFIC_PACKETS_DEFAULT;
     private Path histogramLog = HISTOGRAM_LOG_DEFAULT;
     private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
+    private Path journal;
 
     /**
      * @param rates offered packet rates to step through, in order; 0 for the blaster's top speed.
@@ -356,6 +357,25 @@ public final class LoadTestContext
     public ThreadingMode threadingMode()
     {
         return threadingMode;
+    }
+
+    /**
+     * @param directory under which each flowtap step journals its events ({@code step-N}), so the worker-to-journal
+     *                  stage includes the commit; null for no journal (the default).
+     * @return this.
+     */
+    public LoadTestContext journal(final Path directory)
+    {
+        this.journal = directory;
+        return this;
+    }
+
+    /**
+     * @return the journal directory, or null.
+     */
+    public Path journal()
+    {
+        return journal;
     }
 
     /**

@@ -85,8 +85,8 @@ public final class LoadTestReport
         out.println("traffic: " + traffic);
         out.println();
         out.println("| target pps | capturer | offered pps | captured pps | sent | captured | kernel drops | " +
-            "flowtap drops | lost before ring | CPU ns/pkt | process ns/pkt | zero drop |");
-        out.println("|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|:-:|");
+            "flowtap drops | lost before ring | CPU ns/pkt | poller / worker ns/pkt | process ns/pkt | zero drop |");
+        out.println("|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|:-:|");
         for (final StepResult step : steps)
         {
             out.println(row(step));
@@ -150,12 +150,17 @@ public final class LoadTestReport
         {
             drops.append(drops.length() == 0 ? "" : ", ").append(drop.getKey()).append(' ').append(drop.getValue());
         }
-        return String.format(Locale.ROOT, "| %s | %s | %,.0f | %,.0f | %,d | %,d | %,d | %s | %s | %.0f | %.0f | %s |",
+        final double poller = step.perPacket(step.pollerCpuNs());
+        final double worker = step.perPacket(step.workerCpuNs());
+        final String split = step.latency() == null ? "-" : poller < 0 ? "shared" :
+            String.format(Locale.ROOT, "%.0f / %.0f", poller, worker);
+        return String.format(Locale.ROOT,
+            "| %s | %s | %,.0f | %,.0f | %,d | %,d | %,d | %s | %s | %.0f | %s | %.0f | %s |",
             target(step), step.capturer(), step.sent().pps(), step.capturedPps(), step.sent().frames(),
             step.captured(), step.kernelDrops(), step.latency() == null ? "-" : drops.toString(),
             step.backlogDrops() == 0 ? String.format(Locale.ROOT, "%,d", step.lostBeforeRing()) :
                 String.format(Locale.ROOT, "%,d (backlog %,d)", step.lostBeforeRing(), step.backlogDrops()),
-            step.cpuNsPerPacket(), step.processNsPerPacket(), step.zeroDrop() ? "yes" : "no");
+            step.cpuNsPerPacket(), split, step.processNsPerPacket(), step.zeroDrop() ? "yes" : "no");
     }
 
     private static String target(final StepResult step)

@@ -19,6 +19,9 @@ import java.util.Map;
  *                      dropped, frames left in the ring at close, worker errors.
  * @param cpuNs         CPU time of the capturing threads (flowtap's pollers and workers) or process (a peer) over the
  *                      step, from just before the first frame to the end of the settle time.
+ * @param pollerCpuNs   of {@code cpuNs}, flowtap's poller threads' (0 for a peer; -1 when pollers and workers
+ *                      share threads and cannot be told apart).
+ * @param workerCpuNs   of {@code cpuNs}, flowtap's worker threads' (0 for a peer; -1 when shared).
  * @param processNs     CPU time of the capturer's whole process over the same window (flowtap's JVM: JIT, GC and
  *                      the load test's own idle thread included).
  * @param backlogDrops  frames the receive backlogs dropped during the step, before any ring saw them.
@@ -33,6 +36,8 @@ public record StepResult(
     long kernelDrops,
     Map<String, Long> drops,
     long cpuNs,
+    long pollerCpuNs,
+    long workerCpuNs,
     long processNs,
     long backlogDrops,
     Map<Stage, Histogram> latency)
@@ -65,6 +70,15 @@ public record StepResult(
     public double cpuNsPerPacket()
     {
         return captured == 0 ? 0 : (double)cpuNs / captured;
+    }
+
+    /**
+     * @param roleCpuNs {@link #pollerCpuNs()} or {@link #workerCpuNs()}.
+     * @return it per frame captured, or -1 when not known.
+     */
+    public double perPacket(final long roleCpuNs)
+    {
+        return roleCpuNs < 0 || captured == 0 ? -1 : (double)roleCpuNs / captured;
     }
 
     /**

@@ -110,13 +110,15 @@ public final class ReplayWireCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        if (pace.pps < 0 || pace.speed < 0 || ringFrames < 1)
+        // picocli leaves an exclusive group null when none of its options is given.
+        final PaceOptions asked = pace == null ? new PaceOptions() : pace;
+        if (asked.pps < 0 || asked.speed < 0 || ringFrames < 1)
         {
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--pps and --speed must be positive, --ring-frames at least 1");
         }
-        final WireSender.Pace chosen = pace.top ? WireSender.Pace.TOP :
-            new WireSender.Pace(pace.pps, pace.pps > 0 ? 0 : pace.speed > 0 ? pace.speed : 1);
+        final WireSender.Pace chosen = asked.top ? WireSender.Pace.TOP :
+            new WireSender.Pace(asked.pps, asked.pps > 0 ? 0 : asked.speed > 0 ? asked.speed : 1);
         final JournalReader reader;
         try
         {

@@ -136,6 +136,11 @@ public final class LoadtestCommand implements Callable<Integer>
         description = "packets in the generated capture the blaster loops (default: ${DEFAULT-VALUE})")
     private long trafficPackets = LoadTestContext.TRAFFIC_PACKETS_DEFAULT;
 
+    @Option(names = "--journal", paramLabel = "DIR",
+        description = "journal each flowtap step's events under DIR/step-N, so worker-to-journal includes the "
+            + "commit (default: no journal)")
+    private Path journal;
+
     @Option(names = "--histogram-log", paramLabel = "FILE",
         description = "HdrHistogram interval log of flowtap's stage latencies (default: ${DEFAULT-VALUE})")
     private Path histogramLog = LoadTestContext.HISTOGRAM_LOG_DEFAULT;
@@ -177,6 +182,7 @@ public final class LoadtestCommand implements Callable<Integer>
                 .settleMs(settleMs)
                 .trafficPackets(trafficPackets)
                 .histogramLog(histogramLog)
+                .journal(journal)
                 .conclude();
         }
         catch (final IllegalArgumentException ex)

@@ -88,6 +88,9 @@ class WireLiveTest
         }
     }
 
+    /**
+     * At the recorded pace, the default.
+     */
     @Test
     void shouldReplayARawJournalOntoTheWireByteIdenticalAndInOrder()
     {
@@ -106,7 +109,7 @@ class WireLiveTest
         try (VethPair veth = VethPair.create(); AfPacketRingSource source = bigRing(veth))
         {
             final List<String> command = veth.inNamespace(flowtap("replay-wire", journalDirectory.toString(),
-                "-i", veth.peerInterface(), "--speed", "1", "--key-values"));
+                "-i", veth.peerInterface(), "--key-values"));
             final List<byte[]> received = receive(source, command, sent.size());
             assertSameFrames(sent, received);
         }

@@ -39,10 +39,10 @@ class LoadtestCommandLiveTest
     private static final Pattern FLOWTAP_ROW = Pattern.compile(
         "\\| 20,000 \\| flowtap \\| ([0-9,]+) \\| ([0-9,]+) \\| ([0-9,]+) \\| ([0-9,]+) \\| ([0-9,]+) \\| " +
         "queue full (\\d+), not decoded (\\d+), unread at close (\\d+), worker errors (\\d+) \\| ([0-9,]+) \\| " +
-        "(\\d+) \\| (\\d+) \\| (yes|no) \\|");
+        "(\\d+) \\| (\\d+) / (\\d+) \\| (\\d+) \\| (yes|no) \\|");
     private static final Pattern TCPDUMP_ROW = Pattern.compile(
         "\\| 20,000 \\| tcpdump \\| ([0-9,]+) \\| ([0-9,]+) \\| ([0-9,]+) \\| ([0-9,]+) \\| ([0-9,]+) \\| - \\| " +
-        "([0-9,]+) \\| (\\d+) \\| (\\d+) \\| (yes|no) \\|");
+        "([0-9,]+) \\| (\\d+) \\| - \\| (\\d+) \\| (yes|no) \\|");
     private static final Pattern PERCENTILES = Pattern.compile("[0-9.]+ / [0-9.]+ / [0-9.]+ / [0-9.]+");
 
     @TempDir
@@ -64,7 +64,7 @@ class LoadtestCommandLiveTest
             StandardCharsets.UTF_8));
         final int exit = new picocli.CommandLine(command).execute("--rate", "20k", "--duration", "1",
             "--warmup", "0.5", "--traffic-packets", "20000", "--compare", "tcpdump", "--histogram-log",
-            log.toString(), "--size", "mix", "--settle-ms", "1200");
+            log.toString(), "--size", "mix", "--settle-ms", "1200", "--journal", tempDir.resolve("journal").toString());
         final String report = bytes.toString(StandardCharsets.UTF_8);
         System.out.println(report);
         assertEquals(0, exit, report);
@@ -80,8 +80,13 @@ class LoadtestCommandLiveTest
         assertTrue(sent > 10_000, "sent " + sent);
         assertTrue(captured >= sent * 9 / 10, "captured " + captured + " of " + sent);
         assertEquals(20_000, number(flowtap.group(1)), 1_000, "offered pps");
-        assertTrue(Long.parseLong(flowtap.group(11)) > 0, "flowtap CPU ns per packet");
-        assertTrue(Long.parseLong(flowtap.group(12)) > 0, "flowtap process ns per packet");
+        final long cpu = Long.parseLong(flowtap.group(11));
+        final long poller = Long.parseLong(flowtap.group(12));
+        final long worker = Long.parseLong(flowtap.group(13));
+        assertTrue(cpu > 0 && poller > 0 && worker > 0, "flowtap CPU ns per packet " + cpu + " = " + poller + " + " +
+            worker);
+        assertEquals(cpu, poller + worker, 2, "poller and worker add up to the pipeline's CPU");
+        assertTrue(Long.parseLong(flowtap.group(14)) > 0, "flowtap process ns per packet");
 
         final Matcher tcpdump = TCPDUMP_ROW.matcher(report);
         assertTrue(tcpdump.find(), "no complete tcpdump row in\n" + report);
@@ -100,6 +105,12 @@ class LoadtestCommandLiveTest
         assertTrue(report.contains("highest zero-drop rate"), report);
         assertTrue(Pattern.compile("flowtap\\s+([0-9,]+ pps|none)").matcher(report).find(), report);
         assertTrue(Pattern.compile("tcpdump\\s+([0-9,]+ pps|none)").matcher(report).find(), report);
+
+        // The warm-up journals to step-0, the measured step to step-1; each holds Chronicle's cycle files.
+        try (java.util.stream.Stream<Path> files = Files.list(tempDir.resolve("journal").resolve("step-1")))
+        {
+            assertTrue(files.anyMatch(file -> file.toString().endsWith(".cq4")), "no journal written for the step");
+        }
 
         final String hlog = Files.readString(log);
         for (final Stage stage : Stage.values())
