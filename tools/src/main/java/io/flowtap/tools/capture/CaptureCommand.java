@@ -7,6 +7,7 @@ import io.flowtap.capture.filter.BpfProgram;
 import io.flowtap.capture.filter.FilterSyntaxException;
 import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.capture.ring.AfPacketContext;
+import io.flowtap.capture.ring.AfPacketFrameSender;
 import io.flowtap.capture.ring.AfPacketRingSource;
 import io.flowtap.capture.ring.FanoutMode;
 import io.flowtap.capture.ring.RingGeometry;
@@ -15,6 +16,7 @@ import io.flowtap.linux.LinuxException;
 import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
 import io.flowtap.pipeline.journal.JournalException;
+import io.flowtap.pipeline.poll.LivePoller;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineCounter;
@@ -301,6 +303,30 @@ public final class CaptureCommand implements Callable<Integer>
     }
 
     /**
+     * The engines' active-response counters, summed over the workers, when any is not zero.
+     */
+    private void printActiveResponse(final Pipeline pipeline)
+    {
+        final EngineCounter[] shown = {EngineCounter.RESET_REQUESTED, EngineCounter.RESET_FRAMES_SENT,
+            EngineCounter.RESET_SEND_FAILED, EngineCounter.RESET_NOT_SENT, EngineCounter.FLOWS_DROPPED,
+            EngineCounter.DROPPED_FLOW};
+        final long[] totals = new long[shown.length];
+        long any = 0;
+        for (final Worker worker : pipeline.workers())
+        {
+            for (int i = 0; i < shown.length; i++)
+            {
+                totals[i] += worker.engine().counters().get(shown[i]);
+                any += totals[i];
+            }
+        }
+        for (int i = 0; i < shown.length && any > 0; i++)
+        {
+            err.printf("  active response: %-28s %d%n", shown[i].label(), totals[i]);
+        }
+    }
+
+    /**
      * The sensor: pollers hand each flow to its reassembly worker, the workers journal what they reassemble; counters
      * every interval, and on exit the counters, the journal's size and the latency percentiles. A signal stops the
      * pollers, the workers drain and end every open flow (shutdown), and the journal is closed.
@@ -318,8 +344,12 @@ public final class CaptureCommand implements Callable<Integer>
             err.println(PREFIX + ex.getMessage());
             return Flowtap.EXIT_INPUT_ERROR;
         }
+        // Active response: the workers' engines send RSTs through the first poller's socket, named once it is open.
+        final AfPacketFrameSender responder = new AfPacketFrameSender();
+        sensor.ruleLog(line -> err.println(PREFIX + line));
+        sensor.attributes(engineOptions.attributes());
         final PipelineContext context = sensor
-            .pipelineContext(() -> engineOptions.context(spec.commandLine()), null)
+            .pipelineContext(() -> engineOptions.context(spec.commandLine()).responder(responder), null)
             .checksumMode(engineOptions.checksumMode());
         if (fanoutGroupId != null)
         {
@@ -329,6 +359,10 @@ public final class CaptureCommand implements Callable<Integer>
         try
         {
             pipeline = Pipeline.live(context, ring, pollers, cpus == null ? new int[0] : cpus, fanoutMode);
+            if (pipeline.pollers().get(0) instanceof LivePoller poller)
+            {
+                responder.fd(poller.source().fd());
+            }
         }
         catch (final IllegalArgumentException ex)
         {
@@ -401,6 +435,7 @@ public final class CaptureCommand implements Callable<Integer>
                 flows += worker.engine().counters().get(EngineCounter.FLOWS_CREATED);
             }
             err.println("flows " + flows);
+            printActiveResponse(pipeline);
             sensor.printSummary(log);
             final String accounting = pipeline.accountingError();
             if (accounting != null)

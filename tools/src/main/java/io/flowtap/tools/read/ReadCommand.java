@@ -115,6 +115,8 @@ public final class ReadCommand implements Callable<Integer>
         try
         {
             sensor = Sensor.open(sensorOptions, false);
+            sensor.ruleLog(line -> err.println("flowtap read: " + line));
+            sensor.attributes(engineOptions.attributes());
         }
         catch (final JournalException | UncheckedIOException ex)
         {

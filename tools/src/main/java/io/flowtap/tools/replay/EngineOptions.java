@@ -79,6 +79,14 @@ public final class EngineOptions
     private boolean attributes;
 
     /**
+     * @return whether {@code --attributes} was given.
+     */
+    public boolean attributes()
+    {
+        return attributes;
+    }
+
+    /**
      * The engine's handlers for a command: the attribute extractors first when {@code --attributes} is given, then
      * the command's own.
      *

@@ -14,6 +14,7 @@ import io.flowtap.pipeline.stats.HistogramLog;
 import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.EngineCounter;
+import io.flowtap.reassembly.FlowRuleHandler;
 import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.reassembly.attribute.FlowBoundaryAttributes;
 import io.flowtap.reassembly.attribute.HttpAttributeExtractor;
@@ -30,6 +31,7 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -56,6 +58,9 @@ public final class Sensor implements AutoCloseable
     private final List<JournalWriter> journalWriters = new CopyOnWriteArrayList<>();
     private final List<RawPacketJournal> rawWriters = new CopyOnWriteArrayList<>();
     private final long histogramIntervalNs;
+    private final List<FlowRuleHandler.Rule> rules;
+    private volatile Consumer<String> ruleLog = line -> System.err.println("flowtap: " + line);
+    private boolean attributes;
     private CountersPublisher publisher;
     private long nextPublishNs;
     private long nextIntervalNs;
@@ -76,6 +81,29 @@ public final class Sensor implements AutoCloseable
         this.histogramLog = histogramLog;
         this.countersFile = countersFile;
         this.histogramIntervalNs = (long)(options.histogramIntervalSeconds * 1e9);
+        this.rules = options.rules();
+    }
+
+    /**
+     * @param log receives the line a rule logs when it resets or drops a connection (from the workers' threads:
+     *            it must be thread safe); standard error by default.
+     * @return this.
+     */
+    public Sensor ruleLog(final Consumer<String> log)
+    {
+        this.ruleLog = log;
+        return this;
+    }
+
+    /**
+     * @param attributes whether each worker runs the HTTP and TLS attribute extractors and reports flow starts and
+     *                   ends as attributes (first among its handlers, so the journal and the rules hear of them).
+     * @return this.
+     */
+    public Sensor attributes(final boolean attributes)
+    {
+        this.attributes = attributes;
+        return this;
     }
 
     /**
@@ -141,13 +169,17 @@ public final class Sensor implements AutoCloseable
             .handlers(worker ->
             {
                 final List<TcpHandler> list = new ArrayList<>();
-                if (options.attributes)
+                if (attributes)
                 {
                     // First, so every later handler (the journal's writer last) hears of a flow's end attribute
                     // before its own end.
                     list.add(new FlowBoundaryAttributes());
                     list.add(new HttpAttributeExtractor());
                     list.add(new TlsAttributeExtractor());
+                }
+                if (!rules.isEmpty())
+                {
+                    list.add(new FlowRuleHandler(rules, ruleLog));
                 }
                 if (handlers != null)
                 {
