@@ -35,8 +35,20 @@ public final class AfPacket
     public static final int PACKET_FANOUT = 18;
     /** Do not deliver packets this host sends (int 1); before the ring. */
     public static final int PACKET_IGNORE_OUTGOING = 23;
+    /** Set up a transmit ring ({@code struct tpacket_req}). */
+    public static final int PACKET_TX_RING = 13;
+    /** Skip malformed frames of a transmit ring instead of stopping at them (int 1). */
+    public static final int PACKET_LOSS = 14;
+    /** Hand transmitted frames straight to the driver, past the qdisc layer (int 1). */
+    public static final int PACKET_QDISC_BYPASS = 20;
+    /** The fixed-frame ring flowtap transmits with. */
+    public static final int TPACKET_V2 = 1;
     /** The variable-length block ring. */
     public static final int TPACKET_V3 = 2;
+    /** Length of {@code struct tpacket_req}. */
+    public static final int TPACKET_REQ_LENGTH = 16;
+    /** {@code send(2)} flag: do not wait for the frames handed over to be sent. */
+    public static final int MSG_DONTWAIT = 0x40;
     /** {@code mr_type} of promiscuous mode. */
     public static final int PACKET_MR_PROMISC = 1;
 
@@ -263,6 +275,109 @@ public final class AfPacket
             }
             throw Posix.failure(errno, "PACKET_RX_RING of " + blockCount + " blocks of " + blockSize + " bytes");
         }
+    }
+
+    /**
+     * Set up a TPACKET_V2 transmit ring ({@code struct tpacket_req}).
+     *
+     * @param fd         of the socket, already set to {@link #TPACKET_V2}.
+     * @param blockSize  bytes per block: a multiple of the page size and of the frame size.
+     * @param blockCount blocks in the ring.
+     * @param frameSize  bytes per frame slot, header included: a multiple of 16.
+     * @param frameCount {@code blockSize / frameSize * blockCount}, exactly.
+     * @throws LinuxException "transmit ring of N bytes is too large for memory" when the kernel cannot allocate it.
+     */
+    public static void setTxRing(
+        final int fd,
+        final int blockSize,
+        final int blockCount,
+        final int frameSize,
+        final int frameCount)
+    {
+        try (Memory request = new Memory(TPACKET_REQ_LENGTH))
+        {
+            request.setInt(0, blockSize);
+            request.setInt(4, blockCount);
+            request.setInt(8, frameSize);
+            request.setInt(12, frameCount);
+            LibC.SETUP.setsockopt(fd, SOL_PACKET, PACKET_TX_RING, request, TPACKET_REQ_LENGTH);
+        }
+        catch (final LastErrorException ex)
+        {
+            final int errno = ex.getErrorCode();
+            if (errno == Errno.ENOMEM)
+            {
+                throw new LinuxException(errno, "transmit ring of " + (long)blockSize * blockCount +
+                    " bytes is too large for memory");
+            }
+            throw Posix.failure(errno, "PACKET_TX_RING of " + frameCount + " frames of " + frameSize + " bytes");
+        }
+    }
+
+    /**
+     * Let a transmit ring skip frames the kernel finds malformed ({@link #PACKET_LOSS}) rather than stop at them;
+     * must come before {@link #setTxRing}.
+     *
+     * @param fd   of the socket.
+     * @param skip true to skip malformed frames.
+     */
+    public static void setLoss(final int fd, final boolean skip)
+    {
+        setInt(fd, PACKET_LOSS, skip ? 1 : 0, "PACKET_LOSS");
+    }
+
+    /**
+     * Send frames straight to the driver's queue, past the qdisc layer and its accounting.
+     *
+     * @param fd     of the socket.
+     * @param bypass true to bypass the qdisc layer.
+     */
+    public static void setQdiscBypass(final int fd, final boolean bypass)
+    {
+        setInt(fd, PACKET_QDISC_BYPASS, bypass ? 1 : 0, "PACKET_QDISC_BYPASS");
+    }
+
+    /**
+     * Bind a socket that only sends to one interface: protocol 0, so the kernel queues no received frame to it.
+     *
+     * @param fd             of the socket.
+     * @param interfaceIndex from {@link #interfaceIndex}.
+     * @param interfaceName  for messages.
+     * @throws LinuxException "interface NAME is down", or "no such interface: NAME".
+     */
+    public static void bindForSending(final int fd, final int interfaceIndex, final String interfaceName)
+    {
+        try (Memory address = new Memory(SOCKADDR_LL_LENGTH))
+        {
+            address.clear();
+            address.setShort(0, (short)AF_PACKET);
+            address.setInt(4, interfaceIndex);
+            LibC.SETUP.bind(fd, address, SOCKADDR_LL_LENGTH);
+        }
+        catch (final LastErrorException ex)
+        {
+            throw interfaceFailure(ex.getErrorCode(), interfaceName, "binding to interface " + interfaceName);
+        }
+        final int pending = pendingError(fd);
+        if (pending != 0)
+        {
+            throw interfaceFailure(pending, interfaceName, "binding to interface " + interfaceName);
+        }
+    }
+
+    /**
+     * Ask the kernel to send every frame of the transmit ring marked {@code TP_STATUS_SEND_REQUEST}
+     * ({@code send(fd, NULL, 0, flags)}). Direct-mapped: allocates nothing.
+     *
+     * @param fd    of a socket with a transmit ring.
+     * @param flags {@link #MSG_DONTWAIT} to return once the frames are handed to the device, or 0 to wait until
+     *              the kernel is done with them.
+     * @return bytes sent, or a negative errno.
+     */
+    public static long flushTxRing(final int fd, final int flags)
+    {
+        final long result = LibC.send(fd, 0L, 0L, flags);
+        return result >= 0 ? result : -Native.getLastError();
     }
 
     /**

@@ -34,6 +34,8 @@ public final class Errno
     public static final int ENOPROTOOPT = 92;
     /** Network is down. */
     public static final int ENETDOWN = 100;
+    /** No buffer space available (a device queue or socket send buffer is full). */
+    public static final int ENOBUFS = 105;
     /** Operation already in progress (a socket already in a fanout group). */
     public static final int EALREADY = 114;
 
@@ -61,6 +63,8 @@ public final class Errno
                 return "EBADF";
             case EAGAIN:
                 return "EAGAIN";
+            case ENOBUFS:
+                return "ENOBUFS";
             case ENOMEM:
                 return "ENOMEM";
             case EACCES:

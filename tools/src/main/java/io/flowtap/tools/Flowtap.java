@@ -1,9 +1,12 @@
 package io.flowtap.tools;
 
+import io.flowtap.tools.blast.BlastCommand;
 import io.flowtap.tools.capture.CaptureCommand;
 import io.flowtap.tools.flows.FlowsCommand;
 import io.flowtap.tools.gen.GenCommand;
 import io.flowtap.tools.inspect.InspectCommand;
+import io.flowtap.tools.journal.ReplayWireCommand;
+import io.flowtap.tools.loadtest.LoadtestCommand;
 import io.flowtap.tools.read.ReadCommand;
 import io.flowtap.tools.stats.StatsCommand;
 import io.flowtap.tools.streams.StreamsCommand;
@@ -31,6 +34,10 @@ import java.util.concurrent.Callable;
         StreamsCommand.class,
         FlowsCommand.class,
         GenCommand.class,
+        BlastCommand.class,
+        LoadtestCommand.class,
+        // The journal group is built on another branch; the lead moves replay-wire under it.
+        ReplayWireCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

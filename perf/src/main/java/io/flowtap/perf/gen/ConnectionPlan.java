@@ -10,7 +10,8 @@ import java.util.SplittableRandom;
  * A connection is a three-way handshake with the options Linux sends (MSS, SACK permitted, timestamps, window scale),
  * one to four request/response exchanges whose data segments are acknowledged every second segment, and either a FIN
  * exchange or a RST. Data segment payloads are a full MSS seven times in ten and uniform below it
- * otherwise, which with the acknowledgements puts the median frame near 900 bytes.
+ * otherwise, which with the acknowledgements puts the median frame near 900 bytes; or, for small-packet load, every
+ * data segment has one fixed length.
  * <p>
  * Impairments are drawn per data segment, at most one each, and never for the last data segment of a direction, so
  * that a stream never ends in a gap:
@@ -54,6 +55,7 @@ final class ConnectionPlan
     final List<long[]> lost = new ArrayList<>();
     final int[] impairments = new int[Impairment.values().length];
     private final long[] next = new long[2];
+    private final int fixedPayload;
 
     ConnectionPlan(
         final SplittableRandom random,
@@ -61,7 +63,8 @@ final class ConnectionPlan
         final int serverAddress,
         final int clientPort,
         final int serverPort,
-        final boolean wrap)
+        final boolean wrap,
+        final int fixedPayload)
     {
         this.clientAddress = clientAddress;
         this.serverAddress = serverAddress;
@@ -71,6 +74,7 @@ final class ConnectionPlan
         clientIsn = wrap ? 0xFFFF_FFFFL - random.nextInt(1 << 16) : random.nextLong(1L << 32);
         serverIsn = wrap ? 0xFFFF_FFFFL - random.nextInt(1 << 16) : random.nextLong(1L << 32);
         tsBase = random.nextLong(1L << 31);
+        this.fixedPayload = fixedPayload;
         build(random);
     }
 
@@ -110,8 +114,8 @@ final class ConnectionPlan
         final int receiver = 1 - sender;
         for (int i = 0; i < count; i++)
         {
-            final int length = random.nextDouble() < FULL_SEGMENT_SHARE ? FULL_PAYLOAD :
-                1 + random.nextInt(FULL_PAYLOAD - 1);
+            final int length = fixedPayload > 0 ? fixedPayload : random.nextDouble() < FULL_SEGMENT_SHARE ?
+                FULL_PAYLOAD : 1 + random.nextInt(FULL_PAYLOAD - 1);
             final byte[] payload = new byte[length];
             random.nextBytes(payload);
             final boolean last = i == count - 1;

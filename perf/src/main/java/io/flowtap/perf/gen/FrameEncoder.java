@@ -23,6 +23,10 @@ final class FrameEncoder
     static final int IPV4_LENGTH = 20;
     static final int TCP_FIXED_LENGTH = 20;
     static final int SYN_OPTIONS_LENGTH = 20;
+    /** MSS, NOP, window scale, NOP, NOP, SACK permitted: a SYN's options without timestamps. */
+    static final int SYN_OPTIONS_NO_TIMESTAMPS_LENGTH = 12;
+    /** Ethernet, IPv4 and TCP headers without options. */
+    static final int HEADERS_LENGTH = ETHERNET_LENGTH + IPV4_LENGTH + TCP_FIXED_LENGTH;
     static final int TIMESTAMP_OPTIONS_LENGTH = 12;
     static final int MAX_FRAME_LENGTH = 1514;
     private static final int IP_OFFSET = ETHERNET_LENGTH;
@@ -40,6 +44,15 @@ final class FrameEncoder
 
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[MAX_FRAME_LENGTH + 64]);
     private final int[] ipIds = new int[2];
+    private final boolean timestamps;
+
+    /**
+     * @param timestamps whether segments carry the timestamp option (SYNs then carry it too).
+     */
+    FrameEncoder(final boolean timestamps)
+    {
+        this.timestamps = timestamps;
+    }
 
     /**
      * @return the buffer each {@link #encode} writes to, from offset 0.
@@ -59,7 +72,8 @@ final class FrameEncoder
     {
         final boolean fromClient = segment.direction == PlannedSegment.CLIENT;
         final boolean syn = (segment.flags & PlannedSegment.SYN) != 0;
-        final int optionsLength = syn ? SYN_OPTIONS_LENGTH : TIMESTAMP_OPTIONS_LENGTH;
+        final int optionsLength = timestamps ? (syn ? SYN_OPTIONS_LENGTH : TIMESTAMP_OPTIONS_LENGTH) :
+            (syn ? SYN_OPTIONS_NO_TIMESTAMPS_LENGTH : 0);
         final int payloadLength = segment.payload == null ? 0 : segment.payload.length;
         final int tcpLength = TCP_FIXED_LENGTH + optionsLength + payloadLength;
         final int length = TCP_OFFSET + tcpLength;
@@ -101,6 +115,39 @@ final class FrameEncoder
         final int tsVal = (int)(plan.tsBase + timeMs + segment.direction);
         final int tsEcr = syn && segment.ackOffset < 0 ? 0 : (int)(plan.tsBase + timeMs - 1);
         int option = OPTIONS_OFFSET;
+        if (timestamps)
+        {
+            option = timestampOptions(option, syn, tsVal, tsEcr);
+        }
+        else if (syn)
+        {
+            frame.putByte(option, (byte)2);
+            frame.putByte(option + 1, (byte)4);
+            frame.putShort(option + 2, (short)MSS, BIG_ENDIAN);
+            frame.putByte(option + 4, (byte)1);
+            frame.putByte(option + 5, (byte)3);
+            frame.putByte(option + 6, (byte)3);
+            frame.putByte(option + 7, (byte)WINDOW_SCALE);
+            frame.putByte(option + 8, (byte)1);
+            frame.putByte(option + 9, (byte)1);
+            frame.putByte(option + 10, (byte)4);
+            frame.putByte(option + 11, (byte)2);
+            option += SYN_OPTIONS_NO_TIMESTAMPS_LENGTH;
+        }
+        if (payloadLength > 0)
+        {
+            frame.putBytes(option, segment.payload);
+        }
+
+        final long pseudo = ((source >>> 16) & 0xFFFF) + (source & 0xFFFF) + ((destination >>> 16) & 0xFFFF) +
+            (destination & 0xFFFF) + PROTOCOL_TCP + tcpLength;
+        frame.putShort(TCP_OFFSET + 16, (short)checksum(pseudo + sum(TCP_OFFSET, tcpLength)), BIG_ENDIAN);
+        return length;
+    }
+
+    private int timestampOptions(final int start, final boolean syn, final int tsVal, final int tsEcr)
+    {
+        int option = start;
         if (syn)
         {
             frame.putByte(option, (byte)2);
@@ -129,15 +176,7 @@ final class FrameEncoder
             frame.putByte(option + 3, (byte)WINDOW_SCALE);
             option += 4;
         }
-        if (payloadLength > 0)
-        {
-            frame.putBytes(option, segment.payload);
-        }
-
-        final long pseudo = ((source >>> 16) & 0xFFFF) + (source & 0xFFFF) + ((destination >>> 16) & 0xFFFF) +
-            (destination & 0xFFFF) + PROTOCOL_TCP + tcpLength;
-        frame.putShort(TCP_OFFSET + 16, (short)checksum(pseudo + sum(TCP_OFFSET, tcpLength)), BIG_ENDIAN);
-        return length;
+        return option;
     }
 
     private long sum(final int offset, final int length)

@@ -29,6 +29,7 @@ public final class GenContext
     private double duplicateRate;
     private double overlapRate;
     private boolean wrap;
+    private int dataFrameLength;
     private boolean writeExpected = true;
 
     /**
@@ -230,6 +231,25 @@ public final class GenContext
     }
 
     /**
+     * @param length every data segment's frame length (55 to 1514), with no timestamp option, for small-packet load;
+     *               0 for the realistic mix (the default).
+     * @return this.
+     */
+    public GenContext dataFrameLength(final int length)
+    {
+        this.dataFrameLength = length;
+        return this;
+    }
+
+    /**
+     * @return the data frames' fixed length, or 0 for the mix.
+     */
+    public int dataFrameLength()
+    {
+        return dataFrameLength;
+    }
+
+    /**
      * Check the configuration as a whole.
      *
      * @return this.
@@ -249,6 +269,12 @@ public final class GenContext
         {
             throw new IllegalArgumentException(
                 "connections must be 1 to " + TrafficGenerator.MAX_CONNECTIONS + ", not " + connections);
+        }
+        if (dataFrameLength != 0 && (dataFrameLength < FrameEncoder.HEADERS_LENGTH + 1 ||
+            dataFrameLength > FrameEncoder.MAX_FRAME_LENGTH))
+        {
+            throw new IllegalArgumentException("data frame length must be " + (FrameEncoder.HEADERS_LENGTH + 1) +
+                " to " + FrameEncoder.MAX_FRAME_LENGTH + ", not " + dataFrameLength);
         }
         checkRate("loss", lossRate);
         checkRate("reorder", reorderRate);

@@ -35,7 +35,7 @@ public final class TrafficGenerator
 
     private final GenContext context;
     private final SplittableRandom random;
-    private final FrameEncoder encoder = new FrameEncoder();
+    private final FrameEncoder encoder;
     private final Set<Tuple> used = new HashSet<>();
     private final long[] frameLengths = new long[FrameEncoder.MAX_FRAME_LENGTH + 1];
     private final long[] impairments = new long[ConnectionPlan.Impairment.values().length];
@@ -44,6 +44,7 @@ public final class TrafficGenerator
     {
         this.context = context;
         this.random = new SplittableRandom(context.seed());
+        this.encoder = new FrameEncoder(context.dataFrameLength() == 0);
     }
 
     /**
@@ -143,7 +144,8 @@ public final class TrafficGenerator
             final int serverPort = SERVER_PORTS[random.nextInt(SERVER_PORTS.length)];
             if (used.add(new Tuple(client, server, clientPort, serverPort)))
             {
-                return new ConnectionPlan(random, client, server, clientPort, serverPort, context.wrap());
+                return new ConnectionPlan(random, client, server, clientPort, serverPort, context.wrap(),
+                    context.dataFrameLength() == 0 ? 0 : context.dataFrameLength() - FrameEncoder.HEADERS_LENGTH);
             }
         }
     }

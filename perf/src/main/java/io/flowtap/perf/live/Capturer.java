@@ -6,7 +6,7 @@ package io.flowtap.perf.live;
  * <p>
  * Driven by one thread.
  */
-interface Capturer extends AutoCloseable
+public interface Capturer extends AutoCloseable
 {
     /**
      * @return a short name for tables, such as {@code flowtap} or {@code tcpdump}.
@@ -53,7 +53,7 @@ interface Capturer extends AutoCloseable
      * @param kernelPackets packets the kernel offered the socket, drops included (PACKET_STATISTICS tp_packets).
      * @param kernelDrops   packets the kernel dropped because the ring was full (tp_drops).
      */
-    record Counts(long captured, long kernelPackets, long kernelDrops)
+    public record Counts(long captured, long kernelPackets, long kernelDrops)
     {
     }
 }

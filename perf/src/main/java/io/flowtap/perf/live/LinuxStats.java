@@ -12,10 +12,10 @@ import java.util.List;
  * The few kernel accounting files the capture benchmark reads: CPU time of a process or thread, busy time of a CPU,
  * the backlog drops of the receive path, and an interface's counters. Cold path only: every call allocates.
  */
-final class LinuxStats
+public final class LinuxStats
 {
     /** Clock ticks per second of {@code /proc/.../stat} ({@code USER_HZ}); 100 on every Linux the JDK runs on. */
-    static final long USER_HZ = 100;
+    public static final long USER_HZ = 100;
     private static final long NANOS_PER_TICK = 1_000_000_000L / USER_HZ;
     private static final int STAT_UTIME_FIELD = 13;
     private static final int STAT_STIME_FIELD = 14;
@@ -32,7 +32,7 @@ final class LinuxStats
      * @param pid process (for a single-threaded one) or thread id.
      * @return nanoseconds on CPU so far.
      */
-    static long schedRuntimeNs(final long pid)
+    public static long schedRuntimeNs(final long pid)
     {
         final String line = readFirstLine(Paths.get("/proc", Long.toString(pid), "schedstat"));
         return Long.parseLong(line.substring(0, line.indexOf(' ')));
@@ -42,7 +42,7 @@ final class LinuxStats
      * @return user plus system time of this whole process (every thread, the JVM's own included), in nanoseconds at
      * the resolution of a clock tick (10 ms).
      */
-    static long selfProcessCpuNs()
+    public static long selfProcessCpuNs()
     {
         final String line = readFirstLine(Paths.get("/proc/self/stat"));
         // The command name in parentheses may hold spaces: count fields after its closing parenthesis.
@@ -56,7 +56,7 @@ final class LinuxStats
      * @return for each CPU, time it was not idle (user, nice, system, irq, softirq, steal), in nanoseconds at tick
      * resolution.
      */
-    static long[] cpuBusyNs()
+    public static long[] cpuBusyNs()
     {
         final List<long[]> cpus = new ArrayList<>();
         for (final String line : readAll(Paths.get("/proc/stat")))
@@ -86,7 +86,7 @@ final class LinuxStats
      * @return packets the receive backlogs of all CPUs dropped because they were full ({@code netdev_max_backlog}):
      * lost before any packet socket saw them.
      */
-    static long backlogDrops()
+    public static long backlogDrops()
     {
         long dropped = 0;
         for (final String line : readAll(Paths.get("/proc/net/softnet_stat")))
@@ -101,7 +101,7 @@ final class LinuxStats
      * @param counter       file under {@code statistics/}, such as {@code rx_packets}.
      * @return its value.
      */
-    static long interfaceCounter(final String interfaceName, final String counter)
+    public static long interfaceCounter(final String interfaceName, final String counter)
     {
         return Long.parseLong(readFirstLine(Paths.get("/sys/class/net", interfaceName, "statistics", counter)).trim());
     }
@@ -109,7 +109,7 @@ final class LinuxStats
     /**
      * @return the effective capability set of this process.
      */
-    static long effectiveCapabilities()
+    public static long effectiveCapabilities()
     {
         for (final String line : readAll(Paths.get("/proc/self/status")))
         {
@@ -125,7 +125,7 @@ final class LinuxStats
      * @param name of a program.
      * @return its path on {@code PATH} or in the usual system directories, or null.
      */
-    static String findProgram(final String name)
+    public static String findProgram(final String name)
     {
         final String path = System.getenv().getOrDefault("PATH", "") + ":/usr/sbin:/sbin:/usr/bin:/bin";
         for (final String directory : path.split(":"))

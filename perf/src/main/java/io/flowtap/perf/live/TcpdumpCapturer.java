@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * ({@code /proc/PID/schedstat}, nanoseconds; tcpdump is single-threaded); its counts come from the summary it
  * prints when stopped with SIGTERM.
  */
-final class TcpdumpCapturer implements Capturer
+public final class TcpdumpCapturer implements Capturer
 {
     private static final long START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     private static final long STOP_TIMEOUT_SECONDS = 10;
@@ -39,7 +39,7 @@ final class TcpdumpCapturer implements Capturer
      * @param cpu       to pin tcpdump to, or negative for none.
      * @param bufferKiB ring size, tcpdump's {@code -B}.
      */
-    TcpdumpCapturer(final String tcpdump, final String taskset, final int cpu, final int bufferKiB)
+    public TcpdumpCapturer(final String tcpdump, final String taskset, final int cpu, final int bufferKiB)
     {
         this.tcpdump = tcpdump;
         this.taskset = taskset;

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>
  * What remains is not per event: Chronicle maps the next 64 MB chunk of its file (about 700 bytes, two or three times
  * here), and the JIT now and then deoptimises a method and re-materialises objects its escape analysis had removed.
- * The allowance covers those; one small object per event would be over 5 MB.
+ * The allowance covers those (one run on a loaded machine saw 17 KB); one small object per event would be over 5 MB.
  */
 class JournalZeroAllocationTest
 {
@@ -35,7 +35,7 @@ class JournalZeroAllocationTest
     private static final int MEASURED = 100_000;
     /** A fixed clock: the journal must not roll to a new file during the measurement. */
     private static final long NOW_MS = 1_750_000_000_000L;
-    private static final long ALLOCATION_ALLOWANCE_BYTES = 8192;
+    private static final long ALLOCATION_ALLOWANCE_BYTES = 32 * 1024;
 
     private Flow flow;
 

@@ -347,9 +347,9 @@ public final class CaptureCommand implements Callable<Integer>
         // Active response: the workers' engines send RSTs through the first poller's socket, named once it is open.
         final AfPacketFrameSender responder = new AfPacketFrameSender();
         sensor.ruleLog(line -> err.println(PREFIX + line));
-        sensor.attributes(engineOptions.attributes());
         final PipelineContext context = sensor
-            .pipelineContext(() -> engineOptions.context(spec.commandLine()).responder(responder), null)
+            .pipelineContext(() -> engineOptions.context(spec.commandLine()).responder(responder),
+                engineOptions.attributes(), null)
             .checksumMode(engineOptions.checksumMode());
         if (fanoutGroupId != null)
         {

@@ -74,6 +74,11 @@ public final class GenCommand implements Callable<Integer>
     @Option(names = "--wrap", description = "initial sequence numbers just below 2^32, so sequence numbers wrap")
     private boolean wrap;
 
+    @Option(names = "--frame-size", paramLabel = "BYTES",
+        description = "every data frame this long (55 to 1514) and no timestamp option, for small-packet load; "
+            + "handshakes and acknowledgements stay 54 to 66 bytes (default: the mix)")
+    private int frameSize;
+
     @Option(names = "--expected", paramLabel = "DIR",
         description = "directory for the expected streams (default: FILE without extension, plus .expected)")
     private Path expected;
@@ -109,7 +114,8 @@ public final class GenCommand implements Callable<Integer>
             .reorderRate(reorder)
             .duplicateRate(duplicate)
             .overlapRate(overlap)
-            .wrap(wrap);
+            .wrap(wrap)
+            .dataFrameLength(frameSize);
         try
         {
             context.conclude();

@@ -116,7 +116,6 @@ public final class ReadCommand implements Callable<Integer>
         {
             sensor = Sensor.open(sensorOptions, false);
             sensor.ruleLog(line -> err.println("flowtap read: " + line));
-            sensor.attributes(engineOptions.attributes());
         }
         catch (final JournalException | UncheckedIOException ex)
         {
@@ -125,13 +124,14 @@ public final class ReadCommand implements Callable<Integer>
             return Flowtap.EXIT_INPUT_ERROR;
         }
         final PipelineContext context = sensor
-            .pipelineContext(() -> engineOptions.context(spec.commandLine()), (worker, handlers) ->
-            {
-                for (final HandlerFactoryPart part : parts)
+            .pipelineContext(() -> engineOptions.context(spec.commandLine()), engineOptions.attributes(),
+                (worker, handlers) ->
                 {
-                    part.addTo(worker, handlers);
-                }
-            })
+                    for (final HandlerFactoryPart part : parts)
+                    {
+                        part.addTo(worker, handlers);
+                    }
+                })
             .checksumMode(engineOptions.checksumMode());
         final boolean showProgress = progress != null ? progress : System.console() != null;
         final long startNs = System.nanoTime();

@@ -79,14 +79,6 @@ public final class EngineOptions
     private boolean attributes;
 
     /**
-     * @return whether {@code --attributes} was given.
-     */
-    public boolean attributes()
-    {
-        return attributes;
-    }
-
-    /**
      * The engine's handlers for a command: the attribute extractors first when {@code --attributes} is given, then
      * the command's own.
      *
@@ -100,6 +92,14 @@ public final class EngineOptions
             return new TcpHandler[] {own};
         }
         return new TcpHandler[] {new HttpAttributeExtractor(), new TlsAttributeExtractor(), own};
+    }
+
+    /**
+     * @return whether HTTP and TLS attributes are extracted.
+     */
+    public boolean attributes()
+    {
+        return attributes;
     }
 
     /**

@@ -60,7 +60,6 @@ public final class Sensor implements AutoCloseable
     private final long histogramIntervalNs;
     private final List<FlowRuleHandler.Rule> rules;
     private volatile Consumer<String> ruleLog = line -> System.err.println("flowtap: " + line);
-    private boolean attributes;
     private CountersPublisher publisher;
     private long nextPublishNs;
     private long nextIntervalNs;
@@ -92,17 +91,6 @@ public final class Sensor implements AutoCloseable
     public Sensor ruleLog(final Consumer<String> log)
     {
         this.ruleLog = log;
-        return this;
-    }
-
-    /**
-     * @param attributes whether each worker runs the HTTP and TLS attribute extractors and reports flow starts and
-     *                   ends as attributes (first among its handlers, so the journal and the rules hear of them).
-     * @return this.
-     */
-    public Sensor attributes(final boolean attributes)
-    {
-        this.attributes = attributes;
         return this;
     }
 
@@ -154,16 +142,20 @@ public final class Sensor implements AutoCloseable
      * Configure a pipeline for this sensor: workers, queues, latency, the journals' handlers and taps.
      *
      * @param engineContext makes each worker's engine settings.
+     * @param attributes    whether each worker extracts HTTP and TLS attributes (first, before every other handler).
      * @param handlers      adds a worker's own handlers (before the journal's writer), or null.
      * @return the context, to complete (checksum mode ...) and start.
      */
     public PipelineContext pipelineContext(
-        final Supplier<EngineContext> engineContext, final BiConsumer<Integer, List<TcpHandler>> handlers)
+        final Supplier<EngineContext> engineContext,
+        final boolean attributes,
+        final BiConsumer<Integer, List<TcpHandler>> handlers)
     {
         final PipelineContext context = new PipelineContext()
             .workers(options.workers)
             .queueCapacity(options.queueCapacity)
             .queueFullPolicy(options.queueFullPolicy)
+            .workerIdleStrategy(options.workerIdle.supplier())
             .engineContext(engineContext)
             .histograms(histograms)
             .handlers(worker ->

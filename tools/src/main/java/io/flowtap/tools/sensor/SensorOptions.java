@@ -37,6 +37,11 @@ public final class SensorOptions
         description = "pin the workers to these CPUs, in order (e.g. 2,3)")
     int[] workerCpus;
 
+    @Option(names = "--worker-idle", paramLabel = "HOW",
+        description = "how an idle worker waits: busy (spins a core), yield, backoff (spin, yield, then park up to "
+            + "1 ms), sleep (1 ms) (default: ${DEFAULT-VALUE})")
+    IdleChoice workerIdle = IdleChoice.BACKOFF;
+
     @Option(names = "--queue-capacity", paramLabel = "N",
         description = "segments in flight from each poller to each worker (default: ${DEFAULT-VALUE})")
     int queueCapacity = io.flowtap.pipeline.PipelineContext.QUEUE_CAPACITY_DEFAULT;

@@ -130,6 +130,18 @@ public final class TextFormat
             {
                 out.append('\\').append(c);
             }
+            else if (c == '\n')
+            {
+                out.append("\\n");
+            }
+            else if (c == '\r')
+            {
+                out.append("\\r");
+            }
+            else if (c == '\t')
+            {
+                out.append("\\t");
+            }
             else if (c < 0x20)
             {
                 out.append("\\u00").append(HEX[c >>> 4]).append(HEX[c & 0xF]);

@@ -132,7 +132,7 @@ class FlowsCommandTest
         assertTrue(json.contains("{\"event\":\"attribute\",\"direction\":\"to_server\",\"name\":\"Host\"," +
             "\"value\":\"www.abcdefghij.com\""), json);
         assertTrue(json.contains(
-            "\"name\":\"HTTP-Header\",\"value\":\"GET /publication/pub.home/home.html HTTP/1.1\\u000d\\u000a"), json);
+            "\"name\":\"HTTP-Header\",\"value\":\"GET /publication/pub.home/home.html HTTP/1.1\\r\\n"), json);
 
         out.reset();
         assertEquals(0, run("--no-summary", capture.toString()));

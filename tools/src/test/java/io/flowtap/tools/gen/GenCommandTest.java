@@ -97,19 +97,22 @@ class GenCommandTest
     }
 
     @Test
+    void shouldWriteSmallFramesWithoutTimestampsThatStillReassemble() throws IOException
+    {
+        assertStreamsMatch("small", "--packets", "20000", "--connections", "50", "--seed", "4", "--frame-size",
+            "64", "--loss", "0.02", "--reorder", "0.02", "--duplicate", "0.02", "--overlap", "0.02");
+        final List<Integer> lengths = frameLengths(tempDir.resolve("small.pcap"));
+        assertEquals(54, (int)lengths.get(0));
+        assertEquals(66, (int)lengths.get(lengths.size() - 1));
+        assertEquals(64, (int)lengths.get(lengths.size() / 2));
+    }
+
+    @Test
     void shouldWriteFramesOf66To1514BytesWithAMedianNear900() throws IOException
     {
         final Path capture = tempDir.resolve("sizes.pcap");
         assertEquals(0, gen("-o", capture.toString(), "--packets", "20000", "--connections", "30", "--no-expected"));
-        final ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(capture)).order(ByteOrder.LITTLE_ENDIAN);
-        final List<Integer> lengths = new ArrayList<>();
-        for (int position = 24; position < file.limit(); )
-        {
-            final int length = file.getInt(position + 8);
-            lengths.add(length);
-            position += 16 + length;
-        }
-        lengths.sort(Integer::compare);
+        final List<Integer> lengths = frameLengths(capture);
         assertTrue(lengths.size() >= 20000, "only " + lengths.size() + " packets");
         assertEquals(66, (int)lengths.get(0));
         assertEquals(1514, (int)lengths.get(lengths.size() - 1));
@@ -124,6 +127,20 @@ class GenCommandTest
         assertEquals(2, gen("-o", tempDir.resolve("x.pcap").toString(), "--loss", "1.5"));
         assertEquals(2, gen("-o", tempDir.resolve("x.pcap").toString(), "--loss", "0.6", "--reorder", "0.6"));
         assertEquals(2, gen("-o", tempDir.resolve("x.pcap").toString(), "--connections", "0"));
+    }
+
+    private static List<Integer> frameLengths(final Path capture) throws IOException
+    {
+        final ByteBuffer file = ByteBuffer.wrap(Files.readAllBytes(capture)).order(ByteOrder.LITTLE_ENDIAN);
+        final List<Integer> lengths = new ArrayList<>();
+        for (int position = 24; position < file.limit(); )
+        {
+            final int length = file.getInt(position + 8);
+            lengths.add(length);
+            position += 16 + length;
+        }
+        lengths.sort(Integer::compare);
+        return lengths;
     }
 
     private String assertStreamsMatch(final String name, final String... options) throws IOException

@@ -63,6 +63,7 @@ class ConfigFileTest
             counters: %s
             queue-full: drop
             queue-capacity: 512
+            worker-idle: yield
             worker-cpus: [0]
             latency: true
             progress: false
@@ -106,6 +107,7 @@ class ConfigFileTest
         "workers: [1, 2]|key 'workers' takes one value, not a list",
         "workers:|key 'workers' has no value",
         "queue-full: maybe|key 'queue-full' must be one of wait, drop, not 'maybe'",
+        "worker-idle: nap|key 'worker-idle' must be one of busy, yield, backoff, sleep, not 'nap'",
         "latency: 3|key 'latency' must be true or false, not '3'",
         "histogram-interval: soon|key 'histogram-interval' must be a number, not 'soon'",
         "journal: {dir: x}|key 'journal' must be a value, not a mapping",
