@@ -303,30 +303,6 @@ public final class CaptureCommand implements Callable<Integer>
     }
 
     /**
-     * The engines' active-response counters, summed over the workers, when any is not zero.
-     */
-    private void printActiveResponse(final Pipeline pipeline)
-    {
-        final EngineCounter[] shown = {EngineCounter.RESET_REQUESTED, EngineCounter.RESET_FRAMES_SENT,
-            EngineCounter.RESET_SEND_FAILED, EngineCounter.RESET_NOT_SENT, EngineCounter.FLOWS_DROPPED,
-            EngineCounter.DROPPED_FLOW};
-        final long[] totals = new long[shown.length];
-        long any = 0;
-        for (final Worker worker : pipeline.workers())
-        {
-            for (int i = 0; i < shown.length; i++)
-            {
-                totals[i] += worker.engine().counters().get(shown[i]);
-                any += totals[i];
-            }
-        }
-        for (int i = 0; i < shown.length && any > 0; i++)
-        {
-            err.printf("  active response: %-28s %d%n", shown[i].label(), totals[i]);
-        }
-    }
-
-    /**
      * The sensor: pollers hand each flow to its reassembly worker, the workers journal what they reassemble; counters
      * every interval, and on exit the counters, the journal's size and the latency percentiles. A signal stops the
      * pollers, the workers drain and end every open flow (shutdown), and the journal is closed.
@@ -435,7 +411,7 @@ public final class CaptureCommand implements Callable<Integer>
                 flows += worker.engine().counters().get(EngineCounter.FLOWS_CREATED);
             }
             err.println("flows " + flows);
-            printActiveResponse(pipeline);
+            err.print(Sensor.activeResponseSummary(pipeline));
             sensor.printSummary(log);
             final String accounting = pipeline.accountingError();
             if (accounting != null)

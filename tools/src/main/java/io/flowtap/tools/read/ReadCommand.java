@@ -218,6 +218,7 @@ public final class ReadCommand implements Callable<Integer>
             delivered += worker.engine().counters().get(EngineCounter.DELIVERED_BYTES);
         }
         err.printf("flows %d, stream bytes delivered %d%n", flows, delivered);
+        err.print(Sensor.activeResponseSummary(pipeline));
         sensor.printSummary(err);
         final String accounting = pipeline.accountingError();
         if (accounting != null)

@@ -12,6 +12,7 @@ import io.flowtap.pipeline.journal.RawPacketJournal;
 import io.flowtap.pipeline.stats.CountersFile;
 import io.flowtap.pipeline.stats.HistogramLog;
 import io.flowtap.pipeline.stats.StageHistograms;
+import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.reassembly.FlowRuleHandler;
@@ -92,6 +93,37 @@ public final class Sensor implements AutoCloseable
     {
         this.ruleLog = log;
         return this;
+    }
+
+    /**
+     * The engines' active-response counters (resets requested, RST frames sent and refused, resets not sent,
+     * connections dropped and their packets ignored), summed over the workers, one line each; empty when all are zero.
+     *
+     * @param pipeline whose workers' engines to sum.
+     * @return the lines.
+     */
+    public static String activeResponseSummary(final Pipeline pipeline)
+    {
+        final EngineCounter[] shown = {EngineCounter.RESET_REQUESTED, EngineCounter.RESET_FRAMES_SENT,
+            EngineCounter.RESET_SEND_FAILED, EngineCounter.RESET_NOT_SENT, EngineCounter.FLOWS_DROPPED,
+            EngineCounter.DROPPED_FLOW};
+        final long[] totals = new long[shown.length];
+        long any = 0;
+        for (final Worker worker : pipeline.workers())
+        {
+            for (int i = 0; i < shown.length; i++)
+            {
+                final long value = worker.engine().counters().get(shown[i]);
+                totals[i] += value;
+                any += value;
+            }
+        }
+        final StringBuilder out = new StringBuilder();
+        for (int i = 0; i < shown.length && any > 0; i++)
+        {
+            out.append(String.format(Locale.ROOT, "  active response: %-28s %d%n", shown[i].label(), totals[i]));
+        }
+        return out.toString();
     }
 
     /**
