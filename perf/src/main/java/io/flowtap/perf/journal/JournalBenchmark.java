@@ -40,7 +40,8 @@ import java.util.stream.Stream;
 
 /**
  * Cost of journaling one in-order payload event: {@link JournalWriter#onPayload} from off-heap bytes (as a ring or
- * the engine's page store hands them over) into a Chronicle queue on disk, header, copy and commit included. With
+ * the engine's page store hands them over) into a Chronicle queue on disk, header, copy and its share of the commit
+ * included (one commit per event, or one per batch of events as a worker commits). With
  * the secondly roll the journal keeps two files, so a run's disk use stays bounded, and the roll is in the figure.
  */
 @State(Scope.Thread)
@@ -59,6 +60,14 @@ public class JournalBenchmark
     @Param({"SECONDLY", "HOURLY"})
     public String rollCycle;
 
+    /**
+     * Events committed per excerpt: 1 (a writer on its own, each event committed as written), or a worker's batch
+     * (events appended to one open excerpt, committed at the end of the batch).
+     */
+    @Param({"1", "64"})
+    public int eventsPerExcerpt;
+
+    private int inBatch;
     private Path directory;
     private ChronicleJournal journal;
     private JournalWriter writer;
@@ -76,7 +85,8 @@ public class JournalBenchmark
     {
         directory = Files.createTempDirectory("flowtap-journal-bench");
         journal = ChronicleJournal.open(new JournalContext().directory(directory)
-            .rollCycle(JournalRollCycle.valueOf(rollCycle)).retainCycles(2));
+            .rollCycle(JournalRollCycle.valueOf(rollCycle)).retainCycles(2)
+            .batchBytes(eventsPerExcerpt == 1 ? 0 : JournalContext.BATCH_BYTES_PIPELINE_DEFAULT));
         writer = journal.newWriter(0);
         final ReassemblyEngine engine = new ReassemblyEngine(new EngineContext(), new TcpHandler()
         {
@@ -131,6 +141,11 @@ public class JournalBenchmark
         final int consumed = writer.onPayload(
             flow, Direction.TO_SERVER, offset, payload, 0, payloadSize, offset, TcpHandler.EOF_NONE);
         offset += payloadSize;
+        if (++inBatch == eventsPerExcerpt)
+        {
+            inBatch = 0;
+            writer.onBatchEnd();
+        }
         return consumed;
     }
 }

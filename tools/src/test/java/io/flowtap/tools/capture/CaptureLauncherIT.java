@@ -4,16 +4,12 @@ import io.flowtap.capture.ring.LiveNetwork;
 import io.flowtap.capture.ring.TcpTransfer;
 import io.flowtap.capture.ring.VethPair;
 import io.flowtap.linux.AfPacket;
-import io.flowtap.tools.LauncherProcesses;
 import io.flowtap.tools.LauncherProcesses.Result;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import io.flowtap.tools.LiveLauncherTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,38 +23,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@value LiveNetwork#REQUIRE_ENV} is set.
  */
 @Tag("live")
-class CaptureLauncherIT
+class CaptureLauncherIT extends LiveLauncherTest
 {
     private static final long TRANSFER_TIMEOUT_SECONDS = 120;
     private static final Pattern SEGMENT_LINE = Pattern.compile(
         "\\d+ \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z \\S+:\\d+ > \\S+:\\d+ flags \\[[FSRP.UEW]*] " +
         "seq \\d+ ack \\d+ win \\d+ hlen \\d+ len \\d+ csum (ok|unverified)");
-
-    @TempDir
-    Path tempDir;
-
-    private LauncherProcesses launcher;
-    private VethPair veth;
-
-    @BeforeEach
-    void requireLiveNetwork()
-    {
-        LiveNetwork.require();
-        launcher = new LauncherProcesses(tempDir);
-    }
-
-    @AfterEach
-    void cleanUp()
-    {
-        if (launcher != null)
-        {
-            launcher.close();
-        }
-        if (veth != null)
-        {
-            veth.close();
-        }
-    }
 
     @Test
     void shouldPrintCountSegmentsOfARealConnectionThenTheCountersAndExitZero() throws Exception

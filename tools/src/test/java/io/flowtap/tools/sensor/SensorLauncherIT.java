@@ -10,15 +10,12 @@ import io.flowtap.pipeline.stats.CountersFileReader;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.reassembly.Direction;
 import io.flowtap.reassembly.EndReason;
-import io.flowtap.tools.LauncherProcesses;
 import io.flowtap.tools.LauncherProcesses.Result;
+import io.flowtap.tools.LiveLauncherTest;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -47,37 +44,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * without root or {@code ip} unless {@value LiveNetwork#REQUIRE_ENV} is set.
  */
 @Tag("live")
-class SensorLauncherIT
+class SensorLauncherIT extends LiveLauncherTest
 {
     private static final long TRANSFER_TIMEOUT_SECONDS = 120;
     private static final int CONNECTIONS = 6;
     private static final int LENGTH = 1 << 20;
-
-    @TempDir
-    Path tempDir;
-
-    private LauncherProcesses launcher;
-    private VethPair veth;
-
-    @BeforeEach
-    void requireLiveNetwork()
-    {
-        LiveNetwork.require();
-        launcher = new LauncherProcesses(tempDir);
-    }
-
-    @AfterEach
-    void cleanUp()
-    {
-        if (launcher != null)
-        {
-            launcher.close();
-        }
-        if (veth != null)
-        {
-            veth.close();
-        }
-    }
 
     @Test
     void journalsRealConnectionsByteExactAccountsForEveryFrameAndStopsOnSigterm() throws Exception
