@@ -7,6 +7,7 @@ import io.flowtap.capture.filter.BpfProgram;
 import io.flowtap.capture.filter.FilterSyntaxException;
 import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.capture.ring.AfPacketContext;
+import io.flowtap.capture.ring.AfPacketFrameSender;
 import io.flowtap.capture.ring.AfPacketRingSource;
 import io.flowtap.capture.ring.FanoutMode;
 import io.flowtap.capture.ring.RingGeometry;
@@ -15,6 +16,7 @@ import io.flowtap.linux.LinuxException;
 import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
 import io.flowtap.pipeline.journal.JournalException;
+import io.flowtap.pipeline.poll.LivePoller;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineCounter;
@@ -318,8 +320,12 @@ public final class CaptureCommand implements Callable<Integer>
             err.println(PREFIX + ex.getMessage());
             return Flowtap.EXIT_INPUT_ERROR;
         }
+        // Active response: the workers' engines send RSTs through the first poller's socket, named once it is open.
+        final AfPacketFrameSender responder = new AfPacketFrameSender();
+        sensor.ruleLog(line -> err.println(PREFIX + line));
         final PipelineContext context = sensor
-            .pipelineContext(() -> engineOptions.context(spec.commandLine()), engineOptions.attributes(), null)
+            .pipelineContext(() -> engineOptions.context(spec.commandLine()).responder(responder),
+                engineOptions.attributes(), null)
             .checksumMode(engineOptions.checksumMode());
         if (fanoutGroupId != null)
         {
@@ -329,6 +335,10 @@ public final class CaptureCommand implements Callable<Integer>
         try
         {
             pipeline = Pipeline.live(context, ring, pollers, cpus == null ? new int[0] : cpus, fanoutMode);
+            if (pipeline.pollers().get(0) instanceof LivePoller poller)
+            {
+                responder.fd(poller.source().fd());
+            }
         }
         catch (final IllegalArgumentException ex)
         {
@@ -401,6 +411,7 @@ public final class CaptureCommand implements Callable<Integer>
                 flows += worker.engine().counters().get(EngineCounter.FLOWS_CREATED);
             }
             err.println("flows " + flows);
+            err.print(Sensor.activeResponseSummary(pipeline));
             sensor.printSummary(log);
             final String accounting = pipeline.accountingError();
             if (accounting != null)

@@ -115,6 +115,7 @@ public final class ReadCommand implements Callable<Integer>
         try
         {
             sensor = Sensor.open(sensorOptions, false);
+            sensor.ruleLog(line -> err.println("flowtap read: " + line));
         }
         catch (final JournalException | UncheckedIOException ex)
         {
@@ -217,6 +218,7 @@ public final class ReadCommand implements Callable<Integer>
             delivered += worker.engine().counters().get(EngineCounter.DELIVERED_BYTES);
         }
         err.printf("flows %d, stream bytes delivered %d%n", flows, delivered);
+        err.print(Sensor.activeResponseSummary(pipeline));
         sensor.printSummary(err);
         final String accounting = pipeline.accountingError();
         if (accounting != null)

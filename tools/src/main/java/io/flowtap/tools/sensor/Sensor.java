@@ -12,8 +12,10 @@ import io.flowtap.pipeline.journal.RawPacketJournal;
 import io.flowtap.pipeline.stats.CountersFile;
 import io.flowtap.pipeline.stats.HistogramLog;
 import io.flowtap.pipeline.stats.StageHistograms;
+import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.EngineCounter;
+import io.flowtap.reassembly.FlowRuleHandler;
 import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.reassembly.attribute.FlowBoundaryAttributes;
 import io.flowtap.reassembly.attribute.HttpAttributeExtractor;
@@ -30,6 +32,7 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -56,6 +59,8 @@ public final class Sensor implements AutoCloseable
     private final List<JournalWriter> journalWriters = new CopyOnWriteArrayList<>();
     private final List<RawPacketJournal> rawWriters = new CopyOnWriteArrayList<>();
     private final long histogramIntervalNs;
+    private final List<FlowRuleHandler.Rule> rules;
+    private volatile Consumer<String> ruleLog = line -> System.err.println("flowtap: " + line);
     private CountersPublisher publisher;
     private long nextPublishNs;
     private long nextIntervalNs;
@@ -76,6 +81,49 @@ public final class Sensor implements AutoCloseable
         this.histogramLog = histogramLog;
         this.countersFile = countersFile;
         this.histogramIntervalNs = (long)(options.histogramIntervalSeconds * 1e9);
+        this.rules = options.rules();
+    }
+
+    /**
+     * @param log receives the line a rule logs when it resets or drops a connection (from the workers' threads:
+     *            it must be thread safe); standard error by default.
+     * @return this.
+     */
+    public Sensor ruleLog(final Consumer<String> log)
+    {
+        this.ruleLog = log;
+        return this;
+    }
+
+    /**
+     * The engines' active-response counters (resets requested, RST frames sent and refused, resets not sent,
+     * connections dropped and their packets ignored), summed over the workers, one line each; empty when all are zero.
+     *
+     * @param pipeline whose workers' engines to sum.
+     * @return the lines.
+     */
+    public static String activeResponseSummary(final Pipeline pipeline)
+    {
+        final EngineCounter[] shown = {EngineCounter.RESET_REQUESTED, EngineCounter.RESET_FRAMES_SENT,
+            EngineCounter.RESET_SEND_FAILED, EngineCounter.RESET_NOT_SENT, EngineCounter.FLOWS_DROPPED,
+            EngineCounter.DROPPED_FLOW};
+        final long[] totals = new long[shown.length];
+        long any = 0;
+        for (final Worker worker : pipeline.workers())
+        {
+            for (int i = 0; i < shown.length; i++)
+            {
+                final long value = worker.engine().counters().get(shown[i]);
+                totals[i] += value;
+                any += value;
+            }
+        }
+        final StringBuilder out = new StringBuilder();
+        for (int i = 0; i < shown.length && any > 0; i++)
+        {
+            out.append(String.format(Locale.ROOT, "  active response: %-28s %d%n", shown[i].label(), totals[i]));
+        }
+        return out.toString();
     }
 
     /**
@@ -152,6 +200,10 @@ public final class Sensor implements AutoCloseable
                     list.add(new FlowBoundaryAttributes());
                     list.add(new HttpAttributeExtractor());
                     list.add(new TlsAttributeExtractor());
+                }
+                if (!rules.isEmpty())
+                {
+                    list.add(new FlowRuleHandler(rules, ruleLog));
                 }
                 if (handlers != null)
                 {

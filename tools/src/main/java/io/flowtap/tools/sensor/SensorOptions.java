@@ -3,10 +3,15 @@ package io.flowtap.tools.sensor;
 import io.flowtap.pipeline.journal.JournalContext;
 import io.flowtap.pipeline.journal.JournalRollCycle;
 import io.flowtap.pipeline.shard.QueueFullPolicy;
+import io.flowtap.reassembly.FlowRuleHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What a sensor run takes beyond its input, shared by {@code capture} and {@code read}: workers and their queues,
@@ -51,6 +56,18 @@ public final class SensorOptions
             + "Queue in DIR; read it back with flowtap journal")
     Path journal;
 
+    @Option(names = "--rule", paramLabel = "RULE",
+        description = "reset or drop the connections a flow filter matches, once their handshake completes, and log "
+            + "why: ACTION[ NAME]: EXPRESSION, e.g. 'reset: tcp port 8080' or 'drop no-telnet: dst port 23' "
+            + "(repeatable; the first rule that matches acts). A reset sends a RST to both ends on the captured "
+            + "interface; reading a file, it is counted as not sent")
+    List<String> rule = new ArrayList<>();
+
+    @Option(names = "--rules", paramLabel = "FILE",
+        description = "rules as --rule takes them, one per line (blank lines and # comments ignored), after any "
+            + "--rule")
+    Path rulesFile;
+
     @Option(names = "--raw-journal", paramLabel = "DIR",
         description = "also journal every captured frame with its timestamp to DIR, for replaying the traffic later")
     Path rawJournal;
@@ -90,7 +107,7 @@ public final class SensorOptions
     public boolean wantsPipeline()
     {
         return workers > 1 || workerCpus != null || journal != null || rawJournal != null || histogramLog != null ||
-            counters != null || Boolean.TRUE.equals(latency);
+            counters != null || Boolean.TRUE.equals(latency) || !rule.isEmpty() || rulesFile != null;
     }
 
     /**
@@ -139,6 +156,56 @@ public final class SensorOptions
             throw new CommandLine.ParameterException(commandLine,
                 "--journal and --raw-journal need directories of their own");
         }
+        try
+        {
+            rules();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(commandLine, ex.getMessage());
+        }
+    }
+
+    /**
+     * @return the rules of {@code --rule} and {@code --rules}, in order.
+     * @throws IllegalArgumentException naming the rule (and the file's line) at fault, or an unreadable file.
+     */
+    public List<FlowRuleHandler.Rule> rules()
+    {
+        final List<FlowRuleHandler.Rule> rules = new ArrayList<>();
+        for (final String text : rule)
+        {
+            rules.add(FlowRuleHandler.Rule.parse(text, rules.size() + 1));
+        }
+        if (rulesFile != null)
+        {
+            final List<String> lines;
+            try
+            {
+                lines = Files.readAllLines(rulesFile);
+            }
+            catch (final IOException ex)
+            {
+                throw new IllegalArgumentException("--rules " + rulesFile + ": cannot read it: " + ex.getMessage(), ex);
+            }
+            for (int i = 0; i < lines.size(); i++)
+            {
+                final String line = lines.get(i).trim();
+                if (line.isEmpty() || line.startsWith("#"))
+                {
+                    continue;
+                }
+                try
+                {
+                    rules.add(FlowRuleHandler.Rule.parse(line, rules.size() + 1));
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    throw new IllegalArgumentException(rulesFile + " line " + (i + 1) + ": " + ex.getMessage(), ex);
+                }
+            }
+        }
+        return rules;
     }
 
     /**
