@@ -41,6 +41,7 @@ public final class Flow
     int clientPort;
     int serverPort;
     int vlan;
+    int firstVlan = -1;
     boolean clientIsA;
 
     int state;
@@ -167,6 +168,15 @@ public final class Flow
     public int vlan()
     {
         return vlan;
+    }
+
+    /**
+     * @return the outer VLAN id of the flow's first segment, or -1 when it had none; known whether or not the engine
+     * keys flows by VLAN (tcpflow names a flow's files by it).
+     */
+    public int firstVlan()
+    {
+        return firstVlan;
     }
 
     /**

@@ -732,6 +732,7 @@ public final class ReassemblyEngine
         flow.clientPort = flow.clientIsA ? key.portA() : key.portB();
         flow.serverPort = flow.clientIsA ? key.portB() : key.portA();
         flow.vlan = (int)(key.word(4) >>> 8) & 0x1FFF;
+        flow.firstVlan = decoder.outerVlanId();
 
         boolean yes = false;
         boolean no = false;

@@ -5,7 +5,7 @@ import io.flowtap.tools.capture.CaptureCommand;
 import io.flowtap.tools.flows.FlowsCommand;
 import io.flowtap.tools.gen.GenCommand;
 import io.flowtap.tools.inspect.InspectCommand;
-import io.flowtap.tools.journal.ReplayWireCommand;
+import io.flowtap.tools.journal.JournalCommand;
 import io.flowtap.tools.loadtest.LoadtestCommand;
 import io.flowtap.tools.read.ReadCommand;
 import io.flowtap.tools.stats.StatsCommand;
@@ -36,8 +36,7 @@ import java.util.concurrent.Callable;
         GenCommand.class,
         BlastCommand.class,
         LoadtestCommand.class,
-        // The journal group is built on another branch; the lead moves replay-wire under it.
-        ReplayWireCommand.class,
+        JournalCommand.class,
         CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

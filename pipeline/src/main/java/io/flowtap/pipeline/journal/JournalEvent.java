@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One journal event as a plain value, copied out of the journal: for tests and tools that want a list rather than a
@@ -306,6 +307,25 @@ public sealed interface JournalEvent
     final class Collector implements JournalVisitor
     {
         private final List<JournalEvent> events = new ArrayList<>();
+        private final Consumer<JournalEvent> sink;
+
+        /**
+         * Collect into the list {@link #events()} returns.
+         */
+        public Collector()
+        {
+            sink = events::add;
+        }
+
+        /**
+         * Hand each event to a consumer instead of keeping it (tools that print as they read).
+         *
+         * @param sink takes each event as it is read.
+         */
+        public Collector(final Consumer<JournalEvent> sink)
+        {
+            this.sink = sink;
+        }
 
         /**
          * @return the events so far, in journal order.
@@ -319,13 +339,13 @@ public sealed interface JournalEvent
         public void onFlowStart(
             final int source, final long flowId, final long timeNs, final JournalFlowKey key, final boolean midstream)
         {
-            events.add(new FlowStart(source, flowId, timeNs, Key.of(key), midstream));
+            sink.accept(new FlowStart(source, flowId, timeNs, Key.of(key), midstream));
         }
 
         @Override
         public void onEstablished(final int source, final long flowId, final long timeNs)
         {
-            events.add(new Established(source, flowId, timeNs));
+            sink.accept(new Established(source, flowId, timeNs));
         }
 
         @Override
@@ -340,7 +360,8 @@ public sealed interface JournalEvent
             final int length,
             final int eof)
         {
-            events.add(new Payload(source, flowId, timeNs, direction, streamOffset, copy(buffer, offset, length), eof));
+            sink.accept(
+                new Payload(source, flowId, timeNs, direction, streamOffset, copy(buffer, offset, length), eof));
         }
 
         @Override
@@ -353,7 +374,7 @@ public sealed interface JournalEvent
             final long length,
             final GapReason reason)
         {
-            events.add(new Gap(source, flowId, timeNs, direction, streamOffset, length, reason));
+            sink.accept(new Gap(source, flowId, timeNs, direction, streamOffset, length, reason));
         }
 
         @Override
@@ -368,7 +389,7 @@ public sealed interface JournalEvent
             final long newLength,
             final boolean newKept)
         {
-            events.add(new OverlapConflict(
+            sink.accept(new OverlapConflict(
                 source, flowId, timeNs, direction, heldOffset, heldLength, newOffset, newLength, newKept));
         }
 
@@ -386,7 +407,7 @@ public sealed interface JournalEvent
             final int valueLength)
         {
             final String name = new String(copy(buffer, nameOffset, nameLength), StandardCharsets.UTF_8);
-            events.add(new Attribute(
+            sink.accept(new Attribute(
                 source, flowId, timeNs, direction, name, valueType, copy(buffer, valueOffset, valueLength)));
         }
 
@@ -401,7 +422,7 @@ public sealed interface JournalEvent
                     counters[c][d] = record.counter(c, d);
                 }
             }
-            events.add(new FlowEnd(source, flowId, timeNs, Key.of(record.key()), record.endReason(),
+            sink.accept(new FlowEnd(source, flowId, timeNs, Key.of(record.key()), record.endReason(),
                 record.connected(), record.midstream(), record.resetRequested(), record.dropped(), record.history(),
                 new int[] {record.synFlags(0), record.synFlags(1)}, new boolean[] {record.fin(0), record.fin(1)},
                 new boolean[] {record.rst(0), record.rst(1)}, record.firstNs(), record.lastNs(), counters));
@@ -420,7 +441,7 @@ public sealed interface JournalEvent
             final int offset,
             final int capturedLength)
         {
-            events.add(new Frame(source, frameNumber, timeNs, linkType, interfaceId, wireLength, vlanTci,
+            sink.accept(new Frame(source, frameNumber, timeNs, linkType, interfaceId, wireLength, vlanTci,
                 copy(buffer, offset, capturedLength)));
         }
 

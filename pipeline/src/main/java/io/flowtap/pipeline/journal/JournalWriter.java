@@ -5,6 +5,7 @@ import io.flowtap.reassembly.Flow;
 import io.flowtap.reassembly.FlowRecord;
 import io.flowtap.reassembly.GapReason;
 import io.flowtap.reassembly.TcpHandler;
+import io.flowtap.reassembly.flow.FlowKey;
 import io.flowtap.reassembly.attribute.AttributeNames;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -463,7 +464,9 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
     private static void writeKey(final Bytes<?> bytes, final long at, final Flow flow)
     {
         bytes.writeShort(at + KEY_IP_VERSION_OFFSET, (short)flow.ipVersion());
-        bytes.writeShort(at + KEY_VLAN_OFFSET, (short)flow.vlan());
+        // The key's VLAN when the engine keys by VLAN, else the first segment's, so readers can name flows by it.
+        final int vlan = flow.vlan() != FlowKey.NO_VLAN || flow.firstVlan() < 0 ? flow.vlan() : flow.firstVlan();
+        bytes.writeShort(at + KEY_VLAN_OFFSET, (short)vlan);
         bytes.writeShort(at + KEY_CLIENT_PORT_OFFSET, (short)flow.clientPort());
         bytes.writeShort(at + KEY_SERVER_PORT_OFFSET, (short)flow.serverPort());
         bytes.writeLong(at + KEY_CLIENT_HIGH_OFFSET, flow.clientAddressHigh());

@@ -108,7 +108,7 @@ class WireLiveTest
         }
         try (VethPair veth = VethPair.create(); AfPacketRingSource source = bigRing(veth))
         {
-            final List<String> command = veth.inNamespace(flowtap("replay-wire", journalDirectory.toString(),
+            final List<String> command = veth.inNamespace(flowtap("journal", "replay-wire", journalDirectory.toString(),
                 "-i", veth.peerInterface(), "--key-values"));
             final List<byte[]> received = receive(source, command, sent.size());
             assertSameFrames(sent, received);

@@ -1,0 +1,240 @@
+package io.flowtap.tools.journal;
+
+import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.pipeline.journal.JournalEvent;
+import io.flowtap.pipeline.journal.JournalReader;
+import io.flowtap.reassembly.Direction;
+import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.replay.GapFill;
+import io.flowtap.tools.replay.TcpflowNames;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code flowtap journal export DIR --out OUTDIR}: each flow's two directions as files, named as tcpflow (and
+ * {@code flowtap streams}) names them, with the bytes at their stream offsets, and the flow records as JSON lines:
+ * what {@code flowtap streams} writes from the capture, written from the journal instead.
+ */
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = "Write each flow's directions as files named as tcpflow names them, gaps filled as chosen, and the "
+        + "flow records as OUTDIR/flows.jsonl.",
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  flowtap journal export /var/lib/flowtap/journal --out flows/",
+        "  flowtap journal export journal/ --out flows/ --filter 'port 80' --gap-fill none"},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success",
+        "1:no journal there, not a flowtap journal, a newer schema, a damaged tail (what was before it is exported), "
+            + "or the files cannot be written",
+        "2:bad command line"})
+public final class JournalExportCommand implements Callable<Integer>
+{
+    private static final String PREFIX = "flowtap journal export: ";
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "DIR", description = "the journal's directory")
+    private Path directory;
+
+    @Option(names = {"-o", "--out"}, required = true, paramLabel = "OUTDIR", description = "directory to write to")
+    private Path out;
+
+    @Option(names = "--gap-fill", paramLabel = "HOW",
+        description = "bytes never captured: zeros keeps every byte at its stream offset, as tcpflow; none leaves "
+            + "them out (default: zeros)")
+    private GapFill gapFill = GapFill.ZEROS;
+
+    @Mixin
+    private JournalSelection selection = new JournalSelection();
+
+    private final Map<Long, Flow> flows = new HashMap<>();
+    private final StringBuilder name = new StringBuilder(128);
+    private final EventFormatter formatter = new EventFormatter(false);
+    private Writer records;
+    private long filesWritten;
+
+    /** One flow's files as they are being written. */
+    private static final class Flow
+    {
+        final JournalEvent.Key key;
+        final FileChannel[] channels = new FileChannel[2];
+        final long[] skipped = new long[2];
+
+        Flow(final JournalEvent.Key key)
+        {
+            this.key = key;
+        }
+    }
+
+    @Override
+    public Integer call()
+    {
+        selection.conclude(spec.commandLine());
+        final PrintWriter err = spec.commandLine().getErr();
+        final JournalReader reader = JournalInput.open(directory, err, PREFIX);
+        if (reader == null)
+        {
+            return Flowtap.EXIT_INPUT_ERROR;
+        }
+        try (reader)
+        {
+            Files.createDirectories(out);
+            records = Files.newBufferedWriter(out.resolve("flows.jsonl"), StandardCharsets.UTF_8);
+            try
+            {
+                reader.readAll(new JournalEvent.Collector(event ->
+                {
+                    if (selection.accepts(event))
+                    {
+                        export(event);
+                    }
+                }));
+            }
+            finally
+            {
+                for (final Flow flow : flows.values())
+                {
+                    close(flow);
+                }
+                records.close();
+            }
+            err.println(PREFIX + filesWritten + " stream files written to " + out);
+            err.flush();
+            return JournalInput.finish(reader, err, PREFIX);
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            err.println(PREFIX + ex.getMessage());
+            err.flush();
+            return Flowtap.EXIT_INPUT_ERROR;
+        }
+    }
+
+    private void export(final JournalEvent event)
+    {
+        final long id = ((long)event.source() << 48) ^ event.flowId();
+        if (event instanceof JournalEvent.FlowStart start)
+        {
+            flows.put(id, new Flow(start.key()));
+            return;
+        }
+        final Flow flow = flows.get(id);
+        if (flow == null)
+        {
+            return;
+        }
+        if (event instanceof JournalEvent.Payload payload && payload.data().length > 0)
+        {
+            write(flow, payload.direction(), payload.streamOffset(), payload.data());
+        }
+        else if (event instanceof JournalEvent.Gap gap && gapFill == GapFill.NONE)
+        {
+            flow.skipped[gap.direction()] += gap.length();
+        }
+        else if (event instanceof JournalEvent.FlowEnd)
+        {
+            close(flow);
+            flows.remove(id);
+            try
+            {
+                records.append(formatter.json(event)).append('\n');
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+    }
+
+    private void write(final Flow flow, final int direction, final long streamOffset, final byte[] data)
+    {
+        try
+        {
+            if (flow.channels[direction] == null)
+            {
+                flow.channels[direction] = create(flow.key, direction);
+            }
+            final ByteBuffer bytes = ByteBuffer.wrap(data);
+            long position = streamOffset - flow.skipped[direction];
+            while (bytes.hasRemaining())
+            {
+                position += flow.channels[direction].write(bytes, position);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(out + ": cannot write: " + ex.getMessage(), ex);
+        }
+    }
+
+    private FileChannel create(final JournalEvent.Key key, final int direction) throws IOException
+    {
+        name.setLength(0);
+        final boolean toServer = direction == Direction.TO_SERVER;
+        TcpflowNames.append(name, key.ipVersion(),
+            toServer ? key.clientHigh() : key.serverHigh(), toServer ? key.clientLow() : key.serverLow(),
+            toServer ? key.clientPort() : key.serverPort(),
+            toServer ? key.serverHigh() : key.clientHigh(), toServer ? key.serverLow() : key.clientLow(),
+            toServer ? key.serverPort() : key.clientPort(),
+            key.vlan() < 4096 ? key.vlan() : PacketDecoder.NO_VLAN);
+        final int baseLength = name.length();
+        for (int count = 0; ; count++)
+        {
+            name.setLength(baseLength);
+            TcpflowNames.appendConnectionCount(name, count);
+            try
+            {
+                final FileChannel channel = FileChannel.open(
+                    out.resolve(name.toString()), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                filesWritten++;
+                return channel;
+            }
+            catch (final FileAlreadyExistsException ex)
+            {
+                // As tcpflow: a later connection on the same addresses and ports takes the next count.
+                continue;
+            }
+        }
+    }
+
+    private static void close(final Flow flow)
+    {
+        for (int d = 0; d < 2; d++)
+        {
+            if (flow.channels[d] != null)
+            {
+                try
+                {
+                    flow.channels[d].close();
+                }
+                catch (final IOException ex)
+                {
+                    throw new UncheckedIOException(ex);
+                }
+                flow.channels[d] = null;
+            }
+        }
+    }
+}

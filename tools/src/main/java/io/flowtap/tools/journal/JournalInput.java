@@ -1,0 +1,58 @@
+package io.flowtap.tools.journal;
+
+import io.flowtap.pipeline.journal.JournalDamage;
+import io.flowtap.pipeline.journal.JournalException;
+import io.flowtap.pipeline.journal.JournalReader;
+import io.flowtap.tools.Flowtap;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/**
+ * Opening a journal for a tool, and ending its run: a journal that cannot be read is one line and exit code 1; a
+ * damaged tail is read up to the damage, then one line says where reading stopped, and the exit code is 1.
+ */
+final class JournalInput
+{
+    private JournalInput()
+    {
+    }
+
+    /**
+     * @param directory of the journal.
+     * @param err       for the one line.
+     * @param prefix    of the line, such as {@code "flowtap journal cat: "}.
+     * @return the reader, or null when the journal cannot be read (said on {@code err}).
+     */
+    static JournalReader open(final Path directory, final PrintWriter err, final String prefix)
+    {
+        try
+        {
+            return JournalReader.open(directory);
+        }
+        catch (final JournalException ex)
+        {
+            err.println(prefix + ex.getMessage());
+            err.flush();
+            return null;
+        }
+    }
+
+    /**
+     * @param reader done reading.
+     * @param err    for the damage, if any.
+     * @param prefix of the line.
+     * @return the exit code: success, or input error when the journal's tail is damaged.
+     */
+    static int finish(final JournalReader reader, final PrintWriter err, final String prefix)
+    {
+        final JournalDamage damage = reader.damage();
+        if (damage != null)
+        {
+            err.println(prefix + damage.message());
+            err.flush();
+            return Flowtap.EXIT_INPUT_ERROR;
+        }
+        return Flowtap.EXIT_OK;
+    }
+}
