@@ -162,6 +162,49 @@ public final class FlowRecord
         attributes++;
     }
 
+    /**
+     * Take a whole record as an engine reported it (a journal's flow end), for replaying it to handlers.
+     */
+    void restore(
+        final long[][] counters,
+        final int[] synFlagsEach,
+        final boolean[] finEach,
+        final boolean[] rstEach,
+        final CharSequence historyText,
+        final boolean connectedFlag,
+        final boolean midstreamFlag,
+        final long firstTimeNs,
+        final long lastTimeNs,
+        final EndReason reason)
+    {
+        for (int d = 0; d < 2; d++)
+        {
+            packets[d] = counters[0][d];
+            payloadBytes[d] = counters[1][d];
+            wireBytes[d] = counters[2][d];
+            deliveredBytes[d] = counters[3][d];
+            retransmissions[d] = counters[4][d];
+            outOfOrder[d] = counters[5][d];
+            overlaps[d] = counters[6][d];
+            conflictingOverlaps[d] = counters[7][d];
+            gaps[d] = counters[8][d];
+            gapBytes[d] = counters[9][d];
+            synFlags[d] = synFlagsEach[d];
+            fin[d] = finEach[d];
+            rst[d] = rstEach[d];
+        }
+        historyLength = Math.min(historyText.length(), MAX_HISTORY);
+        for (int i = 0; i < historyLength; i++)
+        {
+            history[i] = (byte)historyText.charAt(i);
+        }
+        connected = connectedFlag;
+        midstream = midstreamFlag;
+        firstNs = firstTimeNs;
+        lastNs = lastTimeNs;
+        endReason = reason;
+    }
+
     void end(final EndReason reason)
     {
         if (endReason == null)

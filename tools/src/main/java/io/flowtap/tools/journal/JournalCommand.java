@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
         JournalCatCommand.class,
         JournalStatsCommand.class,
         JournalExportCommand.class,
+        JournalReplayCommand.class,
         JournalHistogramCommand.class,
         ReplayWireCommand.class},
     footerHeading = "%nExamples:%n",
@@ -24,6 +25,7 @@ import java.util.concurrent.Callable;
         "  flowtap journal cat journal/ --json",
         "  flowtap journal stats journal/",
         "  flowtap journal export journal/ --out flows/",
+        "  flowtap journal replay journal/ --handler com.example.MyHandler --speed 10",
         "  flowtap journal histogram latency.hlog --plot latency.svg",
         "  flowtap journal replay-wire raw/ -i eth1 --speed 2"})
 public final class JournalCommand implements Callable<Integer>
