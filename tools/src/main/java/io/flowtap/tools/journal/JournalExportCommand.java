@@ -41,7 +41,8 @@ import java.util.concurrent.Callable;
     footerHeading = "%nExamples:%n",
     footer = {
         "  flowtap journal export /var/lib/flowtap/journal --out flows/",
-        "  flowtap journal export journal/ --out flows/ --filter 'port 80' --gap-fill none"},
+        "  flowtap journal export journal/ --out flows/ --filter 'port 80' --gap-fill none",
+        "  flowtap journal export journal/ --out flows/ --pcap streams.pcap && tshark -r streams.pcap -z conv,tcp -q"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
@@ -66,8 +67,16 @@ public final class JournalExportCommand implements Callable<Integer>
             + "them out (default: zeros)")
     private GapFill gapFill = GapFill.ZEROS;
 
+    @Option(names = "--pcap", paramLabel = "FILE",
+        description = "also write a pcap of the reassembled streams: each flow one clean TCP connection (handshake, "
+            + "its bytes at their stream offsets, FIN each way), checksums correct, at the journal's times")
+    private Path pcap;
+
     @Mixin
     private JournalSelection selection = new JournalSelection();
+
+    private StreamPcapWriter pcapWriter;
+    private long lastNs;
 
     private final Map<Long, Flow> flows = new HashMap<>();
     private final StringBuilder name = new StringBuilder(128);
@@ -79,6 +88,7 @@ public final class JournalExportCommand implements Callable<Integer>
     private static final class Flow
     {
         final JournalEvent.Key key;
+        StreamPcapWriter.Connection connection;
         final FileChannel[] channels = new FileChannel[2];
         final long[] skipped = new long[2];
 
@@ -102,6 +112,7 @@ public final class JournalExportCommand implements Callable<Integer>
         {
             Files.createDirectories(out);
             records = Files.newBufferedWriter(out.resolve("flows.jsonl"), StandardCharsets.UTF_8);
+            pcapWriter = pcap == null ? null : new StreamPcapWriter(pcap);
             try
             {
                 reader.readAll(new JournalEvent.Collector(event ->
@@ -117,10 +128,19 @@ public final class JournalExportCommand implements Callable<Integer>
                 for (final Flow flow : flows.values())
                 {
                     close(flow);
+                    if (pcapWriter != null)
+                    {
+                        pcapWriter.close(flow.connection, lastNs);
+                    }
                 }
                 records.close();
+                if (pcapWriter != null)
+                {
+                    pcapWriter.close();
+                }
             }
-            err.println(PREFIX + filesWritten + " stream files written to " + out);
+            err.println(PREFIX + filesWritten + " stream files written to " + out +
+                (pcapWriter == null ? "" : ", " + pcapWriter.frames() + " frames to " + pcap));
             err.flush();
             return JournalInput.finish(reader, err, PREFIX);
         }
@@ -135,9 +155,15 @@ public final class JournalExportCommand implements Callable<Integer>
     private void export(final JournalEvent event)
     {
         final long id = ((long)event.source() << 48) ^ event.flowId();
+        lastNs = Math.max(lastNs, event.timeNs());
         if (event instanceof JournalEvent.FlowStart start)
         {
-            flows.put(id, new Flow(start.key()));
+            final Flow flow = new Flow(start.key());
+            flows.put(id, flow);
+            if (pcapWriter != null)
+            {
+                flow.connection = pcap(() -> pcapWriter.open(start.key(), start.timeNs()));
+            }
             return;
         }
         final Flow flow = flows.get(id);
@@ -148,6 +174,15 @@ public final class JournalExportCommand implements Callable<Integer>
         if (event instanceof JournalEvent.Payload payload && payload.data().length > 0)
         {
             write(flow, payload.direction(), payload.streamOffset(), payload.data());
+            if (pcapWriter != null)
+            {
+                pcap(() ->
+                {
+                    pcapWriter.data(flow.connection, payload.direction(), payload.streamOffset(), payload.data(),
+                        payload.timeNs());
+                    return null;
+                });
+            }
         }
         else if (event instanceof JournalEvent.Gap gap && gapFill == GapFill.NONE)
         {
@@ -156,6 +191,14 @@ public final class JournalExportCommand implements Callable<Integer>
         else if (event instanceof JournalEvent.FlowEnd)
         {
             close(flow);
+            if (pcapWriter != null)
+            {
+                pcap(() ->
+                {
+                    pcapWriter.close(flow.connection, event.timeNs());
+                    return null;
+                });
+            }
             flows.remove(id);
             try
             {
@@ -165,6 +208,25 @@ public final class JournalExportCommand implements Callable<Integer>
             {
                 throw new UncheckedIOException(ex);
             }
+        }
+    }
+
+    /** A write to the pcap, which may fail. */
+    @FunctionalInterface
+    private interface PcapWrite<T>
+    {
+        T run() throws IOException;
+    }
+
+    private <T> T pcap(final PcapWrite<T> write)
+    {
+        try
+        {
+            return write.run();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(pcap + ": cannot write: " + ex.getMessage(), ex);
         }
     }
 

@@ -97,6 +97,44 @@ class JournalToolsTest
         assertEquals(Files.readAllLines(streamed.resolve("flows.jsonl")).size(), records, capture);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "pcapplusplus__three_http_streams.pcap",
+        "pcapplusplus__one_ipv6_http_stream.pcap",
+        "suricata-verify__tcp-rst-unacked-stream-03-gap__input.pcap"})
+    void exportPcapIsACaptureThatTsharkReadsWithGoodChecksumsAndThatReassemblesToTheSameStreams(final String capture)
+        throws Exception
+    {
+        final Path journal = journal(capture, "journal");
+        final Path exported = dir.resolve("exported");
+        final Path pcap = dir.resolve("streams.pcap");
+        assertEquals(0, run("journal", "export", journal.toString(), "--out", exported.toString(), "--pcap",
+            pcap.toString()), err::toString);
+        final Path again = dir.resolve("again");
+        assertEquals(0, run("streams", pcap.toString(), "--out", again.toString(), "--checksum", "verify"),
+            err::toString);
+        assertEquals(streamFiles(exported).keySet(), streamFiles(again).keySet(), capture);
+        for (final Map.Entry<String, byte[]> file : streamFiles(exported).entrySet())
+        {
+            assertArrayEquals(file.getValue(), streamFiles(again).get(file.getKey()), capture + " " + file.getKey());
+        }
+
+        if (!Files.isExecutable(Path.of("/usr/bin/tshark")))
+        {
+            System.out.println("JournalToolsTest: tshark is not installed; the pcap was checked by flowtap only");
+            return;
+        }
+        final Process tshark = new ProcessBuilder("/usr/bin/tshark", "-r", pcap.toString(), "-o",
+            "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE", "-Y",
+            // Wireshark numbers checksum status 0 bad, 1 good, 2 unverified; 8388608 is the error severity.
+            "tcp.checksum.status == 0 || ip.checksum.status == 0 || _ws.expert.severity >= 8388608")
+            .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final String output = new String(tshark.getInputStream().readAllBytes());
+        assertTrue(tshark.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, tshark.exitValue(), output);
+        assertEquals("", output.strip(), "frames tshark finds bad or in error");
+    }
+
     @Test
     void catPrintsEveryEventAndSelectsByFlowFilterAndTime() throws IOException
     {
