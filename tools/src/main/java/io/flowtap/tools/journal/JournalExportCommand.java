@@ -3,7 +3,6 @@ package io.flowtap.tools.journal;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.pipeline.journal.JournalEvent;
 import io.flowtap.pipeline.journal.JournalReader;
-import io.flowtap.reassembly.Direction;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.replay.GapFill;
 import io.flowtap.tools.replay.TcpflowNames;
@@ -20,10 +19,8 @@ import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -154,7 +151,7 @@ public final class JournalExportCommand implements Callable<Integer>
 
     private void export(final JournalEvent event)
     {
-        final long id = ((long)event.source() << 48) ^ event.flowId();
+        final long id = JournalInput.flowKey(event.source(), event.flowId());
         lastNs = Math.max(lastNs, event.timeNs());
         if (event instanceof JournalEvent.FlowStart start)
         {
@@ -254,31 +251,12 @@ public final class JournalExportCommand implements Callable<Integer>
     private FileChannel create(final JournalEvent.Key key, final int direction) throws IOException
     {
         name.setLength(0);
-        final boolean toServer = direction == Direction.TO_SERVER;
-        TcpflowNames.append(name, key.ipVersion(),
-            toServer ? key.clientHigh() : key.serverHigh(), toServer ? key.clientLow() : key.serverLow(),
-            toServer ? key.clientPort() : key.serverPort(),
-            toServer ? key.serverHigh() : key.clientHigh(), toServer ? key.serverLow() : key.clientLow(),
-            toServer ? key.serverPort() : key.clientPort(),
-            key.vlan() < 4096 ? key.vlan() : PacketDecoder.NO_VLAN);
-        final int baseLength = name.length();
-        for (int count = 0; ; count++)
-        {
-            name.setLength(baseLength);
-            TcpflowNames.appendConnectionCount(name, count);
-            try
-            {
-                final FileChannel channel = FileChannel.open(
-                    out.resolve(name.toString()), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                filesWritten++;
-                return channel;
-            }
-            catch (final FileAlreadyExistsException ex)
-            {
-                // As tcpflow: a later connection on the same addresses and ports takes the next count.
-                continue;
-            }
-        }
+        TcpflowNames.appendDirection(name, key.ipVersion(), key.clientHigh(), key.clientLow(), key.clientPort(),
+            key.serverHigh(), key.serverLow(), key.serverPort(),
+            key.vlan() < 4096 ? key.vlan() : PacketDecoder.NO_VLAN, direction);
+        final FileChannel channel = TcpflowNames.createNumbered(out, name);
+        filesWritten++;
+        return channel;
     }
 
     private static void close(final Flow flow)

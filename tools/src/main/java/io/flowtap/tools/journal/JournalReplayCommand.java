@@ -297,7 +297,7 @@ public final class JournalReplayCommand implements Callable<Integer>
 
         private long id(final int source, final long flowId)
         {
-            return ((long)source << 48) ^ flowId;
+            return JournalInput.flowKey(source, flowId);
         }
     }
 }

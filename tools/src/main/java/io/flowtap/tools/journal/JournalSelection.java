@@ -116,7 +116,7 @@ public final class JournalSelection
 
     private static long id(final JournalEvent event)
     {
-        return ((long)event.source() << 48) ^ event.flowId();
+        return JournalInput.flowKey(event.source(), event.flowId());
     }
 
     private static long timeNs(final CommandLine commandLine, final String option, final String text)

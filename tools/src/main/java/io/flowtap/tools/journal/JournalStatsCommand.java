@@ -106,7 +106,7 @@ public final class JournalStatsCommand implements Callable<Integer>
         events++;
         firstNs = Math.min(firstNs, event.timeNs());
         lastNs = Math.max(lastNs, event.timeNs());
-        final long id = ((long)event.source() << 48) ^ event.flowId();
+        final long id = JournalInput.flowKey(event.source(), event.flowId());
         if (event instanceof JournalEvent.FlowStart start)
         {
             flows++;

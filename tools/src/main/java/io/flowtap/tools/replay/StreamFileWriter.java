@@ -1,6 +1,5 @@
 package io.flowtap.tools.replay;
 
-import io.flowtap.reassembly.Direction;
 import io.flowtap.reassembly.Flow;
 import org.agrona.DirectBuffer;
 
@@ -8,7 +7,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
@@ -196,44 +194,24 @@ public final class StreamFileWriter implements AutoCloseable
     private StreamFile create(final Flow flow, final FlowState state, final int direction)
     {
         name.setLength(0);
-        final boolean toServer = direction == Direction.TO_SERVER;
-        TcpflowNames.append(
-            name,
-            flow.ipVersion(),
-            toServer ? flow.clientAddressHigh() : flow.serverAddressHigh(),
-            toServer ? flow.clientAddressLow() : flow.serverAddressLow(),
-            toServer ? flow.clientPort() : flow.serverPort(),
-            toServer ? flow.serverAddressHigh() : flow.clientAddressHigh(),
-            toServer ? flow.serverAddressLow() : flow.clientAddressLow(),
-            toServer ? flow.serverPort() : flow.clientPort(),
-            state.vlan);
-        final int baseLength = name.length();
-        for (int count = 0; ; count++)
+        TcpflowNames.appendDirection(name, flow.ipVersion(), flow.clientAddressHigh(), flow.clientAddressLow(),
+            flow.clientPort(), flow.serverAddressHigh(), flow.serverAddressLow(), flow.serverPort(), state.vlan,
+            direction);
+        final FileChannel channel;
+        try
         {
-            name.setLength(baseLength);
-            TcpflowNames.appendConnectionCount(name, count);
-            final String fileName = name.toString();
-            final Path path = dir.resolve(fileName);
-            try
-            {
-                final FileChannel channel =
-                    FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-                final StreamFile file = new StreamFile(fileName, path);
-                file.channel = channel;
-                filesCreated++;
-                admit(file);
-                return file;
-            }
-            catch (final FileAlreadyExistsException ex)
-            {
-                // As tcpflow: a later connection on the same addresses and ports takes the next count.
-                continue;
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(path + ": cannot create: " + ex.getMessage(), ex);
-            }
+            channel = TcpflowNames.createNumbered(dir, name);
         }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(dir.resolve(name.toString()) + ": cannot create: " + ex.getMessage(), ex);
+        }
+        final String fileName = name.toString();
+        final StreamFile file = new StreamFile(fileName, dir.resolve(fileName));
+        file.channel = channel;
+        filesCreated++;
+        admit(file);
+        return file;
     }
 
     private FileChannel channel(final StreamFile file)

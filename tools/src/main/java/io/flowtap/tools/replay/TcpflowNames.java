@@ -1,6 +1,13 @@
 package io.flowtap.tools.replay;
 
 import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.reassembly.Direction;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * Stream file names as tcpflow 1.6.1 writes them with its default template {@code %A.%a-%B.%b%V%v%C%c}: source
@@ -51,6 +58,67 @@ public final class TcpflowNames
             out.append("--").append(vlan);
         }
         return out;
+    }
+
+    /**
+     * Append the name of one direction of a connection given by its roles.
+     *
+     * @param out        to append to.
+     * @param version    4 or 6.
+     * @param clientHigh client address, high 64 bits.
+     * @param clientLow  client address, low 64 bits.
+     * @param clientPort client port.
+     * @param serverHigh server address, high 64 bits.
+     * @param serverLow  server address, low 64 bits.
+     * @param serverPort server port.
+     * @param vlan       VLAN id, or {@link PacketDecoder#NO_VLAN}.
+     * @param direction  {@link Direction#TO_SERVER} names the client's bytes, else the server's.
+     * @return {@code out}.
+     */
+    public static StringBuilder appendDirection(
+        final StringBuilder out,
+        final int version,
+        final long clientHigh,
+        final long clientLow,
+        final int clientPort,
+        final long serverHigh,
+        final long serverLow,
+        final int serverPort,
+        final int vlan,
+        final int direction)
+    {
+        return direction == Direction.TO_SERVER ?
+            append(out, version, clientHigh, clientLow, clientPort, serverHigh, serverLow, serverPort, vlan) :
+            append(out, version, serverHigh, serverLow, serverPort, clientHigh, clientLow, clientPort, vlan);
+    }
+
+    /**
+     * Create a direction's file as tcpflow does: under its plain name for the first connection on that name, with the
+     * next free {@code cN} suffix for a later one.
+     *
+     * @param dir  to create it in.
+     * @param name the name without a count; left holding the name of the file made.
+     * @return the file, open for writing.
+     * @throws IOException when it cannot be created.
+     */
+    public static FileChannel createNumbered(final Path dir, final StringBuilder name) throws IOException
+    {
+        final int baseLength = name.length();
+        for (int count = 0; ; count++)
+        {
+            name.setLength(baseLength);
+            appendConnectionCount(name, count);
+            try
+            {
+                return FileChannel.open(dir.resolve(name.toString()), StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
+            }
+            catch (final FileAlreadyExistsException ex)
+            {
+                // A later connection on the same addresses and ports takes the next count.
+                continue;
+            }
+        }
     }
 
     /**
