@@ -26,6 +26,7 @@ import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.sensor.Sensor;
 import io.flowtap.tools.sensor.SensorOptions;
+import io.flowtap.tools.sensor.StopOnSignal;
 import io.flowtap.tools.text.SegmentFormatter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,7 +42,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -95,7 +95,6 @@ public final class CaptureCommand implements Callable<Integer>
     /** How long the poll loop waits for the kernel when the ring is empty, and so how late it sees a stop. */
     static final int IDLE_WAIT_MS = 100;
     private static final int POLL_LIMIT = 256;
-    private static final long SHUTDOWN_WAIT_MS = 5_000;
     private static final String PREFIX = "flowtap capture: ";
 
     @CommandLine.Spec
@@ -168,7 +167,6 @@ public final class CaptureCommand implements Callable<Integer>
 
     private final FrameHandler handler = this::onFrame;
     private final SegmentFormatter formatter = new SegmentFormatter();
-    private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean running = true;
     private volatile int exitCode = Flowtap.EXIT_OK;
     private PacketDecoder decoder;
@@ -248,8 +246,7 @@ public final class CaptureCommand implements Callable<Integer>
             return Flowtap.EXIT_INPUT_ERROR;
         }
 
-        final Thread hook = new Thread(this::onShutdown, "flowtap-capture-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        final StopOnSignal stop = new StopOnSignal(() -> running = false);
         try
         {
             err.println(PREFIX + "listening on " + interfaceName + ", ring of " + source.geometry() +
@@ -262,16 +259,15 @@ public final class CaptureCommand implements Callable<Integer>
             out.flush();
             err.println(PREFIX + "final counters on " + interfaceName);
             printCounters(source);
-            finished.countDown();
+            stop.exitCode(exitCode);
+            stop.close();
         }
-        removeHook(hook);
         return exitCode;
     }
 
     private int captureWithPollers(final AfPacketContext context)
     {
-        final Thread hook = new Thread(this::onShutdown, "flowtap-capture-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        final StopOnSignal stop = new StopOnSignal(() -> running = false);
         try
         {
             exitCode = new PollerCapture(out, err, json, count).run(
@@ -296,9 +292,9 @@ public final class CaptureCommand implements Callable<Integer>
         }
         finally
         {
-            finished.countDown();
+            stop.exitCode(exitCode);
+            stop.close();
         }
-        removeHook(hook);
         return exitCode;
     }
 
@@ -356,8 +352,7 @@ public final class CaptureCommand implements Callable<Integer>
             sensor.close();
             throw ex;
         }
-        final Thread hook = new Thread(this::onShutdown, "flowtap-capture-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        final StopOnSignal stop = new StopOnSignal(() -> running = false);
         try
         {
             err.println(PREFIX + "listening on " + interfaceName + " with " + pollers + " poller" +
@@ -420,9 +415,9 @@ public final class CaptureCommand implements Callable<Integer>
                 exitCode = Flowtap.EXIT_INPUT_ERROR;
             }
             err.flush();
-            finished.countDown();
+            stop.exitCode(exitCode);
+            stop.close();
         }
-        removeHook(hook);
         return exitCode;
     }
 
@@ -482,28 +477,6 @@ public final class CaptureCommand implements Callable<Integer>
         CounterReport.print(err, source);
     }
 
-    /**
-     * Runs on Ctrl-C or SIGTERM while capturing: stop the loop and wait for its final counters. A JVM that a signal
-     * shuts down exits 128 + the signal's number once the hooks return; a stop on request is a success, so the hook
-     * ends the JVM itself with the capture's exit code once everything is printed and closed.
-     */
-    private void onShutdown()
-    {
-        running = false;
-        try
-        {
-            if (finished.await(SHUTDOWN_WAIT_MS, TimeUnit.MILLISECONDS))
-            {
-                err.flush();
-                Runtime.getRuntime().halt(exitCode);
-            }
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     private void validate()
     {
         if (interfaceName == null)
@@ -538,17 +511,5 @@ public final class CaptureCommand implements Callable<Integer>
             return "interface " + interfaceName + " went down";
         }
         return "waiting for frames on " + interfaceName + " failed: " + Errno.name(errno);
-    }
-
-    private static void removeHook(final Thread hook)
-    {
-        try
-        {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        }
-        catch (final IllegalStateException ex)
-        {
-            // Shutting down already: the hook is running and sees the capture finished.
-        }
     }
 }
