@@ -1,28 +1,17 @@
 package io.flowtap.perf.live;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * A peer: {@code netsniff-ng --in IFACE --out /dev/null --silent --ring-size N}, pinned with its own
  * {@code --bind-cpu} when given a CPU. It reads a TPACKET ring and writes pcap to {@code /dev/null}, as
- * {@code tcpdump -w /dev/null} does. Its CPU time is the process's ({@code /proc/PID/schedstat}); its counts come
- * from the summary it prints when stopped with SIGTERM: packets incoming (the kernel's tp_packets), passed filter
- * and failed filter, out of space (tp_drops).
+ * {@code tcpdump -w /dev/null} does. Its counts come from the summary it prints when stopped with SIGTERM: packets
+ * incoming (the kernel's tp_packets), passed filter and failed filter, out of space (tp_drops).
  */
-public final class NetsniffCapturer implements Capturer
+public final class NetsniffCapturer extends PeerCapturer
 {
-    private static final long START_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
-    private static final long STOP_TIMEOUT_SECONDS = 10;
     private static final Pattern INCOMING = Pattern.compile("(\\d+)\\s+packets incoming");
     private static final Pattern PASSED = Pattern.compile("(\\d+)\\s+packets passed filter");
     private static final Pattern FAILED = Pattern.compile("(\\d+)\\s+packets failed filter");
@@ -30,8 +19,6 @@ public final class NetsniffCapturer implements Capturer
     private final String netsniff;
     private final int cpu;
     private final int ringMiB;
-    private Process process;
-    private File output;
 
     /**
      * @param netsniff path of netsniff-ng.
@@ -52,7 +39,7 @@ public final class NetsniffCapturer implements Capturer
     }
 
     @Override
-    public void start(final String interfaceName)
+    List<String> command(final String interfaceName)
     {
         final List<String> command = new ArrayList<>(List.of(netsniff, "--in", interfaceName, "--out", "/dev/null",
             "--silent", "--ring-size", ringMiB + "MiB"));
@@ -60,103 +47,19 @@ public final class NetsniffCapturer implements Capturer
         {
             command.addAll(List.of("--bind-cpu", Integer.toString(cpu)));
         }
-        try
-        {
-            output = File.createTempFile("flowtap-netsniff", ".out");
-            output.deleteOnExit();
-            process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(output)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
-            // It says it is running once its ring is set up and bound.
-            final long deadlineNs = System.nanoTime() + START_TIMEOUT_NS;
-            while (!readOutput().contains("Running!"))
-            {
-                if (!process.isAlive() || System.nanoTime() > deadlineNs)
-                {
-                    final String said = readOutput();
-                    close();
-                    throw new IllegalStateException(String.join(" ", command) + " did not start: " + said);
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
+        return command;
     }
 
     @Override
-    public long captureCpuNs()
+    String readyText()
     {
-        return LinuxStats.schedRuntimeNs(process.pid());
+        // It says it is running once its ring is set up and bound.
+        return "Running!";
     }
 
     @Override
-    public long processCpuNs()
+    Counts counts(final String summary)
     {
-        return captureCpuNs();
-    }
-
-    @Override
-    public Counts stop()
-    {
-        try
-        {
-            process.destroy();
-            if (!process.waitFor(STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS))
-            {
-                throw new IllegalStateException("netsniff-ng did not stop on SIGTERM");
-            }
-            final String summary = readOutput();
-            final long incoming = find(INCOMING, summary);
-            final Counts counts = new Counts(find(PASSED, summary), incoming, find(FAILED, summary));
-            close();
-            return counts;
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    @Override
-    public void close()
-    {
-        if (process != null)
-        {
-            process.destroyForcibly();
-            process = null;
-        }
-        if (output != null)
-        {
-            output.delete();
-            output = null;
-        }
-    }
-
-    private String readOutput()
-    {
-        try
-        {
-            return Files.readString(output.toPath(), StandardCharsets.UTF_8);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-    }
-
-    private static long find(final Pattern pattern, final String summary)
-    {
-        final Matcher matcher = pattern.matcher(summary);
-        if (!matcher.find())
-        {
-            throw new IllegalStateException("no '" + pattern.pattern() + "' in netsniff-ng's summary: " + summary);
-        }
-        return Long.parseLong(matcher.group(1));
+        return new Counts(find(PASSED, summary), find(INCOMING, summary), find(FAILED, summary));
     }
 }
