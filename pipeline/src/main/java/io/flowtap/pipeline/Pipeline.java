@@ -18,7 +18,7 @@ import io.flowtap.pipeline.poll.PollerIdleStrategy;
 import io.flowtap.pipeline.poll.RingIdleStrategy;
 import io.flowtap.pipeline.shard.DispatchCounter;
 import io.flowtap.pipeline.shard.Dispatcher;
-import io.flowtap.pipeline.shard.HandOffQueue;
+import io.flowtap.pipeline.shard.SegmentRing;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
 import org.agrona.CloseHelper;
@@ -114,7 +114,7 @@ public final class Pipeline implements AutoCloseable
                 }
                 final AfPacketRingSource source = AfPacketRingSource.open(socket);
                 sources.add(source);
-                final Dispatcher dispatcher = newDispatcher(context, i);
+                final Dispatcher dispatcher = newDispatcher(context, i, pollerCount);
                 final int blockCount = source.geometry().blockCount();
                 pollers.add(new LivePoller(
                     i,
@@ -157,7 +157,7 @@ public final class Pipeline implements AutoCloseable
             context.conclude();
             final List<PipelinePoller> pollers = new ArrayList<>();
             pollers.add(new FilePoller(
-                0, source, newDispatcher(context, 0), context.queueFullPolicy(), context.pollLimit()));
+                0, source, newDispatcher(context, 0, 1), context.queueFullPolicy(), context.pollLimit()));
             return start(context, pollers);
         }
         catch (final RuntimeException ex)
@@ -286,8 +286,8 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
-     * @param counter of the pollers' decoders: every frame read, by outcome.
-     * @return its total over the pollers; exact once closed.
+     * @param counter of the pollers' decoders (every frame read, by outcome) and of the workers' checksum verdicts.
+     * @return its total over the pollers and workers; exact once closed.
      */
     public long total(final DecodeCounter counter)
     {
@@ -295,6 +295,11 @@ public final class Pipeline implements AutoCloseable
         for (int i = 0; i < pollers.size(); i++)
         {
             sum += pollers.get(i).dispatcher().decoder().counters().get(counter);
+        }
+        for (int i = 0; i < workers.size(); i++)
+        {
+            // Checksum verdicts the pollers left to the workers; no other counter moves there.
+            sum += workers.get(i).decoder().counters().get(counter);
         }
         return sum;
     }
@@ -444,10 +449,10 @@ public final class Pipeline implements AutoCloseable
         final List<Worker> workers = new ArrayList<>();
         for (int w = 0; w < context.workers(); w++)
         {
-            final HandOffQueue[] inbound = new HandOffQueue[pollers.size()];
+            final SegmentRing[] inbound = new SegmentRing[pollers.size()];
             for (int p = 0; p < inbound.length; p++)
             {
-                inbound[p] = pollers.get(p).dispatcher().queue(w);
+                inbound[p] = pollers.get(p).dispatcher().ring(w);
             }
             final int[] cpus = context.workerCpus();
             workers.add(new Worker(
@@ -459,7 +464,7 @@ public final class Pipeline implements AutoCloseable
                 context.checksumMode(),
                 context.drainLimit(),
                 context.errorHandler())
-                .latency(context.histograms(), context.nanoClock()));
+                .latency(context.histograms(), context.nanoClock(), context.epochClock()));
         }
         final Pipeline pipeline = new Pipeline(context, pollers, workers);
         try
@@ -600,9 +605,19 @@ public final class Pipeline implements AutoCloseable
         return true;
     }
 
-    private static Dispatcher newDispatcher(final PipelineContext context, final int poller)
+    private static Dispatcher newDispatcher(final PipelineContext context, final int poller, final int pollers)
     {
-        return new Dispatcher(poller, context.workers(), context.queueCapacity(), context.copyBufferLength())
+        // Checksums are verified where there are fewer segments per thread: in the pollers unless workers outnumber
+        // them (see Dispatcher).
+        final boolean checksumInPoller = pollers >= context.workers();
+        return new Dispatcher(
+            poller,
+            context.workers(),
+            context.queueCapacity(),
+            context.copyBufferLength(),
+            context.checksumMode(),
+            checksumInPoller,
+            context.engineContext().get().vlanInKey())
             .tap(context.frameTaps().apply(poller))
             .latency(context.histograms(), context.nanoClock());
     }

@@ -52,10 +52,6 @@ public final class Flow
     boolean rstProvisional;
     long lastNs;
 
-    Flow lruPrevious;
-    Flow lruNext;
-    int lruList = -1;
-
     Flow(final int slot, final TcpHandler[] handlers, final int dataSlots)
     {
         this.slot = slot;
