@@ -26,18 +26,6 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     versionProvider = Flowtap.Version.class,
     description = "Zero-copy TCP capture and reassembly.",
-    subcommands = {
-        InspectCommand.class,
-        CaptureCommand.class,
-        StatsCommand.class,
-        ReadCommand.class,
-        StreamsCommand.class,
-        FlowsCommand.class,
-        GenCommand.class,
-        BlastCommand.class,
-        LoadtestCommand.class,
-        JournalCommand.class,
-        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
@@ -53,6 +41,20 @@ public final class Flowtap implements Callable<Integer>
     /** The command line was wrong. */
     public static final int EXIT_USAGE = 2;
 
+    /** The subcommands, in the order help lists them. */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(
+        InspectCommand.class,
+        CaptureCommand.class,
+        StatsCommand.class,
+        ReadCommand.class,
+        StreamsCommand.class,
+        FlowsCommand.class,
+        GenCommand.class,
+        BlastCommand.class,
+        LoadtestCommand.class,
+        JournalCommand.class,
+        CommandLine.HelpCommand.class);
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -61,15 +63,48 @@ public final class Flowtap implements Callable<Integer>
      */
     public static void main(final String[] args)
     {
-        System.exit(commandLine().execute(args));
+        System.exit(commandLine(args).execute(args));
     }
 
     /**
-     * @return the command line, ready to execute; tests run it without exiting the JVM.
+     * @return the command line with every subcommand, ready to execute; tests run it without exiting the JVM.
      */
     public static CommandLine commandLine()
     {
-        return new CommandLine(new Flowtap())
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command line for these arguments: only the subcommand they name is built, since picocli reads every
+     * option of every subcommand by reflection when it builds one, which took a fifth of a second of each run and
+     * kept the JIT compiler busy with the class files it generated; with no subcommand named (or help asked for, or
+     * a name that is not one) every subcommand is built, for the listing and the suggestions.
+     *
+     * @param args the command line.
+     * @return the command line, ready to execute.
+     */
+    public static CommandLine commandLine(final String[] args)
+    {
+        final CommandLine commandLine = new CommandLine(new Flowtap());
+        final String named = args.length > 0 ? args[0] : null;
+        Class<?> only = null;
+        for (final Class<?> subcommand : SUBCOMMANDS)
+        {
+            if (subcommand != CommandLine.HelpCommand.class &&
+                subcommand.getAnnotation(Command.class).name().equals(named))
+            {
+                only = subcommand;
+            }
+        }
+        for (final Class<?> subcommand : SUBCOMMANDS)
+        {
+            if (only == null || subcommand == only)
+            {
+                commandLine.addSubcommand(subcommand);
+            }
+        }
+        // Settings reach the subcommands present when they are made: after adding them.
+        return commandLine
             .setCaseInsensitiveEnumValuesAllowed(true)
             .setExecutionStrategy(new WithConfigFile())
             .setExitCodeExceptionMapper(exception ->
