@@ -44,6 +44,11 @@ final class Stream
 
     int segmentHead = SegmentPool.NONE;
     int pageHead = PageStore.NONE;
+    /** Last segment and page of the chains: a segment after everything held is appended there in O(1). */
+    int segmentTail = SegmentPool.NONE;
+    int pageTail = PageStore.NONE;
+    /** At least the end of every segment held, so a segment starting there overlaps none of them. */
+    long heldEnd = Long.MIN_VALUE;
     int heldPages;
 
     boolean reassembling;
@@ -76,6 +81,9 @@ final class Stream
         acked = NONE;
         segmentHead = SegmentPool.NONE;
         pageHead = PageStore.NONE;
+        segmentTail = SegmentPool.NONE;
+        pageTail = PageStore.NONE;
+        heldEnd = Long.MIN_VALUE;
         heldPages = 0;
         this.reassembling = reassembling;
         stopped = false;

@@ -243,6 +243,9 @@ final class StreamReassembler
     {
         stream.segmentHead = segments.releaseAll(stream.segmentHead);
         stream.pageHead = pages.releaseAll(stream.pageHead);
+        stream.segmentTail = SegmentPool.NONE;
+        stream.pageTail = PageStore.NONE;
+        stream.heldEnd = Long.MIN_VALUE;
         stream.heldPages = 0;
         for (int h = 0; h < stream.consumed.length; h++)
         {
@@ -344,7 +347,7 @@ final class StreamReassembler
 
     private boolean fits(final Stream stream, final long start, final long end)
     {
-        final int missing = pages.pagesMissing(stream.pageHead, start, end);
+        final int missing = pages.pagesMissing(stream.pageHead, stream.pageTail, start, end);
         if (stream.heldPages + missing > flowMemcapPages)
         {
             counters.increment(EngineCounter.MEMCAP_FLOW);
@@ -410,6 +413,27 @@ final class StreamReassembler
         final long timeNs)
     {
         final int freeBefore = pages.freePages();
+        if (start >= stream.heldEnd && pages.isAppendable(stream.pageTail, start))
+        {
+            // After everything held (the bytes behind a hole arriving in order): nothing to overlap, O(1).
+            if (stream.pageTail == PageStore.NONE)
+            {
+                stream.pageHead = pages.write(PageStore.NONE, start, buffer, offset, (int)(end - start));
+                stream.pageTail = pages.tailFrom(stream.pageHead);
+            }
+            else
+            {
+                stream.pageTail = pages.append(stream.pageTail, start, buffer, offset, (int)(end - start));
+            }
+            stream.segmentTail = segments.append(stream.segmentTail, start, end, timeNs);
+            if (stream.segmentHead == SegmentPool.NONE)
+            {
+                stream.segmentHead = stream.segmentTail;
+            }
+            stream.heldEnd = end;
+            stream.heldPages += freeBefore - pages.freePages();
+            return;
+        }
         boolean overlapped = false;
         boolean broughtNew = false;
         long cursor = start;
@@ -472,6 +496,11 @@ final class StreamReassembler
         {
             stream.segmentHead = segments.insert(stream.segmentHead, start, end, timeNs);
         }
+        // Anything added here went before the old last segment and page, or just after them.
+        stream.segmentTail = segments.tailFrom(
+            stream.segmentTail != SegmentPool.NONE ? stream.segmentTail : stream.segmentHead);
+        stream.pageTail = pages.tailFrom(stream.pageTail != PageStore.NONE ? stream.pageTail : stream.pageHead);
+        stream.heldEnd = Math.max(stream.heldEnd, end);
         stream.heldPages += freeBefore - pages.freePages();
     }
 
@@ -668,7 +697,20 @@ final class StreamReassembler
         final long below = stream.minConsumed();
         final int freeBefore = pages.freePages();
         stream.segmentHead = segments.releaseBelow(stream.segmentHead, below);
+        if (segments.lastKept() != SegmentPool.TAIL_UNCHANGED)
+        {
+            stream.segmentTail = segments.lastKept();
+        }
+        if (stream.segmentHead == SegmentPool.NONE)
+        {
+            // What remains held ends before the frontier: anything from there on appends again.
+            stream.heldEnd = Long.MIN_VALUE;
+        }
         stream.pageHead = pages.releaseBelow(stream.pageHead, below);
+        if (stream.pageHead == PageStore.NONE)
+        {
+            stream.pageTail = PageStore.NONE;
+        }
         stream.heldPages -= pages.freePages() - freeBefore;
     }
 
