@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 
@@ -20,11 +21,16 @@ import java.util.LinkedHashMap;
  * At most {@code maxOpenFiles} are open at once: writing to one more closes the one written least recently, which is
  * opened again if its flow writes again.
  * <p>
+ * Each open file gathers consecutive bytes in a buffer of its own ({@value #PENDING_BYTES} bytes) and hands them to
+ * the file system in one positional write when the buffer fills, when a write does not follow on (a gap), or when
+ * the file is closed: a segment's bytes are a few hundred, and a system call per segment was most of the time.
+ * <p>
  * Not thread safe: used from the engine's thread, in its callbacks.
  */
 public final class StreamFileWriter implements AutoCloseable
 {
     private static final int COPY_BUFFER_BYTES = 64 * 1024;
+    private static final int PENDING_BYTES = 32 * 1024;
 
     private final Path dir;
     private final GapFill gapFill;
@@ -33,6 +39,8 @@ public final class StreamFileWriter implements AutoCloseable
     private final StringBuilder name = new StringBuilder(128);
     /** Open files, least recently written first. */
     private final LinkedHashMap<StreamFile, StreamFile> open = new LinkedHashMap<>(64, 0.75f, true);
+    /** Pending buffers of files closed, for the next files opened: as many exist as files were ever open at once. */
+    private final ArrayDeque<ByteBuffer> spareBuffers = new ArrayDeque<>();
     private long filesCreated;
     private long reopened;
 
@@ -84,26 +92,28 @@ public final class StreamFileWriter implements AutoCloseable
             state.files[direction] = file;
         }
         final FileChannel channel = channel(file);
-        long position = gapFill == GapFill.ZEROS ? seekpos : seekpos - state.skipped[direction];
-        int done = 0;
-        try
+        final long position = gapFill == GapFill.ZEROS ? seekpos : seekpos - state.skipped[direction];
+        final ByteBuffer pending = file.pending;
+        if (pending.position() > 0 && position != file.pendingPosition + pending.position())
         {
-            while (done < length)
-            {
-                final int chunk = Math.min(length - done, COPY_BUFFER_BYTES);
-                copy.clear();
-                buffer.getBytes(offset + done, copy, 0, chunk);
-                copy.limit(chunk);
-                while (copy.hasRemaining())
-                {
-                    position += channel.write(copy, position);
-                }
-                done += chunk;
-            }
+            flush(file);
         }
-        catch (final IOException ex)
+        if (length > pending.remaining())
         {
-            throw new UncheckedIOException(file.path + ": cannot write: " + ex.getMessage(), ex);
+            flush(file);
+        }
+        if (length <= pending.remaining())
+        {
+            if (pending.position() == 0)
+            {
+                file.pendingPosition = position;
+            }
+            buffer.getBytes(offset, pending, pending.position(), length);
+            pending.position(pending.position() + length);
+        }
+        else
+        {
+            writeThrough(file, channel, position, buffer, offset, length);
         }
         file.written += length;
     }
@@ -191,6 +201,63 @@ public final class StreamFileWriter implements AutoCloseable
         }
     }
 
+    private void writeThrough(
+        final StreamFile file,
+        final FileChannel channel,
+        final long start,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        long position = start;
+        int done = 0;
+        try
+        {
+            while (done < length)
+            {
+                final int chunk = Math.min(length - done, COPY_BUFFER_BYTES);
+                copy.clear();
+                buffer.getBytes(offset + done, copy, 0, chunk);
+                copy.limit(chunk);
+                while (copy.hasRemaining())
+                {
+                    position += channel.write(copy, position);
+                }
+                done += chunk;
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(file.path + ": cannot write: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void flush(final StreamFile file)
+    {
+        final ByteBuffer pending = file.pending;
+        if (pending.position() == 0)
+        {
+            return;
+        }
+        pending.flip();
+        long position = file.pendingPosition;
+        try
+        {
+            while (pending.hasRemaining())
+            {
+                position += file.channel.write(pending, position);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(file.path + ": cannot write: " + ex.getMessage(), ex);
+        }
+        finally
+        {
+            pending.clear();
+        }
+    }
+
     private StreamFile create(final Flow flow, final FlowState state, final int direction)
     {
         name.setLength(0);
@@ -236,6 +303,9 @@ public final class StreamFileWriter implements AutoCloseable
 
     private void admit(final StreamFile file)
     {
+        final ByteBuffer spare = spareBuffers.pollFirst();
+        // Cold: a new buffer only when more files are open at once than ever before, up to the bound.
+        file.pending = spare != null ? spare : ByteBuffer.allocateDirect(PENDING_BYTES);
         open.put(file, file);
         if (open.size() > maxOpenFiles)
         {
@@ -246,9 +316,20 @@ public final class StreamFileWriter implements AutoCloseable
         }
     }
 
-    private static void closeChannel(final StreamFile file)
+    private void closeChannel(final StreamFile file)
     {
         final FileChannel channel = file.channel;
+        UncheckedIOException failure = null;
+        try
+        {
+            flush(file);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            failure = ex;
+        }
+        spareBuffers.addFirst(file.pending);
+        file.pending = null;
         file.channel = null;
         try
         {
@@ -256,7 +337,12 @@ public final class StreamFileWriter implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException(file.path + ": cannot close: " + ex.getMessage(), ex);
+            failure = failure != null ? failure :
+                new UncheckedIOException(file.path + ": cannot close: " + ex.getMessage(), ex);
+        }
+        if (failure != null)
+        {
+            throw failure;
         }
     }
 }
