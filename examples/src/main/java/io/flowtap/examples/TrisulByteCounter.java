@@ -87,8 +87,7 @@ public final class TrisulByteCounter implements TcpHandler
     @Override
     public void onNewFlow(final Flow flow, final long timeNs)
     {
-        final Counters counters = pool.poll();
-        flow.data(slot, counters == null ? new Counters() : counters.reset());
+        counters(flow);
     }
 
     @Override
@@ -102,9 +101,9 @@ public final class TrisulByteCounter implements TcpHandler
         final long timeNs,
         final int eof)
     {
-        final Counters counters = (Counters)flow.data(slot);
+        final Counters counters = counters(flow);
         final long end = seekpos + length;
-        if (counters != null && end > counters.seen[direction])
+        if (end > counters.seen[direction])
         {
             counters.bytes[direction] += end - Math.max(seekpos, counters.seen[direction]);
             counters.seen[direction] = end;
@@ -122,11 +121,8 @@ public final class TrisulByteCounter implements TcpHandler
         final int length,
         final long timeNs)
     {
-        final Counters counters = (Counters)flow.data(slot);
-        if (counters != null)
-        {
-            counters.attributes++;
-        }
+        // Attributes of a flow's start can come before this handler's onNewFlow (an earlier handler found them).
+        counters(flow).attributes++;
     }
 
     @Override
@@ -142,6 +138,18 @@ public final class TrisulByteCounter implements TcpHandler
             " out " + counters.bytes[Direction.TO_SERVER] + " in " + counters.bytes[Direction.TO_CLIENT] +
             " attributes " + counters.attributes);
         pool.push(counters);
+    }
+
+    private Counters counters(final Flow flow)
+    {
+        Counters counters = (Counters)flow.data(slot);
+        if (counters == null)
+        {
+            counters = pool.poll();
+            counters = counters == null ? new Counters() : counters.reset();
+            flow.data(slot, counters);
+        }
+        return counters;
     }
 
     private static String endpoint(final Flow flow, final boolean client)

@@ -407,7 +407,6 @@ public final class CaptureCommand implements Callable<Integer>
             if (user.errors().stopRequested())
             {
                 err.println(PREFIX + "stopping: a handler threw and --handler-errors is stop");
-                exitCode = Flowtap.EXIT_HANDLER_STOPPED;
             }
         }
         finally
@@ -436,6 +435,12 @@ public final class CaptureCommand implements Callable<Integer>
             err.print(Sensor.activeResponseSummary(pipeline));
             err.print(user.summary());
             spec.commandLine().getOut().flush();
+            if (user.errors().stopRequested())
+            {
+                err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; every flow open was " +
+                    "ended (shutdown)");
+                exitCode = Flowtap.EXIT_HANDLER_STOPPED;
+            }
             sensor.printSummary(log);
             final String accounting = pipeline.accountingError();
             if (accounting != null)

@@ -313,7 +313,9 @@ public final class HandlerLoader
         }
         catch (final InvocationTargetException ex)
         {
-            throw new HandlerLoadException(spec.describe() + ": making it failed: " + describe(ex.getCause()));
+            final Throwable cause = ex.getCause();
+            throw new HandlerLoadException(spec.describe() + ": " + (cause instanceof IllegalArgumentException &&
+                cause.getMessage() != null ? cause.getMessage() : "making it failed: " + describe(cause)));
         }
         catch (final IllegalArgumentException ex)
         {

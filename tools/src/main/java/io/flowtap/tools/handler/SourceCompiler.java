@@ -143,7 +143,7 @@ final class SourceCompiler
     private static String describe(final Diagnostic<? extends JavaFileObject> diagnostic, final Map<URI, String> names)
     {
         final String message = String.join("; ", diagnostic.getMessage(Locale.ROOT).lines()
-            .map(String::trim).filter(line -> !line.isEmpty()).toList());
+            .map(line -> line.trim().replaceAll("\\s+", " ")).filter(line -> !line.isEmpty()).toList());
         if (diagnostic.getSource() == null)
         {
             return "--handler-source: error: " + message;

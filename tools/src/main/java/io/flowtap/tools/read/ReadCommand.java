@@ -213,9 +213,8 @@ public final class ReadCommand implements Callable<Integer>
             }
             else if (user.errors().stopRequested())
             {
-                err.println(PREFIX + "stopped at " + source.position() + " of " + source.size() + " bytes: a " +
-                    "handler threw and --handler-errors is stop; every flow open was ended (shutdown) and journaled");
-                exitCode = Flowtap.EXIT_HANDLER_STOPPED;
+                err.println(PREFIX + "stopping at " + source.position() + " of " + source.size() + " bytes: a " +
+                    "handler threw and --handler-errors is stop");
             }
         }
         finally
@@ -233,7 +232,14 @@ public final class ReadCommand implements Callable<Integer>
         if (pipeline.damage() != null)
         {
             err.println(PREFIX + pipeline.damage().getMessage());
-            exitCode = exitCode == Flowtap.EXIT_OK ? Flowtap.EXIT_INPUT_ERROR : exitCode;
+            exitCode = Flowtap.EXIT_INPUT_ERROR;
+        }
+        if (user.errors().stopRequested())
+        {
+            // Also when the error came as the workers drained the end of the file: the policy is to stop on one.
+            err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; every flow open was ended " +
+                "(shutdown)" + (sensorOptions.journal() == null ? "" : " and journaled"));
+            exitCode = Flowtap.EXIT_HANDLER_STOPPED;
         }
         final double seconds = (System.nanoTime() - startNs) / 1e9;
         final long segments = pipeline.total(WorkerCounter.SEGMENTS);
