@@ -214,6 +214,26 @@ class UserHandlersTest
             "com.example.Greeter:greeting=hi");
         assertEquals(3, result.outLines().size(), result.out());
         result.outLines().forEach(line -> assertTrue(line.matches("hi 80 from worker [01] of 2, slot 3"), line));
+
+        // The same from the config file: the handler path and the handler with its options.
+        final Path config = dir.resolve("greeter.yaml");
+        Files.writeString(config, "handler-path: [" + jar + "]\nhandlers:\n  - class: com.example.Greeter\n" +
+            "    options: {greeting: hey}\n");
+        final Commands.Result fromConfig = ok("read", capture(THREE_HTTP), "--no-progress", "--config",
+            config.toString());
+        assertEquals(List.of("hey 80 from worker 0 of 1, slot 3", "hey 80 from worker 0 of 1, slot 3",
+            "hey 80 from worker 0 of 1, slot 3"), fromConfig.outLines());
+    }
+
+    @Test
+    void streamsWritesItsFilesWithTheHandlersRunningBesideIt() throws IOException
+    {
+        final Path out = dir.resolve("streams");
+        final Commands.Result result = ok("streams", capture(THREE_HTTP), "--out", out.toString(),
+            "--handler-source", exampleSource("TrisulByteCounter"));
+        assertEquals(3, result.outLines().stream().filter(line -> line.startsWith("trisul ")).count(), result.out());
+        assertTrue(result.err().contains("streams: 3 connections, 6 files in " + out), result.err());
+        assertTrue(Files.readString(out.resolve("172.016.133.132.54615-098.139.161.029.00080")).startsWith("GET "));
     }
 
     @Test
