@@ -50,6 +50,7 @@ public final class Flow
     boolean resetHandled;
     boolean midstream;
     boolean rstProvisional;
+    long failedHandlers;
     long lastNs;
 
     Flow(final int slot, final TcpHandler[] handlers, final int dataSlots)
@@ -70,6 +71,7 @@ public final class Flow
         resetHandled = false;
         this.midstream = midstream;
         rstProvisional = false;
+        failedHandlers = 0;
         lastNs = timeNs;
         Arrays.fill(data, null);
         record.reset(timeNs, midstream);
@@ -357,6 +359,15 @@ public final class Flow
     public boolean isResetRequested()
     {
         return resetRequested;
+    }
+
+    /**
+     * @return whether a handler threw while handling this flow (an {@link IsolatedHandler} caught it); that handler
+     * gets no more of the flow's events but {@link TcpHandler#onTerminate}, the others carry on.
+     */
+    public boolean handlerFailed()
+    {
+        return failedHandlers != 0;
     }
 
     /**

@@ -31,7 +31,8 @@ import java.util.concurrent.Callable;
         "0:success",
         "1:the input is unreadable or damaged (what was before the damage was processed), or the interface cannot "
             + "be captured on",
-        "2:bad command line"})
+        "2:bad command line (a handler that cannot be loaded, made or compiled included)",
+        "3:a handler threw and --handler-errors stop stopped the run"})
 public final class Flowtap implements Callable<Integer>
 {
     /** Success. */
@@ -40,6 +41,8 @@ public final class Flowtap implements Callable<Integer>
     public static final int EXIT_INPUT_ERROR = 1;
     /** The command line was wrong. */
     public static final int EXIT_USAGE = 2;
+    /** A user's handler threw and {@code --handler-errors stop} stopped the run (cleanly, as a signal would). */
+    public static final int EXIT_HANDLER_STOPPED = 3;
 
     /** The subcommands, in the order help lists them. */
     private static final List<Class<?>> SUBCOMMANDS = List.of(

@@ -204,6 +204,8 @@ public final class JournalDescriptor
     public static final int FLAG_RESET_REQUESTED = 4;
     /** Flow-end flag: a handler dropped the flow. */
     public static final int FLAG_DROPPED = 8;
+    /** Flow-end flag: a user's handler threw while handling the flow ({@code Flow.handlerFailed()}). */
+    public static final int FLAG_HANDLER_FAILED = 16;
     /** Flow-end end reason code: none (the flow had not ended). */
     public static final int END_REASON_NONE = 0;
 

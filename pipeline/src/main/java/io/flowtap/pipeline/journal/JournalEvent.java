@@ -240,6 +240,7 @@ public sealed interface JournalEvent
      * @param midstream      picked up midstream.
      * @param resetRequested a handler asked for a reset.
      * @param dropped        a handler dropped it.
+     * @param handlerFailed  a user's handler threw on it.
      * @param history        Zeek-style history.
      * @param synFlags       flags of the first SYN per direction.
      * @param fin            FIN per direction.
@@ -249,8 +250,9 @@ public sealed interface JournalEvent
      * @param counters       {@code [counter][direction]}, counters as {@link JournalDescriptor}'s {@code COUNTER_}.
      */
     record FlowEnd(int source, long flowId, long timeNs, Key key, EndReason endReason, boolean connected,
-        boolean midstream, boolean resetRequested, boolean dropped, String history, int[] synFlags, boolean[] fin,
-        boolean[] rst, long firstNs, long lastNs, long[][] counters) implements JournalEvent
+        boolean midstream, boolean resetRequested, boolean dropped, boolean handlerFailed, String history,
+        int[] synFlags, boolean[] fin, boolean[] rst, long firstNs, long lastNs, long[][] counters)
+        implements JournalEvent
     {
         @Override
         public int type()
@@ -423,7 +425,8 @@ public sealed interface JournalEvent
                 }
             }
             sink.accept(new FlowEnd(source, flowId, timeNs, Key.of(record.key()), record.endReason(),
-                record.connected(), record.midstream(), record.resetRequested(), record.dropped(), record.history(),
+                record.connected(), record.midstream(), record.resetRequested(), record.dropped(),
+                record.handlerFailed(), record.history(),
                 new int[] {record.synFlags(0), record.synFlags(1)}, new boolean[] {record.fin(0), record.fin(1)},
                 new boolean[] {record.rst(0), record.rst(1)}, record.firstNs(), record.lastNs(), counters));
         }

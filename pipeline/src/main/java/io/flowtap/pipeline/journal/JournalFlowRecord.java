@@ -25,6 +25,7 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.END_REASON_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.END_SYN_FLAGS_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_CONNECTED;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_DROPPED;
+import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_HANDLER_FAILED;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_MIDSTREAM;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_RESET_REQUESTED;
 
@@ -94,6 +95,14 @@ public final class JournalFlowRecord
     public boolean dropped()
     {
         return (flags() & FLAG_DROPPED) != 0;
+    }
+
+    /**
+     * @return whether a user's handler threw while handling the flow.
+     */
+    public boolean handlerFailed()
+    {
+        return (flags() & FLAG_HANDLER_FAILED) != 0;
     }
 
     /**

@@ -45,6 +45,7 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.END_SYN_FLAGS_OFFSET
 import static io.flowtap.pipeline.journal.JournalDescriptor.ESTABLISHED_LENGTH;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_CONNECTED;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_DROPPED;
+import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_HANDLER_FAILED;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_MIDSTREAM;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_RESET_REQUESTED;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FLOW_START_FLAGS_OFFSET;
@@ -245,6 +246,7 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
             flags |= record.connected() ? FLAG_CONNECTED : 0;
             flags |= flow.isResetRequested() ? FLAG_RESET_REQUESTED : 0;
             flags |= flow.isDropped() ? FLAG_DROPPED : 0;
+            flags |= flow.handlerFailed() ? FLAG_HANDLER_FAILED : 0;
             int finRst = 0;
             for (int d = 0; d < 2; d++)
             {

@@ -5,6 +5,9 @@ import io.flowtap.capture.file.CaptureFileSource;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.ReassemblyEngine;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.handler.HandlerLoadException;
+import io.flowtap.tools.handler.HandlerOptions;
+import io.flowtap.tools.handler.UserHandlers;
 import io.flowtap.tools.replay.CaptureReplay;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.replay.FlowReporter;
@@ -17,7 +20,9 @@ import picocli.CommandLine.Parameters;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -39,12 +44,14 @@ import java.util.concurrent.Callable;
     footer = {
         "  flowtap flows capture.pcap",
         "  flowtap flows --json capture.pcapng | jq 'select(.end_reason == \"rst\")'",
-        "  flowtap flows --no-midstream --checksum off offloaded.pcap"},
+        "  flowtap flows --no-midstream --checksum off offloaded.pcap",
+        "  flowtap flows capture.pcap --handler-source PathspiderTcpChain.java --no-summary"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
         "1:the capture is unreadable or damaged (connections seen before the damage were printed)",
-        "2:bad command line"})
+        "2:bad command line, or a handler that cannot be loaded, compiled or made",
+        "3:a handler threw and --handler-errors stop stopped the run (what came before was printed)"})
 public final class FlowsCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap flows: ";
@@ -60,6 +67,9 @@ public final class FlowsCommand implements Callable<Integer>
 
     @Mixin
     private EngineOptions engineOptions = new EngineOptions();
+
+    @Mixin
+    private HandlerOptions handlerOptions = new HandlerOptions();
 
     @Option(names = "--no-summary", description = "do not print the counters summary")
     private boolean noSummary;
@@ -86,6 +96,18 @@ public final class FlowsCommand implements Callable<Integer>
     public Integer call()
     {
         final EngineContext context = engineOptions.context(spec.commandLine());
+        // The handlers' lines go through the flow lines' own buffer, so the two keep their order.
+        final PrintWriter handlerOut = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        final UserHandlers user;
+        try
+        {
+            user = handlerOptions.load(1, handlerOut, line -> err.println(PREFIX + line));
+        }
+        catch (final HandlerLoadException ex)
+        {
+            ex.lines().forEach(line -> err.println(PREFIX + line));
+            return Flowtap.EXIT_USAGE;
+        }
         final CaptureFileSource source = CaptureReplay.open(file, err, PREFIX);
         if (source == null)
         {
@@ -93,8 +115,11 @@ public final class FlowsCommand implements Callable<Integer>
         }
         final PacketDecoder decoder = new PacketDecoder(engineOptions.checksumMode());
         final FlowReporter reporter = new FlowReporter(line -> out.append(line).append('\n'), json, null);
-        final ReassemblyEngine engine = new ReassemblyEngine(context, engineOptions.handlers(reporter));
-        final String damage = CaptureReplay.replay(source, decoder, engine);
+        final ReassemblyEngine engine = new ReassemblyEngine(
+            context.dataSlots(user.dataSlots()), engineOptions.handlers(reporter, user.forWorker(0)));
+        final String damage = CaptureReplay.replay(source, decoder, engine, user.errors()::stopRequested);
+        user.close();
+        handlerOut.flush();
         out.flush();
         int exitCode = Flowtap.EXIT_OK;
         if (damage != null)
@@ -102,10 +127,17 @@ public final class FlowsCommand implements Callable<Integer>
             err.println(PREFIX + damage);
             exitCode = Flowtap.EXIT_INPUT_ERROR;
         }
+        if (user.errors().stopRequested())
+        {
+            err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; the flows open were ended " +
+                "(shutdown)");
+            exitCode = Flowtap.EXIT_HANDLER_STOPPED;
+        }
         if (!noSummary)
         {
             CaptureReplay.printCounters(err, decoder, engine);
         }
+        err.print(user.summary());
         return exitCode;
     }
 }

@@ -85,6 +85,10 @@ final class EventFormatter
                 .append(end.counters()[0][Direction.TO_CLIENT]).append(" delivered ")
                 .append(end.counters()[3][Direction.TO_SERVER]).append('/')
                 .append(end.counters()[3][Direction.TO_CLIENT]);
+            if (end.handlerFailed())
+            {
+                line.append(" handler-failed");
+            }
         }
         else if (event instanceof JournalEvent.Frame frame)
         {
@@ -154,6 +158,10 @@ final class EventFormatter
                 .append(end.connected()).append(",\"history\":\"");
             TextFormat.appendJsonEscaped(line, end.history()).append("\",\"first_ns\":").append(end.firstNs())
                 .append(",\"last_ns\":").append(end.lastNs());
+            if (end.handlerFailed())
+            {
+                line.append(",\"handler_failed\":true");
+            }
             direction(end, Direction.TO_SERVER);
             direction(end, Direction.TO_CLIENT);
         }

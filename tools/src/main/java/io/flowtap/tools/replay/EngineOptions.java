@@ -87,11 +87,28 @@ public final class EngineOptions
      */
     public TcpHandler[] handlers(final TcpHandler own)
     {
-        if (!attributes)
+        return handlers(own, List.of());
+    }
+
+    /**
+     * The engine's handlers for a command with the user's: the attribute extractors first when {@code --attributes}
+     * is given, then the user's, then the command's own (which reports each flow with the user's verdicts on it).
+     *
+     * @param own  the command's handler.
+     * @param user the user's handlers, in order.
+     * @return the handlers, in the order the engine calls them.
+     */
+    public TcpHandler[] handlers(final TcpHandler own, final List<TcpHandler> user)
+    {
+        final List<TcpHandler> handlers = new ArrayList<>();
+        if (attributes)
         {
-            return new TcpHandler[] {own};
+            handlers.add(new HttpAttributeExtractor());
+            handlers.add(new TlsAttributeExtractor());
         }
-        return new TcpHandler[] {new HttpAttributeExtractor(), new TlsAttributeExtractor(), own};
+        handlers.addAll(user);
+        handlers.add(own);
+        return handlers.toArray(new TcpHandler[0]);
     }
 
     /**

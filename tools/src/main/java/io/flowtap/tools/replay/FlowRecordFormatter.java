@@ -68,8 +68,12 @@ public final class FlowRecordFormatter
         line.append(",\"tcp_fin_fwd\":").append(record.fin(Direction.TO_SERVER))
             .append(",\"tcp_fin_rev\":").append(record.fin(Direction.TO_CLIENT))
             .append(",\"tcp_rst_fwd\":").append(record.rst(Direction.TO_SERVER))
-            .append(",\"tcp_rst_rev\":").append(record.rst(Direction.TO_CLIENT))
-            .append(",\"history\":\"");
+            .append(",\"tcp_rst_rev\":").append(record.rst(Direction.TO_CLIENT));
+        if (flow.handlerFailed())
+        {
+            line.append(",\"handler_failed\":true");
+        }
+        line.append(",\"history\":\"");
         final int historyStart = line.length();
         record.appendHistory(line);
         escapeFrom(historyStart);
@@ -119,6 +123,10 @@ public final class FlowRecordFormatter
         {
             line.append(" missing ").append(record.gapBytes(Direction.TO_SERVER))
                 .append('/').append(record.gapBytes(Direction.TO_CLIENT));
+        }
+        if (flow.handlerFailed())
+        {
+            line.append(" handler-failed");
         }
         line.append(state.attributes);
         return line;

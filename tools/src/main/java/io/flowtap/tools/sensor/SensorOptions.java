@@ -209,6 +209,14 @@ public final class SensorOptions
     }
 
     /**
+     * @return reassembly workers.
+     */
+    public int workers()
+    {
+        return workers;
+    }
+
+    /**
      * @return the event journal's directory, or null.
      */
     public Path journal()
