@@ -119,7 +119,7 @@ final class Commands
      */
     static String exampleSource(final String name)
     {
-        final Path path = Path.of("..", "examples", "src", "main", "java", "io", "flowtap", "examples", name + ".java");
+        final Path path = Path.of("examples", "src", "main", "java", "io", "flowtap", "examples", name + ".java");
         if (!Files.isRegularFile(path))
         {
             throw new IllegalStateException("no example source at " + path.toAbsolutePath());

@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PublicApiTest
 {
     private static final Path README = Path.of("..", "README.md");
-    private static final Path EXAMPLES = Path.of("..", "examples", "src", "main", "java");
+    private static final Path EXAMPLES = Path.of("examples", "src", "main", "java");
     private static final Pattern ROW = Pattern.compile("\\| `(io\\.flowtap[a-z.]*)` \\| (.*) \\|");
     private static final Pattern TYPE = Pattern.compile("`([A-Z][A-Za-z0-9]*)`");
     private static final Pattern IMPORT = Pattern.compile("^import (static )?(io\\.flowtap\\.[A-Za-z0-9_.]+);",
