@@ -50,9 +50,9 @@ class FlowsCommandTest
         assertEquals(0, run(capture.toString()));
 
         assertEquals(List.of(
-            "1 2023-11-14T22:13:20.000000000Z 10.0.0.1:40000 -> 10.0.0.2:80 fin ShADdFf" +
+            "1 2023-11-14T22:13:20.000000000Z 10.0.0.1:40000 -> 10.0.0.2:80 fin SF ShADdFf" +
                 " packets 5/3 bytes 5/6 gaps 0/0",
-            "2 2023-11-14T22:13:21.000000000Z 10.0.0.1:40000 -> 10.0.0.2:80 fin ShADdFf" +
+            "2 2023-11-14T22:13:21.000000000Z 10.0.0.1:40000 -> 10.0.0.2:80 fin SF ShADdFf" +
                 " packets 5/3 bytes 5/5 gaps 0/0"),
             lines());
         final String summary = err.toString(StandardCharsets.UTF_8);
@@ -70,7 +70,8 @@ class FlowsCommandTest
         assertEquals(0, run("--no-summary", capture.toString()));
 
         final String line = lines().get(0);
-        assertTrue(line.matches("1 \\S+ 1\\.1\\.1\\.1:12345 -> 2\\.2\\.2\\.2:8080 vlan 6 \\S+ \\S+ packets \\d+/\\d+ " +
+        assertTrue(line.matches("1 \\S+ 1\\.1\\.1\\.1:12345 -> 2\\.2\\.2\\.2:8080 vlan 6 \\S+ S1 \\S+ " +
+            "packets \\d+/\\d+ " +
             "bytes 8/0 gaps 1/0 missing 4/0"), line);
         assertEquals("", err.toString(StandardCharsets.UTF_8));
     }
