@@ -113,6 +113,16 @@ public final class CaptureScript
     }
 
     /**
+     * @param file to write the capture to.
+     * @return the file.
+     * @throws IOException when it cannot be written.
+     */
+    public Path write(final Path file) throws IOException
+    {
+        return writer.writeTo(file);
+    }
+
+    /**
      * @param file    to write the capture to.
      * @param context engine settings.
      * @return what the engine reported, every flow ended.

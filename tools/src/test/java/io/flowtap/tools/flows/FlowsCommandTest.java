@@ -1,5 +1,6 @@
 package io.flowtap.tools.flows;
 
+import io.flowtap.reassembly.test.CaptureScript;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.replay.TestCaptures;
 import io.flowtap.tools.streams.StreamsCommand;
@@ -59,6 +60,36 @@ class FlowsCommandTest
         assertTrue(summary.contains("frames 16: tcp segments 16, not decoded 0"), summary);
         assertTrue(summary.contains("segments 16: tracked 16, ignored 0"), summary);
         assertTrue(summary.matches("(?s).*flows created\\s+2\\n.*"), summary);
+    }
+
+    @Test
+    void shouldSplitConnectionsAfterARefusalAndAfterTheAttemptTimeoutUnlessTold() throws IOException
+    {
+        final CaptureScript refusedThrice = new CaptureScript(1000, 0);
+        for (int i = 0; i < 3; i++)
+        {
+            refusedThrice.client(CaptureScript.SYN, 0, 0, "")
+                .server(CaptureScript.RST | CaptureScript.ACK, 0, 1, "").after(500);
+        }
+        final Path refused = refusedThrice.write(tempDir.resolve("refused.pcap"));
+        final Path late = new CaptureScript(1000, 0).client(CaptureScript.SYN, 0, 0, "").after(6_000)
+            .client(CaptureScript.SYN, 0, 0, "").write(tempDir.resolve("late.pcap"));
+
+        assertEquals(0, run("--no-summary", refused.toString()));
+        assertEquals(3, lines().size(), out.toString(StandardCharsets.UTF_8));
+        assertTrue(lines().stream().allMatch(line -> line.matches(".* rst REJ Sr packets 1/1 .*")), lines()::toString);
+        out.reset();
+        assertEquals(0, run("--no-summary", "--keep-refused", refused.toString()));
+        assertEquals(1, lines().size(), out.toString(StandardCharsets.UTF_8));
+        out.reset();
+
+        assertEquals(0, run("--no-summary", late.toString()));
+        assertEquals(2, lines().size(), out.toString(StandardCharsets.UTF_8));
+        assertTrue(lines().stream().allMatch(line -> line.contains(" S0 S packets 1/0 ")), lines()::toString);
+        out.reset();
+        assertEquals(0, run("--no-summary", "--attempt-timeout", "10", late.toString()));
+        assertEquals(List.of(" S0 S packets 2/0 "), lines().stream()
+            .map(line -> line.substring(line.indexOf(" S0 "), line.indexOf(" bytes") + 1)).toList());
     }
 
     @Test
