@@ -396,7 +396,8 @@ public final class FlowRecord
      * @param direction a {@link Direction}.
      * @return the sender's bytes in sequence space, as Zeek's {@code orig_bytes} / {@code resp_bytes} count them:
      * from its first byte to the highest it sent or the peer acknowledged, SYN and FIN not counted, whether captured
-     * or not; 64-bit across sequence wraps. Final when the flow ends.
+     * or not; 64-bit across sequence wraps; 0 for a side no packet was seen from, as Zeek counts it (what its peer
+     * acknowledged of it is in {@link #ackedMissingBytes}). Final when the flow ends.
      */
     public long seqBytes(final int direction)
     {

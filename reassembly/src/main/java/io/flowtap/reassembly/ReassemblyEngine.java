@@ -671,7 +671,9 @@ public final class ReassemblyEngine
         flow.record.end(reason);
         for (int d = 0; d < 2; d++)
         {
-            flow.record.seqBytes(d, flow.streams[d].seqBytes());
+            // As Zeek sizes an endpoint: one never seen has no size, whatever its peer acknowledged of it (that
+            // view stays in the acked missing bytes).
+            flow.record.seqBytes(d, flow.zeek.state(d) == ZeekConnection.INACTIVE ? 0 : flow.streams[d].seqBytes());
         }
         flow.record.connState(flow.zeek.connState(flow.record));
         counters.increment(EngineCounter.FLOWS_ENDED);
