@@ -61,15 +61,21 @@ final class ZeekConnection
     private static final long SCALE_BASE = 10;
     private static final long NONE = -1;
 
-    private final int[] state = new int[2];
-    private final int[] previousState = new int[2];
-    private final long[] startSeq = new long[2];
-    private final long[] lastSeq = new long[2];
-    private final long[] lastSyn = new long[2];
-    private final long[] lastFin = new long[2];
-    private final long[] lastRst = new long[2];
-    private final long[] counts = new long[2 * SCALED_KINDS];
-    private final long[] thresholds = new long[2 * SCALED_KINDS];
+    // Each endpoint's values in one block of one array, indexed by direction: a packet touches its sender's block
+    // (two cache lines) and its peer's state, where an array per value would touch a line per value, and with a
+    // thousand flows in flight each is a miss.
+    private static final int STATE = 0;
+    private static final int PREVIOUS_STATE = 1;
+    private static final int START_SEQ = 2;
+    private static final int LAST_SEQ = 3;
+    private static final int LAST_SYN = 4;
+    private static final int LAST_FIN = 5;
+    private static final int LAST_RST = 6;
+    private static final int COUNTS = 8;
+    private static final int THRESHOLDS = COUNTS + SCALED_KINDS;
+    private static final int BLOCK = THRESHOLDS + SCALED_KINDS;
+
+    private final long[] endpoints = new long[2 * BLOCK];
     // Which letters were written, originator in the low 16 bits and responder in the high: by position, as Zeek keeps
     // them, so a flip of roles does not move them.
     private int seen;
@@ -78,18 +84,19 @@ final class ZeekConnection
     {
         for (int d = 0; d < 2; d++)
         {
-            state[d] = INACTIVE;
-            previousState[d] = INACTIVE;
-            startSeq[d] = 0;
-            lastSeq[d] = 0;
-            lastSyn[d] = NONE;
-            lastFin[d] = NONE;
-            lastRst[d] = NONE;
-        }
-        for (int i = 0; i < counts.length; i++)
-        {
-            counts[i] = 0;
-            thresholds[i] = 1;
+            final int b = d * BLOCK;
+            endpoints[b + STATE] = INACTIVE;
+            endpoints[b + PREVIOUS_STATE] = INACTIVE;
+            endpoints[b + START_SEQ] = 0;
+            endpoints[b + LAST_SEQ] = 0;
+            endpoints[b + LAST_SYN] = NONE;
+            endpoints[b + LAST_FIN] = NONE;
+            endpoints[b + LAST_RST] = NONE;
+            for (int k = 0; k < SCALED_KINDS; k++)
+            {
+                endpoints[b + COUNTS + k] = 0;
+                endpoints[b + THRESHOLDS + k] = 1;
+            }
         }
         seen = 0;
     }
@@ -99,21 +106,11 @@ final class ZeekConnection
      */
     void swap()
     {
-        swap(state);
-        swap(previousState);
-        swap(startSeq);
-        swap(lastSeq);
-        swap(lastSyn);
-        swap(lastFin);
-        swap(lastRst);
-        for (int k = 0; k < SCALED_KINDS; k++)
+        for (int i = 0; i < BLOCK; i++)
         {
-            final long c = counts[k];
-            counts[k] = counts[SCALED_KINDS + k];
-            counts[SCALED_KINDS + k] = c;
-            final long t = thresholds[k];
-            thresholds[k] = thresholds[SCALED_KINDS + k];
-            thresholds[SCALED_KINDS + k] = t;
+            final long t = endpoints[i];
+            endpoints[i] = endpoints[BLOCK + i];
+            endpoints[BLOCK + i] = t;
         }
     }
 
@@ -148,15 +145,15 @@ final class ZeekConnection
 
         initEndpoint(direction, syn, seq, segmentEnd);
         history(record, direction, syn, fin, rst, ack, seq, payloadLength);
-        if (window == 0 && !rst && state[peer] != CLOSED && state[direction] != RESET)
+        if (window == 0 && !rst && state(peer) != CLOSED && state(direction) != RESET)
         {
             scaled(record, direction, ZERO_WINDOW);
         }
-        if (ack && state[peer] == INACTIVE)
+        if (ack && state(peer) == INACTIVE)
         {
             // Zeek numbers a silent peer's sequence space from the first ACK of it.
-            startSeq[peer] = SequenceNumbers.add(ackSeq, -1);
-            lastSeq[peer] = startSeq[peer];
+            set(peer, START_SEQ, SequenceNumbers.add(ackSeq, -1));
+            set(peer, LAST_SEQ, get(peer, START_SEQ));
         }
         lastSeq(record, direction, syn, fin, rst, segmentEnd, payloadLength);
         updateState(direction, peer, syn, fin, rst, ack, payloadLength);
@@ -183,8 +180,8 @@ final class ZeekConnection
      */
     boolean attemptOnly()
     {
-        final int originator = state[Direction.TO_SERVER];
-        return (originator == SYN_SENT || originator == SYN_ACK_SENT) && state[Direction.TO_CLIENT] == INACTIVE;
+        final int originator = state(Direction.TO_SERVER);
+        return (originator == SYN_SENT || originator == SYN_ACK_SENT) && state(Direction.TO_CLIENT) == INACTIVE;
     }
 
     /**
@@ -193,7 +190,7 @@ final class ZeekConnection
      */
     int state(final int direction)
     {
-        return state[direction];
+        return (int)endpoints[direction * BLOCK + STATE];
     }
 
     /**
@@ -204,8 +201,8 @@ final class ZeekConnection
      */
     ConnState connState(final FlowRecord record)
     {
-        final int os = state[Direction.TO_SERVER];
-        final int rs = state[Direction.TO_CLIENT];
+        final int os = state(Direction.TO_SERVER);
+        final int rs = state(Direction.TO_CLIENT);
         final boolean originatorInactive = os == INACTIVE || os == PARTIAL;
         final boolean responderInactive = rs == INACTIVE || rs == PARTIAL;
         if (rs == RESET)
@@ -281,34 +278,34 @@ final class ZeekConnection
 
     private void initEndpoint(final int direction, final boolean syn, final long seq, final long segmentEnd)
     {
-        switch (state[direction])
+        switch (state(direction))
         {
             case INACTIVE:
                 // Without a SYN, number as though one had come just before, as Zeek does for a partial connection.
-                startSeq[direction] = syn ? seq : SequenceNumbers.add(seq, -1);
-                lastSeq[direction] = syn ? segmentEnd : seq;
+                set(direction, START_SEQ, syn ? seq : SequenceNumbers.add(seq, -1));
+                set(direction, LAST_SEQ, syn ? segmentEnd : seq);
                 break;
             case SYN_SENT:
             case SYN_ACK_SENT:
-                if (syn && seq != startSeq[direction])
+                if (syn && seq != get(direction, START_SEQ))
                 {
-                    startSeq[direction] = seq;
-                    lastSeq[direction] = segmentEnd;
+                    set(direction, START_SEQ, seq);
+                    set(direction, LAST_SEQ, segmentEnd);
                 }
                 break;
             case ESTABLISHED:
             case PARTIAL:
                 if (syn)
                 {
-                    startSeq[direction] = seq;
-                    lastSeq[direction] = segmentEnd;
+                    set(direction, START_SEQ, seq);
+                    set(direction, LAST_SEQ, segmentEnd);
                 }
                 break;
             case RESET:
-                if (syn && previousState[direction] == INACTIVE)
+                if (syn && get(direction, PREVIOUS_STATE) == INACTIVE)
                 {
-                    startSeq[direction] = seq;
-                    lastSeq[direction] = segmentEnd;
+                    set(direction, START_SEQ, seq);
+                    set(direction, LAST_SEQ, segmentEnd);
                 }
                 break;
             default:
@@ -343,29 +340,29 @@ final class ZeekConnection
             if (syn)
             {
                 final char letter = ack ? 'H' : 'S';
-                if (once(record, direction, SEEN_SYN, letter) && seq != lastSyn[direction])
+                if (once(record, direction, SEEN_SYN, letter) && seq != get(direction, LAST_SYN))
                 {
                     add(record, direction, letter);
                 }
-                lastSyn[direction] = seq;
+                set(direction, LAST_SYN, seq);
             }
             else if (fin)
             {
                 // A FIN's sequence number is the one after its payload.
                 final long finSeq = SequenceNumbers.add(seq, payloadLength);
-                if (once(record, direction, SEEN_FIN, 'F') && finSeq != lastFin[direction])
+                if (once(record, direction, SEEN_FIN, 'F') && finSeq != get(direction, LAST_FIN))
                 {
                     add(record, direction, 'F');
                 }
-                lastFin[direction] = finSeq;
+                set(direction, LAST_FIN, finSeq);
             }
             else
             {
-                if (once(record, direction, SEEN_RST, 'R') && seq != lastRst[direction])
+                if (once(record, direction, SEEN_RST, 'R') && seq != get(direction, LAST_RST))
                 {
                     add(record, direction, 'R');
                 }
-                lastRst[direction] = seq;
+                set(direction, LAST_RST, seq);
             }
         }
         else if (payloadLength > 0)
@@ -391,22 +388,22 @@ final class ZeekConnection
         final long segmentEnd,
         final int payloadLength)
     {
-        final int delta = SequenceNumbers.distance(lastSeq[direction], segmentEnd);
+        final int delta = SequenceNumbers.distance(get(direction, LAST_SEQ), segmentEnd);
         if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA))
         {
             return;
         }
-        if (fin && lastSeq[direction] == SequenceNumbers.add(startSeq[direction], 1))
+        if (fin && get(direction, LAST_SEQ) == SequenceNumbers.add(get(direction, START_SEQ), 1))
         {
-            lastSeq[direction] = segmentEnd;
+            set(direction, LAST_SEQ, segmentEnd);
         }
-        else if (state[direction] == RESET)
+        else if (state(direction) == RESET)
         {
             return;
         }
         else if (delta > 0)
         {
-            lastSeq[direction] = segmentEnd;
+            set(direction, LAST_SEQ, segmentEnd);
         }
         else if (payloadLength > 0)
         {
@@ -427,7 +424,7 @@ final class ZeekConnection
         final int payloadLength)
     {
         final boolean originator = direction == Direction.TO_SERVER;
-        switch (state[direction])
+        switch (state(direction))
         {
             case INACTIVE:
                 if (syn)
@@ -438,11 +435,11 @@ final class ZeekConnection
                     }
                     else
                     {
-                        if (!ack && state[peer] == SYN_ACK_SENT)
+                        if (!ack && state(peer) == SYN_ACK_SENT)
                         {
                             setState(peer, ESTABLISHED);
                         }
-                        if (state[peer] == SYN_SENT)
+                        if (state(peer) == SYN_SENT)
                         {
                             setState(peer, ESTABLISHED);
                         }
@@ -457,15 +454,15 @@ final class ZeekConnection
                 {
                     setState(direction, RESET);
                 }
-                if (state[direction] == INACTIVE)
+                if (state(direction) == INACTIVE)
                 {
-                    if (!originator && payloadLength == 0 && state[peer] == SYN_SENT)
+                    if (!originator && payloadLength == 0 && state(peer) == SYN_SENT)
                     {
                         // Some stacks ACK a SYN before answering it: not yet a partial connection.
                         break;
                     }
                     // A SYN-ACK then an ACK: the SYN was missed, the connection is established all the same.
-                    setState(direction, ack && state[peer] == ESTABLISHED ? ESTABLISHED : PARTIAL);
+                    setState(direction, ack && state(peer) == ESTABLISHED ? ESTABLISHED : PARTIAL);
                 }
                 break;
             case SYN_SENT:
@@ -481,14 +478,14 @@ final class ZeekConnection
                 break;
             case ESTABLISHED:
             case PARTIAL:
-                if (syn && state[direction] == PARTIAL && state[peer] == INACTIVE && !ack)
+                if (syn && state(direction) == PARTIAL && state(peer) == INACTIVE && !ack)
                 {
                     setState(direction, SYN_SENT);
                 }
                 if (fin && !rst)
                 {
                     setState(direction, CLOSED);
-                    if (state[peer] == RESET && previousState[peer] == CLOSED)
+                    if (state(peer) == RESET && get(peer, PREVIOUS_STATE) == CLOSED)
                     {
                         // The peer's FIN then RST was a normal close after all.
                         setState(peer, CLOSED);
@@ -500,7 +497,7 @@ final class ZeekConnection
                 }
                 break;
             case CLOSED:
-                if (rst && state[peer] != CLOSED)
+                if (rst && state(peer) != CLOSED)
                 {
                     setState(direction, RESET);
                 }
@@ -510,12 +507,23 @@ final class ZeekConnection
         }
     }
 
+    private long get(final int direction, final int field)
+    {
+        return endpoints[direction * BLOCK + field];
+    }
+
+    private void set(final int direction, final int field, final long value)
+    {
+        endpoints[direction * BLOCK + field] = value;
+    }
+
     private void setState(final int direction, final int newState)
     {
-        if (state[direction] != newState)
+        final int b = direction * BLOCK;
+        if (endpoints[b + STATE] != newState)
         {
-            previousState[direction] = state[direction];
-            state[direction] = newState;
+            endpoints[b + PREVIOUS_STATE] = endpoints[b + STATE];
+            endpoints[b + STATE] = newState;
         }
     }
 
@@ -541,18 +549,19 @@ final class ZeekConnection
      */
     private void scaled(final FlowRecord record, final int direction, final int kind)
     {
-        final int i = direction * SCALED_KINDS + kind;
-        if (++counts[i] == thresholds[i])
+        final int count = direction * BLOCK + COUNTS + kind;
+        final int threshold = direction * BLOCK + THRESHOLDS + kind;
+        if (++endpoints[count] == endpoints[threshold])
         {
             add(record, direction, SCALED_LETTERS[kind]);
-            final long next = thresholds[i] * SCALE_BASE;
-            if (next <= thresholds[i])
+            final long next = endpoints[threshold] * SCALE_BASE;
+            if (next <= endpoints[threshold])
             {
-                counts[i] = 0;
+                endpoints[count] = 0;
             }
             else
             {
-                thresholds[i] = next;
+                endpoints[threshold] = next;
             }
         }
     }
@@ -560,19 +569,5 @@ final class ZeekConnection
     private static void add(final FlowRecord record, final int direction, final char letter)
     {
         record.addHistory(direction == Direction.TO_SERVER ? letter : (char)(letter + ('a' - 'A')));
-    }
-
-    private static void swap(final int[] pair)
-    {
-        final int t = pair[0];
-        pair[0] = pair[1];
-        pair[1] = t;
-    }
-
-    private static void swap(final long[] pair)
-    {
-        final long t = pair[0];
-        pair[0] = pair[1];
-        pair[1] = t;
     }
 }
