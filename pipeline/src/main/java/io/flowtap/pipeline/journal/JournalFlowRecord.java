@@ -236,7 +236,8 @@ public final class JournalFlowRecord
 
     /**
      * @param direction a {@link io.flowtap.reassembly.Direction}.
-     * @return bytes missing that way.
+     * @return bytes missing that way: from schema 3, holes in the sender's own data only (the rest is
+     * {@link #ackedMissingBytes}); in older records, every byte skipped.
      */
     public long gapBytes(final int direction)
     {
