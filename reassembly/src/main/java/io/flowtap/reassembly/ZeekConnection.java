@@ -194,7 +194,8 @@ final class ZeekConnection
     }
 
     /**
-     * Zeek's {@code conn_state}, from the endpoints' states now (its {@code Conn::conn_state} function).
+     * Zeek's {@code conn_state}, from the endpoints' states now (the {@code conn_state} function of Zeek's
+     * {@code base/protocols/conn/main.zeek}).
      *
      * @param record the flow's record: its history and sequence-space byte counts.
      * @return the state.
