@@ -221,6 +221,9 @@ class ZeekHistoryTest
 
         assertEquals("ShAI", flow.history);
         assertEquals("RSTO", flow.connState);
+        final Recorder.FlowLog fromServer = only(script(isn).handshake().server(FIN | RST | ACK, 1, 1, ""));
+        assertEquals("ShAi", fromServer.history);
+        assertEquals("RSTR", fromServer.connState);
     }
 
     @ParameterizedTest
@@ -240,6 +243,12 @@ class ZeekHistoryTest
             .server(SYN | ACK, 0, 1, "").server(SYN | ACK, 0, 1, "").server(SYN | ACK, 1000, 1, "")
             .client(ACK, 1, 1001, ""));
         assertEquals("ShhA", handshake.history, "h is lower case: the responder's SYN-ACK");
+
+        // Midstream between two ephemeral ports, a SYN-ACK from the side taken for the client: H in the roles it was
+        // written under, then ^ as the engine flips them.
+        final Recorder.FlowLog flipped = only(new CaptureScript(isn, 5000, 40000, 50000)
+            .client(ACK, 1, 1, "").client(SYN | ACK, 0, 1, ""));
+        assertEquals("AH^", flipped.history);
 
         final Recorder.FlowLog fins = only(script(isn).handshake()
             .client(FIN | ACK, 1, 1, "").client(FIN | ACK, 1, 1, "").client(FIN | ACK | PSH, 1, 1, "x"));
