@@ -2,9 +2,10 @@ package io.flowtap.reassembly;
 
 /**
  * What was seen of one flow, kept up to date while it runs and final when {@link TcpHandler#onTerminate} receives it:
- * PATHspider's TCP fields (SYN flags, FIN and RST each way, whether the handshake completed), a Zeek-style
- * {@code history}, and per-direction counts. Per-direction values are indexed by {@link Direction}: the forward
- * direction of PATHspider is {@link Direction#TO_SERVER}.
+ * PATHspider's TCP fields (SYN flags, FIN and RST each way, whether the handshake completed), Zeek's {@code history},
+ * {@code conn_state} and sequence-space byte counts ({@code orig_bytes}, {@code resp_bytes}), and per-direction
+ * counts. Per-direction values are indexed by {@link Direction}: the forward direction of PATHspider is
+ * {@link Direction#TO_SERVER}.
  * <p>
  * One record per flow slot, reused for the next flow: copy what must outlive {@code onTerminate}.
  */
@@ -24,11 +25,12 @@ public final class FlowRecord
     private final long[] conflictingOverlaps = new long[2];
     private final long[] gaps = new long[2];
     private final long[] gapBytes = new long[2];
+    private final long[] ackedMissingBytes = new long[2];
+    private final long[] seqBytes = new long[2];
     private final long[] deliveredBytes = new long[2];
     private final int[] synFlags = new int[2];
     private final boolean[] fin = new boolean[2];
     private final boolean[] rst = new boolean[2];
-    private final int[] historySeen = new int[2];
     private final byte[] history = new byte[MAX_HISTORY];
     private int historyLength;
     private long attributes;
@@ -37,6 +39,7 @@ public final class FlowRecord
     private long firstNs;
     private long lastNs;
     private EndReason endReason;
+    private ConnState connState;
 
     void reset(final long timeNs, final boolean midstream)
     {
@@ -51,11 +54,12 @@ public final class FlowRecord
             conflictingOverlaps[d] = 0;
             gaps[d] = 0;
             gapBytes[d] = 0;
+            ackedMissingBytes[d] = 0;
+            seqBytes[d] = 0;
             deliveredBytes[d] = 0;
             synFlags[d] = NO_SYN;
             fin[d] = false;
             rst[d] = false;
-            historySeen[d] = 0;
         }
         historyLength = 0;
         attributes = 0;
@@ -64,6 +68,7 @@ public final class FlowRecord
         firstNs = timeNs;
         lastNs = timeNs;
         endReason = null;
+        connState = null;
     }
 
     void packet(final int direction, final int payloadLength, final int wireLength, final long timeNs)
@@ -78,29 +83,23 @@ public final class FlowRecord
     }
 
     /**
-     * Add a Zeek history letter, once per direction: upper case for the originator (client), lower case for the
-     * responder, as Zeek writes it.
+     * Append a letter to the history as it is (the rules of which letter, in which case, are
+     * {@link ZeekConnection}'s). Past {@value #MAX_HISTORY} letters the history is cut, as a log line must end.
      */
-    void history(final int direction, final char letter)
+    void addHistory(final char letter)
     {
-        final int bit = 1 << (letter - 'A');
-        if ((historySeen[direction] & bit) == 0 && historyLength < MAX_HISTORY)
+        if (historyLength < MAX_HISTORY)
         {
-            historySeen[direction] |= bit;
-            history[historyLength++] =
-                (byte)(direction == Direction.TO_SERVER ? letter : Character.toLowerCase(letter));
+            history[historyLength++] = (byte)letter;
         }
     }
 
     /**
-     * Zeek's {@code ^}: the engine found that it had the roles the wrong way round and flipped them.
+     * Zeek's {@code ^}: the roles were flipped (at the first packet, or when a later one showed the guess wrong).
      */
     void flipped()
     {
-        if (historyLength < MAX_HISTORY)
-        {
-            history[historyLength++] = '^';
-        }
+        addHistory('^');
     }
 
     void synFlags(final int direction, final int flags)
@@ -146,10 +145,45 @@ public final class FlowRecord
         conflictingOverlaps[direction]++;
     }
 
+    /**
+     * A hole in the sender's own data: bytes below a byte (or FIN) it was seen to send.
+     */
     void gap(final int direction, final long length)
     {
         gaps[direction]++;
         gapBytes[direction] += length;
+    }
+
+    /**
+     * Bytes skipped that only the peer's acknowledgement shows were sent.
+     */
+    void ackedMissing(final int direction, final long length)
+    {
+        ackedMissingBytes[direction] += length;
+    }
+
+    /**
+     * Bytes counted as only acknowledged turned out to lie below data the sender was later seen to send: they are a
+     * hole in its own data after all.
+     */
+    void confirmGap(final int direction, final long length, final boolean newHole)
+    {
+        ackedMissingBytes[direction] -= length;
+        gapBytes[direction] += length;
+        if (newHole)
+        {
+            gaps[direction]++;
+        }
+    }
+
+    void seqBytes(final int direction, final long bytes)
+    {
+        seqBytes[direction] = bytes;
+    }
+
+    void connState(final ConnState state)
+    {
+        connState = state;
     }
 
     void delivered(final int direction, final long length)
@@ -175,7 +209,8 @@ public final class FlowRecord
         final boolean midstreamFlag,
         final long firstTimeNs,
         final long lastTimeNs,
-        final EndReason reason)
+        final EndReason reason,
+        final ConnState zeekState)
     {
         for (int d = 0; d < 2; d++)
         {
@@ -189,6 +224,9 @@ public final class FlowRecord
             conflictingOverlaps[d] = counters[7][d];
             gaps[d] = counters[8][d];
             gapBytes[d] = counters[9][d];
+            // A record journaled before these two counters existed has ten rows.
+            ackedMissingBytes[d] = counters.length > 10 ? counters[10][d] : 0;
+            seqBytes[d] = counters.length > 11 ? counters[11][d] : 0;
             synFlags[d] = synFlagsEach[d];
             fin[d] = finEach[d];
             rst[d] = rstEach[d];
@@ -203,6 +241,7 @@ public final class FlowRecord
         firstNs = firstTimeNs;
         lastNs = lastTimeNs;
         endReason = reason;
+        connState = zeekState;
     }
 
     void end(final EndReason reason)
@@ -229,6 +268,8 @@ public final class FlowRecord
         swap(conflictingOverlaps);
         swap(gaps);
         swap(gapBytes);
+        swap(ackedMissingBytes);
+        swap(seqBytes);
         swap(deliveredBytes);
         final int s = synFlags[0];
         synFlags[0] = synFlags[1];
@@ -239,17 +280,7 @@ public final class FlowRecord
         final boolean r = rst[0];
         rst[0] = rst[1];
         rst[1] = r;
-        final int h = historySeen[0];
-        historySeen[0] = historySeen[1];
-        historySeen[1] = h;
-        for (int i = 0; i < historyLength; i++)
-        {
-            final char c = (char)history[i];
-            if (Character.isLetter(c))
-            {
-                history[i] = (byte)(Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
-            }
-        }
+        // The history is not rewritten: as in Zeek, letters before the ^ keep the roles they were written under.
     }
 
     private static void swap(final long[] pair)
@@ -333,7 +364,8 @@ public final class FlowRecord
 
     /**
      * @param direction a {@link Direction}.
-     * @return gaps reported that way.
+     * @return holes in the sender's own data that way (those {@link #gapBytes} counts; a hole only acknowledgements
+     * show is not one).
      */
     public long gaps(final int direction)
     {
@@ -342,11 +374,42 @@ public final class FlowRecord
 
     /**
      * @param direction a {@link Direction}.
-     * @return bytes missing that way, over all gaps.
+     * @return bytes missing that way below what the sender itself was seen to send (data or FIN), over all gaps:
+     * Zeek's {@code missed_bytes} counts these.
      */
     public long gapBytes(final int direction)
     {
         return gapBytes[direction];
+    }
+
+    /**
+     * @param direction a {@link Direction}.
+     * @return bytes skipped that way that only the peer's acknowledgements show were sent (a direction never captured,
+     * or lost after the sender's last captured segment); with {@link #gapBytes}, every byte never captured.
+     */
+    public long ackedMissingBytes(final int direction)
+    {
+        return ackedMissingBytes[direction];
+    }
+
+    /**
+     * @param direction a {@link Direction}.
+     * @return the sender's bytes in sequence space, as Zeek's {@code orig_bytes} / {@code resp_bytes} count them:
+     * from its first byte to the highest it sent or the peer acknowledged, SYN and FIN not counted, whether captured
+     * or not; 64-bit across sequence wraps; 0 for a side no packet was seen from, as Zeek counts it (what its peer
+     * acknowledged of it is in {@link #ackedMissingBytes}). Final when the flow ends.
+     */
+    public long seqBytes(final int direction)
+    {
+        return seqBytes[direction];
+    }
+
+    /**
+     * @return Zeek's {@code conn_state}, or null while the flow runs.
+     */
+    public ConnState connState()
+    {
+        return connState;
     }
 
     /**

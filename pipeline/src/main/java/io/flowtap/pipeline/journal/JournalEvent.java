@@ -1,5 +1,6 @@
 package io.flowtap.pipeline.journal;
 
+import io.flowtap.reassembly.ConnState;
 import io.flowtap.reassembly.EndReason;
 import io.flowtap.reassembly.GapReason;
 import org.agrona.DirectBuffer;
@@ -248,11 +249,14 @@ public sealed interface JournalEvent
      * @param firstNs        first packet.
      * @param lastNs         last packet.
      * @param counters       {@code [counter][direction]}, counters as {@link JournalDescriptor}'s {@code COUNTER_}.
+     * @param connState      Zeek's conn_state, or null (a record written before schema 3).
+     * @param seqBytes       bytes in sequence space per direction (0 before schema 3).
+     * @param ackedMissing   bytes only acknowledgements showed missing, per direction (0 before schema 3).
      */
     record FlowEnd(int source, long flowId, long timeNs, Key key, EndReason endReason, boolean connected,
         boolean midstream, boolean resetRequested, boolean dropped, boolean handlerFailed, String history,
-        int[] synFlags, boolean[] fin, boolean[] rst, long firstNs, long lastNs, long[][] counters)
-        implements JournalEvent
+        int[] synFlags, boolean[] fin, boolean[] rst, long firstNs, long lastNs, long[][] counters, ConnState connState,
+        long[] seqBytes, long[] ackedMissing) implements JournalEvent
     {
         @Override
         public int type()
@@ -428,7 +432,9 @@ public sealed interface JournalEvent
                 record.connected(), record.midstream(), record.resetRequested(), record.dropped(),
                 record.handlerFailed(), record.history(),
                 new int[] {record.synFlags(0), record.synFlags(1)}, new boolean[] {record.fin(0), record.fin(1)},
-                new boolean[] {record.rst(0), record.rst(1)}, record.firstNs(), record.lastNs(), counters));
+                new boolean[] {record.rst(0), record.rst(1)}, record.firstNs(), record.lastNs(), counters,
+                record.connState(), new long[] {record.seqBytes(0), record.seqBytes(1)},
+                new long[] {record.ackedMissingBytes(0), record.ackedMissingBytes(1)}));
         }
 
         @Override

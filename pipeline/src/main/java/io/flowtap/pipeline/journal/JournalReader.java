@@ -383,8 +383,8 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
-     * Deliver the events of one excerpt: one in schema 1; in schema 2 one or more back to back, each as long as its
-     * type and length fields say.
+     * Deliver the events of one excerpt: one in schema 1; from schema 2 one or more back to back, each as long as its
+     * type and length fields say, all of the excerpt's version.
      *
      * @return what is wrong, or null.
      */
@@ -398,6 +398,7 @@ public final class JournalReader implements AutoCloseable
             eventsRead += problem == null ? 1 : 0;
             return problem;
         }
+        final int excerptVersion = JournalDescriptor.version(view);
         int at = 0;
         while (at < length)
         {
@@ -413,10 +414,10 @@ public final class JournalReader implements AutoCloseable
                     return "bad magic number 0x" + Integer.toHexString(JournalDescriptor.magic(view)) +
                         " at byte " + at + " of the excerpt";
                 }
-                if (JournalDescriptor.version(view) != SCHEMA_VERSION)
+                if (JournalDescriptor.version(view) != excerptVersion)
                 {
                     return "schema version " + JournalDescriptor.version(view) + " at byte " + at +
-                        " of an excerpt of version " + SCHEMA_VERSION;
+                        " of an excerpt of version " + excerptVersion;
                 }
             }
             final long eventLength = JournalDescriptor.eventLength(view);
@@ -515,9 +516,10 @@ public final class JournalReader implements AutoCloseable
                     return badLength(type, length, END_HISTORY_OFFSET);
                 }
                 final int historyLength = view.getByte(END_HISTORY_LENGTH_OFFSET) & 0xFF;
-                if (length != END_HISTORY_OFFSET + historyLength)
+                final int expected = JournalDescriptor.flowEndLength(JournalDescriptor.version(view), historyLength);
+                if (length != expected)
                 {
-                    return badLength(type, length, END_HISTORY_OFFSET + historyLength);
+                    return badLength(type, length, expected);
                 }
                 final int reason = view.getByte(END_REASON_OFFSET) & 0xFF;
                 if (!JournalDescriptor.isEndReasonCode(reason))

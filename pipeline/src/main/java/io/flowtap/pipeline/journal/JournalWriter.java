@@ -1,5 +1,6 @@
 package io.flowtap.pipeline.journal;
 
+import io.flowtap.reassembly.ConnState;
 import io.flowtap.reassembly.Direction;
 import io.flowtap.reassembly.Flow;
 import io.flowtap.reassembly.FlowRecord;
@@ -33,6 +34,9 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_PACKETS;
 import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_PAYLOAD_BYTES;
 import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_RETRANSMISSIONS;
 import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_WIRE_BYTES;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_EXT_ACKED_MISSING_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_EXT_CONN_STATE_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_EXT_SEQ_BYTES_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.END_FIN_RST_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.END_FIRST_NS_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.END_FLAGS_OFFSET;
@@ -72,6 +76,7 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_EOF_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_LENGTH_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_RESERVED_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_STREAM_OFFSET_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.SCHEMA_VERSION;
 import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_BINARY;
 import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_LONG;
 import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_TEXT;
@@ -238,9 +243,8 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
         try
         {
             final int historyLength = record.historyLength();
-            final Bytes<?> bytes = begin(
-                EventType.FLOW_END, flow.id(), record.lastNs(), END_HISTORY_OFFSET + historyLength,
-                END_HISTORY_OFFSET + historyLength);
+            final int length = JournalDescriptor.flowEndLength(SCHEMA_VERSION, historyLength);
+            final Bytes<?> bytes = begin(EventType.FLOW_END, flow.id(), record.lastNs(), length, length);
             int flags = 0;
             flags |= record.midstream() ? FLAG_MIDSTREAM : 0;
             flags |= record.connected() ? FLAG_CONNECTED : 0;
@@ -279,6 +283,14 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
             for (int i = 0; i < historyLength; i++)
             {
                 bytes.writeByte(base + END_HISTORY_OFFSET + i, (byte)record.historyChar(i));
+            }
+            final long extension = base + END_HISTORY_OFFSET + historyLength;
+            bytes.writeLong(extension, 0L);
+            bytes.writeByte(extension + END_EXT_CONN_STATE_OFFSET, (byte)ConnState.code(record.connState()));
+            for (int d = 0; d < 2; d++)
+            {
+                bytes.writeLong(extension + END_EXT_SEQ_BYTES_OFFSET + 8L * d, record.seqBytes(d));
+                bytes.writeLong(extension + END_EXT_ACKED_MISSING_OFFSET + 8L * d, record.ackedMissingBytes(d));
             }
         }
         catch (final RuntimeException | Error ex)

@@ -130,6 +130,59 @@ class JournalReaderErrorsTest
             "excerpt has 40 left"), log.damage().message());
     }
 
+    @Test
+    void shouldReadAFlowEndOfSchemaVersionTwoWithoutTheExtensionBlock(@TempDir final Path temp)
+    {
+        final String history = "ShAF";
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(temp).build();
+            ExcerptAppender appender = queue.createAppender();
+            DocumentContext document = appender.writingDocument())
+        {
+            // A version 2 excerpt as a flowtap before schema 3 wrote it: a flow end whose history ends it, then an
+            // event after it, which is read only if the flow end's length is taken as version 2 defines it.
+            final Bytes<?> bytes = document.wire().bytes();
+            final long start = bytes.writePosition();
+            header(bytes, 2, EventType.FLOW_END, 1);
+            bytes.writeByte((byte)1);
+            bytes.writeByte((byte)JournalDescriptor.FLAG_CONNECTED);
+            bytes.writeByte((byte)0b11);
+            bytes.writeByte((byte)history.length());
+            bytes.writeShort((short)18);
+            bytes.writeShort((short)2);
+            bytes.writeLong(1000);
+            bytes.writeLong(2000);
+            for (int i = 0; i < JournalDescriptor.COUNTER_COUNT * 2; i++)
+            {
+                bytes.writeLong(i);
+            }
+            bytes.writeByte((byte)4);
+            bytes.writeByte((byte)0);
+            bytes.writeShort((short)4096);
+            bytes.writeShort((short)40000);
+            bytes.writeShort((short)80);
+            bytes.writeLong(0);
+            bytes.writeLong(0x0A000001L);
+            bytes.writeLong(0);
+            bytes.writeLong(0x0A000002L);
+            assertEquals(JournalDescriptor.END_HISTORY_OFFSET, bytes.writePosition() - start);
+            for (int i = 0; i < history.length(); i++)
+            {
+                bytes.writeByte((byte)history.charAt(i));
+            }
+            header(bytes, 2, EventType.ESTABLISHED, 2);
+        }
+        final JournalEvent.Log log = JournalReader.readEvents(temp);
+        assertNull(log.damage(), () -> log.damage().message());
+        assertEquals(2, log.events().size());
+        final JournalEvent.FlowEnd end = (JournalEvent.FlowEnd)log.events().get(0);
+        assertEquals(history, end.history());
+        assertEquals(40000, end.key().clientPort());
+        assertEquals(19, end.counter(JournalDescriptor.COUNTER_GAP_BYTES, 1));
+        assertNull(end.connState(), "no conn_state before schema 3");
+        assertEquals(0, end.seqBytes()[0] + end.seqBytes()[1] + end.ackedMissing()[0] + end.ackedMissing()[1]);
+        assertEquals(new JournalEvent.Established(5, 2, 99), log.events().get(1));
+    }
+
     private static void header(final Bytes<?> bytes, final int version, final int type, final long flowId)
     {
         bytes.writeShort((short)JournalDescriptor.MAGIC);

@@ -36,8 +36,9 @@ import java.util.concurrent.Callable;
     sortOptions = false,
     description = {
         "Reassemble the TCP connections of a pcap or pcapng file and print one line per connection, in the order "
-            + "they end: id, time of the first packet, client -> server, end reason, Zeek-style history, then "
-            + "packets, stream bytes and gaps each way (client to server / server to client).",
+            + "they end: id, time of the first packet, client -> server, end reason, Zeek's conn_state and "
+            + "history, then packets, stream bytes and gaps each way (client to server / server to client), the "
+            + "bytes missing in each side's own data and those only acknowledgements show.",
         "--json prints the JSON objects flowtap streams writes to flows.jsonl instead (without file names).",
         "The decoder's and the engine's counters go to standard error."},
     footerHeading = "%nExamples:%n",

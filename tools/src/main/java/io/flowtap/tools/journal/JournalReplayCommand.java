@@ -150,7 +150,8 @@ public final class JournalReplayCommand implements Callable<Integer>
         private final UserHandlers user;
         private final Map<Long, Flow> flows = new HashMap<>();
         private final Map<String, String> names = new HashMap<>();
-        private final long[][] counters = new long[JournalDescriptor.COUNTER_GAP_BYTES + 1][2];
+        // The journal's counters, then acked missing bytes and sequence-space bytes, as FlowReplay.end takes them.
+        private final long[][] counters = new long[JournalDescriptor.COUNTER_COUNT + 2][2];
         private final int[] synFlags = new int[2];
         private final boolean[] fin = new boolean[2];
         private final boolean[] rst = new boolean[2];
@@ -280,16 +281,18 @@ public final class JournalReplayCommand implements Callable<Integer>
             flows.remove(id(source, flowId));
             for (int d = 0; d < 2; d++)
             {
-                for (int c = 0; c < counters.length; c++)
+                for (int c = 0; c < JournalDescriptor.COUNTER_COUNT; c++)
                 {
                     counters[c][d] = record.counter(c, d);
                 }
+                counters[JournalDescriptor.COUNTER_COUNT][d] = record.ackedMissingBytes(d);
+                counters[JournalDescriptor.COUNTER_COUNT + 1][d] = record.seqBytes(d);
                 synFlags[d] = record.synFlags(d);
                 fin[d] = record.fin(d);
                 rst[d] = record.rst(d);
             }
             replay.end(flow, counters, synFlags, fin, rst, record.history(), record.connected(), record.firstNs(),
-                record.lastNs(), record.endReason());
+                record.lastNs(), record.endReason(), record.connState());
         }
 
         private Flow flow(final int source, final long flowId, final long timeNs)

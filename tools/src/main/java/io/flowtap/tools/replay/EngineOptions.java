@@ -47,6 +47,17 @@ public final class EngineOptions
     @Option(names = "--no-midstream", description = "do not track connections whose handshake was not captured")
     private boolean noMidstream;
 
+    @Option(names = "--attempt-timeout", paramLabel = "SECONDS",
+        description = "a client's SYN this long after the first SYN of an attempt the server never answered starts a "
+            + "new connection, as Zeek's tcp_attempt_delay splits them; 0 keeps retransmitted SYNs in one connection "
+            + "(default: 5)")
+    private double attemptTimeoutSeconds = EngineContext.ATTEMPT_TIMEOUT_NS_DEFAULT / 1e9;
+
+    @Option(names = "--keep-refused",
+        description = "a SYN with the same ISN after an attempt the server refused with a RST continues that "
+            + "connection, instead of starting a new one as Zeek does")
+    private boolean keepRefused;
+
     @Option(names = "--checksum", paramLabel = "MODE",
         description = "TCP checksum handling: verify, auto or off (default: auto, which verifies every segment of "
             + "a file); segments with a bad checksum are ignored, as the receiver would ignore them: use off for "
@@ -146,6 +157,8 @@ public final class EngineOptions
             return new EngineContext()
                 .maxFlows(maxFlows)
                 .midstream(!noMidstream)
+                .attemptTimeoutNs(Math.round(attemptTimeoutSeconds * 1e9))
+                .newConnectionAfterReject(!keepRefused)
                 .deliveryMode(deliveryMode)
                 .urgentPolicy(urgentPolicy)
                 .hostPolicies(policies)

@@ -193,11 +193,13 @@ class JournalToolsTest
         assertTrue(text.contains("flows 3 (3 ended)"), text);
         assertTrue(text.contains("bytes to_server " + toServer + ", to_client " + toClient), text);
         assertEquals(2935, toServer + toClient);
+        assertTrue(text.contains("ended: fin 3\nconn_state: SF 3\n"), text);
 
         out.getBuffer().setLength(0);
         assertEquals(0, run("journal", "stats", journal.toString(), "--json"), err::toString);
         assertTrue(out.toString().contains("\"flows\":3,"), out::toString);
         assertTrue(out.toString().contains("\"top_ports\":[{\"port\":80,\"flows\":3,\"bytes\":2935}]"), out::toString);
+        assertTrue(out.toString().contains("\"end_reasons\":{\"fin\":3},\"conn_states\":{\"SF\":3},"), out::toString);
     }
 
     @Test
