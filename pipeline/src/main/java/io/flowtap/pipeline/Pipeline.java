@@ -506,7 +506,7 @@ public final class Pipeline implements AutoCloseable
                 }
                 break;
             case SHARED:
-                startRunner(context.workerIdleStrategy().get(), new CompositeAgent(agents));
+                startRunner(sharedIdleStrategy(), new CompositeAgent(agents));
                 break;
             case INVOKER:
             default:
@@ -514,6 +514,25 @@ public final class Pipeline implements AutoCloseable
                 invoker.start();
                 break;
         }
+    }
+
+    /**
+     * One thread runs every agent: when none found work, the workers' queues are empty too, so unless told otherwise
+     * ({@link PipelineContext#sharedIdleOnRing}) a single live ring's thread waits in {@code poll(2)} for the kernel's
+     * next block, as a dedicated poller does, instead of spinning; with several rings it waits on the first for at
+     * most a millisecond, so the others are not left behind.
+     */
+    private IdleStrategy sharedIdleStrategy()
+    {
+        if (!context.sharedIdleOnRing() || !(pollers.get(0) instanceof LivePoller))
+        {
+            return context.workerIdleStrategy().get();
+        }
+        final LivePoller first = (LivePoller)pollers.get(0);
+        return new PollerIdleStrategy(
+            first,
+            context.pollerBackoffIdleStrategy().get(),
+            new RingIdleStrategy(first.source(), pollers.size() == 1 ? PollerGroup.IDLE_WAIT_MS : 1));
     }
 
     private void startRunner(final IdleStrategy idleStrategy, final Agent agent)

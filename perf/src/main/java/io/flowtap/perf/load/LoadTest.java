@@ -176,6 +176,7 @@ public final class LoadTest
             .workers(context.workers())
             .workerCpus(context.workerCpus())
             .threadingMode(context.threadingMode())
+            .sharedIdleOnRing(context.sharedIdleOnRing())
             .histograms(histograms);
         if (journal != null)
         {

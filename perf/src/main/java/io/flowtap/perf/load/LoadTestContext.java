@@ -48,6 +48,7 @@ public final class LoadTestContext
     private long trafficPackets = TRAFFIC_PACKETS_DEFAULT;
     private Path histogramLog = HISTOGRAM_LOG_DEFAULT;
     private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
+    private boolean sharedIdleOnRing = true;
     private Path journal;
 
     /**
@@ -357,6 +358,24 @@ public final class LoadTestContext
     public ThreadingMode threadingMode()
     {
         return threadingMode;
+    }
+
+    /**
+     * @param onRing whether flowtap's shared thread waits in poll(2) on the ring when idle (else it backs off).
+     * @return this.
+     */
+    public LoadTestContext sharedIdleOnRing(final boolean onRing)
+    {
+        this.sharedIdleOnRing = onRing;
+        return this;
+    }
+
+    /**
+     * @return whether flowtap's shared thread waits on the ring when idle.
+     */
+    public boolean sharedIdleOnRing()
+    {
+        return sharedIdleOnRing;
     }
 
     /**

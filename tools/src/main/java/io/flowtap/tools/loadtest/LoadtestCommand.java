@@ -101,6 +101,12 @@ public final class LoadtestCommand implements Callable<Integer>
             + "(default: ${DEFAULT-VALUE})")
     private ThreadingMode threading = ThreadingMode.DEDICATED;
 
+    @Option(names = "--shared-idle", paramLabel = "HOW",
+        description = "how the shared thread waits when idle: ring (in poll(2) until the kernel hands over a block, "
+            + "no CPU spent waiting) or spin (backs off without sleeping, lower tail latency) "
+            + "(default: ${DEFAULT-VALUE})")
+    private SharedIdle sharedIdle = SharedIdle.RING;
+
     @Option(names = "--blaster-cpu", paramLabel = "C",
         description = "CPU for the blaster, and so for the kernel's delivery into the rings, -1 for any "
             + "(default: ${DEFAULT-VALUE})")
@@ -174,6 +180,7 @@ public final class LoadtestCommand implements Callable<Integer>
                 .pollers(pollers, cpus)
                 .workers(workers, workerCpus)
                 .threadingMode(threading)
+                .sharedIdleOnRing(sharedIdle == SharedIdle.RING)
                 .blasterCpu(blasterCpu)
                 .peerCpu(peerCpu)
                 .ringMiB(ringMiB)
@@ -268,5 +275,16 @@ public final class LoadtestCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("rate '" + value + "' is not a number like 50000, 50k, 1.5M or top");
         }
+    }
+
+    /**
+     * How the shared thread waits when idle.
+     */
+    enum SharedIdle
+    {
+        /** In poll(2) on the ring. */
+        RING,
+        /** Backing off without sleeping. */
+        SPIN
     }
 }

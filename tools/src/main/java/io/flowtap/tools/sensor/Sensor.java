@@ -203,7 +203,9 @@ public final class Sensor implements AutoCloseable
             .workers(options.workers)
             .queueCapacity(options.queueCapacity)
             .queueFullPolicy(options.queueFullPolicy)
-            .workerIdleStrategy(options.workerIdle.supplier())
+            .workerIdleStrategy((options.workerIdle != null ? options.workerIdle : IdleChoice.BACKOFF).supplier())
+            .threadingMode(options.threading)
+            .sharedIdleOnRing(options.workerIdle == null)
             .engineContext(engineContext)
             .histograms(histograms)
             .handlers(worker ->
