@@ -1,5 +1,7 @@
 package io.flowtap.reassembly;
 
+import java.util.Arrays;
+
 /**
  * What was seen of one flow, kept up to date while it runs and final when {@link TcpHandler#onTerminate} receives it:
  * PATHspider's TCP fields (SYN flags, FIN and RST each way, whether the handshake completed), Zeek's {@code history},
@@ -16,18 +18,24 @@ public final class FlowRecord
 
     private static final int MAX_HISTORY = 40;
 
-    private final long[] packets = new long[2];
-    private final long[] payloadBytes = new long[2];
-    private final long[] wireBytes = new long[2];
-    private final long[] retransmissions = new long[2];
-    private final long[] outOfOrder = new long[2];
-    private final long[] overlaps = new long[2];
-    private final long[] conflictingOverlaps = new long[2];
-    private final long[] gaps = new long[2];
-    private final long[] gapBytes = new long[2];
-    private final long[] ackedMissingBytes = new long[2];
-    private final long[] seqBytes = new long[2];
-    private final long[] deliveredBytes = new long[2];
+    // Every per-direction count in one array, counter-major with the two directions side by side, the four that
+    // every packet or delivery moves first: one object and one or two cache lines per packet rather than an array
+    // object per counter.
+    private static final int PACKETS = 0;
+    private static final int PAYLOAD_BYTES = 2;
+    private static final int WIRE_BYTES = 4;
+    private static final int DELIVERED_BYTES = 6;
+    private static final int RETRANSMISSIONS = 8;
+    private static final int OUT_OF_ORDER = 10;
+    private static final int OVERLAPS = 12;
+    private static final int CONFLICTING_OVERLAPS = 14;
+    private static final int GAPS = 16;
+    private static final int GAP_BYTES = 18;
+    private static final int ACKED_MISSING_BYTES = 20;
+    private static final int SEQ_BYTES = 22;
+    private static final int COUNTS = 24;
+
+    private final long[] counts = new long[COUNTS];
     private final int[] synFlags = new int[2];
     private final boolean[] fin = new boolean[2];
     private final boolean[] rst = new boolean[2];
@@ -43,20 +51,9 @@ public final class FlowRecord
 
     void reset(final long timeNs, final boolean midstream)
     {
+        Arrays.fill(counts, 0);
         for (int d = 0; d < 2; d++)
         {
-            packets[d] = 0;
-            payloadBytes[d] = 0;
-            wireBytes[d] = 0;
-            retransmissions[d] = 0;
-            outOfOrder[d] = 0;
-            overlaps[d] = 0;
-            conflictingOverlaps[d] = 0;
-            gaps[d] = 0;
-            gapBytes[d] = 0;
-            ackedMissingBytes[d] = 0;
-            seqBytes[d] = 0;
-            deliveredBytes[d] = 0;
             synFlags[d] = NO_SYN;
             fin[d] = false;
             rst[d] = false;
@@ -73,9 +70,9 @@ public final class FlowRecord
 
     void packet(final int direction, final int payloadLength, final int wireLength, final long timeNs)
     {
-        packets[direction]++;
-        payloadBytes[direction] += payloadLength;
-        wireBytes[direction] += wireLength;
+        counts[PACKETS + direction]++;
+        counts[PAYLOAD_BYTES + direction] += payloadLength;
+        counts[WIRE_BYTES + direction] += wireLength;
         if (timeNs > lastNs)
         {
             lastNs = timeNs;
@@ -127,22 +124,22 @@ public final class FlowRecord
 
     void retransmission(final int direction)
     {
-        retransmissions[direction]++;
+        counts[RETRANSMISSIONS + direction]++;
     }
 
     void onOutOfOrder(final int direction)
     {
-        outOfOrder[direction]++;
+        counts[OUT_OF_ORDER + direction]++;
     }
 
     void overlap(final int direction)
     {
-        overlaps[direction]++;
+        counts[OVERLAPS + direction]++;
     }
 
     void conflictingOverlap(final int direction)
     {
-        conflictingOverlaps[direction]++;
+        counts[CONFLICTING_OVERLAPS + direction]++;
     }
 
     /**
@@ -150,8 +147,8 @@ public final class FlowRecord
      */
     void gap(final int direction, final long length)
     {
-        gaps[direction]++;
-        gapBytes[direction] += length;
+        counts[GAPS + direction]++;
+        counts[GAP_BYTES + direction] += length;
     }
 
     /**
@@ -159,7 +156,7 @@ public final class FlowRecord
      */
     void ackedMissing(final int direction, final long length)
     {
-        ackedMissingBytes[direction] += length;
+        counts[ACKED_MISSING_BYTES + direction] += length;
     }
 
     /**
@@ -168,17 +165,17 @@ public final class FlowRecord
      */
     void confirmGap(final int direction, final long length, final boolean newHole)
     {
-        ackedMissingBytes[direction] -= length;
-        gapBytes[direction] += length;
+        counts[ACKED_MISSING_BYTES + direction] -= length;
+        counts[GAP_BYTES + direction] += length;
         if (newHole)
         {
-            gaps[direction]++;
+            counts[GAPS + direction]++;
         }
     }
 
     void seqBytes(final int direction, final long bytes)
     {
-        seqBytes[direction] = bytes;
+        counts[SEQ_BYTES + direction] = bytes;
     }
 
     void connState(final ConnState state)
@@ -188,7 +185,7 @@ public final class FlowRecord
 
     void delivered(final int direction, final long length)
     {
-        deliveredBytes[direction] += length;
+        counts[DELIVERED_BYTES + direction] += length;
     }
 
     void attribute()
@@ -214,19 +211,19 @@ public final class FlowRecord
     {
         for (int d = 0; d < 2; d++)
         {
-            packets[d] = counters[0][d];
-            payloadBytes[d] = counters[1][d];
-            wireBytes[d] = counters[2][d];
-            deliveredBytes[d] = counters[3][d];
-            retransmissions[d] = counters[4][d];
-            outOfOrder[d] = counters[5][d];
-            overlaps[d] = counters[6][d];
-            conflictingOverlaps[d] = counters[7][d];
-            gaps[d] = counters[8][d];
-            gapBytes[d] = counters[9][d];
+            counts[PACKETS + d] = counters[0][d];
+            counts[PAYLOAD_BYTES + d] = counters[1][d];
+            counts[WIRE_BYTES + d] = counters[2][d];
+            counts[DELIVERED_BYTES + d] = counters[3][d];
+            counts[RETRANSMISSIONS + d] = counters[4][d];
+            counts[OUT_OF_ORDER + d] = counters[5][d];
+            counts[OVERLAPS + d] = counters[6][d];
+            counts[CONFLICTING_OVERLAPS + d] = counters[7][d];
+            counts[GAPS + d] = counters[8][d];
+            counts[GAP_BYTES + d] = counters[9][d];
             // A record journaled before these two counters existed has ten rows.
-            ackedMissingBytes[d] = counters.length > 10 ? counters[10][d] : 0;
-            seqBytes[d] = counters.length > 11 ? counters[11][d] : 0;
+            counts[ACKED_MISSING_BYTES + d] = counters.length > 10 ? counters[10][d] : 0;
+            counts[SEQ_BYTES + d] = counters.length > 11 ? counters[11][d] : 0;
             synFlags[d] = synFlagsEach[d];
             fin[d] = finEach[d];
             rst[d] = rstEach[d];
@@ -259,18 +256,12 @@ public final class FlowRecord
 
     void swapDirections()
     {
-        swap(packets);
-        swap(payloadBytes);
-        swap(wireBytes);
-        swap(retransmissions);
-        swap(outOfOrder);
-        swap(overlaps);
-        swap(conflictingOverlaps);
-        swap(gaps);
-        swap(gapBytes);
-        swap(ackedMissingBytes);
-        swap(seqBytes);
-        swap(deliveredBytes);
+        for (int counter = 0; counter < COUNTS; counter += 2)
+        {
+            final long toClient = counts[counter];
+            counts[counter] = counts[counter + 1];
+            counts[counter + 1] = toClient;
+        }
         final int s = synFlags[0];
         synFlags[0] = synFlags[1];
         synFlags[1] = s;
@@ -283,20 +274,13 @@ public final class FlowRecord
         // The history is not rewritten: as in Zeek, letters before the ^ keep the roles they were written under.
     }
 
-    private static void swap(final long[] pair)
-    {
-        final long t = pair[0];
-        pair[0] = pair[1];
-        pair[1] = t;
-    }
-
     /**
      * @param direction a {@link Direction}.
      * @return segments seen that way.
      */
     public long packets(final int direction)
     {
-        return packets[direction];
+        return counts[PACKETS + direction];
     }
 
     /**
@@ -305,7 +289,7 @@ public final class FlowRecord
      */
     public long payloadBytes(final int direction)
     {
-        return payloadBytes[direction];
+        return counts[PAYLOAD_BYTES + direction];
     }
 
     /**
@@ -314,7 +298,7 @@ public final class FlowRecord
      */
     public long wireBytes(final int direction)
     {
-        return wireBytes[direction];
+        return counts[WIRE_BYTES + direction];
     }
 
     /**
@@ -323,7 +307,7 @@ public final class FlowRecord
      */
     public long deliveredBytes(final int direction)
     {
-        return deliveredBytes[direction];
+        return counts[DELIVERED_BYTES + direction];
     }
 
     /**
@@ -332,7 +316,7 @@ public final class FlowRecord
      */
     public long retransmissions(final int direction)
     {
-        return retransmissions[direction];
+        return counts[RETRANSMISSIONS + direction];
     }
 
     /**
@@ -341,7 +325,7 @@ public final class FlowRecord
      */
     public long outOfOrder(final int direction)
     {
-        return outOfOrder[direction];
+        return counts[OUT_OF_ORDER + direction];
     }
 
     /**
@@ -350,7 +334,7 @@ public final class FlowRecord
      */
     public long overlaps(final int direction)
     {
-        return overlaps[direction];
+        return counts[OVERLAPS + direction];
     }
 
     /**
@@ -359,7 +343,7 @@ public final class FlowRecord
      */
     public long conflictingOverlaps(final int direction)
     {
-        return conflictingOverlaps[direction];
+        return counts[CONFLICTING_OVERLAPS + direction];
     }
 
     /**
@@ -369,7 +353,7 @@ public final class FlowRecord
      */
     public long gaps(final int direction)
     {
-        return gaps[direction];
+        return counts[GAPS + direction];
     }
 
     /**
@@ -379,7 +363,7 @@ public final class FlowRecord
      */
     public long gapBytes(final int direction)
     {
-        return gapBytes[direction];
+        return counts[GAP_BYTES + direction];
     }
 
     /**
@@ -389,7 +373,7 @@ public final class FlowRecord
      */
     public long ackedMissingBytes(final int direction)
     {
-        return ackedMissingBytes[direction];
+        return counts[ACKED_MISSING_BYTES + direction];
     }
 
     /**
@@ -401,7 +385,7 @@ public final class FlowRecord
      */
     public long seqBytes(final int direction)
     {
-        return seqBytes[direction];
+        return counts[SEQ_BYTES + direction];
     }
 
     /**
