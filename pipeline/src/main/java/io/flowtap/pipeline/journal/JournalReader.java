@@ -53,6 +53,10 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_LENGTH_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_REASON_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_STREAM_OFFSET_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.HEADER_LENGTH;
+import static io.flowtap.pipeline.journal.JournalDescriptor.LOSS_EVENTS_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.LOSS_FIRST_NS_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.LOSS_LENGTH;
+import static io.flowtap.pipeline.journal.JournalDescriptor.LOSS_PAYLOAD_BYTES_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.MAGIC;
 import static io.flowtap.pipeline.journal.JournalDescriptor.NO_DIRECTION;
 import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_DATA_OFFSET;
@@ -398,6 +402,7 @@ public final class JournalReader implements AutoCloseable
             eventsRead += problem == null ? 1 : 0;
             return problem;
         }
+        final int excerptVersion = JournalDescriptor.version(view);
         int at = 0;
         while (at < length)
         {
@@ -413,10 +418,10 @@ public final class JournalReader implements AutoCloseable
                     return "bad magic number 0x" + Integer.toHexString(JournalDescriptor.magic(view)) +
                         " at byte " + at + " of the excerpt";
                 }
-                if (JournalDescriptor.version(view) != SCHEMA_VERSION)
+                if (JournalDescriptor.version(view) != excerptVersion)
                 {
                     return "schema version " + JournalDescriptor.version(view) + " at byte " + at +
-                        " of an excerpt of version " + SCHEMA_VERSION;
+                        " of an excerpt of version " + excerptVersion;
                 }
             }
             final long eventLength = JournalDescriptor.eventLength(view);
@@ -443,6 +448,7 @@ public final class JournalReader implements AutoCloseable
     {
         final int length = view.capacity();
         final int type = JournalDescriptor.type(view);
+        final int run = JournalDescriptor.run(view);
         final int source = JournalDescriptor.source(view);
         final long id = JournalDescriptor.flowId(view);
         final long timeNs = JournalDescriptor.timeNs(view);
@@ -455,7 +461,7 @@ public final class JournalReader implements AutoCloseable
                     return badLength(type, length, FLOW_START_LENGTH);
                 }
                 final boolean midstream = (view.getByte(FLOW_START_FLAGS_OFFSET) & FLAG_MIDSTREAM) != 0;
-                visitor.onFlowStart(source, id, timeNs, key.wrap(view, FLOW_START_KEY_OFFSET), midstream);
+                visitor.onFlowStart(run, source, id, timeNs, key.wrap(view, FLOW_START_KEY_OFFSET), midstream);
                 return null;
             }
             case EventType.ESTABLISHED:
@@ -464,11 +470,11 @@ public final class JournalReader implements AutoCloseable
                 {
                     return badLength(type, length, ESTABLISHED_LENGTH);
                 }
-                visitor.onEstablished(source, id, timeNs);
+                visitor.onEstablished(run, source, id, timeNs);
                 return null;
             }
             case EventType.PAYLOAD:
-                return payload(visitor, length, source, id, timeNs);
+                return payload(visitor, length, run, source, id, timeNs);
             case EventType.GAP:
             {
                 if (length != GAP_LENGTH)
@@ -482,7 +488,7 @@ public final class JournalReader implements AutoCloseable
                     return "gap with direction " + direction + " and reason code " +
                         (view.getByte(GAP_REASON_OFFSET) & 0xFF);
                 }
-                visitor.onGap(source, id, timeNs, direction, view.getLong(GAP_STREAM_OFFSET_OFFSET, BYTE_ORDER),
+                visitor.onGap(run, source, id, timeNs, direction, view.getLong(GAP_STREAM_OFFSET_OFFSET, BYTE_ORDER),
                     view.getLong(GAP_LENGTH_OFFSET, BYTE_ORDER), reason);
                 return null;
             }
@@ -498,7 +504,7 @@ public final class JournalReader implements AutoCloseable
                 {
                     return "overlap conflict with direction " + direction + " and kept flag " + newKept;
                 }
-                visitor.onOverlapConflict(source, id, timeNs, direction,
+                visitor.onOverlapConflict(run, source, id, timeNs, direction,
                     view.getLong(CONFLICT_HELD_OFFSET_OFFSET, BYTE_ORDER),
                     view.getLong(CONFLICT_HELD_LENGTH_OFFSET, BYTE_ORDER),
                     view.getLong(CONFLICT_NEW_OFFSET_OFFSET, BYTE_ORDER),
@@ -507,7 +513,7 @@ public final class JournalReader implements AutoCloseable
                 return null;
             }
             case EventType.ATTRIBUTE:
-                return attribute(visitor, length, source, id, timeNs);
+                return attribute(visitor, length, run, source, id, timeNs);
             case EventType.FLOW_END:
             {
                 if (length < END_HISTORY_OFFSET)
@@ -524,7 +530,7 @@ public final class JournalReader implements AutoCloseable
                 {
                     return "flow end with reason code " + reason;
                 }
-                visitor.onFlowEnd(source, id, timeNs, record.wrap(view));
+                visitor.onFlowEnd(run, source, id, timeNs, record.wrap(view));
                 return null;
             }
             case EventType.RAW_FRAME:
@@ -538,19 +544,32 @@ public final class JournalReader implements AutoCloseable
                 {
                     return "raw frame of " + captured + " captured bytes in an excerpt of " + length;
                 }
-                visitor.onFrame(source, id, timeNs, view.getShort(FRAME_LINK_TYPE_OFFSET, BYTE_ORDER) & 0xFFFF,
+                visitor.onFrame(run, source, id, timeNs, view.getShort(FRAME_LINK_TYPE_OFFSET, BYTE_ORDER) & 0xFFFF,
                     view.getShort(FRAME_INTERFACE_OFFSET, BYTE_ORDER) & 0xFFFF,
                     view.getInt(FRAME_WIRE_LENGTH_OFFSET, BYTE_ORDER),
                     view.getInt(FRAME_VLAN_TCI_OFFSET, BYTE_ORDER), view, FRAME_DATA_OFFSET, captured);
                 return null;
             }
+            case EventType.LOSS:
+            {
+                if (length != LOSS_LENGTH)
+                {
+                    return badLength(type, length, LOSS_LENGTH);
+                }
+                visitor.onLoss(run, source, timeNs, view.getLong(LOSS_EVENTS_OFFSET, BYTE_ORDER),
+                    view.getLong(LOSS_PAYLOAD_BYTES_OFFSET, BYTE_ORDER),
+                    view.getLong(LOSS_FIRST_NS_OFFSET, BYTE_ORDER));
+                return null;
+            }
             default:
-                return "unknown event type " + type + " in a schema version " + SCHEMA_VERSION + " excerpt";
+                return "unknown event type " + type + " in a schema version " + JournalDescriptor.version(view) +
+                    " excerpt";
         }
     }
 
     private String payload(
-        final JournalVisitor visitor, final int length, final int source, final long id, final long timeNs)
+        final JournalVisitor visitor, final int length, final int run, final int source, final long id,
+        final long timeNs)
     {
         if (length < PAYLOAD_DATA_OFFSET)
         {
@@ -564,13 +583,14 @@ public final class JournalReader implements AutoCloseable
             return "payload with direction " + direction + ", eof " + eof + " and " + dataLength +
                 " bytes in an excerpt of " + length;
         }
-        visitor.onPayload(source, id, timeNs, direction, view.getLong(PAYLOAD_STREAM_OFFSET_OFFSET, BYTE_ORDER),
+        visitor.onPayload(run, source, id, timeNs, direction, view.getLong(PAYLOAD_STREAM_OFFSET_OFFSET, BYTE_ORDER),
             view, PAYLOAD_DATA_OFFSET, dataLength, eof);
         return null;
     }
 
     private String attribute(
-        final JournalVisitor visitor, final int length, final int source, final long id, final long timeNs)
+        final JournalVisitor visitor, final int length, final int run, final int source, final long id,
+        final long timeNs)
     {
         if (length < ATTRIBUTE_NAME_OFFSET)
         {
@@ -588,7 +608,7 @@ public final class JournalReader implements AutoCloseable
             return "attribute with direction " + direction + ", value type " + valueType + ", a " + nameLength +
                 "-byte name and a " + valueLength + "-byte value in an excerpt of " + length;
         }
-        visitor.onAttribute(source, id, timeNs, direction == NO_DIRECTION ? -1 : direction, view,
+        visitor.onAttribute(run, source, id, timeNs, direction == NO_DIRECTION ? -1 : direction, view,
             ATTRIBUTE_NAME_OFFSET, nameLength, valueType, ATTRIBUTE_NAME_OFFSET + nameLength, valueLength);
         return null;
     }

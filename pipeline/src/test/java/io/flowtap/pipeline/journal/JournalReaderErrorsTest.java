@@ -103,7 +103,7 @@ class JournalReaderErrorsTest
         }
         final JournalEvent.Log log = JournalReader.readEvents(temp);
         assertNull(log.damage());
-        assertEquals(List.of(new JournalEvent.Established(5, 1, 99), new JournalEvent.Established(5, 2, 99)),
+        assertEquals(List.of(new JournalEvent.Established(0, 5, 1, 99), new JournalEvent.Established(0, 5, 2, 99)),
             log.events());
     }
 
@@ -123,7 +123,7 @@ class JournalReaderErrorsTest
             bytes.writeLong(0);
         }
         final JournalEvent.Log log = JournalReader.readEvents(temp);
-        assertEquals(List.of(new JournalEvent.Established(5, 1, 99), new JournalEvent.Established(5, 2, 99)),
+        assertEquals(List.of(new JournalEvent.Established(0, 5, 1, 99), new JournalEvent.Established(0, 5, 2, 99)),
             log.events());
         assertNotNull(log.damage());
         assertTrue(log.damage().message().contains("an event of type 3 at byte 48 claims 1040 bytes, and the " +

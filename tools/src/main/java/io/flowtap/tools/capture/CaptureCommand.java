@@ -23,6 +23,7 @@ import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.FilterHelp;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.StandardOutput;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.sensor.Sensor;
 import io.flowtap.tools.sensor.SensorOptions;
@@ -33,13 +34,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -89,7 +86,8 @@ import java.util.concurrent.TimeUnit;
         "0:success, including a stop by Ctrl-C or SIGTERM",
         "1:the interface cannot be captured on (no such interface, interface down, no privilege, ring too large "
             + "for memory), or it failed during the capture",
-        "2:bad command line, a bad filter expression included"})
+        "2:bad command line, a bad filter expression included",
+        "3:standard output cannot be written, or the journal's disk is full (--journal-full stop)"})
 public final class CaptureCommand implements Callable<Integer>
 {
     /** How long the poll loop waits for the kernel when the ring is empty, and so how late it sees a stop. */
@@ -171,8 +169,7 @@ public final class CaptureCommand implements Callable<Integer>
     private volatile int exitCode = Flowtap.EXIT_OK;
     private PacketDecoder decoder;
     private long printed;
-    private PrintStream out = new PrintStream(
-        new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
+    private PrintStream out = StandardOutput.bufferedStream();
     private PrintStream err = System.err;
 
     /**
@@ -314,7 +311,9 @@ public final class CaptureCommand implements Callable<Integer>
         catch (final JournalException | UncheckedIOException ex)
         {
             err.println(PREFIX + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ex instanceof JournalException journalException &&
+                journalException.kind() == JournalException.Kind.FULL ? Flowtap.EXIT_OUTPUT_ERROR :
+                Flowtap.EXIT_INPUT_ERROR;
         }
         // Active response: the workers' engines send RSTs through the first poller's socket, named once it is open.
         final AfPacketFrameSender responder = new AfPacketFrameSender();

@@ -5,6 +5,7 @@ import io.flowtap.capture.file.CaptureFileSource;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.ReassemblyEngine;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.StandardOutput;
 import io.flowtap.tools.replay.CaptureReplay;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.replay.FlowReporter;
@@ -14,11 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -44,7 +41,8 @@ import java.util.concurrent.Callable;
     exitCodeList = {
         "0:success",
         "1:the capture is unreadable or damaged (connections seen before the damage were printed)",
-        "2:bad command line"})
+        "2:bad command line",
+        "3:standard output cannot be written (a full disk, /dev/full)"})
 public final class FlowsCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap flows: ";
@@ -64,8 +62,7 @@ public final class FlowsCommand implements Callable<Integer>
     @Option(names = "--no-summary", description = "do not print the counters summary")
     private boolean noSummary;
 
-    private PrintStream out = new PrintStream(
-        new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
+    private PrintStream out = StandardOutput.bufferedStream();
     private PrintStream err = System.err;
 
     /**

@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
     exitCodeList = {
         "0:success",
         "1:no journal there, not a flowtap journal, a newer schema, or a damaged tail (what was before it is printed)",
-        "2:bad command line"})
+        "2:bad command line",
+        "3:standard output cannot be written (a full disk, /dev/full)"})
 public final class JournalCatCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap journal cat: ";
@@ -85,11 +86,19 @@ public final class JournalCatCommand implements Callable<Integer>
         {
             if (!follow)
             {
-                reader.readAll(printer);
+                // In steps, so that output that cannot be written (a full disk, a closed pipe) stops the reading.
+                while (!out.checkError() && reader.poll(printer, POLL_LIMIT) > 0)
+                {
+                    // Printing is the visitor's job.
+                }
+                if (!out.checkError())
+                {
+                    reader.readAll(printer);
+                }
             }
             else
             {
-                while (running && reader.damage() == null)
+                while (running && !out.checkError())
                 {
                     if (reader.poll(printer, POLL_LIMIT) == 0)
                     {
@@ -99,6 +108,11 @@ public final class JournalCatCommand implements Callable<Integer>
                 }
             }
             out.flush();
+            final String ambiguity = selection.ambiguity();
+            if (ambiguity != null)
+            {
+                err.println(PREFIX + ambiguity);
+            }
             return JournalInput.finish(reader, err, PREFIX);
         }
         finally

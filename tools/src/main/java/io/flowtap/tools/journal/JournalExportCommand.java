@@ -2,6 +2,7 @@ package io.flowtap.tools.journal;
 
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.pipeline.journal.JournalEvent;
+import io.flowtap.pipeline.journal.JournalFlowId;
 import io.flowtap.pipeline.journal.JournalReader;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.replay.GapFill;
@@ -45,7 +46,8 @@ import java.util.concurrent.Callable;
         "0:success",
         "1:no journal there, not a flowtap journal, a newer schema, a damaged tail (what was before it is exported), "
             + "or the files cannot be written",
-        "2:bad command line"})
+        "2:bad command line",
+        "3:the output directory or capture cannot be written (a full disk)"})
 public final class JournalExportCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap journal export: ";
@@ -75,7 +77,7 @@ public final class JournalExportCommand implements Callable<Integer>
     private StreamPcapWriter pcapWriter;
     private long lastNs;
 
-    private final Map<Long, Flow> flows = new HashMap<>();
+    private final Map<JournalFlowId, Flow> flows = new HashMap<>();
     private final StringBuilder name = new StringBuilder(128);
     private final EventFormatter formatter = new EventFormatter(false);
     private Writer records;
@@ -151,7 +153,7 @@ public final class JournalExportCommand implements Callable<Integer>
 
     private void export(final JournalEvent event)
     {
-        final long id = JournalInput.flowKey(event.source(), event.flowId());
+        final JournalFlowId id = JournalFlowId.of(event);
         lastNs = Math.max(lastNs, event.timeNs());
         if (event instanceof JournalEvent.FlowStart start)
         {

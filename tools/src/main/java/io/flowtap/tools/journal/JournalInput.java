@@ -39,18 +39,6 @@ final class JournalInput
     }
 
     /**
-     * Flow ids are unique per writer only: a journal of several workers keys its flows by both.
-     *
-     * @param source the writer.
-     * @param flowId the flow's id.
-     * @return one key for the pair.
-     */
-    static long flowKey(final int source, final long flowId)
-    {
-        return ((long)source << 48) ^ flowId;
-    }
-
-    /**
      * @param reader done reading.
      * @param err    for the damage, if any.
      * @param prefix of the line.

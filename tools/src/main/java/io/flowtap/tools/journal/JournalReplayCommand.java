@@ -1,6 +1,7 @@
 package io.flowtap.tools.journal;
 
 import io.flowtap.pipeline.journal.JournalDescriptor;
+import io.flowtap.pipeline.journal.JournalFlowId;
 import io.flowtap.pipeline.journal.JournalFlowKey;
 import io.flowtap.pipeline.journal.JournalFlowRecord;
 import io.flowtap.pipeline.journal.JournalReader;
@@ -130,7 +131,7 @@ public final class JournalReplayCommand implements Callable<Integer>
     private final class Replayer implements JournalVisitor
     {
         private final FlowReplay replay;
-        private final Map<Long, Flow> flows = new HashMap<>();
+        private final Map<JournalFlowId, Flow> flows = new HashMap<>();
         private final Map<String, String> names = new HashMap<>();
         private final long[][] counters = new long[JournalDescriptor.COUNTER_GAP_BYTES + 1][2];
         private final int[] synFlags = new int[2];
@@ -147,19 +148,20 @@ public final class JournalReplayCommand implements Callable<Integer>
 
         @Override
         public void onFlowStart(
-            final int source, final long flowId, final long timeNs, final JournalFlowKey key, final boolean midstream)
+            final int run, final int source, final long flowId, final long timeNs, final JournalFlowKey key,
+            final boolean midstream)
         {
             pace(timeNs);
             flowsStarted++;
-            flows.put(id(source, flowId), replay.start(flowId, key.ipVersion(), key.clientAddressHigh(),
+            flows.put(id(run, source, flowId), replay.start(flowId, key.ipVersion(), key.clientAddressHigh(),
                 key.clientAddressLow(), key.serverAddressHigh(), key.serverAddressLow(), key.clientPort(),
                 key.serverPort(), key.vlan(), midstream, timeNs));
         }
 
         @Override
-        public void onEstablished(final int source, final long flowId, final long timeNs)
+        public void onEstablished(final int run, final int source, final long flowId, final long timeNs)
         {
-            final Flow flow = flow(source, flowId, timeNs);
+            final Flow flow = flow(run, source, flowId, timeNs);
             if (flow != null)
             {
                 replay.established(flow, timeNs);
@@ -168,6 +170,7 @@ public final class JournalReplayCommand implements Callable<Integer>
 
         @Override
         public void onPayload(
+            final int run,
             final int source,
             final long flowId,
             final long timeNs,
@@ -178,7 +181,7 @@ public final class JournalReplayCommand implements Callable<Integer>
             final int length,
             final int eof)
         {
-            final Flow flow = flow(source, flowId, timeNs);
+            final Flow flow = flow(run, source, flowId, timeNs);
             if (flow != null)
             {
                 replay.payload(flow, direction, streamOffset, buffer, offset, length, timeNs, eof);
@@ -187,6 +190,7 @@ public final class JournalReplayCommand implements Callable<Integer>
 
         @Override
         public void onGap(
+            final int run,
             final int source,
             final long flowId,
             final long timeNs,
@@ -195,7 +199,7 @@ public final class JournalReplayCommand implements Callable<Integer>
             final long length,
             final GapReason reason)
         {
-            final Flow flow = flow(source, flowId, timeNs);
+            final Flow flow = flow(run, source, flowId, timeNs);
             if (flow != null)
             {
                 replay.gap(flow, direction, streamOffset, length, reason, timeNs);
@@ -204,6 +208,7 @@ public final class JournalReplayCommand implements Callable<Integer>
 
         @Override
         public void onOverlapConflict(
+            final int run,
             final int source,
             final long flowId,
             final long timeNs,
@@ -214,7 +219,7 @@ public final class JournalReplayCommand implements Callable<Integer>
             final long newLength,
             final boolean newKept)
         {
-            final Flow flow = flow(source, flowId, timeNs);
+            final Flow flow = flow(run, source, flowId, timeNs);
             if (flow != null)
             {
                 replay.overlapConflict(flow, direction, heldOffset, heldLength, newOffset, newLength, newKept,
@@ -224,6 +229,7 @@ public final class JournalReplayCommand implements Callable<Integer>
 
         @Override
         public void onAttribute(
+            final int run,
             final int source,
             final long flowId,
             final long timeNs,
@@ -235,7 +241,7 @@ public final class JournalReplayCommand implements Callable<Integer>
             final int valueOffset,
             final int valueLength)
         {
-            final Flow flow = flow(source, flowId, timeNs);
+            final Flow flow = flow(run, source, flowId, timeNs);
             if (flow != null)
             {
                 // Handlers compare attribute names as constants: one String per name.
@@ -247,14 +253,15 @@ public final class JournalReplayCommand implements Callable<Integer>
         }
 
         @Override
-        public void onFlowEnd(final int source, final long flowId, final long timeNs, final JournalFlowRecord record)
+        public void onFlowEnd(
+            final int run, final int source, final long flowId, final long timeNs, final JournalFlowRecord record)
         {
-            final Flow flow = flow(source, flowId, timeNs);
+            final Flow flow = flow(run, source, flowId, timeNs);
             if (flow == null)
             {
                 return;
             }
-            flows.remove(id(source, flowId));
+            flows.remove(id(run, source, flowId));
             for (int d = 0; d < 2; d++)
             {
                 for (int c = 0; c < counters.length; c++)
@@ -269,10 +276,10 @@ public final class JournalReplayCommand implements Callable<Integer>
                 record.lastNs(), record.endReason());
         }
 
-        private Flow flow(final int source, final long flowId, final long timeNs)
+        private Flow flow(final int run, final int source, final long flowId, final long timeNs)
         {
             pace(timeNs);
-            return flows.get(id(source, flowId));
+            return flows.get(id(run, source, flowId));
         }
 
         private void pace(final long timeNs)
@@ -295,9 +302,9 @@ public final class JournalReplayCommand implements Callable<Integer>
             }
         }
 
-        private long id(final int source, final long flowId)
+        private JournalFlowId id(final int run, final int source, final long flowId)
         {
-            return JournalInput.flowKey(source, flowId);
+            return new JournalFlowId(run, source, flowId);
         }
     }
 }

@@ -186,6 +186,7 @@ public final class ReplayWireCommand implements Callable<Integer>
 
         @Override
         public void onFrame(
+            final int run,
             final int source,
             final long frameNumber,
             final long timeNs,

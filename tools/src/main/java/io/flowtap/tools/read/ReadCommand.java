@@ -56,7 +56,9 @@ import java.util.concurrent.TimeUnit;
     exitCodeList = {
         "0:success",
         "1:the file is unreadable or damaged (what was before the damage was processed)",
-        "2:bad command line"})
+        "2:bad command line",
+        "3:the journal's disk is full (--journal-full stop) or a journal write failed: everything committed "
+            + "before is readable"})
 public final class ReadCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap read: ";
@@ -121,7 +123,9 @@ public final class ReadCommand implements Callable<Integer>
         {
             source.close();
             err.println(PREFIX + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ex instanceof JournalException journalException &&
+                journalException.kind() == JournalException.Kind.FULL ? Flowtap.EXIT_OUTPUT_ERROR :
+                Flowtap.EXIT_INPUT_ERROR;
         }
         final PipelineContext context = sensor
             .pipelineContext(() -> engineOptions.context(spec.commandLine()), engineOptions.attributes(),
@@ -163,6 +167,7 @@ public final class ReadCommand implements Callable<Integer>
         final PrintWriter err)
     {
         int exitCode = Flowtap.EXIT_OK;
+        String journalStopped = null;
         try
         {
             sensor.attach(pipeline, startNs);
@@ -171,6 +176,11 @@ public final class ReadCommand implements Callable<Integer>
             {
                 final long nowNs = System.nanoTime();
                 sensor.tick(nowNs);
+                journalStopped = sensor.journalStopped();
+                if (journalStopped != null)
+                {
+                    break;
+                }
                 if (showProgress && nowNs >= nextNs)
                 {
                     nextNs = nowNs + PROGRESS_INTERVAL_NS;
@@ -182,7 +192,14 @@ public final class ReadCommand implements Callable<Integer>
             {
                 err.println("\r" + progress(source, pipeline, System.nanoTime() - startNs));
             }
-            if (!running)
+            if (journalStopped != null)
+            {
+                err.println(PREFIX + journalStopped);
+                err.println(PREFIX + "stopped reading " + file + " at byte " + source.position() + " of " +
+                    source.size() + "; the journal holds everything committed before it (flows still open were " +
+                    "ended, not journaled)");
+            }
+            else if (!running)
             {
                 err.println(PREFIX + "stopped by a signal at " + source.position() + " of " + source.size() +
                     " bytes; every flow open was ended (shutdown) and journaled");
@@ -225,6 +242,10 @@ public final class ReadCommand implements Callable<Integer>
         {
             err.println(PREFIX + "accounting does not add up: " + accounting);
             exitCode = Flowtap.EXIT_INPUT_ERROR;
+        }
+        if (sensor.journalLostAnything())
+        {
+            exitCode = Flowtap.EXIT_OUTPUT_ERROR;
         }
         err.flush();
         return exitCode;

@@ -1,6 +1,7 @@
 package io.flowtap.tools.sensor;
 
 import io.flowtap.pipeline.journal.JournalContext;
+import io.flowtap.pipeline.journal.JournalFullPolicy;
 import io.flowtap.pipeline.journal.JournalRollCycle;
 import io.flowtap.pipeline.shard.QueueFullPolicy;
 import io.flowtap.reassembly.FlowRuleHandler;
@@ -82,6 +83,12 @@ public final class SensorOptions
             + "0, keep all)")
     int retainCycles = JournalContext.RETAIN_CYCLES_DEFAULT;
 
+    @Option(names = "--journal-full", paramLabel = "POLICY",
+        description = "when a journal's disk is full: stop (stop taking input, end every open flow, exit 3; the "
+            + "journal is readable to its last commit) or drop (drop events, counted, and resume with a loss event "
+            + "once there is room again) (default: ${DEFAULT-VALUE})")
+    String journalFull = JournalFullPolicy.STOP.label();
+
     @Option(names = "--histogram-log", paramLabel = "FILE",
         description = "write latency per stage (kernel-to-poller, poller-to-worker, worker-to-journal, end-to-end) "
             + "as interval histograms in HdrHistogram's log format; read it with flowtap journal histogram or "
@@ -151,6 +158,14 @@ public final class SensorOptions
         {
             throw new CommandLine.ParameterException(commandLine, "--roll-cycle: " + ex.getMessage());
         }
+        try
+        {
+            JournalFullPolicy.parse(journalFull);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(commandLine, "--journal-full: " + ex.getMessage());
+        }
         if (journal != null && journal.equals(rawJournal))
         {
             throw new CommandLine.ParameterException(commandLine,
@@ -214,6 +229,14 @@ public final class SensorOptions
     public Path journal()
     {
         return journal;
+    }
+
+    /**
+     * @return what the journals do when their disk is full.
+     */
+    public JournalFullPolicy journalFullPolicy()
+    {
+        return JournalFullPolicy.parse(journalFull);
     }
 
     /**

@@ -53,7 +53,8 @@ import java.util.concurrent.Callable;
     exitCodeList = {
         "0:success",
         "1:the capture is unreadable or damaged (what came before the damage was written), or DIR cannot be written",
-        "2:bad command line"})
+        "2:bad command line",
+        "3:the output directory cannot be written (a full disk)"})
 public final class StreamsCommand implements Callable<Integer>
 {
     /** The flow records' file in the output directory. */

@@ -136,6 +136,43 @@ class JournalToolsTest
     }
 
     @Test
+    void aSecondReadIntoTheSameJournalIsANewRunAndFlowsAreKeyedByRun() throws IOException
+    {
+        final Path journal = journal("pcapplusplus__three_http_streams.pcap", "journal");
+        final Path file = TestCaptures.bundled("pcapplusplus__one_tcp_stream.pcap", dir);
+        assertEquals(0, run("read", file.toString(), "--journal", journal.toString(), "--no-progress"),
+            err::toString);
+        assertTrue(err.toString().contains("journal " + journal + " (run 2): "), err::toString);
+        final List<JournalEvent> events = JournalReader.readEvents(journal).events();
+        assertEquals(List.of(1, 2), events.stream().map(JournalEvent::run).distinct().toList());
+
+        // Flow 1 of worker 0 is a different connection in each run: both are shown, each with its run.
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("journal", "cat", journal.toString(), "--flow", "0:1"), err::toString);
+        final List<String> lines = out.toString().lines().toList();
+        assertTrue(lines.stream().anyMatch(line -> line.contains(" 1/0/1 flow_start 172.16.133.132:54615 > ")),
+            out::toString);
+        assertTrue(lines.stream().anyMatch(line -> line.contains(" 2/0/1 flow_start 10.0.0.1:61541 > ")),
+            out::toString);
+        assertEquals("flowtap journal cat: --flow 0:1 matched flows of 2 runs [1, 2], which are different " +
+            "connections: give RUN/SOURCE/ID for one", err.toString().strip());
+
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("journal", "cat", journal.toString(), "--flow", "2/0/1"), err::toString);
+        assertFalse(out.toString().isEmpty());
+        assertTrue(out.toString().lines().allMatch(line -> line.contains(" 2/0/1 ")), out::toString);
+        assertEquals("", err.toString());
+        assertEquals(events.stream().filter(e -> e.run() == 2 && e.flowId() == 1).count(),
+            out.toString().lines().count());
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("journal", "stats", journal.toString()), err::toString);
+        assertTrue(out.toString().startsWith("events " + events.size() + ", flows 4 (4 ended)"), out::toString);
+    }
+
+    @Test
     void catPrintsEveryEventAndSelectsByFlowFilterAndTime() throws IOException
     {
         final Path journal = journal("pcapplusplus__three_http_streams.pcap", "journal");
@@ -144,7 +181,7 @@ class JournalToolsTest
         assertEquals(0, run("journal", "cat", journal.toString()), err::toString);
         assertEquals(events.size(), out.toString().lines().count());
         assertTrue(out.toString().lines().anyMatch(line -> line.matches(
-            "\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z 0/\\d+ flow_start \\S+:\\d+ > \\S+:80")), out::toString);
+            "\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z 1/0/\\d+ flow_start \\S+:\\d+ > \\S+:80")), out::toString);
 
         out.getBuffer().setLength(0);
         assertEquals(0, run("journal", "cat", journal.toString(), "--json"), err::toString);
@@ -213,7 +250,7 @@ class JournalToolsTest
         thread.start();
         try
         {
-            awaitText(followed, " 0/3 flow_end ");
+            awaitText(followed, " 1/0/3 flow_end ");
             assertFalse(followed.toString().contains(":0 > "), "nothing of the second capture yet");
             // Another run appends to the same journal while cat follows it.
             journal("pcapplusplus__one_ipv6_http_stream.pcap", "journal");
