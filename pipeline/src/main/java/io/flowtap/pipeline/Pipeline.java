@@ -243,6 +243,41 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
+     * @return one line naming the first worker that failed (an {@link Error} while processing a segment) and why, or
+     *         null; its later segments were discarded, counted.
+     */
+    public String failure()
+    {
+        for (final Worker worker : workers)
+        {
+            final Throwable failure = worker.failure();
+            if (failure != null)
+            {
+                return worker.roleName() + " failed: " + failure;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @return one line saying why a live poller's source stopped on its own (its interface went down or was deleted:
+     *         the poller then finished, so the input is finished), or null.
+     */
+    public String sourceFailure()
+    {
+        for (final PipelinePoller poller : pollers)
+        {
+            if (poller instanceof LivePoller live && live.sourceErrno() != 0)
+            {
+                final String name = live.source().name();
+                return live.sourceErrno() == io.flowtap.linux.Errno.ENETDOWN ? "interface " + name + " went down" :
+                    "waiting for frames on " + name + " failed: " + io.flowtap.linux.Errno.name(live.sourceErrno());
+            }
+        }
+        return null;
+    }
+
+    /**
      * @return the damage that ended a capture file early, or null.
      */
     public CaptureFileException damage()
@@ -490,7 +525,7 @@ public final class Pipeline implements AutoCloseable
                 for (final PipelinePoller poller : pollers)
                 {
                     final IdleStrategy onSource = poller instanceof LivePoller ?
-                        new RingIdleStrategy(((LivePoller)poller).source(), PollerGroup.IDLE_WAIT_MS) :
+                        new RingIdleStrategy((LivePoller)poller, PollerGroup.IDLE_WAIT_MS) :
                         context.pollerBackoffIdleStrategy().get();
                     startRunner(new PollerIdleStrategy(
                         poller, context.pollerBackoffIdleStrategy().get(), onSource), poller);

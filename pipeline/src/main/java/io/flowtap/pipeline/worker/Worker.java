@@ -67,6 +67,7 @@ public final class Worker implements Agent
     private volatile Throwable startFailure;
     private volatile boolean shutdownRequested;
     private volatile boolean shutDown;
+    private volatile Throwable failure;
 
     /**
      * @param index          of the worker, from 0.
@@ -211,6 +212,14 @@ public final class Worker implements Agent
     }
 
     /**
+     * @return the {@link Error} that stopped this worker processing segments, or null.
+     */
+    public Throwable failure()
+    {
+        return failure;
+    }
+
+    /**
      * @return index of the worker.
      */
     public int index()
@@ -268,6 +277,13 @@ public final class Worker implements Agent
     {
         final long takenNs = histograms != null ? nanoClock.nanoTime() : 0;
         final boolean inPlace = handOff.claimInPlace();
+        if (failure != null)
+        {
+            increment(WorkerCounter.SEGMENTS, 1);
+            increment(WorkerCounter.DISCARDED_AFTER_FAILURE, 1);
+            handOff.done();
+            return;
+        }
         try
         {
             handOff.wrap(frame, inPlace, view);
@@ -299,10 +315,16 @@ public final class Worker implements Agent
                 increment(WorkerCounter.NOT_DECODED, 1);
             }
         }
-        catch (final RuntimeException | Error ex)
+        catch (final RuntimeException ex)
         {
             increment(WorkerCounter.ERRORS, 1);
             errorHandler.onError(ex);
+        }
+        catch (final Error ex)
+        {
+            // Not a packet's problem (memory, a faulting mapping): stop processing, once, and let the pipeline stop.
+            increment(WorkerCounter.ERRORS, 1);
+            failure = ex;
         }
         finally
         {
@@ -337,10 +359,15 @@ public final class Worker implements Agent
             {
                 handler.onBatchEnd();
             }
-            catch (final RuntimeException | Error ex)
+            catch (final RuntimeException ex)
             {
                 increment(WorkerCounter.ERRORS, 1);
                 errorHandler.onError(ex);
+            }
+            catch (final Error ex)
+            {
+                increment(WorkerCounter.ERRORS, 1);
+                failure = ex;
             }
         }
         if (measured > 0)
@@ -395,6 +422,12 @@ public final class Worker implements Agent
             {
                 return;
             }
+        }
+        if (failure != null)
+        {
+            // The engine may be half way through a segment: leave it, and its handlers, as they are.
+            shutDown = true;
+            return;
         }
         expireToWatermark();
         engine.shutdown();

@@ -363,11 +363,17 @@ public final class CaptureCommand implements Callable<Integer>
             final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds);
             final long intervalNs = TimeUnit.SECONDS.toNanos(statsIntervalSeconds);
             long nextStatsNs = startNs + intervalNs;
+            String stopped = null;
             while (running && pipeline.total(WorkerCounter.SEGMENTS) < count &&
                 !pipeline.awaitInputFinished(TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MS / 2)))
             {
                 final long nowNs = System.nanoTime();
                 sensor.tick(nowNs);
+                stopped = stopReason(pipeline, sensor);
+                if (stopped != null)
+                {
+                    break;
+                }
                 if (durationNs > 0 && nowNs - startNs >= durationNs)
                 {
                     break;
@@ -380,7 +386,17 @@ public final class CaptureCommand implements Callable<Integer>
                     err.print(pipeline.counterSummary());
                 }
             }
-            exitCode = Flowtap.EXIT_OK;
+            if (stopped == null)
+            {
+                // The input finished by itself: a live pipeline's pollers only finish when their interface went.
+                stopped = stopReason(pipeline, sensor);
+            }
+            if (stopped != null)
+            {
+                err.println(PREFIX + stopped);
+            }
+            exitCode = stopped == null ? Flowtap.EXIT_OK : sensor.journalStopped() != null ?
+                Flowtap.EXIT_OUTPUT_ERROR : Flowtap.EXIT_INPUT_ERROR;
         }
         finally
         {
@@ -413,11 +429,35 @@ public final class CaptureCommand implements Callable<Integer>
                 err.println(PREFIX + "accounting does not add up: " + accounting);
                 exitCode = Flowtap.EXIT_INPUT_ERROR;
             }
+            if (exitCode == Flowtap.EXIT_OK && sensor.journalLostAnything())
+            {
+                exitCode = Flowtap.EXIT_OUTPUT_ERROR;
+            }
             err.flush();
             stop.exitCode(exitCode);
             stop.close();
         }
         return exitCode;
+    }
+
+    /**
+     * @return why a running sensor must stop before it is told to (its journal stopped, a worker failed, a poller
+     *         lost its interface), one line; null while none of these happened.
+     */
+    private String stopReason(final Pipeline pipeline, final Sensor sensor)
+    {
+        final String journal = sensor.journalStopped();
+        if (journal != null)
+        {
+            return journal + "; stopped capturing (flows still open were ended, not journaled)";
+        }
+        final String failure = pipeline.failure();
+        if (failure != null)
+        {
+            return failure + "; stopped capturing";
+        }
+        final String lost = pipeline.sourceFailure();
+        return lost == null ? null : lost + "; stopped capturing, every open flow was ended (shutdown)";
     }
 
     private int capture(final AfPacketRingSource source)

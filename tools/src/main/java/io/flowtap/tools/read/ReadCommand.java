@@ -168,6 +168,7 @@ public final class ReadCommand implements Callable<Integer>
     {
         int exitCode = Flowtap.EXIT_OK;
         String journalStopped = null;
+        String failure = null;
         try
         {
             sensor.attach(pipeline, startNs);
@@ -177,7 +178,8 @@ public final class ReadCommand implements Callable<Integer>
                 final long nowNs = System.nanoTime();
                 sensor.tick(nowNs);
                 journalStopped = sensor.journalStopped();
-                if (journalStopped != null)
+                failure = pipeline.failure();
+                if (journalStopped != null || failure != null)
                 {
                     break;
                 }
@@ -192,7 +194,13 @@ public final class ReadCommand implements Callable<Integer>
             {
                 err.println("\r" + progress(source, pipeline, System.nanoTime() - startNs));
             }
-            if (journalStopped != null)
+            if (failure != null)
+            {
+                err.println(PREFIX + failure + "; stopped reading " + file + " at byte " + source.position() +
+                    " of " + source.size());
+                exitCode = Flowtap.EXIT_INPUT_ERROR;
+            }
+            else if (journalStopped != null)
             {
                 err.println(PREFIX + journalStopped);
                 err.println(PREFIX + "stopped reading " + file + " at byte " + source.position() + " of " +

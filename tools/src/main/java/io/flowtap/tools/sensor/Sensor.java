@@ -49,6 +49,7 @@ public final class Sensor implements AutoCloseable
     private static final long PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final int COUNTERS_PER_WORKER = EngineCounter.values().length + 4;
     private static final int COUNTERS_FIXED = 256;
+    private static final int MAX_ERRORS_SHOWN = 16;
 
     private final SensorOptions options;
     private final Journal journal;
@@ -60,6 +61,7 @@ public final class Sensor implements AutoCloseable
     private final List<RawPacketJournal> rawWriters = new CopyOnWriteArrayList<>();
     private final long histogramIntervalNs;
     private final List<FlowRuleHandler.Rule> rules;
+    private final java.util.Set<String> errorsShown = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Consumer<String> ruleLog = line -> System.err.println("flowtap: " + line);
     private CountersPublisher publisher;
     private long nextPublishNs;
@@ -184,6 +186,7 @@ public final class Sensor implements AutoCloseable
         final BiConsumer<Integer, List<TcpHandler>> handlers)
     {
         final PipelineContext context = new PipelineContext()
+            .errorHandler(this::onError)
             .workers(options.workers)
             .queueCapacity(options.queueCapacity)
             .queueFullPolicy(options.queueFullPolicy)
@@ -231,6 +234,19 @@ public final class Sensor implements AutoCloseable
             });
         }
         return context;
+    }
+
+    /**
+     * An exception on an agent's thread (a handler's bug, say): counted by the agent; shown here once per kind, in
+     * one line, rather than as a trace per packet.
+     */
+    private void onError(final Throwable error)
+    {
+        final String line = error.getClass().getSimpleName() + ": " + error.getMessage();
+        if (errorsShown.add(line) && errorsShown.size() <= MAX_ERRORS_SHOWN)
+        {
+            ruleLog.accept("error on a pipeline thread (counted, shown once): " + line);
+        }
     }
 
     /**
