@@ -335,10 +335,11 @@ public sealed interface JournalEvent
     /**
      * A whole journal read into events.
      *
-     * @param events in journal order.
-     * @param damage where reading stopped early, or null.
+     * @param events  in journal order.
+     * @param damage  the first damage met, or null.
+     * @param damages every damage met: ranges skipped, an unfinished tail.
      */
-    record Log(List<JournalEvent> events, JournalDamage damage)
+    record Log(List<JournalEvent> events, JournalDamage damage, List<JournalDamage> damages)
     {
     }
 

@@ -82,6 +82,7 @@ public final class JournalCatCommand implements Callable<Integer>
             return Flowtap.EXIT_INPUT_ERROR;
         }
         final StopOnSignal signals = follow ? new StopOnSignal(() -> running = false) : null;
+        int printed = 0;
         try (reader)
         {
             if (!follow)
@@ -103,6 +104,11 @@ public final class JournalCatCommand implements Callable<Integer>
                     if (reader.poll(printer, POLL_LIMIT) == 0)
                     {
                         out.flush();
+                        for (; printed < reader.damages().size(); printed++)
+                        {
+                            err.println(PREFIX + reader.damages().get(printed).message());
+                            err.flush();
+                        }
                         Thread.sleep(FOLLOW_SLEEP_MS);
                     }
                 }
@@ -113,7 +119,7 @@ public final class JournalCatCommand implements Callable<Integer>
             {
                 err.println(PREFIX + ambiguity);
             }
-            return JournalInput.finish(reader, err, PREFIX);
+            return JournalInput.finish(reader, err, PREFIX, printed);
         }
         finally
         {

@@ -137,13 +137,11 @@ public final class ReplayWireCommand implements Callable<Integer>
             {
                 return Flowtap.EXIT_INPUT_ERROR;
             }
-            final JournalDamage damage = reader.damage();
-            if (damage != null)
+            for (final JournalDamage damage : reader.damages())
             {
                 out.println(PREFIX + damage.message());
-                return Flowtap.EXIT_INPUT_ERROR;
             }
-            return Flowtap.EXIT_OK;
+            return reader.damages().isEmpty() ? Flowtap.EXIT_OK : Flowtap.EXIT_INPUT_ERROR;
         }
         catch (final JournalException ex)
         {

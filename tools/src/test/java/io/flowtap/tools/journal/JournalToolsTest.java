@@ -135,6 +135,88 @@ class JournalToolsTest
         assertEquals("", output.strip(), "frames tshark finds bad or in error");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"garbage-at-start", "metadata-cut", "metadata-garbage", "empty-cycle-file",
+        "excerpt-header"})
+    void damageIsOneLinePerRangeAndEverythingElseIsRead(final String damage) throws IOException
+    {
+        final Path journal = journal("pcapplusplus__three_http_streams.pcap", "journal");
+        assertEquals(0, run("journal", "stats", journal.toString()), err::toString);
+        final String whole = out.toString();
+        out.getBuffer().setLength(0);
+        final Path cycle;
+        try (Stream<Path> files = Files.list(journal))
+        {
+            cycle = files.filter(file -> file.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        final byte[] garbage = new byte[4096];
+        new java.util.Random(11).nextBytes(garbage);
+        switch (damage)
+        {
+            case "garbage-at-start":
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(cycle,
+                    java.nio.file.StandardOpenOption.WRITE))
+                {
+                    channel.write(java.nio.ByteBuffer.wrap(garbage), 0);
+                }
+                break;
+            case "metadata-cut":
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(
+                    journal.resolve("metadata.cq4t"), java.nio.file.StandardOpenOption.WRITE))
+                {
+                    channel.truncate(100);
+                }
+                break;
+            case "metadata-garbage":
+                Files.write(journal.resolve("metadata.cq4t"), garbage);
+                break;
+            case "empty-cycle-file":
+                Files.createFile(journal.resolve("00000000-00" + cycle.getFileName().toString().substring(11)));
+                break;
+            default:
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(cycle,
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE))
+                {
+                    // The first data excerpt's Chronicle header, after the store header and two index arrays.
+                    final java.nio.ByteBuffer word = java.nio.ByteBuffer.allocate(4)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    long at = 0;
+                    while (true)
+                    {
+                        word.clear();
+                        channel.read(word, at);
+                        final int header = word.getInt(0);
+                        if ((header & 0x4000_0000) == 0)
+                        {
+                            break;
+                        }
+                        at = (at + 4 + (header & 0x3FFF_FFFF) + 3) & ~3L;
+                    }
+                    channel.write(java.nio.ByteBuffer.wrap(new byte[] {'X', 'X', 'X', 'X'}), at);
+                }
+                break;
+        }
+        final long startNs = System.nanoTime();
+        assertEquals(1, run("journal", "stats", journal.toString()), err::toString);
+        assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(5), "no stall");
+        final List<String> lines = err.toString().lines().toList();
+        assertEquals(1, lines.size(), err::toString);
+        assertTrue(lines.get(0).startsWith("flowtap journal stats: journal " + journal + ": damaged in "),
+            err::toString);
+        assertFalse(err.toString().contains("Exception"), err::toString);
+        if (damage.equals("excerpt-header"))
+        {
+            assertTrue(lines.get(0).matches(".* at bytes \\d+\\.\\.\\d+ \\(\\d+ bytes skipped\\), after 0 good events: .*"),
+                lines.get(0));
+            assertFalse(out.toString().equals(whole));
+        }
+        else
+        {
+            // Nothing of the journal's events was in the damage: every one is counted.
+            assertEquals(whole, out.toString());
+        }
+    }
+
     @Test
     void aSecondReadIntoTheSameJournalIsANewRunAndFlowsAreKeyedByRun() throws IOException
     {
