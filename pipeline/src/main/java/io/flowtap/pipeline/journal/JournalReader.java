@@ -945,8 +945,8 @@ public final class JournalReader implements AutoCloseable
                 if ((header & Wires.NOT_COMPLETE) != 0)
                 {
                     return new JournalDamage(JournalDamage.Kind.INCOMPLETE_TAIL, directory, file.getName(), -1,
-                        position, -1, eventsRead, 0, "its header says it was never committed (the writer stopped while " +
-                        "writing it, or is still writing it)");
+                        position, -1, eventsRead, 0, "its header says it was never committed (the writer stopped " +
+                        "while writing it, or is still writing it)");
                 }
                 final long length = Wires.lengthOf(header);
                 final long next = align(position + Integer.BYTES + length);

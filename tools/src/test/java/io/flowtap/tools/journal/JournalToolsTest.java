@@ -206,8 +206,8 @@ class JournalToolsTest
         assertFalse(err.toString().contains("Exception"), err::toString);
         if (damage.equals("excerpt-header"))
         {
-            assertTrue(lines.get(0).matches(".* at bytes \\d+\\.\\.\\d+ \\(\\d+ bytes skipped\\), after 0 good events: .*"),
-                lines.get(0));
+            assertTrue(lines.get(0).matches(
+                ".* at bytes \\d+\\.\\.\\d+ \\(\\d+ bytes skipped\\), after 0 good events: .*"), lines.get(0));
             assertFalse(out.toString().equals(whole));
         }
         else
