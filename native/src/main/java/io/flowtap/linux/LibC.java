@@ -64,6 +64,8 @@ final class LibC
 
         int sched_setaffinity(int pid, long maskSize, long[] mask) throws LastErrorException;
 
+        int sched_getaffinity(int pid, long maskSize, long[] mask) throws LastErrorException;
+
         int getpagesize();
 
         String strerror(int errno);

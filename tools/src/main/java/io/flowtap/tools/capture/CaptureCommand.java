@@ -19,10 +19,13 @@ import io.flowtap.pipeline.journal.JournalException;
 import io.flowtap.pipeline.poll.LivePoller;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
+import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.FilterHelp;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.MemoryBudget;
+import io.flowtap.tools.OptionRanges;
 import io.flowtap.tools.StandardOutput;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.sensor.Sensor;
@@ -94,6 +97,7 @@ public final class CaptureCommand implements Callable<Integer>
     static final int IDLE_WAIT_MS = 100;
     private static final int POLL_LIMIT = 256;
     private static final String PREFIX = "flowtap capture: ";
+    private static final long MAX_DURATION_SECONDS = 365L * 24 * 3600;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -103,14 +107,18 @@ public final class CaptureCommand implements Callable<Integer>
     private String interfaceName;
 
     @Option(names = "--block-size", paramLabel = "BYTES",
-        description = "bytes per ring block, a power-of-two multiple of the page size (default: ${DEFAULT-VALUE})")
+        description = "bytes per ring block, a power-of-two multiple of the page size, at most 1 GiB (default: "
+            + "${DEFAULT-VALUE})")
     private int blockSize = RingGeometry.BLOCK_SIZE_DEFAULT;
 
-    @Option(names = "--blocks", paramLabel = "N", description = "blocks in the ring (default: ${DEFAULT-VALUE})")
+    @Option(names = "--blocks", paramLabel = "N",
+        description = "blocks in the ring, 1 to 65535; the ring (block size times blocks, per poller) must fit in the "
+            + "memory the machine has (default: ${DEFAULT-VALUE})")
     private int blockCount = RingGeometry.BLOCK_COUNT_DEFAULT;
 
     @Option(names = "--block-timeout-ms", paramLabel = "MS",
-        description = "hand over a block that is not full after MS milliseconds (default: ${DEFAULT-VALUE})")
+        description = "hand over a block that is not full after MS milliseconds, 0 (the kernel's choice) to 65535 "
+            + "(default: ${DEFAULT-VALUE})")
     private int blockTimeoutMs = RingGeometry.RETIRE_TIMEOUT_MS_DEFAULT;
 
     @Option(names = "--promisc", description = "put the interface in promiscuous mode while capturing")
@@ -125,13 +133,13 @@ public final class CaptureCommand implements Callable<Integer>
     private boolean ignoreOutgoing;
 
     @Option(names = "--pollers", paramLabel = "N",
-        description = "capture with N sockets in one fanout group, each polled by its own thread (default: "
+        description = "capture with N sockets in one fanout group, each polled by its own thread, 1 to 64 (default: "
             + "${DEFAULT-VALUE})")
     private int pollers = 1;
 
     @Option(names = "--cpus", paramLabel = "LIST", split = ",",
-        description = "pin the pollers to these CPUs, in order (e.g. 0,1); a poller without a CPU of its own shares "
-            + "them round-robin")
+        description = "pin the pollers to these CPUs, in order (e.g. 0,1), each one this process may run on; a poller "
+            + "without a CPU of its own shares them round-robin")
     private int[] cpus;
 
     @Option(names = "--fanout-mode", paramLabel = "MODE",
@@ -144,15 +152,18 @@ public final class CaptureCommand implements Callable<Integer>
             + "(see Filter expressions below)")
     private String filterExpression;
 
-    @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N TCP segments")
+    @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N TCP segments, 1 or more")
     private long count = Long.MAX_VALUE;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "stop after SECONDS (default: until stopped)")
-    private long durationSeconds;
+    @Option(names = "--duration", paramLabel = "SECONDS",
+        description = "stop after SECONDS, 1 to " + MAX_DURATION_SECONDS + " (a year); without it, run until stopped")
+    private Long durationOption;
 
     @Option(names = "--stats-interval", paramLabel = "SECONDS",
-        description = "print counters every SECONDS, 0 for only on exit (default: ${DEFAULT-VALUE})")
+        description = "print counters every SECONDS, 0 for only on exit, at most 86400 (default: ${DEFAULT-VALUE})")
     private long statsIntervalSeconds = 5;
+
+    private long durationSeconds;
 
     @Option(names = "--json", description = "one JSON object per line, with Haka's field names, as inspect --json")
     private boolean json;
@@ -523,24 +534,33 @@ public final class CaptureCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "Missing required option: '--interface=IFACE'");
         }
-        if (count < 1)
+        final CommandLine commandLine = spec.commandLine();
+        OptionRanges.check(commandLine, "--count", count, 1, Long.MAX_VALUE);
+        if (durationOption != null)
         {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1");
+            // 0 would read as "no limit" and run for ever: leave the option out for that.
+            OptionRanges.check(commandLine, "--duration", durationOption, 1, MAX_DURATION_SECONDS);
+            durationSeconds = durationOption;
         }
-        if (durationSeconds < 0)
+        OptionRanges.check(commandLine, "--pollers", pollers, 1, 64);
+        OptionRanges.checkCpus(commandLine, "--cpus", cpus);
+        OptionRanges.check(commandLine, "--stats-interval", statsIntervalSeconds, 0, 86400);
+        OptionRanges.check(commandLine, "--blocks", blockCount, 1, RingGeometry.MAX_BLOCK_COUNT);
+        OptionRanges.check(commandLine, "--block-size", blockSize, 1, RingGeometry.MAX_BLOCK_SIZE);
+        OptionRanges.check(commandLine, "--block-timeout-ms", blockTimeoutMs, 0, RingGeometry.MAX_RETIRE_TIMEOUT_MS);
+        if (fanoutGroupId != null)
         {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--duration must not be negative");
+            OptionRanges.check(commandLine, "--fanout-group", fanoutGroupId, 0, 0xFFFF);
         }
-        if (pollers < 1 || pollers > 64)
+        sensorOptions.validate(commandLine);
+        final EngineContext engine = engineOptions.context(commandLine);
+        final MemoryBudget budget = new MemoryBudget().rings(pollers, (long)blockSize * blockCount);
+        if (sensorOptions.wantsPipeline())
         {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--pollers must be between 1 and 64");
+            budget.engines(sensorOptions.workers(), engine).queues(pollers, sensorOptions.workers(),
+                sensorOptions.queueCapacity(), PipelineContext.COPY_BUFFER_LENGTH_DEFAULT);
         }
-        sensorOptions.validate(spec.commandLine());
-        engineOptions.context(spec.commandLine());
-        if (statsIntervalSeconds < 0)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--stats-interval must not be negative");
-        }
+        budget.check(commandLine);
     }
 
     private String failure(final int errno)

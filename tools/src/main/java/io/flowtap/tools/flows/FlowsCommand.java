@@ -5,6 +5,7 @@ import io.flowtap.capture.file.CaptureFileSource;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.ReassemblyEngine;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.MemoryBudget;
 import io.flowtap.tools.StandardOutput;
 import io.flowtap.tools.replay.CaptureReplay;
 import io.flowtap.tools.replay.EngineOptions;
@@ -50,7 +51,8 @@ public final class FlowsCommand implements Callable<Integer>
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng capture file")
+    @Parameters(index = "0", paramLabel = "FILE",
+        description = "pcap or pcapng capture file; - (or a pipe, /dev/stdin) is read as a stream: tcpdump -w - | ...")
     private Path file;
 
     @Option(names = "--json", description = "one JSON object per connection, as in flows.jsonl")
@@ -83,6 +85,7 @@ public final class FlowsCommand implements Callable<Integer>
     public Integer call()
     {
         final EngineContext context = engineOptions.context(spec.commandLine());
+        new MemoryBudget().engines(1, context).check(spec.commandLine());
         final CaptureFileSource source = CaptureReplay.open(file, err, PREFIX);
         if (source == null)
         {

@@ -12,6 +12,7 @@ import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.FilterHelp;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.OptionRanges;
 import io.flowtap.tools.StandardOutput;
 import io.flowtap.tools.text.SegmentFormatter;
 import picocli.CommandLine;
@@ -59,13 +60,14 @@ public final class InspectCommand implements Callable<Integer>
 {
     private static final int POLL_LIMIT = 256;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng capture file")
+    @Parameters(index = "0", paramLabel = "FILE",
+        description = "pcap or pcapng capture file; - (or a pipe, /dev/stdin) is read as a stream: tcpdump -w - | ...")
     private Path file;
 
     @Option(names = "--json", description = "one JSON object per line, with Haka's field names")
     private boolean json;
 
-    @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N TCP segments")
+    @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N TCP segments, 1 or more")
     private long count = Long.MAX_VALUE;
 
     @Option(names = "--checksum", paramLabel = "MODE",
@@ -106,6 +108,7 @@ public final class InspectCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        OptionRanges.check(spec.commandLine(), "--count", count, 1, Long.MAX_VALUE);
         try
         {
             filter = FlowFilter.parse(filterExpression);

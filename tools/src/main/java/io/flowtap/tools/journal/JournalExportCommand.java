@@ -6,6 +6,7 @@ import io.flowtap.pipeline.journal.JournalFlowId;
 import io.flowtap.pipeline.journal.JournalReader;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.replay.GapFill;
+import io.flowtap.tools.replay.OutputFiles;
 import io.flowtap.tools.replay.TcpflowNames;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -19,7 +20,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -110,7 +110,7 @@ public final class JournalExportCommand implements Callable<Integer>
         try (reader)
         {
             Files.createDirectories(out);
-            records = Files.newBufferedWriter(out.resolve("flows.jsonl"), StandardCharsets.UTF_8);
+            records = OutputFiles.newRecordsWriter(out.resolve("flows.jsonl"));
             pcapWriter = pcap == null ? null : new StreamPcapWriter(pcap);
             try
             {
@@ -147,7 +147,7 @@ public final class JournalExportCommand implements Callable<Integer>
         {
             err.println(PREFIX + ex.getMessage());
             err.flush();
-            return Flowtap.EXIT_INPUT_ERROR;
+            return Flowtap.EXIT_OUTPUT_ERROR;
         }
     }
 

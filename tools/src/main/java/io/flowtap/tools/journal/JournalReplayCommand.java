@@ -13,6 +13,7 @@ import io.flowtap.reassembly.FlowReplay;
 import io.flowtap.reassembly.GapReason;
 import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.OptionRanges;
 import org.agrona.DirectBuffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -67,8 +68,8 @@ public final class JournalReplayCommand implements Callable<Integer>
     private List<String> handlerClasses;
 
     @Option(names = "--speed", paramLabel = "X",
-        description = "pace: the recorded time between events divided by X (default: ${DEFAULT-VALUE}, the recorded "
-            + "pace)")
+        description = "pace: the recorded time between events divided by X, more than 0 and at most 1000000 "
+            + "(default: ${DEFAULT-VALUE}, the recorded pace)")
     private double speed = 1;
 
     @Option(names = "--fast", description = "as fast as possible, ignoring the recorded times")
@@ -79,10 +80,7 @@ public final class JournalReplayCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        if (!(speed > 0))
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--speed must be positive");
-        }
+        OptionRanges.check(spec.commandLine(), "--speed", speed, 0, true, 1_000_000);
         final PrintWriter err = spec.commandLine().getErr();
         for (final String name : handlerClasses)
         {

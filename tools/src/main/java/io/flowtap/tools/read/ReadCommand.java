@@ -12,6 +12,7 @@ import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.MemoryBudget;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.sensor.Sensor;
 import io.flowtap.tools.sensor.SensorOptions;
@@ -68,7 +69,8 @@ public final class ReadCommand implements Callable<Integer>
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng file")
+    @Parameters(index = "0", paramLabel = "FILE",
+        description = "pcap or pcapng file; - (or a pipe, /dev/stdin) is read as a stream: tcpdump -w - | ...")
     private Path file;
 
     @Mixin
@@ -102,7 +104,10 @@ public final class ReadCommand implements Callable<Integer>
     {
         final PrintWriter err = spec.commandLine().getErr();
         sensorOptions.validate(spec.commandLine());
-        engineOptions.context(spec.commandLine());
+        new MemoryBudget().engines(sensorOptions.workers(), engineOptions.context(spec.commandLine()))
+            .queues(1, sensorOptions.workers(), sensorOptions.queueCapacity(),
+                PipelineContext.COPY_BUFFER_LENGTH_DEFAULT)
+            .check(spec.commandLine());
         final CaptureFileSource source;
         try
         {
