@@ -21,6 +21,7 @@ import io.flowtap.pipeline.shard.Dispatcher;
 import io.flowtap.pipeline.shard.HandOffQueue;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
+import io.flowtap.reassembly.EngineCounters;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
@@ -421,6 +422,23 @@ public final class Pipeline implements AutoCloseable
             line(out, "worker", counter.label(), total(counter));
         }
         return out.toString();
+    }
+
+    /**
+     * @return the workers' engines' counters added up (exact once closed): every segment the engines were given,
+     *         tracked or ignored under a reason, and what memcaps, evictions and timeouts did.
+     */
+    public EngineCounters engineCounters()
+    {
+        final EngineCounters sum = new EngineCounters();
+        for (final Worker worker : workers)
+        {
+            if (worker.engine() != null)
+            {
+                sum.add(worker.engine().counters());
+            }
+        }
+        return sum;
     }
 
     /**

@@ -426,6 +426,7 @@ public final class CaptureCommand implements Callable<Integer>
             }
             err.println(PREFIX + "final counters on " + interfaceName);
             err.print(pipeline.counterSummary());
+            CounterReport.print(err, pipeline.engineCounters());
             long flows = 0;
             for (final Worker worker : pipeline.workers())
             {

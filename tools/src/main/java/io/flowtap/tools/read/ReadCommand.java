@@ -11,6 +11,7 @@ import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.reassembly.TcpHandler;
+import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.MemoryBudget;
 import io.flowtap.tools.replay.EngineOptions;
@@ -240,6 +241,7 @@ public final class ReadCommand implements Callable<Integer>
         err.printf(Locale.ROOT, "%sread %s with %d worker%s in %.2f s: %d segments (%.0f/s)%n", PREFIX, file,
             workers, workers == 1 ? "" : "s", seconds, segments, segments / seconds);
         err.print(pipeline.counterSummary());
+        CounterReport.print(err, pipeline.engineCounters());
         long flows = 0;
         long delivered = 0;
         for (final Worker worker : pipeline.workers())
