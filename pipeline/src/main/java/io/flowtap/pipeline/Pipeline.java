@@ -21,6 +21,7 @@ import io.flowtap.pipeline.shard.Dispatcher;
 import io.flowtap.pipeline.shard.SegmentRing;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
+import io.flowtap.reassembly.EngineCounters;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
@@ -243,6 +244,41 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
+     * @return one line naming the first worker that failed (an {@link Error} while processing a segment) and why, or
+     *         null; its later segments were discarded, counted.
+     */
+    public String failure()
+    {
+        for (final Worker worker : workers)
+        {
+            final Throwable failure = worker.failure();
+            if (failure != null)
+            {
+                return worker.roleName() + " failed: " + failure;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @return one line saying why a live poller's source stopped on its own (its interface went down or was deleted:
+     *         the poller then finished, so the input is finished), or null.
+     */
+    public String sourceFailure()
+    {
+        for (final PipelinePoller poller : pollers)
+        {
+            if (poller instanceof LivePoller live && live.sourceErrno() != 0)
+            {
+                final String name = live.source().name();
+                return live.sourceErrno() == io.flowtap.linux.Errno.ENETDOWN ? "interface " + name + " went down" :
+                    "waiting for frames on " + name + " failed: " + io.flowtap.linux.Errno.name(live.sourceErrno());
+            }
+        }
+        return null;
+    }
+
+    /**
      * @return the damage that ended a capture file early, or null.
      */
     public CaptureFileException damage()
@@ -394,6 +430,23 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
+     * @return the workers' engines' counters added up (exact once closed): every segment the engines were given,
+     *         tracked or ignored under a reason, and what memcaps, evictions and timeouts did.
+     */
+    public EngineCounters engineCounters()
+    {
+        final EngineCounters sum = new EngineCounters();
+        for (final Worker worker : workers)
+        {
+            if (worker.engine() != null)
+            {
+                sum.add(worker.engine().counters());
+            }
+        }
+        return sum;
+    }
+
+    /**
      * Shut down cleanly: the pollers read what their sources have captured and stop, the workers drain their queues,
      * every open flow ends (reason {@code shutdown}), handlers are closed on their workers' threads, the agents'
      * threads stop, and the sources are closed. Idempotent.
@@ -495,7 +548,7 @@ public final class Pipeline implements AutoCloseable
                 for (final PipelinePoller poller : pollers)
                 {
                     final IdleStrategy onSource = poller instanceof LivePoller ?
-                        new RingIdleStrategy(((LivePoller)poller).source(), PollerGroup.IDLE_WAIT_MS) :
+                        new RingIdleStrategy((LivePoller)poller, PollerGroup.IDLE_WAIT_MS) :
                         context.pollerBackoffIdleStrategy().get();
                     startRunner(new PollerIdleStrategy(
                         poller, context.pollerBackoffIdleStrategy().get(), onSource), poller);

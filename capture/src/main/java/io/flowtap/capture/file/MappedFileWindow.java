@@ -24,7 +24,7 @@ import java.nio.channels.FileChannel;
  * <p>
  * Not thread safe.
  */
-final class MappedFileWindow implements AutoCloseable
+final class MappedFileWindow extends FileWindow
 {
     /** One gibibyte: large enough that remapping cost vanishes, small enough to fit any address space comfortably. */
     static final int DEFAULT_WINDOW_LENGTH = 1 << 30;
@@ -73,6 +73,7 @@ final class MappedFileWindow implements AutoCloseable
      * @return the offset in {@link #buffer()} at which {@code filePosition} sits.
      * @throws CaptureFileException if the operating system refuses the mapping.
      */
+    @Override
     int ensure(final long filePosition, final int length)
     {
         if (filePosition >= windowStart && filePosition + length <= windowEnd)
@@ -85,6 +86,7 @@ final class MappedFileWindow implements AutoCloseable
     /**
      * @return the buffer over the current window; the same instance for the life of this object.
      */
+    @Override
     UnsafeBuffer buffer()
     {
         return buffer;
@@ -93,14 +95,40 @@ final class MappedFileWindow implements AutoCloseable
     /**
      * @return bytes in the file.
      */
+    @Override
     long fileLength()
     {
         return fileLength;
     }
 
+    @Override
+    long available(final long position, final long wanted)
+    {
+        return fileLength - position;
+    }
+
+    @Override
+    long availableWaiting(final long position, final long wanted)
+    {
+        return fileLength - position;
+    }
+
+    @Override
+    boolean isComplete()
+    {
+        return true;
+    }
+
+    @Override
+    long maxRecordLength()
+    {
+        return Long.MAX_VALUE;
+    }
+
     /**
      * @param listener told before a mapped window is unmapped to map another, or null for nobody.
      */
+    @Override
     void listener(final WindowListener listener)
     {
         this.listener = listener;
@@ -109,6 +137,7 @@ final class MappedFileWindow implements AutoCloseable
     /**
      * @return how many windows have been mapped, so tests can see that remapping happens per window.
      */
+    @Override
     long remapCount()
     {
         return remapCount;

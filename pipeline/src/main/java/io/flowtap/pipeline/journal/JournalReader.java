@@ -1,5 +1,6 @@
 package io.flowtap.pipeline.journal;
 
+import io.flowtap.linux.Posix;
 import io.flowtap.reassembly.GapReason;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -17,6 +18,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -53,6 +56,10 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_LENGTH_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_REASON_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_STREAM_OFFSET_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.HEADER_LENGTH;
+import static io.flowtap.pipeline.journal.JournalDescriptor.LOSS_EVENTS_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.LOSS_FIRST_NS_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.LOSS_LENGTH;
+import static io.flowtap.pipeline.journal.JournalDescriptor.LOSS_PAYLOAD_BYTES_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.MAGIC;
 import static io.flowtap.pipeline.journal.JournalDescriptor.NO_DIRECTION;
 import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_DATA_OFFSET;
@@ -70,11 +77,16 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_TEXT;
  * view of the mapped file, so reading copies nothing either.
  * <p>
  * Every excerpt is checked against the schema before the visitor sees it. A journal of a newer schema version, a
- * directory that is missing, empty or not a journal are {@link JournalException}s with a one-line message. An excerpt
- * that is not what the schema says (a damaged file) stops the reader there: what came before was delivered, and
- * {@link #damage()} says where it stopped and why. An excerpt a writer had not finished when it died is never
- * delivered (Chronicle keeps uncommitted excerpts from readers): {@link #readAll} ends at the last one committed and
- * then reports the unfinished one as an {@link JournalDamage.Kind#INCOMPLETE_TAIL}.
+ * directory that is missing, empty or not a journal are {@link JournalException}s with a one-line message.
+ * <p>
+ * Damage does not end reading. A healthy journal is read through Chronicle's tailer; at the first excerpt that is not
+ * what the schema says (or that Chronicle cannot follow, or that lies over bytes never written), the events before
+ * it are delivered and a {@link DamageScanner} takes over from there: it skips to the next good excerpt, reports the
+ * range skipped and why ({@link #damages()}), and reads on, file after file. A journal whose metadata file or a cycle
+ * file's header is damaged, or that has an empty cycle file, is read by the scanner from the start: Chronicle would
+ * throw, or wait for a header that never comes. An excerpt a writer had not finished when it died is never delivered
+ * (Chronicle keeps uncommitted excerpts from readers): {@link #readAll} ends at the last one committed and then
+ * reports the unfinished one as an {@link JournalDamage.Kind#INCOMPLETE_TAIL}.
  * <p>
  * Not thread safe. A journal that is still being written can be read: {@link #poll} returns 0 at its current end and
  * sees later excerpts on a later call.
@@ -84,7 +96,10 @@ public final class JournalReader implements AutoCloseable
     private static final String METADATA_FILE = "metadata.cq4t";
     private static final int EOF_BOTH = 2;
     /** Longer than any excerpt a writer makes (the largest payload chunk or attribute, with its header). */
-    private static final long MAX_EXCERPT_LENGTH = 2L * JournalContext.MAX_PAYLOAD_CHUNK_LIMIT;
+    static final long MAX_EXCERPT_LENGTH = 2L * JournalContext.MAX_PAYLOAD_CHUNK_LIMIT;
+    /** How every Chronicle file (the metadata, a cycle) starts: a metadata document whose field is "header". */
+    private static final byte[] STORE_HEADER = {(byte)0xB9, 6, 'h', 'e', 'a', 'd', 'e', 'r'};
+    private static final int MAX_STORE_HEADER_LENGTH = 1 << 20;
 
     private final Path directory;
     private final SingleChronicleQueue queue;
@@ -97,7 +112,26 @@ public final class JournalReader implements AutoCloseable
     private long lastEnd;
     private int sizeCycle = Integer.MIN_VALUE;
     private long fileSize;
-    private JournalDamage damage;
+    private int dataFd = -1;
+    private long dataEnd;
+    private final List<JournalDamage> damages = new ArrayList<>();
+    private final Salvage salvage = new Salvage();
+    private DamageScanner scanner;
+    private JournalVisitor scanVisitor;
+    private String lastFileName;
+
+    /**
+     * A reader that reads every cycle file itself, without Chronicle: for a journal whose metadata or a file's
+     * header is damaged.
+     */
+    private JournalReader(final Path directory, final String firstFile)
+    {
+        this.directory = directory;
+        this.queue = null;
+        this.tailer = null;
+        scanner = new DamageScanner(directory, salvage);
+        scanner.startAt(firstFile, 0);
+    }
 
     private JournalReader(final Path directory, final SingleChronicleQueue queue)
     {
@@ -164,6 +198,24 @@ public final class JournalReader implements AutoCloseable
             throw new JournalException(JournalException.Kind.EMPTY, "journal " + directory +
                 ": no cycle files, nothing was journaled (or retention deleted it all)");
         }
+        final String firstFile = cycles.get(0).getFileName().toString();
+        final String metadataProblem = metadataProblem(directory.resolve(METADATA_FILE));
+        boolean healthy = metadataProblem == null;
+        for (final Path cycle : cycles)
+        {
+            healthy &= startsWithStoreHeader(cycle);
+        }
+        if (!healthy)
+        {
+            // Chronicle would stall on such a journal, or throw: read it without Chronicle, resynchronising.
+            final JournalReader reader = new JournalReader(directory, firstFile);
+            if (metadataProblem != null)
+            {
+                reader.damages.add(0, new JournalDamage(JournalDamage.Kind.CORRUPT, directory, METADATA_FILE, -1, -1,
+                    -1, 0, 0, metadataProblem + "; the cycle files were read without it"));
+            }
+            return reader;
+        }
         final SingleChronicleQueue queue;
         try
         {
@@ -173,8 +225,10 @@ public final class JournalReader implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
-                ": not a readable Chronicle queue: " + oneLine(ex), ex);
+            final JournalReader reader = new JournalReader(directory, firstFile);
+            reader.damages.add(new JournalDamage(JournalDamage.Kind.CORRUPT, directory, METADATA_FILE, -1, -1, -1, 0,
+                0, "Chronicle cannot open the queue (" + oneLine(ex) + "); the cycle files were read without it"));
+            return reader;
         }
         try
         {
@@ -199,14 +253,29 @@ public final class JournalReader implements AutoCloseable
     public long readAll(final JournalVisitor visitor)
     {
         long total = 0;
-        int read;
-        while ((read = poll(visitor, 4096)) > 0)
+        while (true)
         {
-            total += read;
-        }
-        if (damage == null)
-        {
-            damage = checkTail();
+            int read;
+            while ((read = poll(visitor, 4096)) > 0)
+            {
+                total += read;
+            }
+            if (scanner != null)
+            {
+                scanner.finish();
+                break;
+            }
+            final JournalDamage tail = checkTail();
+            if (tail == null || tail.kind() == JournalDamage.Kind.INCOMPLETE_TAIL)
+            {
+                if (tail != null)
+                {
+                    damages.add(tail);
+                }
+                break;
+            }
+            // Chronicle stops at a header it cannot follow: read on from there without it.
+            salvageFrom(tail.file(), tail.position(), null);
         }
         return total;
     }
@@ -222,8 +291,21 @@ public final class JournalReader implements AutoCloseable
     public int poll(final JournalVisitor visitor, final int limit)
     {
         int read = 0;
-        while (read < limit && damage == null)
+        while (read < limit)
         {
+            if (scanner != null)
+            {
+                final long before = eventsRead;
+                scanVisitor = visitor;
+                scanner.scan(1);
+                final int events = (int)(eventsRead - before);
+                read += events;
+                if (events == 0)
+                {
+                    break;
+                }
+                continue;
+            }
             final DocumentContext document;
             try
             {
@@ -231,8 +313,10 @@ public final class JournalReader implements AutoCloseable
             }
             catch (final RuntimeException | InternalError ex)
             {
-                damaged(-1, -1, "Chronicle cannot read the next excerpt: " + oneLine(ex));
-                break;
+                // Chronicle followed something it could not (a damaged header): read on without it from the end of
+                // the last good excerpt, where the scanner judges for itself what follows.
+                salvageFrom(lastFileName, lastEnd, null);
+                continue;
             }
             try
             {
@@ -254,18 +338,24 @@ public final class JournalReader implements AutoCloseable
                 }
                 catch (final RuntimeException | InternalError ex)
                 {
-                    damaged(index, position, "Chronicle cannot read the excerpt: " + oneLine(ex));
-                    break;
+                    salvageFrom(lastFileName, lastEnd, null);
+                    continue;
                 }
                 final int before = (int)eventsRead;
-                final String bodyProblem = problem != null ? problem : dispatchAll(visitor, bytes);
+                final String bodyProblem = problem != null ? problem :
+                    dispatchAll(visitor, bytes.addressForRead(bytes.readPosition()), (int)bytes.readRemaining(), true);
                 read += (int)eventsRead - before;
                 if (bodyProblem != null)
                 {
-                    damaged(index, position, bodyProblem);
-                    break;
+                    // The events before the bad one were delivered; reading goes on after it, without Chronicle.
+                    salvageFrom(fileName(), position, bodyProblem);
+                    continue;
                 }
-                lastCycle = tailer.cycle();
+                if (tailer.cycle() != lastCycle)
+                {
+                    lastCycle = tailer.cycle();
+                    lastFileName = fileName();
+                }
                 lastEnd = bytes.readLimit();
             }
             finally
@@ -291,6 +381,12 @@ public final class JournalReader implements AutoCloseable
             // Files only grow while written, so the size is looked up again only when an excerpt passes it.
             final File file = currentFile();
             fileSize = file == null ? Long.MAX_VALUE : file.length();
+            if (cycle != sizeCycle)
+            {
+                closeDataFd();
+                dataFd = file == null ? -1 : Math.max(-1, Posix.open(file.getPath(), Posix.O_RDONLY));
+                dataEnd = 0;
+            }
             sizeCycle = cycle;
         }
         if (length > MAX_EXCERPT_LENGTH)
@@ -302,13 +398,41 @@ public final class JournalReader implements AutoCloseable
             return "the excerpt's " + length + " bytes run past the end of the file, at byte " + fileSize +
                 " (truncated)";
         }
+        if (end > dataEnd && dataFd >= 0)
+        {
+            // A committed excerpt over a hole is what a writer that lost pages leaves (a full tmpfs); reading the
+            // hole there would fault, so it is damage. Looked up once per extent, not per excerpt.
+            final long start = end - length - Integer.BYTES;
+            final long hole = Posix.seek(dataFd, start, Posix.SEEK_HOLE);
+            if (hole >= 0 && hole < end)
+            {
+                return "bytes " + hole + ".." + end + " of the excerpt were never written (a hole in the file: its " +
+                    "writer lost them)";
+            }
+            dataEnd = hole < 0 ? Long.MAX_VALUE : hole;
+        }
+        return checkHeader(length >= Short.BYTES ? bytes.addressForRead(bytes.readPosition()) : 0, length, index,
+            eventsRead == 0);
+    }
+
+    /**
+     * Check that an excerpt starts with a journal header of a schema this code reads, and point the view at it.
+     *
+     * @param address        of the excerpt.
+     * @param length         of the excerpt.
+     * @param index          Chronicle's, for messages, or -1.
+     * @param mayBeForeign   whether an excerpt without the magic means a queue flowtap did not write.
+     * @return what is wrong with it, or null.
+     */
+    private String checkHeader(final long address, final long length, final long index, final boolean mayBeForeign)
+    {
         if (length >= Short.BYTES)
         {
-            view.wrap(bytes.addressForRead(bytes.readPosition()), (int)length);
+            view.wrap(address, (int)length);
         }
         if (length < Short.BYTES || JournalDescriptor.magic(view) != MAGIC)
         {
-            if (eventsRead == 0)
+            if (mayBeForeign)
             {
                 throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
                     ": not a flowtap journal (its first excerpt, 0x" + Long.toHexString(index) +
@@ -326,7 +450,8 @@ public final class JournalReader implements AutoCloseable
         {
             throw new JournalException(JournalException.Kind.NEWER_SCHEMA, "journal " + directory +
                 " was written with schema version " + version + ", newer than version " + SCHEMA_VERSION +
-                ", the newest this flowtap reads (excerpt 0x" + Long.toHexString(index) + "): upgrade flowtap");
+                ", the newest this flowtap reads" + (index >= 0 ? " (excerpt 0x" + Long.toHexString(index) + ")" : "") +
+                ": upgrade flowtap");
         }
         if (version < 1)
         {
@@ -336,11 +461,20 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
-     * @return where and why reading stopped early, or null while every excerpt read was good.
+     * @return the first damage met (a range skipped, an unfinished tail), or null while every excerpt read was good.
      */
     public JournalDamage damage()
     {
-        return damage;
+        return damages.isEmpty() ? null : damages.get(0);
+    }
+
+    /**
+     * @return every damage met so far, in file order: each range skipped, with how many bytes and why, and an
+     *         unfinished tail; reading went on after each range.
+     */
+    public List<JournalDamage> damages()
+    {
+        return Collections.unmodifiableList(damages);
     }
 
     /**
@@ -362,8 +496,16 @@ public final class JournalReader implements AutoCloseable
     @Override
     public void close()
     {
-        tailer.close();
-        queue.close();
+        if (scanner != null)
+        {
+            scanner.close();
+        }
+        closeDataFd();
+        if (tailer != null)
+        {
+            tailer.close();
+            queue.close();
+        }
     }
 
     /**
@@ -378,7 +520,7 @@ public final class JournalReader implements AutoCloseable
         {
             final JournalEvent.Collector collector = new JournalEvent.Collector();
             reader.readAll(collector);
-            return new JournalEvent.Log(collector.events(), reader.damage());
+            return new JournalEvent.Log(collector.events(), reader.damage(), reader.damages());
         }
     }
 
@@ -388,14 +530,12 @@ public final class JournalReader implements AutoCloseable
      *
      * @return what is wrong, or null.
      */
-    private String dispatchAll(final JournalVisitor visitor, final Bytes<?> bytes)
+    private String dispatchAll(final JournalVisitor visitor, final long address, final int length, final boolean count)
     {
-        final long address = bytes.addressForRead(bytes.readPosition());
-        final int length = (int)bytes.readRemaining();
         if (JournalDescriptor.version(view) == 1)
         {
             final String problem = dispatch(visitor);
-            eventsRead += problem == null ? 1 : 0;
+            eventsRead += problem == null && count ? 1 : 0;
             return problem;
         }
         final int excerptVersion = JournalDescriptor.version(view);
@@ -434,7 +574,7 @@ public final class JournalReader implements AutoCloseable
             {
                 return problem;
             }
-            eventsRead++;
+            eventsRead += count ? 1 : 0;
             at += (int)eventLength;
         }
         return null;
@@ -444,6 +584,7 @@ public final class JournalReader implements AutoCloseable
     {
         final int length = view.capacity();
         final int type = JournalDescriptor.type(view);
+        final int run = JournalDescriptor.run(view);
         final int source = JournalDescriptor.source(view);
         final long id = JournalDescriptor.flowId(view);
         final long timeNs = JournalDescriptor.timeNs(view);
@@ -456,7 +597,7 @@ public final class JournalReader implements AutoCloseable
                     return badLength(type, length, FLOW_START_LENGTH);
                 }
                 final boolean midstream = (view.getByte(FLOW_START_FLAGS_OFFSET) & FLAG_MIDSTREAM) != 0;
-                visitor.onFlowStart(source, id, timeNs, key.wrap(view, FLOW_START_KEY_OFFSET), midstream);
+                visitor.onFlowStart(run, source, id, timeNs, key.wrap(view, FLOW_START_KEY_OFFSET), midstream);
                 return null;
             }
             case EventType.ESTABLISHED:
@@ -465,11 +606,11 @@ public final class JournalReader implements AutoCloseable
                 {
                     return badLength(type, length, ESTABLISHED_LENGTH);
                 }
-                visitor.onEstablished(source, id, timeNs);
+                visitor.onEstablished(run, source, id, timeNs);
                 return null;
             }
             case EventType.PAYLOAD:
-                return payload(visitor, length, source, id, timeNs);
+                return payload(visitor, length, run, source, id, timeNs);
             case EventType.GAP:
             {
                 if (length != GAP_LENGTH)
@@ -483,7 +624,7 @@ public final class JournalReader implements AutoCloseable
                     return "gap with direction " + direction + " and reason code " +
                         (view.getByte(GAP_REASON_OFFSET) & 0xFF);
                 }
-                visitor.onGap(source, id, timeNs, direction, view.getLong(GAP_STREAM_OFFSET_OFFSET, BYTE_ORDER),
+                visitor.onGap(run, source, id, timeNs, direction, view.getLong(GAP_STREAM_OFFSET_OFFSET, BYTE_ORDER),
                     view.getLong(GAP_LENGTH_OFFSET, BYTE_ORDER), reason);
                 return null;
             }
@@ -499,7 +640,7 @@ public final class JournalReader implements AutoCloseable
                 {
                     return "overlap conflict with direction " + direction + " and kept flag " + newKept;
                 }
-                visitor.onOverlapConflict(source, id, timeNs, direction,
+                visitor.onOverlapConflict(run, source, id, timeNs, direction,
                     view.getLong(CONFLICT_HELD_OFFSET_OFFSET, BYTE_ORDER),
                     view.getLong(CONFLICT_HELD_LENGTH_OFFSET, BYTE_ORDER),
                     view.getLong(CONFLICT_NEW_OFFSET_OFFSET, BYTE_ORDER),
@@ -508,7 +649,7 @@ public final class JournalReader implements AutoCloseable
                 return null;
             }
             case EventType.ATTRIBUTE:
-                return attribute(visitor, length, source, id, timeNs);
+                return attribute(visitor, length, run, source, id, timeNs);
             case EventType.FLOW_END:
             {
                 if (length < END_HISTORY_OFFSET)
@@ -526,7 +667,7 @@ public final class JournalReader implements AutoCloseable
                 {
                     return "flow end with reason code " + reason;
                 }
-                visitor.onFlowEnd(source, id, timeNs, record.wrap(view));
+                visitor.onFlowEnd(run, source, id, timeNs, record.wrap(view));
                 return null;
             }
             case EventType.RAW_FRAME:
@@ -540,19 +681,32 @@ public final class JournalReader implements AutoCloseable
                 {
                     return "raw frame of " + captured + " captured bytes in an excerpt of " + length;
                 }
-                visitor.onFrame(source, id, timeNs, view.getShort(FRAME_LINK_TYPE_OFFSET, BYTE_ORDER) & 0xFFFF,
+                visitor.onFrame(run, source, id, timeNs, view.getShort(FRAME_LINK_TYPE_OFFSET, BYTE_ORDER) & 0xFFFF,
                     view.getShort(FRAME_INTERFACE_OFFSET, BYTE_ORDER) & 0xFFFF,
                     view.getInt(FRAME_WIRE_LENGTH_OFFSET, BYTE_ORDER),
                     view.getInt(FRAME_VLAN_TCI_OFFSET, BYTE_ORDER), view, FRAME_DATA_OFFSET, captured);
                 return null;
             }
+            case EventType.LOSS:
+            {
+                if (length != LOSS_LENGTH)
+                {
+                    return badLength(type, length, LOSS_LENGTH);
+                }
+                visitor.onLoss(run, source, timeNs, view.getLong(LOSS_EVENTS_OFFSET, BYTE_ORDER),
+                    view.getLong(LOSS_PAYLOAD_BYTES_OFFSET, BYTE_ORDER),
+                    view.getLong(LOSS_FIRST_NS_OFFSET, BYTE_ORDER));
+                return null;
+            }
             default:
-                return "unknown event type " + type + " in a schema version " + SCHEMA_VERSION + " excerpt";
+                return "unknown event type " + type + " in a schema version " + JournalDescriptor.version(view) +
+                    " excerpt";
         }
     }
 
     private String payload(
-        final JournalVisitor visitor, final int length, final int source, final long id, final long timeNs)
+        final JournalVisitor visitor, final int length, final int run, final int source, final long id,
+        final long timeNs)
     {
         if (length < PAYLOAD_DATA_OFFSET)
         {
@@ -566,13 +720,14 @@ public final class JournalReader implements AutoCloseable
             return "payload with direction " + direction + ", eof " + eof + " and " + dataLength +
                 " bytes in an excerpt of " + length;
         }
-        visitor.onPayload(source, id, timeNs, direction, view.getLong(PAYLOAD_STREAM_OFFSET_OFFSET, BYTE_ORDER),
+        visitor.onPayload(run, source, id, timeNs, direction, view.getLong(PAYLOAD_STREAM_OFFSET_OFFSET, BYTE_ORDER),
             view, PAYLOAD_DATA_OFFSET, dataLength, eof);
         return null;
     }
 
     private String attribute(
-        final JournalVisitor visitor, final int length, final int source, final long id, final long timeNs)
+        final JournalVisitor visitor, final int length, final int run, final int source, final long id,
+        final long timeNs)
     {
         if (length < ATTRIBUTE_NAME_OFFSET)
         {
@@ -590,7 +745,7 @@ public final class JournalReader implements AutoCloseable
             return "attribute with direction " + direction + ", value type " + valueType + ", a " + nameLength +
                 "-byte name and a " + valueLength + "-byte value in an excerpt of " + length;
         }
-        visitor.onAttribute(source, id, timeNs, direction == NO_DIRECTION ? -1 : direction, view,
+        visitor.onAttribute(run, source, id, timeNs, direction == NO_DIRECTION ? -1 : direction, view,
             ATTRIBUTE_NAME_OFFSET, nameLength, valueType, ATTRIBUTE_NAME_OFFSET + nameLength, valueLength);
         return null;
     }
@@ -600,12 +755,152 @@ public final class JournalReader implements AutoCloseable
         return EventType.name(type) + " excerpt of " + length + " bytes, expected " + expected;
     }
 
-    private void damaged(final long index, final long position, final String reason)
+    /**
+     * Go on reading without Chronicle from a document header of a cycle file (a damaged excerpt, or one Chronicle
+     * cannot read), after saying why when there is a reason.
+     */
+    private void salvageFrom(final String file, final long position, final String reason)
     {
-        final File current = currentFile();
-        damage = new JournalDamage(JournalDamage.Kind.CORRUPT, directory, current == null ? null : current.getName(),
-            index, position, eventsRead, reason);
+        final String name = file != null ? file : lastFileName;
+        if (name == null)
+        {
+            // Damage before anything was read: every file from the first.
+            final List<Path> files = CycleRetention.cycleFiles(directory);
+            scanner = new DamageScanner(directory, salvage);
+            scanner.startAt(files.isEmpty() ? "" : files.get(0).getFileName().toString(), 0);
+            return;
+        }
+        scanner = new DamageScanner(directory, salvage);
+        scanner.startAt(name, Math.max(0, position));
+        if (reason != null)
+        {
+            scanner.damagedHere(reason);
+        }
     }
+
+    private void closeDataFd()
+    {
+        if (dataFd >= 0)
+        {
+            Posix.close(dataFd);
+            dataFd = -1;
+        }
+    }
+
+    private String fileName()
+    {
+        final File file = currentFile();
+        return file == null ? lastFileName : file.getName();
+    }
+
+    /**
+     * @return what is wrong with a journal's metadata file, or null when it looks as Chronicle made it.
+     */
+    private static String metadataProblem(final Path metadata)
+    {
+        if (!Files.isRegularFile(metadata))
+        {
+            return METADATA_FILE + " is missing";
+        }
+        try (FileChannel channel = FileChannel.open(metadata, StandardOpenOption.READ))
+        {
+            final long size = channel.size();
+            final ByteBuffer start = ByteBuffer.allocate(Integer.BYTES + STORE_HEADER.length).order(BYTE_ORDER);
+            if (size < start.capacity() || channel.read(start, 0) < start.capacity())
+            {
+                return METADATA_FILE + " is damaged: " + size + " bytes, too short to be Chronicle's";
+            }
+            final int header = start.getInt(0);
+            final long length = Wires.lengthOf(header);
+            if ((header & Wires.META_DATA) == 0 || (header & Wires.NOT_COMPLETE) != 0 ||
+                !startsWith(start, Integer.BYTES, STORE_HEADER))
+            {
+                return METADATA_FILE + " is damaged: it does not start with Chronicle's header";
+            }
+            if (length > size - Integer.BYTES)
+            {
+                return METADATA_FILE + " is damaged: cut short, its header claims " + length + " bytes and the file " +
+                    "has " + size;
+            }
+            return null;
+        }
+        catch (final IOException ex)
+        {
+            return METADATA_FILE + " cannot be read: " + ex.getMessage();
+        }
+    }
+
+    /**
+     * @return whether a cycle file starts as Chronicle makes one: a complete store header.
+     */
+    private static boolean startsWithStoreHeader(final Path cycle)
+    {
+        try (FileChannel channel = FileChannel.open(cycle, StandardOpenOption.READ))
+        {
+            final ByteBuffer start = ByteBuffer.allocate(Integer.BYTES + STORE_HEADER.length).order(BYTE_ORDER);
+            if (channel.size() < start.capacity() || channel.read(start, 0) < start.capacity())
+            {
+                return false;
+            }
+            final int header = start.getInt(0);
+            return (header & Wires.META_DATA) != 0 && (header & Wires.NOT_COMPLETE) == 0 &&
+                Wires.lengthOf(header) <= MAX_STORE_HEADER_LENGTH && startsWith(start, Integer.BYTES, STORE_HEADER);
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    private static boolean startsWith(final ByteBuffer buffer, final int offset, final byte[] prefix)
+    {
+        for (int i = 0; i < prefix.length; i++)
+        {
+            if (buffer.get(offset + i) != prefix[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The reader's side of a {@link DamageScanner}.
+     */
+    private final class Salvage implements DamageScanner.Excerpts
+    {
+        @Override
+        public String check(final long address, final int length)
+        {
+            final String problem = checkHeader(address, length, -1, false);
+            return problem != null ? problem : dispatchAll(NO_EVENTS, address, length, false);
+        }
+
+        @Override
+        public void deliver(final long address, final int length)
+        {
+            view.wrap(address, length);
+            dispatchAll(scanVisitor, address, length, true);
+        }
+
+        @Override
+        public void damaged(
+            final JournalDamage.Kind kind,
+            final String file,
+            final long position,
+            final long end,
+            final boolean resumed,
+            final String reason)
+        {
+            damages.add(new JournalDamage(kind, directory, file, -1, position, end, eventsRead,
+                resumed ? end - position : Math.max(0, end - position), reason));
+        }
+    }
+
+    /** Validates without delivering. */
+    private static final JournalVisitor NO_EVENTS = new JournalVisitor()
+    {
+    };
 
     private File currentFile()
     {
@@ -651,15 +946,15 @@ public final class JournalReader implements AutoCloseable
                 if ((header & Wires.NOT_COMPLETE) != 0)
                 {
                     return new JournalDamage(JournalDamage.Kind.INCOMPLETE_TAIL, directory, file.getName(), -1,
-                        position, eventsRead, "its header says it was never committed (the writer stopped while " +
-                        "writing it, or is still writing it)");
+                        position, -1, eventsRead, 0, "its header says it was never committed (the writer stopped " +
+                        "while writing it, or is still writing it)");
                 }
                 final long length = Wires.lengthOf(header);
                 final long next = align(position + Integer.BYTES + length);
                 if (next > size || (Wires.isData(header) && length > MAX_EXCERPT_LENGTH))
                 {
                     return new JournalDamage(JournalDamage.Kind.CORRUPT, directory, file.getName(), -1, position,
-                        eventsRead, "its header claims " + length + " bytes, more than " +
+                        -1, eventsRead, 0, "its header claims " + length + " bytes, more than " +
                         (next > size ? "the file holds" : "any journal excerpt has"));
                 }
                 if (Wires.isData(header))
@@ -673,8 +968,8 @@ public final class JournalReader implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            return new JournalDamage(JournalDamage.Kind.CORRUPT, directory, file.getName(), -1, position, eventsRead,
-                "cannot read the file: " + ex);
+            return new JournalDamage(JournalDamage.Kind.CORRUPT, directory, file.getName(), -1, position, -1,
+                eventsRead, 0, "cannot read the file: " + ex);
         }
     }
 

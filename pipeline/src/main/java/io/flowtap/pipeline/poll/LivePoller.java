@@ -73,6 +73,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     private volatile boolean stopRequested;
     private volatile boolean finished;
     private volatile boolean waitingOnWorkers;
+    private volatile int sourceErrno;
 
     /**
      * @param index          of the poller, from 0.
@@ -195,6 +196,12 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
             nextStatisticsNs = nowNs + STATISTICS_INTERVAL_NS;
             source.readKernelStatistics();
             mirrorRingCounters();
+            checkSource();
+        }
+        if (sourceErrno != 0 && !finished)
+        {
+            // The interface went down or away: the ring gets nothing more; what it holds was read above.
+            finish();
         }
         waitingOnWorkers = limit == 0 || source.heldBlocks() > 0;
         return work;
@@ -235,6 +242,28 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
         {
             blockEnds[base + w] = dispatcher.ring(w).tail();
         }
+    }
+
+    /**
+     * The socket reported an error while waiting (its interface went down or was deleted): the poller finishes on
+     * its next duty cycle, as plain capture stops. Any thread.
+     *
+     * @param errno positive, such as ENETDOWN.
+     */
+    public void sourceFailed(final int errno)
+    {
+        if (sourceErrno == 0 && errno > 0)
+        {
+            sourceErrno = errno;
+        }
+    }
+
+    /**
+     * @return the error that ended the source (ENETDOWN when the interface went down or away), or 0.
+     */
+    public int sourceErrno()
+    {
+        return sourceErrno;
     }
 
     @Override
@@ -318,6 +347,22 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
         if (unread > 0)
         {
             counters.add(DispatchCounter.RING_UNREAD_AT_CLOSE, unread);
+        }
+    }
+
+    /**
+     * Once a second, whatever the threading mode: a zero-timeout wait on the ring reports a socket error the idle
+     * strategy did not (it reads and clears the error only when it waits).
+     */
+    private void checkSource()
+    {
+        if (sourceErrno == 0 && !finished)
+        {
+            final int result = source.awaitFrames(0);
+            if (result < 0)
+            {
+                sourceFailed(-result);
+            }
         }
     }
 

@@ -57,6 +57,7 @@ class JournalKillTest
             {
                 @Override
                 public void onPayload(
+                    final int run,
                     final int source,
                     final long flowId,
                     final long timeNs,

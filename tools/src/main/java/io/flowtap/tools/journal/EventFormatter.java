@@ -34,8 +34,8 @@ final class EventFormatter
     CharSequence text(final JournalEvent event)
     {
         line.setLength(0);
-        line.append(time(event.timeNs())).append(' ').append(event.source()).append('/').append(event.flowId())
-            .append(' ');
+        line.append(time(event.timeNs())).append(' ').append(event.run()).append('/').append(event.source())
+            .append('/').append(event.flowId()).append(' ');
         if (event instanceof JournalEvent.FlowStart start)
         {
             line.append("flow_start ").append(endpoints(start.key()));
@@ -97,6 +97,11 @@ final class EventFormatter
             line.append("frame length ").append(frame.data().length).append(" wire ").append(frame.wireLength())
                 .append(" linktype ").append(frame.linkType());
         }
+        else if (event instanceof JournalEvent.Loss loss)
+        {
+            line.append("loss events ").append(loss.events()).append(" payload_bytes ").append(loss.payloadBytes())
+                .append(" since ").append(time(loss.firstNs())).append(" (disk full)");
+        }
         return line;
     }
 
@@ -108,7 +113,8 @@ final class EventFormatter
     {
         line.setLength(0);
         line.append("{\"time\":\"").append(time(event.timeNs())).append("\",\"time_ns\":").append(event.timeNs())
-            .append(",\"source\":").append(event.source()).append(",\"flow\":").append(event.flowId());
+            .append(",\"run\":").append(event.run()).append(",\"source\":").append(event.source())
+            .append(",\"flow\":").append(event.flowId());
         if (event instanceof JournalEvent.FlowStart start)
         {
             line.append(",\"event\":\"flow_start\"");
@@ -186,6 +192,11 @@ final class EventFormatter
             {
                 line.append(",\"data\":\"").append(Base64.getEncoder().encodeToString(frame.data())).append('"');
             }
+        }
+        else if (event instanceof JournalEvent.Loss loss)
+        {
+            line.append(",\"event\":\"loss\",\"events\":").append(loss.events()).append(",\"payload_bytes\":")
+                .append(loss.payloadBytes()).append(",\"first\":\"").append(time(loss.firstNs())).append('"');
         }
         return line.append('}');
     }

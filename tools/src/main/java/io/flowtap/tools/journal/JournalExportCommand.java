@@ -2,9 +2,11 @@ package io.flowtap.tools.journal;
 
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.pipeline.journal.JournalEvent;
+import io.flowtap.pipeline.journal.JournalFlowId;
 import io.flowtap.pipeline.journal.JournalReader;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.replay.GapFill;
+import io.flowtap.tools.replay.OutputFiles;
 import io.flowtap.tools.replay.TcpflowNames;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,7 +20,6 @@ import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -45,7 +46,8 @@ import java.util.concurrent.Callable;
         "0:success",
         "1:no journal there, not a flowtap journal, a newer schema, a damaged tail (what was before it is exported), "
             + "or the files cannot be written",
-        "2:bad command line"})
+        "2:bad command line",
+        "3:the output directory or capture cannot be written (a full disk)"})
 public final class JournalExportCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap journal export: ";
@@ -75,7 +77,7 @@ public final class JournalExportCommand implements Callable<Integer>
     private StreamPcapWriter pcapWriter;
     private long lastNs;
 
-    private final Map<Long, Flow> flows = new HashMap<>();
+    private final Map<JournalFlowId, Flow> flows = new HashMap<>();
     private final StringBuilder name = new StringBuilder(128);
     private final EventFormatter formatter = new EventFormatter(false);
     private Writer records;
@@ -108,7 +110,7 @@ public final class JournalExportCommand implements Callable<Integer>
         try (reader)
         {
             Files.createDirectories(out);
-            records = Files.newBufferedWriter(out.resolve("flows.jsonl"), StandardCharsets.UTF_8);
+            records = OutputFiles.newRecordsWriter(out.resolve("flows.jsonl"));
             pcapWriter = pcap == null ? null : new StreamPcapWriter(pcap);
             try
             {
@@ -145,13 +147,13 @@ public final class JournalExportCommand implements Callable<Integer>
         {
             err.println(PREFIX + ex.getMessage());
             err.flush();
-            return Flowtap.EXIT_INPUT_ERROR;
+            return Flowtap.EXIT_OUTPUT_ERROR;
         }
     }
 
     private void export(final JournalEvent event)
     {
-        final long id = JournalInput.flowKey(event.source(), event.flowId());
+        final JournalFlowId id = JournalFlowId.of(event);
         lastNs = Math.max(lastNs, event.timeNs());
         if (event instanceof JournalEvent.FlowStart start)
         {

@@ -1,6 +1,7 @@
 package io.flowtap.tools.replay;
 
 import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.reassembly.BadChecksumPolicy;
 import io.flowtap.reassembly.DeliveryMode;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.HostPolicies;
@@ -10,6 +11,7 @@ import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.reassembly.UrgentPolicy;
 import io.flowtap.reassembly.attribute.HttpAttributeExtractor;
 import io.flowtap.reassembly.attribute.TlsAttributeExtractor;
+import io.flowtap.tools.OptionRanges;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -24,6 +26,9 @@ import java.util.Locale;
  */
 public final class EngineOptions
 {
+    /** Most flows an engine tracks: 16 million, about 17 GiB of flow table and flow objects. */
+    public static final int MAX_FLOWS = 1 << 24;
+
     @Option(names = "--delivery", paramLabel = "MODE",
         description = "when in-order bytes are delivered: immediate, as soon as they are in order, or acked, once the "
             + "peer acknowledged them (default: immediate)")
@@ -59,23 +64,23 @@ public final class EngineOptions
     private boolean keepRefused;
 
     @Option(names = "--checksum", paramLabel = "MODE",
-        description = "TCP checksum handling: verify, auto or off (default: auto, which verifies every segment of "
-            + "a file); segments with a bad checksum are ignored, as the receiver would ignore them: use off for "
-            + "captures taken on a host with checksum offload")
+        description = "TCP checksum handling: verify (every segment, and a bad one is always ignored, as its "
+            + "receiver would), auto (verify what the source has not, and when most checksums of a capture are bad "
+            + "assume checksum offload and keep them, counted) or off (default: auto)")
     private ChecksumMode checksumMode = ChecksumMode.AUTO;
 
     @Option(names = "--max-flows", paramLabel = "N",
-        description = "most connections tracked at once; the least recently active one is ended to make room "
-            + "(default: ${DEFAULT-VALUE})")
+        description = "most connections tracked at once, 1 to " + MAX_FLOWS + "; the least recently active one is "
+            + "ended to make room (default: ${DEFAULT-VALUE})")
     private int maxFlows = EngineContext.MAX_FLOWS_DEFAULT;
 
     @Option(names = "--engine-memcap", paramLabel = "BYTES", converter = ByteSizeConverter.class,
-        description = "bytes held for reassembly over all connections, with an optional k, m or g suffix "
-            + "(default: 64m)")
+        description = "bytes held for reassembly over all connections, with an optional k, m or g suffix, one page "
+            + "(4k) to 2g, allocated up front per engine (default: 64m)")
     private long engineMemcapBytes = EngineContext.ENGINE_MEMCAP_BYTES_DEFAULT;
 
     @Option(names = "--flow-memcap", paramLabel = "BYTES", converter = ByteSizeConverter.class,
-        description = "bytes held for reassembly by one connection (default: 1m)")
+        description = "bytes held for reassembly by one connection, one page (4k) to the engine memcap (default: 1m)")
     private long flowMemcapBytes = EngineContext.FLOW_MEMCAP_BYTES_DEFAULT;
 
     @Option(names = "--memcap-policy", paramLabel = "POLICY", converter = MemcapPolicyConverter.class,
@@ -147,6 +152,7 @@ public final class EngineOptions
      */
     public EngineContext context(final CommandLine commandLine)
     {
+        OptionRanges.check(commandLine, "--max-flows", maxFlows, 1, MAX_FLOWS);
         final HostPolicies policies = new HostPolicies(overlapPolicy);
         for (final HostPolicy hostPolicy : hostPolicies)
         {
@@ -155,6 +161,8 @@ public final class EngineOptions
         try
         {
             return new EngineContext()
+                .badChecksumPolicy(checksumMode == ChecksumMode.VERIFY ? BadChecksumPolicy.DROP :
+                    BadChecksumPolicy.AUTO)
                 .maxFlows(maxFlows)
                 .midstream(!noMidstream)
                 .attemptTimeoutNs(Math.round(attemptTimeoutSeconds * 1e9))
