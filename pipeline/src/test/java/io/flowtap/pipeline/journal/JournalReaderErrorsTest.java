@@ -281,9 +281,9 @@ class JournalReaderErrorsTest
         assertNotNull(damage);
         assertEquals(JournalDamage.Kind.INCOMPLETE_TAIL, damage.kind());
         assertEquals(last - 4, damage.position());
-        assertEquals("journal " + temp + ": incomplete excerpt in " + cycleFile(temp).getFileName() + " at byte " +
-            (last - 4) + ", after " + (events - 1) + " good events: its header says it was never committed (the " +
-            "writer stopped while writing it, or is still writing it)", damage.message());
+        assertEquals("journal " + queueOf(temp) + ": incomplete excerpt in " + cycleFile(temp).getFileName() +
+            " at byte " + (last - 4) + ", after " + (events - 1) + " good events: its header says it was never " +
+            "committed (the writer stopped while writing it, or is still writing it)", damage.message());
     }
 
     @Test
@@ -305,8 +305,8 @@ class JournalReaderErrorsTest
         assertEquals(excerpts.get(5), damage.end());
         assertEquals(excerpts.get(5) - bad, damage.skipped());
         assertEquals(4, damage.eventsBefore());
-        assertEquals("journal " + temp + ": damaged in " + cycleFile(temp).getFileName() + " at bytes " + bad + ".." +
-            excerpts.get(5) + " (" + (excerpts.get(5) - bad) + " bytes skipped), after 4 good events: " +
+        assertEquals("journal " + queueOf(temp) + ": damaged in " + cycleFile(temp).getFileName() + " at bytes " + bad +
+            ".." + excerpts.get(5) + " (" + (excerpts.get(5) - bad) + " bytes skipped), after 4 good events: " +
             damage.reason(), damage.message());
     }
 
@@ -357,14 +357,14 @@ class JournalReaderErrorsTest
     {
         final Path temp = root.resolve("journal");
         final int events = journalCapture(temp);
-        try (FileChannel channel = FileChannel.open(temp.resolve("metadata.cq4t"), StandardOpenOption.WRITE))
+        try (FileChannel channel = FileChannel.open(queueOf(temp).resolve("metadata.cq4t"), StandardOpenOption.WRITE))
         {
             channel.truncate(100);
         }
         final JournalEvent.Log log = JournalReader.readEvents(temp);
         assertEquals(events, log.events().size());
         assertEquals(1, log.damages().size());
-        assertEquals("journal " + temp + ": damaged in metadata.cq4t, after 0 good events: metadata.cq4t is " +
+        assertEquals("journal " + queueOf(temp) + ": damaged in metadata.cq4t, after 0 good events: metadata.cq4t is " +
             "damaged: cut short, its header claims 152 bytes and the file has 100; the cycle files were read " +
             "without it", log.damage().message());
     }
@@ -376,7 +376,7 @@ class JournalReaderErrorsTest
         final int events = journalCapture(temp);
         final byte[] garbage = new byte[128 * 1024];
         new java.util.Random(4).nextBytes(garbage);
-        Files.write(temp.resolve("metadata.cq4t"), garbage);
+        Files.write(queueOf(temp).resolve("metadata.cq4t"), garbage);
         final long startNs = System.nanoTime();
         final JournalEvent.Log log = JournalReader.readEvents(temp);
         assertTrue(System.nanoTime() - startNs < 5_000_000_000L, "no stall on Chronicle's lock");
@@ -393,7 +393,7 @@ class JournalReaderErrorsTest
         // An empty file of an earlier hour, as a crash between creating and sizing it leaves.
         final Path cycle = cycleFile(temp);
         final String name = cycle.getFileName().toString();
-        final Path empty = temp.resolve("00000000-00" + name.substring(name.length() - 5));
+        final Path empty = queueOf(temp).resolve("00000000-00" + name.substring(name.length() - 5));
         Files.createFile(empty);
         final long startNs = System.nanoTime();
         final JournalEvent.Log log = JournalReader.readEvents(temp);
@@ -475,9 +475,19 @@ class JournalReaderErrorsTest
         }
     }
 
+    /**
+     * @return the queue of a journal's one writer (where its damage is, and what messages name), or a journal of one
+     *         queue itself.
+     */
+    private static Path queueOf(final Path directory)
+    {
+        final List<Path> queues = JournalReader.writerQueues(directory);
+        return queues.isEmpty() ? directory : queues.get(0);
+    }
+
     private static Path cycleFile(final Path directory)
     {
-        final List<Path> files = CycleRetention.cycleFiles(directory).stream()
+        final List<Path> files = CycleRetention.cycleFiles(queueOf(directory)).stream()
             .filter(file -> !file.getFileName().toString().startsWith("00000000")).toList();
         assertEquals(1, files.size(), files.toString());
         return files.get(0);
