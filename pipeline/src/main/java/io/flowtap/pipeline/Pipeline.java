@@ -18,6 +18,7 @@ import io.flowtap.pipeline.poll.PollerIdleStrategy;
 import io.flowtap.pipeline.poll.RingIdleStrategy;
 import io.flowtap.pipeline.shard.DispatchCounter;
 import io.flowtap.pipeline.shard.Dispatcher;
+import io.flowtap.pipeline.shard.FrameTapAgent;
 import io.flowtap.pipeline.shard.SegmentRing;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
@@ -60,6 +61,7 @@ public final class Pipeline implements AutoCloseable
     private final PipelineContext context;
     private final List<PipelinePoller> pollers;
     private final List<Worker> workers;
+    private final List<FrameTapAgent> taps = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
     private AgentInvoker invoker;
     private boolean closed;
@@ -69,6 +71,14 @@ public final class Pipeline implements AutoCloseable
         this.context = context;
         this.pollers = Collections.unmodifiableList(pollers);
         this.workers = Collections.unmodifiableList(workers);
+        for (final PipelinePoller poller : pollers)
+        {
+            final FrameTapAgent tap = poller.dispatcher().tapAgent();
+            if (tap != null)
+            {
+                taps.add(tap);
+            }
+        }
     }
 
     /**
@@ -481,6 +491,10 @@ public final class Pipeline implements AutoCloseable
             {
                 timedOut = timedOut == null ? "workers did not drain" : timedOut + ", workers did not drain";
             }
+            if (!await(this::areTapsDrained, context.shutdownTimeoutNs()))
+            {
+                timedOut = timedOut == null ? "taps did not drain" : timedOut + ", taps did not drain";
+            }
         }
         finally
         {
@@ -542,6 +556,7 @@ public final class Pipeline implements AutoCloseable
     {
         final List<Agent> agents = new ArrayList<>(pollers);
         agents.addAll(workers);
+        agents.addAll(taps);
         switch (context.threadingMode())
         {
             case DEDICATED:
@@ -556,6 +571,10 @@ public final class Pipeline implements AutoCloseable
                 for (final Worker worker : workers)
                 {
                     startRunner(context.workerIdleStrategy().get(), worker);
+                }
+                for (final FrameTapAgent tap : taps)
+                {
+                    startRunner(context.workerIdleStrategy().get(), tap);
                 }
                 break;
             case SHARED:
@@ -630,6 +649,18 @@ public final class Pipeline implements AutoCloseable
             throw new IllegalStateException("workers did not start within " +
                 TimeUnit.NANOSECONDS.toMillis(context.startTimeoutNs()) + " ms");
         }
+    }
+
+    private boolean areTapsDrained()
+    {
+        for (final FrameTapAgent tap : taps)
+        {
+            if (!tap.isDrained())
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean areWorkersDone()

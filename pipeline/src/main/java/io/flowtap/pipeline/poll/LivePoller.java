@@ -58,6 +58,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     private final NanoClock nanoClock;
     private final EpochNanoClock epochClock;
     private final int blockCount;
+    /** Rings the poller fills: the workers', and the tap's. */
     private final int workers;
     private final int[] blockEnds;
     private final long[] heldSinceNs;
@@ -123,7 +124,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
         this.stopTimeoutNs = stopTimeoutNs;
         this.nanoClock = nanoClock;
         this.epochClock = epochClock;
-        this.workers = dispatcher.workers();
+        this.workers = dispatcher.ringCount();
         this.blockEnds = new int[blockCount * workers];
         this.heldSinceNs = new long[blockCount];
         this.copiedOut = new boolean[blockCount];
@@ -240,7 +241,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
         final int base = blockIndex * workers;
         for (int w = 0; w < workers; w++)
         {
-            blockEnds[base + w] = dispatcher.ring(w).tail();
+            blockEnds[base + w] = dispatcher.anyRing(w).tail();
         }
     }
 
@@ -416,7 +417,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
         final int base = block * workers;
         for (int w = 0; w < workers; w++)
         {
-            final SegmentRing ring = dispatcher.ring(w);
+            final SegmentRing ring = dispatcher.anyRing(w);
             if (ring.head() - blockEnds[base + w] < 0)
             {
                 return false;
