@@ -356,6 +356,7 @@ public sealed interface JournalEvent
     {
         private final List<JournalEvent> events = new ArrayList<>();
         private final Consumer<JournalEvent> sink;
+        private final JournalVisitor payloads;
 
         /**
          * Collect into the list {@link #events()} returns.
@@ -363,6 +364,7 @@ public sealed interface JournalEvent
         public Collector()
         {
             sink = events::add;
+            payloads = null;
         }
 
         /**
@@ -372,7 +374,20 @@ public sealed interface JournalEvent
          */
         public Collector(final Consumer<JournalEvent> sink)
         {
+            this(sink, null);
+        }
+
+        /**
+         * Hand each event to a consumer, but payload to a visitor as the reader hands it over, in place: for tools
+         * that move many bytes (an export), which would otherwise copy every payload into a record first.
+         *
+         * @param sink     takes each event but payload as it is read.
+         * @param payloads takes each payload event in place, or null to have it as a record too.
+         */
+        public Collector(final Consumer<JournalEvent> sink, final JournalVisitor payloads)
+        {
             this.sink = sink;
+            this.payloads = payloads;
         }
 
         /**
@@ -410,6 +425,11 @@ public sealed interface JournalEvent
             final int length,
             final int eof)
         {
+            if (payloads != null)
+            {
+                payloads.onPayload(run, source, flowId, timeNs, direction, streamOffset, buffer, offset, length, eof);
+                return;
+            }
             sink.accept(
                 new Payload(run, source, flowId, timeNs, direction, streamOffset, copy(buffer, offset, length), eof));
         }
