@@ -45,12 +45,13 @@ public final class FlowFilter
     private final String expression;
     private final FilterNode root;
     private final FilterProgram program;
+    private volatile FilterProgram chainProgram;
 
     private FlowFilter(final String expression, final FilterNode root)
     {
         this.expression = expression;
         this.root = root;
-        this.program = FilterProgram.compile(root);
+        this.program = FilterProgram.compile(root, true);
     }
 
     /**
@@ -173,11 +174,45 @@ public final class FlowFilter
     }
 
     /**
-     * @return the tests of the flattened filter, for the compiler.
+     * Compile for the kernel, unless the program would be larger than it takes: then null, and the caller filters in
+     * userspace ({@link #matches(PacketDecoder)}) behind a kernel program that keeps every TCP segment
+     * ({@code matchAll().toBpf()}), saying so. A blocklist of thousands of hosts is such a filter: classic BPF has no
+     * loops nor sets, only a chain of compares, and at most {@link Bpf#MAX_INSTRUCTIONS} of them.
+     *
+     * @return the program, or null when it would exceed {@link Bpf#MAX_INSTRUCTIONS}.
+     */
+    public BpfProgram toBpfIfItFits()
+    {
+        try
+        {
+            return BpfCompiler.compile(this);
+        }
+        catch (final FilterSyntaxException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
+     * @return the tests of the flattened filter, for userspace: disjunctions of many alternatives are set lookups.
      */
     FilterProgram program()
     {
         return program;
+    }
+
+    /**
+     * @return the same tests, every alternative a test of its own: what the kernel's program is compiled from.
+     */
+    FilterProgram chainProgram()
+    {
+        FilterProgram chain = chainProgram;
+        if (chain == null)
+        {
+            chain = FilterProgram.compile(root, false);
+            chainProgram = chain;
+        }
+        return chain;
     }
 
     /**

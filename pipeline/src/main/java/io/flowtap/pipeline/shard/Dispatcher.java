@@ -5,6 +5,7 @@ import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.reassembly.flow.FlowKey;
@@ -42,6 +43,7 @@ public final class Dispatcher
     private long maxSegmentTimeNs = Watermark.NONE;
     private long lastFlowHash;
     private FrameHandler tap;
+    private FlowFilter filter;
     private StageHistograms histograms;
     private NanoClock nanoClock;
     private long readEpochNs = NOT_LIVE;
@@ -91,6 +93,19 @@ public final class Dispatcher
     public Dispatcher tap(final FrameHandler tap)
     {
         this.tap = tap;
+        return this;
+    }
+
+    /**
+     * Filter segments here, in userspace, before they are handed off: for a filter too large for the kernel's program
+     * (a blocklist), whose socket then keeps every TCP segment. Configure before the poller starts.
+     *
+     * @param filter to apply, or null for none.
+     * @return this.
+     */
+    public Dispatcher filter(final FlowFilter filter)
+    {
+        this.filter = filter;
         return this;
     }
 
@@ -145,6 +160,11 @@ public final class Dispatcher
         }
         if (!decoder.decode(frame))
         {
+            return NOT_A_SEGMENT;
+        }
+        if (filter != null && !filter.matches(decoder))
+        {
+            counters.increment(DispatchCounter.FILTERED_OUT);
             return NOT_A_SEGMENT;
         }
         final long hash = key.wrap(decoder, false).hash();
