@@ -220,7 +220,8 @@ class CaptureLauncherIT extends LiveLauncherTest
         }
         final Result result = await(filtered);
         assertEquals(0, result.exitCode(), result.err());
-        final Matcher out = Pattern.compile("hand-off: segments filtered out in userspace (\\d+)").matcher(result.err());
+        final Matcher out = Pattern.compile("hand-off: segments filtered out in userspace (\\d+)")
+            .matcher(result.err());
         assertTrue(out.find() && Long.parseLong(out.group(1)) > 0, result.err());
         assertFalse(result.err().contains("hand-off: segments handed off"), result.err());
     }
