@@ -43,7 +43,7 @@ class SensorSoakIT extends LiveLauncherTest
     private static final long SECONDS_DEFAULT = 30;
     private static final long PPS = 20_000;
     private static final long SAMPLE_MS = 2_000;
-    /** Resident set growth allowed after warm-up: a fraction of it, plus the JVM's own slack (code cache, metaspace). */
+    /** Resident set growth allowed after warm-up: a fraction of it, plus the JVM's slack (code cache, metaspace). */
     private static final double RSS_GROWTH_FRACTION = 0.10;
     private static final long RSS_GROWTH_SLACK = 48L << 20;
 
