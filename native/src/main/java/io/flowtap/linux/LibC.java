@@ -56,6 +56,8 @@ final class LibC
 
         int munmap(long address, long length) throws LastErrorException;
 
+        int madvise(long address, long length, int advice) throws LastErrorException;
+
         int close(int fd) throws LastErrorException;
 
         int open(String path, int flags, int mode) throws LastErrorException;

@@ -24,6 +24,10 @@ public final class Posix
     public static final int MAP_LOCKED = 0x2000;
     /** Fault the pages in now (x86_64 and aarch64 value). */
     public static final int MAP_POPULATE = 0x8000;
+    /** {@code madvise}: the range will be read in order (more readahead, pages dropped behind the reader sooner). */
+    public static final int MADV_SEQUENTIAL = 2;
+    /** {@code madvise}: the range will be needed soon (start reading it in now). */
+    public static final int MADV_WILLNEED = 3;
 
     /** {@code open(2)}: read only. */
     public static final int O_RDONLY = 0;
@@ -105,6 +109,27 @@ public final class Posix
                 throw new LinuxException(errno, what + " is too large for memory");
             }
             throw failure(errno, "mmap of " + what);
+        }
+    }
+
+    /**
+     * Advise the kernel how a mapped range will be used. Advice only: a kernel that refuses it changes nothing.
+     *
+     * @param address start of the range, page aligned.
+     * @param length  bytes.
+     * @param advice  an {@code MADV_} constant.
+     * @return 0, or a negative errno.
+     */
+    public static int madvise(final long address, final long length, final int advice)
+    {
+        try
+        {
+            LibC.SETUP.madvise(address, length, advice);
+            return 0;
+        }
+        catch (final LastErrorException ex)
+        {
+            return -ex.getErrorCode();
         }
     }
 

@@ -18,7 +18,8 @@ import io.flowtap.pipeline.poll.PollerIdleStrategy;
 import io.flowtap.pipeline.poll.RingIdleStrategy;
 import io.flowtap.pipeline.shard.DispatchCounter;
 import io.flowtap.pipeline.shard.Dispatcher;
-import io.flowtap.pipeline.shard.HandOffQueue;
+import io.flowtap.pipeline.shard.FrameTapAgent;
+import io.flowtap.pipeline.shard.SegmentRing;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineCounters;
@@ -60,6 +61,7 @@ public final class Pipeline implements AutoCloseable
     private final PipelineContext context;
     private final List<PipelinePoller> pollers;
     private final List<Worker> workers;
+    private final List<FrameTapAgent> taps = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
     private AgentInvoker invoker;
     private boolean closed;
@@ -69,6 +71,14 @@ public final class Pipeline implements AutoCloseable
         this.context = context;
         this.pollers = Collections.unmodifiableList(pollers);
         this.workers = Collections.unmodifiableList(workers);
+        for (final PipelinePoller poller : pollers)
+        {
+            final FrameTapAgent tap = poller.dispatcher().tapAgent();
+            if (tap != null)
+            {
+                taps.add(tap);
+            }
+        }
     }
 
     /**
@@ -115,7 +125,7 @@ public final class Pipeline implements AutoCloseable
                 }
                 final AfPacketRingSource source = AfPacketRingSource.open(socket);
                 sources.add(source);
-                final Dispatcher dispatcher = newDispatcher(context, i);
+                final Dispatcher dispatcher = newDispatcher(context, i, pollerCount);
                 final int blockCount = source.geometry().blockCount();
                 pollers.add(new LivePoller(
                     i,
@@ -158,7 +168,7 @@ public final class Pipeline implements AutoCloseable
             context.conclude();
             final List<PipelinePoller> pollers = new ArrayList<>();
             pollers.add(new FilePoller(
-                0, source, newDispatcher(context, 0), context.queueFullPolicy(), context.pollLimit()));
+                0, source, newDispatcher(context, 0, 1), context.queueFullPolicy(), context.pollLimit()));
             return start(context, pollers);
         }
         catch (final RuntimeException ex)
@@ -322,8 +332,8 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
-     * @param counter of the pollers' decoders: every frame read, by outcome.
-     * @return its total over the pollers; exact once closed.
+     * @param counter of the pollers' decoders (every frame read, by outcome) and of the workers' checksum verdicts.
+     * @return its total over the pollers and workers; exact once closed.
      */
     public long total(final DecodeCounter counter)
     {
@@ -331,6 +341,11 @@ public final class Pipeline implements AutoCloseable
         for (int i = 0; i < pollers.size(); i++)
         {
             sum += pollers.get(i).dispatcher().decoder().counters().get(counter);
+        }
+        for (int i = 0; i < workers.size(); i++)
+        {
+            // Checksum verdicts the pollers left to the workers; no other counter moves there.
+            sum += workers.get(i).decoder().counters().get(counter);
         }
         return sum;
     }
@@ -478,6 +493,10 @@ public final class Pipeline implements AutoCloseable
             {
                 timedOut = timedOut == null ? "workers did not drain" : timedOut + ", workers did not drain";
             }
+            if (!await(this::areTapsDrained, context.shutdownTimeoutNs()))
+            {
+                timedOut = timedOut == null ? "taps did not drain" : timedOut + ", taps did not drain";
+            }
         }
         finally
         {
@@ -499,10 +518,10 @@ public final class Pipeline implements AutoCloseable
         final List<Worker> workers = new ArrayList<>();
         for (int w = 0; w < context.workers(); w++)
         {
-            final HandOffQueue[] inbound = new HandOffQueue[pollers.size()];
+            final SegmentRing[] inbound = new SegmentRing[pollers.size()];
             for (int p = 0; p < inbound.length; p++)
             {
-                inbound[p] = pollers.get(p).dispatcher().queue(w);
+                inbound[p] = pollers.get(p).dispatcher().ring(w);
             }
             final int[] cpus = context.workerCpus();
             workers.add(new Worker(
@@ -514,7 +533,7 @@ public final class Pipeline implements AutoCloseable
                 context.checksumMode(),
                 context.drainLimit(),
                 context.errorHandler())
-                .latency(context.histograms(), context.nanoClock()));
+                .latency(context.histograms(), context.nanoClock(), context.epochClock()));
         }
         final Pipeline pipeline = new Pipeline(context, pollers, workers);
         try
@@ -539,6 +558,7 @@ public final class Pipeline implements AutoCloseable
     {
         final List<Agent> agents = new ArrayList<>(pollers);
         agents.addAll(workers);
+        agents.addAll(taps);
         switch (context.threadingMode())
         {
             case DEDICATED:
@@ -554,9 +574,13 @@ public final class Pipeline implements AutoCloseable
                 {
                     startRunner(context.workerIdleStrategy().get(), worker);
                 }
+                for (final FrameTapAgent tap : taps)
+                {
+                    startRunner(context.workerIdleStrategy().get(), tap);
+                }
                 break;
             case SHARED:
-                startRunner(context.workerIdleStrategy().get(), new CompositeAgent(agents));
+                startRunner(sharedIdleStrategy(), new CompositeAgent(agents));
                 break;
             case INVOKER:
             default:
@@ -564,6 +588,25 @@ public final class Pipeline implements AutoCloseable
                 invoker.start();
                 break;
         }
+    }
+
+    /**
+     * One thread runs every agent: when none found work, the workers' queues are empty too, so unless told otherwise
+     * ({@link PipelineContext#sharedIdleOnRing}) a single live ring's thread waits in {@code poll(2)} for the kernel's
+     * next block, as a dedicated poller does, instead of spinning; with several rings it waits on the first for at
+     * most a millisecond, so the others are not left behind.
+     */
+    private IdleStrategy sharedIdleStrategy()
+    {
+        if (!context.sharedIdleOnRing() || !(pollers.get(0) instanceof LivePoller))
+        {
+            return context.workerIdleStrategy().get();
+        }
+        final LivePoller first = (LivePoller)pollers.get(0);
+        return new PollerIdleStrategy(
+            first,
+            context.pollerBackoffIdleStrategy().get(),
+            new RingIdleStrategy(first.source(), pollers.size() == 1 ? PollerGroup.IDLE_WAIT_MS : 1));
     }
 
     private void startRunner(final IdleStrategy idleStrategy, final Agent agent)
@@ -608,6 +651,18 @@ public final class Pipeline implements AutoCloseable
             throw new IllegalStateException("workers did not start within " +
                 TimeUnit.NANOSECONDS.toMillis(context.startTimeoutNs()) + " ms");
         }
+    }
+
+    private boolean areTapsDrained()
+    {
+        for (final FrameTapAgent tap : taps)
+        {
+            if (!tap.isDrained())
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean areWorkersDone()
@@ -655,9 +710,19 @@ public final class Pipeline implements AutoCloseable
         return true;
     }
 
-    private static Dispatcher newDispatcher(final PipelineContext context, final int poller)
+    private static Dispatcher newDispatcher(final PipelineContext context, final int poller, final int pollers)
     {
-        return new Dispatcher(poller, context.workers(), context.queueCapacity(), context.copyBufferLength())
+        // Checksums are verified where there are fewer segments per thread: in the pollers unless workers outnumber
+        // them (see Dispatcher).
+        final boolean checksumInPoller = pollers >= context.workers();
+        return new Dispatcher(
+            poller,
+            context.workers(),
+            context.queueCapacity(),
+            context.copyBufferLength(),
+            context.checksumMode(),
+            checksumInPoller,
+            context.engineContext().get().vlanInKey())
             .tap(context.frameTaps().apply(poller))
             .filter(context.userspaceFilter())
             .latency(context.histograms(), context.nanoClock());

@@ -30,6 +30,7 @@ public final class Flow
     final TcpHandler[] handlers;
     final Stream[] streams = new Stream[2];
     final FlowRecord record = new FlowRecord();
+    final ZeekConnection zeek = new ZeekConnection();
     private final Object[] data;
 
     long id;
@@ -50,11 +51,8 @@ public final class Flow
     boolean resetHandled;
     boolean midstream;
     boolean rstProvisional;
+    long failedHandlers;
     long lastNs;
-
-    Flow lruPrevious;
-    Flow lruNext;
-    int lruList = -1;
 
     Flow(final int slot, final TcpHandler[] handlers, final int dataSlots)
     {
@@ -74,9 +72,11 @@ public final class Flow
         resetHandled = false;
         this.midstream = midstream;
         rstProvisional = false;
+        failedHandlers = 0;
         lastNs = timeNs;
         Arrays.fill(data, null);
         record.reset(timeNs, midstream);
+        zeek.reset();
     }
 
     void swapRoles()
@@ -95,6 +95,7 @@ public final class Flow
         serverPort = p;
         clientIsA = !clientIsA;
         record.swapDirections();
+        zeek.swap();
         record.flipped();
     }
 
@@ -361,6 +362,15 @@ public final class Flow
     public boolean isResetRequested()
     {
         return resetRequested;
+    }
+
+    /**
+     * @return whether a handler threw while handling this flow (an {@link IsolatedHandler} caught it); that handler
+     * gets no more of the flow's events but {@link TcpHandler#onTerminate}, the others carry on.
+     */
+    public boolean handlerFailed()
+    {
+        return failedHandlers != 0;
     }
 
     /**

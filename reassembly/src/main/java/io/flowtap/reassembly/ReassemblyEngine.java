@@ -6,6 +6,7 @@ import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.codec.TcpFlyweight;
 import io.flowtap.capture.codec.TcpOptionIterator;
 import io.flowtap.capture.codec.TcpOptionKind;
+import io.flowtap.reassembly.flow.ActivityLists;
 import io.flowtap.reassembly.flow.FlowKey;
 import io.flowtap.reassembly.flow.FlowTable;
 import io.flowtap.reassembly.store.PageStore;
@@ -44,8 +45,7 @@ public final class ReassemblyEngine
     private final TcpOptionIterator options = new TcpOptionIterator();
     private final UnsafeBuffer rstFrame =
         new UnsafeBuffer(BufferUtil.allocateDirectAligned(2 * RstFrameBuilder.MAX_FRAME_LENGTH, 64));
-    private final Flow[] lruHeads = new Flow[LISTS];
-    private final Flow[] lruTails = new Flow[LISTS];
+    private final ActivityLists activity;
     private final long[] timeoutsNs = new long[LISTS];
     private final BadChecksumPolicy badChecksumPolicy;
     private long nextFlowId = 1;
@@ -53,6 +53,7 @@ public final class ReassemblyEngine
     private long sampleBad;
     private boolean checksumOffloadAssumed;
     private long clockNs = NO_TIME;
+    private int segmentHash;
 
     /**
      * @param context  configuration; concluded here if it was not.
@@ -68,6 +69,7 @@ public final class ReassemblyEngine
         this.handlers = handlers.clone();
         this.table = new FlowTable(context.maxFlows());
         this.flows = new Flow[context.maxFlows()];
+        this.activity = new ActivityLists(context.maxFlows(), LISTS);
         this.pages = new PageStore(context.pageSize(), (int)(context.engineMemcapBytes() / context.pageSize()));
         this.segments = new SegmentPool(context.maxSegments());
         this.reassembler = new StreamReassembler(pages, segments, this.handlers, counters, context);
@@ -111,6 +113,29 @@ public final class ReassemblyEngine
      */
     public void onSegment(final PacketDecoder decoder, final long timeNs, final int wireLength)
     {
+        key.wrap(decoder, context.vlanInKey());
+        onKeyedSegment(decoder, timeNs, wireLength, key.tableHash());
+    }
+
+    /**
+     * Feed one decoded segment whose flow was hashed already: a pipeline's poller hashes each segment once, to pick
+     * its worker, and hands the hash on.
+     *
+     * @param decoder    that describes the segment: the segment is read in place from it.
+     * @param timeNs     capture time of the segment.
+     * @param wireLength length of its frame on the wire (for the flow's byte counts).
+     * @param tableHash  {@link FlowKey#tableHash()} of the segment's flow key, with the VLAN in the key exactly when
+     *                   {@link EngineContext#vlanInKey()} says so.
+     */
+    public void onSegment(final PacketDecoder decoder, final long timeNs, final int wireLength, final int tableHash)
+    {
+        key.wrap(decoder, context.vlanInKey());
+        onKeyedSegment(decoder, timeNs, wireLength, tableHash);
+    }
+
+    private void onKeyedSegment(final PacketDecoder decoder, final long timeNs, final int wireLength, final int hash)
+    {
+        segmentHash = hash;
         final Flow flow = track(decoder, timeNs, wireLength);
         if (flow != null && flow.resetRequested && !flow.resetHandled)
         {
@@ -181,8 +206,7 @@ public final class ReassemblyEngine
         final boolean rst = (flags & TcpFlyweight.RST) != 0;
 
         sampleChecksum(decoder.checksumStatus());
-        key.wrap(decoder, context.vlanInKey());
-        final int slot = table.find(key);
+        final int slot = table.find(key, segmentHash);
         Flow flow = slot >= 0 ? flows[slot] : null;
 
         if (decoder.checksumStatus() == TcpFlyweight.CHECKSUM_BAD && dropBadChecksum())
@@ -190,12 +214,12 @@ public final class ReassemblyEngine
             counters.increment(EngineCounter.BAD_CHECKSUM);
             if (flow != null)
             {
-                flow.record.history(direction(flow), 'C');
+                flow.zeek.checksumError(flow.record, direction(flow));
             }
             return null;
         }
 
-        if (flow != null && syn && !ack && isNewConnection(flow, direction(flow), tcp.seq()))
+        if (flow != null && syn && !ack && isNewConnection(flow, direction(flow), tcp.seq(), timeNs))
         {
             counters.increment(EngineCounter.PORT_REUSE);
             terminate(flow, EndReason.PORT_REUSE);
@@ -223,7 +247,7 @@ public final class ReassemblyEngine
 
         final int direction = direction(flow);
         flow.lastNs = Math.max(flow.lastNs, timeNs);
-        touch(flow);
+        activity.touch(flow.slot);
         flow.record.packet(direction, tcp.payloadLength(), wireLength, timeNs);
         for (int h = 0; h < handlers.length; h++)
         {
@@ -239,7 +263,7 @@ public final class ReassemblyEngine
             }
         }
         counters.increment(EngineCounter.TRACKED);
-        history(flow, direction, tcp, flags);
+        flow.zeek.packet(flow.record, direction, flags, tcp.seq(), tcp.ackSeq(), tcp.payloadLength(), tcp.windowSize());
 
         if (flow.state == Flow.STATE_CLOSED && flow.record.endReason() == EndReason.RST)
         {
@@ -277,9 +301,9 @@ public final class ReassemblyEngine
     {
         for (int list = 0; list < LISTS; list++)
         {
-            while (lruTails[list] != null)
+            for (int tail = activity.tail(list); tail != ActivityLists.NONE; tail = activity.tail(list))
             {
-                terminate(lruTails[list], EndReason.SHUTDOWN);
+                terminate(flows[tail], EndReason.SHUTDOWN);
             }
         }
     }
@@ -374,6 +398,10 @@ public final class ReassemblyEngine
                 to.synAcked = true;
             }
             reassembler.onAck(flow, Direction.opposite(dir), ackSeq, timeNs);
+            if (flow.state == Flow.STATE_EMBRYONIC && !from.synAcked && missedSyn(flow, dir, from, to))
+            {
+                from.synAcked = true;
+            }
             if (flow.state == Flow.STATE_EMBRYONIC && from.synAcked && to.synAcked)
             {
                 establish(flow, timeNs);
@@ -488,6 +516,19 @@ public final class ReassemblyEngine
         }
     }
 
+    /**
+     * The client's SYN was not captured, but the server's SYN-ACK acknowledged it and the client has now acknowledged
+     * the SYN-ACK: the handshake happened, as Zeek concludes from a SYN-ACK followed by an ACK. Without this the
+     * client would stay unsynchronised and its FIN be dropped, so that the server's ACK of the FIN looked like a
+     * missing byte.
+     */
+    private static boolean missedSyn(final Flow flow, final int dir, final Stream from, final Stream to)
+    {
+        return dir == Direction.TO_SERVER && !from.synSeen && from.baseKnown && to.synSeen && to.synAcked &&
+            flow.record.synFlags(Direction.TO_CLIENT) != FlowRecord.NO_SYN &&
+            (flow.record.synFlags(Direction.TO_CLIENT) & TcpFlyweight.ACK) != 0;
+    }
+
     private void onFin(final Flow flow, final int dir, final long seq, final boolean syn, final int payloadLength)
     {
         final Stream sender = flow.streams[dir];
@@ -502,6 +543,7 @@ public final class ReassemblyEngine
         {
             sender.finSeen = true;
             sender.finOffset = sender.offsetOf(SequenceNumbers.add(seq, payloadLength + (syn ? 1 : 0)));
+            StreamReassembler.confirmGaps(flow, dir);
         }
         if (flow.streams[Direction.opposite(dir)].finSeen)
         {
@@ -651,6 +693,13 @@ public final class ReassemblyEngine
             reassembler.release(flow.streams[1]);
         }
         flow.record.end(reason);
+        for (int d = 0; d < 2; d++)
+        {
+            // As Zeek sizes an endpoint: one never seen has no size, whatever its peer acknowledged of it (that
+            // view stays in the acked missing bytes).
+            flow.record.seqBytes(d, flow.zeek.state(d) == ZeekConnection.INACTIVE ? 0 : flow.streams[d].seqBytes());
+        }
+        flow.record.connState(flow.zeek.connState(flow.record));
         counters.increment(EngineCounter.FLOWS_ENDED);
         if (reason == EndReason.IDLE_TIMEOUT && flow.record.endReason() == EndReason.IDLE_TIMEOUT)
         {
@@ -676,13 +725,13 @@ public final class ReassemblyEngine
         {
             handlers[h].onTerminate(flow, flow.record);
         }
-        unlink(flow);
+        activity.unlink(flow.slot);
         table.remove(flow.slot);
     }
 
     private Flow create(final PacketDecoder decoder, final long timeNs, final boolean syn, final boolean ack)
     {
-        int slot = table.insert(key);
+        int slot = table.insert(key, segmentHash);
         if (slot == FlowTable.FULL)
         {
             if (context.flowLimitPolicy() == FlowLimitPolicy.IGNORE_NEW)
@@ -695,7 +744,7 @@ public final class ReassemblyEngine
                 return null;
             }
             terminate(victim, EndReason.EVICTED);
-            slot = table.insert(key);
+            slot = table.insert(key, segmentHash);
         }
         Flow flow = flows[slot];
         if (flow == null)
@@ -717,6 +766,11 @@ public final class ReassemblyEngine
             final int srcPort = decoder.tcp().srcPort();
             final int dstPort = decoder.tcp().dstPort();
             senderIsClient = !(srcPort < 1024 && dstPort >= 1024);
+        }
+        if (!senderIsClient)
+        {
+            // Zeek takes the first packet's sender for the originator and writes ^ when it decides otherwise.
+            flow.record.flipped();
         }
         final boolean sourceIsA = key.sourceIsA();
         flow.clientIsA = senderIsClient == sourceIsA;
@@ -750,7 +804,7 @@ public final class ReassemblyEngine
             policies.policyFor(flow.version, flow.clientHigh, flow.clientLow), reassemble);
 
         counters.increment(EngineCounter.FLOWS_CREATED);
-        link(flow, Flow.STATE_EMBRYONIC);
+        activity.link(flow.slot, Flow.STATE_EMBRYONIC);
         for (int h = 0; h < handlers.length; h++)
         {
             handlers[h].onNewFlow(flow, timeNs);
@@ -768,14 +822,29 @@ public final class ReassemblyEngine
     }
 
     /**
-     * A SYN on a known 4-tuple starts a new connection when the old one has closed, or when its sequence number is
-     * not the old client's ISN (a retransmitted SYN has the same one).
+     * A SYN on a known 4-tuple starts a new connection (Zeek's and Suricata's boundaries): when the old one has
+     * closed (both FINs, or an acceptable RST); when its sequence number is not the old client's ISN (a retransmitted
+     * SYN has the same one); when the old one was an attempt the server refused with a RST (a client that retries a
+     * refused connect, even with the same ISN, makes a new attempt: {@link EngineContext#newConnectionAfterReject});
+     * and when the old one was an unanswered attempt older than {@link EngineContext#attemptTimeoutNs}.
      */
-    private static boolean isNewConnection(final Flow flow, final int direction, final long seq)
+    private boolean isNewConnection(final Flow flow, final int direction, final long seq, final long timeNs)
     {
         if (flow.state == Flow.STATE_CLOSED && !flow.rstProvisional)
         {
             return true;
+        }
+        if (direction == Direction.TO_SERVER)
+        {
+            if (flow.rstProvisional && flow.state == Flow.STATE_CLOSED && context.newConnectionAfterReject())
+            {
+                return true;
+            }
+            final long attemptTimeoutNs = context.attemptTimeoutNs();
+            if (attemptTimeoutNs > 0 && flow.zeek.attemptOnly() && timeNs - flow.record.firstNs() >= attemptTimeoutNs)
+            {
+                return true;
+            }
         }
         final Stream sender = flow.streams[direction];
         if (direction == Direction.TO_SERVER)
@@ -789,43 +858,6 @@ public final class ReassemblyEngine
     private int direction(final Flow flow)
     {
         return key.sourceIsA() == flow.clientIsA ? Direction.TO_SERVER : Direction.TO_CLIENT;
-    }
-
-    private static void history(final Flow flow, final int direction, final TcpFlyweight tcp, final int flags)
-    {
-        final FlowRecord record = flow.record;
-        final boolean syn = (flags & TcpFlyweight.SYN) != 0;
-        final boolean ack = (flags & TcpFlyweight.ACK) != 0;
-        final boolean fin = (flags & TcpFlyweight.FIN) != 0;
-        final boolean rst = (flags & TcpFlyweight.RST) != 0;
-        if (syn)
-        {
-            if (fin || rst)
-            {
-                record.history(direction, 'Q');
-            }
-            record.history(direction, ack ? 'H' : 'S');
-        }
-        if (fin)
-        {
-            record.history(direction, 'F');
-        }
-        if (rst)
-        {
-            record.history(direction, 'R');
-        }
-        if (tcp.payloadLength() > 0)
-        {
-            record.history(direction, 'D');
-        }
-        else if (ack && !syn && !fin && !rst)
-        {
-            record.history(direction, 'A');
-        }
-        if (tcp.windowSize() == 0 && !syn && !rst)
-        {
-            record.history(direction, 'W');
-        }
     }
 
     private void advanceClock(final long timeNs)
@@ -842,12 +874,15 @@ public final class ReassemblyEngine
         int ended = 0;
         for (int list = 0; list < LISTS; list++)
         {
-            Flow tail = lruTails[list];
-            while (tail != null && clockNs - tail.lastNs >= timeoutsNs[list])
+            for (int tail = activity.tail(list); tail != ActivityLists.NONE; tail = activity.tail(list))
             {
-                terminate(tail, EndReason.IDLE_TIMEOUT);
+                final Flow flow = flows[tail];
+                if (clockNs - flow.lastNs < timeoutsNs[list])
+                {
+                    break;
+                }
+                terminate(flow, EndReason.IDLE_TIMEOUT);
                 ended++;
-                tail = lruTails[list];
             }
         }
         return ended;
@@ -855,21 +890,21 @@ public final class ReassemblyEngine
 
     private Flow oldest()
     {
-        if (lruTails[Flow.STATE_CLOSED] != null)
+        if (activity.tail(Flow.STATE_CLOSED) != ActivityLists.NONE)
         {
-            return lruTails[Flow.STATE_CLOSED];
+            return flows[activity.tail(Flow.STATE_CLOSED)];
         }
-        if (lruTails[Flow.STATE_EMBRYONIC] != null)
+        if (activity.tail(Flow.STATE_EMBRYONIC) != ActivityLists.NONE)
         {
-            return lruTails[Flow.STATE_EMBRYONIC];
+            return flows[activity.tail(Flow.STATE_EMBRYONIC)];
         }
         Flow oldest = null;
         for (int list = 0; list < LISTS; list++)
         {
-            final Flow tail = lruTails[list];
-            if (tail != null && (oldest == null || tail.lastNs < oldest.lastNs))
+            final int tail = activity.tail(list);
+            if (tail != ActivityLists.NONE && (oldest == null || flows[tail].lastNs < oldest.lastNs))
             {
-                oldest = tail;
+                oldest = flows[tail];
             }
         }
         return oldest;
@@ -877,65 +912,10 @@ public final class ReassemblyEngine
 
     private void moveTo(final Flow flow, final int state)
     {
-        if (flow.state != state || flow.lruList != state)
+        if (flow.state != state || activity.listOf(flow.slot) != state)
         {
-            unlink(flow);
             flow.state = state;
-            link(flow, state);
+            activity.moveTo(flow.slot, state);
         }
-    }
-
-    private void touch(final Flow flow)
-    {
-        if (lruHeads[flow.lruList] != flow)
-        {
-            final int list = flow.lruList;
-            unlink(flow);
-            link(flow, list);
-        }
-    }
-
-    private void link(final Flow flow, final int list)
-    {
-        flow.lruList = list;
-        flow.lruPrevious = null;
-        flow.lruNext = lruHeads[list];
-        if (lruHeads[list] != null)
-        {
-            lruHeads[list].lruPrevious = flow;
-        }
-        lruHeads[list] = flow;
-        if (lruTails[list] == null)
-        {
-            lruTails[list] = flow;
-        }
-    }
-
-    private void unlink(final Flow flow)
-    {
-        final int list = flow.lruList;
-        if (list < 0)
-        {
-            return;
-        }
-        if (flow.lruPrevious != null)
-        {
-            flow.lruPrevious.lruNext = flow.lruNext;
-        }
-        else
-        {
-            lruHeads[list] = flow.lruNext;
-        }
-        if (flow.lruNext != null)
-        {
-            flow.lruNext.lruPrevious = flow.lruPrevious;
-        }
-        else
-        {
-            lruTails[list] = flow.lruPrevious;
-        }
-        flow.lruPrevious = null;
-        flow.lruNext = null;
-        flow.lruList = -1;
     }
 }

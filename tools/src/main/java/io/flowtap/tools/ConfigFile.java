@@ -36,10 +36,24 @@ import java.util.regex.Pattern;
  * value of the wrong type is refused with one line naming the file and the key. Options given on the command line
  * win over the file. The file becomes command-line arguments, so picocli converts and checks the values exactly as
  * it does for flags.
+ * <p>
+ * One key is not an option: {@code handlers}, for commands that run the user's handlers, is a list of handlers in
+ * the order they run, each with its own options:
+ * <pre>
+ *   handler-path: [/opt/flowtap/my-handlers.jar]
+ *   handlers:
+ *     - class: com.example.Blocklist
+ *       options: {pattern: "SSH-", action: reset}
+ *     - source: /etc/flowtap/TrisulByteCounter.java
+ * </pre>
+ * It becomes {@code --handler} and {@code --handler-source}, with {@code --handler-option NAME:KEY=VALUE} for each
+ * option (NAME the class, or the source file's class); a {@code --handler} or {@code --handler-source} on the command
+ * line replaces the whole list.
  */
 public final class ConfigFile
 {
     private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
+    private static final String HANDLERS_KEY = "handlers";
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     private final Path path;
@@ -111,6 +125,14 @@ public final class ConfigFile
         for (final Map.Entry<String, Object> entry : entries.entrySet())
         {
             final String key = String.valueOf(entry.getKey());
+            if (HANDLERS_KEY.equals(key) && spec.findOption("--handler") != null)
+            {
+                if (!parsed.hasMatchedOption("--handler") && !parsed.hasMatchedOption("--handler-source"))
+                {
+                    appendHandlers(arguments, entry.getValue());
+                }
+                continue;
+            }
             final OptionSpec option = key.startsWith("-") ? null : spec.findOption("--" + key);
             if (option == null || option.usageHelp() || option.versionHelp() || "--config".equals(option.longestName()))
             {
@@ -124,6 +146,71 @@ public final class ConfigFile
             append(arguments, key, option, entry.getValue());
         }
         return arguments;
+    }
+
+    private void appendHandlers(final List<String> arguments, final Object value)
+    {
+        if (!(value instanceof List))
+        {
+            throw problem(HANDLERS_KEY, "must be a list of handlers, each with class: or source:");
+        }
+        final List<?> handlers = (List<?>)value;
+        for (int i = 0; i < handlers.size(); i++)
+        {
+            final String where = HANDLERS_KEY + "' entry " + (i + 1) + " '";
+            if (!(handlers.get(i) instanceof Map))
+            {
+                throw problem(HANDLERS_KEY, "entry " + (i + 1) + " must be a mapping with class: or source:");
+            }
+            final Map<?, ?> handler = (Map<?, ?>)handlers.get(i);
+            for (final Object field : handler.keySet())
+            {
+                if (!"class".equals(field) && !"source".equals(field) && !"options".equals(field))
+                {
+                    throw problem(HANDLERS_KEY, "entry " + (i + 1) + " has an unknown key '" + field +
+                        "' (class, source, options)");
+                }
+            }
+            final Object className = handler.get("class");
+            final Object source = handler.get("source");
+            if ((className == null) == (source == null) || className instanceof Map || className instanceof List ||
+                source instanceof Map || source instanceof List)
+            {
+                throw problem(HANDLERS_KEY, "entry " + (i + 1) + " needs one class: or one source: value");
+            }
+            final String name;
+            if (className != null)
+            {
+                arguments.add("--handler");
+                arguments.add(String.valueOf(className));
+                name = String.valueOf(className);
+            }
+            else
+            {
+                arguments.add("--handler-source");
+                arguments.add(String.valueOf(source));
+                final String file = Path.of(String.valueOf(source)).getFileName().toString();
+                name = file.endsWith(".java") ? file.substring(0, file.length() - ".java".length()) : file;
+            }
+            final Object options = handler.get("options");
+            if (options == null)
+            {
+                continue;
+            }
+            if (!(options instanceof Map))
+            {
+                throw problem(where + "options", "must be a mapping of option names to values");
+            }
+            for (final Map.Entry<?, ?> option : ((Map<?, ?>)options).entrySet())
+            {
+                if (option.getValue() == null || option.getValue() instanceof Map || option.getValue() instanceof List)
+                {
+                    throw problem(where + "options", "'" + option.getKey() + "' must hold a plain value");
+                }
+                arguments.add("--handler-option");
+                arguments.add(name + ":" + option.getKey() + "=" + option.getValue());
+            }
+        }
     }
 
     private void append(final List<String> arguments, final String key, final OptionSpec option, final Object value)

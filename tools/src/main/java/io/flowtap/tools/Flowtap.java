@@ -27,26 +27,15 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     versionProvider = Flowtap.Version.class,
     description = "Zero-copy TCP capture and reassembly.",
-    subcommands = {
-        InspectCommand.class,
-        CaptureCommand.class,
-        StatsCommand.class,
-        ReadCommand.class,
-        StreamsCommand.class,
-        FlowsCommand.class,
-        GenCommand.class,
-        BlastCommand.class,
-        LoadtestCommand.class,
-        JournalCommand.class,
-        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
         "1:the input is unreadable or damaged (what was before the damage was processed), or the interface cannot "
             + "be captured on",
-        "2:bad command line",
+        "2:bad command line (a handler that cannot be loaded, made or compiled included)",
         "3:the output could not be written (standard output, a journal or an output directory: a full disk, a "
-            + "write error); what was written before it is complete"})
+            + "write error); what was written before it is complete",
+        "4:a handler threw and --handler-errors stop stopped the run"})
 public final class Flowtap implements Callable<Integer>
 {
     /** Success. */
@@ -60,6 +49,22 @@ public final class Flowtap implements Callable<Integer>
      * up, an output directory. What was written before is complete; the line printed says what and where.
      */
     public static final int EXIT_OUTPUT_ERROR = 3;
+    /** A user's handler threw and {@code --handler-errors stop} stopped the run (cleanly, as a signal would). */
+    public static final int EXIT_HANDLER_STOPPED = 4;
+
+    /** The subcommands, in the order help lists them. */
+    private static final List<Class<?>> SUBCOMMANDS = List.of(
+        InspectCommand.class,
+        CaptureCommand.class,
+        StatsCommand.class,
+        ReadCommand.class,
+        StreamsCommand.class,
+        FlowsCommand.class,
+        GenCommand.class,
+        BlastCommand.class,
+        LoadtestCommand.class,
+        JournalCommand.class,
+        CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -70,7 +75,7 @@ public final class Flowtap implements Callable<Integer>
     public static void main(final String[] args)
     {
         StandardOutput.install();
-        final CommandLine commandLine = commandLine();
+        final CommandLine commandLine = commandLine(args);
         final int exitCode = commandLine.execute(args);
         System.exit(finish(commandLine, exitCode));
     }
@@ -105,11 +110,44 @@ public final class Flowtap implements Callable<Integer>
     }
 
     /**
-     * @return the command line, ready to execute; tests run it without exiting the JVM.
+     * @return the command line with every subcommand, ready to execute; tests run it without exiting the JVM.
      */
     public static CommandLine commandLine()
     {
-        return new CommandLine(new Flowtap())
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command line for these arguments: only the subcommand they name is built, since picocli reads every
+     * option of every subcommand by reflection when it builds one, which took a fifth of a second of each run and
+     * kept the JIT compiler busy with the class files it generated; with no subcommand named (or help asked for, or
+     * a name that is not one) every subcommand is built, for the listing and the suggestions.
+     *
+     * @param args the command line.
+     * @return the command line, ready to execute.
+     */
+    public static CommandLine commandLine(final String[] args)
+    {
+        final CommandLine commandLine = new CommandLine(new Flowtap());
+        final String named = args.length > 0 ? args[0] : null;
+        Class<?> only = null;
+        for (final Class<?> subcommand : SUBCOMMANDS)
+        {
+            if (subcommand != CommandLine.HelpCommand.class &&
+                subcommand.getAnnotation(Command.class).name().equals(named))
+            {
+                only = subcommand;
+            }
+        }
+        for (final Class<?> subcommand : SUBCOMMANDS)
+        {
+            if (only == null || subcommand == only)
+            {
+                commandLine.addSubcommand(subcommand);
+            }
+        }
+        // Settings reach the subcommands present when they are made: after adding them.
+        return commandLine
             .setCaseInsensitiveEnumValuesAllowed(true)
             .setExecutionStrategy(new WithConfigFile())
             .setExitCodeExceptionMapper(exception ->

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -50,17 +51,29 @@ public final class LauncherProcesses implements AutoCloseable
      */
     public Process start(final List<String> prefix, final String... args)
     {
+        return start(Map.of(), prefix, args);
+    }
+
+    /**
+     * @param environment variables to set for the process, besides this one's.
+     * @param prefix      command words before the launcher, or empty.
+     * @param args        the launcher's arguments.
+     * @return the running process.
+     */
+    public Process start(final Map<String, String> environment, final List<String> prefix, final String... args)
+    {
         final List<String> command = new ArrayList<>(prefix);
         command.add(Paths.get(System.getProperty("flowtap.launcher", "flowtap")).toString());
         command.addAll(List.of(args));
         final int index = processes.size();
         try
         {
-            final Process process = new ProcessBuilder(command)
+            final ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve("out" + index + ".txt").toFile())
                 .redirectError(dir.resolve("err" + index + ".txt").toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Paths.get("/dev/null").toFile()))
-                .start();
+                .redirectInput(ProcessBuilder.Redirect.from(Paths.get("/dev/null").toFile()));
+            builder.environment().putAll(environment);
+            final Process process = builder.start();
             processes.add(process);
             return process;
         }

@@ -63,6 +63,7 @@ public final class PacketDecoder
     private final TcpFlyweight tcp = new TcpFlyweight();
     private final DecodeCounters counters = new DecodeCounters();
     private final ChecksumMode checksumMode;
+    private final boolean checksumDeferred;
 
     private DirectBuffer buffer;
     private int linkOffset;
@@ -79,6 +80,7 @@ public final class PacketDecoder
     private int ipProtocol;
     private int finalDestinationOffset;
     private int checksumStatus;
+    private int capturedLength;
 
     /**
      * A decoder that verifies checksums when the source has not ({@link ChecksumMode#AUTO}).
@@ -93,7 +95,21 @@ public final class PacketDecoder
      */
     public PacketDecoder(final ChecksumMode checksumMode)
     {
+        this(checksumMode, false);
+    }
+
+    /**
+     * A decoder that may leave the checksum to another stage: a pipeline's poller decodes each frame once, and the
+     * worker that reassembles it verifies the checksum when that is where it costs less ({@link #resolveChecksum}).
+     *
+     * @param checksumMode     how TCP checksums are treated.
+     * @param checksumDeferred whether to leave every segment {@link TcpFlyweight#CHECKSUM_UNVERIFIED}, uncounted, for
+     *                         {@link #resolveChecksum} to settle where the segment goes.
+     */
+    public PacketDecoder(final ChecksumMode checksumMode, final boolean checksumDeferred)
+    {
         this.checksumMode = checksumMode;
+        this.checksumDeferred = checksumDeferred;
     }
 
     /**
@@ -144,6 +160,7 @@ public final class PacketDecoder
         this.outerVlanId = metadataVlanTci == Frame.NO_VLAN_TCI ? NO_VLAN : metadataVlanTci & 0x0FFF;
         this.vlanCount = outerVlanId == NO_VLAN ? 0 : 1;
         this.frameEnd = offset + capturedLength;
+        this.capturedLength = capturedLength;
         this.snapTruncated = snapTruncated;
         this.frameChecksumStatus = frameChecksumStatus;
         this.innerVlanId = NO_VLAN;
@@ -159,6 +176,112 @@ public final class PacketDecoder
             counters.increment(DecodeCounter.VLAN_TAGGED);
         }
         return result == DecodeCounter.TCP_SEGMENT;
+    }
+
+    /**
+     * Describe a segment another decoder has already decoded, from what it found ({@link #ipOffset()},
+     * {@link #destinationAddressOffset()}, the TCP header's offset and length, the VLAN tags, the checksum verdict),
+     * without reading the headers again: the pipeline decodes each frame once, in its poller, and hands these on. No
+     * counter moves. Afterwards the accessors and flyweights describe the segment as {@link #decode} would have.
+     *
+     * @param buffer             holding the frame.
+     * @param offset             of the frame's link-layer header.
+     * @param capturedLength     bytes of the frame in the buffer.
+     * @param linkType           one of {@link LinkType}'s constants.
+     * @param ipVersion          4 or 6.
+     * @param ipOffset           of the IP header that carries the segment.
+     * @param destinationOffset  of the final destination address.
+     * @param tcpOffset          of the TCP header.
+     * @param segmentLength      TCP header plus payload as the IP header states it.
+     * @param vlanCount          VLAN tags found, metadata tag included.
+     * @param outerVlanId        outermost VLAN id, or {@link #NO_VLAN}.
+     * @param innerVlanId        second VLAN id, or {@link #NO_VLAN}.
+     * @param checksumStatus     one of {@link TcpFlyweight}'s CHECKSUM_ constants.
+     * @return this decoder.
+     */
+    public PacketDecoder wrapDecoded(
+        final DirectBuffer buffer,
+        final int offset,
+        final int capturedLength,
+        final int linkType,
+        final int ipVersion,
+        final int ipOffset,
+        final int destinationOffset,
+        final int tcpOffset,
+        final int segmentLength,
+        final int vlanCount,
+        final int outerVlanId,
+        final int innerVlanId,
+        final int checksumStatus)
+    {
+        if (this.buffer != buffer)
+        {
+            this.buffer = buffer;
+        }
+        this.linkOffset = offset;
+        this.linkType = linkType;
+        this.frameEnd = offset + capturedLength;
+        this.capturedLength = capturedLength;
+        this.ipVersion = ipVersion;
+        this.ipOffset = ipOffset;
+        this.ipProtocol = IpProtocol.TCP;
+        this.finalDestinationOffset = destinationOffset;
+        this.vlanCount = vlanCount;
+        this.outerVlanId = outerVlanId;
+        this.innerVlanId = innerVlanId;
+        this.checksumStatus = checksumStatus;
+        this.outcomeOrdinal = DecodeCounter.TCP_SEGMENT.ordinal();
+        if (ipVersion == 6)
+        {
+            ipv6.wrap(buffer, ipOffset);
+        }
+        else
+        {
+            ipv4.wrap(buffer, ipOffset);
+        }
+        tcp.wrap(buffer, tcpOffset, segmentLength, Math.min(segmentLength, frameEnd - tcpOffset),
+            sourceAddressOffset(), destinationOffset, addressLength());
+        return this;
+    }
+
+    /**
+     * Settle the checksum of the segment described last, as {@link #decode} would have with this decoder's mode, and
+     * count the verdict: for a segment whose decoder deferred it.
+     *
+     * @param frameChecksumStatus what the source knew of the frame's checksums, one of {@link Frame}'s CHECKSUM_
+     *                            constants.
+     * @return one of {@link TcpFlyweight}'s CHECKSUM_ constants, also what {@link #checksumStatus()} returns now.
+     */
+    public int resolveChecksum(final int frameChecksumStatus)
+    {
+        this.frameChecksumStatus = frameChecksumStatus;
+        checksumStatus = checksumStatusOfSegment();
+        countChecksum(checksumStatus);
+        return checksumStatus;
+    }
+
+    /**
+     * @return whether this decoder leaves checksums to {@link #resolveChecksum}.
+     */
+    public boolean isChecksumDeferred()
+    {
+        return checksumDeferred;
+    }
+
+    /**
+     * @return what the source said of the last frame's checksums, one of {@link Frame}'s CHECKSUM_ constants.
+     */
+    public int frameChecksumStatus()
+    {
+        return frameChecksumStatus;
+    }
+
+    /**
+     * @return bytes of the last frame in the buffer.
+     */
+    public int capturedLength()
+    {
+        return capturedLength;
     }
 
     /**
@@ -841,16 +964,24 @@ public final class PacketDecoder
         {
             counters.increment(DecodeCounter.TCP_PAYLOAD_TRUNCATED);
         }
-        checksumStatus = checksumStatusOfSegment();
-        if (checksumStatus == TcpFlyweight.CHECKSUM_BAD)
+        if (!checksumDeferred)
+        {
+            checksumStatus = checksumStatusOfSegment();
+            countChecksum(checksumStatus);
+        }
+        return DecodeCounter.TCP_SEGMENT;
+    }
+
+    private void countChecksum(final int status)
+    {
+        if (status == TcpFlyweight.CHECKSUM_BAD)
         {
             counters.increment(DecodeCounter.TCP_CHECKSUM_BAD);
         }
-        else if (checksumStatus == TcpFlyweight.CHECKSUM_UNVERIFIED)
+        else if (status == TcpFlyweight.CHECKSUM_UNVERIFIED)
         {
             counters.increment(DecodeCounter.TCP_CHECKSUM_UNVERIFIED);
         }
-        return DecodeCounter.TCP_SEGMENT;
     }
 
     private int checksumStatusOfSegment()

@@ -1,6 +1,7 @@
 package io.flowtap.capture.file;
 
 import io.flowtap.capture.CaptureFileException;
+import io.flowtap.linux.Posix;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -183,11 +184,26 @@ final class MappedFileWindow extends FileWindow
         }
 
         buffer.wrap(mapped);
+        advise(buffer.addressOffset(), mapLength);
         windowStart = start;
         windowEnd = start + mapLength;
         remapCount++;
 
         return (int)(filePosition - start);
+    }
+
+    /**
+     * Tell the kernel the window will be read once, front to back: a file on disk is then read ahead in large
+     * requests, starting now, rather than faulted in page by page as the reader reaches it. Advice only: where the
+     * kernel declines it (or the mapping is not page aligned) reading works the same.
+     */
+    private static void advise(final long address, final long length)
+    {
+        final long page = Posix.pageSize();
+        final long aligned = address & -page;
+        final long alignedLength = length + (address - aligned);
+        Posix.madvise(aligned, alignedLength, Posix.MADV_SEQUENTIAL);
+        Posix.madvise(aligned, alignedLength, Posix.MADV_WILLNEED);
     }
 
     private void unmapCurrent()

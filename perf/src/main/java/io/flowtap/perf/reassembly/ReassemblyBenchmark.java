@@ -7,7 +7,11 @@ import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.reassembly.DeliveryMode;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.EngineCounter;
+import io.flowtap.reassembly.HandlerErrorPolicy;
+import io.flowtap.reassembly.HandlerErrors;
+import io.flowtap.reassembly.IsolatedHandler;
 import io.flowtap.reassembly.ReassemblyEngine;
+import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.reassembly.test.SyntheticTraffic;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -68,6 +72,13 @@ public class ReassemblyBenchmark
     @Param({"1000"})
     public int flows;
 
+    /**
+     * {@code PLAIN}: the engine calls the handler; {@code ISOLATED}: through the {@link IsolatedHandler} fence the
+     * command line puts around a user's handler (the cost of isolation: one flag test and one more call per event).
+     */
+    @Param({"PLAIN"})
+    public String handler;
+
     private final PacketDecoder decoder = new PacketDecoder(ChecksumMode.OFF);
     private final Consumer consumer = new Consumer();
     private SyntheticTraffic trace;
@@ -100,7 +111,9 @@ public class ReassemblyBenchmark
             lengths[i] = trace.length(i);
             timesNs[i] = trace.timeNs(i);
         }
-        engine = new ReassemblyEngine(new EngineContext().deliveryMode(mode), consumer);
+        final TcpHandler fenced = "ISOLATED".equals(handler) ? new IsolatedHandler(consumer, "consumer", 0,
+            new HandlerErrors(HandlerErrorPolicy.CONTINUE, System.err::println)) : consumer;
+        engine = new ReassemblyEngine(new EngineContext().deliveryMode(mode), fenced);
         naive = new NaiveReassembler(consumer);
     }
 

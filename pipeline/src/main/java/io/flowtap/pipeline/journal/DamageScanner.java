@@ -316,7 +316,7 @@ final class DamageScanner implements AutoCloseable
             position = next;
             return STEP_SKIPPED;
         }
-        if (length > JournalReader.MAX_EXCERPT_LENGTH || length < JournalDescriptor.HEADER_LENGTH)
+        if (length > QueueReader.MAX_EXCERPT_LENGTH || length < JournalDescriptor.HEADER_LENGTH)
         {
             return damagedAt(position, "its header claims " + length + " bytes, which no journal excerpt has");
         }
@@ -415,7 +415,7 @@ final class DamageScanner implements AutoCloseable
             final int header = word(at);
             final long length = header & Wires.LENGTH_MASK;
             if ((header & (Wires.NOT_COMPLETE | Wires.META_DATA)) == 0 && length >= JournalDescriptor.HEADER_LENGTH &&
-                length <= JournalReader.MAX_EXCERPT_LENGTH && at + Integer.BYTES + length <= size &&
+                length <= QueueReader.MAX_EXCERPT_LENGTH && at + Integer.BYTES + length <= size &&
                 isData(at, Integer.BYTES + (int)length))
             {
                 final long address = address(at + Integer.BYTES, (int)length);

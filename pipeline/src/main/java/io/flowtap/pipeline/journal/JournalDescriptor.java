@@ -44,7 +44,7 @@ public final class JournalDescriptor
     /** The journal's magic number, the bytes {@code 'F' 'J'} read as a little-endian u16. */
     public static final int MAGIC = 0x4A46;
     /** The schema this code writes, and the newest it reads. */
-    public static final int SCHEMA_VERSION = 3;
+    public static final int SCHEMA_VERSION = 4;
     /** Byte order of every field. */
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -70,6 +70,8 @@ public final class JournalDescriptor
     public static final int HEADER_LENGTH = TIME_OFFSET + SIZE_OF_LONG;
     /** The largest run number; the one after it is 1. Run 0 is an excerpt of schema 1 or 2, written before runs. */
     public static final int MAX_RUN = 0xFFFF;
+    /** The first schema version whose header carries the run number (before it, those bytes were reserved, 0). */
+    public static final int RUN_SINCE_VERSION = 4;
 
     /** Flow key block: ip version, u8 (4 or 6). */
     public static final int KEY_IP_VERSION_OFFSET = 0;
@@ -202,14 +204,26 @@ public final class JournalDescriptor
     public static final int COUNTER_COUNT = 10;
     /** Flow-end: the flow key block, with the final client and server roles. */
     public static final int END_KEY_OFFSET = END_COUNTERS_OFFSET + COUNTER_COUNT * 2 * SIZE_OF_LONG;
-    /** Flow-end: the history letters (ASCII), to the end of the excerpt. */
+    /** Flow-end: the history letters (ASCII); from schema 3 the extension block follows them. */
     public static final int END_HISTORY_OFFSET = END_KEY_OFFSET + KEY_LENGTH;
+    /** First schema version whose flow-end has the extension block after its history. */
+    public static final int END_EXTENSION_SINCE_VERSION = 3;
+    /** Flow-end extension, from its start: Zeek's conn_state, u8 ({@link io.flowtap.reassembly.ConnState#code}). */
+    public static final int END_EXT_CONN_STATE_OFFSET = 0;
+    /** Flow-end extension: bytes in sequence space each way (Zeek's resp_bytes, orig_bytes), two i64. */
+    public static final int END_EXT_SEQ_BYTES_OFFSET = 8;
+    /** Flow-end extension: bytes only acknowledgements showed missing each way, two i64. */
+    public static final int END_EXT_ACKED_MISSING_OFFSET = END_EXT_SEQ_BYTES_OFFSET + 2 * SIZE_OF_LONG;
+    /** Flow-end extension: its length. */
+    public static final int END_EXTENSION_LENGTH = END_EXT_ACKED_MISSING_OFFSET + 2 * SIZE_OF_LONG;
     /** Flow-end flag: the handshake completed. */
     public static final int FLAG_CONNECTED = 2;
     /** Flow-end flag: a handler asked for a reset. */
     public static final int FLAG_RESET_REQUESTED = 4;
     /** Flow-end flag: a handler dropped the flow. */
     public static final int FLAG_DROPPED = 8;
+    /** Flow-end flag: a user's handler threw while handling the flow ({@code Flow.handlerFailed()}). */
+    public static final int FLAG_HANDLER_FAILED = 16;
     /** Flow-end end reason code: none (the flow had not ended). */
     public static final int END_REASON_NONE = 0;
 
@@ -349,6 +363,17 @@ public final class JournalDescriptor
     }
 
     /**
+     * @param version       schema version of the event.
+     * @param historyLength letters in its history.
+     * @return the length of a flow-end event.
+     */
+    public static int flowEndLength(final int version, final int historyLength)
+    {
+        return END_HISTORY_OFFSET + historyLength +
+            (version >= END_EXTENSION_SINCE_VERSION ? END_EXTENSION_LENGTH : 0);
+    }
+
+    /**
      * @param buffer holding an excerpt at offset 0.
      * @return its schema version.
      */
@@ -392,8 +417,8 @@ public final class JournalDescriptor
                     (buffer.getShort(ATTRIBUTE_NAME_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF) +
                     (buffer.getInt(ATTRIBUTE_VALUE_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF_FFFFL);
             case EventType.FLOW_END:
-                return available < END_HISTORY_OFFSET ? TOO_SHORT :
-                    END_HISTORY_OFFSET + (buffer.getByte(END_HISTORY_LENGTH_OFFSET) & 0xFF);
+                return available < END_HISTORY_OFFSET ? TOO_SHORT : flowEndLength(
+                    version(buffer), buffer.getByte(END_HISTORY_LENGTH_OFFSET) & 0xFF);
             case EventType.RAW_FRAME:
                 return available < FRAME_DATA_OFFSET ? TOO_SHORT :
                     FRAME_DATA_OFFSET + (buffer.getInt(FRAME_CAPTURED_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF_FFFFL);
@@ -422,11 +447,11 @@ public final class JournalDescriptor
 
     /**
      * @param buffer holding an excerpt at offset 0.
-     * @return the run that wrote it, 0 for schema 1 and 2 (written before runs were numbered).
+     * @return the run that wrote it, 0 for schemas 1 to 3 (written before runs were numbered).
      */
     public static int run(final DirectBuffer buffer)
     {
-        return version(buffer) < 3 ? 0 : buffer.getShort(RUN_OFFSET, BYTE_ORDER) & 0xFFFF;
+        return version(buffer) < RUN_SINCE_VERSION ? 0 : buffer.getShort(RUN_OFFSET, BYTE_ORDER) & 0xFFFF;
     }
 
     /**

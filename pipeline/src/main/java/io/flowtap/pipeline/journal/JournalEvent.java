@@ -1,5 +1,6 @@
 package io.flowtap.pipeline.journal;
 
+import io.flowtap.reassembly.ConnState;
 import io.flowtap.reassembly.EndReason;
 import io.flowtap.reassembly.GapReason;
 import org.agrona.DirectBuffer;
@@ -257,6 +258,7 @@ public sealed interface JournalEvent
      * @param midstream      picked up midstream.
      * @param resetRequested a handler asked for a reset.
      * @param dropped        a handler dropped it.
+     * @param handlerFailed  a user's handler threw on it.
      * @param history        Zeek-style history.
      * @param synFlags       flags of the first SYN per direction.
      * @param fin            FIN per direction.
@@ -264,11 +266,15 @@ public sealed interface JournalEvent
      * @param firstNs        first packet.
      * @param lastNs         last packet.
      * @param counters       {@code [counter][direction]}, counters as {@link JournalDescriptor}'s {@code COUNTER_}.
+     * @param connState      Zeek's conn_state, or null (a record written before schema 3).
+     * @param seqBytes       bytes in sequence space per direction (0 before schema 3).
+     * @param ackedMissing   bytes only acknowledgements showed missing, per direction (0 before schema 3).
      */
     record FlowEnd(
         int run, int source, long flowId, long timeNs, Key key, EndReason endReason, boolean connected,
-        boolean midstream, boolean resetRequested, boolean dropped, String history, int[] synFlags, boolean[] fin,
-        boolean[] rst, long firstNs, long lastNs, long[][] counters) implements JournalEvent
+        boolean midstream, boolean resetRequested, boolean dropped, boolean handlerFailed, String history,
+        int[] synFlags, boolean[] fin, boolean[] rst, long firstNs, long lastNs, long[][] counters, ConnState connState,
+        long[] seqBytes, long[] ackedMissing) implements JournalEvent
     {
         @Override
         public int type()
@@ -350,6 +356,7 @@ public sealed interface JournalEvent
     {
         private final List<JournalEvent> events = new ArrayList<>();
         private final Consumer<JournalEvent> sink;
+        private final JournalVisitor payloads;
 
         /**
          * Collect into the list {@link #events()} returns.
@@ -357,6 +364,7 @@ public sealed interface JournalEvent
         public Collector()
         {
             sink = events::add;
+            payloads = null;
         }
 
         /**
@@ -366,7 +374,20 @@ public sealed interface JournalEvent
          */
         public Collector(final Consumer<JournalEvent> sink)
         {
+            this(sink, null);
+        }
+
+        /**
+         * Hand each event to a consumer, but payload to a visitor as the reader hands it over, in place: for tools
+         * that move many bytes (an export), which would otherwise copy every payload into a record first.
+         *
+         * @param sink     takes each event but payload as it is read.
+         * @param payloads takes each payload event in place, or null to have it as a record too.
+         */
+        public Collector(final Consumer<JournalEvent> sink, final JournalVisitor payloads)
+        {
             this.sink = sink;
+            this.payloads = payloads;
         }
 
         /**
@@ -404,6 +425,11 @@ public sealed interface JournalEvent
             final int length,
             final int eof)
         {
+            if (payloads != null)
+            {
+                payloads.onPayload(run, source, flowId, timeNs, direction, streamOffset, buffer, offset, length, eof);
+                return;
+            }
             sink.accept(
                 new Payload(run, source, flowId, timeNs, direction, streamOffset, copy(buffer, offset, length), eof));
         }
@@ -471,9 +497,12 @@ public sealed interface JournalEvent
                 }
             }
             sink.accept(new FlowEnd(run, source, flowId, timeNs, Key.of(record.key()), record.endReason(),
-                record.connected(), record.midstream(), record.resetRequested(), record.dropped(), record.history(),
+                record.connected(), record.midstream(), record.resetRequested(), record.dropped(),
+                record.handlerFailed(), record.history(),
                 new int[] {record.synFlags(0), record.synFlags(1)}, new boolean[] {record.fin(0), record.fin(1)},
-                new boolean[] {record.rst(0), record.rst(1)}, record.firstNs(), record.lastNs(), counters));
+                new boolean[] {record.rst(0), record.rst(1)}, record.firstNs(), record.lastNs(), counters,
+                record.connState(), new long[] {record.seqBytes(0), record.seqBytes(1)},
+                new long[] {record.ackedMissingBytes(0), record.ackedMissingBytes(1)}));
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.flowtap.pipeline.journal;
 
+import io.flowtap.reassembly.ConnState;
 import io.flowtap.reassembly.Direction;
 import io.flowtap.reassembly.Flow;
 import io.flowtap.reassembly.FlowRecord;
@@ -33,6 +34,9 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_PACKETS;
 import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_PAYLOAD_BYTES;
 import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_RETRANSMISSIONS;
 import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_WIRE_BYTES;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_EXT_ACKED_MISSING_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_EXT_CONN_STATE_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_EXT_SEQ_BYTES_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.END_FIN_RST_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.END_FIRST_NS_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.END_FLAGS_OFFSET;
@@ -45,6 +49,7 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.END_SYN_FLAGS_OFFSET
 import static io.flowtap.pipeline.journal.JournalDescriptor.ESTABLISHED_LENGTH;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_CONNECTED;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_DROPPED;
+import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_HANDLER_FAILED;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_MIDSTREAM;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_RESET_REQUESTED;
 import static io.flowtap.pipeline.journal.JournalDescriptor.FLOW_START_FLAGS_OFFSET;
@@ -71,6 +76,7 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_EOF_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_LENGTH_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_RESERVED_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_STREAM_OFFSET_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.SCHEMA_VERSION;
 import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_BINARY;
 import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_LONG;
 import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_TEXT;
@@ -274,9 +280,8 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
     public void onTerminate(final Flow flow, final FlowRecord record)
     {
         final int historyLength = record.historyLength();
-        final Bytes<?> bytes = begin(
-            EventType.FLOW_END, flow.id(), record.lastNs(), END_HISTORY_OFFSET + historyLength,
-            END_HISTORY_OFFSET + historyLength);
+        final int length = JournalDescriptor.flowEndLength(SCHEMA_VERSION, historyLength);
+        final Bytes<?> bytes = begin(EventType.FLOW_END, flow.id(), record.lastNs(), length, length);
         if (bytes == null)
         {
             return;
@@ -288,6 +293,7 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
             flags |= record.connected() ? FLAG_CONNECTED : 0;
             flags |= flow.isResetRequested() ? FLAG_RESET_REQUESTED : 0;
             flags |= flow.isDropped() ? FLAG_DROPPED : 0;
+            flags |= flow.handlerFailed() ? FLAG_HANDLER_FAILED : 0;
             int finRst = 0;
             for (int d = 0; d < 2; d++)
             {
@@ -320,6 +326,14 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
             for (int i = 0; i < historyLength; i++)
             {
                 bytes.writeByte(base + END_HISTORY_OFFSET + i, (byte)record.historyChar(i));
+            }
+            final long extension = base + END_HISTORY_OFFSET + historyLength;
+            bytes.writeLong(extension, 0L);
+            bytes.writeByte(extension + END_EXT_CONN_STATE_OFFSET, (byte)ConnState.code(record.connState()));
+            for (int d = 0; d < 2; d++)
+            {
+                bytes.writeLong(extension + END_EXT_SEQ_BYTES_OFFSET + 8L * d, record.seqBytes(d));
+                bytes.writeLong(extension + END_EXT_ACKED_MISSING_OFFSET + 8L * d, record.ackedMissingBytes(d));
             }
         }
         catch (final RuntimeException ex)

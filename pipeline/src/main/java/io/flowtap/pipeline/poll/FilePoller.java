@@ -8,18 +8,18 @@ import io.flowtap.capture.file.WindowListener;
 import io.flowtap.pipeline.shard.DispatchCounter;
 import io.flowtap.pipeline.shard.Dispatcher;
 import io.flowtap.pipeline.shard.QueueFullPolicy;
+import io.flowtap.pipeline.shard.SegmentRing;
 
 /**
  * The poller of a pipeline reading a capture file: the same hand-off as a live poller, with frames read in place in
  * the file's mapped window instead of a ring.
  * <p>
- * The window moves (one mapping per window, 1 GiB by default) and the old one is unmapped, so a hand-off cannot keep
- * pointing into it. The poller copies out, when told the window is about to move ({@link WindowListener}), every frame
- * still queued in place, with the same compare-and-set as a live poller uses for a stale ring block, then waits for
- * the frames workers are reading at that instant (one per worker at most; counted when it happens): the copy happens
- * at most once per window and touches at most the queues' capacity of frames. Pinning the window instead (not
- * moving it while hand-offs refer to it) would make the poller wait for the slowest worker's whole queue inside the
- * source's poll, or need a second mapping kept alive beside the first.
+ * The window moves (one mapping per window, 1 GiB by default) and the old one is unmapped, so a ring record cannot
+ * keep pointing into it. When told the window is about to move ({@link WindowListener}), the poller copies out every
+ * record the workers have not taken yet ({@link SegmentRing#copyOut}) and waits for the records they have taken to be
+ * finished: at most one batch per worker, once per window (counted when it waits). Pinning the window instead would
+ * make the poller wait for the slowest worker's whole ring inside the source's poll, or need a second mapping kept
+ * alive beside the first.
  * <p>
  * A damaged file ends the input: every frame before the damage is handed off, {@link #damage()} says what and where.
  */
@@ -85,6 +85,7 @@ public final class FilePoller implements PipelinePoller, FrameHandler, WindowLis
         }
         waitingOnWorkers = false;
         int frames = 0;
+        dispatcher.beginCycle(Dispatcher.NOT_LIVE);
         try
         {
             frames = source.poll(this, limit);
@@ -94,6 +95,10 @@ public final class FilePoller implements PipelinePoller, FrameHandler, WindowLis
             damage = ex;
             finish();
             return 1;
+        }
+        finally
+        {
+            dispatcher.endCycle();
         }
         position = source.position();
         if (frames > 0)
@@ -110,7 +115,7 @@ public final class FilePoller implements PipelinePoller, FrameHandler, WindowLis
     @Override
     public void onFrame(final Frame frame)
     {
-        final int result = dispatcher.dispatch(frame, null, -1);
+        final int result = dispatcher.dispatch(frame);
         if (result == Dispatcher.IN_PLACE)
         {
             handedOffInWindow++;
@@ -124,9 +129,19 @@ public final class FilePoller implements PipelinePoller, FrameHandler, WindowLis
         {
             handedOffInWindow = 0;
             dispatcher.counters().increment(DispatchCounter.WINDOW_MOVES);
-            dispatcher.copyOut(null, -1);
-            // Workers reading a frame of this window right now finish it before the window goes.
-            if (dispatcher.awaitInPlaceReaders(null) > 0)
+            boolean waited = false;
+            for (int w = 0; w < dispatcher.ringCount(); w++)
+            {
+                final SegmentRing ring = dispatcher.anyRing(w);
+                final int mustFinish = dispatcher.copyOut(w, ring.tail());
+                // The worker finishes the frames of the old window it took before the copy; then the window goes.
+                while (ring.head() - mustFinish < 0)
+                {
+                    waited = true;
+                    Thread.onSpinWait();
+                }
+            }
+            if (waited)
             {
                 dispatcher.counters().increment(DispatchCounter.WINDOW_MOVE_WAITS);
             }

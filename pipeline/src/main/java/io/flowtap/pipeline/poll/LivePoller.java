@@ -5,11 +5,11 @@ import io.flowtap.capture.ring.AfPacketRingSource;
 import io.flowtap.capture.ring.BlockFrameHandler;
 import io.flowtap.capture.ring.RingCounter;
 import io.flowtap.linux.Affinity;
-import io.flowtap.pipeline.shard.BlockLedger;
 import io.flowtap.pipeline.shard.DispatchCounter;
 import io.flowtap.pipeline.shard.DispatchCounters;
 import io.flowtap.pipeline.shard.Dispatcher;
 import io.flowtap.pipeline.shard.QueueFullPolicy;
+import io.flowtap.pipeline.shard.SegmentRing;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
 
@@ -19,16 +19,18 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * A poller of a live pipeline: walks its AF_PACKET ring with {@link AfPacketRingSource#pollDeferred}, hands each TCP
  * segment to its flow's worker by reference to the frame in the ring, and gives each block back to the kernel, oldest
- * first, once the workers are done with every frame of it ({@link BlockLedger}).
+ * first, once the workers are done with every frame of it. Workers finish their ring records in order, so a block is
+ * done when every worker's ring head has passed the position its last frame was published at: the poller notes those
+ * positions when it finishes walking a block, and no frame is counted one by one.
  * <p>
  * A worker that falls behind must not freeze the ring. When the oldest block has been held longer than the hold
  * timeout and the ring is nearly full (the block {@code nearFullBlocks - 1} places after it is user-owned too), the
- * frames of that block still queued are copied into their hand-offs' own buffers (a race-free compare-and-set decides,
- * per frame, whether the worker reads the ring or the copy) and the block goes back as soon as the frames workers are
- * reading at that moment are done. Copies are counted.
+ * frames of that block the workers have not taken yet are copied into their ring slots' own buffers
+ * ({@link SegmentRing#copyOut}), and the block goes back as soon as the frames the workers had taken are done. Copies
+ * are counted.
  * <p>
  * Duty cycle: read the clock once, release finished blocks, take at most {@code pollLimit} frames (under
- * {@link QueueFullPolicy#WAIT}, no more than every queue can take), release again, copy out a stale block. Never
+ * {@link QueueFullPolicy#WAIT}, no more than every ring can take), release again, copy out a stale block. Never
  * blocks and allocates nothing. When idle it moves its time watermark to the wall clock minus a lag, so the workers'
  * flows still time out on a quiet link.
  * <p>
@@ -45,7 +47,6 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     private final AfPacketRingSource source;
     private final Dispatcher dispatcher;
     private final DispatchCounters counters;
-    private final BlockLedger ledger;
     private final FlowAffinity affinity;
     private final QueueFullPolicy policy;
     private final int pollLimit;
@@ -57,13 +58,15 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     private final NanoClock nanoClock;
     private final EpochNanoClock epochClock;
     private final int blockCount;
+    /** Rings the poller fills: the workers', and the tap's. */
+    private final int workers;
+    private final int[] blockEnds;
     private final long[] heldSinceNs;
     private final boolean[] copiedOut;
     private final AtomicLongArray ringCounters = new AtomicLongArray(RingCounter.count());
 
     private long nowNs;
     private int currentBlock;
-    private int handedOffInBlock;
     private long stopRequestedNs = -1;
     private long lastFrameNs;
     private long nextStatisticsNs;
@@ -121,7 +124,8 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
         this.stopTimeoutNs = stopTimeoutNs;
         this.nanoClock = nanoClock;
         this.epochClock = epochClock;
-        this.ledger = new BlockLedger(blockCount);
+        this.workers = dispatcher.ringCount();
+        this.blockEnds = new int[blockCount * workers];
         this.heldSinceNs = new long[blockCount];
         this.copiedOut = new boolean[blockCount];
     }
@@ -157,11 +161,19 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
                     counters.increment(DispatchCounter.QUEUE_FULL_STALLS);
                 }
             }
-            if (limit > 0 && dispatcher.measuresLatency())
+            int frames = 0;
+            if (limit > 0)
             {
-                dispatcher.readAt(epochClock.nanoTime());
+                dispatcher.beginCycle(dispatcher.measuresLatency() ? epochClock.nanoTime() : Dispatcher.NOT_LIVE);
+                try
+                {
+                    frames = source.pollDeferred(this, limit);
+                }
+                finally
+                {
+                    dispatcher.endCycle();
+                }
             }
-            final int frames = limit > 0 ? source.pollDeferred(this, limit) : 0;
             if (frames > 0)
             {
                 lastFrameNs = nowNs;
@@ -200,7 +212,6 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     public void onBlockStart(final int blockIndex)
     {
         currentBlock = blockIndex;
-        handedOffInBlock = 0;
         heldSinceNs[blockIndex] = nowNs;
         copiedOut[blockIndex] = false;
     }
@@ -208,11 +219,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     @Override
     public void onFrame(final Frame frame)
     {
-        final int result = dispatcher.dispatch(frame, ledger, currentBlock);
-        if (result == Dispatcher.IN_PLACE)
-        {
-            handedOffInBlock++;
-        }
+        final int result = dispatcher.dispatch(frame);
         if (result != Dispatcher.NOT_A_SEGMENT && affinity != null)
         {
             final int verdict = affinity.check(dispatcher.lastFlowHash(), index);
@@ -230,11 +237,11 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     @Override
     public void onBlockEnd(final int blockIndex)
     {
-        // One atomic add per block rather than one per frame: workers may have taken the count below zero already.
-        if (handedOffInBlock > 0)
+        // Every frame of the block is in the rings below their tails now: the block is done when the heads get there.
+        final int base = blockIndex * workers;
+        for (int w = 0; w < workers; w++)
         {
-            ledger.add(blockIndex, handedOffInBlock);
-            handedOffInBlock = 0;
+            blockEnds[base + w] = dispatcher.anyRing(w).tail();
         }
     }
 
@@ -315,10 +322,6 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     /**
      * @return the per-block reference counts.
      */
-    public BlockLedger ledger()
-    {
-        return ledger;
-    }
 
     /**
      * @param counter of the ring.
@@ -370,7 +373,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
         while (source.heldBlocks() > 0)
         {
             final int oldest = source.oldestHeldBlock();
-            if (!source.isBlockDelivered(oldest) || ledger.outstanding(oldest) != 0)
+            if (!source.isBlockDelivered(oldest) || !isBlockDone(oldest))
             {
                 break;
             }
@@ -397,13 +400,30 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
             return 0;
         }
         copiedOut[oldest] = true;
-        final int copied = dispatcher.copyOut(ledger, oldest);
-        if (copied > 0)
+        final int base = oldest * workers;
+        for (int w = 0; w < workers; w++)
         {
-            ledger.add(oldest, -copied);
+            final int end = blockEnds[base + w];
+            final int mustFinish = dispatcher.copyOut(w, end);
+            // Only the frames the worker had taken before the copy are still read in the block.
+            blockEnds[base + w] = mustFinish - end < 0 ? mustFinish : end;
         }
         counters.increment(DispatchCounter.BLOCKS_COPIED_OUT);
         return 1 + releaseFinishedBlocks();
+    }
+
+    private boolean isBlockDone(final int block)
+    {
+        final int base = block * workers;
+        for (int w = 0; w < workers; w++)
+        {
+            final SegmentRing ring = dispatcher.anyRing(w);
+            if (ring.head() - blockEnds[base + w] < 0)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean isRingNearlyFull(final int oldest)

@@ -24,7 +24,7 @@ public enum DispatchCounter
     COPIED_AT_HAND_OFF("segments copied at hand-off"),
     /** Segments still queued when their memory had to go (a ring block held too long, a file window moving). */
     COPIED_OUT("segments copied out"),
-    /** Hand-off copy buffers grown to take a frame larger than they were sized for. */
+    /** Ring slots' copy buffers grown to take a frame larger than they were sized for. */
     COPY_BUFFERS_GROWN("copy buffers grown"),
     /** Ring blocks given back to the kernel. */
     BLOCKS_RELEASED("ring blocks released"),
@@ -32,8 +32,10 @@ public enum DispatchCounter
     BLOCKS_COPIED_OUT("ring blocks copied out"),
     /** Times a capture file's mapped window moved while segments referred to it. */
     WINDOW_MOVES("file window moves"),
-    /** Window moves that had to wait for a worker reading a frame of the old window in place. */
+    /** Window moves that had to wait for a worker to finish frames of the old window it was reading in place. */
     WINDOW_MOVE_WAITS("file window moves that waited for a worker"),
+    /** Frames the raw-frame tap had no room for (its journal writer fell behind), not journaled. */
+    TAP_FULL("frames not tapped, tap full"),
     /** Segments of a flow another poller of the group saw first (live capture with several pollers). */
     WRONG_POLLER("flow seen on another poller"),
     /** Segments whose flow could not be checked for the right poller because the affinity table was full. */

@@ -1,23 +1,35 @@
 package io.flowtap.pipeline.shard;
 
-import io.flowtap.capture.BatchAware;
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.capture.codec.TcpFlyweight;
 import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
+import io.flowtap.pipeline.stats.StageRecorder;
 import io.flowtap.reassembly.flow.FlowKey;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A poller's side of the shard: decodes each frame far enough to know its flow, hashes the flow symmetrically
+ * A poller's side of the shard: decodes each frame, once for the whole pipeline, hashes its flow symmetrically
  * ({@link FlowKey#hash()}, the same for both directions, on every run and machine), picks the flow's worker from the
- * hash, and hands the segment over through that worker's {@link HandOffQueue} as a reference to where the frame is.
+ * hash, and fills a record of that worker's {@link SegmentRing} with where the frame is and what the decoder found,
+ * so that the worker reads the segment without parsing a header again and finds its flow by the same hash.
  * <p>
- * The decoder here never verifies checksums (the worker's does, once): it only needs the flow. Frames that are not
- * TCP segments are counted by {@link #decoder()} under their reason and go no further.
+ * The TCP checksum is verified here or in the worker, whichever has fewer threads' worth of segments to do it for:
+ * here when there are at least as many pollers as workers (reading a file with one worker, the poller otherwise
+ * waits for the worker, and it brings the payload into the cache the worker reads it from), in the workers when
+ * they outnumber the pollers (one poller would become the bottleneck). Either way exactly once.
+ * <p>
+ * Frames that are not TCP segments are counted by {@link #decoder()} under their reason and go no further.
+ * <p>
+ * A tap (the raw-frame journal) sees every frame, decoded or not, on a thread of its own: the poller only fills a
+ * record of the tap's ring ({@link #tapRing()}), as for a worker, and {@link FrameTapAgent} writes the journal; no
+ * Chronicle work is done on a poller's thread.
  * <p>
  * Not thread safe: owned by one poller's thread. Counters may be read from any thread.
  */
@@ -25,54 +37,73 @@ public final class Dispatcher
 {
     /** {@link #dispatch} result: the frame is not a TCP segment (the decoder counted why). */
     public static final int NOT_A_SEGMENT = 0;
-    /** {@link #dispatch} result: the segment's queue was full, and it was dropped (counted). */
+    /** {@link #dispatch} result: the segment's ring was full, and it was dropped (counted). */
     public static final int DROPPED = 1;
     /** {@link #dispatch} result: handed off by reference to the frame in its source memory. */
     public static final int IN_PLACE = 2;
     /** {@link #dispatch} result: handed off as a copy (the frame was not in off-heap memory). */
     public static final int COPIED = 3;
-    /** {@link #readAt} value of a source whose timestamps are not the time the frames arrived (a file). */
+    /** {@link #beginCycle} value of a source whose timestamps are not the time the frames arrived (a file). */
     public static final long NOT_LIVE = Long.MIN_VALUE;
 
     private final int poller;
-    private final HandOffQueue[] queues;
+    private final SegmentRing[] rings;
+    private final int ringCapacity;
+    private final int copyLength;
+    private SegmentRing tapRing;
     private final Watermark watermark = new Watermark();
-    private final PacketDecoder decoder = new PacketDecoder(ChecksumMode.OFF);
+    private final PacketDecoder decoder;
     private final FlowKey key = new FlowKey();
+    private final boolean vlanInKey;
     private final DispatchCounters counters = new DispatchCounters();
     private long maxSegmentTimeNs = Watermark.NONE;
     private long lastFlowHash;
     private FrameHandler tap;
     private FlowFilter filter;
-    private StageHistograms histograms;
+    private StageRecorder latency;
     private NanoClock nanoClock;
+    private long cycleNs;
     private long readEpochNs = NOT_LIVE;
 
     /**
-     * Allocate the queues from this poller to every worker, with their hand-offs.
+     * Allocate the rings from this poller to every worker.
      *
      * @param poller           index of the poller.
      * @param workers          how many workers share the flows.
-     * @param queueCapacity    hand-offs in flight per worker at most (rounded up to a power of two).
-     * @param copyBufferLength bytes of each hand-off's copy buffer.
+     * @param ringCapacity     segments in flight per worker at most (rounded up to a power of two).
+     * @param copyLength       bytes of each ring slot's copy buffer.
+     * @param checksumMode     how TCP checksums are treated.
+     * @param checksumHere     whether this poller verifies checksums (else each worker does, for its segments).
+     * @param vlanInKey        whether the engines key flows by VLAN too, so the hash handed on is theirs.
      */
-    public Dispatcher(final int poller, final int workers, final int queueCapacity, final int copyBufferLength)
+    public Dispatcher(
+        final int poller,
+        final int workers,
+        final int ringCapacity,
+        final int copyLength,
+        final ChecksumMode checksumMode,
+        final boolean checksumHere,
+        final boolean vlanInKey)
     {
         if (workers < 1)
         {
             throw new IllegalArgumentException("workers must be at least 1: " + workers);
         }
         this.poller = poller;
-        this.queues = new HandOffQueue[workers];
+        this.decoder = new PacketDecoder(checksumMode, !checksumHere);
+        this.vlanInKey = vlanInKey;
+        this.ringCapacity = ringCapacity;
+        this.copyLength = copyLength;
+        this.rings = new SegmentRing[workers];
         for (int w = 0; w < workers; w++)
         {
-            queues[w] = new HandOffQueue(poller, w, queueCapacity, copyBufferLength, watermark);
+            rings[w] = new SegmentRing(poller, w, ringCapacity, copyLength, watermark);
         }
     }
 
     /**
      * The worker a flow belongs to: the high half of the hash scaled to the worker count (Lemire's multiply-shift),
-     * so the low bits the flow tables index by stay evenly spread within every worker.
+     * so the low half the flow tables index by stays evenly spread within every worker.
      *
      * @param flowHash symmetric hash of the flow.
      * @param workers  how many workers there are.
@@ -84,21 +115,24 @@ public final class Dispatcher
     }
 
     /**
-     * Show every frame read, before it is decoded, to a handler of the poller's thread (the raw-packet journal).
-     * Configure before the poller starts.
+     * Show every frame read, before it is decoded, to a handler (the raw-packet journal), on a thread of its own: the
+     * poller puts each frame into the tap's ring, and the agent {@link #tapAgent()} runs the
+     * handler. Configure before the poller starts.
      *
-     * @param tap sees each frame in place, or null for none.
+     * @param tap sees each frame in place, on the tap agent's thread; or null for none.
      * @return this.
      */
     public Dispatcher tap(final FrameHandler tap)
     {
         this.tap = tap;
+        this.tapRing = tap == null ? null : new SegmentRing(poller, rings.length, ringCapacity, copyLength, watermark);
         return this;
     }
 
     /**
-     * Filter segments here, in userspace, before they are handed off: for a filter too large for the kernel's program
-     * (a blocklist), whose socket then keeps every TCP segment. Configure before the poller starts.
+     * Filter segments here, in userspace, where the frame is decoded once, before they are handed off: for a filter
+     * too large for the kernel's program (a blocklist), whose socket then keeps every TCP segment. What it rejects is
+     * counted as {@link DispatchCounter#FILTERED_OUT}. Configure before the poller starts.
      *
      * @param filter to apply, or null for none.
      * @return this.
@@ -110,53 +144,102 @@ public final class Dispatcher
     }
 
     /**
-     * Measure latency: the kernel-to-poller stage here, and stamp each hand-off with the time it was handed on, so
-     * that its worker can measure the later stages. Configure before the poller starts.
+     * @return the tap's ring, or null without a tap.
+     */
+    public SegmentRing tapRing()
+    {
+        return tapRing;
+    }
+
+    /**
+     * @return an agent that runs the tap's handler on what this poller puts in the tap's ring, or null without a
+     *         tap; made once, when the pipeline starts.
+     */
+    public FrameTapAgent tapAgent()
+    {
+        return tapRing == null ? null : new FrameTapAgent(poller, tapRing, tap);
+    }
+
+    /**
+     * @return the rings this poller fills: one per worker, then the tap's, if any.
+     */
+    public int ringCount()
+    {
+        return rings.length + (tapRing != null ? 1 : 0);
+    }
+
+    /**
+     * @param index from 0 to {@link #ringCount()}: a worker's, or the tap's last.
+     * @return the ring.
+     */
+    public SegmentRing anyRing(final int index)
+    {
+        return index < rings.length ? rings[index] : tapRing;
+    }
+
+    /**
+     * Measure latency: the kernel-to-poller stage here, and stamp each record with the duty cycle that handed it on,
+     * so that its worker can measure the later stages. Configure before the poller starts.
      *
      * @param histograms to record into, or null to measure nothing (no clock is read then).
-     * @param nanoClock  the clock hand-offs are stamped with; the workers must read the same one.
+     * @param nanoClock  the clock records are stamped with; the workers must read the same one.
      * @return this.
      */
     public Dispatcher latency(final StageHistograms histograms, final NanoClock nanoClock)
     {
-        this.histograms = histograms;
+        this.latency = histograms == null ? null : histograms.newRecorder();
         this.nanoClock = nanoClock;
         return this;
     }
 
     /**
-     * A live poller says when it reads a batch of frames, on the capture clock, so that the time each frame spent
-     * between the kernel's timestamp and the poller is known. One clock read per batch rather than per frame: the
-     * frames of a batch are read within microseconds of each other.
-     *
-     * @param epochNs now on the capture (epoch) clock, or {@link #NOT_LIVE} for frames with historical timestamps.
-     */
-    public void readAt(final long epochNs)
-    {
-        this.readEpochNs = epochNs;
-    }
-
-    /**
-     * @return whether latency is measured, so that a poller knows to call {@link #readAt}.
+     * @return whether latency is measured, so that a poller knows to read its capture clock each cycle.
      */
     public boolean measuresLatency()
     {
-        return histograms != null;
+        return latency != null;
     }
 
     /**
-     * Decode a frame, and hand it to its flow's worker if it is a TCP segment.
+     * A duty cycle's frames are about to be read: one clock read for all of them, as they are read within
+     * microseconds of each other.
      *
-     * @param frame  as the source delivered it.
-     * @param ledger counting references into the frame's ring block, or null for a source without one.
-     * @param block  index of the frame's ring block, or -1.
+     * @param epochNs now on the capture (epoch) clock, for the time each frame spent between the kernel's timestamp
+     *                and the poller; or {@link #NOT_LIVE} for frames with historical timestamps.
+     */
+    public void beginCycle(final long epochNs)
+    {
+        this.readEpochNs = epochNs;
+        if (latency != null)
+        {
+            cycleNs = nanoClock.nanoTime();
+            latency.begin();
+        }
+    }
+
+    /**
+     * The duty cycle's frames are handed on.
+     */
+    public void endCycle()
+    {
+        if (latency != null)
+        {
+            latency.end();
+        }
+    }
+
+    /**
+     * Decode a frame, and hand it to its flow's worker if it is a TCP segment. Between {@link #beginCycle} and
+     * {@link #endCycle()}.
+     *
+     * @param frame as the source delivered it.
      * @return {@link #NOT_A_SEGMENT}, {@link #DROPPED}, {@link #IN_PLACE} or {@link #COPIED}.
      */
-    public int dispatch(final Frame frame, final BlockLedger ledger, final int block)
+    public int dispatch(final Frame frame)
     {
-        if (tap != null)
+        if (tapRing != null)
         {
-            tap.onFrame(frame);
+            tap(frame);
         }
         if (!decoder.decode(frame))
         {
@@ -167,7 +250,7 @@ public final class Dispatcher
             counters.increment(DispatchCounter.FILTERED_OUT);
             return NOT_A_SEGMENT;
         }
-        final long hash = key.wrap(decoder, false).hash();
+        final long hash = key.wrap(decoder, vlanInKey).hash();
         lastFlowHash = hash;
         counters.increment(DispatchCounter.SEGMENTS);
         final long clockBeforeNs = maxSegmentTimeNs;
@@ -177,101 +260,130 @@ public final class Dispatcher
             maxSegmentTimeNs = timeNs;
         }
 
-        final HandOffQueue queue = queues[workerFor(hash, queues.length)];
-        final FrameHandOff handOff = queue.claim();
-        if (handOff == null)
+        final SegmentRing ring = rings[workerFor(hash, rings.length)];
+        final int at = ring.claimRecord();
+        if (at == SegmentRing.FULL)
         {
             counters.increment(DispatchCounter.DROPPED_QUEUE_FULL);
             return DROPPED;
         }
-        final int result;
-        if (frame.buffer().byteArray() == null)
+        final DirectBuffer buffer = frame.buffer();
+        final int frameOffset = frame.offset();
+        final TcpFlyweight tcp = decoder.tcp();
+        final UnsafeBuffer records = ring.records();
+        records.putLong(at + SegmentDescriptor.ADDRESS_OFFSET, buffer.addressOffset() + frameOffset);
+        records.putLong(at + SegmentDescriptor.TIMESTAMP_OFFSET, timeNs);
+        records.putLong(at + SegmentDescriptor.CLOCK_BEFORE_OFFSET, clockBeforeNs);
+        records.putLong(at + SegmentDescriptor.HANDED_OFF_OFFSET, cycleNs);
+        records.putInt(at + SegmentDescriptor.FLOW_HASH_OFFSET, (int)hash);
+        records.putInt(at + SegmentDescriptor.CAPTURED_LENGTH_OFFSET, frame.capturedLength());
+        records.putInt(at + SegmentDescriptor.WIRE_LENGTH_OFFSET, frame.wireLength());
+        records.putInt(at + SegmentDescriptor.SEGMENT_LENGTH_OFFSET, tcp.segmentLength());
+        records.putShort(at + SegmentDescriptor.IP_OFFSET_OFFSET, (short)(decoder.ipOffset() - frameOffset));
+        records.putShort(at + SegmentDescriptor.TCP_OFFSET_OFFSET, (short)(tcp.offset() - frameOffset));
+        records.putShort(at + SegmentDescriptor.DESTINATION_OFFSET_OFFSET,
+            (short)(decoder.destinationAddressOffset() - frameOffset));
+        records.putShort(at + SegmentDescriptor.LINK_TYPE_OFFSET, (short)frame.linkType());
+        records.putShort(at + SegmentDescriptor.OUTER_VLAN_OFFSET, (short)decoder.outerVlanId());
+        records.putShort(at + SegmentDescriptor.INNER_VLAN_OFFSET, (short)decoder.innerVlanId());
+        records.putByte(at + SegmentDescriptor.IP_VERSION_OFFSET, (byte)decoder.ipVersion());
+        records.putByte(at + SegmentDescriptor.VLAN_COUNT_OFFSET, (byte)decoder.vlanCount());
+        int flags = readEpochNs != NOT_LIVE ? SegmentDescriptor.FLAG_LIVE_TIMESTAMP : 0;
+        if (decoder.isChecksumDeferred())
         {
-            handOff.fillInPlace(frame, hash, clockBeforeNs, ledger, block);
+            flags |= SegmentDescriptor.FLAG_CHECKSUM_DEFERRED;
+            records.putByte(at + SegmentDescriptor.CHECKSUM_OFFSET, (byte)frame.checksumStatus());
+        }
+        else
+        {
+            records.putByte(at + SegmentDescriptor.CHECKSUM_OFFSET, (byte)decoder.checksumStatus());
+        }
+        final int result;
+        if (buffer.byteArray() == null)
+        {
             result = IN_PLACE;
         }
         else
         {
             // A heap buffer can move with the garbage collector: no address of it outlives this call.
-            if (handOff.fillCopied(frame, hash, clockBeforeNs))
+            if (ring.copyAtHandOff(buffer, frameOffset, frame.capturedLength()))
             {
                 counters.increment(DispatchCounter.COPY_BUFFERS_GROWN);
             }
             counters.increment(DispatchCounter.COPIED_AT_HAND_OFF);
+            flags |= SegmentDescriptor.FLAG_COPIED_AT_HAND_OFF;
             result = COPIED;
         }
-        if (histograms != null)
+        records.putByte(at + SegmentDescriptor.FLAGS_OFFSET, (byte)flags);
+        if (latency != null && readEpochNs != NOT_LIVE)
         {
-            stamp(handOff, timeNs);
+            latency.record(Stage.KERNEL_TO_POLLER, readEpochNs - timeNs);
         }
-        queue.publish(handOff);
+        ring.publish();
         counters.increment(DispatchCounter.HANDED_OFF);
         return result;
     }
 
-    private void stamp(final FrameHandOff handOff, final long frameTimeNs)
+    private void tap(final Frame frame)
     {
-        long kernelLatencyNs = FrameHandOff.NO_KERNEL_LATENCY;
-        if (readEpochNs != NOT_LIVE)
+        final int at = tapRing.claimRecord();
+        if (at == SegmentRing.FULL)
         {
-            kernelLatencyNs = Math.max(0, readEpochNs - frameTimeNs);
-            histograms.record(Stage.KERNEL_TO_POLLER, kernelLatencyNs);
+            counters.increment(DispatchCounter.TAP_FULL);
+            return;
         }
-        handOff.stamp(nanoClock.nanoTime(), kernelLatencyNs);
+        final DirectBuffer buffer = frame.buffer();
+        final UnsafeBuffer records = tapRing.records();
+        records.putLong(at + SegmentDescriptor.ADDRESS_OFFSET, buffer.addressOffset() + frame.offset());
+        records.putLong(at + SegmentDescriptor.TIMESTAMP_OFFSET, frame.timestampNs());
+        records.putLong(at + SegmentDescriptor.FRAME_NUMBER_OFFSET, frame.frameNumber());
+        records.putInt(at + SegmentDescriptor.INTERFACE_ID_OFFSET, frame.interfaceId());
+        records.putInt(at + SegmentDescriptor.CAPTURED_LENGTH_OFFSET, frame.capturedLength());
+        records.putInt(at + SegmentDescriptor.WIRE_LENGTH_OFFSET, frame.wireLength());
+        records.putInt(at + SegmentDescriptor.VLAN_TCI_OFFSET, frame.vlanTci());
+        records.putShort(at + SegmentDescriptor.LINK_TYPE_OFFSET, (short)frame.linkType());
+        int flags = 0;
+        if (buffer.byteArray() != null)
+        {
+            if (tapRing.copyAtHandOff(buffer, frame.offset(), frame.capturedLength()))
+            {
+                counters.increment(DispatchCounter.COPY_BUFFERS_GROWN);
+            }
+            flags |= SegmentDescriptor.FLAG_COPIED_AT_HAND_OFF;
+        }
+        records.putByte(at + SegmentDescriptor.FLAGS_OFFSET, (byte)flags);
+        tapRing.publish();
     }
 
     /**
      * @param limit the most wanted.
-     * @return how many segments can be handed off now without any queue filling, up to {@code limit}: what a
+     * @return how many segments can be handed off now without any ring filling, up to {@code limit}: what a
      * {@link QueueFullPolicy#WAIT} poller may take from its source.
      */
     public int freeSlots(final int limit)
     {
         int slots = limit;
-        for (final HandOffQueue queue : queues)
+        for (int i = 0; i < ringCount(); i++)
         {
-            slots = Math.min(slots, queue.freeCount());
+            slots = Math.min(slots, anyRing(i).freeRecords());
         }
         return slots;
     }
 
     /**
-     * Copy out every queued frame still read in place from a ring block, or from a file's window.
+     * Copy out, in one ring, every record below {@code upTo} its consumer has not taken yet (their memory is to go),
+     * counting the copies.
      *
-     * @param ledger of the ring, or null for a file window.
-     * @param block  index in the ring, or -1 for a file window.
-     * @return frames now read from their copy; their ledger counts are the caller's to take off.
+     * @param worker index of the ring, as {@link #anyRing(int)} takes it.
+     * @param upTo   one past the last record whose frame is in the memory that is to go.
+     * @return the position that ring's head must reach before the memory may go.
      */
-    public int copyOut(final BlockLedger ledger, final int block)
+    public int copyOut(final int worker, final int upTo)
     {
-        int copied = 0;
-        for (final HandOffQueue queue : queues)
-        {
-            copied += queue.copyOut(ledger, block, counters);
-        }
-        return copied;
-    }
-
-    /**
-     * Wait until no worker is reading a frame in place from the given memory: a file window about to be unmapped,
-     * after {@link #copyOut} took every queued frame out of it. A worker reads one frame at a time, so this waits for
-     * at most one segment's processing per worker, once per window; the only wait a poller ever does.
-     *
-     * @param ledger of the memory, null for a file window.
-     * @return spins waited.
-     */
-    public long awaitInPlaceReaders(final BlockLedger ledger)
-    {
-        long spins = 0;
-        for (final HandOffQueue queue : queues)
-        {
-            while (queue.inUse(ledger) > 0)
-            {
-                Thread.onSpinWait();
-                spins++;
-            }
-        }
-        return spins;
+        final SegmentRing ring = anyRing(worker);
+        final int mustFinish = ring.copyOut(upTo);
+        counters.add(DispatchCounter.COPIED_OUT, ring.lastCopied());
+        return mustFinish;
     }
 
     /**
@@ -279,12 +391,6 @@ public final class Dispatcher
      */
     public void publishWatermark()
     {
-        if (tap instanceof BatchAware)
-        {
-            // The batch is over: what the tap gathered (raw frames in one excerpt) is committed before the workers
-            // may see the segments' times pass.
-            ((BatchAware)tap).onBatchEnd();
-        }
         watermark.advanceTo(maxSegmentTimeNs);
     }
 
@@ -316,11 +422,11 @@ public final class Dispatcher
 
     /**
      * @param worker index.
-     * @return the queue from this poller to that worker.
+     * @return the ring from this poller to that worker.
      */
-    public HandOffQueue queue(final int worker)
+    public SegmentRing ring(final int worker)
     {
-        return queues[worker];
+        return rings[worker];
     }
 
     /**
@@ -328,7 +434,7 @@ public final class Dispatcher
      */
     public int workers()
     {
-        return queues.length;
+        return rings.length;
     }
 
     /**

@@ -1,8 +1,8 @@
 /**
- * Flow sharding and the zero-copy hand-off between pollers and workers: each poller hashes a segment's flow,
- * picks its worker, and queues a preallocated {@link io.flowtap.pipeline.shard.FrameHandOff} that says where the frame
- * is, through one bounded single-producer single-consumer {@link io.flowtap.pipeline.shard.HandOffQueue} per poller
- * and worker; ring blocks are counted in a {@link io.flowtap.pipeline.shard.BlockLedger} so the poller gives them back
- * to the kernel, in order, once every worker is done with their frames.
+ * Flow sharding and the zero-copy hand-off between pollers and workers: each poller decodes a frame once, hashes its
+ * flow, picks its worker, and fills a {@link io.flowtap.pipeline.shard.SegmentDescriptor} record in the
+ * {@link io.flowtap.pipeline.shard.SegmentRing} from it to that worker: where the frame is and what its headers are,
+ * so the worker parses nothing again. Workers finish records in order, so the rings' head positions tell a poller
+ * when every frame of a ring block is done and the block can go back to the kernel.
  */
 package io.flowtap.pipeline.shard;

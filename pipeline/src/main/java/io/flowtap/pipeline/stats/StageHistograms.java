@@ -1,105 +1,117 @@
 package io.flowtap.pipeline.stats;
 
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 
 import java.io.PrintStream;
-import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * Latency per {@link Stage}, recorded in nanoseconds by any number of threads without locks or allocation (an
- * HdrHistogram {@link Recorder} per stage, three significant digits, up to an hour), and read as interval histograms
- * by one reporting thread, which also keeps the run's totals for the summary printed on exit.
+ * Latency per {@link Stage}, in nanoseconds (three significant digits, up to an hour): each recording thread gets its
+ * own {@link StageRecorder} ({@link #newRecorder()}), written without atomics or allocation, and one reporting thread
+ * drains them all into interval histograms and keeps the run's totals for the summary printed on exit.
  */
 public final class StageHistograms
 {
     /** Largest latency tracked: an hour, in nanoseconds; larger values are clamped to it and counted. */
     public static final long HIGHEST_TRACKABLE_NS = 3_600_000_000_000L;
-    private static final int SIGNIFICANT_DIGITS = 3;
+    static final int SIGNIFICANT_DIGITS = 3;
 
-    private final Map<Stage, Recorder> recorders = new EnumMap<>(Stage.class);
-    private final Map<Stage, Histogram> totals = new EnumMap<>(Stage.class);
-    private final Map<Stage, Histogram> recycled = new EnumMap<>(Stage.class);
-    private final AtomicLongArray clamped = new AtomicLongArray(Stage.values().length);
+    private final List<StageRecorder> recorders = new CopyOnWriteArrayList<>();
+    private final Histogram[] pending = StageRecorder.newHistograms();
+    private final Histogram[] totals = StageRecorder.newHistograms();
+    private final Histogram[] sampled = StageRecorder.newHistograms();
+    private final Histogram[] scratch = StageRecorder.newHistograms();
+    private final StageRecorder direct;
 
     /**
      * Histograms for every stage, empty.
      */
     public StageHistograms()
     {
-        for (final Stage stage : Stage.values())
-        {
-            recorders.put(stage, new Recorder(1, HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS));
-            totals.put(stage, new Histogram(1, HIGHEST_TRACKABLE_NS, SIGNIFICANT_DIGITS));
-        }
+        direct = newRecorder();
     }
 
     /**
-     * Record one latency. Wait-free and allocation-free. Values below 1 ns (clocks that disagree by a little) are
-     * recorded as 1 ns; values above {@link #HIGHEST_TRACKABLE_NS} as that, and counted ({@link #clamped}).
+     * A recorder for one more writing thread, drained with the others. Call while setting up, not per packet.
+     *
+     * @return the recorder, for one thread to write.
+     */
+    public StageRecorder newRecorder()
+    {
+        final StageRecorder recorder = new StageRecorder();
+        recorders.add(recorder);
+        return recorder;
+    }
+
+    /**
+     * Record one latency through the histograms' own recorder: for one thread outside the pipeline's (tests and
+     * tools); pipeline threads record through {@link #newRecorder()}'s.
      *
      * @param stage     measured.
      * @param latencyNs the latency.
      */
-    public void record(final Stage stage, final long latencyNs)
+    public synchronized void record(final Stage stage, final long latencyNs)
     {
-        long value = latencyNs < 1 ? 1 : latencyNs;
-        if (value > HIGHEST_TRACKABLE_NS)
-        {
-            value = HIGHEST_TRACKABLE_NS;
-            clamped.incrementAndGet(stage.ordinal());
-        }
-        recorders.get(stage).recordValue(value);
+        direct.begin();
+        direct.record(stage, latencyNs);
+        direct.end();
     }
 
     /**
-     * Take what was recorded since the last call (for the interval log); also added to the run's totals. Call from
-     * one reporting thread.
+     * Take what was recorded in a stage since the last call for that stage (for the interval log); every recorder is
+     * drained, and what it held also goes into the run's totals. Call from one reporting thread.
      *
-     * @param stage to take.
-     * @return the interval histogram, valid until the next call for the same stage.
+     * @param stage measured.
+     * @return the interval's histogram, reused by the next call for the same stage.
      */
-    public Histogram interval(final Stage stage)
+    public synchronized Histogram interval(final Stage stage)
     {
-        final Histogram interval = recorders.get(stage).getIntervalHistogram(recycled.get(stage));
-        recycled.put(stage, interval);
-        totals.get(stage).add(interval);
+        drain();
+        final Histogram interval = sampled[stage.ordinal()];
+        interval.reset();
+        interval.add(pending[stage.ordinal()]);
+        pending[stage.ordinal()].reset();
         return interval;
     }
 
     /**
      * @param stage measured.
-     * @return everything taken through {@link #interval} so far.
+     * @return everything recorded in that stage so far, all recorders drained first.
      */
-    public Histogram total(final Stage stage)
+    public synchronized Histogram total(final Stage stage)
     {
-        return totals.get(stage);
+        drain();
+        return totals[stage.ordinal()];
     }
 
     /**
      * @param stage measured.
-     * @return latencies above {@link #HIGHEST_TRACKABLE_NS}, recorded as that.
+     * @return values clamped to {@link #HIGHEST_TRACKABLE_NS} so far.
      */
     public long clamped(final Stage stage)
     {
-        return clamped.get(stage.ordinal());
+        long sum = 0;
+        for (final StageRecorder recorder : recorders)
+        {
+            sum += recorder.clamped(stage);
+        }
+        return sum;
     }
 
     /**
      * Print the run's percentiles, one line per stage that recorded anything: count, p50, p90, p99, p99.9, max, in
      * microseconds.
      *
-     * @param out to print to.
+     * @param out where to print.
      */
-    public void printSummary(final PrintStream out)
+    public synchronized void printSummary(final PrintStream out)
     {
+        drain();
         for (final Stage stage : Stage.values())
         {
-            interval(stage);
-            final Histogram total = totals.get(stage);
+            final Histogram total = totals[stage.ordinal()];
             if (total.getTotalCount() == 0)
             {
                 continue;
@@ -110,6 +122,21 @@ public final class StageHistograms
                 total.getValueAtPercentile(50) / 1e3, total.getValueAtPercentile(90) / 1e3,
                 total.getValueAtPercentile(99) / 1e3, total.getValueAtPercentile(99.9) / 1e3,
                 total.getMaxValue() / 1e3);
+        }
+    }
+
+    private void drain()
+    {
+        final Histogram[] drained = scratch;
+        for (final StageRecorder recorder : recorders)
+        {
+            recorder.drainInto(drained);
+        }
+        for (int i = 0; i < drained.length; i++)
+        {
+            pending[i].add(drained[i]);
+            totals[i].add(drained[i]);
+            drained[i].reset();
         }
     }
 }

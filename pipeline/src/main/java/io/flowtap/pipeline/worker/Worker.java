@@ -1,37 +1,38 @@
 package io.flowtap.pipeline.worker;
 
 import io.flowtap.capture.BatchAware;
-import io.flowtap.capture.Frame;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.linux.Affinity;
-import io.flowtap.pipeline.shard.FrameHandOff;
-import io.flowtap.pipeline.shard.HandOffQueue;
+import io.flowtap.pipeline.shard.SegmentDescriptor;
+import io.flowtap.pipeline.shard.SegmentRing;
 import io.flowtap.pipeline.shard.Watermark;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
+import io.flowtap.pipeline.stats.StageRecorder;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.ReassemblyEngine;
 import io.flowtap.reassembly.TcpHandler;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLongArray;
-import java.util.function.Consumer;
 
 /**
  * A reassembly worker: an agent that owns one {@link ReassemblyEngine} (and its handlers) and the flows the pollers'
- * hashing gives it. Each duty cycle drains a bounded number of hand-offs from each poller's queue, reads each frame
- * where it is (or from its copy), decodes it and feeds the engine, then tells the hand-off it is done so that the
- * ring block can go back to the kernel. When its queues are empty it moves the engine's clock to the pollers'
- * {@link Watermark}, so idle flows time out on packet time exactly as in a single engine. It never blocks and, once
- * warm, allocates nothing.
+ * hashing gives it. Each duty cycle takes a bounded batch of records from each poller's {@link SegmentRing}, describes
+ * each segment to its decoder from what the poller found (no header is parsed again; the checksum is verified here
+ * only when the pollers left it to the workers), feeds the engine with the poller's flow hash, and releases the batch
+ * with one store, so that ring blocks can go back to the kernel. When its rings are empty it moves the engine's clock
+ * to the pollers' {@link Watermark}, so idle flows time out on packet time exactly as in a single engine. It never
+ * blocks and, once warm, allocates nothing.
  * <p>
  * The engine and the handlers are made in {@link #onStart()}, on the worker's thread. {@link #requestShutdown()},
- * once the pollers have finished, makes the worker drain its queues, end every open flow ({@code shutdown}) and close
+ * once the pollers have finished, makes the worker drain its rings, end every open flow ({@code shutdown}) and close
  * its handlers, on its thread; {@link #isShutDown()} then turns true.
  * <p>
  * Counters and the flags are safe to read from any thread; the engine's counters once the worker has shut down.
@@ -43,24 +44,25 @@ public final class Worker implements Agent
 
     private final int index;
     private final int cpu;
-    private final HandOffQueue[] inbound;
+    private final SegmentRing[] inbound;
     private final EngineContext engineContext;
     private final HandlerFactory handlerFactory;
     private final PacketDecoder decoder;
     private final int drainLimit;
     private final ErrorHandler errorHandler;
-    private StageHistograms histograms;
+    private StageRecorder latency;
     private NanoClock nanoClock;
-    private final Frame frame = new Frame();
+    private EpochNanoClock epochClock;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private final AtomicLongArray counters = new AtomicLongArray(WorkerCounter.count());
-    private final Consumer<FrameHandOff> onHandOff = this::onHandOff;
     private TcpHandler[] handlers;
     private BatchAware[] batchAware;
-    private long[] takenNs;
+    private long[] liveTimestampsNs;
     private long[] handedOffNs;
-    private long[] kernelLatencyNs;
     private int measured;
+    private long takenNs;
+    private long batchSegments;
+    private long batchInPlace;
     private ReassemblyEngine engine;
     private long clockNs = Watermark.NONE;
     private volatile boolean started;
@@ -72,17 +74,17 @@ public final class Worker implements Agent
     /**
      * @param index          of the worker, from 0.
      * @param cpu            to pin its thread to, or {@link #NO_CPU}.
-     * @param inbound        one queue from each poller, in poller order.
+     * @param inbound        one ring from each poller, in poller order.
      * @param engineContext  for its engine, which concludes it.
      * @param handlerFactory makes its handlers, on its thread.
-     * @param checksumMode   for its decoder.
-     * @param drainLimit     most hand-offs taken from one queue per duty cycle.
+     * @param checksumMode   for the checksums the pollers leave to the workers.
+     * @param drainLimit     most records taken from one ring per duty cycle.
      * @param errorHandler   for exceptions thrown while a segment is processed.
      */
     public Worker(
         final int index,
         final int cpu,
-        final HandOffQueue[] inbound,
+        final SegmentRing[] inbound,
         final EngineContext engineContext,
         final HandlerFactory handlerFactory,
         final ChecksumMode checksumMode,
@@ -104,13 +106,16 @@ public final class Worker implements Agent
      * worker starts.
      *
      * @param histograms to record into, or null for none.
-     * @param nanoClock  the clock the pollers stamp hand-offs with.
+     * @param nanoClock  the clock the pollers stamp records with.
+     * @param epochClock the capture clock, for end-to-end latency from a live frame's kernel timestamp.
      * @return this.
      */
-    public Worker latency(final StageHistograms histograms, final NanoClock nanoClock)
+    public Worker latency(
+        final StageHistograms histograms, final NanoClock nanoClock, final EpochNanoClock epochClock)
     {
-        this.histograms = histograms;
+        this.latency = histograms == null ? null : histograms.newRecorder();
         this.nanoClock = nanoClock;
+        this.epochClock = epochClock;
         return this;
     }
 
@@ -128,9 +133,8 @@ public final class Worker implements Agent
             batchAware = made.stream().filter(BatchAware.class::isInstance).map(BatchAware.class::cast)
                 .toArray(BatchAware[]::new);
             final int batch = inbound.length * drainLimit;
-            takenNs = new long[batch];
+            liveTimestampsNs = new long[batch];
             handedOffNs = new long[batch];
-            kernelLatencyNs = new long[batch];
             engine = new ReassemblyEngine(engineContext, handlers);
             started = true;
         }
@@ -149,25 +153,50 @@ public final class Worker implements Agent
             return 0;
         }
         int work = 0;
-        for (final HandOffQueue queue : inbound)
+        if (latency != null)
         {
-            work += queue.drain(onHandOff, drainLimit);
+            takenNs = nanoClock.nanoTime();
+            latency.begin();
         }
-        if (work == 0)
+        try
         {
-            work += expireToWatermark();
-            if (shutdownRequested)
+            for (final SegmentRing ring : inbound)
             {
-                shutdown();
+                final int taken = ring.claimBatch(drainLimit);
+                if (taken > 0)
+                {
+                    work += taken;
+                    process(ring, taken);
+                }
+            }
+            if (work == 0)
+            {
+                work += expireToWatermark();
+                if (shutdownRequested)
+                {
+                    shutdown();
+                }
+            }
+            else
+            {
+                increment(WorkerCounter.BUSY_CYCLES, 1);
+                increment(WorkerCounter.SEGMENTS, batchSegments);
+                increment(WorkerCounter.IN_PLACE, batchInPlace);
+                increment(WorkerCounter.FROM_COPY, batchSegments - batchInPlace);
+                batchSegments = 0;
+                batchInPlace = 0;
+            }
+            if (work > 0)
+            {
+                endBatch();
             }
         }
-        else
+        finally
         {
-            increment(WorkerCounter.BUSY_CYCLES, 1);
-        }
-        if (work > 0)
-        {
-            endBatch();
+            if (latency != null)
+            {
+                latency.end();
+            }
         }
         return work;
     }
@@ -196,6 +225,14 @@ public final class Worker implements Agent
     }
 
     /**
+     * @return the {@link Error} that stopped this worker processing segments, or null.
+     */
+    public Throwable failure()
+    {
+        return failure;
+    }
+
+    /**
      * @return whether the engine and handlers are made.
      */
     public boolean isStarted()
@@ -209,14 +246,6 @@ public final class Worker implements Agent
     public Throwable startFailure()
     {
         return startFailure;
-    }
-
-    /**
-     * @return the {@link Error} that stopped this worker processing segments, or null.
-     */
-    public Throwable failure()
-    {
-        return failure;
     }
 
     /**
@@ -244,7 +273,8 @@ public final class Worker implements Agent
     }
 
     /**
-     * @return its decoder, whose counters include the checksum verdicts; exact once the worker has shut down.
+     * @return its decoder, whose counters hold the checksum verdicts the pollers left to this worker; exact once the
+     * worker has shut down.
      */
     public PacketDecoder decoder()
     {
@@ -261,90 +291,122 @@ public final class Worker implements Agent
     }
 
     /**
-     * @return hand-offs queued for this worker now, over every poller (approximate while running).
+     * @return records queued for this worker now, over every poller (approximate while running).
      */
     public int queueDepth()
     {
         int depth = 0;
-        for (final HandOffQueue queue : inbound)
+        for (final SegmentRing ring : inbound)
         {
-            depth += queue.depth();
+            depth += ring.depth();
         }
         return depth;
     }
 
-    private void onHandOff(final FrameHandOff handOff)
+    /**
+     * Feed the engine a batch of one ring's records, in order, then give the batch back: nothing of its frames is
+     * read after that.
+     */
+    private void process(final SegmentRing ring, final int taken)
     {
-        final long takenNs = histograms != null ? nanoClock.nanoTime() : 0;
-        final boolean inPlace = handOff.claimInPlace();
-        if (failure != null)
-        {
-            increment(WorkerCounter.SEGMENTS, 1);
-            increment(WorkerCounter.DISCARDED_AFTER_FAILURE, 1);
-            handOff.done();
-            return;
-        }
+        final UnsafeBuffer records = ring.records();
+        final int start = ring.batchStart();
         try
         {
-            handOff.wrap(frame, inPlace, view);
-            increment(WorkerCounter.SEGMENTS, 1);
-            increment(inPlace ? WorkerCounter.IN_PLACE : WorkerCounter.FROM_COPY, 1);
-            if (decoder.decode(frame))
+            for (int i = 0; i < taken; i++)
             {
-                final long timeNs = frame.timestampNs();
-                final long clockBeforeNs = handOff.clockBeforeNs();
-                if (clockBeforeNs > clockNs && clockBeforeNs > timeNs)
+                final int position = start + i;
+                final boolean inPlace = ring.isInPlace(position);
+                batchInPlace += inPlace ? 1 : 0;
+                batchSegments++;
+                if (failure != null)
                 {
-                    // One engine fed every segment would have reached this time before this (older) segment, and
-                    // timed out its idle flows there; the segment's own time would not get this engine there.
-                    clockNs = clockBeforeNs;
-                    increment(WorkerCounter.EXPIRED_BY_WATERMARK, engine.expire(clockBeforeNs));
+                    increment(WorkerCounter.DISCARDED_AFTER_FAILURE, 1);
+                    continue;
                 }
-                if (timeNs > clockNs)
+                try
                 {
-                    clockNs = timeNs;
+                    segment(records, ring.recordOffset(position), ring.frameAddress(position, inPlace));
                 }
-                engine.onSegment(decoder, timeNs, frame.wireLength());
-                if (histograms != null)
+                catch (final RuntimeException ex)
                 {
-                    recordLatency(handOff, takenNs);
+                    // A handler's or the engine's fault on one segment: counted and reported; the others go on.
+                    increment(WorkerCounter.ERRORS, 1);
+                    errorHandler.onError(ex);
+                }
+                catch (final Error ex)
+                {
+                    // Not a packet's problem (memory, a faulting mapping): stop processing, once, and let the pipeline
+                    // stop.
+                    increment(WorkerCounter.ERRORS, 1);
+                    failure = ex;
                 }
             }
-            else
-            {
-                increment(WorkerCounter.NOT_DECODED, 1);
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            increment(WorkerCounter.ERRORS, 1);
-            errorHandler.onError(ex);
-        }
-        catch (final Error ex)
-        {
-            // Not a packet's problem (memory, a faulting mapping): stop processing, once, and let the pipeline stop.
-            increment(WorkerCounter.ERRORS, 1);
-            failure = ex;
         }
         finally
         {
-            // Nothing of the frame is read after this: its ring block may go back to the kernel.
             view.wrap(0, 0);
-            handOff.done();
+            ring.releaseBatch();
         }
     }
 
-    private void recordLatency(final FrameHandOff handOff, final long taken)
+    private void segment(final UnsafeBuffer records, final int at, final long frameAddress)
     {
-        histograms.record(Stage.POLLER_TO_WORKER, taken - handOff.handedOffNs());
-        if (measured < takenNs.length)
+        final int capturedLength = records.getInt(at + SegmentDescriptor.CAPTURED_LENGTH_OFFSET);
+        view.wrap(frameAddress, capturedLength);
+        final int flags = records.getByte(at + SegmentDescriptor.FLAGS_OFFSET);
+        final int checksum = records.getByte(at + SegmentDescriptor.CHECKSUM_OFFSET);
+        decoder.wrapDecoded(
+            view,
+            0,
+            capturedLength,
+            records.getShort(at + SegmentDescriptor.LINK_TYPE_OFFSET) & 0xFFFF,
+            records.getByte(at + SegmentDescriptor.IP_VERSION_OFFSET),
+            records.getShort(at + SegmentDescriptor.IP_OFFSET_OFFSET) & 0xFFFF,
+            records.getShort(at + SegmentDescriptor.DESTINATION_OFFSET_OFFSET) & 0xFFFF,
+            records.getShort(at + SegmentDescriptor.TCP_OFFSET_OFFSET) & 0xFFFF,
+            records.getInt(at + SegmentDescriptor.SEGMENT_LENGTH_OFFSET),
+            records.getByte(at + SegmentDescriptor.VLAN_COUNT_OFFSET),
+            vlan(records.getShort(at + SegmentDescriptor.OUTER_VLAN_OFFSET)),
+            vlan(records.getShort(at + SegmentDescriptor.INNER_VLAN_OFFSET)),
+            checksum);
+        if ((flags & SegmentDescriptor.FLAG_CHECKSUM_DEFERRED) != 0)
         {
-            takenNs[measured] = taken;
-            handedOffNs[measured] = handOff.handedOffNs();
-            final long kernel = handOff.kernelLatencyNs();
-            kernelLatencyNs[measured] = kernel == FrameHandOff.NO_KERNEL_LATENCY ? 0 : kernel;
-            measured++;
+            decoder.resolveChecksum(checksum);
         }
+
+        final long timeNs = records.getLong(at + SegmentDescriptor.TIMESTAMP_OFFSET);
+        final long clockBeforeNs = records.getLong(at + SegmentDescriptor.CLOCK_BEFORE_OFFSET);
+        if (clockBeforeNs > clockNs && clockBeforeNs > timeNs)
+        {
+            // One engine fed every segment would have reached this time before this (older) segment, and timed out
+            // its idle flows there; the segment's own time would not get this engine there.
+            clockNs = clockBeforeNs;
+            increment(WorkerCounter.EXPIRED_BY_WATERMARK, engine.expire(clockBeforeNs));
+        }
+        if (timeNs > clockNs)
+        {
+            clockNs = timeNs;
+        }
+        engine.onSegment(decoder, timeNs, records.getInt(at + SegmentDescriptor.WIRE_LENGTH_OFFSET),
+            records.getInt(at + SegmentDescriptor.FLOW_HASH_OFFSET));
+        if (latency != null)
+        {
+            final long handedOff = records.getLong(at + SegmentDescriptor.HANDED_OFF_OFFSET);
+            latency.record(Stage.POLLER_TO_WORKER, takenNs - handedOff);
+            if (measured < handedOffNs.length)
+            {
+                handedOffNs[measured] = handedOff;
+                liveTimestampsNs[measured] = (flags & SegmentDescriptor.FLAG_LIVE_TIMESTAMP) != 0 ?
+                    timeNs : Long.MIN_VALUE;
+                measured++;
+            }
+        }
+    }
+
+    private static int vlan(final short field)
+    {
+        return (field & 0xFFFF) == SegmentDescriptor.NO_VLAN ? PacketDecoder.NO_VLAN : field & 0xFFFF;
     }
 
     /**
@@ -372,11 +434,15 @@ public final class Worker implements Agent
         }
         if (measured > 0)
         {
+            // Every segment of the batch was taken at the same time and reaches the journal at this commit.
             final long committedNs = nanoClock.nanoTime();
+            latency.record(Stage.WORKER_TO_JOURNAL, committedNs - takenNs, measured);
+            final long committedEpochNs = epochClock.nanoTime();
             for (int i = 0; i < measured; i++)
             {
-                histograms.record(Stage.WORKER_TO_JOURNAL, committedNs - takenNs[i]);
-                histograms.record(Stage.END_TO_END, kernelLatencyNs[i] + committedNs - handedOffNs[i]);
+                final long liveTimestampNs = liveTimestampsNs[i];
+                latency.record(Stage.END_TO_END, liveTimestampNs != Long.MIN_VALUE ?
+                    committedEpochNs - liveTimestampNs : committedNs - handedOffNs[i]);
             }
             measured = 0;
         }
@@ -387,9 +453,9 @@ public final class Worker implements Agent
         // Read every watermark before checking the queues: a segment queued before a watermark was published is
         // then seen in its queue, so the engine's clock never passes a segment still waiting.
         long timeNs = Long.MAX_VALUE;
-        for (final HandOffQueue queue : inbound)
+        for (final SegmentRing ring : inbound)
         {
-            final long watermarkNs = queue.watermark().timeNs();
+            final long watermarkNs = ring.watermark().timeNs();
             if (watermarkNs == Watermark.NONE)
             {
                 return 0;
@@ -401,9 +467,9 @@ public final class Worker implements Agent
             // Only a clock that moves times flows out, as in one engine: never re-check at the same time.
             return 0;
         }
-        for (final HandOffQueue queue : inbound)
+        for (final SegmentRing ring : inbound)
         {
-            if (!queue.isEmpty())
+            if (!ring.isDrained())
             {
                 return 0;
             }
@@ -416,9 +482,9 @@ public final class Worker implements Agent
 
     private void shutdown()
     {
-        for (final HandOffQueue queue : inbound)
+        for (final SegmentRing ring : inbound)
         {
-            if (!queue.isEmpty())
+            if (!ring.isDrained())
             {
                 return;
             }

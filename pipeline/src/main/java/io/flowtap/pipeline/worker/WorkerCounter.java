@@ -10,10 +10,8 @@ public enum WorkerCounter
     SEGMENTS("segments"),
     /** Segments read in place in the source's memory. */
     IN_PLACE("segments read in place"),
-    /** Segments read from their hand-off's copy. */
+    /** Segments read from their ring slot's copy. */
     FROM_COPY("segments read from a copy"),
-    /** Hand-offs the worker's decoder did not decode as TCP (never expected: the poller decoded them). */
-    NOT_DECODED("segments not decoded"),
     /** Exceptions thrown while a segment was processed (by the engine or a handler), passed to the error handler. */
     ERRORS("errors"),
     /**

@@ -130,6 +130,59 @@ class JournalReaderErrorsTest
             "excerpt has 40 left"), log.damage().message());
     }
 
+    @Test
+    void shouldReadAFlowEndOfSchemaVersionTwoWithoutTheExtensionBlock(@TempDir final Path temp)
+    {
+        final String history = "ShAF";
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(temp).build();
+            ExcerptAppender appender = queue.createAppender();
+            DocumentContext document = appender.writingDocument())
+        {
+            // A version 2 excerpt as a flowtap before schema 3 wrote it: a flow end whose history ends it, then an
+            // event after it, which is read only if the flow end's length is taken as version 2 defines it.
+            final Bytes<?> bytes = document.wire().bytes();
+            final long start = bytes.writePosition();
+            header(bytes, 2, EventType.FLOW_END, 1);
+            bytes.writeByte((byte)1);
+            bytes.writeByte((byte)JournalDescriptor.FLAG_CONNECTED);
+            bytes.writeByte((byte)0b11);
+            bytes.writeByte((byte)history.length());
+            bytes.writeShort((short)18);
+            bytes.writeShort((short)2);
+            bytes.writeLong(1000);
+            bytes.writeLong(2000);
+            for (int i = 0; i < JournalDescriptor.COUNTER_COUNT * 2; i++)
+            {
+                bytes.writeLong(i);
+            }
+            bytes.writeByte((byte)4);
+            bytes.writeByte((byte)0);
+            bytes.writeShort((short)4096);
+            bytes.writeShort((short)40000);
+            bytes.writeShort((short)80);
+            bytes.writeLong(0);
+            bytes.writeLong(0x0A000001L);
+            bytes.writeLong(0);
+            bytes.writeLong(0x0A000002L);
+            assertEquals(JournalDescriptor.END_HISTORY_OFFSET, bytes.writePosition() - start);
+            for (int i = 0; i < history.length(); i++)
+            {
+                bytes.writeByte((byte)history.charAt(i));
+            }
+            header(bytes, 2, EventType.ESTABLISHED, 2);
+        }
+        final JournalEvent.Log log = JournalReader.readEvents(temp);
+        assertNull(log.damage(), () -> log.damage().message());
+        assertEquals(2, log.events().size());
+        final JournalEvent.FlowEnd end = (JournalEvent.FlowEnd)log.events().get(0);
+        assertEquals(history, end.history());
+        assertEquals(40000, end.key().clientPort());
+        assertEquals(19, end.counter(JournalDescriptor.COUNTER_GAP_BYTES, 1));
+        assertNull(end.connState(), "no conn_state before schema 3");
+        assertEquals(0, end.seqBytes()[0] + end.seqBytes()[1] + end.ackedMissing()[0] + end.ackedMissing()[1]);
+        assertEquals(new JournalEvent.Established(0, 5, 2, 99), log.events().get(1));
+    }
+
     private static void header(final Bytes<?> bytes, final int version, final int type, final long flowId)
     {
         bytes.writeShort((short)JournalDescriptor.MAGIC);
@@ -228,9 +281,9 @@ class JournalReaderErrorsTest
         assertNotNull(damage);
         assertEquals(JournalDamage.Kind.INCOMPLETE_TAIL, damage.kind());
         assertEquals(last - 4, damage.position());
-        assertEquals("journal " + temp + ": incomplete excerpt in " + cycleFile(temp).getFileName() + " at byte " +
-            (last - 4) + ", after " + (events - 1) + " good events: its header says it was never committed (the " +
-            "writer stopped while writing it, or is still writing it)", damage.message());
+        assertEquals("journal " + queueOf(temp) + ": incomplete excerpt in " + cycleFile(temp).getFileName() +
+            " at byte " + (last - 4) + ", after " + (events - 1) + " good events: its header says it was never " +
+            "committed (the writer stopped while writing it, or is still writing it)", damage.message());
     }
 
     @Test
@@ -252,8 +305,8 @@ class JournalReaderErrorsTest
         assertEquals(excerpts.get(5), damage.end());
         assertEquals(excerpts.get(5) - bad, damage.skipped());
         assertEquals(4, damage.eventsBefore());
-        assertEquals("journal " + temp + ": damaged in " + cycleFile(temp).getFileName() + " at bytes " + bad + ".." +
-            excerpts.get(5) + " (" + (excerpts.get(5) - bad) + " bytes skipped), after 4 good events: " +
+        assertEquals("journal " + queueOf(temp) + ": damaged in " + cycleFile(temp).getFileName() + " at bytes " + bad +
+            ".." + excerpts.get(5) + " (" + (excerpts.get(5) - bad) + " bytes skipped), after 4 good events: " +
             damage.reason(), damage.message());
     }
 
@@ -304,14 +357,14 @@ class JournalReaderErrorsTest
     {
         final Path temp = root.resolve("journal");
         final int events = journalCapture(temp);
-        try (FileChannel channel = FileChannel.open(temp.resolve("metadata.cq4t"), StandardOpenOption.WRITE))
+        try (FileChannel channel = FileChannel.open(queueOf(temp).resolve("metadata.cq4t"), StandardOpenOption.WRITE))
         {
             channel.truncate(100);
         }
         final JournalEvent.Log log = JournalReader.readEvents(temp);
         assertEquals(events, log.events().size());
         assertEquals(1, log.damages().size());
-        assertEquals("journal " + temp + ": damaged in metadata.cq4t, after 0 good events: metadata.cq4t is " +
+        assertEquals("journal " + queueOf(temp) + ": damaged in metadata.cq4t, after 0 good events: metadata.cq4t is " +
             "damaged: cut short, its header claims 152 bytes and the file has 100; the cycle files were read " +
             "without it", log.damage().message());
     }
@@ -323,7 +376,7 @@ class JournalReaderErrorsTest
         final int events = journalCapture(temp);
         final byte[] garbage = new byte[128 * 1024];
         new java.util.Random(4).nextBytes(garbage);
-        Files.write(temp.resolve("metadata.cq4t"), garbage);
+        Files.write(queueOf(temp).resolve("metadata.cq4t"), garbage);
         final long startNs = System.nanoTime();
         final JournalEvent.Log log = JournalReader.readEvents(temp);
         assertTrue(System.nanoTime() - startNs < 5_000_000_000L, "no stall on Chronicle's lock");
@@ -340,7 +393,7 @@ class JournalReaderErrorsTest
         // An empty file of an earlier hour, as a crash between creating and sizing it leaves.
         final Path cycle = cycleFile(temp);
         final String name = cycle.getFileName().toString();
-        final Path empty = temp.resolve("00000000-00" + name.substring(name.length() - 5));
+        final Path empty = queueOf(temp).resolve("00000000-00" + name.substring(name.length() - 5));
         Files.createFile(empty);
         final long startNs = System.nanoTime();
         final JournalEvent.Log log = JournalReader.readEvents(temp);
@@ -422,9 +475,19 @@ class JournalReaderErrorsTest
         }
     }
 
+    /**
+     * @return the queue of a journal's one writer (where its damage is, and what messages name), or a journal of one
+     *         queue itself.
+     */
+    private static Path queueOf(final Path directory)
+    {
+        final List<Path> queues = JournalReader.writerQueues(directory);
+        return queues.isEmpty() ? directory : queues.get(0);
+    }
+
     private static Path cycleFile(final Path directory)
     {
-        final List<Path> files = CycleRetention.cycleFiles(directory).stream()
+        final List<Path> files = CycleRetention.cycleFiles(queueOf(directory)).stream()
             .filter(file -> !file.getFileName().toString().startsWith("00000000")).toList();
         assertEquals(1, files.size(), files.toString());
         return files.get(0);

@@ -24,7 +24,7 @@ public final class FlowTable
     private final int maxFlows;
     private final int mask;
     private final int[] slotFlowIds;
-    private final long[] slotHashes;
+    private final int[] slotHashes;
     private final long[] flowKeys;
     private final int[] flowSlots;
     private final int[] freeFlowIds;
@@ -45,7 +45,7 @@ public final class FlowTable
         final int slots = Integer.highestOneBit(maxFlows * 2 - 1) << 1;
         this.mask = slots - 1;
         this.slotFlowIds = new int[slots];
-        this.slotHashes = new long[slots];
+        this.slotHashes = new int[slots];
         this.flowKeys = new long[maxFlows * FlowKey.WORDS];
         this.flowSlots = new int[maxFlows];
         this.freeFlowIds = new int[maxFlows];
@@ -64,8 +64,19 @@ public final class FlowTable
      */
     public int find(final FlowKey key)
     {
-        final long hash = key.hash();
-        for (int slot = (int)hash & mask; ; slot = (slot + 1) & mask)
+        return find(key, key.tableHash());
+    }
+
+    /**
+     * Look a key up by a hash computed before (the pipeline's poller hashes each segment once).
+     *
+     * @param key  of the flow.
+     * @param hash {@link FlowKey#tableHash()} of the key.
+     * @return the flow's id, or {@link #NOT_FOUND}.
+     */
+    public int find(final FlowKey key, final int hash)
+    {
+        for (int slot = hash & mask; ; slot = (slot + 1) & mask)
         {
             final int flowId = slotFlowIds[slot];
             if (flowId == EMPTY)
@@ -87,12 +98,23 @@ public final class FlowTable
      */
     public int insert(final FlowKey key)
     {
+        return insert(key, key.tableHash());
+    }
+
+    /**
+     * Add a key hashed before.
+     *
+     * @param key  of the flow; must not be in the table.
+     * @param hash {@link FlowKey#tableHash()} of the key.
+     * @return the new flow's id, or {@link #FULL}.
+     */
+    public int insert(final FlowKey key, final int hash)
+    {
         if (freeCount == 0)
         {
             return FULL;
         }
-        final long hash = key.hash();
-        int slot = (int)hash & mask;
+        int slot = hash & mask;
         while (slotFlowIds[slot] != EMPTY)
         {
             slot = (slot + 1) & mask;
@@ -129,7 +151,7 @@ public final class FlowTable
         // Backward shift: pull later entries of the probe run into the hole when that keeps them reachable.
         for (int slot = (hole + 1) & mask; slotFlowIds[slot] != EMPTY; slot = (slot + 1) & mask)
         {
-            final int home = (int)slotHashes[slot] & mask;
+            final int home = slotHashes[slot] & mask;
             final boolean holeOnPath = ((slot - home) & mask) >= ((slot - hole) & mask);
             if (holeOnPath)
             {

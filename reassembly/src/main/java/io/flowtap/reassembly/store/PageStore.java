@@ -116,6 +116,97 @@ public final class PageStore
     }
 
     /**
+     * Pages of {@code [start, end)} a chain lacks, in O(1) when the range starts at or after the chain's last page
+     * (the append case), else by walking the chain.
+     *
+     * @param head  first page of the chain, or {@link #NONE}.
+     * @param tail  last page of the chain, or {@link #NONE}.
+     * @param start stream offset of the range.
+     * @param end   stream offset after the range.
+     * @return pages missing.
+     */
+    public int pagesMissing(final int head, final int tail, final long start, final long end)
+    {
+        if (end <= start)
+        {
+            return 0;
+        }
+        final long first = start >>> pageShift;
+        if (tail == NONE || pageNumbers[tail] < first)
+        {
+            return (int)(((end - 1) >>> pageShift) - first + 1);
+        }
+        if (pageNumbers[tail] == first)
+        {
+            return (int)(((end - 1) >>> pageShift) - first);
+        }
+        return pagesMissing(head, start, end);
+    }
+
+    /**
+     * @param tail  last page of a chain, or {@link #NONE}.
+     * @param start a stream offset.
+     * @return whether bytes from {@code start} on can be appended to the chain: nothing held is past its page.
+     */
+    public boolean isAppendable(final int tail, final long start)
+    {
+        return tail == NONE || pageNumbers[tail] <= start >>> pageShift;
+    }
+
+    /**
+     * Write bytes after everything a non-empty chain holds ({@link #isAppendable}), in O(pages written): into its
+     * last page where they start there, then into new pages linked after it.
+     *
+     * @param tail      last page of the chain.
+     * @param start     stream offset of the first byte.
+     * @param src       holding the bytes.
+     * @param srcOffset of the first byte in {@code src}.
+     * @param length    bytes to write.
+     * @return the chain's new last page.
+     * @throws IllegalStateException when the store is exhausted (check {@link #pagesMissing} first).
+     */
+    public int append(final int tail, final long start, final DirectBuffer src, final int srcOffset, final int length)
+    {
+        int last = tail;
+        int done = 0;
+        while (done < length)
+        {
+            final long offset = start + done;
+            final long number = offset >>> pageShift;
+            if (pageNumbers[last] != number)
+            {
+                final int fresh = allocate(number);
+                next[fresh] = NONE;
+                next[last] = fresh;
+                last = fresh;
+            }
+            final int inPage = (int)(offset & (pageSize - 1));
+            final int piece = Math.min(length - done, pageSize - inPage);
+            slab.putBytes((last << pageShift) + inPage, src, srcOffset + done, piece);
+            done += piece;
+        }
+        return last;
+    }
+
+    /**
+     * @param from a page of a chain, or {@link #NONE}.
+     * @return the chain's last page from there on, or {@link #NONE}.
+     */
+    public int tailFrom(final int from)
+    {
+        int page = from;
+        if (page == NONE)
+        {
+            return NONE;
+        }
+        while (next[page] != NONE)
+        {
+            page = next[page];
+        }
+        return page;
+    }
+
+    /**
      * @param head of a chain.
      * @return pages in the chain.
      */

@@ -15,6 +15,8 @@ public final class SegmentPool
 {
     /** The empty list, and the end of every list. */
     public static final int NONE = -1;
+    /** {@link #lastKept()} after a release that did not reach the end of the chain: its last segment stays. */
+    public static final int TAIL_UNCHANGED = -2;
 
     private final long[] starts;
     private final long[] ends;
@@ -23,6 +25,7 @@ public final class SegmentPool
     private final int capacity;
     private int freeHead;
     private int free;
+    private int lastKept = TAIL_UNCHANGED;
 
     /**
      * @param capacity records in the pool, shared by every stream of the engine.
@@ -110,17 +113,7 @@ public final class SegmentPool
      */
     public int insert(final int head, final long start, final long end, final long timeNs)
     {
-        if (freeHead == NONE)
-        {
-            throw new IllegalStateException("segment pool exhausted: " + capacity + " records");
-        }
-        final int segment = freeHead;
-        freeHead = next[segment];
-        free--;
-        starts[segment] = start;
-        ends[segment] = end;
-        times[segment] = timeNs;
-
+        final int segment = take(start, end, timeNs);
         if (head == NONE || starts[head] > start)
         {
             next[segment] = head;
@@ -134,6 +127,55 @@ public final class SegmentPool
         next[segment] = next[previous];
         next[previous] = segment;
         return head;
+    }
+
+    /**
+     * Add a segment after the last one of a chain, in O(1): the caller knows it starts at or after every segment
+     * held (a stream's common out-of-order case: the bytes after a hole keep arriving in order).
+     *
+     * @param tail   last segment of the chain, or {@link #NONE} for an empty chain.
+     * @param start  stream offset of its first byte.
+     * @param end    stream offset after its last byte.
+     * @param timeNs arrival time.
+     * @return the new segment, the chain's new last one.
+     * @throws IllegalStateException when the pool is exhausted.
+     */
+    public int append(final int tail, final long start, final long end, final long timeNs)
+    {
+        final int segment = take(start, end, timeNs);
+        next[segment] = NONE;
+        if (tail != NONE)
+        {
+            next[tail] = segment;
+        }
+        return segment;
+    }
+
+    /**
+     * @param from a segment of a chain, or {@link #NONE}.
+     * @return the chain's last segment from there on, or {@link #NONE}.
+     */
+    public int tailFrom(final int from)
+    {
+        int segment = from;
+        if (segment == NONE)
+        {
+            return NONE;
+        }
+        while (next[segment] != NONE)
+        {
+            segment = next[segment];
+        }
+        return segment;
+    }
+
+    /**
+     * @return after {@link #releaseBelow}: the chain's last segment if the release went through to the end of the
+     * chain (or {@link #NONE} if it kept nothing), else {@link #TAIL_UNCHANGED}.
+     */
+    public int lastKept()
+    {
+        return lastKept;
     }
 
     /**
@@ -166,6 +208,7 @@ public final class SegmentPool
         int newHead = head;
         int previous = NONE;
         int segment = head;
+        lastKept = TAIL_UNCHANGED;
         while (segment != NONE && starts[segment] < below)
         {
             final int following = next[segment];
@@ -187,6 +230,10 @@ public final class SegmentPool
             }
             segment = following;
         }
+        if (segment == NONE)
+        {
+            lastKept = previous;
+        }
         return newHead;
     }
 
@@ -206,6 +253,21 @@ public final class SegmentPool
             segment = following;
         }
         return NONE;
+    }
+
+    private int take(final long start, final long end, final long timeNs)
+    {
+        if (freeHead == NONE)
+        {
+            throw new IllegalStateException("segment pool exhausted: " + capacity + " records");
+        }
+        final int segment = freeHead;
+        freeHead = next[segment];
+        free--;
+        starts[segment] = start;
+        ends[segment] = end;
+        times[segment] = timeNs;
+        return segment;
     }
 
     private void release(final int segment)

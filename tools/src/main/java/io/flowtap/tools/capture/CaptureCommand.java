@@ -27,6 +27,9 @@ import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.MemoryBudget;
 import io.flowtap.tools.OptionRanges;
 import io.flowtap.tools.StandardOutput;
+import io.flowtap.tools.handler.HandlerLoadException;
+import io.flowtap.tools.handler.HandlerOptions;
+import io.flowtap.tools.handler.UserHandlers;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.sensor.Sensor;
 import io.flowtap.tools.sensor.SensorOptions;
@@ -76,6 +79,8 @@ import java.util.concurrent.TimeUnit;
         "  flowtap capture -i eth0 --filter 'vlan 100 and (host fd00::1 or port 22)'",
         "  flowtap capture -i eth0 --pollers 2 --cpus 0,1 --workers 2 --worker-cpus 2,3 --journal /var/lib/flowtap/j",
         "  flowtap capture --config /etc/flowtap/sensor.yaml --histogram-log latency.hlog --counters /dev/shm/ft.ctr",
+        "  flowtap capture -i eth0 --workers 2 --handler-path my-handlers.jar --handler com.example.MyHandler",
+        "  flowtap capture -i eth0 --handler-source HakaPatternRule.java --handler-option pattern=SSH-",
         FilterHelp.HEADING,
         FilterHelp.PRIMITIVES,
         FilterHelp.QUALIFIERS,
@@ -89,8 +94,9 @@ import java.util.concurrent.TimeUnit;
         "0:success, including a stop by Ctrl-C or SIGTERM",
         "1:the interface cannot be captured on (no such interface, interface down, no privilege, ring too large "
             + "for memory), or it failed during the capture",
-        "2:bad command line, a bad filter expression included",
-        "3:standard output cannot be written, or the journal's disk is full (--journal-full stop)"})
+        "2:bad command line, a bad filter expression included, or a handler that cannot be loaded, compiled or made",
+        "3:standard output cannot be written, or the journal's disk is full (--journal-full stop)",
+        "4:a handler threw and --handler-errors stop stopped the capture"})
 public final class CaptureCommand implements Callable<Integer>
 {
     /** How long the poll loop waits for the kernel when the ring is empty, and so how late it sees a stop. */
@@ -174,6 +180,9 @@ public final class CaptureCommand implements Callable<Integer>
     @Mixin
     private EngineOptions engineOptions = new EngineOptions();
 
+    @Mixin
+    private HandlerOptions handlerOptions = new HandlerOptions();
+
     private final FrameHandler handler = this::onFrame;
     private final SegmentFormatter formatter = new SegmentFormatter();
     private volatile boolean running = true;
@@ -238,7 +247,7 @@ public final class CaptureCommand implements Callable<Integer>
         {
             context.filter(program);
         }
-        if (sensorOptions.wantsPipeline())
+        if (sensorOptions.wantsPipeline() || handlerOptions.any())
         {
             return captureToPipeline(context);
         }
@@ -328,6 +337,17 @@ public final class CaptureCommand implements Callable<Integer>
     private int captureToPipeline(final AfPacketContext ring)
     {
         final PrintWriter log = new PrintWriter(err, true);
+        final UserHandlers user;
+        try
+        {
+            user = handlerOptions.load(sensorOptions.workers(), spec.commandLine().getOut(),
+                line -> err.println(PREFIX + line));
+        }
+        catch (final HandlerLoadException ex)
+        {
+            ex.lines().forEach(line -> err.println(PREFIX + line));
+            return Flowtap.EXIT_USAGE;
+        }
         final Sensor sensor;
         try
         {
@@ -342,10 +362,11 @@ public final class CaptureCommand implements Callable<Integer>
         }
         // Active response: the workers' engines send RSTs through the first poller's socket, named once it is open.
         final AfPacketFrameSender responder = new AfPacketFrameSender();
-        sensor.ruleLog(line -> err.println(PREFIX + line));
+        sensor.ruleLog(line -> err.println(PREFIX + line)).handlerErrors(user.errors()::count);
         final PipelineContext context = sensor
-            .pipelineContext(() -> engineOptions.context(spec.commandLine()).responder(responder),
-                engineOptions.attributes(), null)
+            .pipelineContext(
+                () -> engineOptions.context(spec.commandLine()).responder(responder).dataSlots(user.dataSlots()),
+                engineOptions.attributes(), (worker, handlers) -> handlers.addAll(user.forWorker(worker)))
             .checksumMode(engineOptions.checksumMode())
             .userspaceFilter(userspaceFilter);
         if (fanoutGroupId != null)
@@ -390,7 +411,7 @@ public final class CaptureCommand implements Callable<Integer>
             final long intervalNs = TimeUnit.SECONDS.toNanos(statsIntervalSeconds);
             long nextStatsNs = startNs + intervalNs;
             String stopped = null;
-            while (running && pipeline.total(WorkerCounter.SEGMENTS) < count &&
+            while (running && !user.errors().stopRequested() && pipeline.total(WorkerCounter.SEGMENTS) < count &&
                 !pipeline.awaitInputFinished(TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MS / 2)))
             {
                 final long nowNs = System.nanoTime();
@@ -410,9 +431,10 @@ public final class CaptureCommand implements Callable<Integer>
                     err.printf(Locale.ROOT, PREFIX + "counters on %s after %.1f s%n",
                         interfaceName, (nowNs - startNs) / 1e9);
                     err.print(pipeline.counterSummary());
+                    err.print(user.summary());
                 }
             }
-            if (stopped == null)
+            if (stopped == null && !user.errors().stopRequested())
             {
                 // The input finished by itself: a live pipeline's pollers only finish when their interface went.
                 stopped = stopReason(pipeline, sensor);
@@ -420,6 +442,10 @@ public final class CaptureCommand implements Callable<Integer>
             if (stopped != null)
             {
                 err.println(PREFIX + stopped);
+            }
+            if (user.errors().stopRequested())
+            {
+                err.println(PREFIX + "stopping: a handler threw and --handler-errors is stop");
             }
             exitCode = stopped == null ? Flowtap.EXIT_OK : sensor.journalStopped() != null ?
                 Flowtap.EXIT_OUTPUT_ERROR : Flowtap.EXIT_INPUT_ERROR;
@@ -449,6 +475,14 @@ public final class CaptureCommand implements Callable<Integer>
             }
             err.println("flows " + flows);
             err.print(Sensor.activeResponseSummary(pipeline));
+            err.print(user.summary());
+            spec.commandLine().getOut().flush();
+            if (user.errors().stopRequested())
+            {
+                err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; every flow open was " +
+                    "ended (shutdown)");
+                exitCode = Flowtap.EXIT_HANDLER_STOPPED;
+            }
             sensor.printSummary(log);
             final String accounting = pipeline.accountingError();
             if (accounting != null)

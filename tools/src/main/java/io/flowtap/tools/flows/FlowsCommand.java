@@ -7,6 +7,9 @@ import io.flowtap.reassembly.ReassemblyEngine;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.MemoryBudget;
 import io.flowtap.tools.StandardOutput;
+import io.flowtap.tools.handler.HandlerLoadException;
+import io.flowtap.tools.handler.HandlerOptions;
+import io.flowtap.tools.handler.UserHandlers;
 import io.flowtap.tools.replay.CaptureReplay;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.replay.FlowReporter;
@@ -16,7 +19,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -29,21 +35,24 @@ import java.util.concurrent.Callable;
     sortOptions = false,
     description = {
         "Reassemble the TCP connections of a pcap or pcapng file and print one line per connection, in the order "
-            + "they end: id, time of the first packet, client -> server, end reason, Zeek-style history, then "
-            + "packets, stream bytes and gaps each way (client to server / server to client).",
+            + "they end: id, time of the first packet, client -> server, end reason, Zeek's conn_state and "
+            + "history, then packets, stream bytes and gaps each way (client to server / server to client), the "
+            + "bytes missing in each side's own data and those only acknowledgements show.",
         "--json prints the JSON objects flowtap streams writes to flows.jsonl instead (without file names).",
         "The decoder's and the engine's counters go to standard error."},
     footerHeading = "%nExamples:%n",
     footer = {
         "  flowtap flows capture.pcap",
         "  flowtap flows --json capture.pcapng | jq 'select(.end_reason == \"rst\")'",
-        "  flowtap flows --no-midstream --checksum off offloaded.pcap"},
+        "  flowtap flows --no-midstream --checksum off offloaded.pcap",
+        "  flowtap flows capture.pcap --handler-source PathspiderTcpChain.java --no-summary"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
         "1:the capture is unreadable or damaged (connections seen before the damage were printed)",
-        "2:bad command line",
-        "3:standard output cannot be written (a full disk, /dev/full)"})
+        "2:bad command line, or a handler that cannot be loaded, compiled or made",
+        "3:standard output cannot be written (a full disk, /dev/full)",
+        "4:a handler threw and --handler-errors stop stopped the run (what came before was printed)"})
 public final class FlowsCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap flows: ";
@@ -60,6 +69,9 @@ public final class FlowsCommand implements Callable<Integer>
 
     @Mixin
     private EngineOptions engineOptions = new EngineOptions();
+
+    @Mixin
+    private HandlerOptions handlerOptions = new HandlerOptions();
 
     @Option(names = "--no-summary", description = "do not print the counters summary")
     private boolean noSummary;
@@ -86,6 +98,18 @@ public final class FlowsCommand implements Callable<Integer>
     {
         final EngineContext context = engineOptions.context(spec.commandLine());
         new MemoryBudget().engines(1, context).check(spec.commandLine());
+        // The handlers' lines go through the flow lines' own buffer, so the two keep their order.
+        final PrintWriter handlerOut = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        final UserHandlers user;
+        try
+        {
+            user = handlerOptions.load(1, handlerOut, line -> err.println(PREFIX + line));
+        }
+        catch (final HandlerLoadException ex)
+        {
+            ex.lines().forEach(line -> err.println(PREFIX + line));
+            return Flowtap.EXIT_USAGE;
+        }
         final CaptureFileSource source = CaptureReplay.open(file, err, PREFIX);
         if (source == null)
         {
@@ -93,8 +117,11 @@ public final class FlowsCommand implements Callable<Integer>
         }
         final PacketDecoder decoder = new PacketDecoder(engineOptions.checksumMode());
         final FlowReporter reporter = new FlowReporter(line -> out.append(line).append('\n'), json, null);
-        final ReassemblyEngine engine = new ReassemblyEngine(context, engineOptions.handlers(reporter));
-        final String damage = CaptureReplay.replay(source, decoder, engine);
+        final ReassemblyEngine engine = new ReassemblyEngine(
+            context.dataSlots(user.dataSlots()), engineOptions.handlers(reporter, user.forWorker(0)));
+        final String damage = CaptureReplay.replay(source, decoder, engine, user.errors()::stopRequested);
+        user.close();
+        handlerOut.flush();
         out.flush();
         int exitCode = Flowtap.EXIT_OK;
         if (damage != null)
@@ -102,10 +129,17 @@ public final class FlowsCommand implements Callable<Integer>
             err.println(PREFIX + damage);
             exitCode = Flowtap.EXIT_INPUT_ERROR;
         }
+        if (user.errors().stopRequested())
+        {
+            err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; the flows open were ended " +
+                "(shutdown)");
+            exitCode = Flowtap.EXIT_HANDLER_STOPPED;
+        }
         if (!noSummary)
         {
             CaptureReplay.printCounters(err, decoder, engine);
         }
+        err.print(user.summary());
         return exitCode;
     }
 }

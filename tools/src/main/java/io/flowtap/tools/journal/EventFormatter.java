@@ -80,11 +80,17 @@ final class EventFormatter
         {
             line.append("flow_end ").append(endpoints(end.key()));
             vlan(end.key().vlan());
-            line.append(" reason ").append(end.endReason().label()).append(" history ").append(end.history())
+            line.append(" reason ").append(end.endReason().label())
+                .append(" state ").append(end.connState() == null ? "-" : end.connState().label())
+                .append(" history ").append(end.history())
                 .append(" packets ").append(end.counters()[0][Direction.TO_SERVER]).append('/')
                 .append(end.counters()[0][Direction.TO_CLIENT]).append(" delivered ")
                 .append(end.counters()[3][Direction.TO_SERVER]).append('/')
                 .append(end.counters()[3][Direction.TO_CLIENT]);
+            if (end.handlerFailed())
+            {
+                line.append(" handler-failed");
+            }
         }
         else if (event instanceof JournalEvent.Frame frame)
         {
@@ -158,8 +164,23 @@ final class EventFormatter
             key(end.key());
             line.append(",\"end_reason\":\"").append(end.endReason().label()).append("\",\"connected\":")
                 .append(end.connected()).append(",\"history\":\"");
-            TextFormat.appendJsonEscaped(line, end.history()).append("\",\"first_ns\":").append(end.firstNs())
+            TextFormat.appendJsonEscaped(line, end.history()).append("\",\"conn_state\":");
+            if (end.connState() == null)
+            {
+                line.append("null");
+            }
+            else
+            {
+                line.append('"').append(end.connState().label()).append('"');
+            }
+            line.append(",\"orig_bytes\":").append(end.seqBytes()[Direction.TO_SERVER])
+                .append(",\"resp_bytes\":").append(end.seqBytes()[Direction.TO_CLIENT])
+                .append(",\"first_ns\":").append(end.firstNs())
                 .append(",\"last_ns\":").append(end.lastNs());
+            if (end.handlerFailed())
+            {
+                line.append(",\"handler_failed\":true");
+            }
             direction(end, Direction.TO_SERVER);
             direction(end, Direction.TO_CLIENT);
         }
@@ -234,6 +255,7 @@ final class EventFormatter
             .append(",\"delivered_bytes\":").append(c[3][d]).append(",\"retransmissions\":").append(c[4][d])
             .append(",\"out_of_order\":").append(c[5][d]).append(",\"overlaps\":").append(c[6][d])
             .append(",\"conflicting_overlaps\":").append(c[7][d]).append(",\"gaps\":").append(c[8][d])
-            .append(",\"gap_bytes\":").append(c[9][d]).append('}');
+            .append(",\"gap_bytes\":").append(c[9][d])
+            .append(",\"acked_missing_bytes\":").append(end.ackedMissing()[d]).append('}');
     }
 }

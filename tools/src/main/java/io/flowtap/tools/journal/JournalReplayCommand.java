@@ -14,15 +14,18 @@ import io.flowtap.reassembly.GapReason;
 import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.OptionRanges;
+import io.flowtap.tools.handler.HandlerLoadException;
+import io.flowtap.tools.handler.HandlerOptions;
+import io.flowtap.tools.handler.UserHandlers;
 import org.agrona.DirectBuffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,27 +35,30 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * {@code flowtap journal replay DIR --handler CLASS}: a journal's events delivered to handlers on the classpath, as the
- * engine delivers live traffic's: the same {@link TcpHandler} API, per flow in the same order, at the recorded pace,
- * faster, or as fast as possible.
+ * {@code flowtap journal replay DIR --handler CLASS}: a journal's events delivered to the user's handlers (loaded,
+ * compiled and fenced as {@code capture} and {@code read} do), as the engine delivers live traffic's: the same
+ * {@link TcpHandler} API, per flow in the same order, at the recorded pace, faster, or as fast as possible.
  */
 @Command(
     name = "replay",
     mixinStandardHelpOptions = true,
-    description = "Run TcpHandler classes (public, with a no-argument constructor, on the classpath) over a "
-        + "journal's events, as they would run on the live traffic: onNewFlow, onEstablished, onPayload, onGap, "
-        + "onOverlapConflict, onAttribute, onTerminate with the flow's record. Packets are not in the journal, so "
-        + "onSyn and onPacket are not called.",
+    description = "Run the user's handlers (--handler classes, --handler-source files, as capture and read run "
+        + "them) over a journal's events, as they would run on the live traffic: onNewFlow, onEstablished, "
+        + "onPayload, onGap, onOverlapConflict, onAttribute, onTerminate with the flow's record. Packets are not in "
+        + "the journal, so onSyn, onPacket and filter are not called, and a handler's verdicts (drop, reset, bytes "
+        + "left unconsumed) change nothing.",
     footerHeading = "%nExamples:%n",
     footer = {
-        "  flowtap journal replay journal/ --handler com.example.MyHandler --fast",
-        "  java -cp my-handlers.jar:tools/target/flowtap.jar io.flowtap.tools.Flowtap journal replay journal/ \\",
-        "      --handler com.example.MyHandler --speed 10"},
+        "  flowtap journal replay journal/ --handler-path my-handlers.jar --handler com.example.MyHandler --fast",
+        "  FLOWTAP_CLASSPATH=my-handlers.jar flowtap journal replay journal/ --handler com.example.MyHandler \\",
+        "      --speed 10",
+        "  flowtap journal replay journal/ --handler-source TrisulByteCounter.java --fast"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
         "1:no journal there, not a flowtap journal, a newer schema, or a damaged tail (what was before it is replayed)",
-        "2:bad command line, or a handler class that cannot be loaded and made"})
+        "2:bad command line, or a handler that cannot be loaded, compiled or made",
+        "3:a handler threw and --handler-errors stop stopped the replay"})
 public final class JournalReplayCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap journal replay: ";
@@ -63,9 +69,8 @@ public final class JournalReplayCommand implements Callable<Integer>
     @Parameters(index = "0", paramLabel = "DIR", description = "the journal's directory")
     private Path directory;
 
-    @Option(names = "--handler", required = true, paramLabel = "CLASS",
-        description = "a TcpHandler class to run (repeatable; called in the order given)")
-    private List<String> handlerClasses;
+    @Mixin
+    private HandlerOptions handlerOptions = new HandlerOptions();
 
     @Option(names = "--speed", paramLabel = "X",
         description = "pace: the recorded time between events divided by X, more than 0 and at most 1000000 "
@@ -75,51 +80,63 @@ public final class JournalReplayCommand implements Callable<Integer>
     @Option(names = "--fast", description = "as fast as possible, ignoring the recorded times")
     private boolean fast;
 
-    private final List<TcpHandler> handlers = new ArrayList<>();
+    private List<TcpHandler> handlers = List.of();
 
     @Override
     public Integer call()
     {
         OptionRanges.check(spec.commandLine(), "--speed", speed, 0, true, 1_000_000);
-        final PrintWriter err = spec.commandLine().getErr();
-        for (final String name : handlerClasses)
+        if (!handlerOptions.any())
         {
-            try
-            {
-                final Object handler = Class.forName(name).getConstructor().newInstance();
-                if (!(handler instanceof TcpHandler))
-                {
-                    throw new CommandLine.ParameterException(spec.commandLine(), name + " is not a TcpHandler");
-                }
-                handlers.add((TcpHandler)handler);
-            }
-            catch (final ReflectiveOperationException | LinkageError ex)
-            {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--handler " + name + ": cannot make one: " + ex);
-            }
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "Missing required option: '--handler=CLASS' or '--handler-source=FILE'");
         }
+        final PrintWriter err = spec.commandLine().getErr();
+        final UserHandlers user;
+        try
+        {
+            user = handlerOptions.load(1, spec.commandLine().getOut(), line -> err.println(PREFIX + line));
+        }
+        catch (final HandlerLoadException ex)
+        {
+            ex.lines().forEach(line -> err.println(PREFIX + line));
+            err.flush();
+            return Flowtap.EXIT_USAGE;
+        }
+        handlers = user.delegates(0);
         final JournalReader reader = JournalInput.open(directory, err, PREFIX);
         if (reader == null)
         {
             return Flowtap.EXIT_INPUT_ERROR;
         }
         final Replayer replayer = new Replayer(
-            new FlowReplay(new EngineContext().dataSlots(), handlers.toArray(new TcpHandler[0])));
+            new FlowReplay(Math.max(new EngineContext().dataSlots(), user.dataSlots()),
+                user.forWorker(0).toArray(new TcpHandler[0])), user);
         final long startNs = System.nanoTime();
         try (reader)
         {
             reader.readAll(replayer);
+            user.close();
+            spec.commandLine().getOut().flush();
             err.printf(Locale.ROOT, "%sreplayed %d events of %d flows to %d handler%s in %.3f s%n", PREFIX,
                 reader.eventsRead(), replayer.flowsStarted, handlers.size(), handlers.size() == 1 ? "" : "s",
                 (System.nanoTime() - startNs) / 1e9);
+            err.print(user.summary());
+            final int exitCode = JournalInput.finish(reader, err, PREFIX);
+            if (exitCode == Flowtap.EXIT_OK && user.errors().stopRequested())
+            {
+                err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; the events after it " +
+                    "were not replayed");
+                err.flush();
+                return Flowtap.EXIT_HANDLER_STOPPED;
+            }
             err.flush();
-            return JournalInput.finish(reader, err, PREFIX);
+            return exitCode;
         }
     }
 
     /**
-     * @return the handlers made for the last run (tests).
+     * @return the user's handlers made for the last run, unfenced (tests).
      */
     public List<TcpHandler> handlers()
     {
@@ -129,9 +146,11 @@ public final class JournalReplayCommand implements Callable<Integer>
     private final class Replayer implements JournalVisitor
     {
         private final FlowReplay replay;
+        private final UserHandlers user;
         private final Map<JournalFlowId, Flow> flows = new HashMap<>();
         private final Map<String, String> names = new HashMap<>();
-        private final long[][] counters = new long[JournalDescriptor.COUNTER_GAP_BYTES + 1][2];
+        // The journal's counters, then acked missing bytes and sequence-space bytes, as FlowReplay.end takes them.
+        private final long[][] counters = new long[JournalDescriptor.COUNTER_COUNT + 2][2];
         private final int[] synFlags = new int[2];
         private final boolean[] fin = new boolean[2];
         private final boolean[] rst = new boolean[2];
@@ -139,9 +158,10 @@ public final class JournalReplayCommand implements Callable<Integer>
         private long wallStartNs;
         private long flowsStarted;
 
-        Replayer(final FlowReplay replay)
+        Replayer(final FlowReplay replay, final UserHandlers user)
         {
             this.replay = replay;
+            this.user = user;
         }
 
         @Override
@@ -149,6 +169,10 @@ public final class JournalReplayCommand implements Callable<Integer>
             final int run, final int source, final long flowId, final long timeNs, final JournalFlowKey key,
             final boolean midstream)
         {
+            if (user.errors().stopRequested())
+            {
+                return;
+            }
             pace(timeNs);
             flowsStarted++;
             flows.put(id(run, source, flowId), replay.start(flowId, key.ipVersion(), key.clientAddressHigh(),
@@ -262,20 +286,27 @@ public final class JournalReplayCommand implements Callable<Integer>
             flows.remove(id(run, source, flowId));
             for (int d = 0; d < 2; d++)
             {
-                for (int c = 0; c < counters.length; c++)
+                for (int c = 0; c < JournalDescriptor.COUNTER_COUNT; c++)
                 {
                     counters[c][d] = record.counter(c, d);
                 }
+                counters[JournalDescriptor.COUNTER_COUNT][d] = record.ackedMissingBytes(d);
+                counters[JournalDescriptor.COUNTER_COUNT + 1][d] = record.seqBytes(d);
                 synFlags[d] = record.synFlags(d);
                 fin[d] = record.fin(d);
                 rst[d] = record.rst(d);
             }
             replay.end(flow, counters, synFlags, fin, rst, record.history(), record.connected(), record.firstNs(),
-                record.lastNs(), record.endReason());
+                record.lastNs(), record.endReason(), record.connState());
         }
 
         private Flow flow(final int run, final int source, final long flowId, final long timeNs)
         {
+            // Once stopped, the rest of the journal is read through (it says where it is damaged) but not delivered.
+            if (user.errors().stopRequested())
+            {
+                return null;
+            }
             pace(timeNs);
             return flows.get(id(run, source, flowId));
         }

@@ -122,16 +122,36 @@ public final class JournalSelection
             return flow == null && decoder.decode(new UnsafeBuffer(frame.data()), 0, frame.data().length, false,
                 frame.linkType(), Frame.CHECKSUM_UNKNOWN, frame.vlanTci()) && filter.matches(decoder);
         }
-        if (flow != null && (event.flowId() != flowId || flowSource >= 0 && event.source() != flowSource ||
-            flowRun >= 0 && event.run() != flowRun))
+        return acceptsFlowEvent(event.run(), event.source(), event.flowId());
+    }
+
+    /**
+     * What {@link #accepts} says of a payload event, asked without making a record of it (an export reads payload in
+     * place).
+     *
+     * @param run    of the event.
+     * @param source of the event.
+     * @param flowId of the event.
+     * @param timeNs of the event.
+     * @return whether the tool should look at it.
+     */
+    boolean acceptsPayload(final int run, final int source, final long flowId, final long timeNs)
+    {
+        return timeNs >= fromNs && timeNs < toNs && acceptsFlowEvent(run, source, flowId);
+    }
+
+    private boolean acceptsFlowEvent(final int run, final int source, final long eventFlowId)
+    {
+        if (flow != null && (eventFlowId != flowId || flowSource >= 0 && source != flowSource ||
+            flowRun >= 0 && run != flowRun))
         {
             return false;
         }
         if (flow != null)
         {
-            runsMatched.add(event.run());
+            runsMatched.add(run);
         }
-        return filter == null || flowMatches.getOrDefault(id(event), false);
+        return filter == null || flowMatches.getOrDefault(new JournalFlowId(run, source, eventFlowId), false);
     }
 
     /**

@@ -29,8 +29,8 @@ import java.util.concurrent.Callable;
 @Command(
     name = "stats",
     mixinStandardHelpOptions = true,
-    description = "Summarise a journal: flows, bytes per direction, gaps and conflicting overlaps, how flows ended, "
-        + "top talkers and server ports, the time span.",
+    description = "Summarise a journal: flows, bytes per direction, gaps and conflicting overlaps, how flows ended "
+        + "and their Zeek conn_state, top talkers and server ports, the time span.",
     footerHeading = "%nExamples:%n",
     footer = {
         "  flowtap journal stats /var/lib/flowtap/journal",
@@ -77,6 +77,7 @@ public final class JournalStatsCommand implements Callable<Integer>
     private long firstNs = Long.MAX_VALUE;
     private long lastNs = Long.MIN_VALUE;
     private final Map<String, Long> endReasons = new TreeMap<>();
+    private final Map<String, Long> connStates = new TreeMap<>();
     private final Map<String, long[]> talkers = new HashMap<>();
     private final Map<Integer, long[]> ports = new HashMap<>();
     private final Map<JournalFlowId, JournalEvent.Key> keys = new HashMap<>();
@@ -159,6 +160,10 @@ public final class JournalStatsCommand implements Callable<Integer>
         {
             flowsEnded++;
             endReasons.merge(end.endReason().label(), 1L, Long::sum);
+            if (end.connState() != null)
+            {
+                connStates.merge(end.connState().label(), 1L, Long::sum);
+            }
             keys.remove(id);
         }
         else if (event instanceof JournalEvent.Frame)
@@ -209,6 +214,11 @@ public final class JournalStatsCommand implements Callable<Integer>
         }
         out.append("ended:");
         endReasons.forEach((reason, count) -> out.append(' ').append(reason).append(' ').append(count));
+        if (!connStates.isEmpty())
+        {
+            out.append(String.format("%nconn_state:"));
+            connStates.forEach((state, count) -> out.append(' ').append(state).append(' ').append(count));
+        }
         out.append(String.format("%ntop talkers (bytes sent):%n"));
         for (final Map.Entry<String, long[]> talker : topTalkers())
         {
@@ -243,6 +253,13 @@ public final class JournalStatsCommand implements Callable<Integer>
         for (final Map.Entry<String, Long> reason : endReasons.entrySet())
         {
             out.append(separator).append('"').append(reason.getKey()).append("\":").append(reason.getValue());
+            separator = ",";
+        }
+        out.append("},\"conn_states\":{");
+        separator = "";
+        for (final Map.Entry<String, Long> state : connStates.entrySet())
+        {
+            out.append(separator).append('"').append(state.getKey()).append("\":").append(state.getValue());
             separator = ",";
         }
         out.append("},\"top_talkers\":[");

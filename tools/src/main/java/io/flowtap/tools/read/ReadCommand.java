@@ -14,6 +14,9 @@ import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.MemoryBudget;
+import io.flowtap.tools.handler.HandlerLoadException;
+import io.flowtap.tools.handler.HandlerOptions;
+import io.flowtap.tools.handler.UserHandlers;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.sensor.Sensor;
 import io.flowtap.tools.sensor.SensorOptions;
@@ -53,14 +56,17 @@ import java.util.concurrent.TimeUnit;
         "  flowtap read big.pcap --workers 2 --checksum off",
         "  flowtap read big.pcap --workers 2 --journal /var/lib/flowtap/journal --histogram-log latency.hlog",
         "  flowtap read big.pcap --config sensor.yaml --workers 4",
-        "  flowtap read big.pcap --counters /dev/shm/flowtap.ctr  (meanwhile: flowtap stats /dev/shm/flowtap.ctr)"},
+        "  flowtap read big.pcap --counters /dev/shm/flowtap.ctr  (meanwhile: flowtap stats /dev/shm/flowtap.ctr)",
+        "  flowtap read capture.pcap --workers 2 --handler-path my-handlers.jar --handler com.example.MyHandler",
+        "  flowtap read capture.pcap --handler-source TrisulByteCounter.java --handler-option port=80"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
         "1:the file is unreadable or damaged (what was before the damage was processed)",
-        "2:bad command line",
+        "2:bad command line, or a handler that cannot be loaded, compiled or made",
         "3:the journal's disk is full (--journal-full stop) or a journal write failed: everything committed "
-            + "before is readable"})
+            + "before is readable",
+        "4:a handler threw and --handler-errors stop stopped the run"})
 public final class ReadCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap read: ";
@@ -79,6 +85,9 @@ public final class ReadCommand implements Callable<Integer>
 
     @Mixin
     private EngineOptions engineOptions = new EngineOptions();
+
+    @Mixin
+    private HandlerOptions handlerOptions = new HandlerOptions();
 
     @Option(names = "--progress", negatable = true,
         description = "show progress (default: only when standard error is a terminal)")
@@ -109,6 +118,18 @@ public final class ReadCommand implements Callable<Integer>
             .queues(1, sensorOptions.workers(), sensorOptions.queueCapacity(),
                 PipelineContext.COPY_BUFFER_LENGTH_DEFAULT)
             .check(spec.commandLine());
+        final UserHandlers user;
+        try
+        {
+            user = handlerOptions.load(sensorOptions.workers(), spec.commandLine().getOut(),
+                line -> err.println(PREFIX + line));
+        }
+        catch (final HandlerLoadException ex)
+        {
+            ex.lines().forEach(line -> err.println(PREFIX + line));
+            err.flush();
+            return Flowtap.EXIT_USAGE;
+        }
         final CaptureFileSource source;
         try
         {
@@ -123,7 +144,7 @@ public final class ReadCommand implements Callable<Integer>
         try
         {
             sensor = Sensor.open(sensorOptions, false);
-            sensor.ruleLog(line -> err.println("flowtap read: " + line));
+            sensor.ruleLog(line -> err.println("flowtap read: " + line)).handlerErrors(user.errors()::count);
         }
         catch (final JournalException | UncheckedIOException ex)
         {
@@ -134,13 +155,15 @@ public final class ReadCommand implements Callable<Integer>
                 Flowtap.EXIT_INPUT_ERROR;
         }
         final PipelineContext context = sensor
-            .pipelineContext(() -> engineOptions.context(spec.commandLine()), engineOptions.attributes(),
+            .pipelineContext(() -> engineOptions.context(spec.commandLine()).dataSlots(user.dataSlots()),
+                engineOptions.attributes(),
                 (worker, handlers) ->
                 {
                     for (final HandlerFactoryPart part : parts)
                     {
                         part.addTo(worker, handlers);
                     }
+                    handlers.addAll(user.forWorker(worker));
                 })
             .checksumMode(engineOptions.checksumMode());
         final boolean showProgress = progress != null ? progress : System.console() != null;
@@ -158,7 +181,7 @@ public final class ReadCommand implements Callable<Integer>
         }
         try (StopOnSignal stop = new StopOnSignal(() -> running = false))
         {
-            exitCode = run(pipeline, sensor, source, showProgress, startNs, err);
+            exitCode = run(pipeline, sensor, user, source, showProgress, startNs, err);
             stop.exitCode(exitCode);
         }
         return exitCode;
@@ -167,6 +190,7 @@ public final class ReadCommand implements Callable<Integer>
     private int run(
         final Pipeline pipeline,
         final Sensor sensor,
+        final UserHandlers user,
         final CaptureFileSource source,
         final boolean showProgress,
         final long startNs,
@@ -179,7 +203,7 @@ public final class ReadCommand implements Callable<Integer>
         {
             sensor.attach(pipeline, startNs);
             long nextNs = startNs + PROGRESS_INTERVAL_NS;
-            while (running && !pipeline.awaitInputFinished(LOOP_WAIT_NS))
+            while (running && !user.errors().stopRequested() && !pipeline.awaitInputFinished(LOOP_WAIT_NS))
             {
                 final long nowNs = System.nanoTime();
                 sensor.tick(nowNs);
@@ -218,6 +242,11 @@ public final class ReadCommand implements Callable<Integer>
                 err.println(PREFIX + "stopped by a signal at " + source.position() + " of " + source.size() +
                     " bytes; every flow open was ended (shutdown) and journaled");
             }
+            else if (user.errors().stopRequested())
+            {
+                err.println(PREFIX + "stopping at " + source.position() + " of " + source.size() + " bytes: a " +
+                    "handler threw and --handler-errors is stop");
+            }
         }
         finally
         {
@@ -228,12 +257,20 @@ public final class ReadCommand implements Callable<Integer>
             finally
             {
                 sensor.close();
+                spec.commandLine().getOut().flush();
             }
         }
         if (pipeline.damage() != null)
         {
             err.println(PREFIX + pipeline.damage().getMessage());
             exitCode = Flowtap.EXIT_INPUT_ERROR;
+        }
+        if (user.errors().stopRequested())
+        {
+            // Also when the error came as the workers drained the end of the file: the policy is to stop on one.
+            err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; every flow open was ended " +
+                "(shutdown)" + (sensorOptions.journal() == null ? "" : " and journaled"));
+            exitCode = Flowtap.EXIT_HANDLER_STOPPED;
         }
         final double seconds = (System.nanoTime() - startNs) / 1e9;
         final long segments = pipeline.total(WorkerCounter.SEGMENTS);
@@ -251,6 +288,7 @@ public final class ReadCommand implements Callable<Integer>
         }
         err.printf("flows %d, stream bytes delivered %d%n", flows, delivered);
         err.print(Sensor.activeResponseSummary(pipeline));
+        err.print(user.summary());
         sensor.printSummary(err);
         final String accounting = pipeline.accountingError();
         if (accounting != null)

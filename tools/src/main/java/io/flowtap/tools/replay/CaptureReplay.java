@@ -11,6 +11,7 @@ import io.flowtap.tools.CounterReport;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 
 /**
  * Reassembles one capture file on the caller's thread, as the {@code streams} and {@code flows} commands do: every
@@ -19,6 +20,8 @@ import java.nio.file.Path;
  */
 public final class CaptureReplay
 {
+    private static final int POLL_LIMIT = 256;
+
     private CaptureReplay()
     {
     }
@@ -56,17 +59,37 @@ public final class CaptureReplay
     public static String replay(final CaptureFileSource source, final PacketDecoder decoder,
         final ReassemblyEngine engine)
     {
+        return replay(source, decoder, engine, () -> false);
+    }
+
+    /**
+     * Feed a source to the engine until its end or until asked to stop, then shut the engine down.
+     *
+     * @param source  to read; closed on return.
+     * @param decoder to decode with.
+     * @param engine  to feed; shut down on return.
+     * @param stop    checked between batches of frames: true stops the reading (a handler's error, under
+     *                {@code --handler-errors stop}).
+     * @return null when the source was read to its end or stopped, or the one-line description of the damage.
+     */
+    public static String replay(
+        final CaptureFileSource source, final PacketDecoder decoder, final ReassemblyEngine engine,
+        final BooleanSupplier stop)
+    {
         final FrameFeeder feeder = new FrameFeeder(decoder, engine);
         String damage = null;
         try (source)
         {
-            feeder.feedAll(source);
+            while (!source.isEndOfStream() && !stop.getAsBoolean())
+            {
+                source.poll(feeder, POLL_LIMIT);
+            }
         }
         catch (final CaptureFileException ex)
         {
             damage = ex.getMessage();
-            engine.shutdown();
         }
+        engine.shutdown();
         return damage;
     }
 

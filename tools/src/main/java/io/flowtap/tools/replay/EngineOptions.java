@@ -52,6 +52,17 @@ public final class EngineOptions
     @Option(names = "--no-midstream", description = "do not track connections whose handshake was not captured")
     private boolean noMidstream;
 
+    @Option(names = "--attempt-timeout", paramLabel = "SECONDS",
+        description = "a client's SYN this long after the first SYN of an attempt the server never answered starts a "
+            + "new connection, as Zeek's tcp_attempt_delay splits them; 0 keeps retransmitted SYNs in one connection "
+            + "(default: 5)")
+    private double attemptTimeoutSeconds = EngineContext.ATTEMPT_TIMEOUT_NS_DEFAULT / 1e9;
+
+    @Option(names = "--keep-refused",
+        description = "a SYN with the same ISN after an attempt the server refused with a RST continues that "
+            + "connection, instead of starting a new one as Zeek does")
+    private boolean keepRefused;
+
     @Option(names = "--checksum", paramLabel = "MODE",
         description = "TCP checksum handling: verify (every segment, and a bad one is always ignored, as its "
             + "receiver would), auto (verify what the source has not, and when most checksums of a capture are bad "
@@ -92,11 +103,28 @@ public final class EngineOptions
      */
     public TcpHandler[] handlers(final TcpHandler own)
     {
-        if (!attributes)
+        return handlers(own, List.of());
+    }
+
+    /**
+     * The engine's handlers for a command with the user's: the attribute extractors first when {@code --attributes}
+     * is given, then the user's, then the command's own (which reports each flow with the user's verdicts on it).
+     *
+     * @param own  the command's handler.
+     * @param user the user's handlers, in order.
+     * @return the handlers, in the order the engine calls them.
+     */
+    public TcpHandler[] handlers(final TcpHandler own, final List<TcpHandler> user)
+    {
+        final List<TcpHandler> handlers = new ArrayList<>();
+        if (attributes)
         {
-            return new TcpHandler[] {own};
+            handlers.add(new HttpAttributeExtractor());
+            handlers.add(new TlsAttributeExtractor());
         }
-        return new TcpHandler[] {new HttpAttributeExtractor(), new TlsAttributeExtractor(), own};
+        handlers.addAll(user);
+        handlers.add(own);
+        return handlers.toArray(new TcpHandler[0]);
     }
 
     /**
@@ -137,6 +165,8 @@ public final class EngineOptions
                     BadChecksumPolicy.AUTO)
                 .maxFlows(maxFlows)
                 .midstream(!noMidstream)
+                .attemptTimeoutNs(Math.round(attemptTimeoutSeconds * 1e9))
+                .newConnectionAfterReject(!keepRefused)
                 .deliveryMode(deliveryMode)
                 .urgentPolicy(urgentPolicy)
                 .hostPolicies(policies)

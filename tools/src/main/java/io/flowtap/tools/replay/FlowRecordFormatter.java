@@ -12,8 +12,9 @@ import java.nio.ByteOrder;
 /**
  * Renders a flow's final record as a line of text or a JSON object, into a reused {@link StringBuilder}. The JSON
  * carries PATHspider's TCP field names ({@code tcp_synflags_fwd}, {@code tcp_connected} ...; forward is client to
- * server), a Zeek-style {@code history}, one object of counts per direction ({@code to_server}, {@code to_client})
- * and the flow's events (gaps, conflicting overlaps) in the order they happened.
+ * server), Zeek's {@code history}, {@code conn_state}, {@code orig_bytes} and {@code resp_bytes} (client and server
+ * bytes in sequence space), one object of counts per direction ({@code to_server}, {@code to_client}) and the flow's
+ * events (gaps, conflicting overlaps) in the order they happened.
  * <p>
  * Not thread safe: one formatter per printing thread.
  */
@@ -61,15 +62,23 @@ public final class FlowRecordFormatter
         line.append("\",\"first_ns\":").append(record.firstNs())
             .append(",\"last_ns\":").append(record.lastNs())
             .append(",\"end_reason\":\"").append(record.endReason() == null ? "" : record.endReason().label())
-            .append("\",\"midstream\":").append(record.midstream())
+            .append("\",\"conn_state\":");
+        connState(record);
+        line.append(",\"orig_bytes\":").append(record.seqBytes(Direction.TO_SERVER))
+            .append(",\"resp_bytes\":").append(record.seqBytes(Direction.TO_CLIENT))
+            .append(",\"midstream\":").append(record.midstream())
             .append(",\"tcp_connected\":").append(record.connected());
         synFlags("tcp_synflags_fwd", record.synFlags(Direction.TO_SERVER));
         synFlags("tcp_synflags_rev", record.synFlags(Direction.TO_CLIENT));
         line.append(",\"tcp_fin_fwd\":").append(record.fin(Direction.TO_SERVER))
             .append(",\"tcp_fin_rev\":").append(record.fin(Direction.TO_CLIENT))
             .append(",\"tcp_rst_fwd\":").append(record.rst(Direction.TO_SERVER))
-            .append(",\"tcp_rst_rev\":").append(record.rst(Direction.TO_CLIENT))
-            .append(",\"history\":\"");
+            .append(",\"tcp_rst_rev\":").append(record.rst(Direction.TO_CLIENT));
+        if (flow.handlerFailed())
+        {
+            line.append(",\"handler_failed\":true");
+        }
+        line.append(",\"history\":\"");
         final int historyStart = line.length();
         record.appendHistory(line);
         escapeFrom(historyStart);
@@ -85,8 +94,10 @@ public final class FlowRecordFormatter
      * @param flow   that ended.
      * @param record its final record.
      * @param state  what the command kept of it.
-     * @return one line: id, first time, client and server, end reason, history, then packets, stream bytes and gaps
-     * each way (client to server / server to client); valid until the next call.
+     * @return one line: id, first time, client and server, end reason, Zeek's conn_state and history, then packets,
+     * stream bytes and gaps each way (client to server / server to client), the bytes missing from each side's own
+     * data ({@code missing}) and those only acknowledgements show ({@code acked-missing}) when there are any; valid
+     * until the next call.
      */
     public StringBuilder text(final Flow flow, final FlowRecord record, final FlowState state)
     {
@@ -100,7 +111,8 @@ public final class FlowRecordFormatter
         {
             line.append(" vlan ").append(state.vlan);
         }
-        line.append(' ').append(record.endReason() == null ? "-" : record.endReason().label()).append(' ');
+        line.append(' ').append(record.endReason() == null ? "-" : record.endReason().label())
+            .append(' ').append(record.connState() == null ? "-" : record.connState().label()).append(' ');
         if (record.historyLength() == 0)
         {
             line.append('-');
@@ -119,6 +131,15 @@ public final class FlowRecordFormatter
         {
             line.append(" missing ").append(record.gapBytes(Direction.TO_SERVER))
                 .append('/').append(record.gapBytes(Direction.TO_CLIENT));
+        }
+        if (record.ackedMissingBytes(Direction.TO_SERVER) + record.ackedMissingBytes(Direction.TO_CLIENT) > 0)
+        {
+            line.append(" acked-missing ").append(record.ackedMissingBytes(Direction.TO_SERVER))
+                .append('/').append(record.ackedMissingBytes(Direction.TO_CLIENT));
+        }
+        if (flow.handlerFailed())
+        {
+            line.append(" handler-failed");
         }
         line.append(state.attributes);
         return line;
@@ -150,7 +171,20 @@ public final class FlowRecordFormatter
             .append(",\"conflicting_overlaps\":").append(record.conflictingOverlaps(d))
             .append(",\"gaps\":").append(record.gaps(d))
             .append(",\"gap_bytes\":").append(record.gapBytes(d))
+            .append(",\"acked_missing_bytes\":").append(record.ackedMissingBytes(d))
             .append('}');
+    }
+
+    private void connState(final FlowRecord record)
+    {
+        if (record.connState() == null)
+        {
+            line.append("null");
+        }
+        else
+        {
+            line.append('"').append(record.connState().label()).append('"');
+        }
     }
 
     private void synFlags(final String name, final int flags)

@@ -1,5 +1,6 @@
 package io.flowtap.tools.replay;
 
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 
@@ -12,6 +13,10 @@ public final class StreamFile
     final String name;
     final Path path;
     FileChannel channel;
+    /** Bytes written but not yet handed to the file, while it is open; null when closed. */
+    ByteBuffer pending;
+    /** File position of the first pending byte. */
+    long pendingPosition;
     /** Bytes written (gap fill excluded). */
     long written;
 

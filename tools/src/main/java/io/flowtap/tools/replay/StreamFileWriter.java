@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 
@@ -20,11 +21,16 @@ import java.util.LinkedHashMap;
  * At most {@code maxOpenFiles} are open at once: writing to one more closes the one written least recently, which is
  * opened again if its flow writes again.
  * <p>
+ * Each open file gathers consecutive bytes in a buffer of its own ({@value #PENDING_BYTES} bytes) and hands them to
+ * the file system in one positional write when the buffer fills, when a write does not follow on (a gap), or when
+ * the file is closed: a segment's bytes are a few hundred, and a system call per segment was most of the time.
+ * <p>
  * Not thread safe: used from the engine's thread, in its callbacks.
  */
 public final class StreamFileWriter implements AutoCloseable
 {
     private static final int COPY_BUFFER_BYTES = 64 * 1024;
+    private static final int PENDING_BYTES = 32 * 1024;
 
     private final Path dir;
     private final GapFill gapFill;
@@ -33,6 +39,8 @@ public final class StreamFileWriter implements AutoCloseable
     private final StringBuilder name = new StringBuilder(128);
     /** Open files, least recently written first. */
     private final LinkedHashMap<StreamFile, StreamFile> open = new LinkedHashMap<>(64, 0.75f, true);
+    /** Pending buffers of files closed, for the next files opened: as many exist as files were ever open at once. */
+    private final ArrayDeque<ByteBuffer> spareBuffers = new ArrayDeque<>();
     private long filesCreated;
     private long reopened;
 
@@ -50,6 +58,19 @@ public final class StreamFileWriter implements AutoCloseable
         this.dir = dir;
         this.gapFill = gapFill;
         this.maxOpenFiles = maxOpenFiles;
+    }
+
+    /**
+     * Names a stream's file the first time bytes come for it: {@code SRC-DST} as {@link TcpflowNames} writes them.
+     */
+    @FunctionalInterface
+    public interface StreamName
+    {
+        /**
+         * @param name      to append the file name to.
+         * @param direction of the stream.
+         */
+        void append(StringBuilder name, int direction);
     }
 
     /**
@@ -73,37 +94,87 @@ public final class StreamFileWriter implements AutoCloseable
         final int offset,
         final int length)
     {
+        if (length > 0 && state.files[direction] == null)
+        {
+            name.setLength(0);
+            TcpflowNames.appendDirection(name, flow.ipVersion(), flow.clientAddressHigh(), flow.clientAddressLow(),
+                flow.clientPort(), flow.serverAddressHigh(), flow.serverAddressLow(), flow.serverPort(), state.vlan,
+                direction);
+            state.files[direction] = create();
+        }
+        write(state.files, state.skipped, direction, seekpos, buffer, offset, length);
+    }
+
+    /**
+     * Write a stream's bytes to its file, made and named now if it has none yet (a journal export keeps its flows'
+     * files itself).
+     *
+     * @param streamName names the file, when it is made.
+     * @param files      the flow's files, one per direction; the one made is put here.
+     * @param skipped    gap bytes left out so far per direction ({@link GapFill#NONE}).
+     * @param direction  of the bytes.
+     * @param seekpos    stream offset of the first byte.
+     * @param buffer     holding them.
+     * @param offset     of the first byte in {@code buffer}.
+     * @param length     bytes to write.
+     * @throws UncheckedIOException when a file cannot be created or written.
+     */
+    public void write(
+        final StreamName streamName,
+        final StreamFile[] files,
+        final long[] skipped,
+        final int direction,
+        final long seekpos,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        if (length > 0 && files[direction] == null)
+        {
+            name.setLength(0);
+            streamName.append(name, direction);
+            files[direction] = create();
+        }
+        write(files, skipped, direction, seekpos, buffer, offset, length);
+    }
+
+    private void write(
+        final StreamFile[] files,
+        final long[] skipped,
+        final int direction,
+        final long seekpos,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
         if (length <= 0)
         {
             return;
         }
-        StreamFile file = state.files[direction];
-        if (file == null)
-        {
-            file = create(flow, state, direction);
-            state.files[direction] = file;
-        }
+        final StreamFile file = files[direction];
         final FileChannel channel = channel(file);
-        long position = gapFill == GapFill.ZEROS ? seekpos : seekpos - state.skipped[direction];
-        int done = 0;
-        try
+        final long position = gapFill == GapFill.ZEROS ? seekpos : seekpos - skipped[direction];
+        final ByteBuffer pending = file.pending;
+        if (pending.position() > 0 && position != file.pendingPosition + pending.position())
         {
-            while (done < length)
-            {
-                final int chunk = Math.min(length - done, COPY_BUFFER_BYTES);
-                copy.clear();
-                buffer.getBytes(offset + done, copy, 0, chunk);
-                copy.limit(chunk);
-                while (copy.hasRemaining())
-                {
-                    position += channel.write(copy, position);
-                }
-                done += chunk;
-            }
+            flush(file);
         }
-        catch (final IOException ex)
+        if (length > pending.remaining())
         {
-            throw new UncheckedIOException(file.path + ": cannot write: " + ex.getMessage(), ex);
+            flush(file);
+        }
+        if (length <= pending.remaining())
+        {
+            if (pending.position() == 0)
+            {
+                file.pendingPosition = position;
+            }
+            buffer.getBytes(offset, pending, pending.position(), length);
+            pending.position(pending.position() + length);
+        }
+        else
+        {
+            writeThrough(file, channel, position, buffer, offset, length);
         }
         file.written += length;
     }
@@ -133,7 +204,18 @@ public final class StreamFileWriter implements AutoCloseable
      */
     public void close(final FlowState state, final int direction)
     {
-        final StreamFile file = state.files[direction];
+        close(state.files, direction);
+    }
+
+    /**
+     * Close one direction's file, if it is open; it ended.
+     *
+     * @param files     the flow's files.
+     * @param direction of the stream.
+     */
+    public void close(final StreamFile[] files, final int direction)
+    {
+        final StreamFile file = files[direction];
         if (file != null && file.channel != null)
         {
             open.remove(file);
@@ -191,12 +273,68 @@ public final class StreamFileWriter implements AutoCloseable
         }
     }
 
-    private StreamFile create(final Flow flow, final FlowState state, final int direction)
+    private void writeThrough(
+        final StreamFile file,
+        final FileChannel channel,
+        final long start,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
     {
-        name.setLength(0);
-        TcpflowNames.appendDirection(name, flow.ipVersion(), flow.clientAddressHigh(), flow.clientAddressLow(),
-            flow.clientPort(), flow.serverAddressHigh(), flow.serverAddressLow(), flow.serverPort(), state.vlan,
-            direction);
+        long position = start;
+        int done = 0;
+        try
+        {
+            while (done < length)
+            {
+                final int chunk = Math.min(length - done, COPY_BUFFER_BYTES);
+                copy.clear();
+                buffer.getBytes(offset + done, copy, 0, chunk);
+                copy.limit(chunk);
+                while (copy.hasRemaining())
+                {
+                    position += channel.write(copy, position);
+                }
+                done += chunk;
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(file.path + ": cannot write: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void flush(final StreamFile file)
+    {
+        final ByteBuffer pending = file.pending;
+        if (pending.position() == 0)
+        {
+            return;
+        }
+        pending.flip();
+        long position = file.pendingPosition;
+        try
+        {
+            while (pending.hasRemaining())
+            {
+                position += file.channel.write(pending, position);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(file.path + ": cannot write: " + ex.getMessage(), ex);
+        }
+        finally
+        {
+            pending.clear();
+        }
+    }
+
+    /**
+     * Make the file named in {@link #name} (numbered on when the name is taken).
+     */
+    private StreamFile create()
+    {
         final FileChannel channel;
         try
         {
@@ -236,6 +374,9 @@ public final class StreamFileWriter implements AutoCloseable
 
     private void admit(final StreamFile file)
     {
+        final ByteBuffer spare = spareBuffers.pollFirst();
+        // Cold: a new buffer only when more files are open at once than ever before, up to the bound.
+        file.pending = spare != null ? spare : ByteBuffer.allocateDirect(PENDING_BYTES);
         open.put(file, file);
         if (open.size() > maxOpenFiles)
         {
@@ -246,9 +387,20 @@ public final class StreamFileWriter implements AutoCloseable
         }
     }
 
-    private static void closeChannel(final StreamFile file)
+    private void closeChannel(final StreamFile file)
     {
         final FileChannel channel = file.channel;
+        UncheckedIOException failure = null;
+        try
+        {
+            flush(file);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            failure = ex;
+        }
+        spareBuffers.addFirst(file.pending);
+        file.pending = null;
         file.channel = null;
         try
         {
@@ -256,7 +408,12 @@ public final class StreamFileWriter implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new UncheckedIOException(file.path + ": cannot close: " + ex.getMessage(), ex);
+            failure = failure != null ? failure :
+                new UncheckedIOException(file.path + ": cannot close: " + ex.getMessage(), ex);
+        }
+        if (failure != null)
+        {
+            throw failure;
         }
     }
 }

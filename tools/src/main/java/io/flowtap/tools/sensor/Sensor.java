@@ -35,6 +35,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -65,6 +66,7 @@ public final class Sensor implements AutoCloseable
     private final List<FlowRuleHandler.Rule> rules;
     private final java.util.Set<String> errorsShown = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Consumer<String> ruleLog = line -> System.err.println("flowtap: " + line);
+    private LongSupplier handlerErrors;
     private CountersPublisher publisher;
     private long nextPublishNs;
     private long nextIntervalNs;
@@ -96,6 +98,19 @@ public final class Sensor implements AutoCloseable
     public Sensor ruleLog(final Consumer<String> log)
     {
         this.ruleLog = log;
+        return this;
+    }
+
+    /**
+     * Publish the user's handlers' error count in the counters file, as {@code handler: errors}. Call before
+     * {@link #attach}.
+     *
+     * @param count of exceptions the handlers threw, readable from any thread.
+     * @return this.
+     */
+    public Sensor handlerErrors(final LongSupplier count)
+    {
+        this.handlerErrors = count;
         return this;
     }
 
@@ -179,7 +194,8 @@ public final class Sensor implements AutoCloseable
      *
      * @param engineContext makes each worker's engine settings.
      * @param attributes    whether each worker extracts HTTP and TLS attributes (first, before every other handler).
-     * @param handlers      adds a worker's own handlers (before the journal's writer), or null.
+     * @param handlers      adds a worker's own handlers (the user's: after the built-in ones, before the journal's
+     *                      writer, so that the journal records a flow a handler failed on as marked), or null.
      * @return the context, to complete (checksum mode ...) and start.
      */
     public PipelineContext pipelineContext(
@@ -192,7 +208,9 @@ public final class Sensor implements AutoCloseable
             .workers(options.workers)
             .queueCapacity(options.queueCapacity)
             .queueFullPolicy(options.queueFullPolicy)
-            .workerIdleStrategy(options.workerIdle.supplier())
+            .workerIdleStrategy((options.workerIdle != null ? options.workerIdle : IdleChoice.BACKOFF).supplier())
+            .threadingMode(options.threading)
+            .sharedIdleOnRing(options.workerIdle == null)
             .engineContext(engineContext)
             .histograms(histograms)
             .handlers(worker ->
@@ -269,6 +287,10 @@ public final class Sensor implements AutoCloseable
                 .add(countersFile, "journal: events not journaled, disk full", this::journalEventsDropped)
                 .add(countersFile, "jvm: heap used bytes", Sensor::heapUsedBytes)
                 .add(countersFile, "jvm: direct memory bytes", Sensor::directMemoryBytes);
+            if (handlerErrors != null)
+            {
+                publisher.add(countersFile, "handler: errors", handlerErrors);
+            }
             publisher.publish();
             nextPublishNs = nowNs + PUBLISH_INTERVAL_NS;
         }

@@ -1,5 +1,6 @@
 package io.flowtap.tools.sensor;
 
+import io.flowtap.pipeline.ThreadingMode;
 import io.flowtap.pipeline.journal.JournalContext;
 import io.flowtap.pipeline.journal.JournalFullPolicy;
 import io.flowtap.pipeline.journal.JournalRollCycle;
@@ -47,8 +48,15 @@ public final class SensorOptions
 
     @Option(names = "--worker-idle", paramLabel = "HOW",
         description = "how an idle worker waits: busy (spins a core), yield, backoff (spin, yield, then park up to "
-            + "1 ms), sleep (1 ms) (default: ${DEFAULT-VALUE})")
-    IdleChoice workerIdle = IdleChoice.BACKOFF;
+            + "1 ms), sleep (1 ms) (default: backoff; with --threading shared on an interface, the thread waits in "
+            + "poll(2) for the ring unless this is given)")
+    IdleChoice workerIdle;
+
+    @Option(names = "--threading", paramLabel = "MODE",
+        description = "dedicated: a thread for each poller and each worker; shared: one thread runs them all in "
+            + "turn (for one or two cores: no hand-off between cores, and on an interface it sleeps in poll(2) when "
+            + "idle) (default: ${DEFAULT-VALUE})")
+    ThreadingMode threading = ThreadingMode.DEDICATED;
 
     @Option(names = "--queue-capacity", paramLabel = "N",
         description = "segments in flight from each poller to each worker, 1 to " + MAX_QUEUE_CAPACITY +

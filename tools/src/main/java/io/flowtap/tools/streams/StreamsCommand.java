@@ -7,6 +7,9 @@ import io.flowtap.reassembly.ReassemblyEngine;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.MemoryBudget;
 import io.flowtap.tools.OptionRanges;
+import io.flowtap.tools.handler.HandlerLoadException;
+import io.flowtap.tools.handler.HandlerOptions;
+import io.flowtap.tools.handler.UserHandlers;
 import io.flowtap.tools.replay.CaptureReplay;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.replay.FlowReporter;
@@ -50,13 +53,15 @@ import java.util.concurrent.Callable;
     footer = {
         "  flowtap streams capture.pcap --out flows/",
         "  flowtap streams capture.pcapng -o out --delivery acked --host-policy 10.0.0.0/8=windows",
-        "  flowtap streams offloaded.pcap -o out --checksum off --gap-fill none"},
+        "  flowtap streams offloaded.pcap -o out --checksum off --gap-fill none",
+        "  flowtap streams capture.pcap -o out --handler-path my-handlers.jar --handler com.example.MyHandler"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
         "1:the capture is unreadable or damaged (what came before the damage was written), or DIR cannot be written",
-        "2:bad command line",
-        "3:the output directory cannot be written (a full disk)"})
+        "2:bad command line, or a handler that cannot be loaded, compiled or made",
+        "3:the output directory cannot be written (a full disk)",
+        "4:a handler threw and --handler-errors stop stopped the run (what came before was written)"})
 public final class StreamsCommand implements Callable<Integer>
 {
     /** The flow records' file in the output directory. */
@@ -89,6 +94,9 @@ public final class StreamsCommand implements Callable<Integer>
     @Mixin
     private EngineOptions engineOptions = new EngineOptions();
 
+    @Mixin
+    private HandlerOptions handlerOptions = new HandlerOptions();
+
     @Option(names = "--no-summary", description = "do not print the counters summary")
     private boolean noSummary;
 
@@ -112,6 +120,16 @@ public final class StreamsCommand implements Callable<Integer>
         OptionRanges.check(spec.commandLine(), "--max-open-files", maxOpenFiles, 1, 1_000_000);
         final EngineContext context = engineOptions.context(spec.commandLine());
         new MemoryBudget().engines(1, context).check(spec.commandLine());
+        final UserHandlers user;
+        try
+        {
+            user = handlerOptions.load(1, spec.commandLine().getOut(), line -> err.println(PREFIX + line));
+        }
+        catch (final HandlerLoadException ex)
+        {
+            ex.lines().forEach(line -> err.println(PREFIX + line));
+            return Flowtap.EXIT_USAGE;
+        }
         final CaptureFileSource source = CaptureReplay.open(file, err, PREFIX);
         if (source == null)
         {
@@ -136,12 +154,21 @@ public final class StreamsCommand implements Callable<Integer>
         try (StreamFileWriter files = new StreamFileWriter(out, gapFill, maxOpenFiles); flows)
         {
             final FlowReporter reporter = new FlowReporter(line -> writeLine(flows, flowsFile, line), true, files);
-            final ReassemblyEngine engine = new ReassemblyEngine(context, engineOptions.handlers(reporter));
-            final String damage = CaptureReplay.replay(source, decoder, engine);
+            final ReassemblyEngine engine = new ReassemblyEngine(
+                context.dataSlots(user.dataSlots()), engineOptions.handlers(reporter, user.forWorker(0)));
+            final String damage = CaptureReplay.replay(source, decoder, engine, user.errors()::stopRequested);
+            user.close();
+            spec.commandLine().getOut().flush();
             if (damage != null)
             {
                 err.println(PREFIX + damage);
                 exitCode = Flowtap.EXIT_INPUT_ERROR;
+            }
+            if (user.errors().stopRequested())
+            {
+                err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; the flows open were " +
+                    "ended (shutdown) and written");
+                exitCode = Flowtap.EXIT_HANDLER_STOPPED;
             }
             if (!noSummary)
             {
@@ -149,6 +176,7 @@ public final class StreamsCommand implements Callable<Integer>
                 err.printf("streams: %d connections, %d files in %s%n",
                     reporter.flowsReported(), files.filesCreated(), out);
             }
+            err.print(user.summary());
         }
         catch (final UncheckedIOException ex)
         {

@@ -119,6 +119,7 @@ class JournalReplayTest
         final CommandLine commandLine = Flowtap.commandLine();
         commandLine.setErr(new PrintWriter(err, true));
         assertEquals(2, commandLine.execute("journal", "replay", journal.toString(), "--handler", "java.lang.Object"));
-        assertTrue(err.toString().contains("java.lang.Object is not a TcpHandler"), err::toString);
+        assertTrue(err.toString().contains("--handler java.lang.Object: java.lang.Object is neither a TcpHandler nor a "
+            + "TcpHandlerFactory"), err::toString);
     }
 }

@@ -141,8 +141,10 @@ class JournalToolsTest
         assertEquals(0, run("journal", "stats", journal.toString()), err::toString);
         final String whole = out.toString();
         out.getBuffer().setLength(0);
+        // One worker wrote it: its one queue holds the journal.
+        final Path queue = JournalReader.writerQueues(journal).get(0);
         final Path cycle;
-        try (Stream<Path> files = Files.list(journal))
+        try (Stream<Path> files = Files.list(queue))
         {
             cycle = files.filter(file -> file.toString().endsWith(".cq4")).findFirst().orElseThrow();
         }
@@ -159,16 +161,16 @@ class JournalToolsTest
                 break;
             case "metadata-cut":
                 try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(
-                    journal.resolve("metadata.cq4t"), java.nio.file.StandardOpenOption.WRITE))
+                    queue.resolve("metadata.cq4t"), java.nio.file.StandardOpenOption.WRITE))
                 {
                     channel.truncate(100);
                 }
                 break;
             case "metadata-garbage":
-                Files.write(journal.resolve("metadata.cq4t"), garbage);
+                Files.write(queue.resolve("metadata.cq4t"), garbage);
                 break;
             case "empty-cycle-file":
-                Files.createFile(journal.resolve("00000000-00" + cycle.getFileName().toString().substring(11)));
+                Files.createFile(queue.resolve("00000000-00" + cycle.getFileName().toString().substring(11)));
                 break;
             default:
                 try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(cycle,
@@ -198,7 +200,7 @@ class JournalToolsTest
         assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(5), "no stall");
         final List<String> lines = err.toString().lines().toList();
         assertEquals(1, lines.size(), err::toString);
-        assertTrue(lines.get(0).startsWith("flowtap journal stats: journal " + journal + ": damaged in "),
+        assertTrue(lines.get(0).startsWith("flowtap journal stats: journal " + queue + ": damaged in "),
             err::toString);
         assertFalse(err.toString().contains("Exception"), err::toString);
         if (damage.equals("excerpt-header"))
@@ -309,11 +311,13 @@ class JournalToolsTest
         assertTrue(text.contains("flows 3 (3 ended)"), text);
         assertTrue(text.contains("bytes to_server " + toServer + ", to_client " + toClient), text);
         assertEquals(2935, toServer + toClient);
+        assertTrue(text.contains("ended: fin 3\nconn_state: SF 3\n"), text);
 
         out.getBuffer().setLength(0);
         assertEquals(0, run("journal", "stats", journal.toString(), "--json"), err::toString);
         assertTrue(out.toString().contains("\"flows\":3,"), out::toString);
         assertTrue(out.toString().contains("\"top_ports\":[{\"port\":80,\"flows\":3,\"bytes\":2935}]"), out::toString);
+        assertTrue(out.toString().contains("\"end_reasons\":{\"fin\":3},\"conn_states\":{\"SF\":3},"), out::toString);
     }
 
     @Test

@@ -110,7 +110,7 @@ class LoadtestCommandLiveTest
         assertTrue(Pattern.compile("tcpdump\\s+([0-9,]+ pps|none)").matcher(report).find(), report);
 
         // The warm-up journals to step-0, the measured step to step-1; each holds Chronicle's cycle files.
-        try (java.util.stream.Stream<Path> files = Files.list(tempDir.resolve("journal").resolve("step-1")))
+        try (java.util.stream.Stream<Path> files = Files.walk(tempDir.resolve("journal").resolve("step-1")))
         {
             assertTrue(files.anyMatch(file -> file.toString().endsWith(".cq4")), "no journal written for the step");
         }

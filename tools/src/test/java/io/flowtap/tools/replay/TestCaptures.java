@@ -74,6 +74,42 @@ public final class TestCaptures
     }
 
     /**
+     * One connection, 10.0.0.1:40000 to 10.0.0.2:80, whose client sends its bytes in the pieces given, one segment
+     * each, then the server answers in one and both close with FINs.
+     *
+     * @param path     to write to.
+     * @param response what the server sends.
+     * @param pieces   what the client sends, segment by segment.
+     * @return the path.
+     * @throws IOException when it cannot be written.
+     */
+    public static Path requestInPieces(final Path path, final String response, final String... pieces)
+        throws IOException
+    {
+        final PcapTestWriter writer = writer();
+        final long seconds = 1_700_000_000L;
+        final long c = 1001;
+        final long s = 5001;
+        int n = 0;
+        record(writer, seconds, n++, client().flags(SYN).seqAck(c - 1, 0).build());
+        record(writer, seconds, n++, server().flags(SYN | ACK).seqAck(s - 1, c).build());
+        record(writer, seconds, n++, client().flags(ACK).seqAck(c, s).build());
+        long sent = 0;
+        for (final String piece : pieces)
+        {
+            record(writer, seconds, n++, client().flags(ACK | PSH).seqAck(c + sent, s).payload(bytes(piece)).build());
+            record(writer, seconds, n++, server().flags(ACK).seqAck(s, c + sent + piece.length()).build());
+            sent += piece.length();
+        }
+        final int r = response.length();
+        record(writer, seconds, n++, server().flags(ACK | PSH).seqAck(s, c + sent).payload(bytes(response)).build());
+        record(writer, seconds, n++, client().flags(FIN | ACK).seqAck(c + sent, s + r).build());
+        record(writer, seconds, n++, server().flags(FIN | ACK).seqAck(s + r, c + sent + 1).build());
+        record(writer, seconds, n, client().flags(ACK).seqAck(c + sent + 1, s + r + 1).build());
+        return writer.writeTo(path);
+    }
+
+    /**
      * One IPv6 connection from [2001:db8::1]:40000 to [fe80::1:0]:80 carrying "ping" and "pong".
      *
      * @param path to write to.

@@ -1,0 +1,194 @@
+package io.flowtap.tools.handler;
+
+import io.flowtap.capture.LinkType;
+import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.PacketBuilder;
+import io.flowtap.capture.codec.TcpFlyweight;
+import io.flowtap.capture.file.PcapTestWriter;
+import io.flowtap.capture.test.Allocations;
+import io.flowtap.pipeline.Pipeline;
+import io.flowtap.pipeline.PipelineContext;
+import io.flowtap.pipeline.ThreadingMode;
+import io.flowtap.pipeline.worker.Worker;
+import io.flowtap.pipeline.worker.WorkerCounter;
+import io.flowtap.reassembly.EngineContext;
+import io.flowtap.reassembly.HandlerErrorPolicy;
+import io.flowtap.reassembly.HandlerErrors;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static io.flowtap.tools.handler.Commands.exampleSource;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The zero-allocation rule holds with a user's handlers loaded as the command line loads them (compiled from their
+ * source at start, or by class; fenced; one instance per worker): after warm-up, the data segments of 500 connections
+ * through a poller and two workers, stepped by this thread, allocate nothing, with the non-allocating examples
+ * (Trisul's byte counter and PATHspider's TCPChain) counting every byte and every packet.
+ */
+class HandlerZeroAllocationTest
+{
+    private static final int FLOWS = 500;
+    private static final int DATA_SEGMENTS_PER_DIRECTION = 250;
+    private static final int PAYLOAD = 100;
+    private static final int WINDOWS = 3;
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"source", "class"})
+    void shouldAllocateNothingPerSegmentWithTheNonAllocatingExamplesLoaded(final String how) throws IOException
+    {
+        final Path file = dir.resolve("flows.pcap");
+        final long segments = writeCapture(file);
+        final List<HandlerSpec> specs = how.equals("source") ?
+            List.of(new HandlerSpec(HandlerSpec.Kind.SOURCE, exampleSource("TrisulByteCounter")),
+                new HandlerSpec(HandlerSpec.Kind.SOURCE, exampleSource("PathspiderTcpChain"))) :
+            List.of(new HandlerSpec(HandlerSpec.Kind.CLASS, "io.flowtap.examples.TrisulByteCounter"),
+                new HandlerSpec(HandlerSpec.Kind.CLASS, "io.flowtap.examples.PathspiderTcpChain"));
+        final StringWriter out = new StringWriter();
+        final List<String> log = new ArrayList<>();
+        final HandlerErrors errors = new HandlerErrors(HandlerErrorPolicy.CONTINUE, log::add);
+        final UserHandlers user = new HandlerLoader(specs, List.of(), List.of("pool=512"),
+            getClass().getClassLoader()).load(2, errors, new PrintWriter(out, true), log::add);
+
+        final Pipeline pipeline = Pipeline.file(new PipelineContext()
+            .workers(2)
+            .threadingMode(ThreadingMode.INVOKER)
+            .checksumMode(ChecksumMode.VERIFY)
+            .queueCapacity(512)
+            .engineContext(() -> new EngineContext().dataSlots(user.dataSlots()))
+            .handlers(user::forWorker), file);
+        final Worker[] workers = pipeline.workers().toArray(new Worker[0]);
+        final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        // Warm-up: every flow's handshake (the engines make their flow objects on first use) and some data.
+        step(pipeline, workers, segments * 3 / 10, deadlineNs);
+        // Then three windows of data. A handler that allocates per segment allocates in every one of them; the JIT
+        // may allocate once, in one window, when it deoptimises a method whose profile an earlier test's handler
+        // classes shaped (objects it had scalar-replaced are then made on the heap), and that is not the handler's.
+        final long[] allocated = new long[WINDOWS];
+        long measured = 0;
+        for (int w = 0; w < WINDOWS; w++)
+        {
+            final long fromSegments = segments(workers);
+            final long before = Allocations.currentThreadBytes();
+            step(pipeline, workers, segments * (3 + 2 * (w + 1)) / 10, deadlineNs);
+            allocated[w] = Allocations.currentThreadBytes() - before;
+            measured += segments(workers) - fromSegments;
+        }
+        assertTrue(pipeline.awaitInputFinished(TimeUnit.SECONDS.toNanos(60)));
+        pipeline.close();
+
+        System.out.printf("zero allocation with the examples loaded by %s: %d segments measured in %d windows, " +
+            "bytes allocated in each %s%n", how, measured, WINDOWS, Arrays.toString(allocated));
+        assertTrue(measured > 100_000, "segments measured: " + measured);
+        assertEquals(0, Arrays.stream(allocated).min().orElseThrow(), "bytes allocated after warm-up, by window: " +
+            Arrays.toString(allocated));
+
+        // And they did their work: every flow counted by each, every byte, no error.
+        final long payloadEachWay = (long)DATA_SEGMENTS_PER_DIRECTION * PAYLOAD;
+        final List<String> lines = out.toString().lines().toList();
+        assertEquals(FLOWS, lines.stream().filter(line -> line.startsWith("trisul ") &&
+            line.endsWith(" out " + payloadEachWay + " in " + payloadEachWay + " attributes 0")).count());
+        assertEquals(FLOWS, lines.stream().filter(line -> line.startsWith("{") &&
+            line.contains("\"tcp_connected\":true") && line.endsWith("\"complete\":true}")).count());
+        assertEquals(0, errors.count(), log::toString);
+        assertEquals(segments, pipeline.total(WorkerCounter.SEGMENTS));
+    }
+
+    private static void step(final Pipeline pipeline, final Worker[] workers, final long until, final long deadlineNs)
+    {
+        while (segments(workers) < until && System.nanoTime() < deadlineNs)
+        {
+            pipeline.doWork();
+        }
+    }
+
+    private static long segments(final Worker[] workers)
+    {
+        long sum = 0;
+        for (int i = 0; i < workers.length; i++)
+        {
+            sum += workers[i].counter(WorkerCounter.SEGMENTS);
+        }
+        return sum;
+    }
+
+    /**
+     * Every flow's handshake first, then data both ways interleaved over all flows, then every flow's close: the
+     * measured middle is data only, on flows that all exist.
+     */
+    private static long writeCapture(final Path file) throws IOException
+    {
+        final PcapTestWriter writer = new PcapTestWriter(
+            ByteOrder.LITTLE_ENDIAN, PcapTestWriter.MAGIC_NANOSECONDS, 65535, LinkType.ETHERNET);
+        final long[] timeNs = {1_700_000_000_000_000_000L};
+        long count = 0;
+        final byte[] none = new byte[0];
+        final byte[] payload = new byte[PAYLOAD];
+        for (int f = 0; f < FLOWS; f++)
+        {
+            count += write(writer, timeNs, f, true, TcpFlyweight.SYN, 0, 0, none);
+            count += write(writer, timeNs, f, false, TcpFlyweight.SYN | TcpFlyweight.ACK, 0, 1, none);
+            count += write(writer, timeNs, f, true, TcpFlyweight.ACK, 1, 1, none);
+        }
+        for (int i = 0; i < DATA_SEGMENTS_PER_DIRECTION; i++)
+        {
+            for (int f = 0; f < FLOWS; f++)
+            {
+                payload[0] = (byte)i;
+                final long offset = 1 + (long)i * PAYLOAD;
+                final int flags = TcpFlyweight.ACK | TcpFlyweight.PSH;
+                count += write(writer, timeNs, f, true, flags, offset, offset, payload);
+                count += write(writer, timeNs, f, false, flags, offset, offset + PAYLOAD, payload);
+            }
+        }
+        final long end = 1 + (long)DATA_SEGMENTS_PER_DIRECTION * PAYLOAD;
+        for (int f = 0; f < FLOWS; f++)
+        {
+            count += write(writer, timeNs, f, true, TcpFlyweight.FIN | TcpFlyweight.ACK, end, end, none);
+            count += write(writer, timeNs, f, false, TcpFlyweight.FIN | TcpFlyweight.ACK, end, end + 1, none);
+            count += write(writer, timeNs, f, true, TcpFlyweight.ACK, end + 1, end + 1, none);
+        }
+        writer.writeTo(file);
+        return count;
+    }
+
+    private static int write(
+        final PcapTestWriter writer,
+        final long[] timeNs,
+        final int flow,
+        final boolean fromClient,
+        final int flags,
+        final long seqOffset,
+        final long ackOffset,
+        final byte[] payload)
+    {
+        final byte[] client = {10, 1, (byte)(flow >>> 8), (byte)flow};
+        final byte[] server = {10, 2, 0, 1};
+        final long clientIsn = 1000L * flow;
+        final long serverIsn = 5000L * flow + 7;
+        final byte[] frame = fromClient ?
+            PacketBuilder.ethernet().ipv4(client, server).ports(20000 + flow, 80)
+                .seqAck(clientIsn + seqOffset, (flags & TcpFlyweight.ACK) != 0 ? serverIsn + ackOffset : 0)
+                .flags(flags).payload(payload).build() :
+            PacketBuilder.ethernet().ipv4(server, client).ports(80, 20000 + flow)
+                .seqAck(serverIsn + seqOffset, clientIsn + ackOffset).flags(flags).payload(payload).build();
+        timeNs[0] += 10_000;
+        writer.record(timeNs[0] / 1_000_000_000L, timeNs[0] % 1_000_000_000L, frame, frame.length);
+        return 1;
+    }
+}
