@@ -248,6 +248,9 @@ class CaptureLauncherIT extends LiveLauncherTest
         assertEquals("flowtap capture: interface " + veth.hostInterface() + " went down; stopped capturing, every " +
             "open flow was ended (shutdown)", lines.get(1), result.err());
         assertFalse(result.err().contains("Exception"), result.err());
+        // The final counters include the engines', as read's and streams' do.
+        assertTrue(lines.stream().anyMatch(line ->
+            line.matches("segments [1-9]\\d*: tracked [1-9]\\d*, ignored \\d+")), result.err());
         final Result stats = await(start(List.of(), "journal", "stats", journal.toString()));
         assertEquals(0, stats.exitCode(), stats.err());
         assertTrue(stats.out().startsWith("events "), stats.out());
