@@ -38,6 +38,8 @@ public final class FlowFilter
 {
     /** No VLAN tag, for {@link #matches(int, long, long, int, long, long, int, int)}. */
     public static final int NO_VLAN = -1;
+    /** Longest {@link #abbreviate(String)}. */
+    static final int MAX_SUMMARY = 160;
 
     private static final FlowFilter MATCH_ALL = new FlowFilter("", new FilterNode.Constant(true, ""));
     private static final long IPV4_MASK = 0xFFFF_FFFFL;
@@ -222,5 +224,18 @@ public final class FlowFilter
     public String toString()
     {
         return root.toString();
+    }
+
+    /**
+     * Shorten a filter's text for a summary line: a long one (a blocklist of thousands of hosts) becomes its start and
+     * how long it is, so that the line stays short.
+     *
+     * @param text an expression, as given or as {@link #toString()} prints it.
+     * @return the text, or its first characters and its length.
+     */
+    public static String abbreviate(final String text)
+    {
+        return text.length() <= MAX_SUMMARY ? text : text.substring(0, MAX_SUMMARY - 40) + "... (" + text.length() +
+            " characters)";
     }
 }

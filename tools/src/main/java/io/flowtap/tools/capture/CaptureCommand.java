@@ -279,7 +279,7 @@ public final class CaptureCommand implements Callable<Integer>
         try
         {
             final String kernelFilter = userspaceFilter != null ? "tcp, the filter in userspace" :
-                filter.matchesEverything() ? "tcp" : filter.toString();
+                filter.matchesEverything() ? "tcp" : FlowFilter.abbreviate(filter.toString());
             err.println(PREFIX + "listening on " + interfaceName + ", ring of " + source.geometry() +
                 (filterExpression == null ? "" : ", kernel filter: " + kernelFilter));
             exitCode = capture(source);
