@@ -95,7 +95,8 @@ import java.util.concurrent.TimeUnit;
         "1:the interface cannot be captured on (no such interface, interface down, no privilege, ring too large "
             + "for memory), or it failed during the capture",
         "2:bad command line, a bad filter expression included, or a handler that cannot be loaded, compiled or made",
-        "3:standard output cannot be written, or the journal's disk is full (--journal-full stop)",
+        "3:standard output cannot be written, or the journal's disk filled (--journal-full stop: the capture "
+            + "stopped there; drop: events were dropped, counted)",
         "4:a handler threw and --handler-errors stop stopped the capture"})
 public final class CaptureCommand implements Callable<Integer>
 {
