@@ -395,7 +395,8 @@ public final class Pipeline implements AutoCloseable
 
     /**
      * Check that every frame is accounted for. Once closed: frames read = TCP segments + frames the decoder dropped
-     * under a reason; segments = handed off + dropped on a full queue; handed off = segments the workers took; and for
+     * under a reason; segments = dispatched + filtered out in userspace; dispatched = handed off + dropped on a full
+     * queue; handed off = segments the workers took; and for
      * live rings, kernel packets = frames + loopback copies skipped + kernel drops + frames unread at close.
      *
      * @return null when everything adds up, or a description of what does not.
@@ -411,8 +412,9 @@ public final class Pipeline implements AutoCloseable
             dropped += counter.isDropReason() ? total(counter) : 0;
         }
         check(errors, "frames = segments + decoder drops", frames, segments + dropped);
-        check(errors, "segments decoded = segments dispatched", segments, total(DispatchCounter.SEGMENTS));
-        check(errors, "segments = handed off + dropped on a full queue", segments,
+        check(errors, "segments decoded = segments dispatched + filtered out in userspace", segments,
+            total(DispatchCounter.SEGMENTS) + total(DispatchCounter.FILTERED_OUT));
+        check(errors, "segments dispatched = handed off + dropped on a full queue", total(DispatchCounter.SEGMENTS),
             total(DispatchCounter.HANDED_OFF) + total(DispatchCounter.DROPPED_QUEUE_FULL));
         check(errors, "handed off = taken by workers", total(DispatchCounter.HANDED_OFF),
             total(WorkerCounter.SEGMENTS));
@@ -735,6 +737,7 @@ public final class Pipeline implements AutoCloseable
             checksumInPoller,
             context.engineContext().get().vlanInKey())
             .tap(context.frameTaps().apply(poller))
+            .filter(context.userspaceFilter())
             .latency(context.histograms(), context.nanoClock());
     }
 

@@ -2,6 +2,7 @@ package io.flowtap.pipeline;
 
 import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.pipeline.shard.QueueFullPolicy;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
@@ -71,6 +72,7 @@ public final class PipelineContext
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private StageHistograms histograms;
     private IntFunction<FrameHandler> frameTaps = poller -> null;
+    private FlowFilter userspaceFilter;
     private EpochNanoClock epochClock = new SystemEpochNanoClock();
     private long holdTimeoutNs = HOLD_TIMEOUT_NS_DEFAULT;
     private double copyOutRingFraction = COPY_OUT_RING_FRACTION_DEFAULT;
@@ -373,6 +375,25 @@ public final class PipelineContext
     public Supplier<IdleStrategy> pollerBackoffIdleStrategy()
     {
         return pollerBackoffIdleStrategy;
+    }
+
+    /**
+     * @param filter applied by the pollers to every segment before it is handed off, counted when it rejects one: for
+     *               a filter too large for the kernel's program; null (the default) for none.
+     * @return this.
+     */
+    public PipelineContext userspaceFilter(final FlowFilter filter)
+    {
+        this.userspaceFilter = filter;
+        return this;
+    }
+
+    /**
+     * @return the filter the pollers apply, or null.
+     */
+    public FlowFilter userspaceFilter()
+    {
+        return userspaceFilter;
     }
 
     /**

@@ -2,13 +2,18 @@ package io.flowtap.pipeline.shard;
 
 /**
  * Counters a poller keeps about handing segments to workers. With the decoder's and the source's counters they
- * account for every frame: frames = segments + frames the decoder counted under a drop reason, and
- * segments = {@link #HANDED_OFF} + {@link #DROPPED_QUEUE_FULL}.
+ * account for every frame: frames = segments + frames the decoder counted under a drop reason + segments
+ * {@link #FILTERED_OUT}, and segments = {@link #HANDED_OFF} + {@link #DROPPED_QUEUE_FULL}.
  */
 public enum DispatchCounter
 {
     /** TCP segments the poller decoded. */
     SEGMENTS("segments"),
+    /**
+     * Segments the filter rejected in userspace, because it was too large for the kernel's program
+     * ({@link Dispatcher#filter}): decoded, counted here, not handed off.
+     */
+    FILTERED_OUT("segments filtered out in userspace"),
     /** Segments handed to a worker's queue. */
     HANDED_OFF("segments handed off"),
     /** Segments dropped because their worker's queue was full ({@link QueueFullPolicy#DROP}). */

@@ -5,6 +5,7 @@ import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.codec.TcpFlyweight;
+import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.pipeline.stats.StageRecorder;
@@ -58,6 +59,7 @@ public final class Dispatcher
     private long maxSegmentTimeNs = Watermark.NONE;
     private long lastFlowHash;
     private FrameHandler tap;
+    private FlowFilter filter;
     private StageRecorder latency;
     private NanoClock nanoClock;
     private long cycleNs;
@@ -124,6 +126,20 @@ public final class Dispatcher
     {
         this.tap = tap;
         this.tapRing = tap == null ? null : new SegmentRing(poller, rings.length, ringCapacity, copyLength, watermark);
+        return this;
+    }
+
+    /**
+     * Filter segments here, in userspace, where the frame is decoded once, before they are handed off: for a filter
+     * too large for the kernel's program (a blocklist), whose socket then keeps every TCP segment. What it rejects is
+     * counted as {@link DispatchCounter#FILTERED_OUT}. Configure before the poller starts.
+     *
+     * @param filter to apply, or null for none.
+     * @return this.
+     */
+    public Dispatcher filter(final FlowFilter filter)
+    {
+        this.filter = filter;
         return this;
     }
 
@@ -227,6 +243,11 @@ public final class Dispatcher
         }
         if (!decoder.decode(frame))
         {
+            return NOT_A_SEGMENT;
+        }
+        if (filter != null && !filter.matches(decoder))
+        {
+            counters.increment(DispatchCounter.FILTERED_OUT);
             return NOT_A_SEGMENT;
         }
         final long hash = key.wrap(decoder, vlanInKey).hash();

@@ -95,7 +95,8 @@ import java.util.concurrent.TimeUnit;
         "1:the interface cannot be captured on (no such interface, interface down, no privilege, ring too large "
             + "for memory), or it failed during the capture",
         "2:bad command line, a bad filter expression included, or a handler that cannot be loaded, compiled or made",
-        "3:standard output cannot be written, or the journal's disk is full (--journal-full stop)",
+        "3:standard output cannot be written, or the journal's disk filled (--journal-full stop: the capture "
+            + "stopped there; drop: events were dropped, counted)",
         "4:a handler threw and --handler-errors stop stopped the capture"})
 public final class CaptureCommand implements Callable<Integer>
 {
@@ -188,6 +189,8 @@ public final class CaptureCommand implements Callable<Integer>
     private volatile boolean running = true;
     private volatile int exitCode = Flowtap.EXIT_OK;
     private PacketDecoder decoder;
+    private FlowFilter userspaceFilter;
+    private long filteredOut;
     private long printed;
     private PrintStream out = StandardOutput.bufferedStream();
     private PrintStream err = System.err;
@@ -211,11 +214,21 @@ public final class CaptureCommand implements Callable<Integer>
     {
         validate();
         final FlowFilter filter;
-        final BpfProgram program;
+        BpfProgram program;
         try
         {
             filter = FlowFilter.parse(filterExpression);
-            program = filter.toBpf();
+            program = filter.toBpfIfItFits();
+            if (program == null)
+            {
+                // A blocklist of thousands of hosts: more than classic BPF's 4096 instructions. The kernel keeps
+                // every TCP segment, and the filter, with its sets, runs here.
+                userspaceFilter = filter;
+                program = FlowFilter.matchAll().toBpf();
+                err.println(PREFIX + "the filter is too large for the kernel's program (more than " +
+                    io.flowtap.capture.filter.Bpf.MAX_INSTRUCTIONS + " instructions): the kernel keeps every TCP " +
+                    "segment and the filter runs in userspace");
+            }
         }
         catch (final FilterSyntaxException ex)
         {
@@ -266,8 +279,10 @@ public final class CaptureCommand implements Callable<Integer>
         final StopOnSignal stop = new StopOnSignal(() -> running = false);
         try
         {
+            final String kernelFilter = userspaceFilter != null ? "tcp, the filter in userspace" :
+                filter.matchesEverything() ? "tcp" : FlowFilter.abbreviate(filter.toString());
             err.println(PREFIX + "listening on " + interfaceName + ", ring of " + source.geometry() +
-                (filterExpression == null ? "" : ", kernel filter: " + (filter.matchesEverything() ? "tcp" : filter)));
+                (filterExpression == null ? "" : ", kernel filter: " + kernelFilter));
             exitCode = capture(source);
         }
         finally
@@ -287,7 +302,7 @@ public final class CaptureCommand implements Callable<Integer>
         final StopOnSignal stop = new StopOnSignal(() -> running = false);
         try
         {
-            exitCode = new PollerCapture(out, err, json, count).run(
+            exitCode = new PollerCapture(out, err, json, count, userspaceFilter).run(
                 context,
                 pollers,
                 cpus == null ? new int[0] : cpus,
@@ -353,7 +368,8 @@ public final class CaptureCommand implements Callable<Integer>
             .pipelineContext(
                 () -> engineOptions.context(spec.commandLine()).responder(responder).dataSlots(user.dataSlots()),
                 engineOptions.attributes(), (worker, handlers) -> handlers.addAll(user.forWorker(worker)))
-            .checksumMode(engineOptions.checksumMode());
+            .checksumMode(engineOptions.checksumMode())
+            .userspaceFilter(userspaceFilter);
         if (fanoutGroupId != null)
         {
             ring.fanout(fanoutGroupId, fanoutMode, fanoutMode == FanoutMode.HASH);
@@ -546,7 +562,16 @@ public final class CaptureCommand implements Callable<Integer>
     private void onFrame(final Frame frame)
     {
         // Frames past the count are still decoded: the ring handed them over, so the counters account for them.
-        if (decoder.decode(frame) && printed < count)
+        if (!decoder.decode(frame))
+        {
+            return;
+        }
+        if (userspaceFilter != null && !userspaceFilter.matches(decoder))
+        {
+            filteredOut++;
+            return;
+        }
+        if (printed < count)
         {
             out.append(json ? formatter.json(frame, decoder) : formatter.text(frame, decoder)).append('\n');
             printed++;
@@ -558,6 +583,10 @@ public final class CaptureCommand implements Callable<Integer>
         if (decoder != null)
         {
             CounterReport.print(err, decoder.counters());
+            if (userspaceFilter != null)
+            {
+                err.printf("  %-28s %d%n", "filtered out in userspace", filteredOut);
+            }
         }
         CounterReport.print(err, source);
     }

@@ -4,6 +4,7 @@ import io.flowtap.capture.Frame;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.DecodeCounters;
 import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.capture.ring.AfPacketContext;
 import io.flowtap.capture.ring.FanoutMode;
 import io.flowtap.pipeline.poll.Poller;
@@ -34,14 +35,19 @@ final class PollerCapture
     private final boolean json;
     private final long count;
     private final AtomicLong printed = new AtomicLong();
+    private final AtomicLong filteredOut = new AtomicLong();
+    private final FlowFilter userspaceFilter;
     private volatile String failure;
 
-    PollerCapture(final PrintStream out, final PrintStream err, final boolean json, final long count)
+    PollerCapture(
+        final PrintStream out, final PrintStream err, final boolean json, final long count,
+        final FlowFilter userspaceFilter)
     {
         this.out = out;
         this.err = err;
         this.json = json;
         this.count = count;
+        this.userspaceFilter = userspaceFilter;
     }
 
     int run(
@@ -113,6 +119,11 @@ final class PollerCapture
 
     private void print(final SegmentFormatter formatter, final Frame frame, final PacketDecoder decoder)
     {
+        if (userspaceFilter != null && !userspaceFilter.matches(decoder))
+        {
+            filteredOut.incrementAndGet();
+            return;
+        }
         if (printed.get() < count && printed.incrementAndGet() <= count)
         {
             final StringBuilder line = json ? formatter.json(frame, decoder) : formatter.text(frame, decoder);
@@ -132,6 +143,10 @@ final class PollerCapture
             total.add(poller.decoder().counters());
         }
         CounterReport.print(err, total);
+        if (userspaceFilter != null)
+        {
+            err.printf("  %-28s %d%n", "filtered out in userspace", filteredOut.get());
+        }
         for (final Poller poller : group.pollers())
         {
             if (stopped)

@@ -64,8 +64,8 @@ import java.util.concurrent.TimeUnit;
         "0:success",
         "1:the file is unreadable or damaged (what was before the damage was processed)",
         "2:bad command line, or a handler that cannot be loaded, compiled or made",
-        "3:the journal's disk is full (--journal-full stop) or a journal write failed: everything committed "
-            + "before is readable",
+        "3:the journal's disk filled (--journal-full stop: reading stopped there; drop: events were dropped, "
+            + "counted) or a journal write failed: everything committed before is readable",
         "4:a handler threw and --handler-errors stop stopped the run"})
 public final class ReadCommand implements Callable<Integer>
 {
@@ -225,8 +225,9 @@ public final class ReadCommand implements Callable<Integer>
             {
                 err.println("\r" + progress(source, pipeline, System.nanoTime() - startNs));
             }
-            if (journalStopped == null)
+            if (journalStopped == null && failure == null)
             {
+                // The rest of the file can go by within one wait once the journal stops (dropping is fast).
                 journalStopped = sensor.journalStopped();
             }
             if (failure != null)
