@@ -112,6 +112,23 @@ public final class Posix
         }
     }
 
+    /** {@code clock_gettime}: the system's real-time clock, the one the kernel stamps captured frames with. */
+    public static final int CLOCK_REALTIME = 0;
+    /** Bytes of a {@code struct timespec} (LP64): seconds, then nanoseconds, each a long. */
+    public static final int TIMESPEC_LENGTH = 2 * Long.BYTES;
+
+    /**
+     * {@code clock_gettime(2)} into native memory. Direct-mapped: allocates nothing.
+     *
+     * @param clockId         a {@code CLOCK_} constant.
+     * @param timespecAddress of {@link #TIMESPEC_LENGTH} bytes: seconds then nanoseconds (native byte order).
+     * @return 0, or a negative errno.
+     */
+    public static int clockGettime(final int clockId, final long timespecAddress)
+    {
+        return LibC.clock_gettime(clockId, timespecAddress) == 0 ? 0 : -Native.getLastError();
+    }
+
     /**
      * Advise the kernel how a mapped range will be used. Advice only: a kernel that refuses it changes nothing.
      *

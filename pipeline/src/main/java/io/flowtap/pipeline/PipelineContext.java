@@ -13,7 +13,6 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.List;
@@ -73,7 +72,7 @@ public final class PipelineContext
     private StageHistograms histograms;
     private IntFunction<FrameHandler> frameTaps = poller -> null;
     private FlowFilter userspaceFilter;
-    private EpochNanoClock epochClock = new SystemEpochNanoClock();
+    private EpochNanoClock epochClock = RealTimeClock.INSTANCE;
     private long holdTimeoutNs = HOLD_TIMEOUT_NS_DEFAULT;
     private double copyOutRingFraction = COPY_OUT_RING_FRACTION_DEFAULT;
     private long idleClockLagNs = IDLE_CLOCK_LAG_NS_DEFAULT;
