@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The real-time clock reads the system's clock, moves forward, and allocates nothing from its first call on, compiled
- * or not (the interpreter cannot elide {@code Instant.now()}'s allocation; this clock has none to elide).
+ * The real-time clock reads the system's clock, moves forward, and allocates nothing per call (where
+ * {@code Instant.now()} allocates until the JIT elides it, this clock has nothing to elide).
  */
 class RealTimeClockTest
 {
