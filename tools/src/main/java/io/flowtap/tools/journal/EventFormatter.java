@@ -12,7 +12,7 @@ import java.util.Locale;
 
 /**
  * One journal event as a line people read, or as a JSON object. Names follow the journal's schema
- * ({@code pipeline/JOURNAL.md}); flows are {@code source/flow id}, since flow ids are unique per writer only.
+ * ({@code pipeline/journal/JOURNAL.md}); flows are {@code source/flow id}, since flow ids are unique per writer only.
  */
 final class EventFormatter
 {

@@ -12,9 +12,9 @@ import static org.agrona.BitUtil.SIZE_OF_LONG;
 import static org.agrona.BitUtil.SIZE_OF_SHORT;
 
 /**
- * Layout of one journal excerpt, schema version {@value #SCHEMA_VERSION} ({@code pipeline/JOURNAL.md} is the prose
- * version of this class). Every excerpt is one Chronicle Queue document: Chronicle's own 4-byte length header, then
- * this header, then a body whose layout depends on the event type. All integers are little-endian, as Chronicle
+ * Layout of one journal excerpt, schema version {@value #SCHEMA_VERSION} ({@code pipeline/journal/JOURNAL.md} is the
+ * prose version of this class). Every excerpt is one Chronicle Queue document: Chronicle's own 4-byte length header,
+ * then this header, then a body whose layout depends on the event type. All integers are little-endian, as Chronicle
  * Bytes writes them; offsets below are from the start of the excerpt.
  * <pre>
  *   0                   1                   2                   3

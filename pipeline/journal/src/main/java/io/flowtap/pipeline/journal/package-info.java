@@ -2,7 +2,7 @@
  * The journal: what the reassembly engine reports (flows starting and ending, in-order payload, gaps, conflicting
  * overlaps, attributes), and optionally every captured frame, written to Chronicle Queue through its low-level API
  * with no allocation per event, and read back by {@link io.flowtap.pipeline.journal.JournalReader}. The binary
- * schema is {@link io.flowtap.pipeline.journal.JournalDescriptor}, documented in {@code pipeline/JOURNAL.md}.
+ * schema is {@link io.flowtap.pipeline.journal.JournalDescriptor}, documented in {@code pipeline/journal/JOURNAL.md}.
  * Chronicle stays behind {@link io.flowtap.pipeline.journal.Journal}: nothing public here names a Chronicle type.
  */
 package io.flowtap.pipeline.journal;
