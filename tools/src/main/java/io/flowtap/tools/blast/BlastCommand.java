@@ -1,7 +1,7 @@
 package io.flowtap.tools.blast;
 
 import io.flowtap.capture.CaptureFileException;
-import io.flowtap.capture.blast.BlastReport;
+import io.flowtap.perf.blast.BlastReport;
 import io.flowtap.capture.file.CaptureFiles;
 import io.flowtap.capture.ring.AfPacketTransmitter;
 import io.flowtap.tools.Flowtap;

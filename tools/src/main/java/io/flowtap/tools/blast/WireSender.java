@@ -1,7 +1,7 @@
 package io.flowtap.tools.blast;
 
-import io.flowtap.capture.blast.BlastReport;
-import io.flowtap.capture.blast.Blaster;
+import io.flowtap.perf.blast.BlastReport;
+import io.flowtap.perf.blast.Blaster;
 import io.flowtap.capture.ring.AfPacketTransmitter;
 import io.flowtap.linux.Affinity;
 import io.flowtap.linux.LinuxException;

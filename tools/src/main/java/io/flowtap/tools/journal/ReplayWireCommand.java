@@ -1,8 +1,8 @@
 package io.flowtap.tools.journal;
 
 import io.flowtap.capture.LinkType;
-import io.flowtap.capture.blast.BlastReport;
-import io.flowtap.capture.blast.Blaster;
+import io.flowtap.perf.blast.BlastReport;
+import io.flowtap.perf.blast.Blaster;
 import io.flowtap.capture.ring.AfPacketTransmitter;
 import io.flowtap.pipeline.journal.JournalDamage;
 import io.flowtap.pipeline.journal.JournalException;

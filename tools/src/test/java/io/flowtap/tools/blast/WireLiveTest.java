@@ -3,7 +3,7 @@ package io.flowtap.tools.blast;
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.FrameSource;
-import io.flowtap.capture.blast.BlastReport;
+import io.flowtap.perf.blast.BlastReport;
 import io.flowtap.capture.file.CaptureFiles;
 import io.flowtap.capture.ring.AfPacketContext;
 import io.flowtap.capture.ring.AfPacketRingSource;

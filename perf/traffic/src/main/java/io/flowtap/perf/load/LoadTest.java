@@ -1,6 +1,6 @@
 package io.flowtap.perf.load;
 
-import io.flowtap.capture.blast.BlastReport;
+import io.flowtap.perf.blast.BlastReport;
 import io.flowtap.capture.codec.DecodeCounter;
 import io.flowtap.capture.ring.AfPacketContext;
 import io.flowtap.capture.ring.FanoutMode;

@@ -1,7 +1,7 @@
 package io.flowtap.perf.load;
 
-import io.flowtap.capture.blast.BlastReport;
-import io.flowtap.capture.blast.Blaster;
+import io.flowtap.perf.blast.BlastReport;
+import io.flowtap.perf.blast.Blaster;
 import io.flowtap.capture.file.CaptureFiles;
 import io.flowtap.capture.ring.AfPacketTransmitter;
 import io.flowtap.linux.Affinity;

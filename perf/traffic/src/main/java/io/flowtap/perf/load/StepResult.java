@@ -1,6 +1,6 @@
 package io.flowtap.perf.load;
 
-import io.flowtap.capture.blast.BlastReport;
+import io.flowtap.perf.blast.BlastReport;
 import io.flowtap.pipeline.stats.Stage;
 import org.HdrHistogram.Histogram;
 

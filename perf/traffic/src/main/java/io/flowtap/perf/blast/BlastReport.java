@@ -1,4 +1,4 @@
-package io.flowtap.capture.blast;
+package io.flowtap.perf.blast;
 
 import java.util.Locale;
 

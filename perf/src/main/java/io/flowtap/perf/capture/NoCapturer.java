@@ -1,4 +1,7 @@
-package io.flowtap.perf.live;
+package io.flowtap.perf.capture;
+
+import io.flowtap.perf.live.Capturer;
+import io.flowtap.perf.live.LinuxStats;
 
 /**
  * No capture at all: what the sender reaches when no packet socket is open on the interface, so that the kernel

@@ -1,4 +1,4 @@
-package io.flowtap.perf.live;
+package io.flowtap.perf.capture;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.flowtap.perf.live;
+package io.flowtap.perf.capture;
 
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.codec.ChecksumMode;
@@ -10,6 +10,8 @@ import io.flowtap.capture.ring.RingCounter;
 import io.flowtap.pipeline.poll.Poller;
 import io.flowtap.pipeline.poll.PollerGroup;
 import io.flowtap.pipeline.poll.SegmentListener;
+import io.flowtap.perf.live.Capturer;
+import io.flowtap.perf.live.LinuxStats;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;

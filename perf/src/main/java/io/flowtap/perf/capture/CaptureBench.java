@@ -1,8 +1,11 @@
-package io.flowtap.perf.live;
+package io.flowtap.perf.capture;
 
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.ring.RingGeometry;
 import io.flowtap.capture.ring.VethPair;
+import io.flowtap.perf.live.Capturer;
+import io.flowtap.perf.live.LinuxStats;
+import io.flowtap.perf.live.TcpdumpCapturer;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.flowtap.capture.blast;
+package io.flowtap.perf.blast;
 
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
