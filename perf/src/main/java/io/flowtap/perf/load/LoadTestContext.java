@@ -2,6 +2,7 @@ package io.flowtap.perf.load;
 
 import io.flowtap.capture.ring.RingGeometry;
 import io.flowtap.pipeline.ThreadingMode;
+import io.flowtap.pipeline.journal.JournalRollCycle;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -50,6 +51,8 @@ public final class LoadTestContext
     private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
     private boolean sharedIdleOnRing = true;
     private Path journal;
+    private JournalRollCycle journalRollCycle = JournalRollCycle.HOURLY;
+    private int journalRetainCycles;
 
     /**
      * @param rates offered packet rates to step through, in order; 0 for the blaster's top speed.
@@ -395,6 +398,34 @@ public final class LoadTestContext
     public Path journal()
     {
         return journal;
+    }
+
+    /**
+     * @param rollCycle how often each step's journal starts a new file.
+     * @param retain    newest files kept, 0 for all: a long run at a high rate keeps a bounded journal on disk.
+     * @return this.
+     */
+    public LoadTestContext journalCycles(final JournalRollCycle rollCycle, final int retain)
+    {
+        this.journalRollCycle = rollCycle;
+        this.journalRetainCycles = retain;
+        return this;
+    }
+
+    /**
+     * @return how often each step's journal starts a new file.
+     */
+    public JournalRollCycle journalRollCycle()
+    {
+        return journalRollCycle;
+    }
+
+    /**
+     * @return newest journal files kept per writer, 0 for all.
+     */
+    public int journalRetainCycles()
+    {
+        return journalRetainCycles;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.flowtap.linux.LinuxException;
 import io.flowtap.perf.load.LoadTest;
 import io.flowtap.perf.load.LoadTestContext;
 import io.flowtap.pipeline.ThreadingMode;
+import io.flowtap.pipeline.journal.JournalRollCycle;
 import io.flowtap.tools.Flowtap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -147,6 +148,16 @@ public final class LoadtestCommand implements Callable<Integer>
             + "commit (default: no journal)")
     private Path journal;
 
+    @Option(names = "--roll-cycle", paramLabel = "CYCLE",
+        description = "with --journal: start a new journal file every secondly, five_minutely, hourly, daily, "
+            + "weekly (default: ${DEFAULT-VALUE})")
+    private JournalRollCycle rollCycle = JournalRollCycle.HOURLY;
+
+    @Option(names = "--retain-cycles", paramLabel = "N",
+        description = "with --journal: keep only the newest N journal files of each writer, 0 for all, so a long "
+            + "run keeps a bounded journal on disk (default: ${DEFAULT-VALUE})")
+    private int retainCycles;
+
     @Option(names = "--histogram-log", paramLabel = "FILE",
         description = "HdrHistogram interval log of flowtap's stage latencies (default: ${DEFAULT-VALUE})")
     private Path histogramLog = LoadTestContext.HISTOGRAM_LOG_DEFAULT;
@@ -190,6 +201,7 @@ public final class LoadtestCommand implements Callable<Integer>
                 .trafficPackets(trafficPackets)
                 .histogramLog(histogramLog)
                 .journal(journal)
+                .journalCycles(rollCycle, retainCycles)
                 .conclude();
         }
         catch (final IllegalArgumentException ex)
