@@ -96,18 +96,33 @@ final class QueueReader implements AutoCloseable
         this.directory = directory;
         this.queue = queue;
         this.tailer = queue.createTailer();
-        // Start at the oldest cycle file there is: the queue's own record of its first cycle is stale when files
-        // were deleted behind its back (a clean-up job, or retention while no writer had the queue open).
+        moveToFirstCycle(tailer, queue, directory);
+    }
+
+    /**
+     * Start a tailer at the oldest cycle file there is: the queue's own record of its first cycle is stale when files
+     * were deleted behind its back (a clean-up job, or retention while no writer had the queue open).
+     *
+     * @param tailer    to move.
+     * @param queue     it reads.
+     * @param directory of the queue.
+     * @return the cycle it was moved to, or -1 when the queue has no cycle file.
+     */
+    static int moveToFirstCycle(final ExcerptTailer tailer, final SingleChronicleQueue queue, final Path directory)
+    {
         final List<Path> files = CycleRetention.cycleFiles(directory);
-        if (!files.isEmpty())
+        if (files.isEmpty())
         {
-            final String suffix = CycleRetention.CYCLE_FILE_SUFFIX;
-            final RollingResourcesCache names = new RollingResourcesCache(queue.rollCycle(), queue.epoch(),
-                name -> new File(directory.toFile(), name + suffix),
-                file -> file.getName().substring(0, file.getName().length() - suffix.length()));
-            final String first = files.get(0).getFileName().toString();
-            tailer.moveToCycle(names.parseCount(first.substring(0, first.length() - suffix.length())));
+            return -1;
         }
+        final String suffix = CycleRetention.CYCLE_FILE_SUFFIX;
+        final RollingResourcesCache names = new RollingResourcesCache(queue.rollCycle(), queue.epoch(),
+            name -> new File(directory.toFile(), name + suffix),
+            file -> file.getName().substring(0, file.getName().length() - suffix.length()));
+        final String first = files.get(0).getFileName().toString();
+        final int cycle = names.parseCount(first.substring(0, first.length() - suffix.length()));
+        tailer.moveToCycle(cycle);
+        return cycle;
     }
 
     /**
