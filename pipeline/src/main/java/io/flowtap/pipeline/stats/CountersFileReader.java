@@ -122,6 +122,14 @@ public final class CountersFileReader implements AutoCloseable
         return values;
     }
 
+    /**
+     * @return the file's counters, for a reader of each counter's type and key ({@code /metrics}).
+     */
+    public CountersReader counters()
+    {
+        return reader;
+    }
+
     /** Receives each counter with its type. */
     @FunctionalInterface
     public interface CounterConsumer

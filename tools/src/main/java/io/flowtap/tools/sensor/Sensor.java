@@ -1,6 +1,7 @@
 package io.flowtap.tools.sensor;
 
 import io.flowtap.capture.FrameHandler;
+import io.flowtap.metrics.MetricsEndpoint;
 import io.flowtap.pipeline.CountersPublisher;
 import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
@@ -11,6 +12,8 @@ import io.flowtap.pipeline.journal.JournalWriter;
 import io.flowtap.pipeline.journal.RawPacketJournal;
 import io.flowtap.pipeline.stats.CountersFile;
 import io.flowtap.pipeline.stats.HistogramLog;
+import io.flowtap.pipeline.stats.LatencyCounters;
+import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.reassembly.EngineContext;
@@ -50,6 +53,8 @@ public final class Sensor implements AutoCloseable
     private static final long PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final int COUNTERS_PER_WORKER = EngineCounter.values().length + 4;
     private static final int COUNTERS_FIXED = 256;
+    private static final int COUNTERS_LATENCY = Stage.values().length * (LatencyCounters.BOUNDS_NS.length + 3);
+    private static final long LATENCY_PUBLISH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int MAX_ERRORS_SHOWN = 16;
 
     private final SensorOptions options;
@@ -66,7 +71,10 @@ public final class Sensor implements AutoCloseable
     private volatile Consumer<String> ruleLog = line -> System.err.println("flowtap: " + line);
     private LongSupplier handlerErrors;
     private CountersPublisher publisher;
+    private final MetricsEndpoint metrics;
+    private LatencyCounters latencyCounters;
     private long nextPublishNs;
+    private long nextLatencyNs;
     private long nextIntervalNs;
     private boolean closed;
 
@@ -76,8 +84,10 @@ public final class Sensor implements AutoCloseable
         final Journal rawJournal,
         final StageHistograms histograms,
         final HistogramLog histogramLog,
-        final CountersFile countersFile)
+        final CountersFile countersFile,
+        final MetricsEndpoint metrics)
     {
+        this.metrics = metrics;
         this.options = options;
         this.journal = journal;
         this.rawJournal = rawJournal;
@@ -158,6 +168,7 @@ public final class Sensor implements AutoCloseable
         Journal rawJournal = null;
         HistogramLog log = null;
         CountersFile counters = null;
+        MetricsEndpoint endpoint = null;
         try
         {
             if (options.journal != null)
@@ -173,16 +184,25 @@ public final class Sensor implements AutoCloseable
             {
                 log = new HistogramLog(options.histogramLog, histograms);
             }
+            final int maxCounters = COUNTERS_FIXED + options.workers * COUNTERS_PER_WORKER + COUNTERS_LATENCY;
             if (options.counters != null)
             {
-                counters = CountersFile.create(
-                    options.counters, COUNTERS_FIXED + options.workers * COUNTERS_PER_WORKER);
+                counters = CountersFile.create(options.counters, maxCounters);
             }
-            return new Sensor(options, journal, rawJournal, histograms, log, counters);
+            else if (options.metricsListen != null)
+            {
+                // Served, not shared: the counters live in this process only.
+                counters = CountersFile.inMemory(maxCounters);
+            }
+            if (options.metricsListen != null)
+            {
+                endpoint = MetricsEndpoint.start(options.metricsListen, counters.reader());
+            }
+            return new Sensor(options, journal, rawJournal, histograms, log, counters, endpoint);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(journal, rawJournal, log, counters);
+            CloseHelper.quietCloseAll(endpoint, journal, rawJournal, log, counters);
             throw ex;
         }
     }
@@ -287,6 +307,11 @@ public final class Sensor implements AutoCloseable
             {
                 publisher.add(countersFile, "handler: errors", handlerErrors);
             }
+            if (histograms != null)
+            {
+                latencyCounters = new LatencyCounters(histograms, countersFile);
+                latencyCounters.publish();
+            }
             publisher.publish();
             nextPublishNs = nowNs + PUBLISH_INTERVAL_NS;
         }
@@ -308,6 +333,12 @@ public final class Sensor implements AutoCloseable
         {
             nextPublishNs = nowNs + PUBLISH_INTERVAL_NS;
             publisher.publish();
+        }
+        if (latencyCounters != null && nowNs - nextLatencyNs >= 0)
+        {
+            // Once a second: a pass over each stage's histogram, for a scrape every few seconds at most.
+            nextLatencyNs = nowNs + LATENCY_PUBLISH_INTERVAL_NS;
+            latencyCounters.publish();
         }
     }
 
@@ -460,7 +491,11 @@ public final class Sensor implements AutoCloseable
         {
             publisher.publish();
         }
-        CloseHelper.closeAll(histogramLog, journal, rawJournal, countersFile);
+        if (latencyCounters != null)
+        {
+            latencyCounters.publish();
+        }
+        CloseHelper.closeAll(metrics, histogramLog, journal, rawJournal, countersFile);
     }
 
     private static void lost(

@@ -126,13 +126,19 @@ public final class SensorOptions
         description = "keep every counter in FILE (shared memory), for flowtap stats FILE to read while this runs")
     Path counters;
 
+    @Option(names = "--metrics-listen", paramLabel = "ADDR:PORT",
+        description = "serve every counter, and the latency histograms, on http://ADDR:PORT/metrics for Prometheus "
+            + "(off by default; :PORT for every address)")
+    String metricsListen;
+
     /**
      * @return whether this run needs the sensor's pipeline rather than a plain printing loop.
      */
     public boolean wantsPipeline()
     {
         return workers > 1 || workerCpus != null || journal != null || rawJournal != null || histogramLog != null ||
-            counters != null || Boolean.TRUE.equals(latency) || !rule.isEmpty() || rulesFile != null;
+            counters != null || metricsListen != null || Boolean.TRUE.equals(latency) || !rule.isEmpty() ||
+            rulesFile != null;
     }
 
     /**

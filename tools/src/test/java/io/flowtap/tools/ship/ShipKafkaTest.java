@@ -135,6 +135,12 @@ class ShipKafkaTest
         assertEquals(0, run(ship(a, "fleet", "edge-a", "--once")), err::toString);
         assertTrue(err.toString().contains(": 0 events in 0 excerpts"), err::toString);
 
+        // Its position lost, a shipper sends everything again: the readers know the repeats and take each once.
+        Files.delete(b.resolve("ship-fleet.position"));
+        assertEquals(0, run(ship(b, "fleet", "edge-b", "--once")), err::toString);
+        assertSameExport(export(b, "local-b-again"), exportTopic("fleet", "from-topic-again").resolve("edge-b"));
+        assertTrue(err.toString().contains("records shipped twice"), err::toString);
+
         // Every record says whose it is and in which schema; one writer queue's records share a key, so a
         // partition.
         final List<ConsumerRecord<byte[], byte[]>> records = records("fleet");
