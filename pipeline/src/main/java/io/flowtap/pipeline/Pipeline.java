@@ -230,6 +230,19 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
+     * Wait (stepping the agents in invoker mode) until every poller has finished and the workers have taken in every
+     * segment handed to them: what a worker does with the end of a file (journal it, or find the journal full) is
+     * done by then. Open flows are still open; {@link #close()} ends them.
+     *
+     * @param timeoutNs longest wait.
+     * @return whether the input finished and the queues drained.
+     */
+    public boolean awaitDrained(final long timeoutNs)
+    {
+        return await(() -> isInputFinished() && queueDepth() == 0, timeoutNs);
+    }
+
+    /**
      * @return the pollers, in index order.
      */
     public List<PipelinePoller> pollers()

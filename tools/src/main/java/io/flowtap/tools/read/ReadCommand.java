@@ -203,7 +203,8 @@ public final class ReadCommand implements Callable<Integer>
         {
             sensor.attach(pipeline, startNs);
             long nextNs = startNs + PROGRESS_INTERVAL_NS;
-            while (running && !user.errors().stopRequested() && !pipeline.awaitInputFinished(LOOP_WAIT_NS))
+            // Until the workers drained too: a journal may fill while they finish what the poller read ahead.
+            while (running && !user.errors().stopRequested() && !pipeline.awaitDrained(LOOP_WAIT_NS))
             {
                 final long nowNs = System.nanoTime();
                 sensor.tick(nowNs);
@@ -224,6 +225,10 @@ public final class ReadCommand implements Callable<Integer>
             {
                 err.println("\r" + progress(source, pipeline, System.nanoTime() - startNs));
             }
+            if (journalStopped == null)
+            {
+                journalStopped = sensor.journalStopped();
+            }
             if (failure != null)
             {
                 err.println(PREFIX + failure + "; stopped reading " + file + " at byte " + source.position() +
@@ -233,9 +238,10 @@ public final class ReadCommand implements Callable<Integer>
             else if (journalStopped != null)
             {
                 err.println(PREFIX + journalStopped);
-                err.println(PREFIX + "stopped reading " + file + " at byte " + source.position() + " of " +
-                    source.size() + "; the journal holds everything committed before it (flows still open were " +
-                    "ended, not journaled)");
+                err.println(PREFIX + (source.position() < source.size() ?
+                    "stopped reading " + file + " at byte " + source.position() + " of " + source.size() :
+                    "read " + file + " to its end, but the workers had not journaled all of it") +
+                    "; the journal holds everything committed before it (flows still open were ended, not journaled)");
             }
             else if (!running)
             {
