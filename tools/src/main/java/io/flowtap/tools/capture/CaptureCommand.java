@@ -11,6 +11,7 @@ import io.flowtap.capture.ring.AfPacketFrameSender;
 import io.flowtap.capture.ring.AfPacketRingSource;
 import io.flowtap.capture.ring.FanoutMode;
 import io.flowtap.capture.ring.RingGeometry;
+import io.flowtap.linux.Capabilities;
 import io.flowtap.linux.Errno;
 import io.flowtap.linux.LinuxException;
 import io.flowtap.pipeline.Pipeline;
@@ -92,8 +93,8 @@ import java.util.concurrent.TimeUnit;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success, including a stop by Ctrl-C or SIGTERM",
-        "1:the interface cannot be captured on (no such interface, interface down, no privilege, ring too large "
-            + "for memory), or it failed during the capture",
+        "1:the interface cannot be captured on (no such interface, interface down, CAP_NET_RAW missing, ring too "
+            + "large for memory), or it failed during the capture",
         "2:bad command line, a bad filter expression included, or a handler that cannot be loaded, compiled or made",
         "3:standard output cannot be written, or the journal's disk is full (--journal-full stop)",
         "4:a handler threw and --handler-errors stop stopped the capture"})
@@ -223,6 +224,13 @@ public final class CaptureCommand implements Callable<Integer>
             spec.commandLine().getErr().println(PREFIX + ex.getMessage());
             spec.commandLine().getErr().flush();
             return Flowtap.EXIT_USAGE;
+        }
+        // The capability, not the user: root without CAP_NET_RAW cannot capture, a service user granted it can.
+        final String missing = Capabilities.missing(Capabilities.CAP_NET_RAW, "to capture on " + interfaceName);
+        if (missing != null)
+        {
+            err.println(PREFIX + missing);
+            return Flowtap.EXIT_INPUT_ERROR;
         }
         final AfPacketContext context = new AfPacketContext()
             .interfaceName(interfaceName)
