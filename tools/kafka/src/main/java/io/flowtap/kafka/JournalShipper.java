@@ -475,7 +475,7 @@ public final class JournalShipper implements Agent
 
     private void say(final String line)
     {
-        context.log().accept("flowtap ship: " + line);
+        context.log().accept(line);
     }
 
     private static String message(final Throwable ex)

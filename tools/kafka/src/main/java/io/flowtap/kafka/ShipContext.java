@@ -101,7 +101,8 @@ public final class ShipContext
     }
 
     /**
-     * @param log receives the shipper's lines (a broker lost and found, damage passed over), from its thread.
+     * @param log receives the shipper's lines (a broker lost and found, damage passed over), without a prefix, from
+     *            its thread.
      * @return this.
      */
     public ShipContext log(final Consumer<String> log)

@@ -1,6 +1,8 @@
 package io.flowtap.tools.sensor;
 
 import io.flowtap.capture.FrameHandler;
+import io.flowtap.kafka.JournalShipper;
+import io.flowtap.kafka.ShipContext;
 import io.flowtap.metrics.MetricsEndpoint;
 import io.flowtap.pipeline.CountersPublisher;
 import io.flowtap.pipeline.Pipeline;
@@ -53,6 +55,7 @@ public final class Sensor implements AutoCloseable
     private static final long PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final int COUNTERS_PER_WORKER = EngineCounter.values().length + 4;
     private static final int COUNTERS_FIXED = 256;
+    private static final int COUNTERS_SHIP = 16;
     private static final int COUNTERS_LATENCY = Stage.values().length * (LatencyCounters.BOUNDS_NS.length + 3);
     private static final long LATENCY_PUBLISH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int MAX_ERRORS_SHOWN = 16;
@@ -72,6 +75,11 @@ public final class Sensor implements AutoCloseable
     private LongSupplier handlerErrors;
     private CountersPublisher publisher;
     private final MetricsEndpoint metrics;
+    private final SensorShipper shipper;
+    private String shipSummary;
+    private String shipIncomplete;
+    private long startNs;
+    private boolean shipping;
     private LatencyCounters latencyCounters;
     private long nextPublishNs;
     private long nextLatencyNs;
@@ -85,9 +93,14 @@ public final class Sensor implements AutoCloseable
         final StageHistograms histograms,
         final HistogramLog histogramLog,
         final CountersFile countersFile,
-        final MetricsEndpoint metrics)
+        final MetricsEndpoint metrics,
+        final ShipContext ship)
     {
         this.metrics = metrics;
+        // Lines go through the rule log, which the command sets after opening: looked up when a line comes.
+        this.shipper = ship == null ? null : new SensorShipper(
+            new JournalShipper(ship.counters(countersFile).log(line -> ruleLog.accept("ship: " + line))),
+            this::onError);
         this.options = options;
         this.journal = journal;
         this.rawJournal = rawJournal;
@@ -161,6 +174,8 @@ public final class Sensor implements AutoCloseable
      * @return the sensor.
      * @throws io.flowtap.pipeline.journal.JournalException when a journal directory cannot be used.
      * @throws java.io.UncheckedIOException                 when the histogram log or counters file cannot be made.
+     * @throws IllegalArgumentException                     when the shipper's position file is not one, or another
+     *                                                      topic's or sensor's.
      */
     public static Sensor open(final SensorOptions options, final boolean live)
     {
@@ -184,7 +199,8 @@ public final class Sensor implements AutoCloseable
             {
                 log = new HistogramLog(options.histogramLog, histograms);
             }
-            final int maxCounters = COUNTERS_FIXED + options.workers * COUNTERS_PER_WORKER + COUNTERS_LATENCY;
+            final int maxCounters = COUNTERS_FIXED + options.workers * COUNTERS_PER_WORKER + COUNTERS_LATENCY +
+                COUNTERS_SHIP;
             if (options.counters != null)
             {
                 counters = CountersFile.create(options.counters, maxCounters);
@@ -198,7 +214,8 @@ public final class Sensor implements AutoCloseable
             {
                 endpoint = MetricsEndpoint.start(options.metricsListen, counters.reader());
             }
-            return new Sensor(options, journal, rawJournal, histograms, log, counters, endpoint);
+            return new Sensor(options, journal, rawJournal, histograms, log, counters, endpoint,
+                options.shipContext());
         }
         catch (final RuntimeException ex)
         {
@@ -295,7 +312,13 @@ public final class Sensor implements AutoCloseable
      */
     public void attach(final Pipeline pipeline, final long nowNs)
     {
+        startNs = nowNs;
         nextIntervalNs = nowNs + histogramIntervalNs;
+        if (shipper != null)
+        {
+            shipper.start();
+            shipping = true;
+        }
         if (countersFile != null)
         {
             publisher = new CountersPublisher(pipeline, countersFile)
@@ -458,6 +481,14 @@ public final class Sensor implements AutoCloseable
             }
             lost(err, rawJournal, "frames", frames, "frame", bytes);
         }
+        if (shipSummary != null)
+        {
+            err.println(shipSummary);
+        }
+        if (shipIncomplete != null)
+        {
+            err.println("flowtap: " + shipIncomplete);
+        }
         if (histograms != null)
         {
             final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -495,7 +526,49 @@ public final class Sensor implements AutoCloseable
         {
             latencyCounters.publish();
         }
-        CloseHelper.closeAll(metrics, histogramLog, journal, rawJournal, countersFile);
+        try
+        {
+            // The journal first: its last excerpts are then committed, and the shipper can send them.
+            CloseHelper.closeAll(histogramLog, journal, rawJournal);
+        }
+        finally
+        {
+            if (shipping)
+            {
+                finishShipping();
+            }
+            CloseHelper.closeAll(metrics, countersFile);
+        }
+    }
+
+    private void finishShipping()
+    {
+        final boolean complete = shipper.drain(SensorShipper.DRAIN_TIMEOUT_NS);
+        final JournalShipper journalShipper = shipper.shipper();
+        shipSummary = journalShipper.summary(System.nanoTime() - startNs);
+        if (shipper.failure() != null)
+        {
+            shipIncomplete = "shipping stopped: " + shipper.failure() + "; what was not acknowledged is in the " +
+                "journal, after the position in " + journalShipper.positionFile();
+        }
+        else if (!complete && (journalShipper.counters().lagEvents() > 0 || journalShipper.counters().lagBytes() > 0))
+        {
+            // Not caught up, with something left to ship (a broker away all along, with an empty journal, is not).
+            shipIncomplete = "the broker had not acknowledged the whole journal " +
+                TimeUnit.NANOSECONDS.toSeconds(SensorShipper.DRAIN_TIMEOUT_NS) + " s after the run ended (lag " +
+                journalShipper.counters().lagEvents() + " events, " + journalShipper.counters().lagBytes() +
+                " bytes): the journal keeps it, flowtap ship " + options.journal + " --kafka " + options.kafka +
+                " --topic " + options.topic + " --sensor " + options.sensor + " --once sends it";
+        }
+    }
+
+    /**
+     * @return after {@link #close}: why the run's journal was not all shipped (--kafka), one line; null when it was,
+     *         or nothing was to be shipped.
+     */
+    public String shipIncomplete()
+    {
+        return shipIncomplete;
     }
 
     private static void lost(

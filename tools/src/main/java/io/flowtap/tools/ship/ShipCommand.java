@@ -107,7 +107,7 @@ public final class ShipCommand implements Callable<Integer>
             .compression(compression)
             .log(line ->
             {
-                err.println(line);
+                err.println(PREFIX + line);
                 err.flush();
             });
         producerProperties.forEach(context::producerProperty);

@@ -250,6 +250,65 @@ class ShipKafkaTest
     }
 
     @Test
+    void readShipsTheJournalItWritesBesideTheWorkersAndTheTopicExportIsTheLocalExport() throws Exception
+    {
+        broker.createTopic("direct", 2);
+        final Path journal = dir.resolve("j");
+        final Path counters = dir.resolve("sensor.counters");
+        final String[] read = {"read", TestCaptures.bundled(THREE, dir).toString(), "--journal", journal.toString(),
+            "--workers", "2", "--no-progress", "--counters", counters.toString(), "--kafka",
+            broker.bootstrapServers(), "--topic", "direct", "--sensor", "edge-r"};
+        assertEquals(0, run(read), err::toString);
+        final java.util.regex.Matcher shipped = java.util.regex.Pattern.compile(
+            "(?m)^ship \\S+ to direct as edge-r: ([1-9]\\d*) events in \\d+ excerpts \\(\\d+ bytes\\) acknowledged, " +
+            ".*; 0 excerpts sent again; lag 0 events \\(0 bytes\\)$").matcher(err.toString());
+        assertTrue(shipped.find(), err::toString);
+        assertTrue(Files.isRegularFile(journal.resolve("ship-direct.position")));
+        assertSameExport(export(journal, "local"), exportTopic("direct", "from-topic").resolve("edge-r"));
+
+        // The shipper's counters are the sensor's: in its counters file, so in /metrics too.
+        assertEquals(0, run("stats", counters.toString(), "--prometheus"), err::toString);
+        assertTrue(out.toString().contains("\nflowtap_ship_events_acknowledged_total " +
+            Double.parseDouble(shipped.group(1)) + "\n"), out::toString);
+        assertTrue(out.toString().contains("\nflowtap_ship_lag_events 0.0\n"), out::toString);
+
+        // A second run into the same journal ships from where the first was acknowledged: its run only.
+        read[1] = TestCaptures.bundled(IPV6, dir).toString();
+        assertEquals(0, run(read), err::toString);
+        assertTrue(err.toString().contains("; 0 excerpts sent again; lag 0 events (0 bytes)"), err::toString);
+        assertSameExport(export(journal, "local-2"), exportTopic("direct", "from-topic-2").resolve("edge-r"));
+        assertEquals(Set.of("1", "2"), records("direct").stream()
+            .map(r -> ShipRecord.text(r.headers(), ShipRecord.RUN)).collect(Collectors.toSet()));
+    }
+
+    @Test
+    void readWhoseBrokerIsAwaySaysSoExitsThreeAndTheJournalKeepsItForShip() throws Exception
+    {
+        broker.createTopic("later", 2);
+        final Path journal = dir.resolve("j");
+        // Nothing listens on port 1: the broker is away the whole run.
+        assertEquals(Flowtap.EXIT_OUTPUT_ERROR, run("read", TestCaptures.bundled(THREE, dir).toString(),
+            "--journal", journal.toString(), "--no-progress", "--kafka", "127.0.0.1:1", "--topic", "later",
+            "--sensor", "edge-l"));
+        assertTrue(err.toString().contains("flowtap: the broker had not acknowledged the whole journal 10 s after " +
+            "the run ended"), err::toString);
+        assertTrue(err.toString().contains("flowtap ship " + journal + " --kafka 127.0.0.1:1 --topic later " +
+            "--sensor edge-l --once sends it"), err::toString);
+        assertFalse(err.toString().contains("Exception"), err::toString);
+
+        assertEquals(0, run(ship(journal, "later", "edge-l", "--once")), err::toString);
+        assertSameExport(export(journal, "local"), exportTopic("later", "from-topic").resolve("edge-l"));
+
+        assertEquals(Flowtap.EXIT_USAGE, run("read", TestCaptures.bundled(THREE, dir).toString(), "--kafka",
+            broker.bootstrapServers(), "--topic", "later", "--sensor", "edge-l"));
+        assertTrue(err.toString().contains("--kafka ships the journal the run writes: give --journal DIR too"),
+            err::toString);
+        assertEquals(Flowtap.EXIT_USAGE, run("read", TestCaptures.bundled(THREE, dir).toString(), "--journal",
+            journal.toString(), "--kafka", broker.bootstrapServers(), "--topic", "later"));
+        assertTrue(err.toString().contains("--kafka, --topic and --sensor go together"), err::toString);
+    }
+
+    @Test
     void aPositionOfAnotherSensorOrABrokerNeverReachedIsOneLine() throws Exception
     {
         final Path journal = journal(THREE, dir.resolve("j"));
