@@ -2,6 +2,7 @@ package io.flowtap.tools.capture;
 
 import io.flowtap.capture.ring.TcpTransfer;
 import io.flowtap.capture.ring.VethPair;
+import io.flowtap.tools.Dashboard;
 import io.flowtap.tools.LauncherProcesses.Result;
 import io.flowtap.tools.LiveLauncherTest;
 import org.junit.jupiter.api.Test;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * {@code flowtap capture --metrics-listen} on a veth pair, scraped over HTTP while it captures a real connection, as
- * Prometheus scrapes it: the exposition is well-formed text format, and its frame counter is the run's own summary.
+ * Prometheus scrapes it: the exposition is well-formed text format, and its frame counter is the run's own summary;
+ * every metric the Grafana dashboard in {@code packaging/grafana} graphs is one such a sensor serves.
  */
 class MetricsLauncherIT extends LiveLauncherTest
 {
@@ -82,6 +86,37 @@ class MetricsLauncherIT extends LiveLauncherTest
             assertEquals(Double.parseDouble(summary.group(1)), last.get("flowtap_decode_frames_total"), result.err());
             assertEquals(Double.parseDouble(summary.group(2)), last.get("flowtap_decode_tcp_segments_total"));
         }
+    }
+
+    @Test
+    void everyMetricTheGrafanaDashboardGraphsIsOneALiveSensorServes() throws Exception
+    {
+        // A sensor with everything that has metrics: workers, latency, the journal, and shipping (to a broker that
+        // is not there: its counters are served all the same).
+        veth = VethPair.create();
+        final int port = freePort();
+        final Process flowtap = launcher.start(List.of(), "capture", "-i", veth.hostInterface(), "--workers", "2",
+            "--stats-interval", "0", "--metrics-listen", "127.0.0.1:" + port, "--journal",
+            tempDir.resolve("journal").toString(), "--kafka", "127.0.0.1:1", "--topic", "flows", "--sensor", "s1");
+        launcher.awaitStandardError(flowtap, "flowtap capture: listening on ");
+        Map<String, Double> scraped = parse(scrape(port));
+        for (int i = 0; i < 100 && !scraped.containsKey("flowtap_ship_lag_events"); i++)
+        {
+            Thread.sleep(100);
+            scraped = parse(scrape(port));
+        }
+        final Set<String> served = new TreeSet<>();
+        for (final String sample : scraped.keySet())
+        {
+            served.add(sample.replaceFirst("\\{.*", ""));
+        }
+
+        final Set<String> graphed = Dashboard.packaged().metrics();
+        final Set<String> missing = new TreeSet<>(graphed);
+        missing.removeAll(served);
+        assertTrue(missing.isEmpty(), "the dashboard graphs metrics flowtap does not serve: " + missing +
+            "; served: " + served);
+        assertTrue(graphed.size() >= 30, graphed::toString);
     }
 
     private static String scrape(final int port) throws IOException, InterruptedException
