@@ -76,6 +76,7 @@ public final class Sensor implements AutoCloseable
     private CountersPublisher publisher;
     private final MetricsEndpoint metrics;
     private final SensorShipper shipper;
+    private final boolean live;
     private String shipSummary;
     private String shipIncomplete;
     private long startNs;
@@ -94,8 +95,10 @@ public final class Sensor implements AutoCloseable
         final HistogramLog histogramLog,
         final CountersFile countersFile,
         final MetricsEndpoint metrics,
-        final ShipContext ship)
+        final ShipContext ship,
+        final boolean live)
     {
+        this.live = live;
         this.metrics = metrics;
         // Lines go through the rule log, which the command sets after opening: looked up when a line comes.
         this.shipper = ship == null ? null : new SensorShipper(
@@ -215,7 +218,7 @@ public final class Sensor implements AutoCloseable
                 endpoint = MetricsEndpoint.start(options.metricsListen, counters.reader());
             }
             return new Sensor(options, journal, rawJournal, histograms, log, counters, endpoint,
-                options.shipContext());
+                options.shipContext(), live);
         }
         catch (final RuntimeException ex)
         {
@@ -543,7 +546,8 @@ public final class Sensor implements AutoCloseable
 
     private void finishShipping()
     {
-        final boolean complete = shipper.drain(SensorShipper.DRAIN_TIMEOUT_NS);
+        final boolean complete = shipper.drain(SensorShipper.DRAIN_STALL_NS,
+            live ? SensorShipper.DRAIN_LIVE_LIMIT_NS : Long.MAX_VALUE);
         final JournalShipper journalShipper = shipper.shipper();
         shipSummary = journalShipper.summary(System.nanoTime() - startNs);
         if (shipper.failure() != null)
@@ -554,8 +558,9 @@ public final class Sensor implements AutoCloseable
         else if (!complete && (journalShipper.counters().lagEvents() > 0 || journalShipper.counters().lagBytes() > 0))
         {
             // Not caught up, with something left to ship (a broker away all along, with an empty journal, is not).
-            shipIncomplete = "the broker had not acknowledged the whole journal " +
-                TimeUnit.NANOSECONDS.toSeconds(SensorShipper.DRAIN_TIMEOUT_NS) + " s after the run ended (lag " +
+            shipIncomplete = "the broker had not acknowledged the whole journal when the run ended (no " +
+                "acknowledgement for " + TimeUnit.NANOSECONDS.toSeconds(SensorShipper.DRAIN_STALL_NS) + " s, or " +
+                TimeUnit.NANOSECONDS.toSeconds(SensorShipper.DRAIN_LIVE_LIMIT_NS) + " s for a capture) (lag " +
                 journalShipper.counters().lagEvents() + " events, " + journalShipper.counters().lagBytes() +
                 " bytes): the journal keeps it, flowtap ship " + options.journal + " --kafka " + options.kafka +
                 " --topic " + options.topic + " --sensor " + options.sensor + " --once sends it";

@@ -134,8 +134,9 @@ public final class SensorOptions
 
     @Option(names = "--kafka", paramLabel = "HOST:PORT[,...]",
         description = "ship the journal (--journal) to Kafka as the run writes it, as flowtap ship does, on a thread "
-            + "of its own beside the workers; needs --topic and --sensor. At the end of the run it waits up to 10 s "
-            + "for the broker to acknowledge the rest; what it has not is in the journal, for flowtap ship to send")
+            + "of its own beside the workers; needs --topic and --sensor. At the end of the run it ships the rest "
+            + "while the broker acknowledges (a capture waits 30 s at most); what the broker has not acknowledged "
+            + "when it stops answering for 10 s is in the journal, for flowtap ship to send")
     String kafka;
 
     @Option(names = "--topic", paramLabel = "TOPIC", description = "with --kafka: the topic to produce to")

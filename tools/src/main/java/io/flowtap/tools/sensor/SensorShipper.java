@@ -15,21 +15,25 @@ import java.util.concurrent.TimeUnit;
  * has not shipped yet.
  * <p>
  * At the end of the run, once the workers have journaled every flow's end and the journal is closed, {@link #drain}
- * lets it ship the rest, for a bounded time; what the broker has not acknowledged by then stays in the journal, behind
- * the position file, for {@code flowtap ship} to send later. A shipper that throws (its position file cannot be
- * written, a queue of a newer schema) stops shipping, says why once, and the run goes on.
+ * lets it ship the rest while the broker keeps acknowledging (a file read faster than a broker takes it is shipped
+ * whole), up to a limit; what the broker has not acknowledged when it stops answering, or at the limit, stays in the
+ * journal, behind the position file, for {@code flowtap ship} to send later. A shipper that throws (its position file
+ * cannot be written, a queue of a newer schema) stops shipping, says why once, and the run goes on.
  * <p>
  * Threading: made, started, drained and closed by the sensor's reporting thread; {@link #doWork} runs on the
  * shipper's own thread, and the two meet only in volatile fields.
  */
 final class SensorShipper implements Agent
 {
-    /** How long the end of a run waits for the broker to acknowledge the rest of the journal. */
-    static final long DRAIN_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    /** How long the end of a run waits for the broker's next acknowledgement before it gives up. */
+    static final long DRAIN_STALL_NS = TimeUnit.SECONDS.toNanos(10);
+    /** How long the end of a live capture waits at most, well inside the minute a stop signal waits for the run. */
+    static final long DRAIN_LIVE_LIMIT_NS = TimeUnit.SECONDS.toNanos(30);
     private static final long DRAIN_POLL_MS = 10;
 
     private final JournalShipper shipper;
     private final AgentRunner runner;
+    private final ErrorHandler errorHandler;
     private volatile boolean draining;
     private volatile boolean drained;
     private volatile String failure;
@@ -42,6 +46,7 @@ final class SensorShipper implements Agent
     SensorShipper(final JournalShipper shipper, final ErrorHandler errorHandler)
     {
         this.shipper = shipper;
+        this.errorHandler = errorHandler;
         // Shipping is not latency-critical: a millisecond's sleep when idle keeps its core free for the workers.
         this.runner = new AgentRunner(new SleepingMillisIdleStrategy(1), errorHandler, null, this);
     }
@@ -95,6 +100,7 @@ final class SensorShipper implements Agent
         catch (final RuntimeException ex)
         {
             failure = ex.getMessage() == null ? ex.toString() : ex.getMessage();
+            errorHandler.onError(ex);
             return 0;
         }
     }
@@ -116,18 +122,32 @@ final class SensorShipper implements Agent
     }
 
     /**
-     * Let the shipper send what the journal holds until the broker has acknowledged all of it, or the timeout, then
-     * stop it (its position file is written as it stops). Call once the journal is closed.
+     * Let the shipper send what the journal holds until the broker has acknowledged all of it, then stop it (its
+     * position file is written as it stops). Call once the journal is closed.
      *
-     * @param timeoutNs to wait at most.
+     * @param stallNs to wait at most for the next acknowledgement.
+     * @param limitNs to wait at most in all.
      * @return whether everything was acknowledged.
      */
-    boolean drain(final long timeoutNs)
+    boolean drain(final long stallNs, final long limitNs)
     {
         draining = true;
-        final long deadlineNs = System.nanoTime() + timeoutNs;
-        while (!drained && failure == null && System.nanoTime() - deadlineNs < 0)
+        final long startNs = System.nanoTime();
+        long lastProgressNs = startNs;
+        long acknowledged = shipper.counters().bytesAcknowledged();
+        while (!drained && failure == null)
         {
+            final long nowNs = System.nanoTime();
+            final long now = shipper.counters().bytesAcknowledged();
+            if (now != acknowledged)
+            {
+                acknowledged = now;
+                lastProgressNs = nowNs;
+            }
+            if (nowNs - lastProgressNs >= stallNs || nowNs - startNs >= limitNs)
+            {
+                break;
+            }
             try
             {
                 Thread.sleep(DRAIN_POLL_MS);
