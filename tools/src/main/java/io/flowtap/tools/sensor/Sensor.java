@@ -44,11 +44,12 @@ import java.util.function.Supplier;
 /**
  * What a sensor run owns around its {@link Pipeline}: the event journal (one writer per worker, registered last so it
  * sees what the other handlers add), the raw-packet journal (one writer per poller), the latency histograms and
- * their log, and the counters file. Made from {@link SensorOptions} before the pipeline, attached to it once it runs,
- * ticked by the command's reporting loop, and closed after the pipeline has drained, so that every flow's end is
- * journaled before the journal closes.
+ * their log, the counters file and, with {@code --kafka}, the journal's shipper ({@link SensorShipper}). Made from
+ * {@link SensorOptions} before the pipeline, attached to it once it runs, ticked by the command's reporting loop, and
+ * closed after the pipeline has drained, so that every flow's end is journaled before the journal closes, and shipped
+ * after.
  * <p>
- * Not thread safe: one reporting thread makes, ticks and closes it.
+ * Not thread safe: one reporting thread makes, ticks and closes it; the shipper runs on a thread of its own.
  */
 public final class Sensor implements AutoCloseable
 {
