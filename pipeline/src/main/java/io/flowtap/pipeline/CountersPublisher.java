@@ -53,12 +53,13 @@ public final class CountersPublisher
         {
             add(file, "worker: " + counter.label(), () -> pipeline.total(counter));
         }
-        add(file, "queue depth", pipeline::queueDepth);
+        addGauge(file, "queue depth", pipeline::queueDepth);
         for (final Worker worker : pipeline.workers())
         {
             final String prefix = "worker " + worker.index() + ": ";
-            add(file, prefix + "queue depth", worker::queueDepth);
-            add(file, prefix + "flows active", () -> engineOf(worker) == null ? 0 : engineOf(worker).activeFlows());
+            addGauge(file, prefix + "queue depth", worker::queueDepth);
+            addGauge(file, prefix + "flows active",
+                () -> engineOf(worker) == null ? 0 : engineOf(worker).activeFlows());
             for (final EngineCounter counter : EngineCounter.values())
             {
                 add(file, prefix + counter.label(),
@@ -78,6 +79,21 @@ public final class CountersPublisher
     public CountersPublisher add(final CountersFile file, final String label, final LongSupplier source)
     {
         counters.add(file.counter(label));
+        sources.add(source);
+        return this;
+    }
+
+    /**
+     * Publish one more level, a value that goes up and down (cold path).
+     *
+     * @param file   the same file.
+     * @param label  shown by {@code flowtap stats}.
+     * @param source read at every {@link #publish()}.
+     * @return this.
+     */
+    public CountersPublisher addGauge(final CountersFile file, final String label, final LongSupplier source)
+    {
+        counters.add(file.gauge(label));
         sources.add(source);
         return this;
     }

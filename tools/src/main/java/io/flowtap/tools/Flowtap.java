@@ -8,6 +8,7 @@ import io.flowtap.tools.inspect.InspectCommand;
 import io.flowtap.tools.journal.JournalCommand;
 import io.flowtap.tools.loadtest.LoadtestCommand;
 import io.flowtap.tools.read.ReadCommand;
+import io.flowtap.tools.ship.ShipCommand;
 import io.flowtap.tools.stats.StatsCommand;
 import io.flowtap.tools.streams.StreamsCommand;
 import picocli.CommandLine;
@@ -65,6 +66,7 @@ public final class Flowtap implements Callable<Integer>
         BlastCommand.class,
         LoadtestCommand.class,
         JournalCommand.class,
+        ShipCommand.class,
         CommandLine.HelpCommand.class);
 
     @CommandLine.Spec

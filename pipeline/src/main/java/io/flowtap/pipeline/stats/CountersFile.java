@@ -7,6 +7,7 @@ import org.agrona.concurrent.status.CountersManager;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.File;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,19 @@ public final class CountersFile implements AutoCloseable
     public static final int HEADER_LENGTH = 64;
     /** Default number of counters the file has room for. */
     public static final int MAX_COUNTERS_DEFAULT = 1024;
+    /** Type of a counter that only goes up (Agrona's default type id). */
+    public static final int TYPE_COUNTER = 0;
+    /** Type of a counter whose value is a level that goes up and down: a queue's depth, flows active, lag. */
+    public static final int TYPE_GAUGE = 1;
+    /**
+     * Type of a latency histogram's cumulative bucket: values at or below the bound in the counter's key (a long, in
+     * nanoseconds; {@link Long#MAX_VALUE} for the last bucket). Its label is {@code "latency STAGE: ..."}.
+     */
+    public static final int TYPE_HISTOGRAM_BUCKET = 2;
+    /** Type of a latency histogram's count of values. */
+    public static final int TYPE_HISTOGRAM_COUNT = 3;
+    /** Type of a latency histogram's sum of values, in nanoseconds. */
+    public static final int TYPE_HISTOGRAM_SUM_NS = 4;
 
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 8;
@@ -41,10 +55,10 @@ public final class CountersFile implements AutoCloseable
     static final int PID_OFFSET = 24;
     static final int START_TIME_OFFSET = 32;
 
-    private final MappedByteBuffer mapped;
+    private final ByteBuffer mapped;
     private final CountersManager manager;
 
-    private CountersFile(final MappedByteBuffer mapped, final CountersManager manager)
+    private CountersFile(final ByteBuffer mapped, final CountersManager manager)
     {
         this.mapped = mapped;
         this.manager = manager;
@@ -79,6 +93,49 @@ public final class CountersFile implements AutoCloseable
     }
 
     /**
+     * Counters kept in this process's memory only, with no file: for a run that serves them (Prometheus) without
+     * {@code --counters}, and for a shipper on its own.
+     *
+     * @param maxCounters room for this many counters.
+     * @return the counters.
+     */
+    public static CountersFile inMemory(final int maxCounters)
+    {
+        final int valuesLength = maxCounters * CountersReader.COUNTER_LENGTH;
+        final int metadataLength = maxCounters * CountersReader.METADATA_LENGTH;
+        final ByteBuffer memory = ByteBuffer.allocateDirect(
+            HEADER_LENGTH + metadataLength + valuesLength);
+        final CountersManager manager = new CountersManager(
+            new UnsafeBuffer(memory, HEADER_LENGTH, metadataLength),
+            new UnsafeBuffer(memory, HEADER_LENGTH + metadataLength, valuesLength));
+        return new CountersFile(memory, manager);
+    }
+
+    /**
+     * Allocate a gauge: a level, not a count (cold path).
+     *
+     * @param label shown by {@code flowtap stats}.
+     * @return the counter, of type {@link #TYPE_GAUGE}.
+     */
+    public AtomicCounter gauge(final String label)
+    {
+        return manager.newCounter(label, TYPE_GAUGE);
+    }
+
+    /**
+     * Allocate a counter of a type, with a long in its key (cold path).
+     *
+     * @param label  shown by {@code flowtap stats}.
+     * @param typeId one of the {@code TYPE_} constants.
+     * @param key    the long its key holds (a histogram bucket's bound).
+     * @return the counter.
+     */
+    public AtomicCounter counter(final String label, final int typeId, final long key)
+    {
+        return manager.newCounter(label, typeId, buffer -> buffer.putLong(0, key));
+    }
+
+    /**
      * Allocate a counter (cold path: allocates its label).
      *
      * @param label shown by {@code flowtap stats}, e.g. {@code "worker 0: gap bytes"}.
@@ -100,7 +157,10 @@ public final class CountersFile implements AutoCloseable
     @Override
     public void close()
     {
-        IoUtil.unmap(mapped);
+        if (mapped instanceof MappedByteBuffer file)
+        {
+            IoUtil.unmap(file);
+        }
     }
 
     /**

@@ -122,6 +122,45 @@ public final class CountersFileReader implements AutoCloseable
         return values;
     }
 
+    /**
+     * @return the file's counters, for a reader of each counter's type and key ({@code /metrics}).
+     */
+    public CountersReader counters()
+    {
+        return reader;
+    }
+
+    /** Receives each counter with its type. */
+    @FunctionalInterface
+    public interface CounterConsumer
+    {
+        /**
+         * @param label  the counter's label.
+         * @param typeId its {@code CountersFile.TYPE_} type.
+         * @param key    the long at the start of its key (a histogram bucket's bound), 0 for most.
+         * @param value  its value now.
+         */
+        void accept(String label, int typeId, long key, long value);
+    }
+
+    /**
+     * @param consumer given every allocated counter, in allocation order, with its type and key.
+     */
+    public void forEach(final CounterConsumer consumer)
+    {
+        forEach(reader, consumer);
+    }
+
+    /**
+     * @param counters of a file (this process's own, or another's).
+     * @param consumer given every allocated counter, in allocation order, with its type and key.
+     */
+    public static void forEach(final CountersReader counters, final CounterConsumer consumer)
+    {
+        counters.forEach((counterId, typeId, keyBuffer, label) ->
+            consumer.accept(label, typeId, keyBuffer.getLong(0), counters.getCounterValue(counterId)));
+    }
+
     @Override
     public void close()
     {

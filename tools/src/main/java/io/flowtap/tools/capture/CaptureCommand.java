@@ -11,6 +11,7 @@ import io.flowtap.capture.ring.AfPacketFrameSender;
 import io.flowtap.capture.ring.AfPacketRingSource;
 import io.flowtap.capture.ring.FanoutMode;
 import io.flowtap.capture.ring.RingGeometry;
+import io.flowtap.linux.Capabilities;
 import io.flowtap.linux.Errno;
 import io.flowtap.linux.LinuxException;
 import io.flowtap.pipeline.Pipeline;
@@ -79,6 +80,7 @@ import java.util.concurrent.TimeUnit;
         "  flowtap capture -i eth0 --filter 'vlan 100 and (host fd00::1 or port 22)'",
         "  flowtap capture -i eth0 --pollers 2 --cpus 0,1 --workers 2 --worker-cpus 2,3 --journal /var/lib/flowtap/j",
         "  flowtap capture --config /etc/flowtap/sensor.yaml --histogram-log latency.hlog --counters /dev/shm/ft.ctr",
+        "  flowtap capture -i eth0 --journal /var/lib/flowtap/j --kafka kafka1:9092 --topic flows --sensor edge-1",
         "  flowtap capture -i eth0 --workers 2 --handler-path my-handlers.jar --handler com.example.MyHandler",
         "  flowtap capture -i eth0 --handler-source HakaPatternRule.java --handler-option pattern=SSH-",
         FilterHelp.HEADING,
@@ -92,11 +94,12 @@ import java.util.concurrent.TimeUnit;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success, including a stop by Ctrl-C or SIGTERM",
-        "1:the interface cannot be captured on (no such interface, interface down, no privilege, ring too large "
-            + "for memory), or it failed during the capture",
+        "1:the interface cannot be captured on (no such interface, interface down, CAP_NET_RAW missing, ring too "
+            + "large for memory), or it failed during the capture",
         "2:bad command line, a bad filter expression included, or a handler that cannot be loaded, compiled or made",
-        "3:standard output cannot be written, or the journal's disk filled (--journal-full stop: the capture "
-            + "stopped there; drop: events were dropped, counted)",
+        "3:standard output cannot be written, the journal's disk filled (--journal-full stop: the capture stopped "
+            + "there; drop: events were dropped, counted), or --kafka had not shipped the whole journal by the end "
+            + "(the journal keeps it)",
         "4:a handler threw and --handler-errors stop stopped the capture"})
 public final class CaptureCommand implements Callable<Integer>
 {
@@ -237,6 +240,13 @@ public final class CaptureCommand implements Callable<Integer>
             spec.commandLine().getErr().flush();
             return Flowtap.EXIT_USAGE;
         }
+        // The capability, not the user: root without CAP_NET_RAW cannot capture, a service user granted it can.
+        final String missing = Capabilities.missing(Capabilities.CAP_NET_RAW, "to capture on " + interfaceName);
+        if (missing != null)
+        {
+            err.println(PREFIX + missing);
+            return Flowtap.EXIT_INPUT_ERROR;
+        }
         final AfPacketContext context = new AfPacketContext()
             .interfaceName(interfaceName)
             .blockSize(blockSize)
@@ -353,6 +363,12 @@ public final class CaptureCommand implements Callable<Integer>
         try
         {
             sensor = Sensor.open(sensorOptions, true);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // The shipper's position file (--kafka) is another topic's or sensor's.
+            err.println(PREFIX + ex.getMessage());
+            return Flowtap.EXIT_USAGE;
         }
         catch (final JournalException | UncheckedIOException ex)
         {
@@ -491,7 +507,7 @@ public final class CaptureCommand implements Callable<Integer>
                 err.println(PREFIX + "accounting does not add up: " + accounting);
                 exitCode = Flowtap.EXIT_INPUT_ERROR;
             }
-            if (exitCode == Flowtap.EXIT_OK && sensor.journalLostAnything())
+            if (exitCode == Flowtap.EXIT_OK && (sensor.journalLostAnything() || sensor.shipIncomplete() != null))
             {
                 exitCode = Flowtap.EXIT_OUTPUT_ERROR;
             }

@@ -1,7 +1,6 @@
 package io.flowtap.tools.journal;
 
 import io.flowtap.pipeline.journal.JournalEvent;
-import io.flowtap.pipeline.journal.JournalReader;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.sensor.StopOnSignal;
 import picocli.CommandLine;
@@ -29,7 +28,8 @@ import java.util.concurrent.Callable;
         "  flowtap journal cat journal/ --json --filter 'port 443' | jq .event",
         "  flowtap journal cat journal/ --flow 1:42 --data",
         "  flowtap journal cat journal/ --from 2026-11-22T10:00:00Z --to 2026-11-22T10:05:00Z",
-        "  flowtap journal cat journal/ -f        # follow, as tail -f; Ctrl-C stops"},
+        "  flowtap journal cat journal/ -f        # follow, as tail -f; Ctrl-C stops",
+        "  flowtap journal cat --kafka kafka1:9092 --topic flows --sensor edge-1 --json"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
@@ -45,8 +45,11 @@ public final class JournalCatCommand implements Callable<Integer>
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "the journal's directory")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "the journal's directory")
     private Path directory;
+
+    @Mixin
+    private KafkaInput kafka = new KafkaInput();
 
     @Option(names = "--json", description = "one JSON object per line")
     private boolean json;
@@ -66,17 +69,35 @@ public final class JournalCatCommand implements Callable<Integer>
     public Integer call() throws InterruptedException
     {
         selection.conclude(spec.commandLine());
+        kafka.conclude(spec.commandLine(), directory);
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final EventFormatter formatter = new EventFormatter(data);
+        final JournalSource[] current = new JournalSource[1];
         final JournalEvent.Collector printer = new JournalEvent.Collector(event ->
         {
             if (selection.accepts(event))
             {
-                out.append(json ? formatter.json(event) : formatter.text(event)).append('\n');
+                final String sensor = current[0].sensor();
+                final CharSequence line = json ? formatter.json(event) : formatter.text(event);
+                if (sensor.isEmpty())
+                {
+                    out.append(line).append('\n');
+                }
+                else if (json)
+                {
+                    // A topic holds many sensors' events: each says whose it is.
+                    out.append("{\"sensor\":\"").append(sensor).append("\",").append(line, 1, line.length())
+                        .append('\n');
+                }
+                else
+                {
+                    out.append(sensor).append(' ').append(line).append('\n');
+                }
             }
         });
-        final JournalReader reader = JournalInput.open(directory, err, PREFIX);
+        final JournalSource reader = JournalInput.open(directory, kafka, follow, err, PREFIX);
+        current[0] = reader;
         if (reader == null)
         {
             return Flowtap.EXIT_INPUT_ERROR;
@@ -104,9 +125,9 @@ public final class JournalCatCommand implements Callable<Integer>
                     if (reader.poll(printer, POLL_LIMIT) == 0)
                     {
                         out.flush();
-                        for (; printed < reader.damages().size(); printed++)
+                        for (; printed < reader.problems().size(); printed++)
                         {
-                            err.println(PREFIX + reader.damages().get(printed).message());
+                            err.println(PREFIX + reader.problems().get(printed));
                             err.flush();
                         }
                         Thread.sleep(FOLLOW_SLEEP_MS);
@@ -119,7 +140,7 @@ public final class JournalCatCommand implements Callable<Integer>
             {
                 err.println(PREFIX + ambiguity);
             }
-            return JournalInput.finish(reader, err, PREFIX, printed);
+            return reader.finish(err, PREFIX, printed);
         }
         finally
         {

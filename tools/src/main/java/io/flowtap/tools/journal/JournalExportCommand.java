@@ -3,7 +3,6 @@ package io.flowtap.tools.journal;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.pipeline.journal.JournalEvent;
 import io.flowtap.pipeline.journal.JournalFlowId;
-import io.flowtap.pipeline.journal.JournalReader;
 import io.flowtap.pipeline.journal.JournalVisitor;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.replay.GapFill;
@@ -26,6 +25,7 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -43,7 +43,8 @@ import java.util.concurrent.Callable;
     footer = {
         "  flowtap journal export /var/lib/flowtap/journal --out flows/",
         "  flowtap journal export journal/ --out flows/ --filter 'port 80' --gap-fill none",
-        "  flowtap journal export journal/ --out flows/ --pcap streams.pcap && tshark -r streams.pcap -z conv,tcp -q"},
+        "  flowtap journal export journal/ --out flows/ --pcap streams.pcap && tshark -r streams.pcap -z conv,tcp -q",
+        "  flowtap journal export --kafka kafka1:9092 --topic flows --out fleet/   # fleet/SENSOR/ for each sensor"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
@@ -60,8 +61,11 @@ public final class JournalExportCommand implements Callable<Integer>
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "the journal's directory")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "the journal's directory")
     private Path directory;
+
+    @Mixin
+    private KafkaInput kafka = new KafkaInput();
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "OUTDIR", description = "directory to write to")
     private Path out;
@@ -84,20 +88,39 @@ public final class JournalExportCommand implements Callable<Integer>
 
     private final Map<JournalFlowId, Flow> flows = new HashMap<>();
     private final EventFormatter formatter = new EventFormatter(false);
-    private Writer records;
-    private StreamFileWriter files;
+    private final Map<String, Output> outputs = new LinkedHashMap<>();
+    private JournalSource source;
+
+    /**
+     * Where one sensor's flows go: OUTDIR itself for a journal's directory, OUTDIR/SENSOR for each sensor of a topic,
+     * so that each is what exporting that sensor's own journal writes.
+     */
+    private static final class Output
+    {
+        final Writer records;
+        final StreamFileWriter files;
+
+        Output(final Path dir, final GapFill gapFill) throws IOException
+        {
+            Files.createDirectories(dir);
+            records = OutputFiles.newRecordsWriter(dir.resolve("flows.jsonl"));
+            files = new StreamFileWriter(dir, gapFill, MAX_OPEN_FILES);
+        }
+    }
 
     /** One flow's files as they are being written. */
     private static final class Flow implements StreamFileWriter.StreamName
     {
         final JournalEvent.Key key;
+        final Output output;
         StreamPcapWriter.Connection connection;
         final StreamFile[] files = new StreamFile[2];
         final long[] skipped = new long[2];
 
-        Flow(final JournalEvent.Key key)
+        Flow(final JournalEvent.Key key, final Output output)
         {
             this.key = key;
+            this.output = output;
         }
 
         @Override
@@ -128,7 +151,8 @@ public final class JournalExportCommand implements Callable<Integer>
             if (length > 0 && selection.acceptsPayload(run, source, flowId, timeNs))
             {
                 lastNs = Math.max(lastNs, timeNs);
-                final Flow flow = flows.get(new JournalFlowId(run, source, flowId));
+                final Flow flow = flows.get(new JournalFlowId(JournalExportCommand.this.source.sensor(), run, source,
+                    flowId));
                 if (flow != null)
                 {
                     payload(flow, direction, streamOffset, buffer, offset, length, timeNs);
@@ -141,18 +165,22 @@ public final class JournalExportCommand implements Callable<Integer>
     public Integer call()
     {
         selection.conclude(spec.commandLine());
+        kafka.conclude(spec.commandLine(), directory);
         final PrintWriter err = spec.commandLine().getErr();
-        final JournalReader reader = JournalInput.open(directory, err, PREFIX);
+        final JournalSource reader = JournalInput.open(directory, kafka, false, err, PREFIX);
         if (reader == null)
         {
             return Flowtap.EXIT_INPUT_ERROR;
         }
+        source = reader;
         try (reader)
         {
             Files.createDirectories(out);
-            records = OutputFiles.newRecordsWriter(out.resolve("flows.jsonl"));
             pcapWriter = pcap == null ? null : new StreamPcapWriter(pcap);
-            files = new StreamFileWriter(out, gapFill, MAX_OPEN_FILES);
+            if (!kafka.isTopic())
+            {
+                outputs.put("", new Output(out, gapFill));
+            }
             try
             {
                 reader.readAll(new JournalEvent.Collector(event ->
@@ -173,17 +201,26 @@ public final class JournalExportCommand implements Callable<Integer>
                         pcapWriter.close(flow.connection, lastNs);
                     }
                 }
-                files.close();
-                records.close();
+                for (final Output output : outputs.values())
+                {
+                    output.files.close();
+                    output.records.close();
+                }
                 if (pcapWriter != null)
                 {
                     pcapWriter.close();
                 }
             }
-            err.println(PREFIX + files.filesCreated() + " stream files written to " + out +
+            long created = 0;
+            for (final Output output : outputs.values())
+            {
+                created += output.files.filesCreated();
+            }
+            err.println(PREFIX + created + " stream files written to " + out +
+                (kafka.isTopic() ? " (" + outputs.size() + " sensors, one directory each)" : "") +
                 (pcapWriter == null ? "" : ", " + pcapWriter.frames() + " frames to " + pcap));
             err.flush();
-            return JournalInput.finish(reader, err, PREFIX);
+            return reader.finish(err, PREFIX, 0);
         }
         catch (final IOException | UncheckedIOException ex)
         {
@@ -195,11 +232,11 @@ public final class JournalExportCommand implements Callable<Integer>
 
     private void export(final JournalEvent event)
     {
-        final JournalFlowId id = JournalFlowId.of(event);
+        final JournalFlowId id = JournalFlowId.of(source.sensor(), event);
         lastNs = Math.max(lastNs, event.timeNs());
         if (event instanceof JournalEvent.FlowStart start)
         {
-            final Flow flow = new Flow(start.key());
+            final Flow flow = new Flow(start.key(), output(id.sensor()));
             flows.put(id, flow);
             if (pcapWriter != null)
             {
@@ -230,13 +267,31 @@ public final class JournalExportCommand implements Callable<Integer>
             flows.remove(id);
             try
             {
-                records.append(formatter.json(event)).append('\n');
+                flow.output.records.append(formatter.json(event)).append('\n');
             }
             catch (final IOException ex)
             {
                 throw new UncheckedIOException(ex);
             }
         }
+    }
+
+    private Output output(final String sensor)
+    {
+        Output output = outputs.get(sensor);
+        if (output == null)
+        {
+            try
+            {
+                output = new Output(out.resolve(sensor), gapFill);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(out.resolve(sensor) + ": cannot write: " + ex.getMessage(), ex);
+            }
+            outputs.put(sensor, output);
+        }
+        return output;
     }
 
     /** A write to the pcap, which may fail. */
@@ -267,7 +322,7 @@ public final class JournalExportCommand implements Callable<Integer>
         final int length,
         final long timeNs)
     {
-        files.write(flow, flow.files, flow.skipped, direction, streamOffset, buffer, offset, length);
+        flow.output.files.write(flow, flow.files, flow.skipped, direction, streamOffset, buffer, offset, length);
         if (pcapWriter != null)
         {
             // The capture is made of whole frames anyway: its writer takes the bytes as an array.
@@ -285,7 +340,7 @@ public final class JournalExportCommand implements Callable<Integer>
     {
         for (int d = 0; d < 2; d++)
         {
-            files.close(flow.files, d);
+            flow.output.files.close(flow.files, d);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.flowtap.tools.journal;
 
+import io.flowtap.kafka.TopicReader;
 import io.flowtap.pipeline.journal.JournalDamage;
 import io.flowtap.pipeline.journal.JournalException;
 import io.flowtap.pipeline.journal.JournalReader;
@@ -31,6 +32,39 @@ final class JournalInput
         try
         {
             return JournalReader.open(directory);
+        }
+        catch (final JournalException ex)
+        {
+            err.println(prefix + ex.getMessage());
+            err.flush();
+            return null;
+        }
+    }
+
+    /**
+     * @param directory of the journal, or null when a topic is read.
+     * @param kafka     the topic to read instead, if {@link KafkaInput#isTopic()}.
+     * @param follow    whether a topic is read on as records arrive.
+     * @param err       for the one line.
+     * @param prefix    of the line.
+     * @return the source, or null when it cannot be read (said on {@code err}).
+     */
+    static JournalSource open(
+        final Path directory,
+        final KafkaInput kafka,
+        final boolean follow,
+        final PrintWriter err,
+        final String prefix)
+    {
+        if (!kafka.isTopic())
+        {
+            final JournalReader reader = open(directory, err, prefix);
+            return reader == null ? null : JournalSource.of(reader);
+        }
+        try
+        {
+            return JournalSource.of(TopicReader.open(kafka.bootstrapServers, kafka.topic, kafka.sensor, kafka.group,
+                follow));
         }
         catch (final JournalException ex)
         {

@@ -2,7 +2,6 @@ package io.flowtap.tools.journal;
 
 import io.flowtap.pipeline.journal.JournalEvent;
 import io.flowtap.pipeline.journal.JournalFlowId;
-import io.flowtap.pipeline.journal.JournalReader;
 import io.flowtap.reassembly.Direction;
 import io.flowtap.tools.Flowtap;
 import picocli.CommandLine;
@@ -35,7 +34,8 @@ import java.util.concurrent.Callable;
     footer = {
         "  flowtap journal stats /var/lib/flowtap/journal",
         "  flowtap journal stats journal/ --json --filter 'net 10.0.0.0/8'",
-        "  flowtap journal stats journal/ --top 20"},
+        "  flowtap journal stats journal/ --top 20",
+        "  flowtap journal stats --kafka kafka1:9092 --topic flows"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
@@ -50,8 +50,11 @@ public final class JournalStatsCommand implements Callable<Integer>
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "the journal's directory")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "the journal's directory")
     private Path directory;
+
+    @Mixin
+    private KafkaInput kafka = new KafkaInput();
 
     @Option(names = "--json", description = "one JSON object")
     private boolean json;
@@ -81,6 +84,7 @@ public final class JournalStatsCommand implements Callable<Integer>
     private final Map<String, long[]> talkers = new HashMap<>();
     private final Map<Integer, long[]> ports = new HashMap<>();
     private final Map<JournalFlowId, JournalEvent.Key> keys = new HashMap<>();
+    private JournalSource source;
 
     @Override
     public Integer call()
@@ -90,8 +94,10 @@ public final class JournalStatsCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--top must be from 0 to " + MAX_TOP);
         }
+        kafka.conclude(spec.commandLine(), directory);
         final PrintWriter err = spec.commandLine().getErr();
-        final JournalReader reader = JournalInput.open(directory, err, PREFIX);
+        final JournalSource reader = JournalInput.open(directory, kafka, false, err, PREFIX);
+        source = reader;
         if (reader == null)
         {
             return Flowtap.EXIT_INPUT_ERROR;
@@ -113,7 +119,7 @@ public final class JournalStatsCommand implements Callable<Integer>
             {
                 err.println(PREFIX + ambiguity);
             }
-            return JournalInput.finish(reader, err, PREFIX);
+            return reader.finish(err, PREFIX, 0);
         }
     }
 
@@ -122,7 +128,7 @@ public final class JournalStatsCommand implements Callable<Integer>
         events++;
         firstNs = Math.min(firstNs, event.timeNs());
         lastNs = Math.max(lastNs, event.timeNs());
-        final JournalFlowId id = JournalFlowId.of(event);
+        final JournalFlowId id = JournalFlowId.of(source.sensor(), event);
         if (event instanceof JournalEvent.FlowStart start)
         {
             flows++;

@@ -1,6 +1,9 @@
 package io.flowtap.tools.sensor;
 
 import io.flowtap.capture.FrameHandler;
+import io.flowtap.kafka.JournalShipper;
+import io.flowtap.kafka.ShipContext;
+import io.flowtap.metrics.MetricsEndpoint;
 import io.flowtap.pipeline.CountersPublisher;
 import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
@@ -11,6 +14,8 @@ import io.flowtap.pipeline.journal.JournalWriter;
 import io.flowtap.pipeline.journal.RawPacketJournal;
 import io.flowtap.pipeline.stats.CountersFile;
 import io.flowtap.pipeline.stats.HistogramLog;
+import io.flowtap.pipeline.stats.LatencyCounters;
+import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.reassembly.EngineContext;
@@ -41,17 +46,21 @@ import java.util.function.Supplier;
 /**
  * What a sensor run owns around its {@link Pipeline}: the event journal (one writer per worker, registered last so it
  * sees what the other handlers add), the raw-packet journal (one writer per poller), the latency histograms and
- * their log, and the counters file. Made from {@link SensorOptions} before the pipeline, attached to it once it runs,
- * ticked by the command's reporting loop, and closed after the pipeline has drained, so that every flow's end is
- * journaled before the journal closes.
+ * their log, the counters file and, with {@code --kafka}, the journal's shipper ({@link SensorShipper}). Made from
+ * {@link SensorOptions} before the pipeline, attached to it once it runs, ticked by the command's reporting loop, and
+ * closed after the pipeline has drained, so that every flow's end is journaled before the journal closes, and shipped
+ * after.
  * <p>
- * Not thread safe: one reporting thread makes, ticks and closes it.
+ * Not thread safe: one reporting thread makes, ticks and closes it; the shipper runs on a thread of its own.
  */
 public final class Sensor implements AutoCloseable
 {
     private static final long PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final int COUNTERS_PER_WORKER = EngineCounter.values().length + 4;
     private static final int COUNTERS_FIXED = 256;
+    private static final int COUNTERS_SHIP = 16;
+    private static final int COUNTERS_LATENCY = Stage.values().length * (LatencyCounters.BOUNDS_NS.length + 3);
+    private static final long LATENCY_PUBLISH_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
     private static final int MAX_ERRORS_SHOWN = 16;
 
     private final SensorOptions options;
@@ -68,7 +77,16 @@ public final class Sensor implements AutoCloseable
     private volatile Consumer<String> ruleLog = line -> System.err.println("flowtap: " + line);
     private LongSupplier handlerErrors;
     private CountersPublisher publisher;
+    private final MetricsEndpoint metrics;
+    private final SensorShipper shipper;
+    private final boolean live;
+    private String shipSummary;
+    private String shipIncomplete;
+    private long startNs;
+    private boolean shipping;
+    private LatencyCounters latencyCounters;
     private long nextPublishNs;
+    private long nextLatencyNs;
     private long nextIntervalNs;
     private boolean closed;
 
@@ -78,8 +96,17 @@ public final class Sensor implements AutoCloseable
         final Journal rawJournal,
         final StageHistograms histograms,
         final HistogramLog histogramLog,
-        final CountersFile countersFile)
+        final CountersFile countersFile,
+        final MetricsEndpoint metrics,
+        final ShipContext ship,
+        final boolean live)
     {
+        this.live = live;
+        this.metrics = metrics;
+        // Lines go through the rule log, which the command sets after opening: looked up when a line comes.
+        this.shipper = ship == null ? null : new SensorShipper(
+            new JournalShipper(ship.counters(countersFile).log(line -> ruleLog.accept("ship: " + line))),
+            this::onError);
         this.options = options;
         this.journal = journal;
         this.rawJournal = rawJournal;
@@ -153,6 +180,8 @@ public final class Sensor implements AutoCloseable
      * @return the sensor.
      * @throws io.flowtap.pipeline.journal.JournalException when a journal directory cannot be used.
      * @throws java.io.UncheckedIOException                 when the histogram log or counters file cannot be made.
+     * @throws IllegalArgumentException                     when the shipper's position file is not one, or another
+     *                                                      topic's or sensor's.
      */
     public static Sensor open(final SensorOptions options, final boolean live)
     {
@@ -160,6 +189,7 @@ public final class Sensor implements AutoCloseable
         Journal rawJournal = null;
         HistogramLog log = null;
         CountersFile counters = null;
+        MetricsEndpoint endpoint = null;
         try
         {
             if (options.journal != null)
@@ -175,16 +205,27 @@ public final class Sensor implements AutoCloseable
             {
                 log = new HistogramLog(options.histogramLog, histograms);
             }
+            final int maxCounters = COUNTERS_FIXED + options.workers * COUNTERS_PER_WORKER + COUNTERS_LATENCY +
+                COUNTERS_SHIP;
             if (options.counters != null)
             {
-                counters = CountersFile.create(
-                    options.counters, COUNTERS_FIXED + options.workers * COUNTERS_PER_WORKER);
+                counters = CountersFile.create(options.counters, maxCounters);
             }
-            return new Sensor(options, journal, rawJournal, histograms, log, counters);
+            else if (options.metricsListen != null)
+            {
+                // Served, not shared: the counters live in this process only.
+                counters = CountersFile.inMemory(maxCounters);
+            }
+            if (options.metricsListen != null)
+            {
+                endpoint = MetricsEndpoint.start(options.metricsListen, counters.reader());
+            }
+            return new Sensor(options, journal, rawJournal, histograms, log, counters, endpoint,
+                options.shipContext(), live);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(journal, rawJournal, log, counters);
+            CloseHelper.quietCloseAll(endpoint, journal, rawJournal, log, counters);
             throw ex;
         }
     }
@@ -277,7 +318,13 @@ public final class Sensor implements AutoCloseable
      */
     public void attach(final Pipeline pipeline, final long nowNs)
     {
+        startNs = nowNs;
         nextIntervalNs = nowNs + histogramIntervalNs;
+        if (shipper != null)
+        {
+            shipper.start();
+            shipping = true;
+        }
         if (countersFile != null)
         {
             publisher = new CountersPublisher(pipeline, countersFile)
@@ -290,6 +337,11 @@ public final class Sensor implements AutoCloseable
             if (handlerErrors != null)
             {
                 publisher.add(countersFile, "handler: errors", handlerErrors);
+            }
+            if (histograms != null)
+            {
+                latencyCounters = new LatencyCounters(histograms, countersFile);
+                latencyCounters.publish();
             }
             publisher.publish();
             nextPublishNs = nowNs + PUBLISH_INTERVAL_NS;
@@ -312,6 +364,12 @@ public final class Sensor implements AutoCloseable
         {
             nextPublishNs = nowNs + PUBLISH_INTERVAL_NS;
             publisher.publish();
+        }
+        if (latencyCounters != null && nowNs - nextLatencyNs >= 0)
+        {
+            // Once a second: a pass over each stage's histogram, for a scrape every few seconds at most.
+            nextLatencyNs = nowNs + LATENCY_PUBLISH_INTERVAL_NS;
+            latencyCounters.publish();
         }
     }
 
@@ -455,6 +513,14 @@ public final class Sensor implements AutoCloseable
             }
             lost(err, rawJournal, "frames", frames, "frame", bytes);
         }
+        if (shipSummary != null)
+        {
+            err.println(shipSummary);
+        }
+        if (shipIncomplete != null)
+        {
+            err.println("flowtap: " + shipIncomplete);
+        }
         if (histograms != null)
         {
             final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -488,7 +554,55 @@ public final class Sensor implements AutoCloseable
         {
             publisher.publish();
         }
-        CloseHelper.closeAll(histogramLog, journal, rawJournal, countersFile);
+        if (latencyCounters != null)
+        {
+            latencyCounters.publish();
+        }
+        try
+        {
+            // The journal first: its last excerpts are then committed, and the shipper can send them.
+            CloseHelper.closeAll(histogramLog, journal, rawJournal);
+        }
+        finally
+        {
+            if (shipping)
+            {
+                finishShipping();
+            }
+            CloseHelper.closeAll(metrics, countersFile);
+        }
+    }
+
+    private void finishShipping()
+    {
+        final boolean complete = shipper.drain(SensorShipper.DRAIN_STALL_NS,
+            live ? SensorShipper.DRAIN_LIVE_LIMIT_NS : Long.MAX_VALUE);
+        final JournalShipper journalShipper = shipper.shipper();
+        shipSummary = journalShipper.summary(System.nanoTime() - startNs);
+        if (shipper.failure() != null)
+        {
+            shipIncomplete = "shipping stopped: " + shipper.failure() + "; what was not acknowledged is in the " +
+                "journal, after the position in " + journalShipper.positionFile();
+        }
+        else if (!complete && (journalShipper.counters().lagEvents() > 0 || journalShipper.counters().lagBytes() > 0))
+        {
+            // Not caught up, with something left to ship (a broker away all along, with an empty journal, is not).
+            shipIncomplete = "the broker had not acknowledged the whole journal when the run ended (no " +
+                "acknowledgement for " + TimeUnit.NANOSECONDS.toSeconds(SensorShipper.DRAIN_STALL_NS) + " s, or " +
+                TimeUnit.NANOSECONDS.toSeconds(SensorShipper.DRAIN_LIVE_LIMIT_NS) + " s for a capture) (lag " +
+                journalShipper.counters().lagEvents() + " events, " + journalShipper.counters().lagBytes() +
+                " bytes): the journal keeps it, flowtap ship " + options.journal + " --kafka " + options.kafka +
+                " --topic " + options.topic + " --sensor " + options.sensor + " --once sends it";
+        }
+    }
+
+    /**
+     * @return after {@link #close}: why the run's journal was not all shipped (--kafka), one line; null when it was,
+     *         or nothing was to be shipped.
+     */
+    public String shipIncomplete()
+    {
+        return shipIncomplete;
     }
 
     private static void lost(

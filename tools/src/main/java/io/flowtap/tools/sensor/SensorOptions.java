@@ -1,5 +1,6 @@
 package io.flowtap.tools.sensor;
 
+import io.flowtap.kafka.ShipContext;
 import io.flowtap.pipeline.ThreadingMode;
 import io.flowtap.pipeline.journal.JournalContext;
 import io.flowtap.pipeline.journal.JournalFullPolicy;
@@ -126,13 +127,33 @@ public final class SensorOptions
         description = "keep every counter in FILE (shared memory), for flowtap stats FILE to read while this runs")
     Path counters;
 
+    @Option(names = "--metrics-listen", paramLabel = "ADDR:PORT",
+        description = "serve every counter, and the latency histograms, on http://ADDR:PORT/metrics for Prometheus "
+            + "(off by default; :PORT for every address)")
+    String metricsListen;
+
+    @Option(names = "--kafka", paramLabel = "HOST:PORT[,...]",
+        description = "ship the journal (--journal) to Kafka as the run writes it, as flowtap ship does, on a thread "
+            + "of its own beside the workers; needs --topic and --sensor. At the end of the run it ships the rest "
+            + "while the broker acknowledges (a capture waits 30 s at most); what the broker has not acknowledged "
+            + "when it stops answering for 10 s is in the journal, for flowtap ship to send")
+    String kafka;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", description = "with --kafka: the topic to produce to")
+    String topic;
+
+    @Option(names = "--sensor", paramLabel = "NAME",
+        description = "with --kafka: this sensor's name, in every record: 1 to 64 letters, digits, '.', '_', '-'")
+    String sensor;
+
     /**
      * @return whether this run needs the sensor's pipeline rather than a plain printing loop.
      */
     public boolean wantsPipeline()
     {
         return workers > 1 || workerCpus != null || journal != null || rawJournal != null || histogramLog != null ||
-            counters != null || Boolean.TRUE.equals(latency) || !rule.isEmpty() || rulesFile != null;
+            counters != null || metricsListen != null || Boolean.TRUE.equals(latency) || !rule.isEmpty() ||
+            rulesFile != null;
     }
 
     /**
@@ -179,6 +200,27 @@ public final class SensorOptions
             throw new CommandLine.ParameterException(commandLine,
                 "--journal and --raw-journal need directories of their own");
         }
+        if (kafka != null || topic != null || sensor != null)
+        {
+            if (kafka == null || topic == null || sensor == null)
+            {
+                throw new CommandLine.ParameterException(commandLine,
+                    "--kafka, --topic and --sensor go together: the brokers, the topic and this sensor's name");
+            }
+            if (journal == null)
+            {
+                throw new CommandLine.ParameterException(commandLine,
+                    "--kafka ships the journal the run writes: give --journal DIR too");
+            }
+            try
+            {
+                shipContext();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.ParameterException(commandLine, ex.getMessage());
+            }
+        }
         try
         {
             rules();
@@ -187,6 +229,16 @@ public final class SensorOptions
         {
             throw new CommandLine.ParameterException(commandLine, ex.getMessage());
         }
+    }
+
+    /**
+     * @return what {@code --kafka}, {@code --topic} and {@code --sensor} ship, concluded; null without {@code --kafka}.
+     * @throws IllegalArgumentException naming what is wrong with them.
+     */
+    public ShipContext shipContext()
+    {
+        return kafka == null ? null :
+            new ShipContext().journal(journal).bootstrapServers(kafka).topic(topic).sensor(sensor).conclude();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.flowtap.tools.stats;
 
+import io.flowtap.metrics.MetricsEndpoint;
 import io.flowtap.pipeline.stats.CountersFileReader;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.OptionRanges;
@@ -8,6 +9,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -45,6 +50,11 @@ public final class StatsCommand implements Callable<Integer>
         description = "with --interval, stop after N prints, 1 or more")
     private long count = Long.MAX_VALUE;
 
+    @Option(names = "--prometheus",
+        description = "print the counters in the Prometheus text format, as a sensor's /metrics serves them "
+            + "(--metrics-listen): for node_exporter's textfile collector or a push gateway")
+    private boolean prometheus;
+
     @Override
     public Integer call() throws InterruptedException
     {
@@ -73,6 +83,13 @@ public final class StatsCommand implements Callable<Integer>
                 {
                     Thread.sleep((long)(intervalSeconds * 1000));
                 }
+                if (prometheus)
+                {
+                    out.print(prometheusText(reader));
+                    out.flush();
+                    printed++;
+                    continue;
+                }
                 out.println("flowtap pid " + reader.pid() + ", started " + Instant.ofEpochMilli(reader.startTimeMs()));
                 for (final Map.Entry<String, Long> entry : reader.values().entrySet())
                 {
@@ -84,5 +101,19 @@ public final class StatsCommand implements Callable<Integer>
             while (intervalSeconds > 0 && printed < count);
         }
         return Flowtap.EXIT_OK;
+    }
+
+    private static String prometheusText(final CountersFileReader reader)
+    {
+        final ByteArrayOutputStream text = new ByteArrayOutputStream();
+        try
+        {
+            MetricsEndpoint.write(reader.counters(), text);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        return text.toString(StandardCharsets.UTF_8);
     }
 }

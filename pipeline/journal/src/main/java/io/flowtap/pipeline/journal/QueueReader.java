@@ -1,7 +1,6 @@
 package io.flowtap.pipeline.journal;
 
 import io.flowtap.linux.Posix;
-import io.flowtap.reassembly.GapReason;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.impl.RollingResourcesCache;
@@ -23,54 +22,10 @@ import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_DIRECTION_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_NAME_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_NAME_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_VALUE_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_VALUE_TYPE_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.BYTE_ORDER;
-import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_DIRECTION_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_HELD_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_HELD_OFFSET_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_LENGTH;
-import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_NEW_KEPT_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_NEW_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_NEW_OFFSET_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.END_HISTORY_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.END_HISTORY_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.END_REASON_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.ESTABLISHED_LENGTH;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_MIDSTREAM;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FLOW_START_FLAGS_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FLOW_START_KEY_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FLOW_START_LENGTH;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_CAPTURED_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_DATA_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_INTERFACE_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_LINK_TYPE_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_VLAN_TCI_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_WIRE_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_DIRECTION_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_LENGTH;
-import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_REASON_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_STREAM_OFFSET_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.HEADER_LENGTH;
-import static io.flowtap.pipeline.journal.JournalDescriptor.LOSS_EVENTS_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.LOSS_FIRST_NS_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.LOSS_LENGTH;
-import static io.flowtap.pipeline.journal.JournalDescriptor.LOSS_PAYLOAD_BYTES_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.MAGIC;
-import static io.flowtap.pipeline.journal.JournalDescriptor.NO_DIRECTION;
-import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_DATA_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_DIRECTION_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_EOF_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_STREAM_OFFSET_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.SCHEMA_VERSION;
-import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_BINARY;
-import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_LONG;
-import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_TEXT;
 
 /**
  * Reads one Chronicle queue of a journal back, event by event, into a {@link JournalVisitor}: payload is handed over
@@ -99,7 +54,6 @@ final class QueueReader implements AutoCloseable
     /** {@link #peekTime()}: the next excerpt's time cannot be told without reading it. */
     static final long UNKNOWN_TIME = Long.MIN_VALUE;
     static final String METADATA_FILE = "metadata.cq4t";
-    private static final int EOF_BOTH = 2;
     /** Longer than any excerpt a writer makes (the largest payload chunk or attribute, with its header). */
     static final long MAX_EXCERPT_LENGTH = 2L * JournalContext.MAX_PAYLOAD_CHUNK_LIMIT;
     /** How every Chronicle file (the metadata, a cycle) starts: a metadata document whose field is "header". */
@@ -110,8 +64,7 @@ final class QueueReader implements AutoCloseable
     private final SingleChronicleQueue queue;
     private final ExcerptTailer tailer;
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
-    private final JournalFlowKey key = new JournalFlowKey();
-    private final JournalFlowRecord record = new JournalFlowRecord();
+    private final ExcerptDecoder decoder = new ExcerptDecoder();
     private long eventsRead;
     private int lastCycle = Integer.MIN_VALUE;
     private long lastEnd;
@@ -143,18 +96,33 @@ final class QueueReader implements AutoCloseable
         this.directory = directory;
         this.queue = queue;
         this.tailer = queue.createTailer();
-        // Start at the oldest cycle file there is: the queue's own record of its first cycle is stale when files
-        // were deleted behind its back (a clean-up job, or retention while no writer had the queue open).
+        moveToFirstCycle(tailer, queue, directory);
+    }
+
+    /**
+     * Start a tailer at the oldest cycle file there is: the queue's own record of its first cycle is stale when files
+     * were deleted behind its back (a clean-up job, or retention while no writer had the queue open).
+     *
+     * @param tailer    to move.
+     * @param queue     it reads.
+     * @param directory of the queue.
+     * @return the cycle it was moved to, or -1 when the queue has no cycle file.
+     */
+    static int moveToFirstCycle(final ExcerptTailer tailer, final SingleChronicleQueue queue, final Path directory)
+    {
         final List<Path> files = CycleRetention.cycleFiles(directory);
-        if (!files.isEmpty())
+        if (files.isEmpty())
         {
-            final String suffix = CycleRetention.CYCLE_FILE_SUFFIX;
-            final RollingResourcesCache names = new RollingResourcesCache(queue.rollCycle(), queue.epoch(),
-                name -> new File(directory.toFile(), name + suffix),
-                file -> file.getName().substring(0, file.getName().length() - suffix.length()));
-            final String first = files.get(0).getFileName().toString();
-            tailer.moveToCycle(names.parseCount(first.substring(0, first.length() - suffix.length())));
+            return -1;
         }
+        final String suffix = CycleRetention.CYCLE_FILE_SUFFIX;
+        final RollingResourcesCache names = new RollingResourcesCache(queue.rollCycle(), queue.epoch(),
+            name -> new File(directory.toFile(), name + suffix),
+            file -> file.getName().substring(0, file.getName().length() - suffix.length()));
+        final String first = files.get(0).getFileName().toString();
+        final int cycle = names.parseCount(first.substring(0, first.length() - suffix.length()));
+        tailer.moveToCycle(cycle);
+        return cycle;
     }
 
     /**
@@ -348,7 +316,7 @@ final class QueueReader implements AutoCloseable
                 }
                 final int before = (int)eventsRead;
                 final String bodyProblem = problem != null ? problem :
-                    dispatchAll(visitor, bytes.addressForRead(bytes.readPosition()), (int)bytes.readRemaining(), true);
+                    decode(visitor, bytes.addressForRead(bytes.readPosition()), (int)bytes.readRemaining());
                 read += (int)eventsRead - before;
                 if (bodyProblem != null)
                 {
@@ -532,6 +500,18 @@ final class QueueReader implements AutoCloseable
         return directory;
     }
 
+    /**
+     * Deliver an excerpt's events through the decoder the file and topic readers share, counting them.
+     *
+     * @return what is wrong with it, or null.
+     */
+    private String decode(final JournalVisitor visitor, final long address, final int length)
+    {
+        final String problem = decoder.decode(visitor, address, length);
+        eventsRead += decoder.eventsDelivered();
+        return problem;
+    }
+
     @Override
     public void close()
     {
@@ -547,236 +527,6 @@ final class QueueReader implements AutoCloseable
         }
     }
 
-    /**
-     * Deliver the events of one excerpt: one in schema 1; from schema 2 one or more back to back, each as long as its
-     * type and length fields say, all of the excerpt's version.
-     *
-     * @return what is wrong, or null.
-     */
-    private String dispatchAll(final JournalVisitor visitor, final long address, final int length, final boolean count)
-    {
-        if (JournalDescriptor.version(view) == 1)
-        {
-            final String problem = dispatch(visitor);
-            eventsRead += problem == null && count ? 1 : 0;
-            return problem;
-        }
-        final int excerptVersion = JournalDescriptor.version(view);
-        int at = 0;
-        while (at < length)
-        {
-            view.wrap(address + at, length - at);
-            if (at > 0)
-            {
-                if (length - at < HEADER_LENGTH)
-                {
-                    return "the last " + (length - at) + " bytes of the excerpt are shorter than an event's header";
-                }
-                if (JournalDescriptor.magic(view) != MAGIC)
-                {
-                    return "bad magic number 0x" + Integer.toHexString(JournalDescriptor.magic(view)) +
-                        " at byte " + at + " of the excerpt";
-                }
-                if (JournalDescriptor.version(view) != excerptVersion)
-                {
-                    return "schema version " + JournalDescriptor.version(view) + " at byte " + at +
-                        " of an excerpt of version " + excerptVersion;
-                }
-            }
-            final long eventLength = JournalDescriptor.eventLength(view);
-            if (eventLength < HEADER_LENGTH || eventLength > length - at)
-            {
-                return eventLength == JournalDescriptor.UNKNOWN_TYPE ? "unknown event type " +
-                    JournalDescriptor.type(view) + " at byte " + at + " of the excerpt" :
-                    "an event of type " + JournalDescriptor.type(view) + " at byte " + at + " claims " +
-                    eventLength + " bytes, and the excerpt has " + (length - at) + " left";
-            }
-            view.wrap(address + at, (int)eventLength);
-            final String problem = dispatch(visitor);
-            if (problem != null)
-            {
-                return problem;
-            }
-            eventsRead += count ? 1 : 0;
-            at += (int)eventLength;
-        }
-        return null;
-    }
-
-    private String dispatch(final JournalVisitor visitor)
-    {
-        final int length = view.capacity();
-        final int type = JournalDescriptor.type(view);
-        final int run = JournalDescriptor.run(view);
-        final int source = JournalDescriptor.source(view);
-        final long id = JournalDescriptor.flowId(view);
-        final long timeNs = JournalDescriptor.timeNs(view);
-        switch (type)
-        {
-            case EventType.FLOW_START:
-            {
-                if (length != FLOW_START_LENGTH)
-                {
-                    return badLength(type, length, FLOW_START_LENGTH);
-                }
-                final boolean midstream = (view.getByte(FLOW_START_FLAGS_OFFSET) & FLAG_MIDSTREAM) != 0;
-                visitor.onFlowStart(run, source, id, timeNs, key.wrap(view, FLOW_START_KEY_OFFSET), midstream);
-                return null;
-            }
-            case EventType.ESTABLISHED:
-            {
-                if (length != ESTABLISHED_LENGTH)
-                {
-                    return badLength(type, length, ESTABLISHED_LENGTH);
-                }
-                visitor.onEstablished(run, source, id, timeNs);
-                return null;
-            }
-            case EventType.PAYLOAD:
-                return payload(visitor, length, run, source, id, timeNs);
-            case EventType.GAP:
-            {
-                if (length != GAP_LENGTH)
-                {
-                    return badLength(type, length, GAP_LENGTH);
-                }
-                final int direction = view.getByte(GAP_DIRECTION_OFFSET) & 0xFF;
-                final GapReason reason = JournalDescriptor.gapReason(view.getByte(GAP_REASON_OFFSET) & 0xFF);
-                if (direction > 1 || reason == null)
-                {
-                    return "gap with direction " + direction + " and reason code " +
-                        (view.getByte(GAP_REASON_OFFSET) & 0xFF);
-                }
-                visitor.onGap(run, source, id, timeNs, direction, view.getLong(GAP_STREAM_OFFSET_OFFSET, BYTE_ORDER),
-                    view.getLong(GAP_LENGTH_OFFSET, BYTE_ORDER), reason);
-                return null;
-            }
-            case EventType.OVERLAP_CONFLICT:
-            {
-                if (length != CONFLICT_LENGTH)
-                {
-                    return badLength(type, length, CONFLICT_LENGTH);
-                }
-                final int direction = view.getByte(CONFLICT_DIRECTION_OFFSET) & 0xFF;
-                final int newKept = view.getByte(CONFLICT_NEW_KEPT_OFFSET) & 0xFF;
-                if (direction > 1 || newKept > 1)
-                {
-                    return "overlap conflict with direction " + direction + " and kept flag " + newKept;
-                }
-                visitor.onOverlapConflict(run, source, id, timeNs, direction,
-                    view.getLong(CONFLICT_HELD_OFFSET_OFFSET, BYTE_ORDER),
-                    view.getLong(CONFLICT_HELD_LENGTH_OFFSET, BYTE_ORDER),
-                    view.getLong(CONFLICT_NEW_OFFSET_OFFSET, BYTE_ORDER),
-                    view.getLong(CONFLICT_NEW_LENGTH_OFFSET, BYTE_ORDER),
-                    newKept == 1);
-                return null;
-            }
-            case EventType.ATTRIBUTE:
-                return attribute(visitor, length, run, source, id, timeNs);
-            case EventType.FLOW_END:
-            {
-                if (length < END_HISTORY_OFFSET)
-                {
-                    return badLength(type, length, END_HISTORY_OFFSET);
-                }
-                final int historyLength = view.getByte(END_HISTORY_LENGTH_OFFSET) & 0xFF;
-                final int expected = JournalDescriptor.flowEndLength(JournalDescriptor.version(view), historyLength);
-                if (length != expected)
-                {
-                    return badLength(type, length, expected);
-                }
-                final int reason = view.getByte(END_REASON_OFFSET) & 0xFF;
-                if (!JournalDescriptor.isEndReasonCode(reason))
-                {
-                    return "flow end with reason code " + reason;
-                }
-                visitor.onFlowEnd(run, source, id, timeNs, record.wrap(view));
-                return null;
-            }
-            case EventType.RAW_FRAME:
-            {
-                if (length < FRAME_DATA_OFFSET)
-                {
-                    return badLength(type, length, FRAME_DATA_OFFSET);
-                }
-                final int captured = view.getInt(FRAME_CAPTURED_LENGTH_OFFSET, BYTE_ORDER);
-                if (captured < 0 || length != FRAME_DATA_OFFSET + captured)
-                {
-                    return "raw frame of " + captured + " captured bytes in an excerpt of " + length;
-                }
-                visitor.onFrame(run, source, id, timeNs, view.getShort(FRAME_LINK_TYPE_OFFSET, BYTE_ORDER) & 0xFFFF,
-                    view.getShort(FRAME_INTERFACE_OFFSET, BYTE_ORDER) & 0xFFFF,
-                    view.getInt(FRAME_WIRE_LENGTH_OFFSET, BYTE_ORDER),
-                    view.getInt(FRAME_VLAN_TCI_OFFSET, BYTE_ORDER), view, FRAME_DATA_OFFSET, captured);
-                return null;
-            }
-            case EventType.LOSS:
-            {
-                if (length != LOSS_LENGTH)
-                {
-                    return badLength(type, length, LOSS_LENGTH);
-                }
-                visitor.onLoss(run, source, timeNs, view.getLong(LOSS_EVENTS_OFFSET, BYTE_ORDER),
-                    view.getLong(LOSS_PAYLOAD_BYTES_OFFSET, BYTE_ORDER),
-                    view.getLong(LOSS_FIRST_NS_OFFSET, BYTE_ORDER));
-                return null;
-            }
-            default:
-                return "unknown event type " + type + " in a schema version " + JournalDescriptor.version(view) +
-                    " excerpt";
-        }
-    }
-
-    private String payload(
-        final JournalVisitor visitor, final int length, final int run, final int source, final long id,
-        final long timeNs)
-    {
-        if (length < PAYLOAD_DATA_OFFSET)
-        {
-            return badLength(EventType.PAYLOAD, length, PAYLOAD_DATA_OFFSET);
-        }
-        final int direction = view.getByte(PAYLOAD_DIRECTION_OFFSET) & 0xFF;
-        final int eof = view.getByte(PAYLOAD_EOF_OFFSET) & 0xFF;
-        final int dataLength = view.getInt(PAYLOAD_LENGTH_OFFSET, BYTE_ORDER);
-        if (direction > 1 || eof > EOF_BOTH || dataLength < 0 || length != PAYLOAD_DATA_OFFSET + dataLength)
-        {
-            return "payload with direction " + direction + ", eof " + eof + " and " + dataLength +
-                " bytes in an excerpt of " + length;
-        }
-        visitor.onPayload(run, source, id, timeNs, direction, view.getLong(PAYLOAD_STREAM_OFFSET_OFFSET, BYTE_ORDER),
-            view, PAYLOAD_DATA_OFFSET, dataLength, eof);
-        return null;
-    }
-
-    private String attribute(
-        final JournalVisitor visitor, final int length, final int run, final int source, final long id,
-        final long timeNs)
-    {
-        if (length < ATTRIBUTE_NAME_OFFSET)
-        {
-            return badLength(EventType.ATTRIBUTE, length, ATTRIBUTE_NAME_OFFSET);
-        }
-        final int direction = view.getByte(ATTRIBUTE_DIRECTION_OFFSET) & 0xFF;
-        final int valueType = view.getByte(ATTRIBUTE_VALUE_TYPE_OFFSET) & 0xFF;
-        final int nameLength = view.getShort(ATTRIBUTE_NAME_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF;
-        final int valueLength = view.getInt(ATTRIBUTE_VALUE_LENGTH_OFFSET, BYTE_ORDER);
-        final boolean typeOk = valueType == VALUE_TEXT || valueType == VALUE_BINARY ||
-            (valueType == VALUE_LONG && valueLength == Long.BYTES);
-        if ((direction > 1 && direction != NO_DIRECTION) || !typeOk || valueLength < 0 ||
-            (long)length != (long)ATTRIBUTE_NAME_OFFSET + nameLength + valueLength)
-        {
-            return "attribute with direction " + direction + ", value type " + valueType + ", a " + nameLength +
-                "-byte name and a " + valueLength + "-byte value in an excerpt of " + length;
-        }
-        visitor.onAttribute(run, source, id, timeNs, direction == NO_DIRECTION ? -1 : direction, view,
-            ATTRIBUTE_NAME_OFFSET, nameLength, valueType, ATTRIBUTE_NAME_OFFSET + nameLength, valueLength);
-        return null;
-    }
-
-    private static String badLength(final int type, final int length, final int expected)
-    {
-        return EventType.name(type) + " excerpt of " + length + " bytes, expected " + expected;
-    }
 
     /**
      * Go on reading without Chronicle from a document header of a cycle file (a damaged excerpt, or one Chronicle
@@ -896,14 +646,13 @@ final class QueueReader implements AutoCloseable
         public String check(final long address, final int length)
         {
             final String problem = checkHeader(address, length, -1, false);
-            return problem != null ? problem : dispatchAll(NO_EVENTS, address, length, false);
+            return problem != null ? problem : decoder.check(address, length);
         }
 
         @Override
         public void deliver(final long address, final int length)
         {
-            view.wrap(address, length);
-            dispatchAll(scanVisitor, address, length, true);
+            decode(scanVisitor, address, length);
         }
 
         @Override
@@ -919,11 +668,6 @@ final class QueueReader implements AutoCloseable
                 resumed ? end - position : Math.max(0, end - position), reason));
         }
     }
-
-    /** Validates without delivering. */
-    private static final JournalVisitor NO_EVENTS = new JournalVisitor()
-    {
-    };
 
     private File currentFile()
     {

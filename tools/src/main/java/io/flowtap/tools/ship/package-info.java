@@ -1,0 +1,4 @@
+/**
+ * {@code flowtap ship}: a journal shipped to a Kafka topic.
+ */
+package io.flowtap.tools.ship;
