@@ -4,7 +4,6 @@ import io.flowtap.pipeline.journal.JournalDescriptor;
 import io.flowtap.pipeline.journal.JournalFlowId;
 import io.flowtap.pipeline.journal.JournalFlowKey;
 import io.flowtap.pipeline.journal.JournalFlowRecord;
-import io.flowtap.pipeline.journal.JournalReader;
 import io.flowtap.pipeline.journal.JournalVisitor;
 import io.flowtap.reassembly.Direction;
 import io.flowtap.reassembly.EngineContext;
@@ -43,16 +42,17 @@ import java.util.concurrent.locks.LockSupport;
     name = "replay",
     mixinStandardHelpOptions = true,
     description = "Run the user's handlers (--handler classes, --handler-source files, as capture and read run "
-        + "them) over a journal's events, as they would run on the live traffic: onNewFlow, onEstablished, "
-        + "onPayload, onGap, onOverlapConflict, onAttribute, onTerminate with the flow's record. Packets are not in "
-        + "the journal, so onSyn, onPacket and filter are not called, and a handler's verdicts (drop, reset, bytes "
-        + "left unconsumed) change nothing.",
+        + "them) over a journal's events (a directory, or a Kafka topic sensors ship to), as they would run on the "
+        + "live traffic: onNewFlow, onEstablished, onPayload, onGap, onOverlapConflict, onAttribute, onTerminate "
+        + "with the flow's record. Packets are not in the journal, so onSyn, onPacket and filter are not called, "
+        + "and a handler's verdicts (drop, reset, bytes left unconsumed) change nothing.",
     footerHeading = "%nExamples:%n",
     footer = {
         "  flowtap journal replay journal/ --handler-path my-handlers.jar --handler com.example.MyHandler --fast",
         "  FLOWTAP_CLASSPATH=my-handlers.jar flowtap journal replay journal/ --handler com.example.MyHandler \\",
         "      --speed 10",
-        "  flowtap journal replay journal/ --handler-source TrisulByteCounter.java --fast"},
+        "  flowtap journal replay journal/ --handler-source TrisulByteCounter.java --fast",
+        "  flowtap journal replay --kafka broker:9092 --topic flowtap --sensor edge-1 --handler-source H.java --fast"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
@@ -66,8 +66,11 @@ public final class JournalReplayCommand implements Callable<Integer>
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "the journal's directory")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", description = "the journal's directory")
     private Path directory;
+
+    @Mixin
+    private KafkaInput kafka = new KafkaInput();
 
     @Mixin
     private HandlerOptions handlerOptions = new HandlerOptions();
@@ -81,11 +84,13 @@ public final class JournalReplayCommand implements Callable<Integer>
     private boolean fast;
 
     private List<TcpHandler> handlers = List.of();
+    private JournalSource source;
 
     @Override
     public Integer call()
     {
         OptionRanges.check(spec.commandLine(), "--speed", speed, 0, true, 1_000_000);
+        kafka.conclude(spec.commandLine(), directory);
         if (!handlerOptions.any())
         {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -104,11 +109,12 @@ public final class JournalReplayCommand implements Callable<Integer>
             return Flowtap.EXIT_USAGE;
         }
         handlers = user.delegates(0);
-        final JournalReader reader = JournalInput.open(directory, err, PREFIX);
+        final JournalSource reader = JournalInput.open(directory, kafka, false, err, PREFIX);
         if (reader == null)
         {
             return Flowtap.EXIT_INPUT_ERROR;
         }
+        source = reader;
         final Replayer replayer = new Replayer(
             new FlowReplay(Math.max(new EngineContext().dataSlots(), user.dataSlots()),
                 user.forWorker(0).toArray(new TcpHandler[0])), user);
@@ -119,10 +125,10 @@ public final class JournalReplayCommand implements Callable<Integer>
             user.close();
             spec.commandLine().getOut().flush();
             err.printf(Locale.ROOT, "%sreplayed %d events of %d flows to %d handler%s in %.3f s%n", PREFIX,
-                reader.eventsRead(), replayer.flowsStarted, handlers.size(), handlers.size() == 1 ? "" : "s",
+                replayer.events, replayer.flowsStarted, handlers.size(), handlers.size() == 1 ? "" : "s",
                 (System.nanoTime() - startNs) / 1e9);
             err.print(user.summary());
-            final int exitCode = JournalInput.finish(reader, err, PREFIX);
+            final int exitCode = reader.finish(err, PREFIX, 0);
             if (exitCode == Flowtap.EXIT_OK && user.errors().stopRequested())
             {
                 err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; the events after it " +
@@ -157,6 +163,7 @@ public final class JournalReplayCommand implements Callable<Integer>
         private long firstEventNs = Long.MIN_VALUE;
         private long wallStartNs;
         private long flowsStarted;
+        private long events;
 
         Replayer(final FlowReplay replay, final UserHandlers user)
         {
@@ -313,6 +320,7 @@ public final class JournalReplayCommand implements Callable<Integer>
 
         private void pace(final long timeNs)
         {
+            events++;
             if (fast)
             {
                 return;
@@ -333,7 +341,8 @@ public final class JournalReplayCommand implements Callable<Integer>
 
         private JournalFlowId id(final int run, final int source, final long flowId)
         {
-            return new JournalFlowId(run, source, flowId);
+            // A topic holds several sensors' journals: their runs and sources are their own.
+            return new JournalFlowId(JournalReplayCommand.this.source.sensor(), run, source, flowId);
         }
     }
 }

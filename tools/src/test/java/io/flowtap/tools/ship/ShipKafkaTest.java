@@ -180,6 +180,17 @@ class ShipKafkaTest
         assertTrue(lines.stream().allMatch(line -> line.startsWith("{\"sensor\":\"edge-b\",")), lines::toString);
         assertEquals(0, run("journal", "cat", b.toString(), "--json"), err::toString);
         assertEquals(out.toString().lines().count(), lines.size());
+
+        // A handler replayed over one sensor's events from the topic prints what it prints over that sensor's journal.
+        final String handler = Path.of("examples", "src", "main", "java", "io", "flowtap", "examples",
+            "TrisulByteCounter.java").toString();
+        assertEquals(0, run("journal", "replay", b.toString(), "--handler-source", handler, "--fast"),
+            err::toString);
+        final List<String> local = out.toString().lines().sorted().toList();
+        assertFalse(local.isEmpty(), err::toString);
+        assertEquals(0, run("journal", "replay", "--kafka", broker.bootstrapServers(), "--topic", "fleet", "--sensor",
+            "edge-b", "--handler-source", handler, "--fast"), err::toString);
+        assertEquals(local, out.toString().lines().sorted().toList());
     }
 
     @Test
