@@ -21,6 +21,7 @@ import io.flowtap.pipeline.shard.Dispatcher;
 import io.flowtap.pipeline.shard.SegmentRing;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
+import io.flowtap.reassembly.EngineContext;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
@@ -110,7 +111,9 @@ public final class Pipeline implements AutoCloseable
                 final AfPacketContext socket = copy(ring);
                 if (group != AfPacketContext.NO_FANOUT)
                 {
-                    socket.fanout(group, fanoutMode, fanoutMode == FanoutMode.HASH);
+                    // The kernel reassembles IPv4 fragments before choosing a socket, whatever the mode, so a
+                    // datagram's fragments reach one poller's reassembler.
+                    socket.fanout(group, fanoutMode, true);
                 }
                 final AfPacketRingSource source = AfPacketRingSource.open(socket);
                 sources.add(source);
@@ -610,14 +613,16 @@ public final class Pipeline implements AutoCloseable
         // Checksums are verified where there are fewer segments per thread: in the pollers unless workers outnumber
         // them (see Dispatcher).
         final boolean checksumInPoller = pollers >= context.workers();
+        final EngineContext engine = context.engineContext().get();
         return new Dispatcher(
             poller,
             context.workers(),
             context.queueCapacity(),
             context.copyBufferLength(),
-            context.checksumMode(),
+            context.decoderContext(),
             checksumInPoller,
-            context.engineContext().get().vlanInKey())
+            engine.vlanInKey(),
+            engine.tunnelInKey())
             .tap(context.frameTaps().apply(poller))
             .latency(context.histograms(), context.nanoClock());
     }

@@ -2,6 +2,7 @@ package io.flowtap.pipeline;
 
 import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.pipeline.shard.QueueFullPolicy;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
@@ -61,6 +62,7 @@ public final class PipelineContext
     private int pollLimit = POLL_LIMIT_DEFAULT;
     private int drainLimit = DRAIN_LIMIT_DEFAULT;
     private ChecksumMode checksumMode = ChecksumMode.AUTO;
+    private DecoderContext decoderContext = new DecoderContext();
     private Supplier<EngineContext> engineContext = EngineContext::new;
     private HandlerFactory handlers = worker -> List.of();
     private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
@@ -92,7 +94,8 @@ public final class PipelineContext
         requireAtLeast("copy buffer length", copyBufferLength, 64);
         requireAtLeast("poll limit", pollLimit, 1);
         requireAtLeast("drain limit", drainLimit, 1);
-        if (queueFullPolicy == null || checksumMode == null || engineContext == null || handlers == null ||
+        if (queueFullPolicy == null || checksumMode == null || decoderContext == null || engineContext == null ||
+            handlers == null ||
             threadingMode == null || workerIdleStrategy == null || pollerBackoffIdleStrategy == null ||
             errorHandler == null || nanoClock == null || epochClock == null ||
             frameTaps == null)
@@ -109,6 +112,7 @@ public final class PipelineContext
         {
             throw new IllegalArgumentException("pipeline times may not be negative");
         }
+        decoderContext.checksumMode(checksumMode).conclude();
         return this;
     }
 
@@ -257,6 +261,26 @@ public final class PipelineContext
     public ChecksumMode checksumMode()
     {
         return checksumMode;
+    }
+
+    /**
+     * @param context how the pollers' decoders open tunnels, reassemble IP fragments and drop SPAN duplicates (its
+     *                checksum mode is set from {@link #checksumMode(ChecksumMode)}); default: every tunnel the
+     *                decoder knows on its standard ports, fragments reassembled, duplicates kept.
+     * @return this.
+     */
+    public PipelineContext decoderContext(final DecoderContext context)
+    {
+        this.decoderContext = context;
+        return this;
+    }
+
+    /**
+     * @return how the pollers' decoders treat what they read.
+     */
+    public DecoderContext decoderContext()
+    {
+        return decoderContext;
     }
 
     /**

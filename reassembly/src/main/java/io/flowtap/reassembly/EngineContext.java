@@ -31,6 +31,7 @@ public final class EngineContext
 
     private int maxFlows = MAX_FLOWS_DEFAULT;
     private boolean vlanInKey;
+    private boolean tunnelInKey;
     private boolean midstream = true;
     private BadChecksumPolicy badChecksumPolicy = BadChecksumPolicy.AUTO;
     private DeliveryMode deliveryMode = DeliveryMode.IMMEDIATE;
@@ -135,6 +136,26 @@ public final class EngineContext
     public boolean vlanInKey()
     {
         return vlanInKey;
+    }
+
+    /**
+     * @param tunnelInKey whether flows in different tunnels (VXLAN or Geneve VNI, GRE key, ERSPAN or PPPoE session)
+     *                    with the same inner addresses and ports are kept apart, as tenants with overlapping address
+     *                    spaces need (default false: a flow seen through two tunnels is one flow).
+     * @return this.
+     */
+    public EngineContext tunnelInKey(final boolean tunnelInKey)
+    {
+        this.tunnelInKey = tunnelInKey;
+        return this;
+    }
+
+    /**
+     * @return whether the tunnel is part of the flow key.
+     */
+    public boolean tunnelInKey()
+    {
+        return tunnelInKey;
     }
 
     /**

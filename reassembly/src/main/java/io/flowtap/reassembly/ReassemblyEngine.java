@@ -113,7 +113,7 @@ public final class ReassemblyEngine
      */
     public void onSegment(final PacketDecoder decoder, final long timeNs, final int wireLength)
     {
-        key.wrap(decoder, context.vlanInKey());
+        key.wrap(decoder, context.vlanInKey(), context.tunnelInKey());
         onKeyedSegment(decoder, timeNs, wireLength, key.tableHash());
     }
 
@@ -124,12 +124,12 @@ public final class ReassemblyEngine
      * @param decoder    that describes the segment: the segment is read in place from it.
      * @param timeNs     capture time of the segment.
      * @param wireLength length of its frame on the wire (for the flow's byte counts).
-     * @param tableHash  {@link FlowKey#tableHash()} of the segment's flow key, with the VLAN in the key exactly when
-     *                   {@link EngineContext#vlanInKey()} says so.
+     * @param tableHash  {@link FlowKey#tableHash()} of the segment's flow key, with the VLAN and the tunnel in the key
+     *                   exactly when {@link EngineContext#vlanInKey()} and {@link EngineContext#tunnelInKey()} say so.
      */
     public void onSegment(final PacketDecoder decoder, final long timeNs, final int wireLength, final int tableHash)
     {
-        key.wrap(decoder, context.vlanInKey());
+        key.wrap(decoder, context.vlanInKey(), context.tunnelInKey());
         onKeyedSegment(decoder, timeNs, wireLength, tableHash);
     }
 
@@ -153,7 +153,7 @@ public final class ReassemblyEngine
     {
         flow.resetHandled = true;
         final FrameSender responder = context.responder();
-        if (responder == null || decoder.linkType() != LinkType.ETHERNET)
+        if (responder == null || decoder.linkType() != LinkType.ETHERNET || decoder.isEncapsulated())
         {
             counters.increment(EngineCounter.RESET_NOT_SENT);
             return;
@@ -757,6 +757,8 @@ public final class ReassemblyEngine
         flow.serverPort = flow.clientIsA ? key.portB() : key.portA();
         flow.vlan = (int)(key.word(4) >>> 8) & 0x1FFF;
         flow.firstVlan = decoder.outerVlanId();
+        flow.tunnelType = decoder.tunnelType();
+        flow.tunnelId = decoder.tunnelId();
 
         boolean yes = false;
         boolean no = false;

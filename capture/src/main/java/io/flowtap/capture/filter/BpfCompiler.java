@@ -13,8 +13,8 @@ import io.flowtap.capture.codec.PacketDecoder;
  * <ul>
  *     <li><b>VLAN.</b> A tag in metadata is read through the ancillary loads {@code SKF_AD_VLAN_TAG_PRESENT} and
  *     {@code SKF_AD_VLAN_TAG}; tags left in the frame (802.1Q, 802.1ad, 0x9100) are stepped over. As in the
- *     decoder, two tags in all are followed, a third drops the frame, and the outer one is what {@code vlan}
- *     tests.</li>
+ *     decoder, three tags in all are followed, a fourth drops the frame, and the outer one is what
+ *     {@code vlan} tests.</li>
  *     <li><b>IPv4.</b> Version 4, header length at least 20 bytes, read from IHL. Every fragment is dropped, not
  *     only those past the first (tcpdump's {@code jset #0x1fff}): the decoder makes no segment of any fragment, so
  *     a first fragment would only take ring space to be counted and dropped. With fanout's DEFRAG flag the kernel
@@ -125,29 +125,26 @@ final class BpfCompiler
     private void link(final BpfAssembler.Label tcp)
     {
         final BpfAssembler.Label noMetadata = asm.label();
-        final BpfAssembler.Label metadataAndFrameTag = asm.label();
         final BpfAssembler.Label frameTag = asm.label();
-        final BpfAssembler.Label frameTags = asm.label();
         final BpfAssembler.Label untagged = asm.label();
-        final BpfAssembler.Label ip14 = asm.label();
-        final BpfAssembler.Label ip18 = asm.label();
-        final BpfAssembler.Label ip22 = asm.label();
         final BpfAssembler.Label etherType = asm.label();
         final BpfAssembler.Label ipv4 = asm.label();
         final BpfAssembler.Label ipv6 = asm.label();
+        // ipAfterTags[k]: A holds the EtherType after k tags in the frame.
+        final BpfAssembler.Label[] ipAfterTags = new BpfAssembler.Label[PacketDecoder.MAX_VLAN_TAGS + 1];
+        for (int k = 0; k < ipAfterTags.length; k++)
+        {
+            ipAfterTags[k] = asm.label();
+        }
 
         asm.op(Bpf.LD | Bpf.W | Bpf.ABS, Bpf.SKF_AD_OFF + Bpf.SKF_AD_VLAN_TAG_PRESENT);
         asm.jump(Bpf.JMP | Bpf.JEQ | Bpf.K, 0, noMetadata, null);
 
-        // The kernel stripped the outer tag: at most one more may be in the frame.
+        // The kernel stripped the outer tag: up to two more may be in the frame.
         asm.op(Bpf.LD | Bpf.W | Bpf.ABS, Bpf.SKF_AD_OFF + Bpf.SKF_AD_VLAN_TAG);
         asm.op(Bpf.ALU | Bpf.AND | Bpf.K, VLAN_ID_MASK);
         asm.op(Bpf.ST, M_VLAN);
-        asm.op(Bpf.LD | Bpf.H | Bpf.ABS, ETHER_TYPE_OFFSET);
-        jumpIfVlanTpid(metadataAndFrameTag, ip14);
-        asm.bind(metadataAndFrameTag);
-        asm.op(Bpf.LD | Bpf.H | Bpf.ABS, ETHER_TYPE_OFFSET + VLAN_TAG_LENGTH);
-        jumpIfVlanTpid(drop, ip18);
+        followTags(0, PacketDecoder.MAX_VLAN_TAGS - 1, ipAfterTags);
 
         asm.bind(noMetadata);
         asm.op(Bpf.LD | Bpf.H | Bpf.ABS, ETHER_TYPE_OFFSET);
@@ -156,26 +153,20 @@ final class BpfCompiler
         // A holds the EtherType: record "no VLAN" through X.
         asm.op(Bpf.LDX | Bpf.W | Bpf.IMM, NO_VLAN_IN_MEMORY);
         asm.op(Bpf.STX, M_VLAN);
-        asm.always(ip14);
+        asm.always(ipAfterTags[0]);
         asm.bind(frameTag);
         asm.op(Bpf.LD | Bpf.H | Bpf.ABS, ETHERNET_HEADER_LENGTH);
         asm.op(Bpf.ALU | Bpf.AND | Bpf.K, VLAN_ID_MASK);
         asm.op(Bpf.ST, M_VLAN);
-        asm.op(Bpf.LD | Bpf.H | Bpf.ABS, ETHER_TYPE_OFFSET + VLAN_TAG_LENGTH);
-        jumpIfVlanTpid(frameTags, ip18);
-        asm.bind(frameTags);
-        asm.op(Bpf.LD | Bpf.H | Bpf.ABS, ETHER_TYPE_OFFSET + 2 * VLAN_TAG_LENGTH);
-        jumpIfVlanTpid(drop, ip22);
+        followTags(1, PacketDecoder.MAX_VLAN_TAGS, ipAfterTags);
 
         // A holds the EtherType; X becomes the IP header's offset.
-        asm.bind(ip14);
-        asm.op(Bpf.LDX | Bpf.W | Bpf.IMM, ETHERNET_HEADER_LENGTH);
-        asm.always(etherType);
-        asm.bind(ip18);
-        asm.op(Bpf.LDX | Bpf.W | Bpf.IMM, ETHERNET_HEADER_LENGTH + VLAN_TAG_LENGTH);
-        asm.always(etherType);
-        asm.bind(ip22);
-        asm.op(Bpf.LDX | Bpf.W | Bpf.IMM, ETHERNET_HEADER_LENGTH + 2 * VLAN_TAG_LENGTH);
+        for (int k = 0; k < ipAfterTags.length; k++)
+        {
+            asm.bind(ipAfterTags[k]);
+            asm.op(Bpf.LDX | Bpf.W | Bpf.IMM, ETHERNET_HEADER_LENGTH + k * VLAN_TAG_LENGTH);
+            asm.always(etherType);
+        }
         asm.bind(etherType);
         asm.op(Bpf.STX, M_IP_OFFSET);
         asm.jump(Bpf.JMP | Bpf.JEQ | Bpf.K, EtherType.IPV4, ipv4, null);
@@ -185,6 +176,29 @@ final class BpfCompiler
         ipv4(tcp);
         asm.bind(ipv6);
         ipv6(tcp);
+    }
+
+    /**
+     * Tags {@code first} to {@code last} in the frame may follow the ones already seen: read each EtherType after
+     * them, and leave for {@code ipAfterTags[k]} at the first that is not a tag; one more tag than {@code last}
+     * drops the frame, as the decoder counts it unsupported.
+     */
+    private void followTags(final int first, final int last, final BpfAssembler.Label[] ipAfterTags)
+    {
+        for (int k = first; k <= last; k++)
+        {
+            asm.op(Bpf.LD | Bpf.H | Bpf.ABS, ETHER_TYPE_OFFSET + k * VLAN_TAG_LENGTH);
+            if (k == last)
+            {
+                jumpIfVlanTpid(drop, ipAfterTags[k]);
+            }
+            else
+            {
+                final BpfAssembler.Label next = asm.label();
+                jumpIfVlanTpid(next, ipAfterTags[k]);
+                asm.bind(next);
+            }
+        }
     }
 
     private void jumpIfVlanTpid(final BpfAssembler.Label tagged, final BpfAssembler.Label other)

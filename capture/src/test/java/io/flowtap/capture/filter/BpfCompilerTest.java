@@ -115,10 +115,14 @@ class BpfCompilerTest
 
         final byte[] twoTags = PacketBuilder.ethernet().vlan(EtherType.QINQ, 5).vlan(EtherType.VLAN, 6).build();
         assertTrue(accepts("vlan 5 and dst port 80", twoTags, NO_TCI));
-        assertFalse(accepts("", twoTags, 9));
+        assertTrue(accepts("vlan 9", twoTags, 9), "QinQinQ, the outer tag in metadata");
         final byte[] threeTags = PacketBuilder.ethernet().vlan(EtherType.QINQ, 5).vlan(EtherType.VLAN, 6)
             .vlan(EtherType.QINQ_LEGACY, 7).build();
-        assertFalse(accepts("", threeTags, NO_TCI));
+        assertTrue(accepts("vlan 5 and port 80", threeTags, NO_TCI));
+        assertFalse(accepts("", threeTags, 9), "four tags in all");
+        final byte[] fourTags = PacketBuilder.ethernet().vlan(EtherType.QINQ, 5).vlan(EtherType.VLAN, 6)
+            .vlan(EtherType.VLAN, 7).vlan(EtherType.VLAN, 8).build();
+        assertFalse(accepts("", fourTags, NO_TCI));
     }
 
     @Test

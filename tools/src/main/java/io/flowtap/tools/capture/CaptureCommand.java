@@ -2,6 +2,7 @@ package io.flowtap.tools.capture;
 
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.filter.BpfProgram;
 import io.flowtap.capture.filter.FilterSyntaxException;
@@ -26,6 +27,7 @@ import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
+import io.flowtap.tools.replay.DecoderOptions;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.sensor.Sensor;
 import io.flowtap.tools.sensor.SensorOptions;
@@ -172,6 +174,9 @@ public final class CaptureCommand implements Callable<Integer>
     private EngineOptions engineOptions = new EngineOptions();
 
     @Mixin
+    private DecoderOptions decoderOptions = new DecoderOptions();
+
+    @Mixin
     private HandlerOptions handlerOptions = new HandlerOptions();
 
     private final FrameHandler handler = this::onFrame;
@@ -237,7 +242,7 @@ public final class CaptureCommand implements Callable<Integer>
         }
         if (fanoutGroupId != null)
         {
-            context.fanout(fanoutGroupId, fanoutMode, fanoutMode == FanoutMode.HASH);
+            context.fanout(fanoutGroupId, fanoutMode, true);
         }
 
         final AfPacketRingSource source;
@@ -285,7 +290,7 @@ public final class CaptureCommand implements Callable<Integer>
                 cpus == null ? new int[0] : cpus,
                 fanoutMode,
                 fanoutGroupId == null ? AfPacketContext.NO_FANOUT : fanoutGroupId,
-                engineOptions.checksumMode(),
+                decoderContext(),
                 durationSeconds,
                 statsIntervalSeconds,
                 () -> running);
@@ -343,10 +348,11 @@ public final class CaptureCommand implements Callable<Integer>
             .pipelineContext(
                 () -> engineOptions.context(spec.commandLine()).responder(responder).dataSlots(user.dataSlots()),
                 engineOptions.attributes(), (worker, handlers) -> handlers.addAll(user.forWorker(worker)))
-            .checksumMode(engineOptions.checksumMode());
+            .checksumMode(engineOptions.checksumMode())
+            .decoderContext(decoderContext());
         if (fanoutGroupId != null)
         {
-            ring.fanout(fanoutGroupId, fanoutMode, fanoutMode == FanoutMode.HASH);
+            ring.fanout(fanoutGroupId, fanoutMode, true);
         }
         final Pipeline pipeline;
         try
@@ -457,7 +463,7 @@ public final class CaptureCommand implements Callable<Integer>
 
     private int capture(final AfPacketRingSource source)
     {
-        decoder = new PacketDecoder(engineOptions.checksumMode());
+        decoder = new PacketDecoder(decoderContext(), false);
         final long startNs = System.nanoTime();
         final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds);
         final long intervalNs = TimeUnit.SECONDS.toNanos(statsIntervalSeconds);
@@ -532,10 +538,16 @@ public final class CaptureCommand implements Callable<Integer>
         }
         sensorOptions.validate(spec.commandLine());
         engineOptions.context(spec.commandLine());
+        decoderContext();
         if (statsIntervalSeconds < 0)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--stats-interval must not be negative");
         }
+    }
+
+    private DecoderContext decoderContext()
+    {
+        return decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies());
     }
 
     private String failure(final int errno)

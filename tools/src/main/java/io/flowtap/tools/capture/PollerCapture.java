@@ -1,7 +1,7 @@
 package io.flowtap.tools.capture;
 
 import io.flowtap.capture.Frame;
-import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.DecodeCounters;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.ring.AfPacketContext;
@@ -50,7 +50,7 @@ final class PollerCapture
         final int[] cpus,
         final FanoutMode mode,
         final int groupId,
-        final ChecksumMode checksumMode,
+        final DecoderContext decoding,
         final long durationSeconds,
         final long statsIntervalSeconds,
         final BooleanSupplier running)
@@ -60,7 +60,7 @@ final class PollerCapture
         {
             formatters[i] = new SegmentFormatter();
         }
-        final PollerGroup group = PollerGroup.start(context, pollers, cpus, mode, groupId, checksumMode,
+        final PollerGroup group = PollerGroup.start(context, pollers, cpus, mode, groupId, decoding,
             (poller, frame, decoder, hash) -> print(formatters[poller], frame, decoder),
             (throwable) -> failure = throwable.getMessage());
         try

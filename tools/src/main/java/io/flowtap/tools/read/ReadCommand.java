@@ -15,6 +15,7 @@ import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
+import io.flowtap.tools.replay.DecoderOptions;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.sensor.Sensor;
 import io.flowtap.tools.sensor.SensorOptions;
@@ -76,6 +77,9 @@ public final class ReadCommand implements Callable<Integer>
     private Path file;
 
     @Mixin
+    private DecoderOptions decoderOptions = new DecoderOptions();
+
+    @Mixin
     private SensorOptions sensorOptions = new SensorOptions();
 
     @Mixin
@@ -110,6 +114,7 @@ public final class ReadCommand implements Callable<Integer>
         final PrintWriter err = spec.commandLine().getErr();
         sensorOptions.validate(spec.commandLine());
         engineOptions.context(spec.commandLine());
+        decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies());
         final UserHandlers user;
         try
         {
@@ -155,7 +160,9 @@ public final class ReadCommand implements Callable<Integer>
                     }
                     handlers.addAll(user.forWorker(worker));
                 })
-            .checksumMode(engineOptions.checksumMode());
+            .checksumMode(engineOptions.checksumMode())
+            .decoderContext(decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(),
+                engineOptions.hostPolicies()));
         final boolean showProgress = progress != null ? progress : System.console() != null;
         final long startNs = System.nanoTime();
         final int exitCode;

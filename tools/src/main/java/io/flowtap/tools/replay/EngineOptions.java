@@ -47,6 +47,13 @@ public final class EngineOptions
     @Option(names = "--no-midstream", description = "do not track connections whose handshake was not captured")
     private boolean noMidstream;
 
+    @Option(names = "--tunnel-in-key",
+        description = "keep connections in different tunnels apart when their inner addresses and ports are the same "
+            + "(tenants with overlapping address spaces): the tunnel's VXLAN or Geneve VNI, GRE key, or ERSPAN or "
+            + "PPPoE session becomes part of the flow key (default: off, a connection seen through two tunnels is "
+            + "one connection)")
+    private boolean tunnelInKey;
+
     @Option(names = "--checksum", paramLabel = "MODE",
         description = "TCP checksum handling: verify, auto or off (default: auto, which verifies every segment of "
             + "a file); segments with a bad checksum are ignored, as the receiver would ignore them: use off for "
@@ -120,6 +127,14 @@ public final class EngineOptions
     }
 
     /**
+     * @return the {@code --host-policy} networks, in the order given.
+     */
+    public List<HostPolicy> hostPolicies()
+    {
+        return List.copyOf(hostPolicies);
+    }
+
+    /**
      * @return the decoder's checksum mode.
      */
     public ChecksumMode checksumMode()
@@ -146,6 +161,7 @@ public final class EngineOptions
             return new EngineContext()
                 .maxFlows(maxFlows)
                 .midstream(!noMidstream)
+                .tunnelInKey(tunnelInKey)
                 .deliveryMode(deliveryMode)
                 .urgentPolicy(urgentPolicy)
                 .hostPolicies(policies)

@@ -9,6 +9,7 @@ import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
 import io.flowtap.tools.replay.CaptureReplay;
+import io.flowtap.tools.replay.DecoderOptions;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.replay.FlowReporter;
 import io.flowtap.tools.replay.GapFill;
@@ -91,6 +92,9 @@ public final class StreamsCommand implements Callable<Integer>
     private EngineOptions engineOptions = new EngineOptions();
 
     @Mixin
+    private DecoderOptions decoderOptions = new DecoderOptions();
+
+    @Mixin
     private HandlerOptions handlerOptions = new HandlerOptions();
 
     @Option(names = "--no-summary", description = "do not print the counters summary")
@@ -118,6 +122,7 @@ public final class StreamsCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-open-files must be at least 1");
         }
         final EngineContext context = engineOptions.context(spec.commandLine());
+        decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies());
         final UserHandlers user;
         try
         {
@@ -147,7 +152,8 @@ public final class StreamsCommand implements Callable<Integer>
             return Flowtap.EXIT_INPUT_ERROR;
         }
 
-        final PacketDecoder decoder = new PacketDecoder(engineOptions.checksumMode());
+        final PacketDecoder decoder = new PacketDecoder(decoderOptions.context(spec.commandLine(),
+            engineOptions.checksumMode(), engineOptions.hostPolicies()), false);
         int exitCode = Flowtap.EXIT_OK;
         try (StreamFileWriter files = new StreamFileWriter(out, gapFill, maxOpenFiles); flows)
         {
