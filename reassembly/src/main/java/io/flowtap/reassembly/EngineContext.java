@@ -28,9 +28,15 @@ public final class EngineContext
     public static final long CLOSING_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(120);
     /** Default time a closed flow lingers for late packets (Zeek's {@code tcp_close_delay}). */
     public static final long CLOSED_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(5);
+    /** Bytes of bad-checksum segments held for their receivers' acknowledgement. */
+    public static final int CHECKSUM_HOLD_BYTES_DEFAULT = 1 << 20;
+    /** Bad-checksum segments held at most. */
+    public static final int CHECKSUM_HOLD_SEGMENTS_DEFAULT = 256;
 
     private int maxFlows = MAX_FLOWS_DEFAULT;
     private boolean vlanInKey;
+    private int checksumHoldBytes = CHECKSUM_HOLD_BYTES_DEFAULT;
+    private int checksumHoldSegments = CHECKSUM_HOLD_SEGMENTS_DEFAULT;
     private boolean tunnelInKey;
     private boolean midstream = true;
     private BadChecksumPolicy badChecksumPolicy = BadChecksumPolicy.AUTO;
@@ -88,6 +94,10 @@ public final class EngineContext
         if (dataSlots < 1)
         {
             throw new IllegalArgumentException("data slots must be positive: " + dataSlots);
+        }
+        if (checksumHoldBytes < 0 || checksumHoldSegments < 1)
+        {
+            throw new IllegalArgumentException("checksum hold must be 0 bytes or more and 1 segment or more");
         }
         if (embryonicTimeoutNs <= 0 || establishedTimeoutNs <= 0 || closingTimeoutNs <= 0 || closedTimeoutNs <= 0)
         {
@@ -194,6 +204,35 @@ public final class EngineContext
     {
         this.badChecksumPolicy = policy;
         return this;
+    }
+
+    /**
+     * @param bytes of segments with a bad checksum held for their receivers' acknowledgement, policy auto (default
+     *              1 MiB); the oldest are dropped for room.
+     * @param segments held at most (default 256).
+     * @return this.
+     */
+    public EngineContext checksumHold(final int bytes, final int segments)
+    {
+        this.checksumHoldBytes = bytes;
+        this.checksumHoldSegments = segments;
+        return this;
+    }
+
+    /**
+     * @return bytes of bad-checksum segments held at most.
+     */
+    public int checksumHoldBytes()
+    {
+        return checksumHoldBytes;
+    }
+
+    /**
+     * @return bad-checksum segments held at most.
+     */
+    public int checksumHoldSegments()
+    {
+        return checksumHoldSegments;
     }
 
     /**

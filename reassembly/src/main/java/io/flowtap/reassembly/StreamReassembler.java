@@ -237,6 +237,25 @@ final class StreamReassembler
     }
 
     /**
+     * @return whether every byte from {@code start} to {@code end} (stream offsets) is already delivered or held: a
+     * copy of them arrived.
+     */
+    boolean isCovered(final Stream stream, final long start, final long end)
+    {
+        long covered = Math.max(start, stream.frontier);
+        for (int segment = stream.segmentHead; segment != SegmentPool.NONE && covered < end;
+            segment = segments.next(segment))
+        {
+            if (segments.start(segment) > covered)
+            {
+                break;
+            }
+            covered = Math.max(covered, segments.end(segment));
+        }
+        return covered >= end;
+    }
+
+    /**
      * Give back everything a stream holds (flow ending, reassembly stopped).
      */
     void release(final Stream stream)
