@@ -44,6 +44,12 @@ public enum EngineCounter
     DELIVERED_BYTES("bytes delivered", false),
     /** Segments that brought only bytes already seen. */
     RETRANSMISSIONS("retransmissions", false),
+    /** Holes the peer acknowledged before their bytes were captured that filled within the grace (capture order). */
+    ACKED_HOLES_FILLED("acked holes filled in time", false),
+    /** Holes the peer acknowledged that did not fill within the grace: declared gaps, reason acked. */
+    ACKED_HOLES_GAPPED("acked holes gapped", false),
+    /** Midstream streams started again at earlier bytes that came after later ones, before any was delivered. */
+    MIDSTREAM_REBASED("midstream streams started earlier", false),
     /** Segments that arrived ahead of a hole and waited. */
     OUT_OF_ORDER("out of order", false),
     /** Segments that overlapped bytes still held. */

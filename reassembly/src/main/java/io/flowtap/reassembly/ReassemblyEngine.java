@@ -455,6 +455,7 @@ public final class ReassemblyEngine
         {
             onFin(flow, dir, seq, syn, payloadLength);
         }
+        reassembler.afterSegment(flow, timeNs);
         if (rst)
         {
             onRst(flow, dir, decoder, tcp, timeNs);

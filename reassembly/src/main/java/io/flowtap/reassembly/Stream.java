@@ -41,6 +41,10 @@ final class Stream
     long frontier;
     /** Highest offset the peer acknowledged, or {@link #NONE}. */
     long acked;
+    /** When the peer first acknowledged bytes not captured yet (an acked hole), or {@link #NONE}. */
+    long ackedHoleSinceNs = NONE;
+    /** Segments of the flow seen since, either way. */
+    int ackedHoleSegments;
 
     int segmentHead = SegmentPool.NONE;
     int pageHead = PageStore.NONE;
@@ -88,6 +92,8 @@ final class Stream
         this.reassembling = reassembling;
         stopped = false;
         eofSent = false;
+        ackedHoleSinceNs = NONE;
+        ackedHoleSegments = 0;
         this.policy = policy;
         java.util.Arrays.fill(consumed, 0);
     }
