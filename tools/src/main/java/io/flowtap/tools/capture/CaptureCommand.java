@@ -439,6 +439,7 @@ public final class CaptureCommand implements Callable<Integer>
             }
             err.println("flows " + flows);
             err.print(Sensor.activeResponseSummary(pipeline));
+            err.print(Sensor.checksumAndFragmentSummary(pipeline));
             err.print(user.summary());
             spec.commandLine().getOut().flush();
             if (user.errors().stopRequested())

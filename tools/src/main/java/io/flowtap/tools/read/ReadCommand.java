@@ -263,6 +263,7 @@ public final class ReadCommand implements Callable<Integer>
         }
         err.printf("flows %d, stream bytes delivered %d%n", flows, delivered);
         err.print(Sensor.activeResponseSummary(pipeline));
+        err.print(Sensor.checksumAndFragmentSummary(pipeline));
         err.print(user.summary());
         sensor.printSummary(err);
         final String accounting = pipeline.accountingError();

@@ -56,9 +56,22 @@ public final class EngineOptions
 
     @Option(names = "--checksum", paramLabel = "MODE",
         description = "TCP checksum handling: verify, auto or off (default: auto, which verifies every segment of "
-            + "a file); segments with a bad checksum are ignored, as the receiver would ignore them: use off for "
-            + "captures taken on a host with checksum offload")
+            + "a file, and the ring's own verdicts live). A segment with a bad checksum waits for its receiver's "
+            + "acknowledgement: taken when the receiver acknowledges it (a host capturing its own traffic before "
+            + "its NIC fills checksums in, found and named in the summary), ignored when it never does, as the "
+            + "receiver ignored it; off uses every segment at once")
     private ChecksumMode checksumMode = ChecksumMode.AUTO;
+
+    @Option(names = "--ack-grace", paramLabel = "TIME", converter = DecoderOptions.DurationConverter.class,
+        description = "how long, in capture time, bytes the receiver acknowledged before they were captured may "
+            + "still come before they are a gap (the two directions reach a sensor by different paths): 100ms, "
+            + "0 for at once (default: 100ms)")
+    private long ackGraceNs = EngineContext.ACK_GRACE_NS_DEFAULT;
+
+    @Option(names = "--ack-grace-segments", paramLabel = "N",
+        description = "how many more segments of the connection they may still come within (default: "
+            + "${DEFAULT-VALUE})")
+    private int ackGraceSegments = EngineContext.ACK_GRACE_SEGMENTS_DEFAULT;
 
     @Option(names = "--max-flows", paramLabel = "N",
         description = "most connections tracked at once; the least recently active one is ended to make room "
@@ -162,6 +175,7 @@ public final class EngineOptions
                 .maxFlows(maxFlows)
                 .midstream(!noMidstream)
                 .tunnelInKey(tunnelInKey)
+                .ackGrace(ackGraceNs, ackGraceSegments)
                 .deliveryMode(deliveryMode)
                 .urgentPolicy(urgentPolicy)
                 .hostPolicies(policies)
