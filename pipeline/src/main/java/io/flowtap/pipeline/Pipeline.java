@@ -356,8 +356,9 @@ public final class Pipeline implements AutoCloseable
         }
         check(errors, "frames = segments + decoder drops", frames, segments + dropped);
         check(errors, "segments decoded = segments dispatched", segments, total(DispatchCounter.SEGMENTS));
-        check(errors, "segments = handed off + dropped on a full queue", segments,
-            total(DispatchCounter.HANDED_OFF) + total(DispatchCounter.DROPPED_QUEUE_FULL));
+        check(errors, "segments = handed off + dropped on a full queue + filtered out", segments,
+            total(DispatchCounter.HANDED_OFF) + total(DispatchCounter.DROPPED_QUEUE_FULL) +
+            total(DispatchCounter.FILTERED_OUT));
         check(errors, "handed off = taken by workers", total(DispatchCounter.HANDED_OFF),
             total(WorkerCounter.SEGMENTS));
         if (pollers.get(0) instanceof LivePoller)
@@ -624,6 +625,7 @@ public final class Pipeline implements AutoCloseable
             engine.vlanInKey(),
             engine.tunnelInKey())
             .tap(context.frameTaps().apply(poller))
+            .filter(context.filter())
             .latency(context.histograms(), context.nanoClock());
     }
 

@@ -3,6 +3,7 @@ package io.flowtap.pipeline;
 import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.DecoderContext;
+import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.pipeline.shard.QueueFullPolicy;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
@@ -63,6 +64,7 @@ public final class PipelineContext
     private int drainLimit = DRAIN_LIMIT_DEFAULT;
     private ChecksumMode checksumMode = ChecksumMode.AUTO;
     private DecoderContext decoderContext = new DecoderContext();
+    private FlowFilter filter;
     private Supplier<EngineContext> engineContext = EngineContext::new;
     private HandlerFactory handlers = worker -> List.of();
     private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
@@ -281,6 +283,25 @@ public final class PipelineContext
     public DecoderContext decoderContext()
     {
         return decoderContext;
+    }
+
+    /**
+     * @param filter the capture filter the pollers apply to every segment after decoding (the kernel's program passes
+     *               on whole what it cannot read), or null for none.
+     * @return this.
+     */
+    public PipelineContext filter(final FlowFilter filter)
+    {
+        this.filter = filter;
+        return this;
+    }
+
+    /**
+     * @return the capture filter applied after decoding, or null.
+     */
+    public FlowFilter filter()
+    {
+        return filter;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.flowtap.capture.filter;
 
+import io.flowtap.capture.codec.TunnelType;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -34,6 +36,8 @@ final class FilterProgram
     static final int DST_PORT = 6;
     /** An outer VLAN tag with id {@code a}, or any tag when {@code a} is {@link FlowFilter#NO_VLAN}. */
     static final int VLAN = 7;
+    /** The tunnel is of type {@code a} (GRE: or ERSPAN) with id {@code b}, or any id. */
+    static final int TUNNEL = 8;
 
     private static final int VLAN_ID_MASK = 0xFFF;
 
@@ -111,7 +115,9 @@ final class FilterProgram
         final long dstHigh,
         final long dstLow,
         final int dstPort,
-        final int vlan)
+        final int vlan,
+        final int tunnelType,
+        final int tunnelId)
     {
         // Any value that is not a 12-bit id means no tag: FlowFilter.NO_VLAN, or a flow key's own marker (4096).
         final int vlanId = (vlan & ~VLAN_ID_MASK) == 0 ? vlan : FlowFilter.NO_VLAN;
@@ -141,6 +147,10 @@ final class FilterProgram
                     break;
                 case DST_PORT:
                     match = dstPort >= a[i] && dstPort <= b[i];
+                    break;
+                case TUNNEL:
+                    match = (tunnelType == a[i] || (a[i] == TunnelType.GRE && tunnelType == TunnelType.ERSPAN)) &&
+                        (b[i] == FlowFilter.ANY_TUNNEL_ID || (tunnelId & 0xFFFF_FFFFL) == b[i]);
                     break;
                 default:
                     match = a[i] == FlowFilter.NO_VLAN ? vlanId != FlowFilter.NO_VLAN : vlanId == a[i];
@@ -243,6 +253,9 @@ final class FilterProgram
                     return;
                 case FilterNode.KIND_VLAN:
                     test(VLAN, primitive, onMatch, onMismatch);
+                    return;
+                case FilterNode.KIND_TUNNEL:
+                    test(TUNNEL, primitive, onMatch, onMismatch);
                     return;
                 case FilterNode.KIND_IPV4:
                     srcTest = SRC_IPV4;

@@ -62,12 +62,13 @@ class BpfCompilerTest
     }
 
     @Test
-    void shouldDropEveryFragmentButKeepDontFragment()
+    void shouldPassEveryFragmentOnWholeForUserspaceToReassemble()
     {
         assertTrue(accepts("port 80", PacketBuilder.ethernet().fragmentField(0x4000).build(), NO_TCI));
-        assertFalse(accepts("port 80", PacketBuilder.ethernet().fragmentField(0x2000).build(), NO_TCI));
-        assertFalse(accepts("port 80", PacketBuilder.ethernet().fragmentField(0x0001).build(), NO_TCI));
-        assertFalse(accepts("", PacketBuilder.ethernet().fragmentField(0x1FFF).build(), NO_TCI));
+        assertFalse(accepts("port 81", PacketBuilder.ethernet().fragmentField(0x4000).build(), NO_TCI));
+        assertTrue(accepts("port 81", PacketBuilder.ethernet().fragmentField(0x2000).build(), NO_TCI));
+        assertTrue(accepts("port 81", PacketBuilder.ethernet().fragmentField(0x0001).build(), NO_TCI));
+        assertTrue(accepts("not tcp", PacketBuilder.ethernet().fragmentField(0x1FFF).build(), NO_TCI));
     }
 
     @Test
@@ -94,8 +95,8 @@ class BpfCompilerTest
         assertTrue(accepts("port 80", PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST)
             .extensions(IpProtocol.FRAGMENT, atomic).build(), NO_TCI));
         final byte[] first = {IpProtocol.TCP, 0, 0, 1, 1, 2, 3, 4};
-        assertFalse(accepts("", PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST)
-            .extensions(IpProtocol.FRAGMENT, first).build(), NO_TCI));
+        assertTrue(accepts("port 81", PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST)
+            .extensions(IpProtocol.FRAGMENT, first).build(), NO_TCI), "a fragment, passed on whole");
         assertTrue(accepts("port 80", PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST)
             .extensions(IpProtocol.AH, authentication(IpProtocol.TCP)).build(), NO_TCI));
     }

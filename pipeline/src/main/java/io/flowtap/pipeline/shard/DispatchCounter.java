@@ -12,6 +12,9 @@ public enum DispatchCounter
     /** Segments handed to a worker's queue. */
     HANDED_OFF("segments handed off"),
     /** Segments dropped because their worker's queue was full ({@link QueueFullPolicy#DROP}). */
+    /** Segments the capture filter does not match, found so after decoding (a fragment, a tunnel the kernel's
+     * program passes on whole). */
+    FILTERED_OUT("segments filtered out after decoding"),
     DROPPED_QUEUE_FULL("segments dropped, queue full"),
     /** Duty cycles that took no frame because a worker's queue was full ({@link QueueFullPolicy#WAIT}). */
     QUEUE_FULL_STALLS("stalls on a full queue"),

@@ -6,6 +6,7 @@ import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.codec.TcpFlyweight;
+import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.pipeline.stats.StageRecorder;
@@ -43,6 +44,8 @@ public final class Dispatcher
     public static final int IN_PLACE = 2;
     /** {@link #dispatch} result: handed off as a copy (the frame was not in off-heap memory). */
     public static final int COPIED = 3;
+    /** {@link #dispatch} result: a segment the capture filter does not match (counted). */
+    public static final int FILTERED_OUT = 4;
     /** {@link #beginCycle} value of a source whose timestamps are not the time the frames arrived (a file). */
     public static final long NOT_LIVE = Long.MIN_VALUE;
 
@@ -57,6 +60,7 @@ public final class Dispatcher
     private long maxSegmentTimeNs = Watermark.NONE;
     private long lastFlowHash;
     private FrameHandler tap;
+    private FlowFilter filter;
     private StageRecorder latency;
     private NanoClock nanoClock;
     private long cycleNs;
@@ -122,6 +126,20 @@ public final class Dispatcher
     public Dispatcher tap(final FrameHandler tap)
     {
         this.tap = tap;
+        return this;
+    }
+
+    /**
+     * Apply the capture filter to every segment after decoding: the kernel's program passes on whole what it cannot
+     * read (fragments, tunnels it does not open), so only here does the filter see those segments. Configure before
+     * the poller starts.
+     *
+     * @param filter the capture filter, or null for none.
+     * @return this.
+     */
+    public Dispatcher filter(final FlowFilter filter)
+    {
+        this.filter = filter == null || filter.matchesEverything() ? null : filter;
         return this;
     }
 
@@ -193,9 +211,14 @@ public final class Dispatcher
         {
             return NOT_A_SEGMENT;
         }
+        counters.increment(DispatchCounter.SEGMENTS);
+        if (filter != null && !filter.matches(decoder))
+        {
+            counters.increment(DispatchCounter.FILTERED_OUT);
+            return FILTERED_OUT;
+        }
         final long hash = key.wrap(decoder, vlanInKey, tunnelInKey).hash();
         lastFlowHash = hash;
-        counters.increment(DispatchCounter.SEGMENTS);
         final long clockBeforeNs = maxSegmentTimeNs;
         final long timeNs = frame.timestampNs();
         if (timeNs > maxSegmentTimeNs)

@@ -180,6 +180,8 @@ public final class CaptureCommand implements Callable<Integer>
     private HandlerOptions handlerOptions = new HandlerOptions();
 
     private final FrameHandler handler = this::onFrame;
+    private FlowFilter filter = FlowFilter.matchAll();
+    private long filteredOut;
     private final SegmentFormatter formatter = new SegmentFormatter();
     private volatile boolean running = true;
     private volatile int exitCode = Flowtap.EXIT_OK;
@@ -207,12 +209,11 @@ public final class CaptureCommand implements Callable<Integer>
     public Integer call()
     {
         validate();
-        final FlowFilter filter;
         final BpfProgram program;
         try
         {
             filter = FlowFilter.parse(filterExpression);
-            program = filter.toBpf();
+            program = filter.toBpf(decoderOptions.vxlanPorts(), decoderOptions.genevePorts());
         }
         catch (final FilterSyntaxException ex)
         {
@@ -231,6 +232,9 @@ public final class CaptureCommand implements Callable<Integer>
         if (filterExpression != null)
         {
             context.filter(program);
+            err.println(PREFIX + "note: the kernel passes IP fragments, and tunnels it does not look inside (IP in " +
+                "IP, GTP-U, Teredo, AYIYA, MPLS, PPPoE, one inside another), on whole: the filter is applied to " +
+                "their segments after decoding");
         }
         if (sensorOptions.wantsPipeline() || handlerOptions.any())
         {
@@ -284,7 +288,7 @@ public final class CaptureCommand implements Callable<Integer>
         final StopOnSignal stop = new StopOnSignal(() -> running = false);
         try
         {
-            exitCode = new PollerCapture(out, err, json, count).run(
+            exitCode = new PollerCapture(out, err, json, count, filter).run(
                 context,
                 pollers,
                 cpus == null ? new int[0] : cpus,
@@ -349,7 +353,8 @@ public final class CaptureCommand implements Callable<Integer>
                 () -> engineOptions.context(spec.commandLine()).responder(responder).dataSlots(user.dataSlots()),
                 engineOptions.attributes(), (worker, handlers) -> handlers.addAll(user.forWorker(worker)))
             .checksumMode(engineOptions.checksumMode())
-            .decoderContext(decoderContext());
+            .decoderContext(decoderContext())
+            .filter(filterExpression == null ? null : filter);
         if (fanoutGroupId != null)
         {
             ring.fanout(fanoutGroupId, fanoutMode, true);
@@ -502,7 +507,16 @@ public final class CaptureCommand implements Callable<Integer>
     private void onFrame(final Frame frame)
     {
         // Frames past the count are still decoded: the ring handed them over, so the counters account for them.
-        if (decoder.decode(frame) && printed < count)
+        if (!decoder.decode(frame))
+        {
+            return;
+        }
+        if (!filter.matchesEverything() && !filter.matches(decoder))
+        {
+            filteredOut++;
+            return;
+        }
+        if (printed < count)
         {
             out.append(json ? formatter.json(frame, decoder) : formatter.text(frame, decoder)).append('\n');
             printed++;
@@ -511,6 +525,10 @@ public final class CaptureCommand implements Callable<Integer>
 
     private void printCounters(final AfPacketRingSource source)
     {
+        if (filteredOut > 0)
+        {
+            err.printf("filter: tcp segments filtered out after decoding %d%n", filteredOut);
+        }
         if (decoder != null)
         {
             CounterReport.print(err, decoder.counters());

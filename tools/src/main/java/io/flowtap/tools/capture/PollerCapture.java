@@ -2,6 +2,7 @@ package io.flowtap.tools.capture;
 
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.codec.DecoderContext;
+import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.capture.codec.DecodeCounters;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.ring.AfPacketContext;
@@ -29,6 +30,7 @@ final class PollerCapture
     private static final String PREFIX = "flowtap capture: ";
     private static final long WATCH_MS = 20;
 
+    private final FlowFilter filter;
     private final PrintStream out;
     private final PrintStream err;
     private final boolean json;
@@ -36,12 +38,14 @@ final class PollerCapture
     private final AtomicLong printed = new AtomicLong();
     private volatile String failure;
 
-    PollerCapture(final PrintStream out, final PrintStream err, final boolean json, final long count)
+    PollerCapture(
+        final PrintStream out, final PrintStream err, final boolean json, final long count, final FlowFilter filter)
     {
         this.out = out;
         this.err = err;
         this.json = json;
         this.count = count;
+        this.filter = filter;
     }
 
     int run(
@@ -113,6 +117,11 @@ final class PollerCapture
 
     private void print(final SegmentFormatter formatter, final Frame frame, final PacketDecoder decoder)
     {
+        // The kernel passes fragments and tunnels it cannot read on whole: the filter decides here, after decoding.
+        if (!filter.matchesEverything() && !filter.matches(decoder))
+        {
+            return;
+        }
         if (printed.get() < count && printed.incrementAndGet() <= count)
         {
             final StringBuilder line = json ? formatter.json(frame, decoder) : formatter.text(frame, decoder);

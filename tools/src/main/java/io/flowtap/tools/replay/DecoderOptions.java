@@ -74,6 +74,22 @@ public final class DecoderOptions
     private long dedupWindowNs;
 
     /**
+     * @return UDP destination ports of VXLAN, as given.
+     */
+    public int[] vxlanPorts()
+    {
+        return vxlanPorts.clone();
+    }
+
+    /**
+     * @return UDP destination ports of Geneve, as given.
+     */
+    public int[] genevePorts()
+    {
+        return genevePorts.clone();
+    }
+
+    /**
      * The decoder's configuration, concluded.
      *
      * @param commandLine    to report a setting that does not fit to, as a usage error.
