@@ -22,6 +22,7 @@ import java.util.function.BooleanSupplier;
 public final class CaptureReplay
 {
     private static final int POLL_LIMIT = 256;
+    private static final int NAMED_HOSTS = 8;
 
     private CaptureReplay()
     {
@@ -124,8 +125,11 @@ public final class CaptureReplay
     {
         if (!hosts.isEmpty())
         {
-            err.printf("checksum offload: %s sent bad TCP checksums that their peers acknowledged (the capture was "
-                + "taken before the NIC filled them in); their segments were kept%n", String.join(", ", hosts));
+            final int named = Math.min(hosts.size(), NAMED_HOSTS);
+            final String more = hosts.size() > named ? " and " + (hosts.size() - named) + " more hosts" : "";
+            err.printf("checksum offload: %s%s sent bad TCP checksums that their peers acknowledged (the capture was "
+                + "taken before the NIC filled them in); their segments were kept%n",
+                String.join(", ", hosts.subList(0, named)), more);
         }
         if (badChecksums > 0)
         {
