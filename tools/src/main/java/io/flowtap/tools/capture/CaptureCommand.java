@@ -390,7 +390,8 @@ public final class CaptureCommand implements Callable<Integer>
             err.println(PREFIX + "listening on " + interfaceName + " with " + pollers + " poller" +
                 (pollers == 1 ? "" : "s") + " and " + pipeline.workers().size() + " worker" +
                 (pipeline.workers().size() == 1 ? "" : "s") + (sensorOptions.journal() == null ? "" :
-                ", journal " + sensorOptions.journal()));
+                ", journal " + sensorOptions.journal()) +
+                (filterExpression == null ? "" : ", kernel filter: " + (filter.matchesEverything() ? "tcp" : filter)));
             final long startNs = System.nanoTime();
             sensor.attach(pipeline, startNs);
             final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds);
