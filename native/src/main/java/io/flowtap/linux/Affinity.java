@@ -15,6 +15,43 @@ public final class Affinity
     }
 
     /**
+     * @return the CPUs this process may run on ({@code sched_getaffinity(2)}), ascending; every online CPU when the
+     *         kernel does not say.
+     */
+    public static int[] allowedCpus()
+    {
+        final long[] mask = new long[MAX_CPUS / CPUS_PER_WORD];
+        try
+        {
+            LibC.SETUP.sched_getaffinity(0, (long)mask.length * Long.BYTES, mask);
+        }
+        catch (final LastErrorException ex)
+        {
+            final int[] all = new int[Runtime.getRuntime().availableProcessors()];
+            for (int i = 0; i < all.length; i++)
+            {
+                all[i] = i;
+            }
+            return all;
+        }
+        int count = 0;
+        for (final long word : mask)
+        {
+            count += Long.bitCount(word);
+        }
+        final int[] cpus = new int[count];
+        int at = 0;
+        for (int cpu = 0; cpu < MAX_CPUS; cpu++)
+        {
+            if ((mask[cpu / CPUS_PER_WORD] & (1L << (cpu % CPUS_PER_WORD))) != 0)
+            {
+                cpus[at++] = cpu;
+            }
+        }
+        return cpus;
+    }
+
+    /**
      * Pin the calling thread to one CPU.
      *
      * @param cpu to run on, from 0.

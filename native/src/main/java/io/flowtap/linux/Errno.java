@@ -12,7 +12,7 @@ public final class Errno
     public static final int ENOENT = 2;
     /** Interrupted system call. */
     public static final int EINTR = 4;
-    /** No such device or address. */
+    /** No such device or address; also what {@code lseek} returns for a range with no data or hole past it. */
     public static final int ENXIO = 6;
     /** Bad file descriptor. */
     public static final int EBADF = 9;
@@ -30,6 +30,10 @@ public final class Errno
     public static final int EINVAL = 22;
     /** No space left on device (a full fanout group). */
     public static final int ENOSPC = 28;
+    /** Illegal seek (past the last hole or data of a file). */
+    public static final int ESPIPE = 29;
+    /** Operation not supported (a file system without fallocate). */
+    public static final int EOPNOTSUPP = 95;
     /** Protocol not available. */
     public static final int ENOPROTOOPT = 92;
     /** Network is down. */
@@ -77,6 +81,10 @@ public final class Errno
                 return "EINVAL";
             case ENOSPC:
                 return "ENOSPC";
+            case ESPIPE:
+                return "ESPIPE";
+            case EOPNOTSUPP:
+                return "EOPNOTSUPP";
             case ENOPROTOOPT:
                 return "ENOPROTOOPT";
             case ENETDOWN:

@@ -56,11 +56,17 @@ final class LibC
 
         int munmap(long address, long length) throws LastErrorException;
 
+        int madvise(long address, long length, int advice) throws LastErrorException;
+
         int close(int fd) throws LastErrorException;
+
+        int open(String path, int flags, int mode) throws LastErrorException;
 
         int if_nametoindex(String name) throws LastErrorException;
 
         int sched_setaffinity(int pid, long maskSize, long[] mask) throws LastErrorException;
+
+        int sched_getaffinity(int pid, long maskSize, long[] mask) throws LastErrorException;
 
         int getpagesize();
 
@@ -72,4 +78,10 @@ final class LibC
     static native int getsockopt(int fd, int level, int name, long valueAddress, long valueLengthAddress);
 
     static native long send(int fd, long bufferAddress, long length, int flags);
+
+    static native int fallocate(int fd, int mode, long offset, long length);
+
+    static native long lseek(int fd, long offset, int whence);
+
+    static native long read(int fd, long bufferAddress, long length);
 }

@@ -1,6 +1,7 @@
 package io.flowtap.linux;
 
 import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +24,23 @@ public final class Posix
     public static final int MAP_LOCKED = 0x2000;
     /** Fault the pages in now (x86_64 and aarch64 value). */
     public static final int MAP_POPULATE = 0x8000;
+    /** {@code madvise}: the range will be read in order (more readahead, pages dropped behind the reader sooner). */
+    public static final int MADV_SEQUENTIAL = 2;
+    /** {@code madvise}: the range will be needed soon (start reading it in now). */
+    public static final int MADV_WILLNEED = 3;
 
+    /** {@code open(2)}: read only. */
+    public static final int O_RDONLY = 0;
+    /** {@code open(2)}: read and write. */
+    public static final int O_RDWR = 2;
+    /** {@code open(2)}: close on exec (x86_64 and aarch64 value). */
+    public static final int O_CLOEXEC = 0x80000;
+    /** {@code lseek(2)}: the next byte at or after the offset that holds data. */
+    public static final int SEEK_DATA = 3;
+    /** {@code lseek(2)}: the next hole at or after the offset (the end of the file counts as one). */
+    public static final int SEEK_HOLE = 4;
+
+    private static final int FALLOC_FL_KEEP_SIZE = 1;
     private static final long MAP_FAILED = -1L;
     private static final long BYTES_PER_KIB = 1024;
 
@@ -96,6 +113,27 @@ public final class Posix
     }
 
     /**
+     * Advise the kernel how a mapped range will be used. Advice only: a kernel that refuses it changes nothing.
+     *
+     * @param address start of the range, page aligned.
+     * @param length  bytes.
+     * @param advice  an {@code MADV_} constant.
+     * @return 0, or a negative errno.
+     */
+    public static int madvise(final long address, final long length, final int advice)
+    {
+        try
+        {
+            LibC.SETUP.madvise(address, length, advice);
+            return 0;
+        }
+        catch (final LastErrorException ex)
+        {
+            return -ex.getErrorCode();
+        }
+    }
+
+    /**
      * @param address of a mapping made by {@link #mmapShared}.
      * @param length  it was made with.
      * @return 0, or a negative errno.
@@ -128,6 +166,82 @@ public final class Posix
         {
             return -ex.getErrorCode();
         }
+    }
+
+    /**
+     * Open a file by path. A setup call: it may allocate.
+     *
+     * @param path  of the file.
+     * @param flags {@link #O_RDONLY} or {@link #O_RDWR}, with {@link #O_CLOEXEC} always added.
+     * @return the descriptor, or a negative errno.
+     */
+    public static int open(final String path, final int flags)
+    {
+        try
+        {
+            return LibC.SETUP.open(path, flags | O_CLOEXEC, 0);
+        }
+        catch (final LastErrorException ex)
+        {
+            return -ex.getErrorCode();
+        }
+    }
+
+    /**
+     * Give a range of a file disk blocks now ({@code fallocate(2)} with {@code FALLOC_FL_KEEP_SIZE}: the file's size
+     * stays as it is, blocks past its end wait for it to grow), so that later writes through a mapping cannot fault
+     * for want of space: the kernel says ENOSPC here instead of raising SIGBUS there. Blocks already allocated and
+     * their data are left as they are, so several writers of one file may call it. Direct-mapped: allocates nothing.
+     *
+     * @param fd     open for writing.
+     * @param offset of the first byte.
+     * @param length bytes.
+     * @return 0, or a negative errno: {@code -ENOSPC} when the file system is full, {@code -EOPNOTSUPP} when it
+     *         cannot preallocate.
+     */
+    public static int fallocate(final int fd, final long offset, final long length)
+    {
+        while (true)
+        {
+            if (LibC.fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, length) == 0)
+            {
+                return 0;
+            }
+            final int errno = Native.getLastError();
+            if (errno != Errno.EINTR)
+            {
+                return -errno;
+            }
+        }
+    }
+
+    /**
+     * {@code lseek(2)} with {@link #SEEK_DATA} or {@link #SEEK_HOLE}: where the data or hole at or after an offset
+     * starts, to tell bytes a file really holds from a sparse range never written. Direct-mapped.
+     *
+     * @param fd     open.
+     * @param offset from where to look.
+     * @param whence {@link #SEEK_DATA} or {@link #SEEK_HOLE}.
+     * @return the offset found, or a negative errno ({@code -ENXIO} when there is no data at or past the offset).
+     */
+    public static long seek(final int fd, final long offset, final int whence)
+    {
+        final long result = LibC.lseek(fd, offset, whence);
+        return result >= 0 ? result : -Native.getLastError();
+    }
+
+    /**
+     * {@code read(2)} into native memory. Direct-mapped: allocates nothing.
+     *
+     * @param fd      open for reading.
+     * @param address of the memory to fill.
+     * @param length  most bytes to read.
+     * @return bytes read, 0 at the end of the file, or a negative errno ({@code -EINTR} to try again).
+     */
+    public static long read(final int fd, final long address, final long length)
+    {
+        final long result = LibC.read(fd, address, length);
+        return result >= 0 ? result : -Native.getLastError();
     }
 
     /**

@@ -18,10 +18,12 @@ import io.flowtap.pipeline.poll.PollerIdleStrategy;
 import io.flowtap.pipeline.poll.RingIdleStrategy;
 import io.flowtap.pipeline.shard.DispatchCounter;
 import io.flowtap.pipeline.shard.Dispatcher;
+import io.flowtap.pipeline.shard.FrameTapAgent;
 import io.flowtap.pipeline.shard.SegmentRing;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineContext;
+import io.flowtap.reassembly.EngineCounters;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
@@ -60,6 +62,7 @@ public final class Pipeline implements AutoCloseable
     private final PipelineContext context;
     private final List<PipelinePoller> pollers;
     private final List<Worker> workers;
+    private final List<FrameTapAgent> taps = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
     private AgentInvoker invoker;
     private boolean closed;
@@ -69,6 +72,14 @@ public final class Pipeline implements AutoCloseable
         this.context = context;
         this.pollers = Collections.unmodifiableList(pollers);
         this.workers = Collections.unmodifiableList(workers);
+        for (final PipelinePoller poller : pollers)
+        {
+            final FrameTapAgent tap = poller.dispatcher().tapAgent();
+            if (tap != null)
+            {
+                taps.add(tap);
+            }
+        }
     }
 
     /**
@@ -246,6 +257,41 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
+     * @return one line naming the first worker that failed (an {@link Error} while processing a segment) and why, or
+     *         null; its later segments were discarded, counted.
+     */
+    public String failure()
+    {
+        for (final Worker worker : workers)
+        {
+            final Throwable failure = worker.failure();
+            if (failure != null)
+            {
+                return worker.roleName() + " failed: " + failure;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @return one line saying why a live poller's source stopped on its own (its interface went down or was deleted:
+     *         the poller then finished, so the input is finished), or null.
+     */
+    public String sourceFailure()
+    {
+        for (final PipelinePoller poller : pollers)
+        {
+            if (poller instanceof LivePoller live && live.sourceErrno() != 0)
+            {
+                final String name = live.source().name();
+                return live.sourceErrno() == io.flowtap.linux.Errno.ENETDOWN ? "interface " + name + " went down" :
+                    "waiting for frames on " + name + " failed: " + io.flowtap.linux.Errno.name(live.sourceErrno());
+            }
+        }
+        return null;
+    }
+
+    /**
      * @return the damage that ended a capture file early, or null.
      */
     public CaptureFileException damage()
@@ -398,6 +444,23 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
+     * @return the workers' engines' counters added up (exact once closed): every segment the engines were given,
+     *         tracked or ignored under a reason, and what memcaps, evictions and timeouts did.
+     */
+    public EngineCounters engineCounters()
+    {
+        final EngineCounters sum = new EngineCounters();
+        for (final Worker worker : workers)
+        {
+            if (worker.engine() != null)
+            {
+                sum.add(worker.engine().counters());
+            }
+        }
+        return sum;
+    }
+
+    /**
      * Shut down cleanly: the pollers read what their sources have captured and stop, the workers drain their queues,
      * every open flow ends (reason {@code shutdown}), handlers are closed on their workers' threads, the agents'
      * threads stop, and the sources are closed. Idempotent.
@@ -431,6 +494,10 @@ public final class Pipeline implements AutoCloseable
             if (!await(this::areWorkersDone, context.shutdownTimeoutNs()))
             {
                 timedOut = timedOut == null ? "workers did not drain" : timedOut + ", workers did not drain";
+            }
+            if (!await(this::areTapsDrained, context.shutdownTimeoutNs()))
+            {
+                timedOut = timedOut == null ? "taps did not drain" : timedOut + ", taps did not drain";
             }
         }
         finally
@@ -493,13 +560,14 @@ public final class Pipeline implements AutoCloseable
     {
         final List<Agent> agents = new ArrayList<>(pollers);
         agents.addAll(workers);
+        agents.addAll(taps);
         switch (context.threadingMode())
         {
             case DEDICATED:
                 for (final PipelinePoller poller : pollers)
                 {
                     final IdleStrategy onSource = poller instanceof LivePoller ?
-                        new RingIdleStrategy(((LivePoller)poller).source(), PollerGroup.IDLE_WAIT_MS) :
+                        new RingIdleStrategy((LivePoller)poller, PollerGroup.IDLE_WAIT_MS) :
                         context.pollerBackoffIdleStrategy().get();
                     startRunner(new PollerIdleStrategy(
                         poller, context.pollerBackoffIdleStrategy().get(), onSource), poller);
@@ -508,9 +576,13 @@ public final class Pipeline implements AutoCloseable
                 {
                     startRunner(context.workerIdleStrategy().get(), worker);
                 }
+                for (final FrameTapAgent tap : taps)
+                {
+                    startRunner(context.workerIdleStrategy().get(), tap);
+                }
                 break;
             case SHARED:
-                startRunner(context.workerIdleStrategy().get(), new CompositeAgent(agents));
+                startRunner(sharedIdleStrategy(), new CompositeAgent(agents));
                 break;
             case INVOKER:
             default:
@@ -518,6 +590,25 @@ public final class Pipeline implements AutoCloseable
                 invoker.start();
                 break;
         }
+    }
+
+    /**
+     * One thread runs every agent: when none found work, the workers' queues are empty too, so unless told otherwise
+     * ({@link PipelineContext#sharedIdleOnRing}) a single live ring's thread waits in {@code poll(2)} for the kernel's
+     * next block, as a dedicated poller does, instead of spinning; with several rings it waits on the first for at
+     * most a millisecond, so the others are not left behind.
+     */
+    private IdleStrategy sharedIdleStrategy()
+    {
+        if (!context.sharedIdleOnRing() || !(pollers.get(0) instanceof LivePoller))
+        {
+            return context.workerIdleStrategy().get();
+        }
+        final LivePoller first = (LivePoller)pollers.get(0);
+        return new PollerIdleStrategy(
+            first,
+            context.pollerBackoffIdleStrategy().get(),
+            new RingIdleStrategy(first.source(), pollers.size() == 1 ? PollerGroup.IDLE_WAIT_MS : 1));
     }
 
     private void startRunner(final IdleStrategy idleStrategy, final Agent agent)
@@ -562,6 +653,18 @@ public final class Pipeline implements AutoCloseable
             throw new IllegalStateException("workers did not start within " +
                 TimeUnit.NANOSECONDS.toMillis(context.startTimeoutNs()) + " ms");
         }
+    }
+
+    private boolean areTapsDrained()
+    {
+        for (final FrameTapAgent tap : taps)
+        {
+            if (!tap.isDrained())
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean areWorkersDone()

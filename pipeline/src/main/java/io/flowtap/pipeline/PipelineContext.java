@@ -70,6 +70,7 @@ public final class PipelineContext
     private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
     private Supplier<IdleStrategy> workerIdleStrategy = PipelineContext::defaultIdleStrategy;
     private Supplier<IdleStrategy> pollerBackoffIdleStrategy = PipelineContext::defaultIdleStrategy;
+    private boolean sharedIdleOnRing = true;
     private ErrorHandler errorHandler = Throwable::printStackTrace;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private StageHistograms histograms;
@@ -367,6 +368,29 @@ public final class PipelineContext
     {
         this.workerIdleStrategy = supplier;
         return this;
+    }
+
+    /**
+     * How the one thread of {@link ThreadingMode#SHARED} waits when no agent found work, live: in {@code poll(2)} on
+     * the ring until the kernel hands over a block (true, the default: no CPU spent waiting, as tcpdump waits), or with
+     * the worker idle strategy (false: it keeps the core awake, which keeps wake-up latency out of the tail on a
+     * virtual machine whose idle CPUs the host takes away).
+     *
+     * @param onRing whether to wait on the ring.
+     * @return this.
+     */
+    public PipelineContext sharedIdleOnRing(final boolean onRing)
+    {
+        this.sharedIdleOnRing = onRing;
+        return this;
+    }
+
+    /**
+     * @return whether the shared thread waits on the ring when idle.
+     */
+    public boolean sharedIdleOnRing()
+    {
+        return sharedIdleOnRing;
     }
 
     /**

@@ -13,7 +13,10 @@ public enum EndReason
     IDLE_TIMEOUT("idle_timeout"),
     /** Removed to make room for a new flow when the table was full. */
     EVICTED("evicted"),
-    /** A new SYN reused the 4-tuple while the old connection had not closed. */
+    /**
+     * A new SYN reused the 4-tuple while the old connection was still tracked: it had not closed, or it was an
+     * unanswered attempt past the attempt timeout (a flow whose RST or FINs had closed it keeps that reason).
+     */
     PORT_REUSE("port_reuse"),
     /** The engine was shut down (end of a capture file, or the appliance stopping). */
     SHUTDOWN("shutdown");

@@ -36,6 +36,8 @@ public final class EngineContext
     public static final int CHECKSUM_HOLD_BYTES_DEFAULT = 1 << 20;
     /** Bad-checksum segments held at most. */
     public static final int CHECKSUM_HOLD_SEGMENTS_DEFAULT = 256;
+    /** Default age after which an unanswered connection attempt is over (Zeek's {@code tcp_attempt_delay}). */
+    public static final long ATTEMPT_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(5);
 
     private int maxFlows = MAX_FLOWS_DEFAULT;
     private boolean vlanInKey;
@@ -60,6 +62,8 @@ public final class EngineContext
     private long establishedTimeoutNs = ESTABLISHED_TIMEOUT_NS_DEFAULT;
     private long closingTimeoutNs = CLOSING_TIMEOUT_NS_DEFAULT;
     private long closedTimeoutNs = CLOSED_TIMEOUT_NS_DEFAULT;
+    private long attemptTimeoutNs = ATTEMPT_TIMEOUT_NS_DEFAULT;
+    private boolean newConnectionAfterReject = true;
     private FrameSender responder;
     private boolean concluded;
 
@@ -112,6 +116,10 @@ public final class EngineContext
         if (embryonicTimeoutNs <= 0 || establishedTimeoutNs <= 0 || closingTimeoutNs <= 0 || closedTimeoutNs <= 0)
         {
             throw new IllegalArgumentException("timeouts must be positive");
+        }
+        if (attemptTimeoutNs < 0)
+        {
+            throw new IllegalArgumentException("attempt timeout must not be negative: " + attemptTimeoutNs);
         }
         concluded = true;
         return this;
@@ -492,6 +500,52 @@ public final class EngineContext
     public long embryonicTimeoutNs()
     {
         return embryonicTimeoutNs;
+    }
+
+    /**
+     * Connection boundary: a client's SYN that comes this long after the first SYN of an attempt the server never
+     * answered (not a packet from it) starts a new flow, as Zeek's attempt timer ({@code tcp_attempt_delay}, 5 s)
+     * ends such an attempt; the old one ends with {@link EndReason#PORT_REUSE}. A retransmitted SYN within it stays in
+     * the attempt.
+     *
+     * @param timeoutNs the age, 0 to keep every SYN retransmission in one flow (until the embryonic timeout).
+     * @return this.
+     */
+    public EngineContext attemptTimeoutNs(final long timeoutNs)
+    {
+        this.attemptTimeoutNs = timeoutNs;
+        return this;
+    }
+
+    /**
+     * @return age after which an unanswered attempt is over for a new SYN; 0 for never.
+     */
+    public long attemptTimeoutNs()
+    {
+        return attemptTimeoutNs;
+    }
+
+    /**
+     * Connection boundary: after an attempt the server refused (an acceptable RST before the handshake completed), a
+     * new SYN from the client starts a new flow even with the same ISN, as Zeek splits a connect retried after a
+     * refusal ({@code Sr Sr Sr}: three connections). Off, such a SYN with the same ISN stays in the refused flow (a
+     * different ISN still starts a new one).
+     *
+     * @param newConnection whether a SYN after a refusal starts a new flow.
+     * @return this.
+     */
+    public EngineContext newConnectionAfterReject(final boolean newConnection)
+    {
+        this.newConnectionAfterReject = newConnection;
+        return this;
+    }
+
+    /**
+     * @return whether a SYN after a refused attempt starts a new flow.
+     */
+    public boolean newConnectionAfterReject()
+    {
+        return newConnectionAfterReject;
     }
 
     /**

@@ -36,7 +36,10 @@ public enum EngineCounter
     FLOWS_TIMED_OUT("flows timed out", false),
     /** Flows ended to make room in a full table. */
     FLOWS_EVICTED("flows evicted", false),
-    /** New connections on a 4-tuple still in use (a new SYN). */
+    /**
+     * New connections on a 4-tuple still tracked: a SYN after a close, with a new ISN, after a refused attempt, or
+     * after an unanswered attempt timed out.
+     */
     PORT_REUSE("port reuse", false),
     /** Flows whose client and server were found the wrong way round and swapped. */
     DIRECTION_FLIPPED("direction flipped", false),

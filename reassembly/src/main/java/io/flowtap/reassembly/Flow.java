@@ -30,6 +30,7 @@ public final class Flow
     final TcpHandler[] handlers;
     final Stream[] streams = new Stream[2];
     final FlowRecord record = new FlowRecord();
+    final ZeekConnection zeek = new ZeekConnection();
     private final Object[] data;
 
     long id;
@@ -77,6 +78,7 @@ public final class Flow
         lastNs = timeNs;
         Arrays.fill(data, null);
         record.reset(timeNs, midstream);
+        zeek.reset();
     }
 
     void swapRoles()
@@ -95,6 +97,7 @@ public final class Flow
         serverPort = p;
         clientIsA = !clientIsA;
         record.swapDirections();
+        zeek.swap();
         record.flipped();
     }
 

@@ -1,10 +1,13 @@
 package io.flowtap.reassembly;
 
+import java.util.Arrays;
+
 /**
  * What was seen of one flow, kept up to date while it runs and final when {@link TcpHandler#onTerminate} receives it:
- * PATHspider's TCP fields (SYN flags, FIN and RST each way, whether the handshake completed), a Zeek-style
- * {@code history}, and per-direction counts. Per-direction values are indexed by {@link Direction}: the forward
- * direction of PATHspider is {@link Direction#TO_SERVER}.
+ * PATHspider's TCP fields (SYN flags, FIN and RST each way, whether the handshake completed), Zeek's {@code history},
+ * {@code conn_state} and sequence-space byte counts ({@code orig_bytes}, {@code resp_bytes}), and per-direction
+ * counts. Per-direction values are indexed by {@link Direction}: the forward direction of PATHspider is
+ * {@link Direction#TO_SERVER}.
  * <p>
  * One record per flow slot, reused for the next flow: copy what must outlive {@code onTerminate}.
  */
@@ -15,20 +18,27 @@ public final class FlowRecord
 
     private static final int MAX_HISTORY = 40;
 
-    private final long[] packets = new long[2];
-    private final long[] payloadBytes = new long[2];
-    private final long[] wireBytes = new long[2];
-    private final long[] retransmissions = new long[2];
-    private final long[] outOfOrder = new long[2];
-    private final long[] overlaps = new long[2];
-    private final long[] conflictingOverlaps = new long[2];
-    private final long[] gaps = new long[2];
-    private final long[] gapBytes = new long[2];
-    private final long[] deliveredBytes = new long[2];
+    // Every per-direction count in one array, counter-major with the two directions side by side, the four that
+    // every packet or delivery moves first: one object and one or two cache lines per packet rather than an array
+    // object per counter.
+    private static final int PACKETS = 0;
+    private static final int PAYLOAD_BYTES = 2;
+    private static final int WIRE_BYTES = 4;
+    private static final int DELIVERED_BYTES = 6;
+    private static final int RETRANSMISSIONS = 8;
+    private static final int OUT_OF_ORDER = 10;
+    private static final int OVERLAPS = 12;
+    private static final int CONFLICTING_OVERLAPS = 14;
+    private static final int GAPS = 16;
+    private static final int GAP_BYTES = 18;
+    private static final int ACKED_MISSING_BYTES = 20;
+    private static final int SEQ_BYTES = 22;
+    private static final int COUNTS = 24;
+
+    private final long[] counts = new long[COUNTS];
     private final int[] synFlags = new int[2];
     private final boolean[] fin = new boolean[2];
     private final boolean[] rst = new boolean[2];
-    private final int[] historySeen = new int[2];
     private final byte[] history = new byte[MAX_HISTORY];
     private int historyLength;
     private long attributes;
@@ -37,25 +47,16 @@ public final class FlowRecord
     private long firstNs;
     private long lastNs;
     private EndReason endReason;
+    private ConnState connState;
 
     void reset(final long timeNs, final boolean midstream)
     {
+        Arrays.fill(counts, 0);
         for (int d = 0; d < 2; d++)
         {
-            packets[d] = 0;
-            payloadBytes[d] = 0;
-            wireBytes[d] = 0;
-            retransmissions[d] = 0;
-            outOfOrder[d] = 0;
-            overlaps[d] = 0;
-            conflictingOverlaps[d] = 0;
-            gaps[d] = 0;
-            gapBytes[d] = 0;
-            deliveredBytes[d] = 0;
             synFlags[d] = NO_SYN;
             fin[d] = false;
             rst[d] = false;
-            historySeen[d] = 0;
         }
         historyLength = 0;
         attributes = 0;
@@ -64,13 +65,14 @@ public final class FlowRecord
         firstNs = timeNs;
         lastNs = timeNs;
         endReason = null;
+        connState = null;
     }
 
     void packet(final int direction, final int payloadLength, final int wireLength, final long timeNs)
     {
-        packets[direction]++;
-        payloadBytes[direction] += payloadLength;
-        wireBytes[direction] += wireLength;
+        counts[PACKETS + direction]++;
+        counts[PAYLOAD_BYTES + direction] += payloadLength;
+        counts[WIRE_BYTES + direction] += wireLength;
         if (timeNs > lastNs)
         {
             lastNs = timeNs;
@@ -78,29 +80,23 @@ public final class FlowRecord
     }
 
     /**
-     * Add a Zeek history letter, once per direction: upper case for the originator (client), lower case for the
-     * responder, as Zeek writes it.
+     * Append a letter to the history as it is (the rules of which letter, in which case, are
+     * {@link ZeekConnection}'s). Past {@value #MAX_HISTORY} letters the history is cut, as a log line must end.
      */
-    void history(final int direction, final char letter)
+    void addHistory(final char letter)
     {
-        final int bit = 1 << (letter - 'A');
-        if ((historySeen[direction] & bit) == 0 && historyLength < MAX_HISTORY)
+        if (historyLength < MAX_HISTORY)
         {
-            historySeen[direction] |= bit;
-            history[historyLength++] =
-                (byte)(direction == Direction.TO_SERVER ? letter : Character.toLowerCase(letter));
+            history[historyLength++] = (byte)letter;
         }
     }
 
     /**
-     * Zeek's {@code ^}: the engine found that it had the roles the wrong way round and flipped them.
+     * Zeek's {@code ^}: the roles were flipped (at the first packet, or when a later one showed the guess wrong).
      */
     void flipped()
     {
-        if (historyLength < MAX_HISTORY)
-        {
-            history[historyLength++] = '^';
-        }
+        addHistory('^');
     }
 
     void synFlags(final int direction, final int flags)
@@ -128,33 +124,68 @@ public final class FlowRecord
 
     void retransmission(final int direction)
     {
-        retransmissions[direction]++;
+        counts[RETRANSMISSIONS + direction]++;
     }
 
     void onOutOfOrder(final int direction)
     {
-        outOfOrder[direction]++;
+        counts[OUT_OF_ORDER + direction]++;
     }
 
     void overlap(final int direction)
     {
-        overlaps[direction]++;
+        counts[OVERLAPS + direction]++;
     }
 
     void conflictingOverlap(final int direction)
     {
-        conflictingOverlaps[direction]++;
+        counts[CONFLICTING_OVERLAPS + direction]++;
     }
 
+    /**
+     * A hole in the sender's own data: bytes below a byte (or FIN) it was seen to send.
+     */
     void gap(final int direction, final long length)
     {
-        gaps[direction]++;
-        gapBytes[direction] += length;
+        counts[GAPS + direction]++;
+        counts[GAP_BYTES + direction] += length;
+    }
+
+    /**
+     * Bytes skipped that only the peer's acknowledgement shows were sent.
+     */
+    void ackedMissing(final int direction, final long length)
+    {
+        counts[ACKED_MISSING_BYTES + direction] += length;
+    }
+
+    /**
+     * Bytes counted as only acknowledged turned out to lie below data the sender was later seen to send: they are a
+     * hole in its own data after all.
+     */
+    void confirmGap(final int direction, final long length, final boolean newHole)
+    {
+        counts[ACKED_MISSING_BYTES + direction] -= length;
+        counts[GAP_BYTES + direction] += length;
+        if (newHole)
+        {
+            counts[GAPS + direction]++;
+        }
+    }
+
+    void seqBytes(final int direction, final long bytes)
+    {
+        counts[SEQ_BYTES + direction] = bytes;
+    }
+
+    void connState(final ConnState state)
+    {
+        connState = state;
     }
 
     void delivered(final int direction, final long length)
     {
-        deliveredBytes[direction] += length;
+        counts[DELIVERED_BYTES + direction] += length;
     }
 
     void attribute()
@@ -175,20 +206,24 @@ public final class FlowRecord
         final boolean midstreamFlag,
         final long firstTimeNs,
         final long lastTimeNs,
-        final EndReason reason)
+        final EndReason reason,
+        final ConnState zeekState)
     {
         for (int d = 0; d < 2; d++)
         {
-            packets[d] = counters[0][d];
-            payloadBytes[d] = counters[1][d];
-            wireBytes[d] = counters[2][d];
-            deliveredBytes[d] = counters[3][d];
-            retransmissions[d] = counters[4][d];
-            outOfOrder[d] = counters[5][d];
-            overlaps[d] = counters[6][d];
-            conflictingOverlaps[d] = counters[7][d];
-            gaps[d] = counters[8][d];
-            gapBytes[d] = counters[9][d];
+            counts[PACKETS + d] = counters[0][d];
+            counts[PAYLOAD_BYTES + d] = counters[1][d];
+            counts[WIRE_BYTES + d] = counters[2][d];
+            counts[DELIVERED_BYTES + d] = counters[3][d];
+            counts[RETRANSMISSIONS + d] = counters[4][d];
+            counts[OUT_OF_ORDER + d] = counters[5][d];
+            counts[OVERLAPS + d] = counters[6][d];
+            counts[CONFLICTING_OVERLAPS + d] = counters[7][d];
+            counts[GAPS + d] = counters[8][d];
+            counts[GAP_BYTES + d] = counters[9][d];
+            // A record journaled before these two counters existed has ten rows.
+            counts[ACKED_MISSING_BYTES + d] = counters.length > 10 ? counters[10][d] : 0;
+            counts[SEQ_BYTES + d] = counters.length > 11 ? counters[11][d] : 0;
             synFlags[d] = synFlagsEach[d];
             fin[d] = finEach[d];
             rst[d] = rstEach[d];
@@ -203,6 +238,7 @@ public final class FlowRecord
         firstNs = firstTimeNs;
         lastNs = lastTimeNs;
         endReason = reason;
+        connState = zeekState;
     }
 
     void end(final EndReason reason)
@@ -220,16 +256,12 @@ public final class FlowRecord
 
     void swapDirections()
     {
-        swap(packets);
-        swap(payloadBytes);
-        swap(wireBytes);
-        swap(retransmissions);
-        swap(outOfOrder);
-        swap(overlaps);
-        swap(conflictingOverlaps);
-        swap(gaps);
-        swap(gapBytes);
-        swap(deliveredBytes);
+        for (int counter = 0; counter < COUNTS; counter += 2)
+        {
+            final long toClient = counts[counter];
+            counts[counter] = counts[counter + 1];
+            counts[counter + 1] = toClient;
+        }
         final int s = synFlags[0];
         synFlags[0] = synFlags[1];
         synFlags[1] = s;
@@ -239,24 +271,7 @@ public final class FlowRecord
         final boolean r = rst[0];
         rst[0] = rst[1];
         rst[1] = r;
-        final int h = historySeen[0];
-        historySeen[0] = historySeen[1];
-        historySeen[1] = h;
-        for (int i = 0; i < historyLength; i++)
-        {
-            final char c = (char)history[i];
-            if (Character.isLetter(c))
-            {
-                history[i] = (byte)(Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
-            }
-        }
-    }
-
-    private static void swap(final long[] pair)
-    {
-        final long t = pair[0];
-        pair[0] = pair[1];
-        pair[1] = t;
+        // The history is not rewritten: as in Zeek, letters before the ^ keep the roles they were written under.
     }
 
     /**
@@ -265,7 +280,7 @@ public final class FlowRecord
      */
     public long packets(final int direction)
     {
-        return packets[direction];
+        return counts[PACKETS + direction];
     }
 
     /**
@@ -274,7 +289,7 @@ public final class FlowRecord
      */
     public long payloadBytes(final int direction)
     {
-        return payloadBytes[direction];
+        return counts[PAYLOAD_BYTES + direction];
     }
 
     /**
@@ -283,7 +298,7 @@ public final class FlowRecord
      */
     public long wireBytes(final int direction)
     {
-        return wireBytes[direction];
+        return counts[WIRE_BYTES + direction];
     }
 
     /**
@@ -292,7 +307,7 @@ public final class FlowRecord
      */
     public long deliveredBytes(final int direction)
     {
-        return deliveredBytes[direction];
+        return counts[DELIVERED_BYTES + direction];
     }
 
     /**
@@ -301,7 +316,7 @@ public final class FlowRecord
      */
     public long retransmissions(final int direction)
     {
-        return retransmissions[direction];
+        return counts[RETRANSMISSIONS + direction];
     }
 
     /**
@@ -310,7 +325,7 @@ public final class FlowRecord
      */
     public long outOfOrder(final int direction)
     {
-        return outOfOrder[direction];
+        return counts[OUT_OF_ORDER + direction];
     }
 
     /**
@@ -319,7 +334,7 @@ public final class FlowRecord
      */
     public long overlaps(final int direction)
     {
-        return overlaps[direction];
+        return counts[OVERLAPS + direction];
     }
 
     /**
@@ -328,25 +343,57 @@ public final class FlowRecord
      */
     public long conflictingOverlaps(final int direction)
     {
-        return conflictingOverlaps[direction];
+        return counts[CONFLICTING_OVERLAPS + direction];
     }
 
     /**
      * @param direction a {@link Direction}.
-     * @return gaps reported that way.
+     * @return holes in the sender's own data that way (those {@link #gapBytes} counts; a hole only acknowledgements
+     * show is not one).
      */
     public long gaps(final int direction)
     {
-        return gaps[direction];
+        return counts[GAPS + direction];
     }
 
     /**
      * @param direction a {@link Direction}.
-     * @return bytes missing that way, over all gaps.
+     * @return bytes missing that way below what the sender itself was seen to send (data or FIN), over all gaps:
+     * Zeek's {@code missed_bytes} counts these.
      */
     public long gapBytes(final int direction)
     {
-        return gapBytes[direction];
+        return counts[GAP_BYTES + direction];
+    }
+
+    /**
+     * @param direction a {@link Direction}.
+     * @return bytes skipped that way that only the peer's acknowledgements show were sent (a direction never captured,
+     * or lost after the sender's last captured segment); with {@link #gapBytes}, every byte never captured.
+     */
+    public long ackedMissingBytes(final int direction)
+    {
+        return counts[ACKED_MISSING_BYTES + direction];
+    }
+
+    /**
+     * @param direction a {@link Direction}.
+     * @return the sender's bytes in sequence space, as Zeek's {@code orig_bytes} / {@code resp_bytes} count them:
+     * from its first byte to the highest it sent or the peer acknowledged, SYN and FIN not counted, whether captured
+     * or not; 64-bit across sequence wraps; 0 for a side no packet was seen from, as Zeek counts it (what its peer
+     * acknowledged of it is in {@link #ackedMissingBytes}). Final when the flow ends.
+     */
+    public long seqBytes(final int direction)
+    {
+        return counts[SEQ_BYTES + direction];
+    }
+
+    /**
+     * @return Zeek's {@code conn_state}, or null while the flow runs.
+     */
+    public ConnState connState()
+    {
+        return connState;
     }
 
     /**

@@ -255,7 +255,8 @@ public final class FlowReplay
      *
      * @param flow      started here.
      * @param counters  {@code [counter][direction]}: packets, payload, wire, delivered bytes, retransmissions, out
-     *                  of order, overlaps, conflicting overlaps, gaps, gap bytes.
+     *                  of order, overlaps, conflicting overlaps, gaps, gap bytes, then optionally acked missing bytes
+     *                  and sequence-space bytes (0 when absent).
      * @param synFlags  of the first SYN each way, {@link FlowRecord#NO_SYN} for none.
      * @param fin       FIN seen each way.
      * @param rst       RST seen each way.
@@ -264,6 +265,7 @@ public final class FlowReplay
      * @param firstNs   first packet time.
      * @param lastNs    last packet time.
      * @param reason    why it ended.
+     * @param connState Zeek's {@code conn_state}, or null when the journal did not keep it.
      */
     public void end(
         final Flow flow,
@@ -275,10 +277,12 @@ public final class FlowReplay
         final boolean connected,
         final long firstNs,
         final long lastNs,
-        final EndReason reason)
+        final EndReason reason,
+        final ConnState connState)
     {
         flow.state = Flow.STATE_CLOSED;
-        flow.record.restore(counters, synFlags, fin, rst, history, connected, flow.midstream, firstNs, lastNs, reason);
+        flow.record.restore(
+            counters, synFlags, fin, rst, history, connected, flow.midstream, firstNs, lastNs, reason, connState);
         held.remove(flow);
         for (final TcpHandler handler : handlers)
         {

@@ -223,12 +223,12 @@ public final class ReassemblyEngine
         {
             if (flow != null)
             {
-                flow.record.history(direction(flow), 'C');
+                flow.zeek.checksumError(flow.record, direction(flow));
             }
             return null;
         }
 
-        if (flow != null && syn && !ack && isNewConnection(flow, direction(flow), tcp.seq()))
+        if (flow != null && syn && !ack && isNewConnection(flow, direction(flow), tcp.seq(), timeNs))
         {
             counters.increment(EngineCounter.PORT_REUSE);
             terminate(flow, EndReason.PORT_REUSE);
@@ -273,7 +273,7 @@ public final class ReassemblyEngine
             }
         }
         counters.increment(EngineCounter.TRACKED);
-        history(flow, direction, tcp, flags);
+        flow.zeek.packet(flow.record, direction, flags, tcp.seq(), tcp.ackSeq(), tcp.payloadLength(), tcp.windowSize());
 
         if (flow.state == Flow.STATE_CLOSED && flow.record.endReason() == EndReason.RST)
         {
@@ -422,6 +422,10 @@ public final class ReassemblyEngine
                 to.synAcked = true;
             }
             reassembler.onAck(flow, Direction.opposite(dir), ackSeq, timeNs);
+            if (flow.state == Flow.STATE_EMBRYONIC && !from.synAcked && missedSyn(flow, dir, from, to))
+            {
+                from.synAcked = true;
+            }
             if (flow.state == Flow.STATE_EMBRYONIC && from.synAcked && to.synAcked)
             {
                 establish(flow, timeNs);
@@ -537,6 +541,19 @@ public final class ReassemblyEngine
         }
     }
 
+    /**
+     * The client's SYN was not captured, but the server's SYN-ACK acknowledged it and the client has now acknowledged
+     * the SYN-ACK: the handshake happened, as Zeek concludes from a SYN-ACK followed by an ACK. Without this the
+     * client would stay unsynchronised and its FIN be dropped, so that the server's ACK of the FIN looked like a
+     * missing byte.
+     */
+    private static boolean missedSyn(final Flow flow, final int dir, final Stream from, final Stream to)
+    {
+        return dir == Direction.TO_SERVER && !from.synSeen && from.baseKnown && to.synSeen && to.synAcked &&
+            flow.record.synFlags(Direction.TO_CLIENT) != FlowRecord.NO_SYN &&
+            (flow.record.synFlags(Direction.TO_CLIENT) & TcpFlyweight.ACK) != 0;
+    }
+
     private void onFin(final Flow flow, final int dir, final long seq, final boolean syn, final int payloadLength)
     {
         final Stream sender = flow.streams[dir];
@@ -551,6 +568,7 @@ public final class ReassemblyEngine
         {
             sender.finSeen = true;
             sender.finOffset = sender.offsetOf(SequenceNumbers.add(seq, payloadLength + (syn ? 1 : 0)));
+            StreamReassembler.confirmGaps(flow, dir);
         }
         if (flow.streams[Direction.opposite(dir)].finSeen)
         {
@@ -700,6 +718,13 @@ public final class ReassemblyEngine
             reassembler.release(flow.streams[1]);
         }
         flow.record.end(reason);
+        for (int d = 0; d < 2; d++)
+        {
+            // As Zeek sizes an endpoint: one never seen has no size, whatever its peer acknowledged of it (that
+            // view stays in the acked missing bytes).
+            flow.record.seqBytes(d, flow.zeek.state(d) == ZeekConnection.INACTIVE ? 0 : flow.streams[d].seqBytes());
+        }
+        flow.record.connState(flow.zeek.connState(flow.record));
         counters.increment(EngineCounter.FLOWS_ENDED);
         if (reason == EndReason.IDLE_TIMEOUT && flow.record.endReason() == EndReason.IDLE_TIMEOUT)
         {
@@ -769,6 +794,11 @@ public final class ReassemblyEngine
             final int dstPort = decoder.tcp().dstPort();
             senderIsClient = !(srcPort < 1024 && dstPort >= 1024);
         }
+        if (!senderIsClient)
+        {
+            // Zeek takes the first packet's sender for the originator and writes ^ when it decides otherwise.
+            flow.record.flipped();
+        }
         final boolean sourceIsA = key.sourceIsA();
         flow.clientIsA = senderIsClient == sourceIsA;
         flow.version = key.version();
@@ -821,14 +851,29 @@ public final class ReassemblyEngine
     }
 
     /**
-     * A SYN on a known 4-tuple starts a new connection when the old one has closed, or when its sequence number is
-     * not the old client's ISN (a retransmitted SYN has the same one).
+     * A SYN on a known 4-tuple starts a new connection (Zeek's and Suricata's boundaries): when the old one has
+     * closed (both FINs, or an acceptable RST); when its sequence number is not the old client's ISN (a retransmitted
+     * SYN has the same one); when the old one was an attempt the server refused with a RST (a client that retries a
+     * refused connect, even with the same ISN, makes a new attempt: {@link EngineContext#newConnectionAfterReject});
+     * and when the old one was an unanswered attempt older than {@link EngineContext#attemptTimeoutNs}.
      */
-    private static boolean isNewConnection(final Flow flow, final int direction, final long seq)
+    private boolean isNewConnection(final Flow flow, final int direction, final long seq, final long timeNs)
     {
         if (flow.state == Flow.STATE_CLOSED && !flow.rstProvisional)
         {
             return true;
+        }
+        if (direction == Direction.TO_SERVER)
+        {
+            if (flow.rstProvisional && flow.state == Flow.STATE_CLOSED && context.newConnectionAfterReject())
+            {
+                return true;
+            }
+            final long attemptTimeoutNs = context.attemptTimeoutNs();
+            if (attemptTimeoutNs > 0 && flow.zeek.attemptOnly() && timeNs - flow.record.firstNs() >= attemptTimeoutNs)
+            {
+                return true;
+            }
         }
         final Stream sender = flow.streams[direction];
         if (direction == Direction.TO_SERVER)
@@ -842,43 +887,6 @@ public final class ReassemblyEngine
     private int direction(final Flow flow)
     {
         return key.sourceIsA() == flow.clientIsA ? Direction.TO_SERVER : Direction.TO_CLIENT;
-    }
-
-    private static void history(final Flow flow, final int direction, final TcpFlyweight tcp, final int flags)
-    {
-        final FlowRecord record = flow.record;
-        final boolean syn = (flags & TcpFlyweight.SYN) != 0;
-        final boolean ack = (flags & TcpFlyweight.ACK) != 0;
-        final boolean fin = (flags & TcpFlyweight.FIN) != 0;
-        final boolean rst = (flags & TcpFlyweight.RST) != 0;
-        if (syn)
-        {
-            if (fin || rst)
-            {
-                record.history(direction, 'Q');
-            }
-            record.history(direction, ack ? 'H' : 'S');
-        }
-        if (fin)
-        {
-            record.history(direction, 'F');
-        }
-        if (rst)
-        {
-            record.history(direction, 'R');
-        }
-        if (tcp.payloadLength() > 0)
-        {
-            record.history(direction, 'D');
-        }
-        else if (ack && !syn && !fin && !rst)
-        {
-            record.history(direction, 'A');
-        }
-        if (tcp.windowSize() == 0 && !syn && !rst)
-        {
-            record.history(direction, 'W');
-        }
     }
 
     private void advanceClock(final long timeNs)

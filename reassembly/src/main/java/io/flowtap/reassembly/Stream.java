@@ -15,8 +15,6 @@ import io.flowtap.reassembly.store.SegmentPool;
 final class Stream
 {
     static final long NONE = Long.MIN_VALUE;
-    private static final long REANCHOR_DISTANCE = 1L << 30;
-
     final long[] consumed;
 
     boolean baseKnown;
@@ -45,6 +43,13 @@ final class Stream
     long ackedHoleSinceNs = NONE;
     /** Segments of the flow seen since, either way. */
     int ackedHoleSegments;
+    /**
+     * Start of the bytes skipped as a gap that only the peer's acknowledgements showed were sent (above everything the
+     * sender was seen to send), up to the frontier; {@link #NONE} when there are none.
+     */
+    long ackedOnlyFrom;
+    /** Whether the hole those bytes continue was already counted (it began below the sender's own data). */
+    boolean ackedOnlyCounted;
 
     int segmentHead = SegmentPool.NONE;
     int pageHead = PageStore.NONE;
@@ -83,6 +88,8 @@ final class Stream
         highest = 0;
         frontier = 0;
         acked = NONE;
+        ackedOnlyFrom = NONE;
+        ackedOnlyCounted = false;
         segmentHead = SegmentPool.NONE;
         pageHead = PageStore.NONE;
         segmentTail = SegmentPool.NONE;
@@ -119,12 +126,13 @@ final class Stream
     }
 
     /**
-     * Move the anchor up to the frontier once it is far behind, so that sequence numbers within 2^31 of the data in
-     * flight always map to the right offset.
+     * Move the anchor up to the frontier, so that any sequence number up to 2^31 - 1 ahead of the data in order maps
+     * to the right offset: a sparse capture can show an ACK 1.9 GiB past the last one, and a 32-bit number says no
+     * more than that about how many times the space wrapped in between (Zeek counts wraps the same way).
      */
     void reanchor()
     {
-        if (frontier - anchorOffset > REANCHOR_DISTANCE)
+        if (frontier > anchorOffset)
         {
             anchorSeq = seqOf(frontier);
             anchorOffset = frontier;
@@ -183,6 +191,36 @@ final class Stream
             return -1;
         }
         return finSeen ? SequenceNumbers.add(seqOf(finOffset), 1) : seqOf(highest);
+    }
+
+    /**
+     * @return the offset after the last byte the sender's own segments showed it sent: its highest claimed byte, or
+     * its FIN.
+     */
+    long ownEnd()
+    {
+        return finSeen ? Math.max(highest, finOffset) : highest;
+    }
+
+    /**
+     * Zeek's endpoint size ({@code orig_bytes}, {@code resp_bytes}): the sender's bytes in sequence space, up to the
+     * highest it sent or its peer acknowledged, without SYN and FIN; 64-bit, since offsets are.
+     *
+     * @return bytes, 0 when the sequence space was never known.
+     */
+    long seqBytes()
+    {
+        if (!baseKnown)
+        {
+            return 0;
+        }
+        // As Zeek: the highest sequence number reached or acknowledged, less the FIN's own when one was sent.
+        long end = finSeen ? Math.max(highest, finOffset + 1) : highest;
+        if (acked != NONE && acked > end)
+        {
+            end = acked;
+        }
+        return Math.max(0, finSeen ? end - 1 : end);
     }
 
     /**

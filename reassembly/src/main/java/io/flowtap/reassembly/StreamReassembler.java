@@ -18,8 +18,13 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 final class StreamReassembler
 {
-    private static final long MAX_ACK_AHEAD = 1L << 30;
-    /** Furthest back a midstream stream is started again for earlier bytes that came late. */
+    // An ACK moves a stream forward by any distance a 32-bit sequence number can express, as Zeek takes it: a
+    // sparse capture (a filtered bulk transfer) can show ACKs 1.9 GiB apart, and each must count for the offsets to
+    // follow the wraps.
+    private static final long MAX_ACK_AHEAD = Integer.MAX_VALUE;
+    // Zeek's TOO_LARGE_SEQ_DELTA: an acknowledgement number of 0 this far ahead is a broken ACK, not a wrap.
+    private static final long BROKEN_ZERO_ACK_AHEAD = 1L << 20;
+    // Furthest back a midstream stream is started again for earlier bytes that came late.
     private static final long MAX_REBASE = 1L << 20;
 
     private final PageStore pages;
@@ -98,11 +103,11 @@ final class StreamReassembler
             if (urgentPolicy == UrgentPolicy.DROP)
             {
                 counters.increment(EngineCounter.URGENT_DROPPED);
-                stream.highest = Math.max(stream.highest, claimedEnd);
+                claimed(flow, direction, stream, claimedEnd);
                 return;
             }
             final long urgent = start + urgentPointer - 1;
-            stream.highest = Math.max(stream.highest, claimedEnd);
+            claimed(flow, direction, stream, claimedEnd);
             insert(flow, direction, stream, start, buffer, offset, Math.min(urgentPointer - 1, capturedLength), timeNs,
                 true);
             // A retransmission of an urgent segment whose byte was already taken out must not take out another.
@@ -115,7 +120,7 @@ final class StreamReassembler
             }
             return;
         }
-        stream.highest = Math.max(stream.highest, claimedEnd);
+        claimed(flow, direction, stream, claimedEnd);
         if (capturedLength < payloadLength)
         {
             counters.increment(EngineCounter.TRUNCATED_PAYLOAD);
@@ -142,7 +147,11 @@ final class StreamReassembler
         {
             ack = stream.finOffset;
         }
-        if (ack > stream.highest + MAX_ACK_AHEAD || ack < stream.frontier - MAX_ACK_AHEAD)
+        // Ahead of what this direction reached, sent or acknowledged: an acknowledged stream is followed however far
+        // it goes (each ACK moves the frontier, and with it the anchor), so a gap of 4 GiB keeps its every wrap.
+        final long reached = Math.max(Math.max(stream.highest, stream.frontier), stream.acked);
+        if (ack > reached + MAX_ACK_AHEAD || ack < stream.frontier - MAX_ACK_AHEAD ||
+            (ackSeq == 0 && ack > reached + BROKEN_ZERO_ACK_AHEAD))
         {
             counters.increment(EngineCounter.ACK_INVALID);
             return;
@@ -155,6 +164,7 @@ final class StreamReassembler
         if (!stream.reassembling || stream.stopped)
         {
             stream.frontier = Math.max(stream.frontier, ack);
+            stream.reanchor();
             return;
         }
         deliverable(flow, direction, stream, timeNs);
@@ -451,7 +461,6 @@ final class StreamReassembler
         {
             counters.increment(EngineCounter.RETRANSMISSIONS);
             flow.record.retransmission(direction);
-            flow.record.history(direction, 'T');
             return;
         }
         if (start < stream.frontier)
@@ -650,7 +659,6 @@ final class StreamReassembler
             {
                 counters.increment(EngineCounter.RETRANSMISSIONS);
                 flow.record.retransmission(direction);
-                flow.record.history(direction, 'T');
             }
         }
         if (!segments.contains(stream.segmentHead, start, end))
@@ -825,8 +833,7 @@ final class StreamReassembler
         final long from = stream.frontier;
         counters.increment(EngineCounter.GAPS);
         counters.add(EngineCounter.GAP_BYTES, length);
-        flow.record.gap(direction, length);
-        flow.record.history(direction, 'G');
+        account(flow, direction, stream, from, length);
         for (int h = 0; h < handlers.length; h++)
         {
             handlers[h].onGap(flow, direction, from, length, reason, timeNs);
@@ -839,6 +846,69 @@ final class StreamReassembler
         }
         releaseConsumed(stream);
         stream.reanchor();
+    }
+
+    /**
+     * Count a gap on the flow's record by what shows the bytes were sent: the part below the sender's own data (or
+     * FIN) is a hole in it; the part above is known only from the peer's acknowledgements, and stays counted so until
+     * the sender is seen to send past it ({@link #confirmGaps}).
+     */
+    private static void account(
+        final Flow flow, final int direction, final Stream stream, final long from, final long length)
+    {
+        final long own = Math.min(from + length, stream.ownEnd()) - from;
+        if (own > 0)
+        {
+            flow.record.gap(direction, own);
+            flow.zeek.gap(flow.record, direction);
+        }
+        if (own < length)
+        {
+            flow.record.ackedMissing(direction, length - Math.max(0, own));
+            if (stream.ackedOnlyFrom == Stream.NONE)
+            {
+                stream.ackedOnlyFrom = from + Math.max(0, own);
+                stream.ackedOnlyCounted = own > 0;
+            }
+        }
+    }
+
+    /**
+     * The sender was seen to send up to {@code claimedEnd} (payload, captured or not).
+     */
+    private static void claimed(final Flow flow, final int direction, final Stream stream, final long claimedEnd)
+    {
+        if (claimedEnd > stream.highest)
+        {
+            stream.highest = claimedEnd;
+            confirmGaps(flow, direction);
+        }
+    }
+
+    /**
+     * Bytes skipped as only acknowledged that now lie below the sender's own data or FIN become one hole in its data.
+     * Called whenever what the sender was seen to send grows, before any byte it brings is delivered: so the skipped
+     * bytes are those from {@link Stream#ackedOnlyFrom} up to the frontier.
+     */
+    static void confirmGaps(final Flow flow, final int direction)
+    {
+        final Stream stream = flow.streams[direction];
+        if (stream.ackedOnlyFrom == Stream.NONE)
+        {
+            return;
+        }
+        final long upTo = Math.min(stream.ownEnd(), stream.frontier);
+        if (upTo > stream.ackedOnlyFrom)
+        {
+            // One hole however many acknowledgements declared it and however many segments confirm it.
+            flow.record.confirmGap(direction, upTo - stream.ackedOnlyFrom, !stream.ackedOnlyCounted);
+            if (!stream.ackedOnlyCounted)
+            {
+                flow.zeek.gap(flow.record, direction);
+                stream.ackedOnlyCounted = true;
+            }
+            stream.ackedOnlyFrom = upTo < stream.frontier ? upTo : Stream.NONE;
+        }
     }
 
     private long nextHeldStart(final Stream stream)

@@ -8,6 +8,7 @@ import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.reassembly.EngineCounters;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 
 /**
  * Prints the decoder's counters: every frame accounted for, the reasons first, then the facts about segments; a
@@ -80,6 +81,22 @@ public final class CounterReport
      *
      * @param out      to print to.
      * @param counters to print.
+     */
+    public static void print(final PrintWriter out, final EngineCounters counters)
+    {
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (PrintStream stream = new PrintStream(bytes, true, java.nio.charset.StandardCharsets.UTF_8))
+        {
+            print(stream, counters);
+        }
+        out.print(bytes.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Print the reassembly engine's counters, as {@link #print(PrintWriter, EngineCounters)} does.
+     *
+     * @param out      to print to.
+     * @param counters of one engine, or of several added up.
      */
     public static void print(final PrintStream out, final EngineCounters counters)
     {

@@ -13,6 +13,7 @@ import io.flowtap.tools.streams.StreamsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,9 @@ import java.util.concurrent.Callable;
         "1:the input is unreadable or damaged (what was before the damage was processed), or the interface cannot "
             + "be captured on",
         "2:bad command line (a handler that cannot be loaded, made or compiled included)",
-        "3:a handler threw and --handler-errors stop stopped the run"})
+        "3:the output could not be written (standard output, a journal or an output directory: a full disk, a "
+            + "write error); what was written before it is complete",
+        "4:a handler threw and --handler-errors stop stopped the run"})
 public final class Flowtap implements Callable<Integer>
 {
     /** Success. */
@@ -41,8 +44,13 @@ public final class Flowtap implements Callable<Integer>
     public static final int EXIT_INPUT_ERROR = 1;
     /** The command line was wrong. */
     public static final int EXIT_USAGE = 2;
+    /**
+     * The output could not be written: standard output (a full disk, {@code /dev/full}), a journal whose disk filled
+     * up, an output directory. What was written before is complete; the line printed says what and where.
+     */
+    public static final int EXIT_OUTPUT_ERROR = 3;
     /** A user's handler threw and {@code --handler-errors stop} stopped the run (cleanly, as a signal would). */
-    public static final int EXIT_HANDLER_STOPPED = 3;
+    public static final int EXIT_HANDLER_STOPPED = 4;
 
     /** The subcommands, in the order help lists them. */
     private static final List<Class<?>> SUBCOMMANDS = List.of(
@@ -66,7 +74,39 @@ public final class Flowtap implements Callable<Integer>
      */
     public static void main(final String[] args)
     {
-        System.exit(commandLine(args).execute(args));
+        StandardOutput.install();
+        final CommandLine commandLine = commandLine(args);
+        final int exitCode = commandLine.execute(args);
+        System.exit(finish(commandLine, exitCode));
+    }
+
+    /**
+     * Flush standard output and, when a write to it failed (other than to a pipe its reader closed), say so in one
+     * line: the command's own exit code cannot have known.
+     *
+     * @param commandLine that ran.
+     * @param exitCode    it returned.
+     * @return the exit code to leave with.
+     */
+    static int finish(final CommandLine commandLine, final int exitCode)
+    {
+        System.out.flush();
+        commandLine.getOut().flush();
+        final IOException failure = StandardOutput.failure();
+        if (failure == null || StandardOutput.isClosedPipe(failure) || exitCode == EXIT_USAGE)
+        {
+            return exitCode;
+        }
+        final StringBuilder name = new StringBuilder("flowtap");
+        CommandLine.ParseResult parsed = commandLine.getParseResult();
+        while (parsed != null && parsed.hasSubcommand())
+        {
+            parsed = parsed.subcommand();
+            name.append(' ').append(parsed.commandSpec().name());
+        }
+        System.err.println(name + ": cannot write standard output: " + StandardOutput.describe(failure));
+        System.err.flush();
+        return EXIT_OUTPUT_ERROR;
     }
 
     /**

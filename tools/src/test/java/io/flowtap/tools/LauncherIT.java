@@ -95,7 +95,7 @@ class LauncherIT
         assertEquals(0, flows.exitCode(), flows.err());
         assertEquals("", flows.err());
         assertTrue(flows.out().startsWith("1 2017-04-06T22:06:23.915793000Z 10.0.0.1:61541 -> 81.218.72.15:80 "
-            + "shutdown ShADTad packets 18/18 bytes 9948/12444 gaps 0/0"), flows.out());
+            + "shutdown S1 ShADTad packets 18/18 bytes 9948/12444 gaps 0/0"), flows.out());
     }
 
     @Test

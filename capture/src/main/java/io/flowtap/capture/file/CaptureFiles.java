@@ -1,6 +1,7 @@
 package io.flowtap.capture.file;
 
 import io.flowtap.capture.CaptureFileException;
+import io.flowtap.linux.Posix;
 import org.agrona.CloseHelper;
 
 import java.io.IOException;
@@ -15,11 +16,17 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Opens a capture file as the {@link CaptureFileSource} its first four bytes call for: pcap (any of its magics, either
- * byte order) or pcapng. The file's name does not matter.
+ * byte order) or pcapng. The file's name does not matter. A regular file is mapped; {@code -} (standard input), a
+ * named pipe, {@code /dev/stdin} or another character device is read as a stream ({@link StreamWindow}), so that
+ * {@code tcpdump -w - | flowtap read -} works.
  */
 public final class CaptureFiles
 {
+    /** The name that means standard input. */
+    public static final String STANDARD_INPUT = "-";
+
     private static final int MAGIC_LENGTH = Integer.BYTES;
+    private static final int STDIN_FD = 0;
 
     private CaptureFiles()
     {
@@ -45,9 +52,23 @@ public final class CaptureFiles
     public static CaptureFileSource open(final Path path, final int windowLength)
     {
         final String name = path.toString();
+        if (STANDARD_INPUT.equals(name))
+        {
+            return openStream("standard input", new StreamWindow("standard input", STDIN_FD, false));
+        }
         if (Files.isDirectory(path))
         {
             throw new CaptureFileException(name, 0, "is a directory, not a capture file");
+        }
+        if (Files.exists(path) && !Files.isRegularFile(path))
+        {
+            // A pipe, /dev/stdin, a process substitution: nothing to map, no size to know; read it as it comes.
+            final int fd = Posix.open(path.toString(), Posix.O_RDONLY);
+            if (fd < 0)
+            {
+                throw new CaptureFileException(name, 0, "cannot be opened: " + Posix.describe(-fd));
+            }
+            return openStream(name, new StreamWindow(name, fd, true));
         }
 
         final FileChannel channel = openChannel(path, name);
@@ -96,6 +117,45 @@ public final class CaptureFiles
         catch (final RuntimeException ex)
         {
             CloseHelper.quietClose(channel);
+            throw ex;
+        }
+    }
+
+    /**
+     * @param name   for messages.
+     * @param window over the stream; owned by the source from now on, or closed here on failure.
+     * @return the source its first four bytes call for.
+     */
+    private static CaptureFileSource openStream(final String name, final StreamWindow window)
+    {
+        try
+        {
+            final long available = window.availableWaiting(0, MAGIC_LENGTH);
+            if (available == 0)
+            {
+                throw new CaptureFileException(name, 0, "empty: the stream ended before any byte arrived");
+            }
+            if (available < MAGIC_LENGTH)
+            {
+                throw new CaptureFileException(
+                    name, 0, "stream of " + available + " bytes is too short to be a pcap or pcapng file");
+            }
+            final int magic = window.buffer().getInt(window.ensure(0, MAGIC_LENGTH), ByteOrder.LITTLE_ENDIAN);
+            if (PcapFileSource.isPcapMagic(magic) || PcapFileSource.isPcapMagic(Integer.reverseBytes(magic)))
+            {
+                return new PcapFileSource(name, null, window);
+            }
+            if (PcapngDescriptor.SECTION_HEADER_BLOCK == magic)
+            {
+                return new PcapngFileSource(name, null, window);
+            }
+            throw new CaptureFileException(
+                name, 0, "not a pcap or pcapng stream (magic 0x" + String.format("%08x", Integer.reverseBytes(magic)) +
+                ")");
+        }
+        catch (final RuntimeException ex)
+        {
+            window.close();
             throw ex;
         }
     }

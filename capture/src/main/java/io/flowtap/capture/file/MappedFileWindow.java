@@ -1,6 +1,7 @@
 package io.flowtap.capture.file;
 
 import io.flowtap.capture.CaptureFileException;
+import io.flowtap.linux.Posix;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -23,7 +24,7 @@ import java.nio.channels.FileChannel;
  * <p>
  * Not thread safe.
  */
-final class MappedFileWindow implements AutoCloseable
+final class MappedFileWindow extends FileWindow
 {
     /** One gibibyte: large enough that remapping cost vanishes, small enough to fit any address space comfortably. */
     static final int DEFAULT_WINDOW_LENGTH = 1 << 30;
@@ -72,6 +73,7 @@ final class MappedFileWindow implements AutoCloseable
      * @return the offset in {@link #buffer()} at which {@code filePosition} sits.
      * @throws CaptureFileException if the operating system refuses the mapping.
      */
+    @Override
     int ensure(final long filePosition, final int length)
     {
         if (filePosition >= windowStart && filePosition + length <= windowEnd)
@@ -84,6 +86,7 @@ final class MappedFileWindow implements AutoCloseable
     /**
      * @return the buffer over the current window; the same instance for the life of this object.
      */
+    @Override
     UnsafeBuffer buffer()
     {
         return buffer;
@@ -92,14 +95,40 @@ final class MappedFileWindow implements AutoCloseable
     /**
      * @return bytes in the file.
      */
+    @Override
     long fileLength()
     {
         return fileLength;
     }
 
+    @Override
+    long available(final long position, final long wanted)
+    {
+        return fileLength - position;
+    }
+
+    @Override
+    long availableWaiting(final long position, final long wanted)
+    {
+        return fileLength - position;
+    }
+
+    @Override
+    boolean isComplete()
+    {
+        return true;
+    }
+
+    @Override
+    long maxRecordLength()
+    {
+        return Long.MAX_VALUE;
+    }
+
     /**
      * @param listener told before a mapped window is unmapped to map another, or null for nobody.
      */
+    @Override
     void listener(final WindowListener listener)
     {
         this.listener = listener;
@@ -108,6 +137,7 @@ final class MappedFileWindow implements AutoCloseable
     /**
      * @return how many windows have been mapped, so tests can see that remapping happens per window.
      */
+    @Override
     long remapCount()
     {
         return remapCount;
@@ -154,11 +184,26 @@ final class MappedFileWindow implements AutoCloseable
         }
 
         buffer.wrap(mapped);
+        advise(buffer.addressOffset(), mapLength);
         windowStart = start;
         windowEnd = start + mapLength;
         remapCount++;
 
         return (int)(filePosition - start);
+    }
+
+    /**
+     * Tell the kernel the window will be read once, front to back: a file on disk is then read ahead in large
+     * requests, starting now, rather than faulted in page by page as the reader reaches it. Advice only: where the
+     * kernel declines it (or the mapping is not page aligned) reading works the same.
+     */
+    private static void advise(final long address, final long length)
+    {
+        final long page = Posix.pageSize();
+        final long aligned = address & -page;
+        final long alignedLength = length + (address - aligned);
+        Posix.madvise(aligned, alignedLength, Posix.MADV_SEQUENTIAL);
+        Posix.madvise(aligned, alignedLength, Posix.MADV_WILLNEED);
     }
 
     private void unmapCurrent()

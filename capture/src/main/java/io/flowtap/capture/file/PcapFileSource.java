@@ -25,6 +25,8 @@ import static io.flowtap.capture.file.PcapDescriptor.RECORD_HEADER_LENGTH;
 import static io.flowtap.capture.file.PcapDescriptor.SNAP_LENGTH_OFFSET;
 import static io.flowtap.capture.file.PcapDescriptor.TIMESTAMP_FRACTION_OFFSET;
 import static io.flowtap.capture.file.PcapDescriptor.TIMESTAMP_SECONDS_OFFSET;
+import static io.flowtap.capture.file.PcapDescriptor.VERSION_MAJOR_OFFSET;
+import static io.flowtap.capture.file.PcapDescriptor.VERSION_MINOR_OFFSET;
 
 /**
  * Reads a classic pcap file (microsecond, nanosecond or modified format, either byte order) through a
@@ -41,10 +43,11 @@ public final class PcapFileSource implements CaptureFileSource
     private static final long UNSIGNED_INT_MASK = 0xFFFF_FFFFL;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long NANOS_PER_MICROSECOND = 1_000L;
+    private static final int PCAP_VERSION_MAJOR = 2;
 
     private final String name;
     private final FileChannel channel;
-    private final MappedFileWindow window;
+    private final FileWindow window;
     private final Frame frame = new Frame();
     private final ByteOrder byteOrder;
     private final long nanosPerFractionUnit;
@@ -68,15 +71,30 @@ public final class PcapFileSource implements CaptureFileSource
      */
     PcapFileSource(final String name, final FileChannel channel, final long fileLength, final int windowLength)
     {
+        this(name, channel, new MappedFileWindow(name, channel, fileLength, windowLength));
+    }
+
+    /**
+     * Read and check the file header through a window (a stream's, say). On failure the window and channel are
+     * closed.
+     *
+     * @param name    of the file, for messages.
+     * @param channel open for reading and owned by this source from now on, or null for a stream.
+     * @param window  over the file's bytes, owned by this source from now on.
+     * @throws CaptureFileException if the file header is incomplete or its magic is not a pcap one.
+     */
+    PcapFileSource(final String name, final FileChannel channel, final FileWindow window)
+    {
         this.name = name;
         this.channel = channel;
-        this.window = new MappedFileWindow(name, channel, fileLength, windowLength);
+        this.window = window;
         try
         {
-            if (fileLength < FILE_HEADER_LENGTH)
+            final long headerBytes = window.availableWaiting(0, FILE_HEADER_LENGTH);
+            if (headerBytes < FILE_HEADER_LENGTH)
             {
                 throw new CaptureFileException(
-                    name, 0, "truncated pcap file header: needs " + FILE_HEADER_LENGTH + " bytes, " + fileLength +
+                    name, 0, "truncated pcap file header: needs " + FILE_HEADER_LENGTH + " bytes, " + headerBytes +
                     " remain");
             }
 
@@ -101,6 +119,14 @@ public final class PcapFileSource implements CaptureFileSource
                     name, 0, "not a pcap file (magic 0x" + String.format("%08x", Integer.reverseBytes(magic)) + ")");
             }
 
+            final int major = buffer.getShort(offset + VERSION_MAJOR_OFFSET, byteOrder) & 0xFFFF;
+            final int minor = buffer.getShort(offset + VERSION_MINOR_OFFSET, byteOrder) & 0xFFFF;
+            if (major != PCAP_VERSION_MAJOR)
+            {
+                // libpcap reads 2.x only: another major version is another format, whose records this would misread.
+                throw new CaptureFileException(name, VERSION_MAJOR_OFFSET, "pcap file header says version " + major +
+                    "." + minor + "; only version 2 exists");
+            }
             nanosPerFractionUnit = MAGIC_NANOSECONDS == magicAsLittleEndian ? 1 : NANOS_PER_MICROSECOND;
             recordHeaderLength = MAGIC_MODIFIED == magicAsLittleEndian ?
                 MODIFIED_RECORD_HEADER_LENGTH : RECORD_HEADER_LENGTH;
@@ -134,12 +160,16 @@ public final class PcapFileSource implements CaptureFileSource
             throw damage;
         }
 
-        final long fileLength = window.fileLength();
         int delivered = 0;
         while (delivered < frameLimit && !isEndOfStream)
         {
             final long recordPosition = position;
-            final long remaining = fileLength - recordPosition;
+            final long remaining = window.available(recordPosition, recordHeaderLength);
+            if (remaining < recordHeaderLength && !window.isComplete())
+            {
+                // A stream: the rest of the record has not arrived yet.
+                break;
+            }
             if (0 == remaining)
             {
                 isEndOfStream = true;
@@ -156,7 +186,6 @@ public final class PcapFileSource implements CaptureFileSource
             final UnsafeBuffer buffer = window.buffer();
             int offset = window.ensure(recordPosition, recordHeaderLength);
             final long capturedLength = buffer.getInt(offset + CAPTURED_LENGTH_OFFSET, byteOrder) & UNSIGNED_INT_MASK;
-            final long dataRemaining = remaining - recordHeaderLength;
             if (capturedLength > MAX_CAPTURED_LENGTH)
             {
                 return damage(
@@ -164,6 +193,12 @@ public final class PcapFileSource implements CaptureFileSource
                     "packet record captured length " + capturedLength + " exceeds the limit of " +
                     MAX_CAPTURED_LENGTH + " bytes",
                     delivered);
+            }
+            final long dataRemaining = window.available(recordPosition, recordHeaderLength + capturedLength) -
+                recordHeaderLength;
+            if (capturedLength > dataRemaining && !window.isComplete())
+            {
+                break;
             }
             if (capturedLength > dataRemaining)
             {
@@ -283,7 +318,7 @@ public final class PcapFileSource implements CaptureFileSource
         CloseHelper.quietCloseAll(window, channel);
     }
 
-    MappedFileWindow window()
+    FileWindow window()
     {
         return window;
     }

@@ -30,6 +30,8 @@ import static io.flowtap.capture.file.PcapngDescriptor.IDB_OPTIONS_OFFSET;
 import static io.flowtap.capture.file.PcapngDescriptor.IDB_SNAP_LENGTH_OFFSET;
 import static io.flowtap.capture.file.PcapngDescriptor.IF_TSOFFSET;
 import static io.flowtap.capture.file.PcapngDescriptor.IF_TSRESOL;
+import static io.flowtap.capture.file.PcapngDescriptor.SHB_VERSION_MAJOR_OFFSET;
+import static io.flowtap.capture.file.PcapngDescriptor.SHB_VERSION_MINOR_OFFSET;
 import static io.flowtap.capture.file.PcapngDescriptor.INTERFACE_DESCRIPTION_BLOCK;
 import static io.flowtap.capture.file.PcapngDescriptor.MAX_READ_BLOCK_LENGTH;
 import static io.flowtap.capture.file.PcapngDescriptor.MIN_BLOCK_LENGTH;
@@ -84,7 +86,7 @@ public final class PcapngFileSource implements CaptureFileSource
 
     private final String name;
     private final FileChannel channel;
-    private final MappedFileWindow window;
+    private final FileWindow window;
     private final Frame frame = new Frame();
     private final PcapngInterfaces interfaces = new PcapngInterfaces();
 
@@ -93,6 +95,7 @@ public final class PcapngFileSource implements CaptureFileSource
     private long frameCount;
     private long sectionCount;
     private boolean isEndOfStream;
+    private boolean waiting;
     private CaptureFileException damage;
 
     /**
@@ -103,9 +106,19 @@ public final class PcapngFileSource implements CaptureFileSource
      */
     PcapngFileSource(final String name, final FileChannel channel, final long fileLength, final int windowLength)
     {
+        this(name, channel, new MappedFileWindow(name, channel, fileLength, windowLength));
+    }
+
+    /**
+     * @param name    of the file, for messages.
+     * @param channel open for reading and owned by this source from now on, or null for a stream.
+     * @param window  over the file's bytes, owned by this source from now on.
+     */
+    PcapngFileSource(final String name, final FileChannel channel, final FileWindow window)
+    {
         this.name = name;
         this.channel = channel;
-        this.window = new MappedFileWindow(name, channel, fileLength, windowLength);
+        this.window = window;
     }
 
     /**
@@ -127,6 +140,10 @@ public final class PcapngFileSource implements CaptureFileSource
             try
             {
                 hasFrame = readBlock();
+                if (waiting)
+                {
+                    break;
+                }
             }
             catch (final CaptureFileException ex)
             {
@@ -223,7 +240,7 @@ public final class PcapngFileSource implements CaptureFileSource
         CloseHelper.quietCloseAll(window, channel);
     }
 
-    MappedFileWindow window()
+    FileWindow window()
     {
         return window;
     }
@@ -236,7 +253,14 @@ public final class PcapngFileSource implements CaptureFileSource
     private boolean readBlock()
     {
         final long blockPosition = position;
-        final long remaining = window.fileLength() - blockPosition;
+        waiting = false;
+        long remaining = window.available(blockPosition, MIN_BLOCK_LENGTH);
+        if (remaining < MIN_BLOCK_LENGTH && !window.isComplete())
+        {
+            // A stream: the rest of the block has not arrived yet.
+            waiting = true;
+            return false;
+        }
         if (0 == remaining)
         {
             isEndOfStream = true;
@@ -265,6 +289,16 @@ public final class PcapngFileSource implements CaptureFileSource
         }
 
         final long blockLength = buffer.getInt(offset + BLOCK_TOTAL_LENGTH_OFFSET, byteOrder) & UNSIGNED_INT_MASK;
+        if (blockLength > remaining && blockLength >= MIN_BLOCK_LENGTH && blockLength <= window.maxRecordLength())
+        {
+            remaining = window.available(blockPosition, blockLength);
+            if (blockLength > remaining && !window.isComplete())
+            {
+                waiting = true;
+                return false;
+            }
+            offset = window.ensure(blockPosition, BLOCK_HEADER_LENGTH);
+        }
         checkFraming(blockPosition, blockLength, remaining);
 
         boolean hasFrame = false;
@@ -290,11 +324,12 @@ public final class PcapngFileSource implements CaptureFileSource
 
             case INTERFACE_DESCRIPTION_BLOCK:
                 offset = ensureWhole(blockPosition, blockLength, IDB_MIN_LENGTH, "interface description");
-                addInterface(buffer, offset, (int)blockLength);
+                addInterface(buffer, offset, (int)blockLength, blockPosition);
                 break;
 
             case SECTION_HEADER_BLOCK:
-                ensureWhole(blockPosition, blockLength, SHB_MIN_LENGTH, "section header");
+                offset = ensureWhole(blockPosition, blockLength, SHB_MIN_LENGTH, "section header");
+                checkVersion(buffer, offset, blockPosition);
                 interfaces.clear();
                 sectionCount++;
                 break;
@@ -450,7 +485,23 @@ public final class PcapngFileSource implements CaptureFileSource
         frame.interfaceId(interfaceId);
     }
 
-    private void addInterface(final UnsafeBuffer buffer, final int offset, final int blockLength)
+    /**
+     * Only pcapng 1.x exists (1.0, and 1.2 written by some tools); a different major version is a different format,
+     * whose blocks this would misread.
+     */
+    private void checkVersion(final UnsafeBuffer buffer, final int offset, final long blockPosition)
+    {
+        final int major = buffer.getShort(offset + SHB_VERSION_MAJOR_OFFSET, byteOrder) & UNSIGNED_SHORT_MASK;
+        final int minor = buffer.getShort(offset + SHB_VERSION_MINOR_OFFSET, byteOrder) & UNSIGNED_SHORT_MASK;
+        if (major != 1)
+        {
+            throw damage(blockPosition + SHB_VERSION_MAJOR_OFFSET,
+                "section header says pcapng version " + major + "." + minor + "; only version 1 exists");
+        }
+    }
+
+    private void addInterface(
+        final UnsafeBuffer buffer, final int offset, final int blockLength, final long blockPosition)
     {
         final int linkType = buffer.getShort(offset + IDB_LINK_TYPE_OFFSET, byteOrder) & UNSIGNED_SHORT_MASK;
         final int snapLength = buffer.getInt(offset + IDB_SNAP_LENGTH_OFFSET, byteOrder);
@@ -473,6 +524,13 @@ public final class PcapngFileSource implements CaptureFileSource
             if (IF_TSRESOL == code && SIZE_OF_BYTE == length)
             {
                 tsresol = buffer.getByte(value) & UNSIGNED_BYTE_MASK;
+                if (!PcapngTimestamps.isPlausible(tsresol))
+                {
+                    throw damage(blockPosition + (value - offset), "interface " + interfaces.count() +
+                        " has if_tsresol 0x" + Integer.toHexString(tsresol) + " (" +
+                        PcapngTimestamps.describe(tsresol) + " per unit), finer than any clock: every timestamp " +
+                        "would read as 0");
+                }
             }
             else if (IF_TSOFFSET == code && SIZE_OF_LONG == length)
             {

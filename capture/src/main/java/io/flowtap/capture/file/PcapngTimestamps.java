@@ -61,6 +61,26 @@ final class PcapngTimestamps
         return magnitude == OVERFLOW ? Long.MIN_VALUE : -magnitude;
     }
 
+    /**
+     * @param tsresol an if_tsresol byte.
+     * @return whether a clock could count in such units: at most 10^-18 or 2^-63 seconds (finer than that, every
+     *         64-bit timestamp would be less than a nanosecond after the epoch).
+     */
+    static boolean isPlausible(final int tsresol)
+    {
+        final int exponent = tsresol & EXPONENT_MASK;
+        return 0 == (tsresol & BINARY_FLAG) ? exponent <= 18 : exponent <= 63;
+    }
+
+    /**
+     * @param tsresol an if_tsresol byte.
+     * @return the unit it says, such as {@code 10^-6 s}.
+     */
+    static String describe(final int tsresol)
+    {
+        return (0 == (tsresol & BINARY_FLAG) ? "10^-" : "2^-") + (tsresol & EXPONENT_MASK) + " s";
+    }
+
     private static long magnitudeToNanos(final long units, final int tsresol)
     {
         final int exponent = tsresol & EXPONENT_MASK;

@@ -315,4 +315,17 @@ class PcapFileSourceTest
         }
         return bytes;
     }
+
+    @Test
+    void shouldRefuseAPcapVersionOtherThanTwo() throws IOException
+    {
+        final Path path = new PcapTestWriter(ByteOrder.LITTLE_ENDIAN, PcapTestWriter.MAGIC_MICROSECONDS, 65535, 1)
+            .record(1, 0, new byte[60], 60).writeTo(tempDir.resolve("v99.pcap"));
+        final byte[] bytes = Files.readAllBytes(path);
+        bytes[4] = 99;
+        Files.write(path, bytes);
+        final CaptureFileException ex = assertThrows(CaptureFileException.class, () -> CaptureFiles.open(path));
+        assertEquals(path + ": pcap file header says version 99.4; only version 2 exists at byte offset 4",
+            ex.getMessage());
+    }
 }

@@ -388,4 +388,34 @@ class PcapngFileSourceTest
             new SeenFrame(8, positions.get(7), 0, LinkType.NULL, 7_000, 44, 44, bytes(44, 7)),
             new SeenFrame(9, positions.get(8), 0, LinkType.NULL, 0, 9, 9, bytes(9, 8)));
     }
+
+    @Test
+    void shouldRefuseASectionOfPcapngMajorVersionTwo() throws IOException
+    {
+        final Path path = new PcapngTestWriter().sectionHeader(ByteOrder.LITTLE_ENDIAN).interfaceDescription(1, 0)
+            .enhancedPacket(0, 1, new byte[60], 60).writeTo(tempDir.resolve("v2.pcapng"));
+        final byte[] bytes = Files.readAllBytes(path);
+        bytes[12] = 2;
+        Files.write(path, bytes);
+        try (CaptureFileSource source = CaptureFiles.open(path))
+        {
+            final CaptureFileException ex = assertThrows(CaptureFileException.class, () -> source.poll(f -> { }, 1));
+            assertEquals(path + ": section header says pcapng version 2.0; only version 1 exists at byte offset 12",
+                ex.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRefuseAnInterfaceWhoseTimestampResolutionNoClockHas() throws IOException
+    {
+        final Path path = new PcapngTestWriter().sectionHeader(ByteOrder.LITTLE_ENDIAN)
+            .interfaceDescription(1, 0, 0x7F, 0).enhancedPacket(0, 1, new byte[60], 60)
+            .writeTo(tempDir.resolve("tsresol.pcapng"));
+        try (CaptureFileSource source = CaptureFiles.open(path))
+        {
+            final CaptureFileException ex = assertThrows(CaptureFileException.class, () -> source.poll(f -> { }, 1));
+            assertTrue(ex.getMessage().startsWith(path + ": interface 0 has if_tsresol 0x7f (10^-127 s per unit), " +
+                "finer than any clock"), ex.getMessage());
+        }
+    }
 }

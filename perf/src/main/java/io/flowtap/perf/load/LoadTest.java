@@ -170,12 +170,17 @@ public final class LoadTest
         {
             before.put(stage, histograms.total(stage).copy());
         }
+        // As a sensor journals: events batched into excerpts committed once per worker batch.
         final Journal journal = context.journal() == null ? null : ChronicleJournal.open(new JournalContext()
-            .directory(context.journal().resolve("step-" + flowtapSteps++)));
+            .directory(context.journal().resolve("step-" + flowtapSteps++))
+            .batchBytes(JournalContext.BATCH_BYTES_PIPELINE_DEFAULT)
+            .rollCycle(context.journalRollCycle())
+            .retainCycles(context.journalRetainCycles()));
         final PipelineContext pipelineContext = new PipelineContext()
             .workers(context.workers())
             .workerCpus(context.workerCpus())
             .threadingMode(context.threadingMode())
+            .sharedIdleOnRing(context.sharedIdleOnRing())
             .histograms(histograms);
         if (journal != null)
         {

@@ -2,6 +2,7 @@ package io.flowtap.perf.load;
 
 import io.flowtap.capture.ring.RingGeometry;
 import io.flowtap.pipeline.ThreadingMode;
+import io.flowtap.pipeline.journal.JournalRollCycle;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -48,7 +49,10 @@ public final class LoadTestContext
     private long trafficPackets = TRAFFIC_PACKETS_DEFAULT;
     private Path histogramLog = HISTOGRAM_LOG_DEFAULT;
     private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
+    private boolean sharedIdleOnRing = true;
     private Path journal;
+    private JournalRollCycle journalRollCycle = JournalRollCycle.HOURLY;
+    private int journalRetainCycles;
 
     /**
      * @param rates offered packet rates to step through, in order; 0 for the blaster's top speed.
@@ -360,6 +364,24 @@ public final class LoadTestContext
     }
 
     /**
+     * @param onRing whether flowtap's shared thread waits in poll(2) on the ring when idle (else it backs off).
+     * @return this.
+     */
+    public LoadTestContext sharedIdleOnRing(final boolean onRing)
+    {
+        this.sharedIdleOnRing = onRing;
+        return this;
+    }
+
+    /**
+     * @return whether flowtap's shared thread waits on the ring when idle.
+     */
+    public boolean sharedIdleOnRing()
+    {
+        return sharedIdleOnRing;
+    }
+
+    /**
      * @param directory under which each flowtap step journals its events ({@code step-N}), so the worker-to-journal
      *                  stage includes the commit; null for no journal (the default).
      * @return this.
@@ -376,6 +398,34 @@ public final class LoadTestContext
     public Path journal()
     {
         return journal;
+    }
+
+    /**
+     * @param rollCycle how often each step's journal starts a new file.
+     * @param retain    newest files kept, 0 for all: a long run at a high rate keeps a bounded journal on disk.
+     * @return this.
+     */
+    public LoadTestContext journalCycles(final JournalRollCycle rollCycle, final int retain)
+    {
+        this.journalRollCycle = rollCycle;
+        this.journalRetainCycles = retain;
+        return this;
+    }
+
+    /**
+     * @return how often each step's journal starts a new file.
+     */
+    public JournalRollCycle journalRollCycle()
+    {
+        return journalRollCycle;
+    }
+
+    /**
+     * @return newest journal files kept per writer, 0 for all.
+     */
+    public int journalRetainCycles()
+    {
+        return journalRetainCycles;
     }
 
     /**

@@ -77,6 +77,7 @@ final class CycleRetention implements StoreFileListener
                 if (Files.deleteIfExists(files.get(i)))
                 {
                     count++;
+                    deleted++;
                 }
             }
             catch (final IOException ex)
@@ -84,7 +85,6 @@ final class CycleRetention implements StoreFileListener
                 // A file that cannot be deleted now is tried again at the next sweep.
             }
         }
-        deleted += count;
         final Runnable refresh = afterDelete;
         if (count > 0 && refresh != null)
         {

@@ -22,9 +22,12 @@ public final class EventType
     public static final int FLOW_END = 7;
     /** A captured frame, as it was on the wire (the raw-packet journal). */
     public static final int RAW_FRAME = 8;
+    /** Events a writer could not journal because its disk was full, written when journaling resumed (schema 3). */
+    public static final int LOSS = 9;
 
     private static final String[] NAMES = {
-        null, "flow_start", "established", "payload", "gap", "overlap_conflict", "attribute", "flow_end", "raw_frame"};
+        null, "flow_start", "established", "payload", "gap", "overlap_conflict", "attribute", "flow_end", "raw_frame",
+        "loss"};
 
     private EventType()
     {

@@ -17,8 +17,19 @@ public interface Journal extends AutoCloseable
     Path directory();
 
     /**
+     * @return this run's number, written into every excerpt: each opening of a journal for writing takes the next
+     *         one, so readers tell apart flows of different runs that have the same ids.
+     */
+    int run();
+
+    /**
+     * @return the journal's disk: whether it filled up (or a write faulted), why, and the policy.
+     */
+    JournalSpace space();
+
+    /**
      * @param source the writer's number in every excerpt's header (a worker's index), 0..65535: flow ids are unique
-     *               per engine, so readers key flows by source and flow id.
+     *               per engine and run, so readers key flows by run, source and flow id.
      * @return a new writer, to be used from one thread at a time; create it on any thread.
      */
     JournalWriter newWriter(int source);

@@ -44,6 +44,7 @@ public final class JournalContext
     private int batchBytes;
     private long blockSize;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private JournalFullPolicy fullPolicy = JournalFullPolicy.STOP;
     private boolean concluded;
 
     /**
@@ -197,6 +198,24 @@ public final class JournalContext
     }
 
     /**
+     * @param fullPolicy what the writers do when the disk is full (default {@link JournalFullPolicy#STOP}).
+     * @return this.
+     */
+    public JournalContext fullPolicy(final JournalFullPolicy fullPolicy)
+    {
+        this.fullPolicy = fullPolicy;
+        return this;
+    }
+
+    /**
+     * @return what the writers do when the disk is full.
+     */
+    public JournalFullPolicy fullPolicy()
+    {
+        return fullPolicy;
+    }
+
+    /**
      * Fill in defaults and check the settings; called by {@link ChronicleJournal#open}.
      *
      * @return this.
@@ -239,9 +258,9 @@ public final class JournalContext
             throw new IllegalArgumentException(
                 "journal block size must be 0 (Chronicle's default) or at least " + MIN_BLOCK_SIZE + ": " + blockSize);
         }
-        if (epochClock == null)
+        if (epochClock == null || fullPolicy == null)
         {
-            throw new IllegalArgumentException("journal epoch clock not set");
+            throw new IllegalArgumentException("journal epoch clock or full policy not set");
         }
         concluded = true;
         return this;

@@ -5,16 +5,22 @@ import java.nio.file.Path;
 /**
  * Where and why a reader stopped before the end of a journal.
  *
- * @param kind         an excerpt left unfinished at the tail, or one that is not what the schema says.
+ * A reader does not stop at damage: it skips the damaged range, resynchronising on the next good excerpt, and reads
+ * on; each range skipped is one of these, and so is an excerpt left unfinished at the tail.
+ *
+ * @param kind         an excerpt left unfinished at the tail, or bytes that are not what the schema says.
  * @param directory    of the journal.
- * @param file         the cycle file being read, or null when unknown.
+ * @param file         the cycle file (or the metadata file) concerned, or null when unknown.
  * @param index        Chronicle's index of the bad excerpt (cycle in the high bits, sequence in the low), or -1.
- * @param position     byte offset of the bad excerpt's header in {@code file}, or -1.
- * @param eventsBefore events read before it, all good.
+ * @param position     byte offset of the first byte skipped (a document's header) in {@code file}, or -1.
+ * @param end          byte offset where reading went on in the file (or where its data ended), -1 when unknown.
+ * @param eventsBefore good events read before it.
+ * @param skipped      bytes skipped.
  * @param reason       what was wrong.
  */
 public record JournalDamage(
-    Kind kind, Path directory, String file, long index, long position, long eventsBefore, String reason)
+    Kind kind, Path directory, String file, long index, long position, long end, long eventsBefore, long skipped,
+    String reason)
 {
     /** What kind of stop. */
     public enum Kind
@@ -33,10 +39,11 @@ public record JournalDamage(
      */
     public String message()
     {
+        final String range = position < 0 ? "" : end > position ?
+            " at bytes " + position + ".." + end + " (" + skipped + " bytes skipped)" : " at byte " + position;
         return "journal " + directory + ": " + (kind == Kind.INCOMPLETE_TAIL ? "incomplete excerpt" : "damaged") +
             (index >= 0 ? " at excerpt 0x" + Long.toHexString(index) : "") +
-            (file != null ? " in " + file : "") +
-            (position >= 0 ? " at byte " + position : "") +
+            (file != null ? " in " + file : "") + range +
             ", after " + eventsBefore + " good events: " + reason;
     }
 }

@@ -22,7 +22,7 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  *  +-------------------------------+---------------+---------------+
  *  |        magic ("FJ")           |schema version |  event type   |
  *  +-------------------------------+---------------+---------------+
- *  |           source              |          reserved (0)         |
+ *  |           source              |          run number           |
  *  +-------------------------------+-------------------------------+
  *  |                       flow id (or frame number)               |
  *  |                                                               |
@@ -44,7 +44,7 @@ public final class JournalDescriptor
     /** The journal's magic number, the bytes {@code 'F' 'J'} read as a little-endian u16. */
     public static final int MAGIC = 0x4A46;
     /** The schema this code writes, and the newest it reads. */
-    public static final int SCHEMA_VERSION = 2;
+    public static final int SCHEMA_VERSION = 4;
     /** Byte order of every field. */
     public static final ByteOrder BYTE_ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -56,14 +56,22 @@ public final class JournalDescriptor
     public static final int TYPE_OFFSET = VERSION_OFFSET + SIZE_OF_BYTE;
     /** Offset of the source, u16: the writer's number (a worker, a poller), so flows are keyed by source and id. */
     public static final int SOURCE_OFFSET = TYPE_OFFSET + SIZE_OF_BYTE;
-    /** Offset of two reserved bytes, written 0. */
-    public static final int RESERVED_OFFSET = SOURCE_OFFSET + SIZE_OF_SHORT;
+    /**
+     * Offset of the run number, u16 (schema 3; reserved and 0 before): every time a journal is opened for writing it
+     * takes the next run number, 1 to {@value #MAX_RUN}, then 1 again, so that flow ids, which start at 1 in every
+     * run, are told apart across runs. Readers key flows by run, source and id.
+     */
+    public static final int RUN_OFFSET = SOURCE_OFFSET + SIZE_OF_SHORT;
     /** Offset of the flow id, i64 (for a raw frame, the frame number its source gave it). */
-    public static final int FLOW_ID_OFFSET = RESERVED_OFFSET + SIZE_OF_SHORT;
+    public static final int FLOW_ID_OFFSET = RUN_OFFSET + SIZE_OF_SHORT;
     /** Offset of the event time, i64 nanoseconds since the epoch (capture time). */
     public static final int TIME_OFFSET = FLOW_ID_OFFSET + SIZE_OF_LONG;
     /** Length of the header: the body starts here. */
     public static final int HEADER_LENGTH = TIME_OFFSET + SIZE_OF_LONG;
+    /** The largest run number; the one after it is 1. Run 0 is an excerpt of schema 1 or 2, written before runs. */
+    public static final int MAX_RUN = 0xFFFF;
+    /** The first schema version whose header carries the run number (before it, those bytes were reserved, 0). */
+    public static final int RUN_SINCE_VERSION = 4;
 
     /** Flow key block: ip version, u8 (4 or 6). */
     public static final int KEY_IP_VERSION_OFFSET = 0;
@@ -196,8 +204,18 @@ public final class JournalDescriptor
     public static final int COUNTER_COUNT = 10;
     /** Flow-end: the flow key block, with the final client and server roles. */
     public static final int END_KEY_OFFSET = END_COUNTERS_OFFSET + COUNTER_COUNT * 2 * SIZE_OF_LONG;
-    /** Flow-end: the history letters (ASCII), to the end of the excerpt. */
+    /** Flow-end: the history letters (ASCII); from schema 3 the extension block follows them. */
     public static final int END_HISTORY_OFFSET = END_KEY_OFFSET + KEY_LENGTH;
+    /** First schema version whose flow-end has the extension block after its history. */
+    public static final int END_EXTENSION_SINCE_VERSION = 3;
+    /** Flow-end extension, from its start: Zeek's conn_state, u8 ({@link io.flowtap.reassembly.ConnState#code}). */
+    public static final int END_EXT_CONN_STATE_OFFSET = 0;
+    /** Flow-end extension: bytes in sequence space each way (Zeek's resp_bytes, orig_bytes), two i64. */
+    public static final int END_EXT_SEQ_BYTES_OFFSET = 8;
+    /** Flow-end extension: bytes only acknowledgements showed missing each way, two i64. */
+    public static final int END_EXT_ACKED_MISSING_OFFSET = END_EXT_SEQ_BYTES_OFFSET + 2 * SIZE_OF_LONG;
+    /** Flow-end extension: its length. */
+    public static final int END_EXTENSION_LENGTH = END_EXT_ACKED_MISSING_OFFSET + 2 * SIZE_OF_LONG;
     /** Flow-end flag: the handshake completed. */
     public static final int FLAG_CONNECTED = 2;
     /** Flow-end flag: a handler asked for a reset. */
@@ -221,6 +239,15 @@ public final class JournalDescriptor
     public static final int FRAME_VLAN_TCI_OFFSET = FRAME_CAPTURED_LENGTH_OFFSET + SIZE_OF_INT;
     /** Raw frame: the frame's bytes, from the link-layer header on. */
     public static final int FRAME_DATA_OFFSET = FRAME_VLAN_TCI_OFFSET + SIZE_OF_INT;
+
+    /** Loss: events the writer could not journal (its disk was full), i64. */
+    public static final int LOSS_EVENTS_OFFSET = HEADER_LENGTH;
+    /** Loss: payload bytes among them, i64. */
+    public static final int LOSS_PAYLOAD_BYTES_OFFSET = LOSS_EVENTS_OFFSET + SIZE_OF_LONG;
+    /** Loss: time of the first event lost, i64 ns (capture time); the header's time is when journaling resumed. */
+    public static final int LOSS_FIRST_NS_OFFSET = LOSS_PAYLOAD_BYTES_OFFSET + SIZE_OF_LONG;
+    /** Length of a loss event. */
+    public static final int LOSS_LENGTH = LOSS_FIRST_NS_OFFSET + SIZE_OF_LONG;
 
     private static final EndReason[] END_REASONS = {
         null, EndReason.FIN, EndReason.RST, EndReason.IDLE_TIMEOUT, EndReason.EVICTED, EndReason.PORT_REUSE,
@@ -336,6 +363,17 @@ public final class JournalDescriptor
     }
 
     /**
+     * @param version       schema version of the event.
+     * @param historyLength letters in its history.
+     * @return the length of a flow-end event.
+     */
+    public static int flowEndLength(final int version, final int historyLength)
+    {
+        return END_HISTORY_OFFSET + historyLength +
+            (version >= END_EXTENSION_SINCE_VERSION ? END_EXTENSION_LENGTH : 0);
+    }
+
+    /**
      * @param buffer holding an excerpt at offset 0.
      * @return its schema version.
      */
@@ -350,8 +388,8 @@ public final class JournalDescriptor
     public static final long TOO_SHORT = -2;
 
     /**
-     * The length of the event at the buffer's start, from its type and its length fields (schema 2 puts several
-     * events in one excerpt, back to back).
+     * The length of the event at the buffer's start, from its type and its length fields (schema 2 and later put
+     * several events in one excerpt, back to back).
      *
      * @param buffer holding at least the event's header.
      * @return its length in bytes, {@link #UNKNOWN_TYPE}, or {@link #TOO_SHORT}.
@@ -369,6 +407,8 @@ public final class JournalDescriptor
                 return GAP_LENGTH;
             case EventType.OVERLAP_CONFLICT:
                 return CONFLICT_LENGTH;
+            case EventType.LOSS:
+                return LOSS_LENGTH;
             case EventType.PAYLOAD:
                 return available < PAYLOAD_DATA_OFFSET ? TOO_SHORT :
                     PAYLOAD_DATA_OFFSET + (buffer.getInt(PAYLOAD_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF_FFFFL);
@@ -377,8 +417,8 @@ public final class JournalDescriptor
                     (buffer.getShort(ATTRIBUTE_NAME_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF) +
                     (buffer.getInt(ATTRIBUTE_VALUE_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF_FFFFL);
             case EventType.FLOW_END:
-                return available < END_HISTORY_OFFSET ? TOO_SHORT :
-                    END_HISTORY_OFFSET + (buffer.getByte(END_HISTORY_LENGTH_OFFSET) & 0xFF);
+                return available < END_HISTORY_OFFSET ? TOO_SHORT : flowEndLength(
+                    version(buffer), buffer.getByte(END_HISTORY_LENGTH_OFFSET) & 0xFF);
             case EventType.RAW_FRAME:
                 return available < FRAME_DATA_OFFSET ? TOO_SHORT :
                     FRAME_DATA_OFFSET + (buffer.getInt(FRAME_CAPTURED_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF_FFFFL);
@@ -403,6 +443,24 @@ public final class JournalDescriptor
     public static int source(final DirectBuffer buffer)
     {
         return buffer.getShort(SOURCE_OFFSET, BYTE_ORDER) & 0xFFFF;
+    }
+
+    /**
+     * @param buffer holding an excerpt at offset 0.
+     * @return the run that wrote it, 0 for schemas 1 to 3 (written before runs were numbered).
+     */
+    public static int run(final DirectBuffer buffer)
+    {
+        return version(buffer) < RUN_SINCE_VERSION ? 0 : buffer.getShort(RUN_OFFSET, BYTE_ORDER) & 0xFFFF;
+    }
+
+    /**
+     * @param run a run number.
+     * @return the one after it: 1 to {@link #MAX_RUN}, then 1 again.
+     */
+    public static int nextRun(final int run)
+    {
+        return run >= MAX_RUN || run < 0 ? 1 : run + 1;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.flowtap.pipeline.journal;
 
+import io.flowtap.reassembly.ConnState;
 import io.flowtap.reassembly.EndReason;
 import io.flowtap.reassembly.GapReason;
 import org.agrona.DirectBuffer;
@@ -17,6 +18,11 @@ import java.util.function.Consumer;
  */
 public sealed interface JournalEvent
 {
+    /**
+     * @return the writer's run (0 for a journal written before runs were numbered).
+     */
+    int run();
+
     /**
      * @return the writer's number.
      */
@@ -94,13 +100,15 @@ public sealed interface JournalEvent
     /**
      * A flow started.
      *
+     * @param run       writer's run.
      * @param source    writer.
      * @param flowId    flow.
      * @param timeNs    time of its first packet.
      * @param key       client and server at the first packet.
      * @param midstream picked up without its handshake.
      */
-    record FlowStart(int source, long flowId, long timeNs, Key key, boolean midstream) implements JournalEvent
+    record FlowStart(int run, int source, long flowId, long timeNs, Key key, boolean midstream)
+        implements JournalEvent
     {
         @Override
         public int type()
@@ -112,11 +120,12 @@ public sealed interface JournalEvent
     /**
      * The handshake completed.
      *
+     * @param run    writer's run.
      * @param source writer.
      * @param flowId flow.
      * @param timeNs time of the packet that completed it.
      */
-    record Established(int source, long flowId, long timeNs) implements JournalEvent
+    record Established(int run, int source, long flowId, long timeNs) implements JournalEvent
     {
         @Override
         public int type()
@@ -128,6 +137,7 @@ public sealed interface JournalEvent
     /**
      * In-order stream bytes.
      *
+     * @param run          writer's run.
      * @param source       writer.
      * @param flowId       flow.
      * @param timeNs       time.
@@ -136,7 +146,8 @@ public sealed interface JournalEvent
      * @param data         the bytes.
      * @param eof          the handler API's eof value.
      */
-    record Payload(int source, long flowId, long timeNs, int direction, long streamOffset, byte[] data, int eof)
+    record Payload(
+        int run, int source, long flowId, long timeNs, int direction, long streamOffset, byte[] data, int eof)
         implements JournalEvent
     {
         @Override
@@ -149,6 +160,7 @@ public sealed interface JournalEvent
     /**
      * Bytes that will never come.
      *
+     * @param run          writer's run.
      * @param source       writer.
      * @param flowId       flow.
      * @param timeNs       time.
@@ -157,7 +169,8 @@ public sealed interface JournalEvent
      * @param length       bytes missing.
      * @param reason       why.
      */
-    record Gap(int source, long flowId, long timeNs, int direction, long streamOffset, long length, GapReason reason)
+    record Gap(
+        int run, int source, long flowId, long timeNs, int direction, long streamOffset, long length, GapReason reason)
         implements JournalEvent
     {
         @Override
@@ -170,6 +183,7 @@ public sealed interface JournalEvent
     /**
      * Two versions of the same bytes differed.
      *
+     * @param run        writer's run.
      * @param source     writer.
      * @param flowId     flow.
      * @param timeNs     time.
@@ -180,7 +194,8 @@ public sealed interface JournalEvent
      * @param newLength  its length.
      * @param newKept    whether the new bytes were kept.
      */
-    record OverlapConflict(int source, long flowId, long timeNs, int direction, long heldOffset, long heldLength,
+    record OverlapConflict(
+        int run, int source, long flowId, long timeNs, int direction, long heldOffset, long heldLength,
         long newOffset, long newLength, boolean newKept) implements JournalEvent
     {
         @Override
@@ -193,6 +208,7 @@ public sealed interface JournalEvent
     /**
      * A name and value attached to a flow.
      *
+     * @param run       writer's run.
      * @param source    writer.
      * @param flowId    flow.
      * @param timeNs    time.
@@ -201,7 +217,8 @@ public sealed interface JournalEvent
      * @param valueType a {@code VALUE_} constant of {@link JournalDescriptor}.
      * @param value     the value's bytes.
      */
-    record Attribute(int source, long flowId, long timeNs, int direction, String name, int valueType, byte[] value)
+    record Attribute(
+        int run, int source, long flowId, long timeNs, int direction, String name, int valueType, byte[] value)
         implements JournalEvent
     {
         @Override
@@ -231,6 +248,7 @@ public sealed interface JournalEvent
     /**
      * A flow ended.
      *
+     * @param run            writer's run.
      * @param source         writer.
      * @param flowId         flow.
      * @param timeNs         time of its last packet.
@@ -248,11 +266,15 @@ public sealed interface JournalEvent
      * @param firstNs        first packet.
      * @param lastNs         last packet.
      * @param counters       {@code [counter][direction]}, counters as {@link JournalDescriptor}'s {@code COUNTER_}.
+     * @param connState      Zeek's conn_state, or null (a record written before schema 3).
+     * @param seqBytes       bytes in sequence space per direction (0 before schema 3).
+     * @param ackedMissing   bytes only acknowledgements showed missing, per direction (0 before schema 3).
      */
-    record FlowEnd(int source, long flowId, long timeNs, Key key, EndReason endReason, boolean connected,
+    record FlowEnd(
+        int run, int source, long flowId, long timeNs, Key key, EndReason endReason, boolean connected,
         boolean midstream, boolean resetRequested, boolean dropped, boolean handlerFailed, String history,
-        int[] synFlags, boolean[] fin, boolean[] rst, long firstNs, long lastNs, long[][] counters)
-        implements JournalEvent
+        int[] synFlags, boolean[] fin, boolean[] rst, long firstNs, long lastNs, long[][] counters, ConnState connState,
+        long[] seqBytes, long[] ackedMissing) implements JournalEvent
     {
         @Override
         public int type()
@@ -274,6 +296,7 @@ public sealed interface JournalEvent
     /**
      * A captured frame.
      *
+     * @param run         writer's run.
      * @param source      writer.
      * @param flowId      the frame's number.
      * @param timeNs      capture time.
@@ -283,7 +306,8 @@ public sealed interface JournalEvent
      * @param vlanTci     stripped VLAN TCI, or -1.
      * @param data        the captured bytes.
      */
-    record Frame(int source, long flowId, long timeNs, int linkType, int interfaceId, int wireLength, int vlanTci,
+    record Frame(
+        int run, int source, long flowId, long timeNs, int linkType, int interfaceId, int wireLength, int vlanTci,
         byte[] data) implements JournalEvent
     {
         @Override
@@ -294,12 +318,34 @@ public sealed interface JournalEvent
     }
 
     /**
+     * Events a writer could not journal because its disk was full.
+     *
+     * @param run          writer's run.
+     * @param source       writer.
+     * @param flowId       always 0.
+     * @param timeNs       when journaling resumed.
+     * @param events       events missing.
+     * @param payloadBytes payload (or frame) bytes among them.
+     * @param firstNs      time of the first event missing.
+     */
+    record Loss(int run, int source, long flowId, long timeNs, long events, long payloadBytes, long firstNs)
+        implements JournalEvent
+    {
+        @Override
+        public int type()
+        {
+            return EventType.LOSS;
+        }
+    }
+
+    /**
      * A whole journal read into events.
      *
-     * @param events in journal order.
-     * @param damage where reading stopped early, or null.
+     * @param events  in journal order.
+     * @param damage  the first damage met, or null.
+     * @param damages every damage met: ranges skipped, an unfinished tail.
      */
-    record Log(List<JournalEvent> events, JournalDamage damage)
+    record Log(List<JournalEvent> events, JournalDamage damage, List<JournalDamage> damages)
     {
     }
 
@@ -310,6 +356,7 @@ public sealed interface JournalEvent
     {
         private final List<JournalEvent> events = new ArrayList<>();
         private final Consumer<JournalEvent> sink;
+        private final JournalVisitor payloads;
 
         /**
          * Collect into the list {@link #events()} returns.
@@ -317,6 +364,7 @@ public sealed interface JournalEvent
         public Collector()
         {
             sink = events::add;
+            payloads = null;
         }
 
         /**
@@ -326,7 +374,20 @@ public sealed interface JournalEvent
          */
         public Collector(final Consumer<JournalEvent> sink)
         {
+            this(sink, null);
+        }
+
+        /**
+         * Hand each event to a consumer, but payload to a visitor as the reader hands it over, in place: for tools
+         * that move many bytes (an export), which would otherwise copy every payload into a record first.
+         *
+         * @param sink     takes each event but payload as it is read.
+         * @param payloads takes each payload event in place, or null to have it as a record too.
+         */
+        public Collector(final Consumer<JournalEvent> sink, final JournalVisitor payloads)
+        {
             this.sink = sink;
+            this.payloads = payloads;
         }
 
         /**
@@ -339,19 +400,21 @@ public sealed interface JournalEvent
 
         @Override
         public void onFlowStart(
-            final int source, final long flowId, final long timeNs, final JournalFlowKey key, final boolean midstream)
+            final int run, final int source, final long flowId, final long timeNs, final JournalFlowKey key,
+            final boolean midstream)
         {
-            sink.accept(new FlowStart(source, flowId, timeNs, Key.of(key), midstream));
+            sink.accept(new FlowStart(run, source, flowId, timeNs, Key.of(key), midstream));
         }
 
         @Override
-        public void onEstablished(final int source, final long flowId, final long timeNs)
+        public void onEstablished(final int run, final int source, final long flowId, final long timeNs)
         {
-            sink.accept(new Established(source, flowId, timeNs));
+            sink.accept(new Established(run, source, flowId, timeNs));
         }
 
         @Override
         public void onPayload(
+            final int run,
             final int source,
             final long flowId,
             final long timeNs,
@@ -362,12 +425,18 @@ public sealed interface JournalEvent
             final int length,
             final int eof)
         {
+            if (payloads != null)
+            {
+                payloads.onPayload(run, source, flowId, timeNs, direction, streamOffset, buffer, offset, length, eof);
+                return;
+            }
             sink.accept(
-                new Payload(source, flowId, timeNs, direction, streamOffset, copy(buffer, offset, length), eof));
+                new Payload(run, source, flowId, timeNs, direction, streamOffset, copy(buffer, offset, length), eof));
         }
 
         @Override
         public void onGap(
+            final int run,
             final int source,
             final long flowId,
             final long timeNs,
@@ -376,11 +445,12 @@ public sealed interface JournalEvent
             final long length,
             final GapReason reason)
         {
-            sink.accept(new Gap(source, flowId, timeNs, direction, streamOffset, length, reason));
+            sink.accept(new Gap(run, source, flowId, timeNs, direction, streamOffset, length, reason));
         }
 
         @Override
         public void onOverlapConflict(
+            final int run,
             final int source,
             final long flowId,
             final long timeNs,
@@ -392,11 +462,12 @@ public sealed interface JournalEvent
             final boolean newKept)
         {
             sink.accept(new OverlapConflict(
-                source, flowId, timeNs, direction, heldOffset, heldLength, newOffset, newLength, newKept));
+                run, source, flowId, timeNs, direction, heldOffset, heldLength, newOffset, newLength, newKept));
         }
 
         @Override
         public void onAttribute(
+            final int run,
             final int source,
             final long flowId,
             final long timeNs,
@@ -410,11 +481,12 @@ public sealed interface JournalEvent
         {
             final String name = new String(copy(buffer, nameOffset, nameLength), StandardCharsets.UTF_8);
             sink.accept(new Attribute(
-                source, flowId, timeNs, direction, name, valueType, copy(buffer, valueOffset, valueLength)));
+                run, source, flowId, timeNs, direction, name, valueType, copy(buffer, valueOffset, valueLength)));
         }
 
         @Override
-        public void onFlowEnd(final int source, final long flowId, final long timeNs, final JournalFlowRecord record)
+        public void onFlowEnd(
+            final int run, final int source, final long flowId, final long timeNs, final JournalFlowRecord record)
         {
             final long[][] counters = new long[JournalDescriptor.COUNTER_COUNT][2];
             for (int c = 0; c < JournalDescriptor.COUNTER_COUNT; c++)
@@ -424,15 +496,18 @@ public sealed interface JournalEvent
                     counters[c][d] = record.counter(c, d);
                 }
             }
-            sink.accept(new FlowEnd(source, flowId, timeNs, Key.of(record.key()), record.endReason(),
+            sink.accept(new FlowEnd(run, source, flowId, timeNs, Key.of(record.key()), record.endReason(),
                 record.connected(), record.midstream(), record.resetRequested(), record.dropped(),
                 record.handlerFailed(), record.history(),
                 new int[] {record.synFlags(0), record.synFlags(1)}, new boolean[] {record.fin(0), record.fin(1)},
-                new boolean[] {record.rst(0), record.rst(1)}, record.firstNs(), record.lastNs(), counters));
+                new boolean[] {record.rst(0), record.rst(1)}, record.firstNs(), record.lastNs(), counters,
+                record.connState(), new long[] {record.seqBytes(0), record.seqBytes(1)},
+                new long[] {record.ackedMissingBytes(0), record.ackedMissingBytes(1)}));
         }
 
         @Override
         public void onFrame(
+            final int run,
             final int source,
             final long frameNumber,
             final long timeNs,
@@ -444,8 +519,16 @@ public sealed interface JournalEvent
             final int offset,
             final int capturedLength)
         {
-            sink.accept(new Frame(source, frameNumber, timeNs, linkType, interfaceId, wireLength, vlanTci,
+            sink.accept(new Frame(run, source, frameNumber, timeNs, linkType, interfaceId, wireLength, vlanTci,
                 copy(buffer, offset, capturedLength)));
+        }
+
+        @Override
+        public void onLoss(
+            final int run, final int source, final long timeNs, final long events, final long payloadBytes,
+            final long firstNs)
+        {
+            sink.accept(new Loss(run, source, 0, timeNs, events, payloadBytes, firstNs));
         }
 
         private static byte[] copy(final DirectBuffer buffer, final int offset, final int length)

@@ -21,7 +21,9 @@ public final class JournalException extends RuntimeException
         /** The journal was written with a newer schema version than this code reads. */
         NEWER_SCHEMA,
         /** The file system failed. */
-        IO
+        IO,
+        /** The journal's file system has no room for it. */
+        FULL
     }
 
     private final Kind kind;

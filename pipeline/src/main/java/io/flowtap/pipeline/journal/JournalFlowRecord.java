@@ -1,5 +1,6 @@
 package io.flowtap.pipeline.journal;
 
+import io.flowtap.reassembly.ConnState;
 import io.flowtap.reassembly.EndReason;
 import org.agrona.DirectBuffer;
 
@@ -14,6 +15,9 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_PACKETS;
 import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_PAYLOAD_BYTES;
 import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_RETRANSMISSIONS;
 import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_WIRE_BYTES;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_EXT_ACKED_MISSING_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_EXT_CONN_STATE_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_EXT_SEQ_BYTES_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.END_FIN_RST_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.END_FIRST_NS_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.END_FLAGS_OFFSET;
@@ -241,7 +245,8 @@ public final class JournalFlowRecord
 
     /**
      * @param direction a {@link io.flowtap.reassembly.Direction}.
-     * @return bytes missing that way.
+     * @return bytes missing that way: from schema 3, holes in the sender's own data only (the rest is
+     * {@link #ackedMissingBytes}); in older records, every byte skipped.
      */
     public long gapBytes(final int direction)
     {
@@ -276,6 +281,54 @@ public final class JournalFlowRecord
             history.append(historyChar(i));
         }
         return history.toString();
+    }
+
+    /**
+     * @return the schema version the record was written with; fields added since read as absent in older ones.
+     */
+    public int version()
+    {
+        return JournalDescriptor.version(buffer);
+    }
+
+    /**
+     * @return Zeek's {@code conn_state}, or null when the record does not carry it (written before schema 3).
+     */
+    public ConnState connState()
+    {
+        return hasExtension() ? ConnState.fromCode(buffer.getByte(extension() + END_EXT_CONN_STATE_OFFSET) & 0xFF) :
+            null;
+    }
+
+    /**
+     * @param direction a {@link io.flowtap.reassembly.Direction}.
+     * @return the sender's bytes in sequence space (Zeek's {@code orig_bytes} / {@code resp_bytes}), 0 when the
+     * record does not carry them (written before schema 3).
+     */
+    public long seqBytes(final int direction)
+    {
+        return hasExtension() ? buffer.getLong(extension() + END_EXT_SEQ_BYTES_OFFSET + 8 * direction, BYTE_ORDER) : 0;
+    }
+
+    /**
+     * @param direction a {@link io.flowtap.reassembly.Direction}.
+     * @return bytes only acknowledgements showed missing that way, 0 when the record does not carry them (written
+     * before schema 3, when {@link #gapBytes} counted them too).
+     */
+    public long ackedMissingBytes(final int direction)
+    {
+        return hasExtension() ?
+            buffer.getLong(extension() + END_EXT_ACKED_MISSING_OFFSET + 8 * direction, BYTE_ORDER) : 0;
+    }
+
+    private boolean hasExtension()
+    {
+        return version() >= JournalDescriptor.END_EXTENSION_SINCE_VERSION;
+    }
+
+    private int extension()
+    {
+        return END_HISTORY_OFFSET + historyLength();
     }
 
     private int flags()

@@ -1,121 +1,55 @@
 package io.flowtap.pipeline.journal;
 
-import io.flowtap.reassembly.GapReason;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.impl.RollingResourcesCache;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.wire.DocumentContext;
-import net.openhft.chronicle.wire.Wires;
-import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.CloseHelper;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_DIRECTION_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_NAME_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_NAME_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_VALUE_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.ATTRIBUTE_VALUE_TYPE_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.BYTE_ORDER;
-import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_DIRECTION_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_HELD_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_HELD_OFFSET_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_LENGTH;
-import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_NEW_KEPT_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_NEW_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.CONFLICT_NEW_OFFSET_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.END_HISTORY_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.END_HISTORY_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.END_REASON_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.ESTABLISHED_LENGTH;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FLAG_MIDSTREAM;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FLOW_START_FLAGS_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FLOW_START_KEY_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FLOW_START_LENGTH;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_CAPTURED_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_DATA_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_INTERFACE_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_LINK_TYPE_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_VLAN_TCI_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.FRAME_WIRE_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_DIRECTION_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_LENGTH;
-import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_REASON_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.GAP_STREAM_OFFSET_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.HEADER_LENGTH;
-import static io.flowtap.pipeline.journal.JournalDescriptor.MAGIC;
-import static io.flowtap.pipeline.journal.JournalDescriptor.NO_DIRECTION;
-import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_DATA_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_DIRECTION_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_EOF_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_LENGTH_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_STREAM_OFFSET_OFFSET;
-import static io.flowtap.pipeline.journal.JournalDescriptor.SCHEMA_VERSION;
-import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_BINARY;
-import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_LONG;
-import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_TEXT;
-
 /**
- * Reads a journal directory back, event by event, into a {@link JournalVisitor}: payload is handed over in place, a
- * view of the mapped file, so reading copies nothing either.
+ * Reads a journal back, event by event, into a {@link JournalVisitor}, whatever queues it is made of: each writer of
+ * a sensor (a worker's events, a poller's raw frames) has a Chronicle queue of its own in a subdirectory
+ * ({@link ChronicleJournal}), and the queues are read as one, merged by time. A journal written before writers had
+ * queues of their own is one queue in the directory itself, and reads as it always did.
  * <p>
- * Every excerpt is checked against the schema before the visitor sees it. A journal of a newer schema version, a
- * directory that is missing, empty or not a journal are {@link JournalException}s with a one-line message. An excerpt
- * that is not what the schema says (a damaged file) stops the reader there: what came before was delivered, and
- * {@link #damage()} says where it stopped and why. An excerpt a writer had not finished when it died is never
- * delivered (Chronicle keeps uncommitted excerpts from readers): {@link #readAll} ends at the last one committed and
- * then reports the unfinished one as an {@link JournalDamage.Kind#INCOMPLETE_TAIL}.
+ * The merge is by excerpt: of the queues that have an excerpt to read, the one whose next excerpt starts earliest (by
+ * its first event's time) goes next, and its whole excerpt is delivered. Each queue's own order is kept exactly (a
+ * flow is only ever in one queue, so its events arrive as its writer wrote them), and the queues interleave to within
+ * one excerpt of each other: a writer commits one per batch of segments, a few hundred at most. Payload is still
+ * handed over in place, nothing is copied.
  * <p>
- * Not thread safe. A journal that is still being written can be read: {@link #poll} returns 0 at its current end and
- * sees later excerpts on a later call.
+ * Damage in one queue is reported ({@link #damages()}, each naming its queue's directory) and that queue read on past
+ * it, as {@link QueueReader} does; a queue read without Chronicle after damage cannot tell its next excerpt's time
+ * ahead, and is drained before the others.
+ * <p>
+ * Not thread safe. A journal still being written can be followed: {@link #poll} returns 0 at the current end, and
+ * sees later excerpts, and queues of writers that started later, on a later call.
  */
 public final class JournalReader implements AutoCloseable
 {
-    private static final String METADATA_FILE = "metadata.cq4t";
-    private static final int EOF_BOTH = 2;
-    /** Longer than any excerpt a writer makes (the largest payload chunk or attribute, with its header). */
-    private static final long MAX_EXCERPT_LENGTH = 2L * JournalContext.MAX_PAYLOAD_CHUNK_LIMIT;
+    /** Prefix of the subdirectory of a writer of flow events: {@code source-N}. */
+    public static final String EVENTS_PREFIX = "source-";
+    /** Prefix of the subdirectory of a writer of raw frames: {@code frames-N}. */
+    public static final String FRAMES_PREFIX = "frames-";
+    /** The run counter a writing journal keeps in its directory. */
+    static final String RUNS_FILE = "flowtap.runs";
+    /** Polls between looks for queues that appeared since (a journal being followed). */
+    private static final int RESCAN_POLLS = 64;
 
     private final Path directory;
-    private final SingleChronicleQueue queue;
-    private final ExcerptTailer tailer;
-    private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
-    private final JournalFlowKey key = new JournalFlowKey();
-    private final JournalFlowRecord record = new JournalFlowRecord();
-    private long eventsRead;
-    private int lastCycle = Integer.MIN_VALUE;
-    private long lastEnd;
-    private int sizeCycle = Integer.MIN_VALUE;
-    private long fileSize;
-    private JournalDamage damage;
+    private final List<QueueReader> parts = new ArrayList<>();
+    private final List<Path> partDirectories = new ArrayList<>();
+    private final boolean perWriter;
+    private int pollsSinceRescan;
 
-    private JournalReader(final Path directory, final SingleChronicleQueue queue)
+    private JournalReader(final Path directory, final boolean perWriter)
     {
         this.directory = directory;
-        this.queue = queue;
-        this.tailer = queue.createTailer();
-        // Start at the oldest cycle file there is: the queue's own record of its first cycle is stale when files
-        // were deleted behind its back (a clean-up job, or retention while no writer had the queue open).
-        final List<Path> files = CycleRetention.cycleFiles(directory);
-        if (!files.isEmpty())
-        {
-            final String suffix = CycleRetention.CYCLE_FILE_SUFFIX;
-            final RollingResourcesCache names = new RollingResourcesCache(queue.rollCycle(), queue.epoch(),
-                name -> new File(directory.toFile(), name + suffix),
-                file -> file.getName().substring(0, file.getName().length() - suffix.length()));
-            final String first = files.get(0).getFileName().toString();
-            tailer.moveToCycle(names.parseCount(first.substring(0, first.length() - suffix.length())));
-        }
+        this.perWriter = perWriter;
     }
 
     /**
@@ -127,70 +61,51 @@ public final class JournalReader implements AutoCloseable
      */
     public static JournalReader open(final Path directory)
     {
-        if (!Files.exists(directory))
-        {
-            throw new JournalException(JournalException.Kind.MISSING, "journal " + directory + ": no such directory");
-        }
-        if (!Files.isDirectory(directory))
-        {
-            throw new JournalException(JournalException.Kind.NOT_A_DIRECTORY, "journal " + directory +
-                ": not a directory");
-        }
-        final boolean anything;
-        try (Stream<Path> entries = Files.list(directory))
-        {
-            anything = entries.findAny().isPresent();
-        }
-        catch (final IOException ex)
-        {
-            throw new JournalException(
-                JournalException.Kind.IO, "journal " + directory + ": cannot list it: " + ex, ex);
-        }
-        if (!anything)
+        final List<Path> queues = writerQueues(directory);
+        if (queues.isEmpty() && !hasCycleFiles(directory) && Files.isRegularFile(directory.resolve(RUNS_FILE)))
         {
             throw new JournalException(JournalException.Kind.EMPTY, "journal " + directory +
-                ": empty directory, nothing was journaled there");
+                ": nothing was journaled (opened for writing, but no writer wrote)");
         }
-        final List<Path> cycles = CycleRetention.cycleFiles(directory);
-        final boolean metadata = Files.isRegularFile(directory.resolve(METADATA_FILE));
-        if (cycles.isEmpty() && !metadata)
+        if (queues.isEmpty())
         {
-            throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
-                ": not a journal (no Chronicle Queue files: *" + CycleRetention.CYCLE_FILE_SUFFIX + ", " +
-                METADATA_FILE + ")");
+            final JournalReader reader = new JournalReader(directory, false);
+            reader.add(directory, QueueReader.open(directory));
+            return reader;
         }
-        if (cycles.isEmpty())
-        {
-            throw new JournalException(JournalException.Kind.EMPTY, "journal " + directory +
-                ": no cycle files, nothing was journaled (or retention deleted it all)");
-        }
-        final SingleChronicleQueue queue;
+        final JournalReader reader = new JournalReader(directory, true);
         try
         {
-            queue = SingleChronicleQueueBuilder.binary(directory).readOnly(true).build();
-            // The listing of cycles kept with the queue may predate files deleted by retention.
-            queue.refreshDirectoryListing();
+            if (hasCycleFiles(directory))
+            {
+                // Written into by a sensor from before writers had queues of their own, then by a newer one.
+                reader.add(directory, QueueReader.open(directory));
+            }
+            for (final Path queue : queues)
+            {
+                if (!CycleRetention.cycleFiles(queue).isEmpty())
+                {
+                    // A writer that never committed an excerpt (a worker no flow went to) left only its metadata.
+                    reader.add(queue, QueueReader.open(queue));
+                }
+            }
+            if (reader.parts.isEmpty())
+            {
+                throw new JournalException(JournalException.Kind.EMPTY, "journal " + directory +
+                    ": no cycle files, nothing was journaled (or retention deleted it all)");
+            }
         }
         catch (final RuntimeException ex)
         {
-            throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
-                ": not a readable Chronicle queue: " + oneLine(ex), ex);
+            reader.close();
+            throw ex;
         }
-        try
-        {
-            return new JournalReader(directory, queue);
-        }
-        catch (final RuntimeException ex)
-        {
-            queue.close();
-            throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
-                ": cannot find its first cycle: " + oneLine(ex), ex);
-        }
+        return reader;
     }
 
     /**
-     * Read every event from the current position to the end, or to the first damaged excerpt. At the end, look past
-     * the last excerpt for one left unfinished or unreadable, and report it as {@link #damage()}.
+     * Read every event to the end of every queue, merged by time; then look past each queue's last excerpt for one
+     * left unfinished or unreadable, and report it ({@link #damages()}).
      *
      * @param visitor to call.
      * @return events read.
@@ -200,147 +115,66 @@ public final class JournalReader implements AutoCloseable
     {
         long total = 0;
         int read;
-        while ((read = poll(visitor, 4096)) > 0)
+        while ((read = pollMerged(visitor, Integer.MAX_VALUE)) > 0)
         {
             total += read;
         }
-        if (damage == null)
+        for (final QueueReader part : parts)
         {
-            damage = checkTail();
+            // Nothing is left in time order: this is each queue's own end (its tail, or what follows damage).
+            total += part.readAll(visitor);
         }
         return total;
     }
 
     /**
-     * Read up to {@code limit} events.
+     * Read up to about {@code limit} events (whole excerpts: the last one may take it past), merged by time.
      *
      * @param visitor to call.
      * @param limit   most events to read.
-     * @return events read: 0 at the current end, or once damaged.
+     * @return events read: 0 at the current end.
      * @throws JournalException for a newer schema version, or a queue that flowtap did not write.
      */
     public int poll(final JournalVisitor visitor, final int limit)
     {
-        int read = 0;
-        while (read < limit && damage == null)
+        if (perWriter && ++pollsSinceRescan >= RESCAN_POLLS)
         {
-            final DocumentContext document;
-            try
-            {
-                document = tailer.readingDocument();
-            }
-            catch (final RuntimeException | InternalError ex)
-            {
-                damaged(-1, -1, "Chronicle cannot read the next excerpt: " + oneLine(ex));
-                break;
-            }
-            try
-            {
-                if (!document.isPresent())
-                {
-                    break;
-                }
-                final long index = document.index();
-                final Bytes<?> bytes = document.wire().bytes();
-                final long position = bytes.readPosition() - Integer.BYTES;
-                final String problem;
-                try
-                {
-                    problem = open(bytes, index);
-                }
-                catch (final JournalException ex)
-                {
-                    throw ex;
-                }
-                catch (final RuntimeException | InternalError ex)
-                {
-                    damaged(index, position, "Chronicle cannot read the excerpt: " + oneLine(ex));
-                    break;
-                }
-                final int before = (int)eventsRead;
-                final String bodyProblem = problem != null ? problem : dispatchAll(visitor, bytes);
-                read += (int)eventsRead - before;
-                if (bodyProblem != null)
-                {
-                    damaged(index, position, bodyProblem);
-                    break;
-                }
-                lastCycle = tailer.cycle();
-                lastEnd = bytes.readLimit();
-            }
-            finally
-            {
-                document.close();
-            }
+            pollsSinceRescan = 0;
+            addNewQueues();
         }
-        return read;
+        return pollMerged(visitor, limit);
     }
 
     /**
-     * Check that an excerpt lies within its file and starts with a journal header, and point the view at it.
-     *
-     * @return what is wrong with it, or null.
+     * @return the first damage met in any queue, or null while every excerpt read was good.
      */
-    private String open(final Bytes<?> bytes, final long index)
+    public JournalDamage damage()
     {
-        final long length = bytes.readRemaining();
-        final long end = bytes.readLimit();
-        final int cycle = tailer.cycle();
-        if (cycle != sizeCycle || end > fileSize)
+        for (final QueueReader part : parts)
         {
-            // Files only grow while written, so the size is looked up again only when an excerpt passes it.
-            final File file = currentFile();
-            fileSize = file == null ? Long.MAX_VALUE : file.length();
-            sizeCycle = cycle;
-        }
-        if (length > MAX_EXCERPT_LENGTH)
-        {
-            return "its header claims " + length + " bytes, more than any journal excerpt has";
-        }
-        if (end > fileSize)
-        {
-            return "the excerpt's " + length + " bytes run past the end of the file, at byte " + fileSize +
-                " (truncated)";
-        }
-        if (length >= Short.BYTES)
-        {
-            view.wrap(bytes.addressForRead(bytes.readPosition()), (int)length);
-        }
-        if (length < Short.BYTES || JournalDescriptor.magic(view) != MAGIC)
-        {
-            if (eventsRead == 0)
+            if (part.damage() != null)
             {
-                throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
-                    ": not a flowtap journal (its first excerpt, 0x" + Long.toHexString(index) +
-                    ", does not start with the journal's magic number)");
+                return part.damage();
             }
-            return length < Short.BYTES ? "excerpt of " + length + " bytes" :
-                "bad magic number 0x" + Integer.toHexString(JournalDescriptor.magic(view));
-        }
-        if (length < HEADER_LENGTH)
-        {
-            return "excerpt of " + length + " bytes is shorter than the " + HEADER_LENGTH + "-byte header";
-        }
-        final int version = JournalDescriptor.version(view);
-        if (version > SCHEMA_VERSION)
-        {
-            throw new JournalException(JournalException.Kind.NEWER_SCHEMA, "journal " + directory +
-                " was written with schema version " + version + ", newer than version " + SCHEMA_VERSION +
-                ", the newest this flowtap reads (excerpt 0x" + Long.toHexString(index) + "): upgrade flowtap");
-        }
-        if (version < 1)
-        {
-            return "schema version 0";
         }
         return null;
     }
 
     /**
-     * @return where and why reading stopped early, or null while every excerpt read was good.
+     * @return every damage met so far, queue by queue, each in file order.
      */
-    public JournalDamage damage()
+    public List<JournalDamage> damages()
     {
-        return damage;
+        if (parts.size() == 1)
+        {
+            return parts.get(0).damages();
+        }
+        final List<JournalDamage> all = new ArrayList<>();
+        for (final QueueReader part : parts)
+        {
+            all.addAll(part.damages());
+        }
+        return Collections.unmodifiableList(all);
     }
 
     /**
@@ -348,7 +182,12 @@ public final class JournalReader implements AutoCloseable
      */
     public long eventsRead()
     {
-        return eventsRead;
+        long sum = 0;
+        for (final QueueReader part : parts)
+        {
+            sum += part.eventsRead();
+        }
+        return sum;
     }
 
     /**
@@ -359,11 +198,18 @@ public final class JournalReader implements AutoCloseable
         return directory;
     }
 
+    /**
+     * @return the queues read: the journal's directory itself, or one subdirectory per writer.
+     */
+    public List<Path> queues()
+    {
+        return Collections.unmodifiableList(partDirectories);
+    }
+
     @Override
     public void close()
     {
-        tailer.close();
-        queue.close();
+        CloseHelper.quietCloseAll(parts);
     }
 
     /**
@@ -378,314 +224,104 @@ public final class JournalReader implements AutoCloseable
         {
             final JournalEvent.Collector collector = new JournalEvent.Collector();
             reader.readAll(collector);
-            return new JournalEvent.Log(collector.events(), reader.damage());
+            return new JournalEvent.Log(collector.events(), reader.damage(), reader.damages());
         }
     }
 
     /**
-     * Deliver the events of one excerpt: one in schema 1; in schema 2 one or more back to back, each as long as its
-     * type and length fields say.
-     *
-     * @return what is wrong, or null.
+     * @param directory of a journal.
+     * @return its writers' queues, subdirectories {@code source-N} and {@code frames-N}, in name order; empty for a
+     *         journal that is one queue.
+     * @throws JournalException when the directory is missing or cannot be listed.
      */
-    private String dispatchAll(final JournalVisitor visitor, final Bytes<?> bytes)
+    public static List<Path> writerQueues(final Path directory)
     {
-        final long address = bytes.addressForRead(bytes.readPosition());
-        final int length = (int)bytes.readRemaining();
-        if (JournalDescriptor.version(view) == 1)
+        if (!Files.isDirectory(directory))
         {
-            final String problem = dispatch(visitor);
-            eventsRead += problem == null ? 1 : 0;
-            return problem;
+            return List.of();
         }
-        int at = 0;
-        while (at < length)
+        try (Stream<Path> entries = Files.list(directory))
         {
-            view.wrap(address + at, length - at);
-            if (at > 0)
-            {
-                if (length - at < HEADER_LENGTH)
-                {
-                    return "the last " + (length - at) + " bytes of the excerpt are shorter than an event's header";
-                }
-                if (JournalDescriptor.magic(view) != MAGIC)
-                {
-                    return "bad magic number 0x" + Integer.toHexString(JournalDescriptor.magic(view)) +
-                        " at byte " + at + " of the excerpt";
-                }
-                if (JournalDescriptor.version(view) != SCHEMA_VERSION)
-                {
-                    return "schema version " + JournalDescriptor.version(view) + " at byte " + at +
-                        " of an excerpt of version " + SCHEMA_VERSION;
-                }
-            }
-            final long eventLength = JournalDescriptor.eventLength(view);
-            if (eventLength < HEADER_LENGTH || eventLength > length - at)
-            {
-                return eventLength == JournalDescriptor.UNKNOWN_TYPE ? "unknown event type " +
-                    JournalDescriptor.type(view) + " at byte " + at + " of the excerpt" :
-                    "an event of type " + JournalDescriptor.type(view) + " at byte " + at + " claims " +
-                    eventLength + " bytes, and the excerpt has " + (length - at) + " left";
-            }
-            view.wrap(address + at, (int)eventLength);
-            final String problem = dispatch(visitor);
-            if (problem != null)
-            {
-                return problem;
-            }
-            eventsRead++;
-            at += (int)eventLength;
-        }
-        return null;
-    }
-
-    private String dispatch(final JournalVisitor visitor)
-    {
-        final int length = view.capacity();
-        final int type = JournalDescriptor.type(view);
-        final int source = JournalDescriptor.source(view);
-        final long id = JournalDescriptor.flowId(view);
-        final long timeNs = JournalDescriptor.timeNs(view);
-        switch (type)
-        {
-            case EventType.FLOW_START:
-            {
-                if (length != FLOW_START_LENGTH)
-                {
-                    return badLength(type, length, FLOW_START_LENGTH);
-                }
-                final boolean midstream = (view.getByte(FLOW_START_FLAGS_OFFSET) & FLAG_MIDSTREAM) != 0;
-                visitor.onFlowStart(source, id, timeNs, key.wrap(view, FLOW_START_KEY_OFFSET), midstream);
-                return null;
-            }
-            case EventType.ESTABLISHED:
-            {
-                if (length != ESTABLISHED_LENGTH)
-                {
-                    return badLength(type, length, ESTABLISHED_LENGTH);
-                }
-                visitor.onEstablished(source, id, timeNs);
-                return null;
-            }
-            case EventType.PAYLOAD:
-                return payload(visitor, length, source, id, timeNs);
-            case EventType.GAP:
-            {
-                if (length != GAP_LENGTH)
-                {
-                    return badLength(type, length, GAP_LENGTH);
-                }
-                final int direction = view.getByte(GAP_DIRECTION_OFFSET) & 0xFF;
-                final GapReason reason = JournalDescriptor.gapReason(view.getByte(GAP_REASON_OFFSET) & 0xFF);
-                if (direction > 1 || reason == null)
-                {
-                    return "gap with direction " + direction + " and reason code " +
-                        (view.getByte(GAP_REASON_OFFSET) & 0xFF);
-                }
-                visitor.onGap(source, id, timeNs, direction, view.getLong(GAP_STREAM_OFFSET_OFFSET, BYTE_ORDER),
-                    view.getLong(GAP_LENGTH_OFFSET, BYTE_ORDER), reason);
-                return null;
-            }
-            case EventType.OVERLAP_CONFLICT:
-            {
-                if (length != CONFLICT_LENGTH)
-                {
-                    return badLength(type, length, CONFLICT_LENGTH);
-                }
-                final int direction = view.getByte(CONFLICT_DIRECTION_OFFSET) & 0xFF;
-                final int newKept = view.getByte(CONFLICT_NEW_KEPT_OFFSET) & 0xFF;
-                if (direction > 1 || newKept > 1)
-                {
-                    return "overlap conflict with direction " + direction + " and kept flag " + newKept;
-                }
-                visitor.onOverlapConflict(source, id, timeNs, direction,
-                    view.getLong(CONFLICT_HELD_OFFSET_OFFSET, BYTE_ORDER),
-                    view.getLong(CONFLICT_HELD_LENGTH_OFFSET, BYTE_ORDER),
-                    view.getLong(CONFLICT_NEW_OFFSET_OFFSET, BYTE_ORDER),
-                    view.getLong(CONFLICT_NEW_LENGTH_OFFSET, BYTE_ORDER),
-                    newKept == 1);
-                return null;
-            }
-            case EventType.ATTRIBUTE:
-                return attribute(visitor, length, source, id, timeNs);
-            case EventType.FLOW_END:
-            {
-                if (length < END_HISTORY_OFFSET)
-                {
-                    return badLength(type, length, END_HISTORY_OFFSET);
-                }
-                final int historyLength = view.getByte(END_HISTORY_LENGTH_OFFSET) & 0xFF;
-                if (length != END_HISTORY_OFFSET + historyLength)
-                {
-                    return badLength(type, length, END_HISTORY_OFFSET + historyLength);
-                }
-                final int reason = view.getByte(END_REASON_OFFSET) & 0xFF;
-                if (!JournalDescriptor.isEndReasonCode(reason))
-                {
-                    return "flow end with reason code " + reason;
-                }
-                visitor.onFlowEnd(source, id, timeNs, record.wrap(view));
-                return null;
-            }
-            case EventType.RAW_FRAME:
-            {
-                if (length < FRAME_DATA_OFFSET)
-                {
-                    return badLength(type, length, FRAME_DATA_OFFSET);
-                }
-                final int captured = view.getInt(FRAME_CAPTURED_LENGTH_OFFSET, BYTE_ORDER);
-                if (captured < 0 || length != FRAME_DATA_OFFSET + captured)
-                {
-                    return "raw frame of " + captured + " captured bytes in an excerpt of " + length;
-                }
-                visitor.onFrame(source, id, timeNs, view.getShort(FRAME_LINK_TYPE_OFFSET, BYTE_ORDER) & 0xFFFF,
-                    view.getShort(FRAME_INTERFACE_OFFSET, BYTE_ORDER) & 0xFFFF,
-                    view.getInt(FRAME_WIRE_LENGTH_OFFSET, BYTE_ORDER),
-                    view.getInt(FRAME_VLAN_TCI_OFFSET, BYTE_ORDER), view, FRAME_DATA_OFFSET, captured);
-                return null;
-            }
-            default:
-                return "unknown event type " + type + " in a schema version " + SCHEMA_VERSION + " excerpt";
-        }
-    }
-
-    private String payload(
-        final JournalVisitor visitor, final int length, final int source, final long id, final long timeNs)
-    {
-        if (length < PAYLOAD_DATA_OFFSET)
-        {
-            return badLength(EventType.PAYLOAD, length, PAYLOAD_DATA_OFFSET);
-        }
-        final int direction = view.getByte(PAYLOAD_DIRECTION_OFFSET) & 0xFF;
-        final int eof = view.getByte(PAYLOAD_EOF_OFFSET) & 0xFF;
-        final int dataLength = view.getInt(PAYLOAD_LENGTH_OFFSET, BYTE_ORDER);
-        if (direction > 1 || eof > EOF_BOTH || dataLength < 0 || length != PAYLOAD_DATA_OFFSET + dataLength)
-        {
-            return "payload with direction " + direction + ", eof " + eof + " and " + dataLength +
-                " bytes in an excerpt of " + length;
-        }
-        visitor.onPayload(source, id, timeNs, direction, view.getLong(PAYLOAD_STREAM_OFFSET_OFFSET, BYTE_ORDER),
-            view, PAYLOAD_DATA_OFFSET, dataLength, eof);
-        return null;
-    }
-
-    private String attribute(
-        final JournalVisitor visitor, final int length, final int source, final long id, final long timeNs)
-    {
-        if (length < ATTRIBUTE_NAME_OFFSET)
-        {
-            return badLength(EventType.ATTRIBUTE, length, ATTRIBUTE_NAME_OFFSET);
-        }
-        final int direction = view.getByte(ATTRIBUTE_DIRECTION_OFFSET) & 0xFF;
-        final int valueType = view.getByte(ATTRIBUTE_VALUE_TYPE_OFFSET) & 0xFF;
-        final int nameLength = view.getShort(ATTRIBUTE_NAME_LENGTH_OFFSET, BYTE_ORDER) & 0xFFFF;
-        final int valueLength = view.getInt(ATTRIBUTE_VALUE_LENGTH_OFFSET, BYTE_ORDER);
-        final boolean typeOk = valueType == VALUE_TEXT || valueType == VALUE_BINARY ||
-            (valueType == VALUE_LONG && valueLength == Long.BYTES);
-        if ((direction > 1 && direction != NO_DIRECTION) || !typeOk || valueLength < 0 ||
-            (long)length != (long)ATTRIBUTE_NAME_OFFSET + nameLength + valueLength)
-        {
-            return "attribute with direction " + direction + ", value type " + valueType + ", a " + nameLength +
-                "-byte name and a " + valueLength + "-byte value in an excerpt of " + length;
-        }
-        visitor.onAttribute(source, id, timeNs, direction == NO_DIRECTION ? -1 : direction, view,
-            ATTRIBUTE_NAME_OFFSET, nameLength, valueType, ATTRIBUTE_NAME_OFFSET + nameLength, valueLength);
-        return null;
-    }
-
-    private static String badLength(final int type, final int length, final int expected)
-    {
-        return EventType.name(type) + " excerpt of " + length + " bytes, expected " + expected;
-    }
-
-    private void damaged(final long index, final long position, final String reason)
-    {
-        final File current = currentFile();
-        damage = new JournalDamage(JournalDamage.Kind.CORRUPT, directory, current == null ? null : current.getName(),
-            index, position, eventsRead, reason);
-    }
-
-    private File currentFile()
-    {
-        try
-        {
-            return tailer.currentFile();
-        }
-        catch (final RuntimeException ex)
-        {
-            // Where exactly is a nicety; the index says it too.
-            return null;
-        }
-    }
-
-    /**
-     * Look past the last excerpt read, in the file Chronicle stopped in: Chronicle does not deliver an excerpt whose
-     * header says it is not complete, nor one whose length is impossible, and shows neither; this says which it was.
-     */
-    private JournalDamage checkTail()
-    {
-        final File file = currentFile();
-        if (file == null || !file.isFile())
-        {
-            return null;
-        }
-        long position = tailer.cycle() == lastCycle ? align(lastEnd) : 0;
-        try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ))
-        {
-            final ByteBuffer word = ByteBuffer.allocate(Integer.BYTES).order(BYTE_ORDER);
-            final long size = channel.size();
-            while (position + Integer.BYTES <= size)
-            {
-                word.clear();
-                if (channel.read(word, position) < Integer.BYTES)
-                {
-                    return null;
-                }
-                final int header = word.getInt(0);
-                if (header == Wires.NOT_INITIALIZED || header == Wires.END_OF_DATA)
-                {
-                    return null;
-                }
-                if ((header & Wires.NOT_COMPLETE) != 0)
-                {
-                    return new JournalDamage(JournalDamage.Kind.INCOMPLETE_TAIL, directory, file.getName(), -1,
-                        position, eventsRead, "its header says it was never committed (the writer stopped while " +
-                        "writing it, or is still writing it)");
-                }
-                final long length = Wires.lengthOf(header);
-                final long next = align(position + Integer.BYTES + length);
-                if (next > size || (Wires.isData(header) && length > MAX_EXCERPT_LENGTH))
-                {
-                    return new JournalDamage(JournalDamage.Kind.CORRUPT, directory, file.getName(), -1, position,
-                        eventsRead, "its header claims " + length + " bytes, more than " +
-                        (next > size ? "the file holds" : "any journal excerpt has"));
-                }
-                if (Wires.isData(header))
-                {
-                    // A complete excerpt that arrived after the last poll: not damage, the next poll reads it.
-                    return null;
-                }
-                position = next;
-            }
-            return null;
+            return entries
+                .filter(Files::isDirectory)
+                .filter(path -> isWriterQueueName(path.getFileName().toString()))
+                .sorted()
+                .toList();
         }
         catch (final IOException ex)
         {
-            return new JournalDamage(JournalDamage.Kind.CORRUPT, directory, file.getName(), -1, position, eventsRead,
-                "cannot read the file: " + ex);
+            throw new JournalException(
+                JournalException.Kind.IO, "journal " + directory + ": cannot list it: " + ex, ex);
         }
     }
 
-    private static long align(final long position)
+    private static boolean isWriterQueueName(final String name)
     {
-        return (position + 3) & ~3L;
+        return name.startsWith(EVENTS_PREFIX) || name.startsWith(FRAMES_PREFIX);
     }
 
-    private static String oneLine(final Throwable ex)
+    private static boolean hasCycleFiles(final Path directory)
     {
-        final String message = ex.getMessage();
-        final String text = message == null ? ex.getClass().getSimpleName() : message;
-        final int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline);
+        return !CycleRetention.cycleFiles(directory).isEmpty() ||
+            Files.isRegularFile(directory.resolve(QueueReader.METADATA_FILE));
+    }
+
+    private int pollMerged(final JournalVisitor visitor, final int limit)
+    {
+        if (parts.size() == 1)
+        {
+            return parts.get(0).poll(visitor, limit);
+        }
+        int read = 0;
+        while (read < limit)
+        {
+            QueueReader next = null;
+            long earliest = QueueReader.NO_EXCERPT;
+            for (int i = 0; i < parts.size(); i++)
+            {
+                final long time = parts.get(i).peekTime();
+                if (time < earliest)
+                {
+                    earliest = time;
+                    next = parts.get(i);
+                }
+            }
+            if (next == null)
+            {
+                break;
+            }
+            final int events = next.poll(visitor, 1);
+            read += events;
+            if (events == 0)
+            {
+                // The excerpt was damaged (the queue goes on without Chronicle, from the next call) or held no event.
+                break;
+            }
+        }
+        return read;
+    }
+
+    private void add(final Path queue, final QueueReader reader)
+    {
+        parts.add(reader);
+        partDirectories.add(queue);
+    }
+
+    private void addNewQueues()
+    {
+        for (final Path queue : writerQueues(directory))
+        {
+            if (!partDirectories.contains(queue) && !CycleRetention.cycleFiles(queue).isEmpty())
+            {
+                try
+                {
+                    add(queue, QueueReader.open(queue));
+                }
+                catch (final JournalException ex)
+                {
+                    // A writer that has made its directory but not yet its first cycle: looked at again later.
+                }
+            }
+        }
     }
 }

@@ -6,14 +6,15 @@ import org.agrona.DirectBuffer;
 /**
  * Receives a journal's events from {@link JournalReader}, one method per event type. Every method has a default that
  * ignores the event, so a visitor implements only what it needs. Buffers and flyweights are views of the mapped
- * journal, valid only during the call: copy what must outlive it. Flows are keyed by {@code source} and
- * {@code flowId}: each writer (a worker's engine) numbers its own flows.
+ * journal, valid only during the call: copy what must outlive it. Flows are keyed by {@code run}, {@code source} and
+ * {@code flowId}: each writer (a worker's engine) numbers its own flows, from 1 in every run.
  */
 public interface JournalVisitor
 {
     /**
      * A flow started.
      *
+     * @param run       the writer's run (0 for a journal written before runs were numbered).
      * @param source    the writer.
      * @param flowId    the flow.
      * @param timeNs    time of its first packet.
@@ -22,24 +23,27 @@ public interface JournalVisitor
      * @param midstream whether it was picked up without its handshake.
      */
     default void onFlowStart(
-        final int source, final long flowId, final long timeNs, final JournalFlowKey key, final boolean midstream)
+        final int run, final int source, final long flowId, final long timeNs, final JournalFlowKey key,
+        final boolean midstream)
     {
     }
 
     /**
      * The handshake completed, or a midstream flow was taken as established.
      *
+     * @param run    the writer's run (0 for a journal written before runs were numbered).
      * @param source the writer.
      * @param flowId the flow.
      * @param timeNs time of the packet that completed it.
      */
-    default void onEstablished(final int source, final long flowId, final long timeNs)
+    default void onEstablished(final int run, final int source, final long flowId, final long timeNs)
     {
     }
 
     /**
      * In-order stream bytes.
      *
+     * @param run          the writer's run (0 for a journal written before runs were numbered).
      * @param source       the writer.
      * @param flowId       the flow.
      * @param timeNs       capture time of the packet that made them deliverable.
@@ -51,6 +55,7 @@ public interface JournalVisitor
      * @param eof          the handler API's {@code EOF_NONE}, {@code EOF_DIRECTION} or {@code EOF_BOTH}.
      */
     default void onPayload(
+        final int run,
         final int source,
         final long flowId,
         final long timeNs,
@@ -66,6 +71,7 @@ public interface JournalVisitor
     /**
      * Bytes that will never come.
      *
+     * @param run          the writer's run (0 for a journal written before runs were numbered).
      * @param source       the writer.
      * @param flowId       the flow.
      * @param timeNs       time of the packet or expiry that decided it.
@@ -75,6 +81,7 @@ public interface JournalVisitor
      * @param reason       why the engine stopped waiting.
      */
     default void onGap(
+        final int run,
         final int source,
         final long flowId,
         final long timeNs,
@@ -88,6 +95,7 @@ public interface JournalVisitor
     /**
      * Two versions of the same stream bytes differed.
      *
+     * @param run        the writer's run (0 for a journal written before runs were numbered).
      * @param source     the writer.
      * @param flowId     the flow.
      * @param timeNs     arrival of the new segment.
@@ -99,6 +107,7 @@ public interface JournalVisitor
      * @param newKept    whether the policy kept the new bytes.
      */
     default void onOverlapConflict(
+        final int run,
         final int source,
         final long flowId,
         final long timeNs,
@@ -114,6 +123,7 @@ public interface JournalVisitor
     /**
      * A name and a value a handler attached to a flow.
      *
+     * @param run         the writer's run (0 for a journal written before runs were numbered).
      * @param source      the writer.
      * @param flowId      the flow.
      * @param timeNs      when it was learnt.
@@ -127,6 +137,7 @@ public interface JournalVisitor
      * @param valueLength in bytes.
      */
     default void onAttribute(
+        final int run,
         final int source,
         final long flowId,
         final long timeNs,
@@ -143,18 +154,21 @@ public interface JournalVisitor
     /**
      * A flow ended.
      *
+     * @param run    the writer's run (0 for a journal written before runs were numbered).
      * @param source the writer.
      * @param flowId the flow.
      * @param timeNs time of its last packet.
      * @param record its whole record, with the final key.
      */
-    default void onFlowEnd(final int source, final long flowId, final long timeNs, final JournalFlowRecord record)
+    default void onFlowEnd(
+        final int run, final int source, final long flowId, final long timeNs, final JournalFlowRecord record)
     {
     }
 
     /**
      * A captured frame, from the raw-packet journal.
      *
+     * @param run            the writer's run (0 for a journal written before runs were numbered).
      * @param source         the writer (a poller).
      * @param frameNumber    the number its source gave it.
      * @param timeNs         capture time.
@@ -167,6 +181,7 @@ public interface JournalVisitor
      * @param capturedLength bytes journaled.
      */
     default void onFrame(
+        final int run,
         final int source,
         final long frameNumber,
         final long timeNs,
@@ -177,6 +192,22 @@ public interface JournalVisitor
         final DirectBuffer buffer,
         final int offset,
         final int capturedLength)
+    {
+    }
+
+    /**
+     * Events a writer could not journal (its disk was full), reported when journaling resumed.
+     *
+     * @param run          the writer's run.
+     * @param source       the writer.
+     * @param timeNs       when journaling resumed (capture time of the event then written).
+     * @param events       events missing.
+     * @param payloadBytes payload (or frame) bytes among them.
+     * @param firstNs      capture time of the first event missing.
+     */
+    default void onLoss(
+        final int run, final int source, final long timeNs, final long events, final long payloadBytes,
+        final long firstNs)
     {
     }
 }

@@ -1,5 +1,6 @@
 package io.flowtap.pipeline.journal;
 
+import io.flowtap.reassembly.ConnState;
 import io.flowtap.reassembly.Direction;
 import io.flowtap.reassembly.Flow;
 import io.flowtap.reassembly.FlowRecord;
@@ -33,6 +34,9 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_PACKETS;
 import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_PAYLOAD_BYTES;
 import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_RETRANSMISSIONS;
 import static io.flowtap.pipeline.journal.JournalDescriptor.COUNTER_WIRE_BYTES;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_EXT_ACKED_MISSING_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_EXT_CONN_STATE_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.END_EXT_SEQ_BYTES_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.END_FIN_RST_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.END_FIRST_NS_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.END_FLAGS_OFFSET;
@@ -72,6 +76,7 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_EOF_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_LENGTH_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_RESERVED_OFFSET;
 import static io.flowtap.pipeline.journal.JournalDescriptor.PAYLOAD_STREAM_OFFSET_OFFSET;
+import static io.flowtap.pipeline.journal.JournalDescriptor.SCHEMA_VERSION;
 import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_BINARY;
 import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_LONG;
 import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_TEXT;
@@ -96,25 +101,40 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
     private long payloadBytes;
     private long attributesCut;
 
-    JournalWriter(final ExcerptAppender appender, final int source, final int maxPayloadChunk, final int batchBytes)
+    JournalWriter(
+        final ExcerptAppender appender,
+        final int source,
+        final int run,
+        final int maxPayloadChunk,
+        final int batchBytes,
+        final JournalSpace space)
     {
-        super(appender, source, batchBytes);
+        super(appender, source, run, batchBytes, space);
         this.maxPayloadChunk = maxPayloadChunk;
     }
 
     @Override
     public void onNewFlow(final Flow flow, final long timeNs)
     {
+        final Bytes<?> bytes = begin(EventType.FLOW_START, flow.id(), timeNs, FLOW_START_LENGTH, FLOW_START_LENGTH);
+        if (bytes == null)
+        {
+            return;
+        }
         try
         {
-            final Bytes<?> bytes = begin(EventType.FLOW_START, flow.id(), timeNs, FLOW_START_LENGTH, FLOW_START_LENGTH);
             writeKey(bytes, base + FLOW_START_KEY_OFFSET, flow);
             bytes.writeLong(base + FLOW_START_FLAGS_OFFSET, flow.isMidstream() ? FLAG_MIDSTREAM : 0);
         }
-        catch (final RuntimeException | Error ex)
+        catch (final RuntimeException ex)
         {
             abort();
             throw ex;
+        }
+        catch (final InternalError ex)
+        {
+            fault(ex);
+            return;
         }
         end();
     }
@@ -122,16 +142,10 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
     @Override
     public void onEstablished(final Flow flow, final long timeNs)
     {
-        try
+        if (begin(EventType.ESTABLISHED, flow.id(), timeNs, ESTABLISHED_LENGTH, ESTABLISHED_LENGTH) != null)
         {
-            begin(EventType.ESTABLISHED, flow.id(), timeNs, ESTABLISHED_LENGTH, ESTABLISHED_LENGTH);
+            end();
         }
-        catch (final RuntimeException | Error ex)
-        {
-            abort();
-            throw ex;
-        }
-        end();
     }
 
     @Override
@@ -155,10 +169,16 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
         {
             final int chunk = Math.min(length - done, maxPayloadChunk);
             final boolean last = done + chunk == length;
+            final Bytes<?> bytes = begin(
+                EventType.PAYLOAD, flow.id(), timeNs, PAYLOAD_DATA_OFFSET, PAYLOAD_DATA_OFFSET + chunk);
+            if (bytes == null)
+            {
+                droppedPayload(chunk);
+                done += chunk;
+                continue;
+            }
             try
             {
-                final Bytes<?> bytes = begin(
-                    EventType.PAYLOAD, flow.id(), timeNs, PAYLOAD_DATA_OFFSET, PAYLOAD_DATA_OFFSET + chunk);
                 bytes.writeByte(base + PAYLOAD_DIRECTION_OFFSET, (byte)direction);
                 bytes.writeByte(base + PAYLOAD_EOF_OFFSET, (byte)(last ? eof : EOF_NONE));
                 bytes.writeShort(base + PAYLOAD_RESERVED_OFFSET, (short)0);
@@ -166,16 +186,22 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
                 bytes.writeLong(base + PAYLOAD_STREAM_OFFSET_OFFSET, seekpos + done);
                 copy(bytes, buffer, offset + done, chunk);
             }
-            catch (final RuntimeException | Error ex)
+            catch (final RuntimeException ex)
             {
                 abort();
                 throw ex;
             }
+            catch (final InternalError ex)
+            {
+                fault(ex);
+                droppedPayload(length - done);
+                return length;
+            }
             end();
+            payloadBytes += chunk;
             done += chunk;
         }
         while (done < length);
-        payloadBytes += length;
         return length;
     }
 
@@ -184,19 +210,28 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
         final Flow flow, final int direction, final long seekpos, final long length, final GapReason reason,
         final long timeNs)
     {
+        final Bytes<?> bytes = begin(EventType.GAP, flow.id(), timeNs, GAP_LENGTH, GAP_LENGTH);
+        if (bytes == null)
+        {
+            return;
+        }
         try
         {
-            final Bytes<?> bytes = begin(EventType.GAP, flow.id(), timeNs, GAP_LENGTH, GAP_LENGTH);
             bytes.writeLong(base + GAP_DIRECTION_OFFSET, 0L);
             bytes.writeByte(base + GAP_DIRECTION_OFFSET, (byte)direction);
             bytes.writeByte(base + GAP_REASON_OFFSET, (byte)gapReasonCode(reason));
             bytes.writeLong(base + GAP_STREAM_OFFSET_OFFSET, seekpos);
             bytes.writeLong(base + GAP_LENGTH_OFFSET, length);
         }
-        catch (final RuntimeException | Error ex)
+        catch (final RuntimeException ex)
         {
             abort();
             throw ex;
+        }
+        catch (final InternalError ex)
+        {
+            fault(ex);
+            return;
         }
         end();
     }
@@ -212,10 +247,14 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
         final boolean newKept,
         final long timeNs)
     {
+        final Bytes<?> bytes = begin(
+                EventType.OVERLAP_CONFLICT, flow.id(), timeNs, CONFLICT_LENGTH, CONFLICT_LENGTH);
+        if (bytes == null)
+        {
+            return;
+        }
         try
         {
-            final Bytes<?> bytes = begin(
-                EventType.OVERLAP_CONFLICT, flow.id(), timeNs, CONFLICT_LENGTH, CONFLICT_LENGTH);
             bytes.writeLong(base + CONFLICT_DIRECTION_OFFSET, 0L);
             bytes.writeByte(base + CONFLICT_DIRECTION_OFFSET, (byte)direction);
             bytes.writeByte(base + CONFLICT_NEW_KEPT_OFFSET, (byte)(newKept ? 1 : 0));
@@ -224,10 +263,15 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
             bytes.writeLong(base + CONFLICT_NEW_OFFSET_OFFSET, newStart);
             bytes.writeLong(base + CONFLICT_NEW_LENGTH_OFFSET, newLength);
         }
-        catch (final RuntimeException | Error ex)
+        catch (final RuntimeException ex)
         {
             abort();
             throw ex;
+        }
+        catch (final InternalError ex)
+        {
+            fault(ex);
+            return;
         }
         end();
     }
@@ -235,12 +279,15 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
     @Override
     public void onTerminate(final Flow flow, final FlowRecord record)
     {
+        final int historyLength = record.historyLength();
+        final int length = JournalDescriptor.flowEndLength(SCHEMA_VERSION, historyLength);
+        final Bytes<?> bytes = begin(EventType.FLOW_END, flow.id(), record.lastNs(), length, length);
+        if (bytes == null)
+        {
+            return;
+        }
         try
         {
-            final int historyLength = record.historyLength();
-            final Bytes<?> bytes = begin(
-                EventType.FLOW_END, flow.id(), record.lastNs(), END_HISTORY_OFFSET + historyLength,
-                END_HISTORY_OFFSET + historyLength);
             int flags = 0;
             flags |= record.midstream() ? FLAG_MIDSTREAM : 0;
             flags |= record.connected() ? FLAG_CONNECTED : 0;
@@ -280,11 +327,24 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
             {
                 bytes.writeByte(base + END_HISTORY_OFFSET + i, (byte)record.historyChar(i));
             }
+            final long extension = base + END_HISTORY_OFFSET + historyLength;
+            bytes.writeLong(extension, 0L);
+            bytes.writeByte(extension + END_EXT_CONN_STATE_OFFSET, (byte)ConnState.code(record.connState()));
+            for (int d = 0; d < 2; d++)
+            {
+                bytes.writeLong(extension + END_EXT_SEQ_BYTES_OFFSET + 8L * d, record.seqBytes(d));
+                bytes.writeLong(extension + END_EXT_ACKED_MISSING_OFFSET + 8L * d, record.ackedMissingBytes(d));
+            }
         }
-        catch (final RuntimeException | Error ex)
+        catch (final RuntimeException ex)
         {
             abort();
             throw ex;
+        }
+        catch (final InternalError ex)
+        {
+            fault(ex);
+            return;
         }
         end();
     }
@@ -310,16 +370,25 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
             attributesCut++;
         }
         final int valueType = AttributeNames.TLS_RECORD.equals(name) ? VALUE_BINARY : VALUE_TEXT;
+        final Bytes<?> bytes = beginAttribute(flow, direction, name, valueType, kept, timeNs);
+        if (bytes == null)
+        {
+            return;
+        }
         try
         {
-            final Bytes<?> bytes = beginAttribute(flow, direction, name, valueType, kept, timeNs);
             copy(bytes, value, offset, kept);
             bytes.writeInt(base + ATTRIBUTE_VALUE_LENGTH_OFFSET, kept);
         }
-        catch (final RuntimeException | Error ex)
+        catch (final RuntimeException ex)
         {
             abort();
             throw ex;
+        }
+        catch (final InternalError ex)
+        {
+            fault(ex);
+            return;
         }
         end();
     }
@@ -349,17 +418,26 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
             throw new IllegalArgumentException("attribute text of " + value.length() +
                 " characters is longer than a third of the largest excerpt chunk " + maxPayloadChunk);
         }
+        final Bytes<?> bytes = beginAttribute(flow, direction, name, VALUE_TEXT, 3L * value.length(), timeNs);
+        if (bytes == null)
+        {
+            return;
+        }
         try
         {
-            final Bytes<?> bytes = beginAttribute(flow, direction, name, VALUE_TEXT, 3L * value.length(), timeNs);
             final long valueStart = bytes.writePosition();
             bytes.appendUtf8(value);
             bytes.writeInt(base + ATTRIBUTE_VALUE_LENGTH_OFFSET, (int)(bytes.writePosition() - valueStart));
         }
-        catch (final RuntimeException | Error ex)
+        catch (final RuntimeException ex)
         {
             abort();
             throw ex;
+        }
+        catch (final InternalError ex)
+        {
+            fault(ex);
+            return;
         }
         end();
     }
@@ -376,16 +454,25 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
     public void attribute(
         final Flow flow, final int direction, final CharSequence name, final long value, final long timeNs)
     {
+        final Bytes<?> bytes = beginAttribute(flow, direction, name, VALUE_LONG, Long.BYTES, timeNs);
+        if (bytes == null)
+        {
+            return;
+        }
         try
         {
-            final Bytes<?> bytes = beginAttribute(flow, direction, name, VALUE_LONG, Long.BYTES, timeNs);
             bytes.writeLong(value);
             bytes.writeInt(base + ATTRIBUTE_VALUE_LENGTH_OFFSET, Long.BYTES);
         }
-        catch (final RuntimeException | Error ex)
+        catch (final RuntimeException ex)
         {
             abort();
             throw ex;
+        }
+        catch (final InternalError ex)
+        {
+            fault(ex);
+            return;
         }
         end();
     }
@@ -416,16 +503,25 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
             throw new IllegalArgumentException(
                 "attribute value of " + length + " bytes is longer than the largest excerpt chunk " + maxPayloadChunk);
         }
+        final Bytes<?> bytes = beginAttribute(flow, direction, name, VALUE_BINARY, length, timeNs);
+        if (bytes == null)
+        {
+            return;
+        }
         try
         {
-            final Bytes<?> bytes = beginAttribute(flow, direction, name, VALUE_BINARY, length, timeNs);
             copy(bytes, buffer, offset, length);
             bytes.writeInt(base + ATTRIBUTE_VALUE_LENGTH_OFFSET, length);
         }
-        catch (final RuntimeException | Error ex)
+        catch (final RuntimeException ex)
         {
             abort();
             throw ex;
+        }
+        catch (final InternalError ex)
+        {
+            fault(ex);
+            return;
         }
         end();
     }
@@ -453,14 +549,31 @@ public final class JournalWriter extends ExcerptWriter implements TcpHandler
         }
         final Bytes<?> bytes = begin(EventType.ATTRIBUTE, flow.id(), timeNs, ATTRIBUTE_NAME_OFFSET,
             ATTRIBUTE_NAME_OFFSET + 3L * name.length() + maxValueLength);
-        bytes.writeByte(base + ATTRIBUTE_DIRECTION_OFFSET,
-            (byte)(direction == Direction.TO_SERVER || direction == Direction.TO_CLIENT ? direction : NO_DIRECTION));
-        bytes.writeByte(base + ATTRIBUTE_VALUE_TYPE_OFFSET, (byte)valueType);
-        bytes.writeInt(base + ATTRIBUTE_VALUE_LENGTH_OFFSET, 0);
-        bytes.appendUtf8(name);
-        final long nameLength = bytes.writePosition() - (base + ATTRIBUTE_NAME_OFFSET);
-        bytes.writeShort(base + ATTRIBUTE_NAME_LENGTH_OFFSET, (short)nameLength);
-        return bytes;
+        if (bytes == null)
+        {
+            return null;
+        }
+        try
+        {
+            bytes.writeByte(base + ATTRIBUTE_DIRECTION_OFFSET, (byte)(direction == Direction.TO_SERVER ||
+                direction == Direction.TO_CLIENT ? direction : NO_DIRECTION));
+            bytes.writeByte(base + ATTRIBUTE_VALUE_TYPE_OFFSET, (byte)valueType);
+            bytes.writeInt(base + ATTRIBUTE_VALUE_LENGTH_OFFSET, 0);
+            bytes.appendUtf8(name);
+            final long nameLength = bytes.writePosition() - (base + ATTRIBUTE_NAME_OFFSET);
+            bytes.writeShort(base + ATTRIBUTE_NAME_LENGTH_OFFSET, (short)nameLength);
+            return bytes;
+        }
+        catch (final RuntimeException ex)
+        {
+            abort();
+            throw ex;
+        }
+        catch (final InternalError ex)
+        {
+            fault(ex);
+            return null;
+        }
     }
 
     private static void writeKey(final Bytes<?> bytes, final long at, final Flow flow)

@@ -26,9 +26,15 @@ public final class RawPacketJournal extends ExcerptWriter implements FrameHandle
     private long framesCut;
     private long frameBytes;
 
-    RawPacketJournal(final ExcerptAppender appender, final int source, final int maxFrame, final int batchBytes)
+    RawPacketJournal(
+        final ExcerptAppender appender,
+        final int source,
+        final int run,
+        final int maxFrame,
+        final int batchBytes,
+        final JournalSpace space)
     {
-        super(appender, source, batchBytes);
+        super(appender, source, run, batchBytes, space);
         this.maxFrame = maxFrame;
     }
 
@@ -42,11 +48,16 @@ public final class RawPacketJournal extends ExcerptWriter implements FrameHandle
             framesCut++;
         }
         frame.buffer().boundsCheck(frame.offset(), captured);
+        final Bytes<?> bytes = begin(
+            EventType.RAW_FRAME, frame.frameNumber(), frame.timestampNs(), FRAME_DATA_OFFSET,
+            FRAME_DATA_OFFSET + captured);
+        if (bytes == null)
+        {
+            droppedPayload(captured);
+            return;
+        }
         try
         {
-            final Bytes<?> bytes = begin(
-                EventType.RAW_FRAME, frame.frameNumber(), frame.timestampNs(), FRAME_DATA_OFFSET,
-                FRAME_DATA_OFFSET + captured);
             bytes.writeShort(base + FRAME_LINK_TYPE_OFFSET, (short)frame.linkType());
             bytes.writeShort(base + FRAME_INTERFACE_OFFSET, (short)frame.interfaceId());
             bytes.writeInt(base + FRAME_WIRE_LENGTH_OFFSET, frame.wireLength());
@@ -54,10 +65,16 @@ public final class RawPacketJournal extends ExcerptWriter implements FrameHandle
             bytes.writeInt(base + FRAME_VLAN_TCI_OFFSET, frame.vlanTci());
             copy(bytes, frame.buffer(), frame.offset(), captured);
         }
-        catch (final RuntimeException | Error ex)
+        catch (final RuntimeException ex)
         {
             abort();
             throw ex;
+        }
+        catch (final InternalError ex)
+        {
+            fault(ex);
+            droppedPayload(captured);
+            return;
         }
         end();
         frameBytes += captured;

@@ -130,9 +130,9 @@ public final class FilePoller implements PipelinePoller, FrameHandler, WindowLis
             handedOffInWindow = 0;
             dispatcher.counters().increment(DispatchCounter.WINDOW_MOVES);
             boolean waited = false;
-            for (int w = 0; w < dispatcher.workers(); w++)
+            for (int w = 0; w < dispatcher.ringCount(); w++)
             {
-                final SegmentRing ring = dispatcher.ring(w);
+                final SegmentRing ring = dispatcher.anyRing(w);
                 final int mustFinish = dispatcher.copyOut(w, ring.tail());
                 // The worker finishes the frames of the old window it took before the copy; then the window goes.
                 while (ring.head() - mustFinish < 0)

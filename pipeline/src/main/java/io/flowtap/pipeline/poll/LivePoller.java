@@ -58,6 +58,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     private final NanoClock nanoClock;
     private final EpochNanoClock epochClock;
     private final int blockCount;
+    /** Rings the poller fills: the workers', and the tap's. */
     private final int workers;
     private final int[] blockEnds;
     private final long[] heldSinceNs;
@@ -73,6 +74,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     private volatile boolean stopRequested;
     private volatile boolean finished;
     private volatile boolean waitingOnWorkers;
+    private volatile int sourceErrno;
 
     /**
      * @param index          of the poller, from 0.
@@ -122,7 +124,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
         this.stopTimeoutNs = stopTimeoutNs;
         this.nanoClock = nanoClock;
         this.epochClock = epochClock;
-        this.workers = dispatcher.workers();
+        this.workers = dispatcher.ringCount();
         this.blockEnds = new int[blockCount * workers];
         this.heldSinceNs = new long[blockCount];
         this.copiedOut = new boolean[blockCount];
@@ -195,6 +197,12 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
             nextStatisticsNs = nowNs + STATISTICS_INTERVAL_NS;
             source.readKernelStatistics();
             mirrorRingCounters();
+            checkSource();
+        }
+        if (sourceErrno != 0 && !finished)
+        {
+            // The interface went down or away: the ring gets nothing more; what it holds was read above.
+            finish();
         }
         waitingOnWorkers = limit == 0 || source.heldBlocks() > 0;
         return work;
@@ -233,8 +241,30 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
         final int base = blockIndex * workers;
         for (int w = 0; w < workers; w++)
         {
-            blockEnds[base + w] = dispatcher.ring(w).tail();
+            blockEnds[base + w] = dispatcher.anyRing(w).tail();
         }
+    }
+
+    /**
+     * The socket reported an error while waiting (its interface went down or was deleted): the poller finishes on
+     * its next duty cycle, as plain capture stops. Any thread.
+     *
+     * @param errno positive, such as ENETDOWN.
+     */
+    public void sourceFailed(final int errno)
+    {
+        if (sourceErrno == 0 && errno > 0)
+        {
+            sourceErrno = errno;
+        }
+    }
+
+    /**
+     * @return the error that ended the source (ENETDOWN when the interface went down or away), or 0.
+     */
+    public int sourceErrno()
+    {
+        return sourceErrno;
     }
 
     @Override
@@ -321,6 +351,22 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
         }
     }
 
+    /**
+     * Once a second, whatever the threading mode: a zero-timeout wait on the ring reports a socket error the idle
+     * strategy did not (it reads and clears the error only when it waits).
+     */
+    private void checkSource()
+    {
+        if (sourceErrno == 0 && !finished)
+        {
+            final int result = source.awaitFrames(0);
+            if (result < 0)
+            {
+                sourceFailed(-result);
+            }
+        }
+    }
+
     private int releaseFinishedBlocks()
     {
         int released = 0;
@@ -371,7 +417,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
         final int base = block * workers;
         for (int w = 0; w < workers; w++)
         {
-            final SegmentRing ring = dispatcher.ring(w);
+            final SegmentRing ring = dispatcher.anyRing(w);
             if (ring.head() - blockEnds[base + w] < 0)
             {
                 return false;

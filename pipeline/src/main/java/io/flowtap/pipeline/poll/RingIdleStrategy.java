@@ -12,6 +12,7 @@ public final class RingIdleStrategy implements IdleStrategy
 {
     private final AfPacketRingSource source;
     private final int waitMs;
+    private final LivePoller poller;
 
     /**
      * @param source to wait on.
@@ -21,6 +22,21 @@ public final class RingIdleStrategy implements IdleStrategy
     {
         this.source = source;
         this.waitMs = waitMs;
+        this.poller = null;
+    }
+
+    /**
+     * Wait on a live poller's ring, and tell the poller when the socket reports an error (its interface went down
+     * or away): the wait is where the kernel says so, and it says so once.
+     *
+     * @param poller whose ring to wait on.
+     * @param waitMs longest wait per idle call.
+     */
+    public RingIdleStrategy(final LivePoller poller, final int waitMs)
+    {
+        this.source = poller.source();
+        this.waitMs = waitMs;
+        this.poller = poller;
     }
 
     @Override
@@ -35,7 +51,11 @@ public final class RingIdleStrategy implements IdleStrategy
     @Override
     public void idle()
     {
-        source.awaitFrames(waitMs);
+        final int result = source.awaitFrames(waitMs);
+        if (result < 0 && poller != null)
+        {
+            poller.sourceFailed(-result);
+        }
     }
 
     @Override

@@ -32,6 +32,8 @@ public enum DispatchCounter
     WINDOW_MOVES("file window moves"),
     /** Window moves that had to wait for a worker to finish frames of the old window it was reading in place. */
     WINDOW_MOVE_WAITS("file window moves that waited for a worker"),
+    /** Frames the raw-frame tap had no room for (its journal writer fell behind), not journaled. */
+    TAP_FULL("frames not tapped, tap full"),
     /** Segments of a flow another poller of the group saw first (live capture with several pollers). */
     WRONG_POLLER("flow seen on another poller"),
     /** Segments whose flow could not be checked for the right poller because the affinity table was full. */

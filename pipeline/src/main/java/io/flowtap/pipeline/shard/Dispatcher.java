@@ -1,6 +1,5 @@
 package io.flowtap.pipeline.shard;
 
-import io.flowtap.capture.BatchAware;
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.DecoderContext;
@@ -32,6 +31,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the record's slot, and the fragments of one datagram reach one worker because the hash is the reassembled
  * segment's flow.
  * <p>
+ * A tap (the raw-frame journal) sees every frame, decoded or not, on a thread of its own: the poller only fills a
+ * record of the tap's ring ({@link #tapRing()}), as for a worker, and {@link FrameTapAgent} writes the journal; no
+ * Chronicle work is done on a poller's thread.
+ * <p>
  * Not thread safe: owned by one poller's thread. Counters may be read from any thread.
  */
 public final class Dispatcher
@@ -51,6 +54,9 @@ public final class Dispatcher
 
     private final int poller;
     private final SegmentRing[] rings;
+    private final int ringCapacity;
+    private final int copyLength;
+    private SegmentRing tapRing;
     private final Watermark watermark = new Watermark();
     private final PacketDecoder decoder;
     private final FlowKey key = new FlowKey();
@@ -96,6 +102,8 @@ public final class Dispatcher
         this.decoder = new PacketDecoder(decoderContext, !checksumHere);
         this.vlanInKey = vlanInKey;
         this.tunnelInKey = tunnelInKey;
+        this.ringCapacity = ringCapacity;
+        this.copyLength = copyLength;
         this.rings = new SegmentRing[workers];
         for (int w = 0; w < workers; w++)
         {
@@ -117,15 +125,17 @@ public final class Dispatcher
     }
 
     /**
-     * Show every frame read, before it is decoded, to a handler of the poller's thread (the raw-packet journal).
-     * Configure before the poller starts.
+     * Show every frame read, before it is decoded, to a handler (the raw-packet journal), on a thread of its own: the
+     * poller puts each frame into the tap's ring, and the agent {@link #tapAgent()} runs the
+     * handler. Configure before the poller starts.
      *
-     * @param tap sees each frame in place, or null for none.
+     * @param tap sees each frame in place, on the tap agent's thread; or null for none.
      * @return this.
      */
     public Dispatcher tap(final FrameHandler tap)
     {
         this.tap = tap;
+        this.tapRing = tap == null ? null : new SegmentRing(poller, rings.length, ringCapacity, copyLength, watermark);
         return this;
     }
 
@@ -141,6 +151,40 @@ public final class Dispatcher
     {
         this.filter = filter == null || filter.matchesEverything() ? null : filter;
         return this;
+    }
+
+    /**
+     * @return the tap's ring, or null without a tap.
+     */
+    public SegmentRing tapRing()
+    {
+        return tapRing;
+    }
+
+    /**
+     * @return an agent that runs the tap's handler on what this poller puts in the tap's ring, or null without a
+     *         tap; made once, when the pipeline starts.
+     */
+    public FrameTapAgent tapAgent()
+    {
+        return tapRing == null ? null : new FrameTapAgent(poller, tapRing, tap);
+    }
+
+    /**
+     * @return the rings this poller fills: one per worker, then the tap's, if any.
+     */
+    public int ringCount()
+    {
+        return rings.length + (tapRing != null ? 1 : 0);
+    }
+
+    /**
+     * @param index from 0 to {@link #ringCount()}: a worker's, or the tap's last.
+     * @return the ring.
+     */
+    public SegmentRing anyRing(final int index)
+    {
+        return index < rings.length ? rings[index] : tapRing;
     }
 
     /**
@@ -203,9 +247,9 @@ public final class Dispatcher
      */
     public int dispatch(final Frame frame)
     {
-        if (tap != null)
+        if (tapRing != null)
         {
-            tap.onFrame(frame);
+            tap(frame);
         }
         if (!decoder.decode(frame))
         {
@@ -298,6 +342,37 @@ public final class Dispatcher
         return result;
     }
 
+    private void tap(final Frame frame)
+    {
+        final int at = tapRing.claimRecord();
+        if (at == SegmentRing.FULL)
+        {
+            counters.increment(DispatchCounter.TAP_FULL);
+            return;
+        }
+        final DirectBuffer buffer = frame.buffer();
+        final UnsafeBuffer records = tapRing.records();
+        records.putLong(at + SegmentDescriptor.ADDRESS_OFFSET, buffer.addressOffset() + frame.offset());
+        records.putLong(at + SegmentDescriptor.TIMESTAMP_OFFSET, frame.timestampNs());
+        records.putLong(at + SegmentDescriptor.FRAME_NUMBER_OFFSET, frame.frameNumber());
+        records.putInt(at + SegmentDescriptor.INTERFACE_ID_OFFSET, frame.interfaceId());
+        records.putInt(at + SegmentDescriptor.CAPTURED_LENGTH_OFFSET, frame.capturedLength());
+        records.putInt(at + SegmentDescriptor.WIRE_LENGTH_OFFSET, frame.wireLength());
+        records.putInt(at + SegmentDescriptor.VLAN_TCI_OFFSET, frame.vlanTci());
+        records.putShort(at + SegmentDescriptor.LINK_TYPE_OFFSET, (short)frame.linkType());
+        int flags = 0;
+        if (buffer.byteArray() != null)
+        {
+            if (tapRing.copyAtHandOff(buffer, frame.offset(), frame.capturedLength()))
+            {
+                counters.increment(DispatchCounter.COPY_BUFFERS_GROWN);
+            }
+            flags |= SegmentDescriptor.FLAG_COPIED_AT_HAND_OFF;
+        }
+        records.putByte(at + SegmentDescriptor.FLAGS_OFFSET, (byte)flags);
+        tapRing.publish();
+    }
+
     /**
      * @param limit the most wanted.
      * @return how many segments can be handed off now without any ring filling, up to {@code limit}: what a
@@ -306,24 +381,24 @@ public final class Dispatcher
     public int freeSlots(final int limit)
     {
         int slots = limit;
-        for (final SegmentRing ring : rings)
+        for (int i = 0; i < ringCount(); i++)
         {
-            slots = Math.min(slots, ring.freeRecords());
+            slots = Math.min(slots, anyRing(i).freeRecords());
         }
         return slots;
     }
 
     /**
-     * Copy out, in one worker's ring, every record below {@code upTo} the worker has not taken yet (their memory is to
-     * go), counting the copies.
+     * Copy out, in one ring, every record below {@code upTo} its consumer has not taken yet (their memory is to go),
+     * counting the copies.
      *
-     * @param worker index.
+     * @param worker index of the ring, as {@link #anyRing(int)} takes it.
      * @param upTo   one past the last record whose frame is in the memory that is to go.
      * @return the position that ring's head must reach before the memory may go.
      */
     public int copyOut(final int worker, final int upTo)
     {
-        final SegmentRing ring = rings[worker];
+        final SegmentRing ring = anyRing(worker);
         final int mustFinish = ring.copyOut(upTo);
         counters.add(DispatchCounter.COPIED_OUT, ring.lastCopied());
         return mustFinish;
@@ -334,12 +409,6 @@ public final class Dispatcher
      */
     public void publishWatermark()
     {
-        if (tap instanceof BatchAware)
-        {
-            // The batch is over: what the tap gathered (raw frames in one excerpt) is committed before the workers
-            // may see the segments' times pass.
-            ((BatchAware)tap).onBatchEnd();
-        }
         watermark.advanceTo(maxSegmentTimeNs);
     }
 

@@ -29,6 +29,8 @@ package io.flowtap.pipeline.shard;
  * Offsets of headers are from the frame's first byte, so they hold whether the frame is read in place or from a copy.
  * The IP version and the TCP segment's length are not carried: the worker reads them from the IP header the poller
  * validated (the version nibble, the total or payload length), which left room for the tunnel in the same line.
+ * A tap ring (every frame a poller reads, for the raw-frame journal) uses the same records with the frame's number,
+ * interface and stripped VLAN tag in place of what only segments have ({@code FRAME_NUMBER_OFFSET} ...).
  * A VLAN field of {@link #NO_VLAN} means no tag. The checksum byte is a {@code TcpFlyweight} CHECKSUM_ constant, or,
  * with {@link #FLAG_CHECKSUM_DEFERRED}, the frame's own checksum status for the worker to settle the verdict from.
  */
@@ -72,6 +74,13 @@ public final class SegmentDescriptor
     public static final int CHECKSUM_OFFSET = VLAN_COUNT_OFFSET + 1;
     /** {@code FLAG_} bits. */
     public static final int FLAGS_OFFSET = CHECKSUM_OFFSET + 1;
+
+    /** In a tap ring's records (every frame, for the raw-frame journal): the frame's number in its source. */
+    public static final int FRAME_NUMBER_OFFSET = CLOCK_BEFORE_OFFSET;
+    /** In a tap ring's records: the interface the frame came from. */
+    public static final int INTERFACE_ID_OFFSET = FLOW_HASH_OFFSET;
+    /** In a tap ring's records: the VLAN TCI the capture stripped, or -1. */
+    public static final int VLAN_TCI_OFFSET = TUNNEL_ID_OFFSET;
 
     /** VLAN field value meaning no tag. */
     public static final int NO_VLAN = 0xFFFF;

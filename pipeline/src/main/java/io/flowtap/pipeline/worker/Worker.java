@@ -69,6 +69,7 @@ public final class Worker implements Agent
     private volatile Throwable startFailure;
     private volatile boolean shutdownRequested;
     private volatile boolean shutDown;
+    private volatile Throwable failure;
 
     /**
      * @param index          of the worker, from 0.
@@ -224,6 +225,14 @@ public final class Worker implements Agent
     }
 
     /**
+     * @return the {@link Error} that stopped this worker processing segments, or null.
+     */
+    public Throwable failure()
+    {
+        return failure;
+    }
+
+    /**
      * @return whether the engine and handlers are made.
      */
     public boolean isStarted()
@@ -307,19 +316,30 @@ public final class Worker implements Agent
             for (int i = 0; i < taken; i++)
             {
                 final int position = start + i;
-                final int at = ring.recordOffset(position);
                 final boolean inPlace = ring.isInPlace(position);
                 batchInPlace += inPlace ? 1 : 0;
                 batchSegments++;
+                if (failure != null)
+                {
+                    increment(WorkerCounter.DISCARDED_AFTER_FAILURE, 1);
+                    continue;
+                }
                 try
                 {
-                    segment(records, at, ring.frameAddress(position, inPlace));
+                    segment(records, ring.recordOffset(position), ring.frameAddress(position, inPlace));
                 }
                 catch (final RuntimeException ex)
                 {
                     // A handler's or the engine's fault on one segment: counted and reported; the others go on.
                     increment(WorkerCounter.ERRORS, 1);
                     errorHandler.onError(ex);
+                }
+                catch (final Error ex)
+                {
+                    // Not a packet's problem (memory, a faulting mapping): stop processing, once, and let the pipeline
+                    // stop.
+                    increment(WorkerCounter.ERRORS, 1);
+                    failure = ex;
                 }
             }
         }
@@ -402,10 +422,15 @@ public final class Worker implements Agent
             {
                 handler.onBatchEnd();
             }
-            catch (final RuntimeException | Error ex)
+            catch (final RuntimeException ex)
             {
                 increment(WorkerCounter.ERRORS, 1);
                 errorHandler.onError(ex);
+            }
+            catch (final Error ex)
+            {
+                increment(WorkerCounter.ERRORS, 1);
+                failure = ex;
             }
         }
         if (measured > 0)
@@ -464,6 +489,12 @@ public final class Worker implements Agent
             {
                 return;
             }
+        }
+        if (failure != null)
+        {
+            // The engine may be half way through a segment: leave it, and its handlers, as they are.
+            shutDown = true;
+            return;
         }
         expireToWatermark();
         engine.shutdown();

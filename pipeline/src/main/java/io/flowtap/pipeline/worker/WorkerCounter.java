@@ -19,6 +19,11 @@ public enum WorkerCounter
      * segment's own time.
      */
     EXPIRED_BY_WATERMARK("flows expired by watermark"),
+    /**
+     * Segments taken after the worker failed (an {@link Error} from its engine or a handler) and not processed: the
+     * worker drains so that the pipeline can stop, and says so once ({@link Worker#failure()}).
+     */
+    DISCARDED_AFTER_FAILURE("segments discarded after the worker failed"),
     /** Duty cycles that found work. */
     BUSY_CYCLES("busy cycles");
 

@@ -148,6 +148,8 @@ final class JournalFlows
             assertNotNull(end, what + "flow end journaled");
             assertEquals(expected.endReason, end.endReason().label(), what + "end reason");
             assertEquals(expected.history, end.history(), what + "history");
+            assertEquals(expected.connState, end.connState() == null ? null : end.connState().label(),
+                what + "conn_state");
             assertEquals(expected.connected, end.connected(), what + "connected");
             assertEquals(expected.midstream, end.midstream(), what + "midstream");
             assertEquals(expected.midstream, actual.midstream, what + "midstream at start");
@@ -159,6 +161,8 @@ final class JournalFlows
                     dir + "wire bytes");
                 assertEquals(expected.gapBytes[d], end.counter(JournalDescriptor.COUNTER_GAP_BYTES, d),
                     dir + "gap bytes");
+                assertEquals(expected.ackedMissingBytes[d], end.ackedMissing()[d], dir + "acked missing bytes");
+                assertEquals(expected.seqBytes[d], end.seqBytes()[d], dir + "sequence-space bytes");
                 assertEquals(expected.conflicts[d], end.counter(JournalDescriptor.COUNTER_CONFLICTING_OVERLAPS, d),
                     dir + "conflicts");
                 assertEquals(expected.bytes[d].size(), end.counter(JournalDescriptor.COUNTER_DELIVERED_BYTES, d),

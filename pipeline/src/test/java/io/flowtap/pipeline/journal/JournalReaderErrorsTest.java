@@ -103,7 +103,7 @@ class JournalReaderErrorsTest
         }
         final JournalEvent.Log log = JournalReader.readEvents(temp);
         assertNull(log.damage());
-        assertEquals(List.of(new JournalEvent.Established(5, 1, 99), new JournalEvent.Established(5, 2, 99)),
+        assertEquals(List.of(new JournalEvent.Established(0, 5, 1, 99), new JournalEvent.Established(0, 5, 2, 99)),
             log.events());
     }
 
@@ -123,11 +123,64 @@ class JournalReaderErrorsTest
             bytes.writeLong(0);
         }
         final JournalEvent.Log log = JournalReader.readEvents(temp);
-        assertEquals(List.of(new JournalEvent.Established(5, 1, 99), new JournalEvent.Established(5, 2, 99)),
+        assertEquals(List.of(new JournalEvent.Established(0, 5, 1, 99), new JournalEvent.Established(0, 5, 2, 99)),
             log.events());
         assertNotNull(log.damage());
         assertTrue(log.damage().message().contains("an event of type 3 at byte 48 claims 1040 bytes, and the " +
             "excerpt has 40 left"), log.damage().message());
+    }
+
+    @Test
+    void shouldReadAFlowEndOfSchemaVersionTwoWithoutTheExtensionBlock(@TempDir final Path temp)
+    {
+        final String history = "ShAF";
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(temp).build();
+            ExcerptAppender appender = queue.createAppender();
+            DocumentContext document = appender.writingDocument())
+        {
+            // A version 2 excerpt as a flowtap before schema 3 wrote it: a flow end whose history ends it, then an
+            // event after it, which is read only if the flow end's length is taken as version 2 defines it.
+            final Bytes<?> bytes = document.wire().bytes();
+            final long start = bytes.writePosition();
+            header(bytes, 2, EventType.FLOW_END, 1);
+            bytes.writeByte((byte)1);
+            bytes.writeByte((byte)JournalDescriptor.FLAG_CONNECTED);
+            bytes.writeByte((byte)0b11);
+            bytes.writeByte((byte)history.length());
+            bytes.writeShort((short)18);
+            bytes.writeShort((short)2);
+            bytes.writeLong(1000);
+            bytes.writeLong(2000);
+            for (int i = 0; i < JournalDescriptor.COUNTER_COUNT * 2; i++)
+            {
+                bytes.writeLong(i);
+            }
+            bytes.writeByte((byte)4);
+            bytes.writeByte((byte)0);
+            bytes.writeShort((short)4096);
+            bytes.writeShort((short)40000);
+            bytes.writeShort((short)80);
+            bytes.writeLong(0);
+            bytes.writeLong(0x0A000001L);
+            bytes.writeLong(0);
+            bytes.writeLong(0x0A000002L);
+            assertEquals(JournalDescriptor.END_HISTORY_OFFSET, bytes.writePosition() - start);
+            for (int i = 0; i < history.length(); i++)
+            {
+                bytes.writeByte((byte)history.charAt(i));
+            }
+            header(bytes, 2, EventType.ESTABLISHED, 2);
+        }
+        final JournalEvent.Log log = JournalReader.readEvents(temp);
+        assertNull(log.damage(), () -> log.damage().message());
+        assertEquals(2, log.events().size());
+        final JournalEvent.FlowEnd end = (JournalEvent.FlowEnd)log.events().get(0);
+        assertEquals(history, end.history());
+        assertEquals(40000, end.key().clientPort());
+        assertEquals(19, end.counter(JournalDescriptor.COUNTER_GAP_BYTES, 1));
+        assertNull(end.connState(), "no conn_state before schema 3");
+        assertEquals(0, end.seqBytes()[0] + end.seqBytes()[1] + end.ackedMissing()[0] + end.ackedMissing()[1]);
+        assertEquals(new JournalEvent.Established(0, 5, 2, 99), log.events().get(1));
     }
 
     private static void header(final Bytes<?> bytes, final int version, final int type, final long flowId)
@@ -228,9 +281,170 @@ class JournalReaderErrorsTest
         assertNotNull(damage);
         assertEquals(JournalDamage.Kind.INCOMPLETE_TAIL, damage.kind());
         assertEquals(last - 4, damage.position());
-        assertEquals("journal " + temp + ": incomplete excerpt in " + cycleFile(temp).getFileName() + " at byte " +
-            (last - 4) + ", after " + (events - 1) + " good events: its header says it was never committed (the " +
-            "writer stopped while writing it, or is still writing it)", damage.message());
+        assertEquals("journal " + queueOf(temp) + ": incomplete excerpt in " + cycleFile(temp).getFileName() +
+            " at byte " + (last - 4) + ", after " + (events - 1) + " good events: its header says it was never " +
+            "committed (the writer stopped while writing it, or is still writing it)", damage.message());
+    }
+
+    @Test
+    void shouldSkipADamagedExcerptInTheMiddleAndReadOnSayingWhatWasSkipped(@TempDir final Path root)
+        throws IOException
+    {
+        final Path temp = root.resolve("journal");
+        final int events = journalCapture(temp);
+        final List<Long> excerpts = dataExcerpts(temp);
+        final long bad = excerpts.get(4);
+        writeHeader(temp, bad, 0x0BAD_F00D);
+
+        final JournalEvent.Log log = JournalReader.readEvents(temp);
+        assertEquals(events - 1, log.events().size(), "one excerpt (one event) skipped, every other one read");
+        assertEquals(1, log.damages().size(), log.damages()::toString);
+        final JournalDamage damage = log.damage();
+        assertEquals(JournalDamage.Kind.CORRUPT, damage.kind());
+        assertEquals(bad, damage.position());
+        assertEquals(excerpts.get(5), damage.end());
+        assertEquals(excerpts.get(5) - bad, damage.skipped());
+        assertEquals(4, damage.eventsBefore());
+        assertEquals("journal " + queueOf(temp) + ": damaged in " + cycleFile(temp).getFileName() + " at bytes " + bad +
+            ".." + excerpts.get(5) + " (" + (excerpts.get(5) - bad) + " bytes skipped), after 4 good events: " +
+            damage.reason(), damage.message());
+    }
+
+    @Test
+    void shouldSkipEachOfSeveralDamagedRanges(@TempDir final Path root) throws IOException
+    {
+        final Path temp = root.resolve("journal");
+        final int events = journalCapture(temp);
+        final List<Long> excerpts = dataExcerpts(temp);
+        try (FileChannel channel = FileChannel.open(cycleFile(temp), StandardOpenOption.WRITE))
+        {
+            // Garbage over two excerpts' bodies, and zeros over a third's header.
+            channel.write(ByteBuffer.wrap(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}), excerpts.get(2) + 4);
+            channel.write(ByteBuffer.wrap(new byte[] {9, 9, 9, 9}), excerpts.get(6) + 4);
+            channel.write(ByteBuffer.wrap(new byte[4]), excerpts.get(9));
+        }
+        final JournalEvent.Log log = JournalReader.readEvents(temp);
+        assertEquals(events - 3, log.events().size());
+        assertEquals(List.of(excerpts.get(2), excerpts.get(6), excerpts.get(9)),
+            log.damages().stream().map(JournalDamage::position).toList());
+        assertEquals(List.of(excerpts.get(3), excerpts.get(7), excerpts.get(10)),
+            log.damages().stream().map(JournalDamage::end).toList());
+    }
+
+    @Test
+    void shouldReadACycleFileWhoseStartIsGarbage(@TempDir final Path root) throws IOException
+    {
+        final Path temp = root.resolve("journal");
+        final int events = journalCapture(temp);
+        final long first = dataExcerpts(temp).get(0);
+        final byte[] garbage = new byte[4096];
+        new java.util.Random(14).nextBytes(garbage);
+        try (FileChannel channel = FileChannel.open(cycleFile(temp), StandardOpenOption.WRITE))
+        {
+            channel.write(ByteBuffer.wrap(garbage), 0);
+        }
+        final long startNs = System.nanoTime();
+        final JournalEvent.Log log = JournalReader.readEvents(temp);
+        assertTrue(System.nanoTime() - startNs < 5_000_000_000L, "no stall");
+        assertEquals(events, log.events().size(), "the header and indexes were garbage, every excerpt is read");
+        assertEquals(1, log.damages().size(), log.damages()::toString);
+        assertEquals(0, log.damage().position());
+        assertEquals(first, log.damage().end());
+    }
+
+    @Test
+    void shouldReadCycleFilesWithoutAMetadataFileCutShort(@TempDir final Path root) throws IOException
+    {
+        final Path temp = root.resolve("journal");
+        final int events = journalCapture(temp);
+        try (FileChannel channel = FileChannel.open(queueOf(temp).resolve("metadata.cq4t"), StandardOpenOption.WRITE))
+        {
+            channel.truncate(100);
+        }
+        final JournalEvent.Log log = JournalReader.readEvents(temp);
+        assertEquals(events, log.events().size());
+        assertEquals(1, log.damages().size());
+        assertEquals("journal " + queueOf(temp) + ": damaged in metadata.cq4t, after 0 good events: metadata.cq4t is " +
+            "damaged: cut short, its header claims 152 bytes and the file has 100; the cycle files were read " +
+            "without it", log.damage().message());
+    }
+
+    @Test
+    void shouldReadCycleFilesBesideAGarbageMetadataFileWithoutStalling(@TempDir final Path root) throws IOException
+    {
+        final Path temp = root.resolve("journal");
+        final int events = journalCapture(temp);
+        final byte[] garbage = new byte[128 * 1024];
+        new java.util.Random(4).nextBytes(garbage);
+        Files.write(queueOf(temp).resolve("metadata.cq4t"), garbage);
+        final long startNs = System.nanoTime();
+        final JournalEvent.Log log = JournalReader.readEvents(temp);
+        assertTrue(System.nanoTime() - startNs < 5_000_000_000L, "no stall on Chronicle's lock");
+        assertEquals(events, log.events().size());
+        assertTrue(log.damage().message().endsWith("metadata.cq4t is damaged: it does not start with Chronicle's " +
+            "header; the cycle files were read without it"), log.damage().message());
+    }
+
+    @Test
+    void shouldSayAnEmptyCycleFileIsDamagedAndReadTheOthers(@TempDir final Path root) throws IOException
+    {
+        final Path temp = root.resolve("journal");
+        final int events = journalCapture(temp);
+        // An empty file of an earlier hour, as a crash between creating and sizing it leaves.
+        final Path cycle = cycleFile(temp);
+        final String name = cycle.getFileName().toString();
+        final Path empty = queueOf(temp).resolve("00000000-00" + name.substring(name.length() - 5));
+        Files.createFile(empty);
+        final long startNs = System.nanoTime();
+        final JournalEvent.Log log = JournalReader.readEvents(temp);
+        assertTrue(System.nanoTime() - startNs < 5_000_000_000L, "no stall waiting for the empty file's header");
+        assertEquals(events, log.events().size());
+        assertEquals(1, log.damages().size(), log.damages()::toString);
+        assertEquals(empty.getFileName().toString(), log.damage().file());
+        assertTrue(log.damage().message().endsWith("an empty cycle file (0 bytes): Chronicle never finished " +
+            "making it"), log.damage().message());
+    }
+
+    @Test
+    void shouldSkipBytesNeverWrittenWithoutReadingTheHole(@TempDir final Path root) throws Exception
+    {
+        final Path temp = root.resolve("journal");
+        final int events = 5000;
+        try (ChronicleJournal journal = ChronicleJournal.open(context(temp)))
+        {
+            final JournalWriter writer = journal.newWriter(0);
+            final io.flowtap.reassembly.Flow[] flow = new io.flowtap.reassembly.Flow[1];
+            new io.flowtap.reassembly.test.Conversation(new io.flowtap.reassembly.ReassemblyEngine(
+                new EngineContext(), new io.flowtap.reassembly.TcpHandler()
+                {
+                    @Override
+                    public void onNewFlow(final io.flowtap.reassembly.Flow newFlow, final long timeNs)
+                    {
+                        flow[0] = newFlow;
+                    }
+                }), 1, 2).handshake();
+            for (int i = 0; i < events; i++)
+            {
+                writer.onEstablished(flow[0], i);
+            }
+        }
+        final List<Long> excerpts = dataExcerpts(temp);
+        // A page-sized hole from the page after the first excerpt: what a writer that lost pages leaves. Reading a
+        // hole of a full tmpfs faults, so the reader must not read it at all.
+        final long hole = (excerpts.get(events / 2) + 4095) & ~4095L;
+        final Process punch = new ProcessBuilder("fallocate", "--punch-hole", "--keep-size", "--offset",
+            Long.toString(hole), "--length", "4096", cycleFile(temp).toString()).redirectErrorStream(true).start();
+        final String output = new String(punch.getInputStream().readAllBytes());
+        org.junit.jupiter.api.Assumptions.assumeTrue(punch.waitFor() == 0,
+            "skipped: fallocate --punch-hole is not available here: " + output);
+
+        final JournalEvent.Log log = JournalReader.readEvents(temp);
+        // The excerpts in the hole, and the one running into it, are lost; every other one is read.
+        final long lost = excerpts.stream().filter(at -> at + 4 + 24 > hole && at < hole + 4096).count();
+        assertEquals(events - lost, log.events().size());
+        assertEquals(1, log.damages().size(), log.damages()::toString);
+        assertTrue(log.damage().reason().contains("never written (a hole in the file"), log.damage().message());
+        assertTrue(log.damage().end() >= hole + 4096, log.damage().message());
     }
 
     @Test
@@ -261,11 +475,47 @@ class JournalReaderErrorsTest
         }
     }
 
+    /**
+     * @return the queue of a journal's one writer (where its damage is, and what messages name), or a journal of one
+     *         queue itself.
+     */
+    private static Path queueOf(final Path directory)
+    {
+        final List<Path> queues = JournalReader.writerQueues(directory);
+        return queues.isEmpty() ? directory : queues.get(0);
+    }
+
     private static Path cycleFile(final Path directory)
     {
-        final List<Path> files = CycleRetention.cycleFiles(directory);
+        final List<Path> files = CycleRetention.cycleFiles(queueOf(directory)).stream()
+            .filter(file -> !file.getFileName().toString().startsWith("00000000")).toList();
         assertEquals(1, files.size(), files.toString());
         return files.get(0);
+    }
+
+    /**
+     * @return file offsets of the Chronicle headers of the data excerpts, in order, walking Chronicle's framing.
+     */
+    private static List<Long> dataExcerpts(final Path directory) throws IOException
+    {
+        final ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(cycleFile(directory)))
+            .order(ByteOrder.LITTLE_ENDIAN);
+        final List<Long> positions = new java.util.ArrayList<>();
+        int at = 0;
+        while (at + 4 <= bytes.capacity())
+        {
+            final int header = bytes.getInt(at);
+            if (header == 0)
+            {
+                break;
+            }
+            if ((header & 0x4000_0000) == 0)
+            {
+                positions.add((long)at);
+            }
+            at = (at + 4 + (header & 0x3FFF_FFFF) + 3) & ~3;
+        }
+        return positions;
     }
 
     /**

@@ -45,7 +45,13 @@ class JournalRetentionTest
             }
             engine.shutdown();
             awaitAtMost(directory, RETAIN);
-            assertEquals(RETAIN, CycleRetention.cycleFiles(directory).size(), "cycle files kept");
+            assertEquals(RETAIN, CycleRetention.cycleFiles(firstQueue(directory)).size(), "cycle files kept");
+            // The sweep counts a file after deleting it, on Chronicle's thread: the count may trail the listing.
+            final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (journal.filesDeleted() < CYCLES - RETAIN && System.nanoTime() < deadlineNs)
+            {
+                Thread.sleep(5);
+            }
             assertTrue(journal.filesDeleted() >= CYCLES - RETAIN, "deleted " + journal.filesDeleted());
         }
 
@@ -76,11 +82,11 @@ class JournalRetentionTest
                 new Conversation(engine, 1000 + cycle, 2000, 40000 + cycle, 80).handshake();
             }
         }
-        assertEquals(5, CycleRetention.cycleFiles(directory).size());
+        assertEquals(5, CycleRetention.cycleFiles(firstQueue(directory)).size());
         try (ChronicleJournal journal = ChronicleJournal.open(new JournalContext().directory(directory)
             .rollCycle(JournalRollCycle.SECONDLY).retainCycles(2).epochClock(() -> nowMs)))
         {
-            assertEquals(2, CycleRetention.cycleFiles(directory).size());
+            assertEquals(2, CycleRetention.cycleFiles(firstQueue(directory)).size());
             assertEquals(3, journal.filesDeleted());
         }
         final JournalEvent.Log log = JournalReader.readEvents(directory);
@@ -103,7 +109,7 @@ class JournalRetentionTest
                 new Conversation(engine, 1000 + cycle, 2000, 40000 + cycle, 80).handshake();
             }
         }
-        final List<Path> files = CycleRetention.cycleFiles(directory);
+        final List<Path> files = CycleRetention.cycleFiles(firstQueue(directory));
         Files.delete(files.get(0));
         Files.delete(files.get(1));
         final JournalEvent.Log log = JournalReader.readEvents(directory);
@@ -116,11 +122,19 @@ class JournalRetentionTest
     {
         // Chronicle tells the retention listener on its background thread.
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (CycleRetention.cycleFiles(directory).size() > files && System.nanoTime() < deadlineNs)
+        while (CycleRetention.cycleFiles(firstQueue(directory)).size() > files && System.nanoTime() < deadlineNs)
         {
             Thread.sleep(5);
         }
-        assertTrue(CycleRetention.cycleFiles(directory).size() <= files,
-            CycleRetention.cycleFiles(directory)::toString);
+        assertTrue(CycleRetention.cycleFiles(firstQueue(directory)).size() <= files,
+            CycleRetention.cycleFiles(firstQueue(directory))::toString);
+    }
+
+    /**
+     * Each writer has a queue of its own: the journal's cycle files are those of its first writer's.
+     */
+    private static Path firstQueue(final Path directory)
+    {
+        return directory.resolve(JournalReader.EVENTS_PREFIX + 0);
     }
 }

@@ -108,6 +108,7 @@ class JournalZeroAllocationTest
             {
                 @Override
                 public void onPayload(
+                    final int run,
                     final int source,
                     final long flowId,
                     final long timeNs,

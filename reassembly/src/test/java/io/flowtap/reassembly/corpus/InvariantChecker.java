@@ -21,8 +21,9 @@ import java.util.Map;
  *     <li>every flow starts once and ends once, and nothing is said about it after it ended;</li>
  *     <li>each direction's payload offers start where the handler stopped consuming, gaps start at or after it, and
  *     no offer or gap follows the direction's end of file;</li>
- *     <li>the bytes offered for the first time and the gaps add up to the record's delivered bytes, gaps and gap
- *     bytes;</li>
+ *     <li>the bytes offered for the first time and the gaps add up to the record's delivered bytes and its gap bytes
+ *     (holes in the sender's own data, plus bytes only acknowledgements showed); the record counts a hole at most
+ *     once however many gap events skipped it, and a hole only when it has bytes;</li>
  *     <li>at the end, {@link #checkEnd}: the engine tracks nothing and holds nothing, every segment the decoder
  *     produced is counted once (tracked or under one reason), and the engine's totals equal the flows' sums.</li>
  * </ul>
@@ -183,14 +184,16 @@ final class InvariantChecker implements TcpHandler
         {
             packets += record.packets(d);
             delivered += record.deliveredBytes(d);
-            gaps += record.gaps(d);
-            gapBytes += record.gapBytes(d);
-            if (check.delivered[d] != record.deliveredBytes(d) || check.gaps[d] != record.gaps(d) ||
-                check.gapBytes[d] != record.gapBytes(d))
+            gaps += check.gaps[d];
+            gapBytes += record.gapBytes(d) + record.ackedMissingBytes(d);
+            if (check.delivered[d] != record.deliveredBytes(d) || check.gaps[d] < record.gaps(d) ||
+                check.gapBytes[d] != record.gapBytes(d) + record.ackedMissingBytes(d) ||
+                (record.gaps(d) > 0) != (record.gapBytes(d) > 0) || record.ackedMissingBytes(d) < 0)
             {
                 problem(flow, Direction.name(d) + " offered " + check.delivered[d] + " new bytes and " +
                     check.gaps[d] + " gaps of " + check.gapBytes[d] + " bytes; the record says " +
-                    record.deliveredBytes(d) + " delivered, " + record.gaps(d) + " gaps of " + record.gapBytes(d));
+                    record.deliveredBytes(d) + " delivered, " + record.gaps(d) + " holes of " + record.gapBytes(d) +
+                    " and " + record.ackedMissingBytes(d) + " bytes only acknowledged");
             }
         }
     }

@@ -45,6 +45,10 @@ public final class Recorder implements TcpHandler
         public final long[] packets = new long[2];
         public final long[] wireBytes = new long[2];
         public final long[] gapBytes = new long[2];
+        public final long[] gapCount = new long[2];
+        public final long[] ackedMissingBytes = new long[2];
+        public final long[] seqBytes = new long[2];
+        public String connState;
         public final long[] conflicts = new long[2];
         public final int[] synFlags = new int[2];
         public final boolean[] fin = new boolean[2];
@@ -170,6 +174,7 @@ public final class Recorder implements TcpHandler
         log.terminated = true;
         log.endReason = record.endReason().label();
         log.history = record.history();
+        log.connState = record.connState() == null ? null : record.connState().label();
         log.connected = record.connected();
         log.midstream = record.midstream();
         for (int d = 0; d < 2; d++)
@@ -177,6 +182,9 @@ public final class Recorder implements TcpHandler
             log.packets[d] = record.packets(d);
             log.wireBytes[d] = record.wireBytes(d);
             log.gapBytes[d] = record.gapBytes(d);
+            log.gapCount[d] = record.gaps(d);
+            log.ackedMissingBytes[d] = record.ackedMissingBytes(d);
+            log.seqBytes[d] = record.seqBytes(d);
             log.conflicts[d] = record.conflictingOverlaps(d);
             log.synFlags[d] = record.synFlags(d);
             log.fin[d] = record.fin(d);

@@ -5,6 +5,7 @@ import io.flowtap.capture.blast.BlastReport;
 import io.flowtap.capture.file.CaptureFiles;
 import io.flowtap.capture.ring.AfPacketTransmitter;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.OptionRanges;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -57,21 +58,24 @@ public final class BlastCommand implements Callable<Integer>
     @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng capture to send")
     private Path file;
 
-    @Option(names = "--pps", paramLabel = "N", description = "frames per second (default: top speed)")
+    @Option(names = "--pps", paramLabel = "N",
+        description = "frames per second, 1 to 1000000000 (default: top speed)")
     private long pps;
 
     @Option(names = "--loop", paramLabel = "K",
-        description = "send the file K times; 0 for as long as --duration allows or until Ctrl-C (default: 1)")
+        description = "send the file K times, 0 for as long as --duration allows or until Ctrl-C (default: 1)")
     private long loops = 1;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "stop after this long (default: no limit)")
+    @Option(names = "--duration", paramLabel = "SECONDS",
+        description = "stop after this long, up to a year (default: no limit)")
     private double durationSeconds;
 
-    @Option(names = "--cpu", paramLabel = "C", description = "pin the sending thread to CPU C")
+    @Option(names = "--cpu", paramLabel = "C",
+        description = "pin the sending thread to CPU C, one this process may run on")
     private int cpu = -1;
 
     @Option(names = "--ring-frames", paramLabel = "N",
-        description = "slots of the transmit ring (default: ${DEFAULT-VALUE})")
+        description = "slots of the transmit ring, 1 to 1048576 (default: ${DEFAULT-VALUE})")
     private int ringFrames = AfPacketTransmitter.FRAME_COUNT_DEFAULT;
 
     @Option(names = "--qdisc-bypass", description = "hand frames straight to the driver (PACKET_QDISC_BYPASS)")
@@ -97,10 +101,14 @@ public final class BlastCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        if (pps < 0 || loops < 0 || durationSeconds < 0 || ringFrames < 1)
+        final CommandLine commandLine = spec.commandLine();
+        OptionRanges.check(commandLine, "--pps", pps, 0, 1_000_000_000L);
+        OptionRanges.check(commandLine, "--loop", loops, 0, Long.MAX_VALUE);
+        OptionRanges.check(commandLine, "--duration", durationSeconds, 0, false, 365.0 * 24 * 3600);
+        OptionRanges.check(commandLine, "--ring-frames", ringFrames, 1, 1 << 20);
+        if (cpu != -1)
         {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                "--pps, --loop and --duration must not be negative, --ring-frames at least 1");
+            OptionRanges.checkCpus(commandLine, "--cpu", new int[] {cpu});
         }
         if (!Files.isReadable(file))
         {

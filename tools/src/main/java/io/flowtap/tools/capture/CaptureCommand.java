@@ -20,10 +20,14 @@ import io.flowtap.pipeline.journal.JournalException;
 import io.flowtap.pipeline.poll.LivePoller;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
+import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.FilterHelp;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.MemoryBudget;
+import io.flowtap.tools.OptionRanges;
+import io.flowtap.tools.StandardOutput;
 import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
@@ -38,13 +42,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -97,13 +97,15 @@ import java.util.concurrent.TimeUnit;
         "1:the interface cannot be captured on (no such interface, interface down, no privilege, ring too large "
             + "for memory), or it failed during the capture",
         "2:bad command line, a bad filter expression included, or a handler that cannot be loaded, compiled or made",
-        "3:a handler threw and --handler-errors stop stopped the capture"})
+        "3:standard output cannot be written, or the journal's disk is full (--journal-full stop)",
+        "4:a handler threw and --handler-errors stop stopped the capture"})
 public final class CaptureCommand implements Callable<Integer>
 {
     /** How long the poll loop waits for the kernel when the ring is empty, and so how late it sees a stop. */
     static final int IDLE_WAIT_MS = 100;
     private static final int POLL_LIMIT = 256;
     private static final String PREFIX = "flowtap capture: ";
+    private static final long MAX_DURATION_SECONDS = 365L * 24 * 3600;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -113,14 +115,18 @@ public final class CaptureCommand implements Callable<Integer>
     private String interfaceName;
 
     @Option(names = "--block-size", paramLabel = "BYTES",
-        description = "bytes per ring block, a power-of-two multiple of the page size (default: ${DEFAULT-VALUE})")
+        description = "bytes per ring block, a power-of-two multiple of the page size, at most 1 GiB (default: "
+            + "${DEFAULT-VALUE})")
     private int blockSize = RingGeometry.BLOCK_SIZE_DEFAULT;
 
-    @Option(names = "--blocks", paramLabel = "N", description = "blocks in the ring (default: ${DEFAULT-VALUE})")
+    @Option(names = "--blocks", paramLabel = "N",
+        description = "blocks in the ring, 1 to 65535; the ring (block size times blocks, per poller) must fit in the "
+            + "memory the machine has (default: ${DEFAULT-VALUE})")
     private int blockCount = RingGeometry.BLOCK_COUNT_DEFAULT;
 
     @Option(names = "--block-timeout-ms", paramLabel = "MS",
-        description = "hand over a block that is not full after MS milliseconds (default: ${DEFAULT-VALUE})")
+        description = "hand over a block that is not full after MS milliseconds, 0 (the kernel's choice) to 65535 "
+            + "(default: ${DEFAULT-VALUE})")
     private int blockTimeoutMs = RingGeometry.RETIRE_TIMEOUT_MS_DEFAULT;
 
     @Option(names = "--promisc", description = "put the interface in promiscuous mode while capturing")
@@ -135,13 +141,13 @@ public final class CaptureCommand implements Callable<Integer>
     private boolean ignoreOutgoing;
 
     @Option(names = "--pollers", paramLabel = "N",
-        description = "capture with N sockets in one fanout group, each polled by its own thread (default: "
+        description = "capture with N sockets in one fanout group, each polled by its own thread, 1 to 64 (default: "
             + "${DEFAULT-VALUE})")
     private int pollers = 1;
 
     @Option(names = "--cpus", paramLabel = "LIST", split = ",",
-        description = "pin the pollers to these CPUs, in order (e.g. 0,1); a poller without a CPU of its own shares "
-            + "them round-robin")
+        description = "pin the pollers to these CPUs, in order (e.g. 0,1), each one this process may run on; a poller "
+            + "without a CPU of its own shares them round-robin")
     private int[] cpus;
 
     @Option(names = "--fanout-mode", paramLabel = "MODE",
@@ -154,15 +160,18 @@ public final class CaptureCommand implements Callable<Integer>
             + "(see Filter expressions below)")
     private String filterExpression;
 
-    @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N TCP segments")
+    @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N TCP segments, 1 or more")
     private long count = Long.MAX_VALUE;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", description = "stop after SECONDS (default: until stopped)")
-    private long durationSeconds;
+    @Option(names = "--duration", paramLabel = "SECONDS",
+        description = "stop after SECONDS, 1 to " + MAX_DURATION_SECONDS + " (a year); without it, run until stopped")
+    private Long durationOption;
 
     @Option(names = "--stats-interval", paramLabel = "SECONDS",
-        description = "print counters every SECONDS, 0 for only on exit (default: ${DEFAULT-VALUE})")
+        description = "print counters every SECONDS, 0 for only on exit, at most 86400 (default: ${DEFAULT-VALUE})")
     private long statsIntervalSeconds = 5;
+
+    private long durationSeconds;
 
     @Option(names = "--json", description = "one JSON object per line, with Haka's field names, as inspect --json")
     private boolean json;
@@ -187,8 +196,7 @@ public final class CaptureCommand implements Callable<Integer>
     private volatile int exitCode = Flowtap.EXIT_OK;
     private PacketDecoder decoder;
     private long printed;
-    private PrintStream out = new PrintStream(
-        new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
+    private PrintStream out = StandardOutput.bufferedStream();
     private PrintStream err = System.err;
 
     /**
@@ -343,7 +351,9 @@ public final class CaptureCommand implements Callable<Integer>
         catch (final JournalException | UncheckedIOException ex)
         {
             err.println(PREFIX + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ex instanceof JournalException journalException &&
+                journalException.kind() == JournalException.Kind.FULL ? Flowtap.EXIT_OUTPUT_ERROR :
+                Flowtap.EXIT_INPUT_ERROR;
         }
         // Active response: the workers' engines send RSTs through the first poller's socket, named once it is open.
         final AfPacketFrameSender responder = new AfPacketFrameSender();
@@ -397,11 +407,17 @@ public final class CaptureCommand implements Callable<Integer>
             final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds);
             final long intervalNs = TimeUnit.SECONDS.toNanos(statsIntervalSeconds);
             long nextStatsNs = startNs + intervalNs;
+            String stopped = null;
             while (running && !user.errors().stopRequested() && pipeline.total(WorkerCounter.SEGMENTS) < count &&
                 !pipeline.awaitInputFinished(TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MS / 2)))
             {
                 final long nowNs = System.nanoTime();
                 sensor.tick(nowNs);
+                stopped = stopReason(pipeline, sensor);
+                if (stopped != null)
+                {
+                    break;
+                }
                 if (durationNs > 0 && nowNs - startNs >= durationNs)
                 {
                     break;
@@ -415,11 +431,21 @@ public final class CaptureCommand implements Callable<Integer>
                     err.print(user.summary());
                 }
             }
-            exitCode = Flowtap.EXIT_OK;
+            if (stopped == null && !user.errors().stopRequested())
+            {
+                // The input finished by itself: a live pipeline's pollers only finish when their interface went.
+                stopped = stopReason(pipeline, sensor);
+            }
+            if (stopped != null)
+            {
+                err.println(PREFIX + stopped);
+            }
             if (user.errors().stopRequested())
             {
                 err.println(PREFIX + "stopping: a handler threw and --handler-errors is stop");
             }
+            exitCode = stopped == null ? Flowtap.EXIT_OK : sensor.journalStopped() != null ?
+                Flowtap.EXIT_OUTPUT_ERROR : Flowtap.EXIT_INPUT_ERROR;
         }
         finally
         {
@@ -438,6 +464,7 @@ public final class CaptureCommand implements Callable<Integer>
             }
             err.println(PREFIX + "final counters on " + interfaceName);
             err.print(pipeline.counterSummary());
+            CounterReport.print(err, pipeline.engineCounters());
             long flows = 0;
             for (final Worker worker : pipeline.workers())
             {
@@ -461,11 +488,35 @@ public final class CaptureCommand implements Callable<Integer>
                 err.println(PREFIX + "accounting does not add up: " + accounting);
                 exitCode = Flowtap.EXIT_INPUT_ERROR;
             }
+            if (exitCode == Flowtap.EXIT_OK && sensor.journalLostAnything())
+            {
+                exitCode = Flowtap.EXIT_OUTPUT_ERROR;
+            }
             err.flush();
             stop.exitCode(exitCode);
             stop.close();
         }
         return exitCode;
+    }
+
+    /**
+     * @return why a running sensor must stop before it is told to (its journal stopped, a worker failed, a poller
+     *         lost its interface), one line; null while none of these happened.
+     */
+    private String stopReason(final Pipeline pipeline, final Sensor sensor)
+    {
+        final String journal = sensor.journalStopped();
+        if (journal != null)
+        {
+            return journal + "; stopped capturing (flows still open were ended, not journaled)";
+        }
+        final String failure = pipeline.failure();
+        if (failure != null)
+        {
+            return failure + "; stopped capturing";
+        }
+        final String lost = pipeline.sourceFailure();
+        return lost == null ? null : lost + "; stopped capturing, every open flow was ended (shutdown)";
     }
 
     private int capture(final AfPacketRingSource source)
@@ -544,25 +595,34 @@ public final class CaptureCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "Missing required option: '--interface=IFACE'");
         }
-        if (count < 1)
+        final CommandLine commandLine = spec.commandLine();
+        OptionRanges.check(commandLine, "--count", count, 1, Long.MAX_VALUE);
+        if (durationOption != null)
         {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1");
+            // 0 would read as "no limit" and run for ever: leave the option out for that.
+            OptionRanges.check(commandLine, "--duration", durationOption, 1, MAX_DURATION_SECONDS);
+            durationSeconds = durationOption;
         }
-        if (durationSeconds < 0)
+        OptionRanges.check(commandLine, "--pollers", pollers, 1, 64);
+        OptionRanges.checkCpus(commandLine, "--cpus", cpus);
+        OptionRanges.check(commandLine, "--stats-interval", statsIntervalSeconds, 0, 86400);
+        OptionRanges.check(commandLine, "--blocks", blockCount, 1, RingGeometry.MAX_BLOCK_COUNT);
+        OptionRanges.check(commandLine, "--block-size", blockSize, 1, RingGeometry.MAX_BLOCK_SIZE);
+        OptionRanges.check(commandLine, "--block-timeout-ms", blockTimeoutMs, 0, RingGeometry.MAX_RETIRE_TIMEOUT_MS);
+        if (fanoutGroupId != null)
         {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--duration must not be negative");
+            OptionRanges.check(commandLine, "--fanout-group", fanoutGroupId, 0, 0xFFFF);
         }
-        if (pollers < 1 || pollers > 64)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--pollers must be between 1 and 64");
-        }
-        sensorOptions.validate(spec.commandLine());
-        engineOptions.context(spec.commandLine());
+        sensorOptions.validate(commandLine);
+        final EngineContext engine = engineOptions.context(commandLine);
         decoderContext();
-        if (statsIntervalSeconds < 0)
+        final MemoryBudget budget = new MemoryBudget().rings(pollers, (long)blockSize * blockCount);
+        if (sensorOptions.wantsPipeline())
         {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--stats-interval must not be negative");
+            budget.engines(sensorOptions.workers(), engine).queues(pollers, sensorOptions.workers(),
+                sensorOptions.queueCapacity(), PipelineContext.COPY_BUFFER_LENGTH_DEFAULT);
         }
+        budget.check(commandLine);
     }
 
     private DecoderContext decoderContext()

@@ -5,6 +5,8 @@ import io.flowtap.capture.file.CaptureFileSource;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.ReassemblyEngine;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.MemoryBudget;
+import io.flowtap.tools.StandardOutput;
 import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
@@ -18,9 +20,6 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedOutputStream;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -37,8 +36,9 @@ import java.util.concurrent.Callable;
     sortOptions = false,
     description = {
         "Reassemble the TCP connections of a pcap or pcapng file and print one line per connection, in the order "
-            + "they end: id, time of the first packet, client -> server, end reason, Zeek-style history, then "
-            + "packets, stream bytes and gaps each way (client to server / server to client).",
+            + "they end: id, time of the first packet, client -> server, end reason, Zeek's conn_state and "
+            + "history, then packets, stream bytes and gaps each way (client to server / server to client), the "
+            + "bytes missing in each side's own data and those only acknowledgements show.",
         "--json prints the JSON objects flowtap streams writes to flows.jsonl instead (without file names).",
         "The decoder's and the engine's counters go to standard error."},
     footerHeading = "%nExamples:%n",
@@ -52,7 +52,8 @@ import java.util.concurrent.Callable;
         "0:success",
         "1:the capture is unreadable or damaged (connections seen before the damage were printed)",
         "2:bad command line, or a handler that cannot be loaded, compiled or made",
-        "3:a handler threw and --handler-errors stop stopped the run (what came before was printed)"})
+        "3:standard output cannot be written (a full disk, /dev/full)",
+        "4:a handler threw and --handler-errors stop stopped the run (what came before was printed)"})
 public final class FlowsCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap flows: ";
@@ -60,7 +61,8 @@ public final class FlowsCommand implements Callable<Integer>
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng capture file")
+    @Parameters(index = "0", paramLabel = "FILE",
+        description = "pcap or pcapng capture file; - (or a pipe, /dev/stdin) is read as a stream: tcpdump -w - | ...")
     private Path file;
 
     @Option(names = "--json", description = "one JSON object per connection, as in flows.jsonl")
@@ -78,8 +80,7 @@ public final class FlowsCommand implements Callable<Integer>
     @Option(names = "--no-summary", description = "do not print the counters summary")
     private boolean noSummary;
 
-    private PrintStream out = new PrintStream(
-        new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
+    private PrintStream out = StandardOutput.bufferedStream();
     private PrintStream err = System.err;
 
     /**
@@ -101,6 +102,7 @@ public final class FlowsCommand implements Callable<Integer>
     {
         final EngineContext context = engineOptions.context(spec.commandLine());
         decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies());
+        new MemoryBudget().engines(1, context).check(spec.commandLine());
         // The handlers' lines go through the flow lines' own buffer, so the two keep their order.
         final PrintWriter handlerOut = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         final UserHandlers user;

@@ -37,7 +37,7 @@ public final class HandlerOptions
     @Option(names = "--handler-errors", paramLabel = "POLICY",
         description = "when a handler throws (always counted, logged once per distinct error, the flow marked): "
             + "continue (the handler skips the rest of that flow, everything else carries on) or stop (stop as on "
-            + "a signal, exit 3) (default: continue)")
+            + "a signal, exit 4) (default: continue)")
     HandlerErrorPolicy handlerErrors = HandlerErrorPolicy.CONTINUE;
 
     /**

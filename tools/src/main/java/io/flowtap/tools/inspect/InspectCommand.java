@@ -12,6 +12,8 @@ import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.FilterHelp;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.OptionRanges;
+import io.flowtap.tools.StandardOutput;
 import io.flowtap.tools.replay.DecoderOptions;
 import io.flowtap.tools.text.SegmentFormatter;
 import picocli.CommandLine;
@@ -20,11 +22,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-import java.io.BufferedOutputStream;
-import java.io.FileOutputStream;
-import java.io.FileDescriptor;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -59,18 +57,20 @@ import java.util.concurrent.Callable;
     exitCodeList = {
         "0:success",
         "1:the file is unreadable or damaged (segments before the damage were printed)",
-        "2:bad command line, a bad filter expression included"})
+        "2:bad command line, a bad filter expression included",
+        "3:standard output cannot be written (a full disk, /dev/full)"})
 public final class InspectCommand implements Callable<Integer>
 {
     private static final int POLL_LIMIT = 256;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng capture file")
+    @Parameters(index = "0", paramLabel = "FILE",
+        description = "pcap or pcapng capture file; - (or a pipe, /dev/stdin) is read as a stream: tcpdump -w - | ...")
     private Path file;
 
     @Option(names = "--json", description = "one JSON object per line, with Haka's field names")
     private boolean json;
 
-    @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N TCP segments")
+    @Option(names = {"-c", "--count"}, paramLabel = "N", description = "stop after N TCP segments, 1 or more")
     private long count = Long.MAX_VALUE;
 
     @Option(names = "--checksum", paramLabel = "MODE",
@@ -94,8 +94,7 @@ public final class InspectCommand implements Callable<Integer>
     private long matched;
     private long filteredOut;
 
-    private PrintStream out = new PrintStream(
-        new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
+    private PrintStream out = StandardOutput.bufferedStream();
     private PrintStream err = System.err;
 
     /**
@@ -115,6 +114,7 @@ public final class InspectCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        OptionRanges.check(spec.commandLine(), "--count", count, 1, Long.MAX_VALUE);
         try
         {
             filter = FlowFilter.parse(filterExpression);

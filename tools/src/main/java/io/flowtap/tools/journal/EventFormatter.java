@@ -34,8 +34,8 @@ final class EventFormatter
     CharSequence text(final JournalEvent event)
     {
         line.setLength(0);
-        line.append(time(event.timeNs())).append(' ').append(event.source()).append('/').append(event.flowId())
-            .append(' ');
+        line.append(time(event.timeNs())).append(' ').append(event.run()).append('/').append(event.source())
+            .append('/').append(event.flowId()).append(' ');
         if (event instanceof JournalEvent.FlowStart start)
         {
             line.append("flow_start ").append(endpoints(start.key()));
@@ -80,7 +80,9 @@ final class EventFormatter
         {
             line.append("flow_end ").append(endpoints(end.key()));
             vlan(end.key().vlan());
-            line.append(" reason ").append(end.endReason().label()).append(" history ").append(end.history())
+            line.append(" reason ").append(end.endReason().label())
+                .append(" state ").append(end.connState() == null ? "-" : end.connState().label())
+                .append(" history ").append(end.history())
                 .append(" packets ").append(end.counters()[0][Direction.TO_SERVER]).append('/')
                 .append(end.counters()[0][Direction.TO_CLIENT]).append(" delivered ")
                 .append(end.counters()[3][Direction.TO_SERVER]).append('/')
@@ -95,6 +97,11 @@ final class EventFormatter
             line.append("frame length ").append(frame.data().length).append(" wire ").append(frame.wireLength())
                 .append(" linktype ").append(frame.linkType());
         }
+        else if (event instanceof JournalEvent.Loss loss)
+        {
+            line.append("loss events ").append(loss.events()).append(" payload_bytes ").append(loss.payloadBytes())
+                .append(" since ").append(time(loss.firstNs())).append(" (disk full)");
+        }
         return line;
     }
 
@@ -106,7 +113,8 @@ final class EventFormatter
     {
         line.setLength(0);
         line.append("{\"time\":\"").append(time(event.timeNs())).append("\",\"time_ns\":").append(event.timeNs())
-            .append(",\"source\":").append(event.source()).append(",\"flow\":").append(event.flowId());
+            .append(",\"run\":").append(event.run()).append(",\"source\":").append(event.source())
+            .append(",\"flow\":").append(event.flowId());
         if (event instanceof JournalEvent.FlowStart start)
         {
             line.append(",\"event\":\"flow_start\"");
@@ -156,7 +164,18 @@ final class EventFormatter
             key(end.key());
             line.append(",\"end_reason\":\"").append(end.endReason().label()).append("\",\"connected\":")
                 .append(end.connected()).append(",\"history\":\"");
-            TextFormat.appendJsonEscaped(line, end.history()).append("\",\"first_ns\":").append(end.firstNs())
+            TextFormat.appendJsonEscaped(line, end.history()).append("\",\"conn_state\":");
+            if (end.connState() == null)
+            {
+                line.append("null");
+            }
+            else
+            {
+                line.append('"').append(end.connState().label()).append('"');
+            }
+            line.append(",\"orig_bytes\":").append(end.seqBytes()[Direction.TO_SERVER])
+                .append(",\"resp_bytes\":").append(end.seqBytes()[Direction.TO_CLIENT])
+                .append(",\"first_ns\":").append(end.firstNs())
                 .append(",\"last_ns\":").append(end.lastNs());
             if (end.handlerFailed())
             {
@@ -173,6 +192,11 @@ final class EventFormatter
             {
                 line.append(",\"data\":\"").append(Base64.getEncoder().encodeToString(frame.data())).append('"');
             }
+        }
+        else if (event instanceof JournalEvent.Loss loss)
+        {
+            line.append(",\"event\":\"loss\",\"events\":").append(loss.events()).append(",\"payload_bytes\":")
+                .append(loss.payloadBytes()).append(",\"first\":\"").append(time(loss.firstNs())).append('"');
         }
         return line.append('}');
     }
@@ -231,6 +255,7 @@ final class EventFormatter
             .append(",\"delivered_bytes\":").append(c[3][d]).append(",\"retransmissions\":").append(c[4][d])
             .append(",\"out_of_order\":").append(c[5][d]).append(",\"overlaps\":").append(c[6][d])
             .append(",\"conflicting_overlaps\":").append(c[7][d]).append(",\"gaps\":").append(c[8][d])
-            .append(",\"gap_bytes\":").append(c[9][d]).append('}');
+            .append(",\"gap_bytes\":").append(c[9][d])
+            .append(",\"acked_missing_bytes\":").append(end.ackedMissing()[d]).append('}');
     }
 }

@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
     exitCodeList = {
         "0:success",
         "1:no journal there, not a flowtap journal, a newer schema, or a damaged tail (what was before it is printed)",
-        "2:bad command line"})
+        "2:bad command line",
+        "3:standard output cannot be written (a full disk, /dev/full)"})
 public final class JournalCatCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap journal cat: ";
@@ -81,25 +82,44 @@ public final class JournalCatCommand implements Callable<Integer>
             return Flowtap.EXIT_INPUT_ERROR;
         }
         final StopOnSignal signals = follow ? new StopOnSignal(() -> running = false) : null;
+        int printed = 0;
         try (reader)
         {
             if (!follow)
             {
-                reader.readAll(printer);
+                // In steps, so that output that cannot be written (a full disk, a closed pipe) stops the reading.
+                while (!out.checkError() && reader.poll(printer, POLL_LIMIT) > 0)
+                {
+                    // Printing is the visitor's job.
+                }
+                if (!out.checkError())
+                {
+                    reader.readAll(printer);
+                }
             }
             else
             {
-                while (running && reader.damage() == null)
+                while (running && !out.checkError())
                 {
                     if (reader.poll(printer, POLL_LIMIT) == 0)
                     {
                         out.flush();
+                        for (; printed < reader.damages().size(); printed++)
+                        {
+                            err.println(PREFIX + reader.damages().get(printed).message());
+                            err.flush();
+                        }
                         Thread.sleep(FOLLOW_SLEEP_MS);
                     }
                 }
             }
             out.flush();
-            return JournalInput.finish(reader, err, PREFIX);
+            final String ambiguity = selection.ambiguity();
+            if (ambiguity != null)
+            {
+                err.println(PREFIX + ambiguity);
+            }
+            return JournalInput.finish(reader, err, PREFIX, printed);
         }
         finally
         {

@@ -2,10 +2,17 @@ package io.flowtap.tools.journal;
 
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.pipeline.journal.JournalEvent;
+import io.flowtap.pipeline.journal.JournalFlowId;
 import io.flowtap.pipeline.journal.JournalReader;
+import io.flowtap.pipeline.journal.JournalVisitor;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.replay.GapFill;
+import io.flowtap.tools.replay.OutputFiles;
+import io.flowtap.tools.replay.StreamFile;
+import io.flowtap.tools.replay.StreamFileWriter;
 import io.flowtap.tools.replay.TcpflowNames;
+import io.flowtap.tools.streams.StreamsCommand;
+import org.agrona.DirectBuffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,9 +23,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -45,10 +49,13 @@ import java.util.concurrent.Callable;
         "0:success",
         "1:no journal there, not a flowtap journal, a newer schema, a damaged tail (what was before it is exported), "
             + "or the files cannot be written",
-        "2:bad command line"})
+        "2:bad command line",
+        "3:the output directory or capture cannot be written (a full disk)"})
 public final class JournalExportCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap journal export: ";
+    /** Stream files open at once at most, as for {@code streams}: the least recently written is closed. */
+    private static final int MAX_OPEN_FILES = StreamsCommand.MAX_OPEN_FILES_DEFAULT;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -75,25 +82,60 @@ public final class JournalExportCommand implements Callable<Integer>
     private StreamPcapWriter pcapWriter;
     private long lastNs;
 
-    private final Map<Long, Flow> flows = new HashMap<>();
-    private final StringBuilder name = new StringBuilder(128);
+    private final Map<JournalFlowId, Flow> flows = new HashMap<>();
     private final EventFormatter formatter = new EventFormatter(false);
     private Writer records;
-    private long filesWritten;
+    private StreamFileWriter files;
 
     /** One flow's files as they are being written. */
-    private static final class Flow
+    private static final class Flow implements StreamFileWriter.StreamName
     {
         final JournalEvent.Key key;
         StreamPcapWriter.Connection connection;
-        final FileChannel[] channels = new FileChannel[2];
+        final StreamFile[] files = new StreamFile[2];
         final long[] skipped = new long[2];
 
         Flow(final JournalEvent.Key key)
         {
             this.key = key;
         }
+
+        @Override
+        public void append(final StringBuilder name, final int direction)
+        {
+            TcpflowNames.appendDirection(name, key.ipVersion(), key.clientHigh(), key.clientLow(), key.clientPort(),
+                key.serverHigh(), key.serverLow(), key.serverPort(),
+                key.vlan() < 4096 ? key.vlan() : PacketDecoder.NO_VLAN, direction);
+        }
     }
+
+    /** Payload as the reader hands it over, in place: written without a copy into a record first. */
+    private final JournalVisitor payloads = new JournalVisitor()
+    {
+        @Override
+        public void onPayload(
+            final int run,
+            final int source,
+            final long flowId,
+            final long timeNs,
+            final int direction,
+            final long streamOffset,
+            final DirectBuffer buffer,
+            final int offset,
+            final int length,
+            final int eof)
+        {
+            if (length > 0 && selection.acceptsPayload(run, source, flowId, timeNs))
+            {
+                lastNs = Math.max(lastNs, timeNs);
+                final Flow flow = flows.get(new JournalFlowId(run, source, flowId));
+                if (flow != null)
+                {
+                    payload(flow, direction, streamOffset, buffer, offset, length, timeNs);
+                }
+            }
+        }
+    };
 
     @Override
     public Integer call()
@@ -108,8 +150,9 @@ public final class JournalExportCommand implements Callable<Integer>
         try (reader)
         {
             Files.createDirectories(out);
-            records = Files.newBufferedWriter(out.resolve("flows.jsonl"), StandardCharsets.UTF_8);
+            records = OutputFiles.newRecordsWriter(out.resolve("flows.jsonl"));
             pcapWriter = pcap == null ? null : new StreamPcapWriter(pcap);
+            files = new StreamFileWriter(out, gapFill, MAX_OPEN_FILES);
             try
             {
                 reader.readAll(new JournalEvent.Collector(event ->
@@ -118,7 +161,7 @@ public final class JournalExportCommand implements Callable<Integer>
                     {
                         export(event);
                     }
-                }));
+                }, payloads));
             }
             finally
             {
@@ -130,13 +173,14 @@ public final class JournalExportCommand implements Callable<Integer>
                         pcapWriter.close(flow.connection, lastNs);
                     }
                 }
+                files.close();
                 records.close();
                 if (pcapWriter != null)
                 {
                     pcapWriter.close();
                 }
             }
-            err.println(PREFIX + filesWritten + " stream files written to " + out +
+            err.println(PREFIX + files.filesCreated() + " stream files written to " + out +
                 (pcapWriter == null ? "" : ", " + pcapWriter.frames() + " frames to " + pcap));
             err.flush();
             return JournalInput.finish(reader, err, PREFIX);
@@ -145,13 +189,13 @@ public final class JournalExportCommand implements Callable<Integer>
         {
             err.println(PREFIX + ex.getMessage());
             err.flush();
-            return Flowtap.EXIT_INPUT_ERROR;
+            return Flowtap.EXIT_OUTPUT_ERROR;
         }
     }
 
     private void export(final JournalEvent event)
     {
-        final long id = JournalInput.flowKey(event.source(), event.flowId());
+        final JournalFlowId id = JournalFlowId.of(event);
         lastNs = Math.max(lastNs, event.timeNs());
         if (event instanceof JournalEvent.FlowStart start)
         {
@@ -168,20 +212,7 @@ public final class JournalExportCommand implements Callable<Integer>
         {
             return;
         }
-        if (event instanceof JournalEvent.Payload payload && payload.data().length > 0)
-        {
-            write(flow, payload.direction(), payload.streamOffset(), payload.data());
-            if (pcapWriter != null)
-            {
-                pcap(() ->
-                {
-                    pcapWriter.data(flow.connection, payload.direction(), payload.streamOffset(), payload.data(),
-                        payload.timeNs());
-                    return null;
-                });
-            }
-        }
-        else if (event instanceof JournalEvent.Gap gap && gapFill == GapFill.NONE)
+        if (event instanceof JournalEvent.Gap gap && gapFill == GapFill.NONE)
         {
             flow.skipped[gap.direction()] += gap.length();
         }
@@ -227,54 +258,34 @@ public final class JournalExportCommand implements Callable<Integer>
         }
     }
 
-    private void write(final Flow flow, final int direction, final long streamOffset, final byte[] data)
+    private void payload(
+        final Flow flow,
+        final int direction,
+        final long streamOffset,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final long timeNs)
     {
-        try
+        files.write(flow, flow.files, flow.skipped, direction, streamOffset, buffer, offset, length);
+        if (pcapWriter != null)
         {
-            if (flow.channels[direction] == null)
+            // The capture is made of whole frames anyway: its writer takes the bytes as an array.
+            final byte[] data = new byte[length];
+            buffer.getBytes(offset, data);
+            pcap(() ->
             {
-                flow.channels[direction] = create(flow.key, direction);
-            }
-            final ByteBuffer bytes = ByteBuffer.wrap(data);
-            long position = streamOffset - flow.skipped[direction];
-            while (bytes.hasRemaining())
-            {
-                position += flow.channels[direction].write(bytes, position);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(out + ": cannot write: " + ex.getMessage(), ex);
+                pcapWriter.data(flow.connection, direction, streamOffset, data, timeNs);
+                return null;
+            });
         }
     }
 
-    private FileChannel create(final JournalEvent.Key key, final int direction) throws IOException
-    {
-        name.setLength(0);
-        TcpflowNames.appendDirection(name, key.ipVersion(), key.clientHigh(), key.clientLow(), key.clientPort(),
-            key.serverHigh(), key.serverLow(), key.serverPort(),
-            key.vlan() < 4096 ? key.vlan() : PacketDecoder.NO_VLAN, direction);
-        final FileChannel channel = TcpflowNames.createNumbered(out, name);
-        filesWritten++;
-        return channel;
-    }
-
-    private static void close(final Flow flow)
+    private void close(final Flow flow)
     {
         for (int d = 0; d < 2; d++)
         {
-            if (flow.channels[d] != null)
-            {
-                try
-                {
-                    flow.channels[d].close();
-                }
-                catch (final IOException ex)
-                {
-                    throw new UncheckedIOException(ex);
-                }
-                flow.channels[d] = null;
-            }
+            files.close(flow.files, d);
         }
     }
 }

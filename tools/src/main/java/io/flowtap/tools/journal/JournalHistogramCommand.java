@@ -34,7 +34,8 @@ import java.util.concurrent.Callable;
         "  flowtap journal histogram latency.hlog --plot latency.png --unit ms"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:the log is missing, unreadable or empty, or the plot cannot be written",
-        "2:bad command line"})
+        "2:bad command line",
+        "3:standard output or the plot cannot be written"})
 public final class JournalHistogramCommand implements Callable<Integer>
 {
     /** Percentiles printed. */

@@ -7,10 +7,12 @@ import io.flowtap.tools.Flowtap;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * Opening a journal for a tool, and ending its run: a journal that cannot be read is one line and exit code 1; a
- * damaged tail is read up to the damage, then one line says where reading stopped, and the exit code is 1.
+ * Opening a journal for a tool, and ending its run: a journal that cannot be read is one line and exit code 1;
+ * damage is read past (the reader resynchronises on the next good excerpt), one line per damaged range says where
+ * and how many bytes were skipped, and the exit code is 1.
  */
 final class JournalInput
 {
@@ -39,18 +41,6 @@ final class JournalInput
     }
 
     /**
-     * Flow ids are unique per writer only: a journal of several workers keys its flows by both.
-     *
-     * @param source the writer.
-     * @param flowId the flow's id.
-     * @return one key for the pair.
-     */
-    static long flowKey(final int source, final long flowId)
-    {
-        return ((long)source << 48) ^ flowId;
-    }
-
-    /**
      * @param reader done reading.
      * @param err    for the damage, if any.
      * @param prefix of the line.
@@ -58,13 +48,24 @@ final class JournalInput
      */
     static int finish(final JournalReader reader, final PrintWriter err, final String prefix)
     {
-        final JournalDamage damage = reader.damage();
-        if (damage != null)
+        return finish(reader, err, prefix, 0);
+    }
+
+    /**
+     * @param reader  done reading.
+     * @param err     for the damage, if any.
+     * @param prefix  of the line.
+     * @param printed damages already printed (a tool that follows prints them as they come).
+     * @return the exit code: success, or input error when any of the journal was damaged.
+     */
+    static int finish(final JournalReader reader, final PrintWriter err, final String prefix, final int printed)
+    {
+        final List<JournalDamage> damages = reader.damages();
+        for (int i = printed; i < damages.size(); i++)
         {
-            err.println(prefix + damage.message());
-            err.flush();
-            return Flowtap.EXIT_INPUT_ERROR;
+            err.println(prefix + damages.get(i).message());
         }
-        return Flowtap.EXIT_OK;
+        err.flush();
+        return damages.isEmpty() ? Flowtap.EXIT_OK : Flowtap.EXIT_INPUT_ERROR;
     }
 }

@@ -1,6 +1,7 @@
 package io.flowtap.tools.journal;
 
 import io.flowtap.pipeline.journal.JournalDescriptor;
+import io.flowtap.pipeline.journal.JournalFlowId;
 import io.flowtap.pipeline.journal.JournalFlowKey;
 import io.flowtap.pipeline.journal.JournalFlowRecord;
 import io.flowtap.pipeline.journal.JournalReader;
@@ -12,6 +13,7 @@ import io.flowtap.reassembly.FlowReplay;
 import io.flowtap.reassembly.GapReason;
 import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.OptionRanges;
 import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
@@ -71,8 +73,8 @@ public final class JournalReplayCommand implements Callable<Integer>
     private HandlerOptions handlerOptions = new HandlerOptions();
 
     @Option(names = "--speed", paramLabel = "X",
-        description = "pace: the recorded time between events divided by X (default: ${DEFAULT-VALUE}, the recorded "
-            + "pace)")
+        description = "pace: the recorded time between events divided by X, more than 0 and at most 1000000 "
+            + "(default: ${DEFAULT-VALUE}, the recorded pace)")
     private double speed = 1;
 
     @Option(names = "--fast", description = "as fast as possible, ignoring the recorded times")
@@ -83,10 +85,7 @@ public final class JournalReplayCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        if (!(speed > 0))
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--speed must be positive");
-        }
+        OptionRanges.check(spec.commandLine(), "--speed", speed, 0, true, 1_000_000);
         if (!handlerOptions.any())
         {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -148,9 +147,10 @@ public final class JournalReplayCommand implements Callable<Integer>
     {
         private final FlowReplay replay;
         private final UserHandlers user;
-        private final Map<Long, Flow> flows = new HashMap<>();
+        private final Map<JournalFlowId, Flow> flows = new HashMap<>();
         private final Map<String, String> names = new HashMap<>();
-        private final long[][] counters = new long[JournalDescriptor.COUNTER_GAP_BYTES + 1][2];
+        // The journal's counters, then acked missing bytes and sequence-space bytes, as FlowReplay.end takes them.
+        private final long[][] counters = new long[JournalDescriptor.COUNTER_COUNT + 2][2];
         private final int[] synFlags = new int[2];
         private final boolean[] fin = new boolean[2];
         private final boolean[] rst = new boolean[2];
@@ -166,7 +166,8 @@ public final class JournalReplayCommand implements Callable<Integer>
 
         @Override
         public void onFlowStart(
-            final int source, final long flowId, final long timeNs, final JournalFlowKey key, final boolean midstream)
+            final int run, final int source, final long flowId, final long timeNs, final JournalFlowKey key,
+            final boolean midstream)
         {
             if (user.errors().stopRequested())
             {
@@ -174,15 +175,15 @@ public final class JournalReplayCommand implements Callable<Integer>
             }
             pace(timeNs);
             flowsStarted++;
-            flows.put(id(source, flowId), replay.start(flowId, key.ipVersion(), key.clientAddressHigh(),
+            flows.put(id(run, source, flowId), replay.start(flowId, key.ipVersion(), key.clientAddressHigh(),
                 key.clientAddressLow(), key.serverAddressHigh(), key.serverAddressLow(), key.clientPort(),
                 key.serverPort(), key.vlan(), midstream, timeNs));
         }
 
         @Override
-        public void onEstablished(final int source, final long flowId, final long timeNs)
+        public void onEstablished(final int run, final int source, final long flowId, final long timeNs)
         {
-            final Flow flow = flow(source, flowId, timeNs);
+            final Flow flow = flow(run, source, flowId, timeNs);
             if (flow != null)
             {
                 replay.established(flow, timeNs);
@@ -191,6 +192,7 @@ public final class JournalReplayCommand implements Callable<Integer>
 
         @Override
         public void onPayload(
+            final int run,
             final int source,
             final long flowId,
             final long timeNs,
@@ -201,7 +203,7 @@ public final class JournalReplayCommand implements Callable<Integer>
             final int length,
             final int eof)
         {
-            final Flow flow = flow(source, flowId, timeNs);
+            final Flow flow = flow(run, source, flowId, timeNs);
             if (flow != null)
             {
                 replay.payload(flow, direction, streamOffset, buffer, offset, length, timeNs, eof);
@@ -210,6 +212,7 @@ public final class JournalReplayCommand implements Callable<Integer>
 
         @Override
         public void onGap(
+            final int run,
             final int source,
             final long flowId,
             final long timeNs,
@@ -218,7 +221,7 @@ public final class JournalReplayCommand implements Callable<Integer>
             final long length,
             final GapReason reason)
         {
-            final Flow flow = flow(source, flowId, timeNs);
+            final Flow flow = flow(run, source, flowId, timeNs);
             if (flow != null)
             {
                 replay.gap(flow, direction, streamOffset, length, reason, timeNs);
@@ -227,6 +230,7 @@ public final class JournalReplayCommand implements Callable<Integer>
 
         @Override
         public void onOverlapConflict(
+            final int run,
             final int source,
             final long flowId,
             final long timeNs,
@@ -237,7 +241,7 @@ public final class JournalReplayCommand implements Callable<Integer>
             final long newLength,
             final boolean newKept)
         {
-            final Flow flow = flow(source, flowId, timeNs);
+            final Flow flow = flow(run, source, flowId, timeNs);
             if (flow != null)
             {
                 replay.overlapConflict(flow, direction, heldOffset, heldLength, newOffset, newLength, newKept,
@@ -247,6 +251,7 @@ public final class JournalReplayCommand implements Callable<Integer>
 
         @Override
         public void onAttribute(
+            final int run,
             final int source,
             final long flowId,
             final long timeNs,
@@ -258,7 +263,7 @@ public final class JournalReplayCommand implements Callable<Integer>
             final int valueOffset,
             final int valueLength)
         {
-            final Flow flow = flow(source, flowId, timeNs);
+            final Flow flow = flow(run, source, flowId, timeNs);
             if (flow != null)
             {
                 // Handlers compare attribute names as constants: one String per name.
@@ -270,29 +275,32 @@ public final class JournalReplayCommand implements Callable<Integer>
         }
 
         @Override
-        public void onFlowEnd(final int source, final long flowId, final long timeNs, final JournalFlowRecord record)
+        public void onFlowEnd(
+            final int run, final int source, final long flowId, final long timeNs, final JournalFlowRecord record)
         {
-            final Flow flow = flow(source, flowId, timeNs);
+            final Flow flow = flow(run, source, flowId, timeNs);
             if (flow == null)
             {
                 return;
             }
-            flows.remove(id(source, flowId));
+            flows.remove(id(run, source, flowId));
             for (int d = 0; d < 2; d++)
             {
-                for (int c = 0; c < counters.length; c++)
+                for (int c = 0; c < JournalDescriptor.COUNTER_COUNT; c++)
                 {
                     counters[c][d] = record.counter(c, d);
                 }
+                counters[JournalDescriptor.COUNTER_COUNT][d] = record.ackedMissingBytes(d);
+                counters[JournalDescriptor.COUNTER_COUNT + 1][d] = record.seqBytes(d);
                 synFlags[d] = record.synFlags(d);
                 fin[d] = record.fin(d);
                 rst[d] = record.rst(d);
             }
             replay.end(flow, counters, synFlags, fin, rst, record.history(), record.connected(), record.firstNs(),
-                record.lastNs(), record.endReason());
+                record.lastNs(), record.endReason(), record.connState());
         }
 
-        private Flow flow(final int source, final long flowId, final long timeNs)
+        private Flow flow(final int run, final int source, final long flowId, final long timeNs)
         {
             // Once stopped, the rest of the journal is read through (it says where it is damaged) but not delivered.
             if (user.errors().stopRequested())
@@ -300,7 +308,7 @@ public final class JournalReplayCommand implements Callable<Integer>
                 return null;
             }
             pace(timeNs);
-            return flows.get(id(source, flowId));
+            return flows.get(id(run, source, flowId));
         }
 
         private void pace(final long timeNs)
@@ -323,9 +331,9 @@ public final class JournalReplayCommand implements Callable<Integer>
             }
         }
 
-        private long id(final int source, final long flowId)
+        private JournalFlowId id(final int run, final int source, final long flowId)
         {
-            return JournalInput.flowKey(source, flowId);
+            return new JournalFlowId(run, source, flowId);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.filter.FilterSyntaxException;
 import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.pipeline.journal.JournalEvent;
+import io.flowtap.pipeline.journal.JournalFlowId;
 import org.agrona.concurrent.UnsafeBuffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -14,6 +15,8 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which events a tool looks at: one flow, the flows a filter expression matches (either direction), a time window.
@@ -21,8 +24,9 @@ import java.util.Map;
  */
 public final class JournalSelection
 {
-    @Option(names = "--flow", paramLabel = "[SOURCE:]ID",
-        description = "only this flow: its id, or source:id when several workers wrote the journal")
+    @Option(names = "--flow", paramLabel = "[[RUN/]SOURCE/]ID",
+        description = "only this flow, as journal cat shows it: RUN/SOURCE/ID; SOURCE/ID or ID alone take it from "
+            + "every run (and every worker) that has one (':' works as well as '/')")
     String flow;
 
     @Option(names = "--filter", paramLabel = "EXPR",
@@ -37,11 +41,13 @@ public final class JournalSelection
     String to;
 
     private FlowFilter filter;
+    private int flowRun = -1;
     private int flowSource = -1;
     private long flowId = -1;
+    private final Set<Integer> runsMatched = new TreeSet<>();
     private long fromNs = Long.MIN_VALUE;
     private long toNs = Long.MAX_VALUE;
-    private final Map<Long, Boolean> flowMatches = new HashMap<>();
+    private final Map<JournalFlowId, Boolean> flowMatches = new HashMap<>();
     private final PacketDecoder decoder = new PacketDecoder(ChecksumMode.OFF);
 
     /**
@@ -62,16 +68,25 @@ public final class JournalSelection
         }
         if (flow != null)
         {
+            final String[] parts = flow.split("[:/]", -1);
             try
             {
-                final int colon = flow.indexOf(':');
-                flowSource = colon < 0 ? -1 : Integer.parseInt(flow.substring(0, colon));
-                flowId = Long.parseLong(flow.substring(colon + 1));
+                if (parts.length > 3)
+                {
+                    throw new NumberFormatException();
+                }
+                flowId = Long.parseLong(parts[parts.length - 1]);
+                flowSource = parts.length > 1 ? Integer.parseInt(parts[parts.length - 2]) : -1;
+                flowRun = parts.length > 2 ? Integer.parseInt(parts[0]) : -1;
+                if (flowId < 0 || flowSource < -1 || flowSource > 0xFFFF || flowRun < -1 || flowRun > 0xFFFF)
+                {
+                    throw new NumberFormatException();
+                }
             }
             catch (final NumberFormatException ex)
             {
-                throw new CommandLine.ParameterException(commandLine, "--flow takes ID or SOURCE:ID, not '" + flow +
-                    "'");
+                throw new CommandLine.ParameterException(commandLine, "--flow takes RUN/SOURCE/ID, SOURCE/ID or ID " +
+                    "(runs and sources 0-65535, ids 0 and up), not '" + flow + "'");
             }
         }
         fromNs = from == null ? Long.MIN_VALUE : timeNs(commandLine, "--from", from);
@@ -107,16 +122,55 @@ public final class JournalSelection
             return flow == null && decoder.decode(new UnsafeBuffer(frame.data()), 0, frame.data().length, false,
                 frame.linkType(), Frame.CHECKSUM_UNKNOWN, frame.vlanTci()) && filter.matches(decoder);
         }
-        if (flow != null && (event.flowId() != flowId || flowSource >= 0 && event.source() != flowSource))
+        return acceptsFlowEvent(event.run(), event.source(), event.flowId());
+    }
+
+    /**
+     * What {@link #accepts} says of a payload event, asked without making a record of it (an export reads payload in
+     * place).
+     *
+     * @param run    of the event.
+     * @param source of the event.
+     * @param flowId of the event.
+     * @param timeNs of the event.
+     * @return whether the tool should look at it.
+     */
+    boolean acceptsPayload(final int run, final int source, final long flowId, final long timeNs)
+    {
+        return timeNs >= fromNs && timeNs < toNs && acceptsFlowEvent(run, source, flowId);
+    }
+
+    private boolean acceptsFlowEvent(final int run, final int source, final long eventFlowId)
+    {
+        if (flow != null && (eventFlowId != flowId || flowSource >= 0 && source != flowSource ||
+            flowRun >= 0 && run != flowRun))
         {
             return false;
         }
-        return filter == null || flowMatches.getOrDefault(id(event), false);
+        if (flow != null)
+        {
+            runsMatched.add(run);
+        }
+        return filter == null || flowMatches.getOrDefault(new JournalFlowId(run, source, eventFlowId), false);
     }
 
-    private static long id(final JournalEvent event)
+    /**
+     * @return a line saying that {@code --flow} without a run matched flows of several runs (which are different
+     *         connections), or null.
+     */
+    String ambiguity()
     {
-        return JournalInput.flowKey(event.source(), event.flowId());
+        if (flow == null || flowRun >= 0 || runsMatched.size() < 2)
+        {
+            return null;
+        }
+        return "--flow " + flow + " matched flows of " + runsMatched.size() + " runs " + runsMatched +
+            ", which are different connections: give RUN/SOURCE/ID for one";
+    }
+
+    private static JournalFlowId id(final JournalEvent event)
+    {
+        return JournalFlowId.of(event);
     }
 
     private static long timeNs(final CommandLine commandLine, final String option, final String text)

@@ -1,6 +1,7 @@
 package io.flowtap.tools.journal;
 
 import io.flowtap.pipeline.journal.JournalEvent;
+import io.flowtap.pipeline.journal.JournalFlowId;
 import io.flowtap.pipeline.journal.JournalReader;
 import io.flowtap.reassembly.Direction;
 import io.flowtap.tools.Flowtap;
@@ -28,8 +29,8 @@ import java.util.concurrent.Callable;
 @Command(
     name = "stats",
     mixinStandardHelpOptions = true,
-    description = "Summarise a journal: flows, bytes per direction, gaps and conflicting overlaps, how flows ended, "
-        + "top talkers and server ports, the time span.",
+    description = "Summarise a journal: flows, bytes per direction, gaps and conflicting overlaps, how flows ended "
+        + "and their Zeek conn_state, top talkers and server ports, the time span.",
     footerHeading = "%nExamples:%n",
     footer = {
         "  flowtap journal stats /var/lib/flowtap/journal",
@@ -39,10 +40,12 @@ import java.util.concurrent.Callable;
     exitCodeList = {
         "0:success",
         "1:no journal there, not a flowtap journal, a newer schema, or a damaged tail (what was before it is counted)",
-        "2:bad command line"})
+        "2:bad command line",
+        "3:standard output cannot be written (a full disk, /dev/full)"})
 public final class JournalStatsCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap journal stats: ";
+    private static final int MAX_TOP = 100_000;
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -53,7 +56,8 @@ public final class JournalStatsCommand implements Callable<Integer>
     @Option(names = "--json", description = "one JSON object")
     private boolean json;
 
-    @Option(names = "--top", paramLabel = "N", description = "talkers and ports listed (default: ${DEFAULT-VALUE})")
+    @Option(names = "--top", paramLabel = "N",
+        description = "talkers and ports listed, 0 to 100000 (default: ${DEFAULT-VALUE})")
     private int top = 10;
 
     @Mixin
@@ -68,17 +72,24 @@ public final class JournalStatsCommand implements Callable<Integer>
     private long gapBytes;
     private long conflicts;
     private long attributes;
+    private long lostEvents;
+    private long lostPayloadBytes;
     private long firstNs = Long.MAX_VALUE;
     private long lastNs = Long.MIN_VALUE;
     private final Map<String, Long> endReasons = new TreeMap<>();
+    private final Map<String, Long> connStates = new TreeMap<>();
     private final Map<String, long[]> talkers = new HashMap<>();
     private final Map<Integer, long[]> ports = new HashMap<>();
-    private final Map<Long, JournalEvent.Key> keys = new HashMap<>();
+    private final Map<JournalFlowId, JournalEvent.Key> keys = new HashMap<>();
 
     @Override
     public Integer call()
     {
         selection.conclude(spec.commandLine());
+        if (top < 0 || top > MAX_TOP)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--top must be from 0 to " + MAX_TOP);
+        }
         final PrintWriter err = spec.commandLine().getErr();
         final JournalReader reader = JournalInput.open(directory, err, PREFIX);
         if (reader == null)
@@ -97,6 +108,11 @@ public final class JournalStatsCommand implements Callable<Integer>
             final PrintWriter out = spec.commandLine().getOut();
             out.print(json ? json() : text());
             out.flush();
+            final String ambiguity = selection.ambiguity();
+            if (ambiguity != null)
+            {
+                err.println(PREFIX + ambiguity);
+            }
             return JournalInput.finish(reader, err, PREFIX);
         }
     }
@@ -106,7 +122,7 @@ public final class JournalStatsCommand implements Callable<Integer>
         events++;
         firstNs = Math.min(firstNs, event.timeNs());
         lastNs = Math.max(lastNs, event.timeNs());
-        final long id = JournalInput.flowKey(event.source(), event.flowId());
+        final JournalFlowId id = JournalFlowId.of(event);
         if (event instanceof JournalEvent.FlowStart start)
         {
             flows++;
@@ -144,11 +160,20 @@ public final class JournalStatsCommand implements Callable<Integer>
         {
             flowsEnded++;
             endReasons.merge(end.endReason().label(), 1L, Long::sum);
+            if (end.connState() != null)
+            {
+                connStates.merge(end.connState().label(), 1L, Long::sum);
+            }
             keys.remove(id);
         }
         else if (event instanceof JournalEvent.Frame)
         {
             frames++;
+        }
+        else if (event instanceof JournalEvent.Loss loss)
+        {
+            lostEvents += loss.events();
+            lostPayloadBytes += loss.payloadBytes();
         }
     }
 
@@ -182,8 +207,18 @@ public final class JournalStatsCommand implements Callable<Integer>
             bytes[Direction.TO_CLIENT]));
         out.append(String.format(Locale.ROOT, "gaps %d (%d bytes), conflicting overlaps %d, attributes %d%n", gaps,
             gapBytes, conflicts, attributes));
+        if (lostEvents > 0)
+        {
+            out.append(String.format(Locale.ROOT, "not journaled (disk full): %d events, %d payload bytes%n",
+                lostEvents, lostPayloadBytes));
+        }
         out.append("ended:");
         endReasons.forEach((reason, count) -> out.append(' ').append(reason).append(' ').append(count));
+        if (!connStates.isEmpty())
+        {
+            out.append(String.format("%nconn_state:"));
+            connStates.forEach((state, count) -> out.append(' ').append(state).append(' ').append(count));
+        }
         out.append(String.format("%ntop talkers (bytes sent):%n"));
         for (final Map.Entry<String, long[]> talker : topTalkers())
         {
@@ -212,11 +247,19 @@ public final class JournalStatsCommand implements Callable<Integer>
         out.append(",\"bytes\":{\"to_server\":").append(bytes[Direction.TO_SERVER]).append(",\"to_client\":")
             .append(bytes[Direction.TO_CLIENT]).append("},\"gaps\":").append(gaps).append(",\"gap_bytes\":")
             .append(gapBytes).append(",\"conflicting_overlaps\":").append(conflicts).append(",\"attributes\":")
-            .append(attributes).append(",\"end_reasons\":{");
+            .append(attributes).append(",\"lost_events\":").append(lostEvents).append(",\"lost_payload_bytes\":")
+            .append(lostPayloadBytes).append(",\"end_reasons\":{");
         String separator = "";
         for (final Map.Entry<String, Long> reason : endReasons.entrySet())
         {
             out.append(separator).append('"').append(reason.getKey()).append("\":").append(reason.getValue());
+            separator = ",";
+        }
+        out.append("},\"conn_states\":{");
+        separator = "";
+        for (final Map.Entry<String, Long> state : connStates.entrySet())
+        {
+            out.append(separator).append('"').append(state.getKey()).append("\":").append(state.getValue());
             separator = ",";
         }
         out.append("},\"top_talkers\":[");

@@ -9,6 +9,7 @@ import io.flowtap.pipeline.journal.JournalException;
 import io.flowtap.pipeline.journal.JournalReader;
 import io.flowtap.pipeline.journal.JournalVisitor;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.OptionRanges;
 import io.flowtap.tools.blast.WireSender;
 import org.agrona.DirectBuffer;
 import picocli.CommandLine;
@@ -65,11 +66,12 @@ public final class ReplayWireCommand implements Callable<Integer>
     @ArgGroup(exclusive = true)
     private PaceOptions pace = new PaceOptions();
 
-    @Option(names = "--cpu", paramLabel = "C", description = "pin the sending thread to CPU C")
+    @Option(names = "--cpu", paramLabel = "C",
+        description = "pin the sending thread to CPU C, one this process may run on")
     private int cpu = -1;
 
     @Option(names = "--ring-frames", paramLabel = "N",
-        description = "slots of the transmit ring (default: ${DEFAULT-VALUE})")
+        description = "slots of the transmit ring, 1 to 1048576 (default: ${DEFAULT-VALUE})")
     private int ringFrames = AfPacketTransmitter.FRAME_COUNT_DEFAULT;
 
     @Option(names = "--qdisc-bypass", description = "hand frames straight to the driver (PACKET_QDISC_BYPASS)")
@@ -85,10 +87,11 @@ public final class ReplayWireCommand implements Callable<Integer>
      */
     static final class PaceOptions
     {
-        @Option(names = "--pps", paramLabel = "N", description = "frames per second")
+        @Option(names = "--pps", paramLabel = "N", description = "frames per second, 1 to 1000000000")
         long pps;
 
-        @Option(names = "--speed", paramLabel = "X", description = "times the recorded pace (default: 1)")
+        @Option(names = "--speed", paramLabel = "X",
+            description = "times the recorded pace, more than 0 and at most 1000000 (default: 1)")
         double speed;
 
         @Option(names = "--top", description = "as fast as the ring drains")
@@ -112,10 +115,19 @@ public final class ReplayWireCommand implements Callable<Integer>
     {
         // picocli leaves an exclusive group null when none of its options is given.
         final PaceOptions asked = pace == null ? new PaceOptions() : pace;
-        if (asked.pps < 0 || asked.speed < 0 || ringFrames < 1)
+        final CommandLine commandLine = spec.commandLine();
+        if (asked.pps != 0)
         {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                "--pps and --speed must be positive, --ring-frames at least 1");
+            OptionRanges.check(commandLine, "--pps", asked.pps, 1, 1_000_000_000L);
+        }
+        if (asked.speed != 0)
+        {
+            OptionRanges.check(commandLine, "--speed", asked.speed, 0, true, 1_000_000);
+        }
+        OptionRanges.check(commandLine, "--ring-frames", ringFrames, 1, 1 << 20);
+        if (cpu != -1)
+        {
+            OptionRanges.checkCpus(commandLine, "--cpu", new int[] {cpu});
         }
         final WireSender.Pace chosen = asked.top ? WireSender.Pace.TOP :
             new WireSender.Pace(asked.pps, asked.pps > 0 ? 0 : asked.speed > 0 ? asked.speed : 1);
@@ -137,13 +149,11 @@ public final class ReplayWireCommand implements Callable<Integer>
             {
                 return Flowtap.EXIT_INPUT_ERROR;
             }
-            final JournalDamage damage = reader.damage();
-            if (damage != null)
+            for (final JournalDamage damage : reader.damages())
             {
                 out.println(PREFIX + damage.message());
-                return Flowtap.EXIT_INPUT_ERROR;
             }
-            return Flowtap.EXIT_OK;
+            return reader.damages().isEmpty() ? Flowtap.EXIT_OK : Flowtap.EXIT_INPUT_ERROR;
         }
         catch (final JournalException ex)
         {
@@ -186,6 +196,7 @@ public final class ReplayWireCommand implements Callable<Integer>
 
         @Override
         public void onFrame(
+            final int run,
             final int source,
             final long frameNumber,
             final long timeNs,

@@ -5,6 +5,7 @@ import io.flowtap.linux.LinuxException;
 import io.flowtap.perf.load.LoadTest;
 import io.flowtap.perf.load.LoadTestContext;
 import io.flowtap.pipeline.ThreadingMode;
+import io.flowtap.pipeline.journal.JournalRollCycle;
 import io.flowtap.tools.Flowtap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -101,6 +102,12 @@ public final class LoadtestCommand implements Callable<Integer>
             + "(default: ${DEFAULT-VALUE})")
     private ThreadingMode threading = ThreadingMode.DEDICATED;
 
+    @Option(names = "--shared-idle", paramLabel = "HOW",
+        description = "how the shared thread waits when idle: ring (in poll(2) until the kernel hands over a block, "
+            + "no CPU spent waiting) or spin (backs off without sleeping, lower tail latency) "
+            + "(default: ${DEFAULT-VALUE})")
+    private SharedIdle sharedIdle = SharedIdle.RING;
+
     @Option(names = "--blaster-cpu", paramLabel = "C",
         description = "CPU for the blaster, and so for the kernel's delivery into the rings, -1 for any "
             + "(default: ${DEFAULT-VALUE})")
@@ -141,6 +148,16 @@ public final class LoadtestCommand implements Callable<Integer>
             + "commit (default: no journal)")
     private Path journal;
 
+    @Option(names = "--roll-cycle", paramLabel = "CYCLE",
+        description = "with --journal: start a new journal file every secondly, five_minutely, hourly, daily, "
+            + "weekly (default: ${DEFAULT-VALUE})")
+    private JournalRollCycle rollCycle = JournalRollCycle.HOURLY;
+
+    @Option(names = "--retain-cycles", paramLabel = "N",
+        description = "with --journal: keep only the newest N journal files of each writer, 0 for all, so a long "
+            + "run keeps a bounded journal on disk (default: ${DEFAULT-VALUE})")
+    private int retainCycles;
+
     @Option(names = "--histogram-log", paramLabel = "FILE",
         description = "HdrHistogram interval log of flowtap's stage latencies (default: ${DEFAULT-VALUE})")
     private Path histogramLog = LoadTestContext.HISTOGRAM_LOG_DEFAULT;
@@ -174,6 +191,7 @@ public final class LoadtestCommand implements Callable<Integer>
                 .pollers(pollers, cpus)
                 .workers(workers, workerCpus)
                 .threadingMode(threading)
+                .sharedIdleOnRing(sharedIdle == SharedIdle.RING)
                 .blasterCpu(blasterCpu)
                 .peerCpu(peerCpu)
                 .ringMiB(ringMiB)
@@ -183,6 +201,7 @@ public final class LoadtestCommand implements Callable<Integer>
                 .trafficPackets(trafficPackets)
                 .histogramLog(histogramLog)
                 .journal(journal)
+                .journalCycles(rollCycle, retainCycles)
                 .conclude();
         }
         catch (final IllegalArgumentException ex)
@@ -268,5 +287,16 @@ public final class LoadtestCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("rate '" + value + "' is not a number like 50000, 50k, 1.5M or top");
         }
+    }
+
+    /**
+     * How the shared thread waits when idle.
+     */
+    enum SharedIdle
+    {
+        /** In poll(2) on the ring. */
+        RING,
+        /** Backing off without sleeping. */
+        SPIN
     }
 }

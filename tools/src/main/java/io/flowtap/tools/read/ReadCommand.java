@@ -11,7 +11,9 @@ import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.reassembly.TcpHandler;
+import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.MemoryBudget;
 import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
@@ -63,7 +65,9 @@ import java.util.concurrent.TimeUnit;
         "0:success",
         "1:the file is unreadable or damaged (what was before the damage was processed)",
         "2:bad command line, or a handler that cannot be loaded, compiled or made",
-        "3:a handler threw and --handler-errors stop stopped the run"})
+        "3:the journal's disk is full (--journal-full stop) or a journal write failed: everything committed "
+            + "before is readable",
+        "4:a handler threw and --handler-errors stop stopped the run"})
 public final class ReadCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap read: ";
@@ -73,7 +77,8 @@ public final class ReadCommand implements Callable<Integer>
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng file")
+    @Parameters(index = "0", paramLabel = "FILE",
+        description = "pcap or pcapng file; - (or a pipe, /dev/stdin) is read as a stream: tcpdump -w - | ...")
     private Path file;
 
     @Mixin
@@ -113,7 +118,10 @@ public final class ReadCommand implements Callable<Integer>
     {
         final PrintWriter err = spec.commandLine().getErr();
         sensorOptions.validate(spec.commandLine());
-        engineOptions.context(spec.commandLine());
+        new MemoryBudget().engines(sensorOptions.workers(), engineOptions.context(spec.commandLine()))
+            .queues(1, sensorOptions.workers(), sensorOptions.queueCapacity(),
+                PipelineContext.COPY_BUFFER_LENGTH_DEFAULT)
+            .check(spec.commandLine());
         decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies());
         final UserHandlers user;
         try
@@ -147,7 +155,9 @@ public final class ReadCommand implements Callable<Integer>
         {
             source.close();
             err.println(PREFIX + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ex instanceof JournalException journalException &&
+                journalException.kind() == JournalException.Kind.FULL ? Flowtap.EXIT_OUTPUT_ERROR :
+                Flowtap.EXIT_INPUT_ERROR;
         }
         final PipelineContext context = sensor
             .pipelineContext(() -> engineOptions.context(spec.commandLine()).dataSlots(user.dataSlots()),
@@ -194,6 +204,8 @@ public final class ReadCommand implements Callable<Integer>
         final PrintWriter err)
     {
         int exitCode = Flowtap.EXIT_OK;
+        String journalStopped = null;
+        String failure = null;
         try
         {
             sensor.attach(pipeline, startNs);
@@ -202,6 +214,12 @@ public final class ReadCommand implements Callable<Integer>
             {
                 final long nowNs = System.nanoTime();
                 sensor.tick(nowNs);
+                journalStopped = sensor.journalStopped();
+                failure = pipeline.failure();
+                if (journalStopped != null || failure != null)
+                {
+                    break;
+                }
                 if (showProgress && nowNs >= nextNs)
                 {
                     nextNs = nowNs + PROGRESS_INTERVAL_NS;
@@ -213,7 +231,20 @@ public final class ReadCommand implements Callable<Integer>
             {
                 err.println("\r" + progress(source, pipeline, System.nanoTime() - startNs));
             }
-            if (!running)
+            if (failure != null)
+            {
+                err.println(PREFIX + failure + "; stopped reading " + file + " at byte " + source.position() +
+                    " of " + source.size());
+                exitCode = Flowtap.EXIT_INPUT_ERROR;
+            }
+            else if (journalStopped != null)
+            {
+                err.println(PREFIX + journalStopped);
+                err.println(PREFIX + "stopped reading " + file + " at byte " + source.position() + " of " +
+                    source.size() + "; the journal holds everything committed before it (flows still open were " +
+                    "ended, not journaled)");
+            }
+            else if (!running)
             {
                 err.println(PREFIX + "stopped by a signal at " + source.position() + " of " + source.size() +
                     " bytes; every flow open was ended (shutdown) and journaled");
@@ -254,6 +285,7 @@ public final class ReadCommand implements Callable<Integer>
         err.printf(Locale.ROOT, "%sread %s with %d worker%s in %.2f s: %d segments (%.0f/s)%n", PREFIX, file,
             workers, workers == 1 ? "" : "s", seconds, segments, segments / seconds);
         err.print(pipeline.counterSummary());
+        CounterReport.print(err, pipeline.engineCounters());
         long flows = 0;
         long delivered = 0;
         for (final Worker worker : pipeline.workers())
@@ -271,6 +303,10 @@ public final class ReadCommand implements Callable<Integer>
         {
             err.println(PREFIX + "accounting does not add up: " + accounting);
             exitCode = Flowtap.EXIT_INPUT_ERROR;
+        }
+        if (sensor.journalLostAnything())
+        {
+            exitCode = Flowtap.EXIT_OUTPUT_ERROR;
         }
         err.flush();
         return exitCode;

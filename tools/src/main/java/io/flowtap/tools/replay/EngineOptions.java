@@ -1,6 +1,7 @@
 package io.flowtap.tools.replay;
 
 import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.reassembly.BadChecksumPolicy;
 import io.flowtap.reassembly.DeliveryMode;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.HostPolicies;
@@ -10,6 +11,7 @@ import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.reassembly.UrgentPolicy;
 import io.flowtap.reassembly.attribute.HttpAttributeExtractor;
 import io.flowtap.reassembly.attribute.TlsAttributeExtractor;
+import io.flowtap.tools.OptionRanges;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -24,6 +26,9 @@ import java.util.Locale;
  */
 public final class EngineOptions
 {
+    /** Most flows an engine tracks: 16 million, about 17 GiB of flow table and flow objects. */
+    public static final int MAX_FLOWS = 1 << 24;
+
     @Option(names = "--delivery", paramLabel = "MODE",
         description = "when in-order bytes are delivered: immediate, as soon as they are in order, or acked, once the "
             + "peer acknowledged them (default: immediate)")
@@ -54,9 +59,21 @@ public final class EngineOptions
             + "one connection)")
     private boolean tunnelInKey;
 
+    @Option(names = "--attempt-timeout", paramLabel = "SECONDS",
+        description = "a client's SYN this long after the first SYN of an attempt the server never answered starts a "
+            + "new connection, as Zeek's tcp_attempt_delay splits them; 0 keeps retransmitted SYNs in one connection "
+            + "(default: 5)")
+    private double attemptTimeoutSeconds = EngineContext.ATTEMPT_TIMEOUT_NS_DEFAULT / 1e9;
+
+    @Option(names = "--keep-refused",
+        description = "a SYN with the same ISN after an attempt the server refused with a RST continues that "
+            + "connection, instead of starting a new one as Zeek does")
+    private boolean keepRefused;
+
     @Option(names = "--checksum", paramLabel = "MODE",
-        description = "TCP checksum handling: verify, auto or off (default: auto, which verifies every segment of "
-            + "a file, and the ring's own verdicts live). A segment with a bad checksum waits for its receiver's "
+        description = "TCP checksum handling: verify (a segment with a bad checksum is ignored, as its receiver "
+            + "would), auto or off (default: auto, which verifies every segment of a file, and takes the ring's own "
+            + "verdicts live). In auto, a segment with a bad checksum waits for its receiver's "
             + "acknowledgement: taken when the receiver acknowledges it (a host capturing its own traffic before "
             + "its NIC fills checksums in, found and named in the summary), ignored when it never does, as the "
             + "receiver ignored it; off uses every segment at once")
@@ -74,17 +91,17 @@ public final class EngineOptions
     private int ackGraceSegments = EngineContext.ACK_GRACE_SEGMENTS_DEFAULT;
 
     @Option(names = "--max-flows", paramLabel = "N",
-        description = "most connections tracked at once; the least recently active one is ended to make room "
-            + "(default: ${DEFAULT-VALUE})")
+        description = "most connections tracked at once, 1 to " + MAX_FLOWS + "; the least recently active one is "
+            + "ended to make room (default: ${DEFAULT-VALUE})")
     private int maxFlows = EngineContext.MAX_FLOWS_DEFAULT;
 
     @Option(names = "--engine-memcap", paramLabel = "BYTES", converter = ByteSizeConverter.class,
-        description = "bytes held for reassembly over all connections, with an optional k, m or g suffix "
-            + "(default: 64m)")
+        description = "bytes held for reassembly over all connections, with an optional k, m or g suffix, one page "
+            + "(4k) to 2g, allocated up front per engine (default: 64m)")
     private long engineMemcapBytes = EngineContext.ENGINE_MEMCAP_BYTES_DEFAULT;
 
     @Option(names = "--flow-memcap", paramLabel = "BYTES", converter = ByteSizeConverter.class,
-        description = "bytes held for reassembly by one connection (default: 1m)")
+        description = "bytes held for reassembly by one connection, one page (4k) to the engine memcap (default: 1m)")
     private long flowMemcapBytes = EngineContext.FLOW_MEMCAP_BYTES_DEFAULT;
 
     @Option(names = "--memcap-policy", paramLabel = "POLICY", converter = MemcapPolicyConverter.class,
@@ -164,6 +181,7 @@ public final class EngineOptions
      */
     public EngineContext context(final CommandLine commandLine)
     {
+        OptionRanges.check(commandLine, "--max-flows", maxFlows, 1, MAX_FLOWS);
         final HostPolicies policies = new HostPolicies(overlapPolicy);
         for (final HostPolicy hostPolicy : hostPolicies)
         {
@@ -172,10 +190,14 @@ public final class EngineOptions
         try
         {
             return new EngineContext()
+                .badChecksumPolicy(checksumMode == ChecksumMode.VERIFY ? BadChecksumPolicy.DROP :
+                    BadChecksumPolicy.AUTO)
                 .maxFlows(maxFlows)
                 .midstream(!noMidstream)
                 .tunnelInKey(tunnelInKey)
                 .ackGrace(ackGraceNs, ackGraceSegments)
+                .attemptTimeoutNs(Math.round(attemptTimeoutSeconds * 1e9))
+                .newConnectionAfterReject(!keepRefused)
                 .deliveryMode(deliveryMode)
                 .urgentPolicy(urgentPolicy)
                 .hostPolicies(policies)

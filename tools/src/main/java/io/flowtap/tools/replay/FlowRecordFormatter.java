@@ -13,8 +13,9 @@ import java.nio.ByteOrder;
 /**
  * Renders a flow's final record as a line of text or a JSON object, into a reused {@link StringBuilder}. The JSON
  * carries PATHspider's TCP field names ({@code tcp_synflags_fwd}, {@code tcp_connected} ...; forward is client to
- * server), a Zeek-style {@code history}, one object of counts per direction ({@code to_server}, {@code to_client})
- * and the flow's events (gaps, conflicting overlaps) in the order they happened.
+ * server), Zeek's {@code history}, {@code conn_state}, {@code orig_bytes} and {@code resp_bytes} (client and server
+ * bytes in sequence space), one object of counts per direction ({@code to_server}, {@code to_client}) and the flow's
+ * events (gaps, conflicting overlaps) in the order they happened.
  * <p>
  * Not thread safe: one formatter per printing thread.
  */
@@ -67,7 +68,11 @@ public final class FlowRecordFormatter
         line.append("\",\"first_ns\":").append(record.firstNs())
             .append(",\"last_ns\":").append(record.lastNs())
             .append(",\"end_reason\":\"").append(record.endReason() == null ? "" : record.endReason().label())
-            .append("\",\"midstream\":").append(record.midstream())
+            .append("\",\"conn_state\":");
+        connState(record);
+        line.append(",\"orig_bytes\":").append(record.seqBytes(Direction.TO_SERVER))
+            .append(",\"resp_bytes\":").append(record.seqBytes(Direction.TO_CLIENT))
+            .append(",\"midstream\":").append(record.midstream())
             .append(",\"tcp_connected\":").append(record.connected());
         synFlags("tcp_synflags_fwd", record.synFlags(Direction.TO_SERVER));
         synFlags("tcp_synflags_rev", record.synFlags(Direction.TO_CLIENT));
@@ -95,8 +100,10 @@ public final class FlowRecordFormatter
      * @param flow   that ended.
      * @param record its final record.
      * @param state  what the command kept of it.
-     * @return one line: id, first time, client and server, end reason, history, then packets, stream bytes and gaps
-     * each way (client to server / server to client); valid until the next call.
+     * @return one line: id, first time, client and server, end reason, Zeek's conn_state and history, then packets,
+     * stream bytes and gaps each way (client to server / server to client), the bytes missing from each side's own
+     * data ({@code missing}) and those only acknowledgements show ({@code acked-missing}) when there are any; valid
+     * until the next call.
      */
     public StringBuilder text(final Flow flow, final FlowRecord record, final FlowState state)
     {
@@ -115,7 +122,8 @@ public final class FlowRecordFormatter
             line.append(" tunnel ").append(TunnelType.name(flow.tunnelType())).append(' ')
                 .append(flow.tunnelId() & 0xFFFF_FFFFL);
         }
-        line.append(' ').append(record.endReason() == null ? "-" : record.endReason().label()).append(' ');
+        line.append(' ').append(record.endReason() == null ? "-" : record.endReason().label())
+            .append(' ').append(record.connState() == null ? "-" : record.connState().label()).append(' ');
         if (record.historyLength() == 0)
         {
             line.append('-');
@@ -134,6 +142,11 @@ public final class FlowRecordFormatter
         {
             line.append(" missing ").append(record.gapBytes(Direction.TO_SERVER))
                 .append('/').append(record.gapBytes(Direction.TO_CLIENT));
+        }
+        if (record.ackedMissingBytes(Direction.TO_SERVER) + record.ackedMissingBytes(Direction.TO_CLIENT) > 0)
+        {
+            line.append(" acked-missing ").append(record.ackedMissingBytes(Direction.TO_SERVER))
+                .append('/').append(record.ackedMissingBytes(Direction.TO_CLIENT));
         }
         if (flow.handlerFailed())
         {
@@ -169,7 +182,20 @@ public final class FlowRecordFormatter
             .append(",\"conflicting_overlaps\":").append(record.conflictingOverlaps(d))
             .append(",\"gaps\":").append(record.gaps(d))
             .append(",\"gap_bytes\":").append(record.gapBytes(d))
+            .append(",\"acked_missing_bytes\":").append(record.ackedMissingBytes(d))
             .append('}');
+    }
+
+    private void connState(final FlowRecord record)
+    {
+        if (record.connState() == null)
+        {
+            line.append("null");
+        }
+        else
+        {
+            line.append('"').append(record.connState().label()).append('"');
+        }
     }
 
     private void synFlags(final String name, final int flags)

@@ -61,6 +61,19 @@ public final class StreamFileWriter implements AutoCloseable
     }
 
     /**
+     * Names a stream's file the first time bytes come for it: {@code SRC-DST} as {@link TcpflowNames} writes them.
+     */
+    @FunctionalInterface
+    public interface StreamName
+    {
+        /**
+         * @param name      to append the file name to.
+         * @param direction of the stream.
+         */
+        void append(StringBuilder name, int direction);
+    }
+
+    /**
      * Write delivered bytes.
      *
      * @param flow      the flow.
@@ -81,18 +94,66 @@ public final class StreamFileWriter implements AutoCloseable
         final int offset,
         final int length)
     {
+        if (length > 0 && state.files[direction] == null)
+        {
+            name.setLength(0);
+            TcpflowNames.appendDirection(name, flow.ipVersion(), flow.clientAddressHigh(), flow.clientAddressLow(),
+                flow.clientPort(), flow.serverAddressHigh(), flow.serverAddressLow(), flow.serverPort(), state.vlan,
+                direction);
+            state.files[direction] = create();
+        }
+        write(state.files, state.skipped, direction, seekpos, buffer, offset, length);
+    }
+
+    /**
+     * Write a stream's bytes to its file, made and named now if it has none yet (a journal export keeps its flows'
+     * files itself).
+     *
+     * @param streamName names the file, when it is made.
+     * @param files      the flow's files, one per direction; the one made is put here.
+     * @param skipped    gap bytes left out so far per direction ({@link GapFill#NONE}).
+     * @param direction  of the bytes.
+     * @param seekpos    stream offset of the first byte.
+     * @param buffer     holding them.
+     * @param offset     of the first byte in {@code buffer}.
+     * @param length     bytes to write.
+     * @throws UncheckedIOException when a file cannot be created or written.
+     */
+    public void write(
+        final StreamName streamName,
+        final StreamFile[] files,
+        final long[] skipped,
+        final int direction,
+        final long seekpos,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
+        if (length > 0 && files[direction] == null)
+        {
+            name.setLength(0);
+            streamName.append(name, direction);
+            files[direction] = create();
+        }
+        write(files, skipped, direction, seekpos, buffer, offset, length);
+    }
+
+    private void write(
+        final StreamFile[] files,
+        final long[] skipped,
+        final int direction,
+        final long seekpos,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length)
+    {
         if (length <= 0)
         {
             return;
         }
-        StreamFile file = state.files[direction];
-        if (file == null)
-        {
-            file = create(flow, state, direction);
-            state.files[direction] = file;
-        }
+        final StreamFile file = files[direction];
         final FileChannel channel = channel(file);
-        final long position = gapFill == GapFill.ZEROS ? seekpos : seekpos - state.skipped[direction];
+        final long position = gapFill == GapFill.ZEROS ? seekpos : seekpos - skipped[direction];
         final ByteBuffer pending = file.pending;
         if (pending.position() > 0 && position != file.pendingPosition + pending.position())
         {
@@ -143,7 +204,18 @@ public final class StreamFileWriter implements AutoCloseable
      */
     public void close(final FlowState state, final int direction)
     {
-        final StreamFile file = state.files[direction];
+        close(state.files, direction);
+    }
+
+    /**
+     * Close one direction's file, if it is open; it ended.
+     *
+     * @param files     the flow's files.
+     * @param direction of the stream.
+     */
+    public void close(final StreamFile[] files, final int direction)
+    {
+        final StreamFile file = files[direction];
         if (file != null && file.channel != null)
         {
             open.remove(file);
@@ -258,12 +330,11 @@ public final class StreamFileWriter implements AutoCloseable
         }
     }
 
-    private StreamFile create(final Flow flow, final FlowState state, final int direction)
+    /**
+     * Make the file named in {@link #name} (numbered on when the name is taken).
+     */
+    private StreamFile create()
     {
-        name.setLength(0);
-        TcpflowNames.appendDirection(name, flow.ipVersion(), flow.clientAddressHigh(), flow.clientAddressLow(),
-            flow.clientPort(), flow.serverAddressHigh(), flow.serverAddressLow(), flow.serverPort(), state.vlan,
-            direction);
         final FileChannel channel;
         try
         {

@@ -53,6 +53,7 @@ public final class Sensor implements AutoCloseable
     private static final long PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final int COUNTERS_PER_WORKER = EngineCounter.values().length + 4;
     private static final int COUNTERS_FIXED = 256;
+    private static final int MAX_ERRORS_SHOWN = 16;
 
     private final SensorOptions options;
     private final Journal journal;
@@ -64,6 +65,7 @@ public final class Sensor implements AutoCloseable
     private final List<RawPacketJournal> rawWriters = new CopyOnWriteArrayList<>();
     private final long histogramIntervalNs;
     private final List<FlowRuleHandler.Rule> rules;
+    private final java.util.Set<String> errorsShown = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Consumer<String> ruleLog = line -> System.err.println("flowtap: " + line);
     private LongSupplier handlerErrors;
     private CountersPublisher publisher;
@@ -239,10 +241,13 @@ public final class Sensor implements AutoCloseable
         final BiConsumer<Integer, List<TcpHandler>> handlers)
     {
         final PipelineContext context = new PipelineContext()
+            .errorHandler(this::onError)
             .workers(options.workers)
             .queueCapacity(options.queueCapacity)
             .queueFullPolicy(options.queueFullPolicy)
-            .workerIdleStrategy(options.workerIdle.supplier())
+            .workerIdleStrategy((options.workerIdle != null ? options.workerIdle : IdleChoice.BACKOFF).supplier())
+            .threadingMode(options.threading)
+            .sharedIdleOnRing(options.workerIdle == null)
             .engineContext(engineContext)
             .histograms(histograms)
             .handlers(worker ->
@@ -289,6 +294,19 @@ public final class Sensor implements AutoCloseable
     }
 
     /**
+     * An exception on an agent's thread (a handler's bug, say): counted by the agent; shown here once per kind, in
+     * one line, rather than as a trace per packet.
+     */
+    private void onError(final Throwable error)
+    {
+        final String line = error.getClass().getSimpleName() + ": " + error.getMessage();
+        if (errorsShown.add(line) && errorsShown.size() <= MAX_ERRORS_SHOWN)
+        {
+            ruleLog.accept("error on a pipeline thread (counted, shown once): " + line);
+        }
+    }
+
+    /**
      * The pipeline is running: start publishing its counters.
      *
      * @param pipeline started from {@link #pipelineContext}.
@@ -302,7 +320,8 @@ public final class Sensor implements AutoCloseable
             publisher = new CountersPublisher(pipeline, countersFile)
                 .add(countersFile, "journal: payload bytes", this::journalPayloadBytes)
                 .add(countersFile, "journal: raw frame bytes", this::rawFrameBytes)
-                .add(countersFile, "journal: raw frames cut to the frame limit", this::rawFramesCut);
+                .add(countersFile, "journal: raw frames cut to the frame limit", this::rawFramesCut)
+                .add(countersFile, "journal: events not journaled, disk full", this::journalEventsDropped);
             if (handlerErrors != null)
             {
                 publisher.add(countersFile, "handler: errors", handlerErrors);
@@ -357,6 +376,20 @@ public final class Sensor implements AutoCloseable
         return bytes;
     }
 
+    private long journalEventsDropped()
+    {
+        long dropped = 0;
+        for (final JournalWriter writer : journalWriters)
+        {
+            dropped += writer.eventsDropped();
+        }
+        for (final RawPacketJournal writer : rawWriters)
+        {
+            dropped += writer.eventsDropped();
+        }
+        return dropped;
+    }
+
     private long rawFramesCut()
     {
         long frames = 0;
@@ -365,6 +398,31 @@ public final class Sensor implements AutoCloseable
             frames += writer.framesCut();
         }
         return frames;
+    }
+
+    /**
+     * @return why journaling stopped for good (a full disk under {@code --journal-full stop}, or a write that
+     *         faulted), one line naming the journal; null while it goes on.
+     */
+    public String journalStopped()
+    {
+        for (final Journal each : new Journal[] {journal, rawJournal})
+        {
+            if (each != null && each.space().hasStopped())
+            {
+                return "journal " + each.directory() + ": " + each.space().fullReason();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @return whether any event or frame was not journaled (the disk was full, or a write faulted).
+     */
+    public boolean journalLostAnything()
+    {
+        return journalEventsDropped() > 0 || journal != null && journal.space().wasFull() ||
+            rawJournal != null && rawJournal.space().wasFull();
     }
 
     /**
@@ -384,12 +442,29 @@ public final class Sensor implements AutoCloseable
     {
         if (journal != null)
         {
-            err.printf(Locale.ROOT, "journal %s: %d payload bytes%n", journal.directory(), journalPayloadBytes());
+            err.printf(Locale.ROOT, "journal %s (run %d): %d payload bytes%n", journal.directory(), journal.run(),
+                journalPayloadBytes());
+            long events = 0;
+            long bytes = 0;
+            for (final JournalWriter writer : journalWriters)
+            {
+                events += writer.eventsDropped();
+                bytes += writer.payloadBytesDropped();
+            }
+            lost(err, journal, "events", events, "payload", bytes);
         }
         if (rawJournal != null)
         {
-            err.printf(Locale.ROOT, "raw-packet journal %s: %d frame bytes, %d frames cut%n",
-                rawJournal.directory(), rawFrameBytes(), rawFramesCut());
+            err.printf(Locale.ROOT, "raw-packet journal %s (run %d): %d frame bytes, %d frames cut%n",
+                rawJournal.directory(), rawJournal.run(), rawFrameBytes(), rawFramesCut());
+            long frames = 0;
+            long bytes = 0;
+            for (final RawPacketJournal writer : rawWriters)
+            {
+                frames += writer.eventsDropped();
+                bytes += writer.payloadBytesDropped();
+            }
+            lost(err, rawJournal, "frames", frames, "frame", bytes);
         }
         if (histograms != null)
         {
@@ -427,9 +502,22 @@ public final class Sensor implements AutoCloseable
         CloseHelper.closeAll(histogramLog, journal, rawJournal, countersFile);
     }
 
+    private static void lost(
+        final PrintWriter err, final Journal journal, final String what, final long count, final String kind,
+        final long bytes)
+    {
+        if (count > 0 || journal.space().wasFull())
+        {
+            err.printf(Locale.ROOT, "journal %s: %d %s (%d %s bytes) not journaled (--journal-full %s): %s%n",
+                journal.directory(), count, what, bytes, kind, journal.space().policy().label(),
+                journal.space().fullReason());
+        }
+    }
+
     private static JournalContext journalContext(final SensorOptions options)
     {
         return new JournalContext()
+            .fullPolicy(options.journalFullPolicy())
             .rollCycle(options.rollCycle())
             .retainCycles(options.retainCycles)
             .batchBytes(JournalContext.BATCH_BYTES_PIPELINE_DEFAULT);

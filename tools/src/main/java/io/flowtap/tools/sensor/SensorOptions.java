@@ -1,9 +1,12 @@
 package io.flowtap.tools.sensor;
 
+import io.flowtap.pipeline.ThreadingMode;
 import io.flowtap.pipeline.journal.JournalContext;
+import io.flowtap.pipeline.journal.JournalFullPolicy;
 import io.flowtap.pipeline.journal.JournalRollCycle;
 import io.flowtap.pipeline.shard.QueueFullPolicy;
 import io.flowtap.reassembly.FlowRuleHandler;
+import io.flowtap.tools.OptionRanges;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
@@ -22,6 +25,12 @@ public final class SensorOptions
 {
     /** Most workers. */
     public static final int MAX_WORKERS = 64;
+    /** Largest queue capacity: a million hand-offs per queue, each with its copy buffer. */
+    public static final int MAX_QUEUE_CAPACITY = 1 << 20;
+    /** Most cycle files retention keeps. */
+    public static final int MAX_RETAIN_CYCLES = 1_000_000;
+    /** Longest histogram interval, in seconds. */
+    public static final double MAX_HISTOGRAM_INTERVAL_SECONDS = 3600;
 
     @Option(names = "--config", paramLabel = "FILE",
         description = "read options from a YAML file: a mapping of option names without the dashes to values "
@@ -30,20 +39,29 @@ public final class SensorOptions
     Path config;
 
     @Option(names = "--workers", paramLabel = "N",
-        description = "reassembly workers; each flow always goes to the same one (default: ${DEFAULT-VALUE})")
+        description = "reassembly workers, 1 to 64; each flow always goes to the same one (default: ${DEFAULT-VALUE})")
     int workers = 1;
 
     @Option(names = "--worker-cpus", paramLabel = "LIST", split = ",",
-        description = "pin the workers to these CPUs, in order (e.g. 2,3)")
+        description = "pin the workers to these CPUs, in order (e.g. 2,3); each must be one this process may run on")
     int[] workerCpus;
 
     @Option(names = "--worker-idle", paramLabel = "HOW",
         description = "how an idle worker waits: busy (spins a core), yield, backoff (spin, yield, then park up to "
-            + "1 ms), sleep (1 ms) (default: ${DEFAULT-VALUE})")
-    IdleChoice workerIdle = IdleChoice.BACKOFF;
+            + "1 ms), sleep (1 ms) (default: backoff; with --threading shared on an interface, the thread waits in "
+            + "poll(2) for the ring unless this is given)")
+    IdleChoice workerIdle;
+
+    @Option(names = "--threading", paramLabel = "MODE",
+        description = "dedicated: a thread for each poller and each worker; shared: one thread runs them all in "
+            + "turn (for one or two cores: no hand-off between cores, and on an interface it sleeps in poll(2) when "
+            + "idle) (default: ${DEFAULT-VALUE})")
+    ThreadingMode threading = ThreadingMode.DEDICATED;
 
     @Option(names = "--queue-capacity", paramLabel = "N",
-        description = "segments in flight from each poller to each worker (default: ${DEFAULT-VALUE})")
+        description = "segments in flight from each poller to each worker, 1 to " + MAX_QUEUE_CAPACITY +
+            " (default: ${DEFAULT-VALUE}); with the workers, the engines and the rings, checked against the memory "
+            + "this JVM and the machine have before anything is allocated")
     int queueCapacity = io.flowtap.pipeline.PipelineContext.QUEUE_CAPACITY_DEFAULT;
 
     @Option(names = "--queue-full", paramLabel = "POLICY",
@@ -78,9 +96,15 @@ public final class SensorOptions
     String rollCycle = JournalContext.ROLL_CYCLE_DEFAULT.name().toLowerCase(java.util.Locale.ROOT);
 
     @Option(names = "--retain-cycles", paramLabel = "N",
-        description = "keep only the newest N journal files, deleting older ones as new cycles start (default: "
-            + "0, keep all)")
+        description = "keep only the newest N journal files, 0 to " + MAX_RETAIN_CYCLES + ", deleting older ones as "
+            + "new cycles start (default: 0, keep all)")
     int retainCycles = JournalContext.RETAIN_CYCLES_DEFAULT;
+
+    @Option(names = "--journal-full", paramLabel = "POLICY",
+        description = "when a journal's disk is full: stop (stop taking input, end every open flow, exit 3; the "
+            + "journal is readable to its last commit) or drop (drop events, counted, and resume with a loss event "
+            + "once there is room again) (default: ${DEFAULT-VALUE})")
+    String journalFull = JournalFullPolicy.STOP.label();
 
     @Option(names = "--histogram-log", paramLabel = "FILE",
         description = "write latency per stage (kernel-to-poller, poller-to-worker, worker-to-journal, end-to-end) "
@@ -89,7 +113,8 @@ public final class SensorOptions
     Path histogramLog;
 
     @Option(names = "--histogram-interval", paramLabel = "SECONDS",
-        description = "length of each interval in the histogram log (default: ${DEFAULT-VALUE})")
+        description = "length of each interval in the histogram log, more than 0 and at most 3600 (default: "
+            + "${DEFAULT-VALUE})")
     double histogramIntervalSeconds = 1;
 
     @Option(names = "--latency", negatable = true,
@@ -127,22 +152,12 @@ public final class SensorOptions
      */
     public void validate(final CommandLine commandLine)
     {
-        if (workers < 1 || workers > MAX_WORKERS)
-        {
-            throw new CommandLine.ParameterException(commandLine, "--workers must be between 1 and " + MAX_WORKERS);
-        }
-        if (queueCapacity < 1)
-        {
-            throw new CommandLine.ParameterException(commandLine, "--queue-capacity must be at least 1");
-        }
-        if (retainCycles < 0)
-        {
-            throw new CommandLine.ParameterException(commandLine, "--retain-cycles must not be negative");
-        }
-        if (!(histogramIntervalSeconds > 0))
-        {
-            throw new CommandLine.ParameterException(commandLine, "--histogram-interval must be positive");
-        }
+        OptionRanges.check(commandLine, "--workers", workers, 1, MAX_WORKERS);
+        OptionRanges.checkCpus(commandLine, "--worker-cpus", workerCpus);
+        OptionRanges.check(commandLine, "--queue-capacity", queueCapacity, 1, MAX_QUEUE_CAPACITY);
+        OptionRanges.check(commandLine, "--retain-cycles", retainCycles, 0, MAX_RETAIN_CYCLES);
+        OptionRanges.check(commandLine, "--histogram-interval", histogramIntervalSeconds, 0, true,
+            MAX_HISTOGRAM_INTERVAL_SECONDS);
         try
         {
             JournalRollCycle.parse(rollCycle);
@@ -150,6 +165,14 @@ public final class SensorOptions
         catch (final IllegalArgumentException ex)
         {
             throw new CommandLine.ParameterException(commandLine, "--roll-cycle: " + ex.getMessage());
+        }
+        try
+        {
+            JournalFullPolicy.parse(journalFull);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(commandLine, "--journal-full: " + ex.getMessage());
         }
         if (journal != null && journal.equals(rawJournal))
         {
@@ -217,11 +240,27 @@ public final class SensorOptions
     }
 
     /**
+     * @return segments in flight per queue.
+     */
+    public int queueCapacity()
+    {
+        return queueCapacity;
+    }
+
+    /**
      * @return the event journal's directory, or null.
      */
     public Path journal()
     {
         return journal;
+    }
+
+    /**
+     * @return what the journals do when their disk is full.
+     */
+    public JournalFullPolicy journalFullPolicy()
+    {
+        return JournalFullPolicy.parse(journalFull);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.flowtap.tools.stats;
 
 import io.flowtap.pipeline.stats.CountersFileReader;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.OptionRanges;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -37,15 +38,21 @@ public final class StatsCommand implements Callable<Integer>
     private Path file;
 
     @Option(names = "--interval", paramLabel = "SECONDS",
-        description = "print again every SECONDS (default: once)")
+        description = "print again every SECONDS, more than 0 and at most 86400 (default: once)")
     private double intervalSeconds;
 
-    @Option(names = {"-c", "--count"}, paramLabel = "N", description = "with --interval, stop after N prints")
+    @Option(names = {"-c", "--count"}, paramLabel = "N",
+        description = "with --interval, stop after N prints, 1 or more")
     private long count = Long.MAX_VALUE;
 
     @Override
     public Integer call() throws InterruptedException
     {
+        if (intervalSeconds != 0)
+        {
+            OptionRanges.check(spec.commandLine(), "--interval", intervalSeconds, 0, true, 86400);
+        }
+        OptionRanges.check(spec.commandLine(), "--count", count, 1, Long.MAX_VALUE);
         final java.io.PrintWriter out = spec.commandLine().getOut();
         final CountersFileReader reader;
         try

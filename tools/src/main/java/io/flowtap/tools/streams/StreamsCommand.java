@@ -5,6 +5,8 @@ import io.flowtap.capture.file.CaptureFileSource;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.ReassemblyEngine;
 import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.MemoryBudget;
+import io.flowtap.tools.OptionRanges;
 import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
@@ -13,6 +15,7 @@ import io.flowtap.tools.replay.DecoderOptions;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.replay.FlowReporter;
 import io.flowtap.tools.replay.GapFill;
+import io.flowtap.tools.replay.OutputFiles;
 import io.flowtap.tools.replay.StreamFileWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,7 +27,6 @@ import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -59,7 +61,8 @@ import java.util.concurrent.Callable;
         "0:success",
         "1:the capture is unreadable or damaged (what came before the damage was written), or DIR cannot be written",
         "2:bad command line, or a handler that cannot be loaded, compiled or made",
-        "3:a handler threw and --handler-errors stop stopped the run (what came before was written)"})
+        "3:the output directory cannot be written (a full disk)",
+        "4:a handler threw and --handler-errors stop stopped the run (what came before was written)"})
 public final class StreamsCommand implements Callable<Integer>
 {
     /** The flow records' file in the output directory. */
@@ -71,7 +74,8 @@ public final class StreamsCommand implements Callable<Integer>
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "pcap or pcapng capture file")
+    @Parameters(index = "0", paramLabel = "FILE",
+        description = "pcap or pcapng capture file; - (or a pipe, /dev/stdin) is read as a stream: tcpdump -w - | ...")
     private Path file;
 
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR",
@@ -84,8 +88,8 @@ public final class StreamsCommand implements Callable<Integer>
     private GapFill gapFill = GapFill.ZEROS;
 
     @Option(names = "--max-open-files", paramLabel = "N",
-        description = "most stream files open at once; the least recently written is closed, and opened again "
-            + "when its connection writes again (default: ${DEFAULT-VALUE})")
+        description = "most stream files open at once, 1 to 1000000; the least recently written is closed, and "
+            + "opened again when its connection writes again (default: ${DEFAULT-VALUE})")
     private int maxOpenFiles = MAX_OPEN_FILES_DEFAULT;
 
     @Mixin
@@ -117,12 +121,10 @@ public final class StreamsCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        if (maxOpenFiles < 1)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--max-open-files must be at least 1");
-        }
+        OptionRanges.check(spec.commandLine(), "--max-open-files", maxOpenFiles, 1, 1_000_000);
         final EngineContext context = engineOptions.context(spec.commandLine());
         decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies());
+        new MemoryBudget().engines(1, context).check(spec.commandLine());
         final UserHandlers user;
         try
         {
@@ -143,13 +145,13 @@ public final class StreamsCommand implements Callable<Integer>
         try
         {
             Files.createDirectories(out);
-            flows = Files.newBufferedWriter(flowsFile, StandardCharsets.UTF_8);
+            flows = OutputFiles.newRecordsWriter(flowsFile);
         }
         catch (final IOException ex)
         {
             source.close();
             err.println(PREFIX + out + ": cannot write: " + describe(ex));
-            return Flowtap.EXIT_INPUT_ERROR;
+            return Flowtap.EXIT_OUTPUT_ERROR;
         }
 
         final PacketDecoder decoder = new PacketDecoder(decoderOptions.context(spec.commandLine(),
@@ -185,12 +187,12 @@ public final class StreamsCommand implements Callable<Integer>
         catch (final UncheckedIOException ex)
         {
             err.println(PREFIX + ex.getMessage());
-            exitCode = Flowtap.EXIT_INPUT_ERROR;
+            exitCode = Flowtap.EXIT_OUTPUT_ERROR;
         }
         catch (final IOException ex)
         {
             err.println(PREFIX + flowsFile + ": cannot write: " + describe(ex));
-            exitCode = Flowtap.EXIT_INPUT_ERROR;
+            exitCode = Flowtap.EXIT_OUTPUT_ERROR;
         }
         return exitCode;
     }

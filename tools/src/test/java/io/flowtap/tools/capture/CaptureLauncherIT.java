@@ -15,6 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -174,6 +175,49 @@ class CaptureLauncherIT extends LiveLauncherTest
         final List<String> lines = result.err().lines().toList();
         assertEquals("flowtap capture: interface " + veth.hostInterface() + " went down", lines.get(1), result.err());
         assertEquals("flowtap capture: final counters on " + veth.hostInterface(), lines.get(2), result.err());
+    }
+
+    @Test
+    void shouldStopASensorWhoseInterfaceIsDeletedEndingEveryFlowIntoTheJournal() throws Exception
+    {
+        veth = VethPair.create();
+        final java.nio.file.Path journal = tempDir.resolve("journal");
+        final Process flowtap = start(List.of(), "capture", "-i", veth.hostInterface(), "--workers", "2",
+            "--journal", journal.toString(), "--stats-interval", "0");
+        awaitStandardError(flowtap, "flowtap capture: listening on " + veth.hostInterface());
+        try (TcpTransfer transfer = TcpTransfer.start(veth, 2_000, 1))
+        {
+            transfer.await(TRANSFER_TIMEOUT_SECONDS);
+        }
+
+        // The pair goes away with the namespace, as a hot-unplugged NIC or a deleted container interface does.
+        LiveNetwork.check(LiveNetwork.ipCommand(), "link", "del", veth.hostInterface());
+        final Result result = await(flowtap);
+
+        assertEquals(1, result.exitCode(), result.err());
+        final List<String> lines = result.err().lines().toList();
+        assertEquals("flowtap capture: interface " + veth.hostInterface() + " went down; stopped capturing, every " +
+            "open flow was ended (shutdown)", lines.get(1), result.err());
+        assertFalse(result.err().contains("Exception"), result.err());
+        final Result stats = await(start(List.of(), "journal", "stats", journal.toString()));
+        assertEquals(0, stats.exitCode(), stats.err());
+        assertTrue(stats.out().startsWith("events "), stats.out());
+    }
+
+    @Test
+    void shouldStopASensorWhoseInterfaceIsSetDown() throws Exception
+    {
+        veth = VethPair.create();
+        final Process flowtap = start(List.of(), "capture", "-i", veth.hostInterface(), "--workers", "2",
+            "--stats-interval", "0");
+        awaitStandardError(flowtap, "flowtap capture: listening on " + veth.hostInterface());
+
+        LiveNetwork.check(LiveNetwork.ipCommand(), "link", "set", veth.hostInterface(), "down");
+        final Result result = await(flowtap);
+
+        assertEquals(1, result.exitCode(), result.err());
+        assertTrue(result.err().contains("flowtap capture: interface " + veth.hostInterface() + " went down; " +
+            "stopped capturing"), result.err());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.flowtap.tools.flows;
 
+import io.flowtap.reassembly.test.CaptureScript;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.replay.TestCaptures;
 import io.flowtap.tools.streams.StreamsCommand;
@@ -50,15 +51,45 @@ class FlowsCommandTest
         assertEquals(0, run(capture.toString()));
 
         assertEquals(List.of(
-            "1 2023-11-14T22:13:20.000000000Z 10.0.0.1:40000 -> 10.0.0.2:80 fin ShADdFf" +
+            "1 2023-11-14T22:13:20.000000000Z 10.0.0.1:40000 -> 10.0.0.2:80 fin SF ShADdFf" +
                 " packets 5/3 bytes 5/6 gaps 0/0",
-            "2 2023-11-14T22:13:21.000000000Z 10.0.0.1:40000 -> 10.0.0.2:80 fin ShADdFf" +
+            "2 2023-11-14T22:13:21.000000000Z 10.0.0.1:40000 -> 10.0.0.2:80 fin SF ShADdFf" +
                 " packets 5/3 bytes 5/5 gaps 0/0"),
             lines());
         final String summary = err.toString(StandardCharsets.UTF_8);
         assertTrue(summary.contains("frames 16: tcp segments 16, not decoded 0"), summary);
         assertTrue(summary.contains("segments 16: tracked 16, ignored 0"), summary);
         assertTrue(summary.matches("(?s).*flows created\\s+2\\n.*"), summary);
+    }
+
+    @Test
+    void shouldSplitConnectionsAfterARefusalAndAfterTheAttemptTimeoutUnlessTold() throws IOException
+    {
+        final CaptureScript refusedThrice = new CaptureScript(1000, 0);
+        for (int i = 0; i < 3; i++)
+        {
+            refusedThrice.client(CaptureScript.SYN, 0, 0, "")
+                .server(CaptureScript.RST | CaptureScript.ACK, 0, 1, "").after(500);
+        }
+        final Path refused = refusedThrice.write(tempDir.resolve("refused.pcap"));
+        final Path late = new CaptureScript(1000, 0).client(CaptureScript.SYN, 0, 0, "").after(6_000)
+            .client(CaptureScript.SYN, 0, 0, "").write(tempDir.resolve("late.pcap"));
+
+        assertEquals(0, run("--no-summary", refused.toString()));
+        assertEquals(3, lines().size(), out.toString(StandardCharsets.UTF_8));
+        assertTrue(lines().stream().allMatch(line -> line.matches(".* rst REJ Sr packets 1/1 .*")), lines()::toString);
+        out.reset();
+        assertEquals(0, run("--no-summary", "--keep-refused", refused.toString()));
+        assertEquals(1, lines().size(), out.toString(StandardCharsets.UTF_8));
+        out.reset();
+
+        assertEquals(0, run("--no-summary", late.toString()));
+        assertEquals(2, lines().size(), out.toString(StandardCharsets.UTF_8));
+        assertTrue(lines().stream().allMatch(line -> line.contains(" S0 S packets 1/0 ")), lines()::toString);
+        out.reset();
+        assertEquals(0, run("--no-summary", "--attempt-timeout", "10", late.toString()));
+        assertEquals(List.of(" S0 S packets 2/0 "), lines().stream()
+            .map(line -> line.substring(line.indexOf(" S0 "), line.indexOf(" bytes") + 1)).toList());
     }
 
     @Test
@@ -70,7 +101,8 @@ class FlowsCommandTest
         assertEquals(0, run("--no-summary", capture.toString()));
 
         final String line = lines().get(0);
-        assertTrue(line.matches("1 \\S+ 1\\.1\\.1\\.1:12345 -> 2\\.2\\.2\\.2:8080 vlan 6 \\S+ \\S+ packets \\d+/\\d+ " +
+        assertTrue(line.matches("1 \\S+ 1\\.1\\.1\\.1:12345 -> 2\\.2\\.2\\.2:8080 vlan 6 \\S+ S1 \\S+ " +
+            "packets \\d+/\\d+ " +
             "bytes 8/0 gaps 1/0 missing 4/0"), line);
         assertEquals("", err.toString(StandardCharsets.UTF_8));
     }

@@ -249,7 +249,7 @@ class ExampleHandlersTest
         assertEquals(3, dropped.outLines().size(), dropped.out());
         for (final String line : dropped.outLines())
         {
-            assertTrue(line.matches(".* shutdown ShAD packets 3/1 bytes \\d+/0 gaps 0/0"), line);
+            assertTrue(line.matches(".* shutdown S1 ShAD packets 3/1 bytes \\d+/0 gaps 0/0"), line);
         }
 
         final Commands.Result otherPort = ok("flows", capture, "--no-summary", "--handler-source",

@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Putting a user's handlers into the commands: from a jar on the handler path, from one source file compiled at start,
  * in the order given, with their options from the command line or the config file; a handler that throws is counted,
- * logged once per distinct error, its flow marked, and the run goes on (or stops, exit 3); everything that can be
+ * logged once per distinct error, its flow marked, and the run goes on (or stops, exit 4); everything that can be
  * wrong with the handlers is one line and exit 2 before any traffic is read; and the same handler prints the same on
  * a capture and on the journal of it.
  */

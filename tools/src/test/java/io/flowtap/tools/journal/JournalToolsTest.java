@@ -1,5 +1,6 @@
 package io.flowtap.tools.journal;
 
+import io.flowtap.capture.test.Peers;
 import io.flowtap.pipeline.journal.JournalEvent;
 import io.flowtap.pipeline.journal.JournalReader;
 import io.flowtap.pipeline.stats.HistogramLog;
@@ -119,12 +120,8 @@ class JournalToolsTest
             assertArrayEquals(file.getValue(), streamFiles(again).get(file.getKey()), capture + " " + file.getKey());
         }
 
-        if (!Files.isExecutable(Path.of("/usr/bin/tshark")))
-        {
-            System.out.println("JournalToolsTest: tshark is not installed; the pcap was checked by flowtap only");
-            return;
-        }
-        final Process tshark = new ProcessBuilder("/usr/bin/tshark", "-r", pcap.toString(), "-o",
+        // Checked by flowtap above; by tshark too where it is installed (and always in CI).
+        final Process tshark = new ProcessBuilder(Peers.require("tshark"), "-r", pcap.toString(), "-o",
             "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE", "-Y",
             // Wireshark numbers checksum status 0 bad, 1 good, 2 unverified; 8388608 is the error severity.
             "tcp.checksum.status == 0 || ip.checksum.status == 0 || _ws.expert.severity >= 8388608")
@@ -133,6 +130,127 @@ class JournalToolsTest
         assertTrue(tshark.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, tshark.exitValue(), output);
         assertEquals("", output.strip(), "frames tshark finds bad or in error");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"garbage-at-start", "metadata-cut", "metadata-garbage", "empty-cycle-file",
+        "excerpt-header"})
+    void damageIsOneLinePerRangeAndEverythingElseIsRead(final String damage) throws IOException
+    {
+        final Path journal = journal("pcapplusplus__three_http_streams.pcap", "journal");
+        assertEquals(0, run("journal", "stats", journal.toString()), err::toString);
+        final String whole = out.toString();
+        out.getBuffer().setLength(0);
+        // One worker wrote it: its one queue holds the journal.
+        final Path queue = JournalReader.writerQueues(journal).get(0);
+        final Path cycle;
+        try (Stream<Path> files = Files.list(queue))
+        {
+            cycle = files.filter(file -> file.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        final byte[] garbage = new byte[4096];
+        new java.util.Random(11).nextBytes(garbage);
+        switch (damage)
+        {
+            case "garbage-at-start":
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(cycle,
+                    java.nio.file.StandardOpenOption.WRITE))
+                {
+                    channel.write(java.nio.ByteBuffer.wrap(garbage), 0);
+                }
+                break;
+            case "metadata-cut":
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(
+                    queue.resolve("metadata.cq4t"), java.nio.file.StandardOpenOption.WRITE))
+                {
+                    channel.truncate(100);
+                }
+                break;
+            case "metadata-garbage":
+                Files.write(queue.resolve("metadata.cq4t"), garbage);
+                break;
+            case "empty-cycle-file":
+                Files.createFile(queue.resolve("00000000-00" + cycle.getFileName().toString().substring(11)));
+                break;
+            default:
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(cycle,
+                    java.nio.file.StandardOpenOption.READ, java.nio.file.StandardOpenOption.WRITE))
+                {
+                    // The first data excerpt's Chronicle header, after the store header and two index arrays.
+                    final java.nio.ByteBuffer word = java.nio.ByteBuffer.allocate(4)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                    long at = 0;
+                    while (true)
+                    {
+                        word.clear();
+                        channel.read(word, at);
+                        final int header = word.getInt(0);
+                        if ((header & 0x4000_0000) == 0)
+                        {
+                            break;
+                        }
+                        at = (at + 4 + (header & 0x3FFF_FFFF) + 3) & ~3L;
+                    }
+                    channel.write(java.nio.ByteBuffer.wrap(new byte[] {'X', 'X', 'X', 'X'}), at);
+                }
+                break;
+        }
+        final long startNs = System.nanoTime();
+        assertEquals(1, run("journal", "stats", journal.toString()), err::toString);
+        assertTrue(System.nanoTime() - startNs < TimeUnit.SECONDS.toNanos(5), "no stall");
+        final List<String> lines = err.toString().lines().toList();
+        assertEquals(1, lines.size(), err::toString);
+        assertTrue(lines.get(0).startsWith("flowtap journal stats: journal " + queue + ": damaged in "),
+            err::toString);
+        assertFalse(err.toString().contains("Exception"), err::toString);
+        if (damage.equals("excerpt-header"))
+        {
+            assertTrue(lines.get(0).matches(
+                ".* at bytes \\d+\\.\\.\\d+ \\(\\d+ bytes skipped\\), after 0 good events: .*"), lines.get(0));
+            assertFalse(out.toString().equals(whole));
+        }
+        else
+        {
+            // Nothing of the journal's events was in the damage: every one is counted.
+            assertEquals(whole, out.toString());
+        }
+    }
+
+    @Test
+    void aSecondReadIntoTheSameJournalIsANewRunAndFlowsAreKeyedByRun() throws IOException
+    {
+        final Path journal = journal("pcapplusplus__three_http_streams.pcap", "journal");
+        final Path file = TestCaptures.bundled("pcapplusplus__one_tcp_stream.pcap", dir);
+        assertEquals(0, run("read", file.toString(), "--journal", journal.toString(), "--no-progress"),
+            err::toString);
+        assertTrue(err.toString().contains("journal " + journal + " (run 2): "), err::toString);
+        final List<JournalEvent> events = JournalReader.readEvents(journal).events();
+        assertEquals(List.of(1, 2), events.stream().map(JournalEvent::run).distinct().toList());
+
+        // Flow 1 of worker 0 is a different connection in each run: both are shown, each with its run.
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("journal", "cat", journal.toString(), "--flow", "0:1"), err::toString);
+        final List<String> lines = out.toString().lines().toList();
+        assertTrue(lines.stream().anyMatch(line -> line.contains(" 1/0/1 flow_start 172.16.133.132:54615 > ")),
+            out::toString);
+        assertTrue(lines.stream().anyMatch(line -> line.contains(" 2/0/1 flow_start 10.0.0.1:61541 > ")),
+            out::toString);
+        assertEquals("flowtap journal cat: --flow 0:1 matched flows of 2 runs [1, 2], which are different " +
+            "connections: give RUN/SOURCE/ID for one", err.toString().strip());
+
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        assertEquals(0, run("journal", "cat", journal.toString(), "--flow", "2/0/1"), err::toString);
+        assertFalse(out.toString().isEmpty());
+        assertTrue(out.toString().lines().allMatch(line -> line.contains(" 2/0/1 ")), out::toString);
+        assertEquals("", err.toString());
+        assertEquals(events.stream().filter(e -> e.run() == 2 && e.flowId() == 1).count(),
+            out.toString().lines().count());
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("journal", "stats", journal.toString()), err::toString);
+        assertTrue(out.toString().startsWith("events " + events.size() + ", flows 4 (4 ended)"), out::toString);
     }
 
     @Test
@@ -144,7 +262,7 @@ class JournalToolsTest
         assertEquals(0, run("journal", "cat", journal.toString()), err::toString);
         assertEquals(events.size(), out.toString().lines().count());
         assertTrue(out.toString().lines().anyMatch(line -> line.matches(
-            "\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z 0/\\d+ flow_start \\S+:\\d+ > \\S+:80")), out::toString);
+            "\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z 1/0/\\d+ flow_start \\S+:\\d+ > \\S+:80")), out::toString);
 
         out.getBuffer().setLength(0);
         assertEquals(0, run("journal", "cat", journal.toString(), "--json"), err::toString);
@@ -193,11 +311,13 @@ class JournalToolsTest
         assertTrue(text.contains("flows 3 (3 ended)"), text);
         assertTrue(text.contains("bytes to_server " + toServer + ", to_client " + toClient), text);
         assertEquals(2935, toServer + toClient);
+        assertTrue(text.contains("ended: fin 3\nconn_state: SF 3\n"), text);
 
         out.getBuffer().setLength(0);
         assertEquals(0, run("journal", "stats", journal.toString(), "--json"), err::toString);
         assertTrue(out.toString().contains("\"flows\":3,"), out::toString);
         assertTrue(out.toString().contains("\"top_ports\":[{\"port\":80,\"flows\":3,\"bytes\":2935}]"), out::toString);
+        assertTrue(out.toString().contains("\"end_reasons\":{\"fin\":3},\"conn_states\":{\"SF\":3},"), out::toString);
     }
 
     @Test
@@ -213,7 +333,7 @@ class JournalToolsTest
         thread.start();
         try
         {
-            awaitText(followed, " 0/3 flow_end ");
+            awaitText(followed, " 1/0/3 flow_end ");
             assertFalse(followed.toString().contains(":0 > "), "nothing of the second capture yet");
             // Another run appends to the same journal while cat follows it.
             journal("pcapplusplus__one_ipv6_http_stream.pcap", "journal");

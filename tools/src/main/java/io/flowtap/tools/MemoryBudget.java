@@ -1,0 +1,181 @@
+package io.flowtap.tools;
+
+import io.flowtap.linux.Posix;
+import io.flowtap.reassembly.EngineContext;
+import io.flowtap.reassembly.flow.FlowKey;
+import picocli.CommandLine;
+
+import java.lang.management.ManagementFactory;
+import java.util.Locale;
+
+/**
+ * What a run's options imply in memory, added up before anything is allocated and checked against what this JVM and
+ * the machine have: {@code --queue-capacity 100000000 --workers 4} is then one line naming the options and the
+ * amounts (exit code 2), not 9 GB of resident memory and an {@link OutOfMemoryError} later.
+ * <p>
+ * The figures are what the structures allocate up front (flow tables, page slabs, hand-off pools, rings), plus the
+ * flow objects an engine makes as flows arrive, up to its maximum; object sizes are estimates, rounded up.
+ */
+public final class MemoryBudget
+{
+    /** Flow table per flow: two slots (an int and a long each), the key, its slot, a free id and a reference. */
+    static final long FLOW_TABLE_BYTES_PER_FLOW = 2 * (Integer.BYTES + Long.BYTES) + FlowKey.WORDS * Long.BYTES +
+        3L * Integer.BYTES;
+    /** A flow object with its two streams and its record, made the first time its slot is used (an estimate). */
+    static final long FLOW_OBJECT_BYTES = 1024;
+    /** A segment record of the out-of-order store: three longs and a link. */
+    static final long SEGMENT_BYTES = 3L * Long.BYTES + Integer.BYTES;
+    /** A page's bookkeeping beside the slab: its number and a link. */
+    static final long PAGE_BOOKKEEPING_BYTES = Long.BYTES + Integer.BYTES;
+    /** A hand-off object with its views, and its slots in the two queues (an estimate). */
+    static final long HAND_OFF_BYTES = 256;
+    /** What this JVM and the machine must keep beyond what the options ask for. */
+    static final double HEADROOM = 0.9;
+
+    private long heapBytes;
+    private long directBytes;
+    private long mappedBytes;
+    private final StringBuilder parts = new StringBuilder();
+
+    /**
+     * @param engines how many reassembly engines (one per worker).
+     * @param context their settings, concluded.
+     * @return this.
+     */
+    public MemoryBudget engines(final int engines, final EngineContext context)
+    {
+        final long perEngineHeap = context.maxFlows() * (FLOW_TABLE_BYTES_PER_FLOW + FLOW_OBJECT_BYTES) +
+            context.maxSegments() * SEGMENT_BYTES +
+            context.engineMemcapBytes() / context.pageSize() * PAGE_BOOKKEEPING_BYTES;
+        heapBytes += engines * perEngineHeap;
+        directBytes += engines * context.engineMemcapBytes();
+        part(engines + " engine" + (engines == 1 ? "" : "s") + " of --max-flows " + context.maxFlows() +
+            " and --engine-memcap " + context.engineMemcapBytes(), engines * (perEngineHeap +
+            context.engineMemcapBytes()));
+        return this;
+    }
+
+    /**
+     * @param pollers          how many.
+     * @param workers          how many.
+     * @param capacity         hand-offs per queue, before rounding up to a power of two.
+     * @param copyBufferLength bytes of each hand-off's copy buffer.
+     * @return this.
+     */
+    public MemoryBudget queues(final int pollers, final int workers, final int capacity, final int copyBufferLength)
+    {
+        final long slots = Long.highestOneBit(Math.max(1, (long)capacity * 2 - 1));
+        final long handOffs = (long)pollers * workers * slots;
+        final long buffer = Long.highestOneBit(Math.max(1, (long)copyBufferLength * 2 - 1));
+        heapBytes += handOffs * HAND_OFF_BYTES;
+        directBytes += handOffs * buffer;
+        part(pollers * workers + " queue" + (pollers * workers == 1 ? "" : "s") + " of --queue-capacity " + capacity,
+            handOffs * (HAND_OFF_BYTES + buffer));
+        return this;
+    }
+
+    /**
+     * @param rings how many (one per poller).
+     * @param bytes of each ring.
+     * @return this.
+     */
+    public MemoryBudget rings(final int rings, final long bytes)
+    {
+        mappedBytes += rings * bytes;
+        part(rings + " ring" + (rings == 1 ? "" : "s") + " of " + bytes + " bytes", rings * bytes);
+        return this;
+    }
+
+    /**
+     * @return Java heap the options need, about.
+     */
+    public long heapBytes()
+    {
+        return heapBytes;
+    }
+
+    /**
+     * @return native memory the options need (direct buffers and rings), about.
+     */
+    public long nativeBytes()
+    {
+        return directBytes + mappedBytes;
+    }
+
+    /**
+     * Check the sums against the JVM's heap and direct-memory limits and the memory the machine has available.
+     *
+     * @param commandLine for the usage error.
+     * @throws CommandLine.ParameterException naming the options and the amounts, when they do not fit.
+     */
+    public void check(final CommandLine commandLine)
+    {
+        final Runtime runtime = Runtime.getRuntime();
+        final long maxHeap = runtime.maxMemory();
+        if (heapBytes > maxHeap * HEADROOM)
+        {
+            throw new CommandLine.ParameterException(commandLine, "these options need about " + size(heapBytes) +
+                " of Java heap (" + parts + "), more than the " + size(maxHeap) + " this JVM may use: lower them, " +
+                "or raise -Xmx through JAVA_OPTS");
+        }
+        final long maxDirect = maxDirectMemory(maxHeap);
+        if (directBytes > maxDirect * HEADROOM)
+        {
+            throw new CommandLine.ParameterException(commandLine, "these options need about " + size(directBytes) +
+                " of direct memory (" + parts + "), more than the " + size(maxDirect) + " this JVM may use: lower " +
+                "them, or raise -XX:MaxDirectMemorySize through JAVA_OPTS");
+        }
+        final long available = Posix.availableMemoryBytes();
+        final long needed = nativeBytes() + Math.max(0, heapBytes - runtime.totalMemory());
+        if (available > 0 && needed > available * HEADROOM)
+        {
+            throw new CommandLine.ParameterException(commandLine, "these options need about " + size(needed) +
+                " of memory (" + parts + "), more than the " + size(available) + " this machine has available");
+        }
+    }
+
+    private void part(final String what, final long bytes)
+    {
+        parts.append(parts.length() == 0 ? "" : ", ").append(what).append(": ").append(size(bytes));
+    }
+
+    private static long maxDirectMemory(final long maxHeap)
+    {
+        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            if (argument.startsWith("-XX:MaxDirectMemorySize="))
+            {
+                final String value = argument.substring("-XX:MaxDirectMemorySize=".length()).toLowerCase(Locale.ROOT);
+                final char unit = value.charAt(value.length() - 1);
+                final int shift = unit == 'k' ? 10 : unit == 'm' ? 20 : unit == 'g' ? 30 : unit == 't' ? 40 : 0;
+                try
+                {
+                    return Long.parseLong(shift == 0 ? value : value.substring(0, value.length() - 1)) << shift;
+                }
+                catch (final NumberFormatException ex)
+                {
+                    return maxHeap;
+                }
+            }
+        }
+        // The JVM's default: as much as the heap may grow to.
+        return maxHeap;
+    }
+
+    /**
+     * @param bytes a size.
+     * @return it in the largest binary unit that keeps a digit before the point: {@code 1.5 GiB}.
+     */
+    static String size(final long bytes)
+    {
+        final String[] units = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0 ? bytes + " bytes" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+}
