@@ -52,6 +52,8 @@ class CorpusInnerStreamsTsharkTest
             " (this RST carries a TCP-AO option and the server answered after it)"),
         Map.entry(SV + "security-4710-02/input.pcap 127.0.0.1:8000 > 127.0.0.1:24245", AFTER_RST +
             " (this RST carries a TCP-AO option and the server answered after it)"),
+        Map.entry("pcapplusplus/Tests/Packet++Test/PacketExamples/Ftp.pcap 192.168.0.114:1137 > 192.168.0.193:21",
+            TIME_SPLIT + " (15 years here)"),
         Map.entry(OF13 + "127.0.0.1:6633 > 127.0.0.1:58449", OPENFLOW),
         Map.entry(OF13 + "127.0.0.1:58449 > 127.0.0.1:6633", OPENFLOW),
         Map.entry("tcpdump/tests/tcp_rst_diag_payload.pcap 192.0.2.1:39829 > 192.168.0.1:8080", "the only bytes " +
