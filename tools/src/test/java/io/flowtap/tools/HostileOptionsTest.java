@@ -84,7 +84,13 @@ class HostileOptionsTest
             Arguments.of(List.of("read", pcap, "--queue-capacity", "1000000", "--workers", "64"),
                 "these options need about "),
             Arguments.of(List.of("read", pcap, "--max-flows", "16000000", "--workers", "4"),
-                "these options need about "));
+                "these options need about "),
+            // The fragment reassembler's tables, made at the first fragment, are in the sums too.
+            Arguments.of(List.of("read", pcap, "--defrag-datagrams", "1000000", "--defrag-fragments", "200"),
+                "these options need about "),
+            Arguments.of(List.of("streams", pcap, "-o", dir.resolve("s").toString(), "--defrag-datagrams",
+                "1048576", "--defrag-fragments", "1024"),
+                "defrag datagrams (1048576) times fragments per datagram (1024) is too many to track"));
     }
 
     @ParameterizedTest
@@ -123,7 +129,8 @@ class HostileOptionsTest
         final String line = err.toString().lines().findFirst().orElseThrow();
         assertTrue(line.matches("these options need about [0-9.]+ GiB of (direct memory|Java heap|memory) \\(8 " +
             "engines of --max-flows 65536 and --engine-memcap 1073741824: [0-9.]+ GiB, 8 queues of " +
-            "--queue-capacity 4096: [0-9.]+ MiB\\), more than the [0-9.]+ [GMT]iB this (JVM may use|machine has " +
+            "--queue-capacity 4096: [0-9.]+ MiB, 1 decoder of --defrag-datagrams 4096, --defrag-fragments 64 and " +
+            "--defrag-memcap 16777216: [0-9.]+ MiB\\), more than the [0-9.]+ [GMT]iB this (JVM may use|machine has " +
             "available).*"), line);
     }
 

@@ -356,6 +356,12 @@ public final class DecoderContext
             throw new IllegalArgumentException("defrag fragments per datagram must be 2 to " +
                 IpDefragmenter.MAX_FRAGMENTS + ", not " + defragMaxFragments);
         }
+        if ((long)defragMaxDatagrams * (2L * defragMaxFragments + 1) * 4 > Integer.MAX_VALUE - 16)
+        {
+            // The intervals of every datagram are one array: its length must be an int.
+            throw new IllegalArgumentException("defrag datagrams (" + defragMaxDatagrams + ") times fragments per " +
+                "datagram (" + defragMaxFragments + ") is too many to track: lower one of them");
+        }
         if (defragTimeoutNs <= 0)
         {
             throw new IllegalArgumentException("defrag timeout must be positive");

@@ -122,6 +122,35 @@ public final class IpDefragmenter
     }
 
     /**
+     * What a reassembler with these settings allocates when its first fragment comes, in the Java heap: the
+     * per-datagram bookkeeping, its page table and its intervals (two per fragment and one, four ints each).
+     *
+     * @param maxDatagrams datagrams reassembled at once.
+     * @param maxFragments fragments per datagram.
+     * @return bytes, about.
+     */
+    public static long heapBytes(final int maxDatagrams, final int maxFragments)
+    {
+        final long perDatagram = KEY_WORDS * Long.BYTES + 2L * Long.BYTES + 14L * Integer.BYTES +
+            PAGES_PER_DATAGRAM * Integer.BYTES + (2L * maxFragments + 1) * INTERVAL_INTS * Integer.BYTES;
+        return maxDatagrams * perDatagram + (2L * maxFragments + 5) * INTERVAL_INTS * Integer.BYTES;
+    }
+
+    /**
+     * What a reassembler with these settings allocates off the heap when its first fragment comes: the first
+     * fragments' headers and the page pool.
+     *
+     * @param maxDatagrams datagrams reassembled at once.
+     * @param memcapBytes  bytes of fragments held over every datagram.
+     * @return bytes, about.
+     */
+    public static long directBytes(final int maxDatagrams, final long memcapBytes)
+    {
+        final long pages = Math.max(1, Math.min(Integer.MAX_VALUE >> PAGE_SHIFT, memcapBytes >> PAGE_SHIFT));
+        return (long)maxDatagrams * MAX_PREFIX_LENGTH + pages * PAGE_LENGTH;
+    }
+
+    /**
      * Take one fragment: the caller has checked that its headers and data are within the frame as captured.
      *
      * @param buffer                holding the frame.

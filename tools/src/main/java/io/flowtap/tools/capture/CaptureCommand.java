@@ -615,8 +615,8 @@ public final class CaptureCommand implements Callable<Integer>
         }
         sensorOptions.validate(commandLine);
         final EngineContext engine = engineOptions.context(commandLine);
-        decoderContext();
-        final MemoryBudget budget = new MemoryBudget().rings(pollers, (long)blockSize * blockCount);
+        final MemoryBudget budget = new MemoryBudget().rings(pollers, (long)blockSize * blockCount)
+            .decoders(pollers, decoderContext());
         if (sensorOptions.wantsPipeline())
         {
             budget.engines(sensorOptions.workers(), engine).queues(pollers, sensorOptions.workers(),

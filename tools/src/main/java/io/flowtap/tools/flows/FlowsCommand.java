@@ -101,8 +101,9 @@ public final class FlowsCommand implements Callable<Integer>
     public Integer call()
     {
         final EngineContext context = engineOptions.context(spec.commandLine());
-        decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies());
-        new MemoryBudget().engines(1, context).check(spec.commandLine());
+        new MemoryBudget().engines(1, context).decoders(1,
+            decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies()))
+            .check(spec.commandLine());
         // The handlers' lines go through the flow lines' own buffer, so the two keep their order.
         final PrintWriter handlerOut = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         final UserHandlers user;

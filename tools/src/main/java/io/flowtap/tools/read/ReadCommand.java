@@ -121,8 +121,9 @@ public final class ReadCommand implements Callable<Integer>
         new MemoryBudget().engines(sensorOptions.workers(), engineOptions.context(spec.commandLine()))
             .queues(1, sensorOptions.workers(), sensorOptions.queueCapacity(),
                 PipelineContext.COPY_BUFFER_LENGTH_DEFAULT)
+            .decoders(1, decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(),
+                engineOptions.hostPolicies()))
             .check(spec.commandLine());
-        decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies());
         final UserHandlers user;
         try
         {

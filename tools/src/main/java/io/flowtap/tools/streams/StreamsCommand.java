@@ -123,8 +123,9 @@ public final class StreamsCommand implements Callable<Integer>
     {
         OptionRanges.check(spec.commandLine(), "--max-open-files", maxOpenFiles, 1, 1_000_000);
         final EngineContext context = engineOptions.context(spec.commandLine());
-        decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies());
-        new MemoryBudget().engines(1, context).check(spec.commandLine());
+        new MemoryBudget().engines(1, context).decoders(1,
+            decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies()))
+            .check(spec.commandLine());
         final UserHandlers user;
         try
         {
