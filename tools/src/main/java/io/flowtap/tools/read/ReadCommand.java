@@ -228,6 +228,13 @@ public final class ReadCommand implements Callable<Integer>
                     err.flush();
                 }
             }
+            if (journalStopped == null && failure == null)
+            {
+                // The input may have run out between the last look and the journal stopping: the journal's end is
+                // still to be said.
+                journalStopped = sensor.journalStopped();
+                failure = pipeline.failure();
+            }
             if (showProgress)
             {
                 err.println("\r" + progress(source, pipeline, System.nanoTime() - startNs));
