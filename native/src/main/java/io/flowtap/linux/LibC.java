@@ -84,4 +84,8 @@ final class LibC
     static native long lseek(int fd, long offset, int whence);
 
     static native long read(int fd, long bufferAddress, long length);
+
+    static native int clock_gettime(int clockId, long timespecAddress);
+
+    static native int fstatvfs(int fd, long statvfsAddress);
 }

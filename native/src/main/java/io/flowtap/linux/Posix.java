@@ -112,6 +112,23 @@ public final class Posix
         }
     }
 
+    /** {@code clock_gettime}: the system's real-time clock, the one the kernel stamps captured frames with. */
+    public static final int CLOCK_REALTIME = 0;
+    /** Bytes of a {@code struct timespec} (LP64): seconds, then nanoseconds, each a long. */
+    public static final int TIMESPEC_LENGTH = 2 * Long.BYTES;
+
+    /**
+     * {@code clock_gettime(2)} into native memory. Direct-mapped: allocates nothing.
+     *
+     * @param clockId         a {@code CLOCK_} constant.
+     * @param timespecAddress of {@link #TIMESPEC_LENGTH} bytes: seconds then nanoseconds (native byte order).
+     * @return 0, or a negative errno.
+     */
+    public static int clockGettime(final int clockId, final long timespecAddress)
+    {
+        return LibC.clock_gettime(clockId, timespecAddress) == 0 ? 0 : -Native.getLastError();
+    }
+
     /**
      * Advise the kernel how a mapped range will be used. Advice only: a kernel that refuses it changes nothing.
      *
@@ -228,6 +245,27 @@ public final class Posix
     {
         final long result = LibC.lseek(fd, offset, whence);
         return result >= 0 ? result : -Native.getLastError();
+    }
+
+    /** Bytes of a {@code struct statvfs} (x86_64 and aarch64, glibc): eleven unsigned longs and six ints. */
+    public static final int STATVFS_LENGTH = 11 * Long.BYTES + 6 * Integer.BYTES;
+    /** Offset of {@code f_frsize}, the fragment size, in a {@code struct statvfs} (native byte order). */
+    public static final int STATVFS_FRSIZE_OFFSET = Long.BYTES;
+    /** Offset of {@code f_bavail}, fragments free to an unprivileged writer, in a {@code struct statvfs}. */
+    public static final int STATVFS_BAVAIL_OFFSET = 4 * Long.BYTES;
+
+    /**
+     * {@code fstatvfs(2)}: what the file system a descriptor is on has free, for a check that costs no allocation.
+     * Direct-mapped.
+     *
+     * @param fd             open on the file system.
+     * @param statvfsAddress of {@link #STATVFS_LENGTH} bytes to fill; read {@link #STATVFS_BAVAIL_OFFSET} times
+     *                       {@link #STATVFS_FRSIZE_OFFSET} for the bytes available.
+     * @return 0, or a negative errno.
+     */
+    public static int fstatvfs(final int fd, final long statvfsAddress)
+    {
+        return LibC.fstatvfs(fd, statvfsAddress) == 0 ? 0 : -Native.getLastError();
     }
 
     /**

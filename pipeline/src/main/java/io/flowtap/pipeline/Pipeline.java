@@ -233,6 +233,19 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
+     * Wait (stepping the agents in invoker mode) until every poller has finished and the workers have taken in every
+     * segment handed to them: what a worker does with the end of a file (journal it, or find the journal full) is
+     * done by then. Open flows are still open; {@link #close()} ends them.
+     *
+     * @param timeoutNs longest wait.
+     * @return whether the input finished and the queues drained.
+     */
+    public boolean awaitDrained(final long timeoutNs)
+    {
+        return await(() -> isInputFinished() && queueDepth() == 0, timeoutNs);
+    }
+
+    /**
      * @return the pollers, in index order.
      */
     public List<PipelinePoller> pollers()
@@ -384,9 +397,11 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
-     * Check that every frame is accounted for. Once closed: frames read = TCP segments + frames the decoder dropped
-     * under a reason; segments = handed off + dropped on a full queue; handed off = segments the workers took; and for
-     * live rings, kernel packets = frames + loopback copies skipped + kernel drops + frames unread at close.
+     * Check that every frame is accounted for. Once closed: frames read = TCP segments decoded + frames the decoder
+     * dropped under a reason; segments decoded = dispatched + filtered out in userspace (the capture filter, applied
+     * after decoding, see {@link Dispatcher#filter}); dispatched = handed off + dropped on a full queue; handed off =
+     * segments the workers took; and for live rings, kernel packets = frames + loopback copies skipped + kernel drops
+     * + frames unread at close.
      *
      * @return null when everything adds up, or a description of what does not.
      */
@@ -401,10 +416,10 @@ public final class Pipeline implements AutoCloseable
             dropped += counter.isDropReason() ? total(counter) : 0;
         }
         check(errors, "frames = segments + decoder drops", frames, segments + dropped);
-        check(errors, "segments decoded = segments dispatched", segments, total(DispatchCounter.SEGMENTS));
-        check(errors, "segments = handed off + dropped on a full queue + filtered out", segments,
-            total(DispatchCounter.HANDED_OFF) + total(DispatchCounter.DROPPED_QUEUE_FULL) +
-            total(DispatchCounter.FILTERED_OUT));
+        check(errors, "segments decoded = segments dispatched + filtered out in userspace", segments,
+            total(DispatchCounter.SEGMENTS) + total(DispatchCounter.FILTERED_OUT));
+        check(errors, "segments dispatched = handed off + dropped on a full queue", total(DispatchCounter.SEGMENTS),
+            total(DispatchCounter.HANDED_OFF) + total(DispatchCounter.DROPPED_QUEUE_FULL));
         check(errors, "handed off = taken by workers", total(DispatchCounter.HANDED_OFF),
             total(WorkerCounter.SEGMENTS));
         if (pollers.get(0) instanceof LivePoller)

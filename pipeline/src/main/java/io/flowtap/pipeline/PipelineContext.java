@@ -14,7 +14,6 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 import java.util.List;
@@ -75,7 +74,7 @@ public final class PipelineContext
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private StageHistograms histograms;
     private IntFunction<FrameHandler> frameTaps = poller -> null;
-    private EpochNanoClock epochClock = new SystemEpochNanoClock();
+    private EpochNanoClock epochClock = RealTimeClock.INSTANCE;
     private long holdTimeoutNs = HOLD_TIMEOUT_NS_DEFAULT;
     private double copyOutRingFraction = COPY_OUT_RING_FRACTION_DEFAULT;
     private long idleClockLagNs = IDLE_CLOCK_LAG_NS_DEFAULT;
@@ -287,8 +286,10 @@ public final class PipelineContext
     }
 
     /**
-     * @param filter the capture filter the pollers apply to every segment after decoding (the kernel's program passes
-     *               on whole what it cannot read), or null for none.
+     * @param filter the capture filter, which the pollers apply in userspace to every segment after decoding it,
+     *               counting what it rejects ({@code DispatchCounter.FILTERED_OUT}): the kernel's program passes on
+     *               whole what it cannot read (IP fragments, tunnels it does not look inside), and keeps every TCP
+     *               segment when the filter is too large for it (a blocklist); null (the default) for none.
      * @return this.
      */
     public PipelineContext filter(final FlowFilter filter)
@@ -298,7 +299,7 @@ public final class PipelineContext
     }
 
     /**
-     * @return the capture filter applied after decoding, or null.
+     * @return the capture filter the pollers apply after decoding, or null.
      */
     public FlowFilter filter()
     {

@@ -14,6 +14,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -150,8 +151,24 @@ public final class Flowtap implements Callable<Integer>
         return commandLine
             .setCaseInsensitiveEnumValuesAllowed(true)
             .setExecutionStrategy(new WithConfigFile())
+            .setParameterExceptionHandler(Flowtap::usageError)
             .setExitCodeExceptionMapper(exception ->
                 exception instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_INPUT_ERROR);
+    }
+
+    /**
+     * A bad command line is the one line saying what is wrong (and picocli's suggestions for a mistyped option), then
+     * where to find the options, as GNU tools do: not the whole usage, which buries the line that matters.
+     */
+    private static int usageError(final CommandLine.ParameterException ex, final String[] args)
+    {
+        final CommandLine commandLine = ex.getCommandLine();
+        final PrintWriter err = commandLine.getErr();
+        err.println(ex.getMessage());
+        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        err.println("Try '" + commandLine.getCommandSpec().qualifiedName() + " --help' for the options.");
+        err.flush();
+        return EXIT_USAGE;
     }
 
     /**

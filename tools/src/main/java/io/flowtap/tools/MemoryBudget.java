@@ -29,8 +29,10 @@ public final class MemoryBudget
     static final long SEGMENT_BYTES = 3L * Long.BYTES + Integer.BYTES;
     /** A page's bookkeeping beside the slab: its number and a link. */
     static final long PAGE_BOOKKEEPING_BYTES = Long.BYTES + Integer.BYTES;
-    /** A hand-off object with its views, and its slots in the two queues (an estimate). */
-    static final long HAND_OFF_BYTES = 256;
+    /** A record of a poller-to-worker ring: its off-heap segment descriptor. */
+    static final long RING_RECORD_BYTES = 64;
+    /** A record's slot in the ring's array of grown copy buffers (a reference). */
+    static final long RING_SLOT_HEAP_BYTES = Long.BYTES;
     /** What this JVM and the machine must keep beyond what the options ask for. */
     static final double HEADROOM = 0.9;
 
@@ -89,21 +91,24 @@ public final class MemoryBudget
     }
 
     /**
+     * The rings between pollers and workers: one per pair, each with a 64-byte descriptor and a copy buffer per
+     * record, off-heap ({@code SegmentRing}).
+     *
      * @param pollers          how many.
      * @param workers          how many.
-     * @param capacity         hand-offs per queue, before rounding up to a power of two.
-     * @param copyBufferLength bytes of each hand-off's copy buffer.
+     * @param capacity         records per ring, before rounding up to a power of two.
+     * @param copyBufferLength bytes of each record's copy buffer, before aligning to 64.
      * @return this.
      */
     public MemoryBudget queues(final int pollers, final int workers, final int capacity, final int copyBufferLength)
     {
         final long slots = Long.highestOneBit(Math.max(1, (long)capacity * 2 - 1));
-        final long handOffs = (long)pollers * workers * slots;
-        final long buffer = Long.highestOneBit(Math.max(1, (long)copyBufferLength * 2 - 1));
-        heapBytes += handOffs * HAND_OFF_BYTES;
-        directBytes += handOffs * buffer;
+        final long records = (long)pollers * workers * slots;
+        final long copy = (Math.max(copyBufferLength, 64) + 63L) & ~63L;
+        heapBytes += records * RING_SLOT_HEAP_BYTES;
+        directBytes += records * (RING_RECORD_BYTES + copy);
         part(pollers * workers + " queue" + (pollers * workers == 1 ? "" : "s") + " of --queue-capacity " + capacity,
-            handOffs * (HAND_OFF_BYTES + buffer));
+            records * (RING_SLOT_HEAP_BYTES + RING_RECORD_BYTES + copy));
         return this;
     }
 

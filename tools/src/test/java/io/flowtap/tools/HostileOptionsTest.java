@@ -100,6 +100,9 @@ class HostileOptionsTest
         assertEquals(2, run(args.toArray(new String[0])), err::toString);
         final List<String> lines = err.toString().lines().toList();
         assertTrue(lines.get(0).startsWith(message), err::toString);
+        // The line, and where the options are: not the whole usage burying it.
+        final String command = args.get(0).equals("journal") ? "journal " + args.get(1) : args.get(0);
+        assertEquals(List.of(lines.get(0), "Try 'flowtap " + command + " --help' for the options."), lines);
         assertFalse(err.toString().contains("Exception") || err.toString().contains("\tat "), err::toString);
     }
 

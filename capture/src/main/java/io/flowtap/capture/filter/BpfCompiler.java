@@ -138,12 +138,19 @@ final class BpfCompiler
      */
     static BpfProgram compile(final FlowFilter filter, final int[] vxlanPorts, final int[] genevePorts)
     {
+        final int tests = filter.chainProgram().length();
+        if (tests > Bpf.MAX_INSTRUCTIONS)
+        {
+            // Each test is at least one instruction: too large before assembling (which is slow at that size).
+            throw new FilterSyntaxException(filter.expression(), 0, "it compiles to more than " + tests +
+                " classic BPF instructions, more than the kernel's " + Bpf.MAX_INSTRUCTIONS);
+        }
         final BpfCompiler compiler = new BpfCompiler(vxlanPorts, genevePorts);
         final BpfAssembler.Label tcp = compiler.asm.label();
         compiler.link(tcp);
         compiler.asm.bind(tcp);
         compiler.tcpHeader();
-        compiler.tests(filter.program());
+        compiler.tests(filter.chainProgram());
         compiler.asm.bind(compiler.accept);
         compiler.asm.op(Bpf.RET | Bpf.K, Bpf.ACCEPT_WHOLE_PACKET);
         compiler.asm.bind(compiler.drop);

@@ -3,6 +3,10 @@ package io.flowtap.capture.filter;
 /**
  * The parsed form of a filter expression: what the parser builds, what {@link FilterProgram} and
  * {@link BpfCompiler} compile, and what {@link FlowFilter#toString()} prints fully parenthesised. Immutable.
+ * <p>
+ * A tree can be as deep as the expression is long (30,000 {@code not}s, 6,000 hosts or'd one after the other, 2,000
+ * nested parentheses): nothing walks it by recursion, so no expression overflows a stack. {@link #text} prints it
+ * with a stack of its own.
  */
 sealed interface FilterNode permits FilterNode.And, FilterNode.Or, FilterNode.Not, FilterNode.Primitive,
     FilterNode.Constant
@@ -33,6 +37,52 @@ sealed interface FilterNode permits FilterNode.And, FilterNode.Or, FilterNode.No
     int KIND_TUNNEL = 5;
 
     /**
+     * @param root of a tree.
+     * @return it fully parenthesised, as {@link FlowFilter#toString()} shows it: {@code (a and b)}, {@code not a},
+     *         primitives as their canonical text.
+     */
+    static String text(final FilterNode root)
+    {
+        final StringBuilder out = new StringBuilder();
+        final java.util.ArrayDeque<Object> stack = new java.util.ArrayDeque<>();
+        stack.push(root);
+        while (!stack.isEmpty())
+        {
+            final Object item = stack.pop();
+            if (item instanceof String text)
+            {
+                out.append(text);
+            }
+            else if (item instanceof And and)
+            {
+                stack.push(")");
+                stack.push(and.right());
+                stack.push(" and ");
+                stack.push(and.left());
+                stack.push("(");
+            }
+            else if (item instanceof Or or)
+            {
+                stack.push(")");
+                stack.push(or.right());
+                stack.push(" or ");
+                stack.push(or.left());
+                stack.push("(");
+            }
+            else if (item instanceof Not not)
+            {
+                stack.push(not.operand());
+                stack.push("not ");
+            }
+            else
+            {
+                out.append(item);
+            }
+        }
+        return out.toString();
+    }
+
+    /**
      * Both must match.
      *
      * @param left  evaluated first.
@@ -43,7 +93,7 @@ sealed interface FilterNode permits FilterNode.And, FilterNode.Or, FilterNode.No
         @Override
         public String toString()
         {
-            return "(" + left + " and " + right + ")";
+            return text(this);
         }
     }
 
@@ -58,7 +108,7 @@ sealed interface FilterNode permits FilterNode.And, FilterNode.Or, FilterNode.No
         @Override
         public String toString()
         {
-            return "(" + left + " or " + right + ")";
+            return text(this);
         }
     }
 
@@ -72,7 +122,7 @@ sealed interface FilterNode permits FilterNode.And, FilterNode.Or, FilterNode.No
         @Override
         public String toString()
         {
-            return "not " + operand;
+            return text(this);
         }
     }
 

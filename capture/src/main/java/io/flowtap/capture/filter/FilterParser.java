@@ -2,13 +2,15 @@ package io.flowtap.capture.filter;
 
 import io.flowtap.capture.codec.TunnelType;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * Recursive descent over the grammar below; {@code not} binds tighter than {@code and}, which binds tighter than
- * {@code or}, and both are left-associative.
+ * Operator precedence over the grammar below, with explicit stacks rather than recursion (a blocklist of thousands
+ * of hosts, or thousands of nested parentheses, must not overflow the thread's stack); {@code not} binds tighter than
+ * {@code and}, which binds tighter than {@code or}, and both are left-associative.
  * <pre>
  * filter    := [or]
  * or        := and (("or" | "||") and)*
@@ -75,60 +77,97 @@ final class FilterParser
         {
             return new FilterNode.Constant(true, "");
         }
-        final FilterNode node = parser.parseOr();
-        if (parser.peek().type != END)
-        {
-            throw parser.error(parser.peek(), "'and', 'or' or the end of the filter");
-        }
-        return node;
+        return parser.parseExpression();
     }
 
-    private FilterNode parseOr()
+    /**
+     * The expression, without recursion: operands and operators on stacks of their own, so nesting and length are
+     * limited by memory only. {@code not} applies as soon as its operand is complete; {@code and} and {@code or} are
+     * reduced by precedence, left to right; a {@code ')'} reduces down to its {@code '('}.
+     */
+    private FilterNode parseExpression()
     {
-        FilterNode left = parseAnd();
-        while (peek().type == OR)
+        final ArrayDeque<FilterNode> operands = new ArrayDeque<>();
+        final ArrayDeque<Token> operators = new ArrayDeque<>();
+        boolean expectOperand = true;
+        while (true)
         {
-            position++;
-            left = new FilterNode.Or(left, parseAnd());
+            final Token token = peek();
+            if (expectOperand)
+            {
+                if (token.type == NOT || token.type == OPEN)
+                {
+                    operators.push(token);
+                    position++;
+                    continue;
+                }
+                operands.push(parsePrimitive());
+                applyNots(operands, operators);
+                expectOperand = false;
+                continue;
+            }
+            switch (token.type)
+            {
+                case AND:
+                case OR:
+                    reduce(operands, operators, token.type);
+                    operators.push(token);
+                    position++;
+                    expectOperand = true;
+                    break;
+                case CLOSE:
+                    reduce(operands, operators, OR);
+                    if (operators.isEmpty())
+                    {
+                        throw error(token, "'and', 'or' or the end of the filter");
+                    }
+                    operators.pop();
+                    position++;
+                    applyNots(operands, operators);
+                    break;
+                default:
+                    reduce(operands, operators, OR);
+                    if (!operators.isEmpty())
+                    {
+                        throw error(token, "'and', 'or' or ')' to close the '(' at column " + operators.peek().column);
+                    }
+                    if (token.type != END)
+                    {
+                        throw error(token, "'and', 'or' or the end of the filter");
+                    }
+                    return operands.pop();
+            }
         }
-        return left;
     }
 
-    private FilterNode parseAnd()
+    /**
+     * Combine what the operators above the innermost {@code '('} bind tighter than, or as tight as, the incoming one:
+     * {@code and} before an {@code and}; {@code and} and {@code or} before an {@code or} or a close.
+     */
+    private static void reduce(
+        final ArrayDeque<FilterNode> operands, final ArrayDeque<Token> operators, final int incoming)
     {
-        FilterNode left = parseNot();
-        while (peek().type == AND)
+        while (!operators.isEmpty() && (operators.peek().type == AND || operators.peek().type == OR && incoming == OR))
         {
-            position++;
-            left = new FilterNode.And(left, parseNot());
+            final int type = operators.pop().type;
+            final FilterNode right = operands.pop();
+            final FilterNode left = operands.pop();
+            operands.push(type == AND ? new FilterNode.And(left, right) : new FilterNode.Or(left, right));
         }
-        return left;
     }
 
-    private FilterNode parseNot()
+    private static void applyNots(final ArrayDeque<FilterNode> operands, final ArrayDeque<Token> operators)
     {
-        if (peek().type == NOT)
+        while (!operators.isEmpty() && operators.peek().type == NOT)
         {
-            position++;
-            return new FilterNode.Not(parseNot());
+            operators.pop();
+            operands.push(new FilterNode.Not(operands.pop()));
         }
-        return parsePrimary();
     }
 
-    private FilterNode parsePrimary()
+    private FilterNode parsePrimitive()
     {
         final Token token = peek();
-        if (token.type == OPEN)
-        {
-            position++;
-            final FilterNode inner = parseOr();
-            if (peek().type != CLOSE)
-            {
-                throw error(peek(), "'and', 'or' or ')' to close the '(' at column " + token.column);
-            }
-            position++;
-            return inner;
-        }
         if (token.type != WORD)
         {
             throw error(token, PRIMITIVES);

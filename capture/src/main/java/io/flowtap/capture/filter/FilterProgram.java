@@ -2,6 +2,7 @@ package io.flowtap.capture.filter;
 
 import io.flowtap.capture.codec.TunnelType;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,6 +11,10 @@ import java.util.List;
  * {@code onMatch[i]} or {@code onMismatch[i]}, until it reaches {@link #ACCEPT} or {@link #REJECT}. Every branch
  * goes forward, so {@link BpfCompiler} can turn each test into instructions one for one, and evaluation is a loop
  * over primitive arrays that neither allocates nor recurses.
+ * <p>
+ * For userspace, a disjunction of many hosts, networks or ports of one direction (a blocklist) becomes one set test
+ * ({@link ValueSet}): a lookup instead of a chain of thousands of tests. The kernel's program is compiled without
+ * sets, test for test. Compiling walks the tree with stacks of its own, so an expression of any depth compiles.
  * <p>
  * Immutable once built: any number of threads may evaluate it at once.
  */
@@ -36,8 +41,22 @@ final class FilterProgram
     static final int DST_PORT = 6;
     /** An outer VLAN tag with id {@code a}, or any tag when {@code a} is {@link FlowFilter#NO_VLAN}. */
     static final int VLAN = 7;
+    /** IPv4 and the source address in the test's set. */
+    static final int SRC_IPV4_SET = 8;
+    /** IPv4 and the destination address in the test's set. */
+    static final int DST_IPV4_SET = 9;
+    /** IPv6 and the source address in the test's set. */
+    static final int SRC_IPV6_SET = 10;
+    /** IPv6 and the destination address in the test's set. */
+    static final int DST_IPV6_SET = 11;
+    /** Source port in the test's set. */
+    static final int SRC_PORT_SET = 12;
+    /** Destination port in the test's set. */
+    static final int DST_PORT_SET = 13;
     /** The tunnel is of type {@code a} (GRE: or ERSPAN) with id {@code b}, or any id. */
-    static final int TUNNEL = 8;
+    static final int TUNNEL = 14;
+    /** Alternatives of one field and direction from which a disjunction becomes a set test. */
+    static final int SET_THRESHOLD = 8;
 
     private static final int VLAN_ID_MASK = 0xFFF;
 
@@ -49,11 +68,13 @@ final class FilterProgram
     final long[] d;
     final int[] onMatch;
     final int[] onMismatch;
+    final ValueSet[] sets;
 
     private FilterProgram(final Builder builder)
     {
         final int length = builder.tests.size();
         entry = builder.entry;
+        sets = builder.sets.toArray(new ValueSet[0]);
         test = new int[length];
         a = new long[length];
         b = new long[length];
@@ -75,12 +96,14 @@ final class FilterProgram
     }
 
     /**
-     * @param root of the parsed filter.
+     * @param root    of the parsed filter.
+     * @param useSets whether a disjunction of many alternatives of one field becomes a set test (for userspace), or
+     *                stays a chain of tests (for the kernel).
      * @return it flattened, with {@code tcp} and other constants folded away.
      */
-    static FilterProgram compile(final FilterNode root)
+    static FilterProgram compile(final FilterNode root, final boolean useSets)
     {
-        final Builder builder = new Builder();
+        final Builder builder = new Builder(useSets);
         final FilterNode simplified = simplify(root);
         if (simplified instanceof FilterNode.Constant constant)
         {
@@ -89,7 +112,7 @@ final class FilterProgram
         else
         {
             builder.entry = 0;
-            builder.emit(simplified, ACCEPT, REJECT);
+            builder.emit(simplified);
         }
         return new FilterProgram(builder);
     }
@@ -148,6 +171,24 @@ final class FilterProgram
                 case DST_PORT:
                     match = dstPort >= a[i] && dstPort <= b[i];
                     break;
+                case SRC_IPV4_SET:
+                    match = version == 4 && sets[i].containsIpv4(srcLow);
+                    break;
+                case DST_IPV4_SET:
+                    match = version == 4 && sets[i].containsIpv4(dstLow);
+                    break;
+                case SRC_IPV6_SET:
+                    match = version == 6 && sets[i].containsIpv6(srcHigh, srcLow);
+                    break;
+                case DST_IPV6_SET:
+                    match = version == 6 && sets[i].containsIpv6(dstHigh, dstLow);
+                    break;
+                case SRC_PORT_SET:
+                    match = sets[i].containsPort(srcPort);
+                    break;
+                case DST_PORT_SET:
+                    match = sets[i].containsPort(dstPort);
+                    break;
                 case TUNNEL:
                     match = (tunnelType == a[i] || (a[i] == TunnelType.GRE && tunnelType == TunnelType.ERSPAN)) &&
                         (b[i] == FlowFilter.ANY_TUNNEL_ID || (tunnelId & 0xFFFF_FFFFL) == b[i]);
@@ -162,14 +203,70 @@ final class FilterProgram
     }
 
     /**
-     * Fold constants ({@code tcp}, and what they decide) so that only the root can be one.
+     * Fold constants ({@code tcp}, and what they decide) so that only the root can be one: a post-order walk with a
+     * stack of its own, as the tree may be as deep as the expression is long.
      */
-    private static FilterNode simplify(final FilterNode node)
+    private static FilterNode simplify(final FilterNode root)
     {
-        if (node instanceof FilterNode.And and)
+        final ArrayDeque<Object> work = new ArrayDeque<>();
+        final ArrayDeque<FilterNode> results = new ArrayDeque<>();
+        work.push(root);
+        while (!work.isEmpty())
         {
-            final FilterNode left = simplify(and.left());
-            final FilterNode right = simplify(and.right());
+            final Object item = work.pop();
+            if (item instanceof Combine combine)
+            {
+                results.push(fold(combine.node(), results));
+            }
+            else if (item instanceof FilterNode.And and)
+            {
+                work.push(new Combine(and));
+                work.push(and.right());
+                work.push(and.left());
+            }
+            else if (item instanceof FilterNode.Or or)
+            {
+                work.push(new Combine(or));
+                work.push(or.right());
+                work.push(or.left());
+            }
+            else if (item instanceof FilterNode.Not not)
+            {
+                work.push(new Combine(not));
+                work.push(not.operand());
+            }
+            else
+            {
+                results.push((FilterNode)item);
+            }
+        }
+        return results.pop();
+    }
+
+    /**
+     * A node whose operands' simplified forms are on the results stack, right on top.
+     *
+     * @param node to rebuild from them.
+     */
+    private record Combine(FilterNode node)
+    {
+    }
+
+    private static FilterNode fold(final FilterNode node, final ArrayDeque<FilterNode> results)
+    {
+        if (node instanceof FilterNode.Not)
+        {
+            final FilterNode operand = results.pop();
+            if (operand instanceof FilterNode.Constant constant)
+            {
+                return new FilterNode.Constant(!constant.value(), "not " + constant.text());
+            }
+            return new FilterNode.Not(operand);
+        }
+        final FilterNode right = results.pop();
+        final FilterNode left = results.pop();
+        if (node instanceof FilterNode.And)
+        {
             if (left instanceof FilterNode.Constant constant)
             {
                 return constant.value() ? right : constant;
@@ -180,66 +277,197 @@ final class FilterProgram
             }
             return new FilterNode.And(left, right);
         }
-        if (node instanceof FilterNode.Or or)
+        if (left instanceof FilterNode.Constant constant)
         {
-            final FilterNode left = simplify(or.left());
-            final FilterNode right = simplify(or.right());
-            if (left instanceof FilterNode.Constant constant)
-            {
-                return constant.value() ? constant : right;
-            }
-            if (right instanceof FilterNode.Constant constant)
-            {
-                return constant.value() ? constant : left;
-            }
-            return new FilterNode.Or(left, right);
+            return constant.value() ? constant : right;
         }
-        if (node instanceof FilterNode.Not not)
+        if (right instanceof FilterNode.Constant constant)
         {
-            final FilterNode operand = simplify(not.operand());
-            if (operand instanceof FilterNode.Constant constant)
-            {
-                return new FilterNode.Constant(!constant.value(), "not " + constant.text());
-            }
-            return new FilterNode.Not(operand);
+            return constant.value() ? constant : left;
         }
-        return node;
+        return new FilterNode.Or(left, right);
     }
 
     /**
      * Emits tests in evaluation order. Branch targets are label numbers until {@link #resolve}, so that a test can
      * name the first test of a subtree that is not emitted yet.
      */
+    /**
+     * Alternatives of one field and direction, evaluated as one lookup.
+     *
+     * @param kind      of the field: {@link FilterNode#KIND_IPV4}, {@link FilterNode#KIND_IPV6} or
+     *                  {@link FilterNode#KIND_PORT}.
+     * @param direction {@link FilterNode#SRC}, {@link FilterNode#DST} or {@link FilterNode#SRC_OR_DST}.
+     * @param values    the set.
+     */
+    private record SetTest(int kind, int direction, ValueSet values)
+    {
+    }
+
     private static final class Builder
     {
         private final List<long[]> tests = new ArrayList<>();
+        private final List<ValueSet> sets = new ArrayList<>();
         private final List<Integer> labels = new ArrayList<>();
+        private final boolean useSets;
         private int entry;
 
-        void emit(final FilterNode node, final int onMatch, final int onMismatch)
+        Builder(final boolean useSets)
         {
-            if (node instanceof FilterNode.And and)
+            this.useSets = useSets;
+        }
+
+        /**
+         * One thing to emit: a subtree (or a set), where it goes on a match and on a mismatch, and the label to bind
+         * just before its first test.
+         */
+        private record Frame(Object item, int onMatch, int onMismatch, int label)
+        {
+        }
+
+        /**
+         * Emit the tree in evaluation order, with a stack of frames instead of recursion: a conjunction's left side
+         * goes on to a label bound before its right side; a disjunction's alternatives each go on, on a mismatch, to
+         * the next one's label.
+         */
+        void emit(final FilterNode root)
+        {
+            final ArrayDeque<Frame> stack = new ArrayDeque<>();
+            stack.push(new Frame(root, ACCEPT, REJECT, -1));
+            while (!stack.isEmpty())
             {
-                final int right = newLabel();
-                emit(and.left(), right, onMismatch);
-                bind(right);
-                emit(and.right(), onMatch, onMismatch);
+                final Frame frame = stack.pop();
+                if (frame.label() >= 0)
+                {
+                    bind(frame.label());
+                }
+                final Object item = frame.item();
+                if (item instanceof FilterNode.And and)
+                {
+                    final int right = newLabel();
+                    stack.push(new Frame(and.right(), frame.onMatch(), frame.onMismatch(), right));
+                    stack.push(new Frame(and.left(), right, frame.onMismatch(), -1));
+                }
+                else if (item instanceof FilterNode.Or or)
+                {
+                    final List<Object> alternatives = alternatives(or);
+                    int next = frame.onMismatch();
+                    for (int k = alternatives.size() - 1; k >= 0; k--)
+                    {
+                        final int label = k == 0 ? -1 : newLabel();
+                        stack.push(new Frame(alternatives.get(k), frame.onMatch(), next, label));
+                        next = label;
+                    }
+                }
+                else if (item instanceof FilterNode.Not not)
+                {
+                    stack.push(new Frame(not.operand(), frame.onMismatch(), frame.onMatch(), -1));
+                }
+                else if (item instanceof SetTest set)
+                {
+                    emitSet(set, frame.onMatch(), frame.onMismatch());
+                }
+                else
+                {
+                    emitPrimitive((FilterNode.Primitive)item, frame.onMatch(), frame.onMismatch());
+                }
             }
-            else if (node instanceof FilterNode.Or or)
+        }
+
+        /**
+         * The alternatives of a chain of {@code or}s, in order; with sets, the hosts, networks and ports of one
+         * field and direction that are many enough become one set each, first.
+         */
+        private List<Object> alternatives(final FilterNode.Or root)
+        {
+            final List<FilterNode> leaves = new ArrayList<>();
+            final ArrayDeque<FilterNode> pending = new ArrayDeque<>();
+            pending.push(root);
+            while (!pending.isEmpty())
             {
-                final int right = newLabel();
-                emit(or.left(), onMatch, right);
-                bind(right);
-                emit(or.right(), onMatch, onMismatch);
+                final FilterNode node = pending.pop();
+                if (node instanceof FilterNode.Or or)
+                {
+                    pending.push(or.right());
+                    pending.push(or.left());
+                }
+                else
+                {
+                    leaves.add(node);
+                }
             }
-            else if (node instanceof FilterNode.Not not)
+            final List<Object> alternatives = new ArrayList<>();
+            if (!useSets)
             {
-                emit(not.operand(), onMismatch, onMatch);
+                alternatives.addAll(leaves);
+                return alternatives;
             }
-            else
+            final java.util.Map<Integer, List<FilterNode.Primitive>> groups = new java.util.TreeMap<>();
+            for (final FilterNode leaf : leaves)
             {
-                emitPrimitive((FilterNode.Primitive)node, onMatch, onMismatch);
+                if (leaf instanceof FilterNode.Primitive primitive && isSetKind(primitive))
+                {
+                    groups.computeIfAbsent(primitive.kind() * 8 + primitive.direction(), k -> new ArrayList<>())
+                        .add(primitive);
+                }
             }
+            final java.util.Set<FilterNode> inSets = java.util.Collections.newSetFromMap(
+                new java.util.IdentityHashMap<>());
+            for (final List<FilterNode.Primitive> group : groups.values())
+            {
+                if (group.size() >= SET_THRESHOLD)
+                {
+                    final FilterNode.Primitive first = group.get(0);
+                    alternatives.add(new SetTest(first.kind(), first.direction(), ValueSet.of(first.kind(), group)));
+                    inSets.addAll(group);
+                }
+            }
+            for (final FilterNode leaf : leaves)
+            {
+                if (!inSets.contains(leaf))
+                {
+                    alternatives.add(leaf);
+                }
+            }
+            return alternatives;
+        }
+
+        private static boolean isSetKind(final FilterNode.Primitive primitive)
+        {
+            final int kind = primitive.kind();
+            final int direction = primitive.direction();
+            return (kind == FilterNode.KIND_IPV4 || kind == FilterNode.KIND_IPV6 || kind == FilterNode.KIND_PORT) &&
+                (direction == FilterNode.SRC || direction == FilterNode.DST || direction == FilterNode.SRC_OR_DST);
+        }
+
+        private void emitSet(final SetTest set, final int onMatch, final int onMismatch)
+        {
+            final int srcTest = set.kind() == FilterNode.KIND_IPV4 ? SRC_IPV4_SET :
+                set.kind() == FilterNode.KIND_IPV6 ? SRC_IPV6_SET : SRC_PORT_SET;
+            final int dstTest = srcTest + 1;
+            switch (set.direction())
+            {
+                case FilterNode.SRC:
+                    setTest(srcTest, set.values(), onMatch, onMismatch);
+                    break;
+                case FilterNode.DST:
+                    setTest(dstTest, set.values(), onMatch, onMismatch);
+                    break;
+                default:
+                {
+                    final int dst = newLabel();
+                    setTest(srcTest, set.values(), onMatch, dst);
+                    bind(dst);
+                    setTest(dstTest, set.values(), onMatch, onMismatch);
+                    break;
+                }
+            }
+        }
+
+        private void setTest(final int test, final ValueSet values, final int onMatch, final int onMismatch)
+        {
+            tests.add(new long[] {test, 0, 0, 0, 0, onMatch, onMismatch});
+            sets.add(values);
         }
 
         private void emitPrimitive(final FilterNode.Primitive primitive, final int onMatch, final int onMismatch)
@@ -301,6 +529,7 @@ final class FilterProgram
         {
             tests.add(new long[] {test, primitive.a(), primitive.b(), primitive.c(), primitive.d(), onMatch,
                 onMismatch});
+            sets.add(null);
         }
 
         private int newLabel()

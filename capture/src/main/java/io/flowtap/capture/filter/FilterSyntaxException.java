@@ -10,6 +10,8 @@ package io.flowtap.capture.filter;
 public final class FilterSyntaxException extends IllegalArgumentException
 {
     private static final long serialVersionUID = 1L;
+    /** Longest part of an expression a message quotes. */
+    private static final int MAX_QUOTED = 160;
 
     private final String expression;
     private final int column;
@@ -22,9 +24,24 @@ public final class FilterSyntaxException extends IllegalArgumentException
     FilterSyntaxException(final String expression, final int column, final String problem)
     {
         super((column > 0 ? "bad filter at column " + column + ": " : "bad filter: ") + problem + " in \"" +
-            expression + "\"");
+            quote(expression, column) + "\"");
         this.expression = expression;
         this.column = column;
+    }
+
+    /**
+     * @return the expression, or for a long one (a blocklist) the part around the column, so the line stays short.
+     */
+    private static String quote(final String expression, final int column)
+    {
+        if (expression.length() <= MAX_QUOTED)
+        {
+            return expression;
+        }
+        final int centre = column > 0 ? column - 1 : 0;
+        final int from = Math.max(0, Math.min(centre - MAX_QUOTED / 2, expression.length() - MAX_QUOTED));
+        final int to = Math.min(expression.length(), from + MAX_QUOTED);
+        return (from > 0 ? "..." : "") + expression.substring(from, to) + (to < expression.length() ? "..." : "");
     }
 
     /**

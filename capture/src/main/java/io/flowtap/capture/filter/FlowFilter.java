@@ -47,6 +47,8 @@ public final class FlowFilter
     public static final int NO_VLAN = -1;
     /** A tunnel primitive without an id: any id of that tunnel matches. */
     public static final long ANY_TUNNEL_ID = -1;
+    /** Longest {@link #abbreviate(String)}. */
+    static final int MAX_SUMMARY = 160;
 
     private static final FlowFilter MATCH_ALL = new FlowFilter("", new FilterNode.Constant(true, ""));
     private static final long IPV4_MASK = 0xFFFF_FFFFL;
@@ -54,12 +56,13 @@ public final class FlowFilter
     private final String expression;
     private final FilterNode root;
     private final FilterProgram program;
+    private volatile FilterProgram chainProgram;
 
     private FlowFilter(final String expression, final FilterNode root)
     {
         this.expression = expression;
         this.root = root;
-        this.program = FilterProgram.compile(root);
+        this.program = FilterProgram.compile(root, true);
     }
 
     /**
@@ -227,11 +230,58 @@ public final class FlowFilter
     }
 
     /**
-     * @return the tests of the flattened filter, for the compiler.
+     * Compile for the kernel, unless the program would be larger than it takes: then null, and the caller filters in
+     * userspace ({@link #matches(PacketDecoder)}) behind a kernel program that keeps every TCP segment
+     * ({@code matchAll().toBpf()}), saying so. A blocklist of thousands of hosts is such a filter: classic BPF has no
+     * loops nor sets, only a chain of compares, and at most {@link Bpf#MAX_INSTRUCTIONS} of them.
+     *
+     * @return the program, or null when it would exceed {@link Bpf#MAX_INSTRUCTIONS}.
+     */
+    public BpfProgram toBpfIfItFits()
+    {
+        return toBpfIfItFits(
+            new int[] {DecoderContext.VXLAN_PORT_DEFAULT}, new int[] {DecoderContext.GENEVE_PORT_DEFAULT});
+    }
+
+    /**
+     * {@link #toBpfIfItFits()}, following VXLAN and Geneve on the ports the decoder opens them on.
+     *
+     * @param vxlanPorts  UDP destination ports of VXLAN.
+     * @param genevePorts UDP destination ports of Geneve.
+     * @return the program, or null when it would exceed {@link Bpf#MAX_INSTRUCTIONS}.
+     */
+    public BpfProgram toBpfIfItFits(final int[] vxlanPorts, final int[] genevePorts)
+    {
+        try
+        {
+            return BpfCompiler.compile(this, vxlanPorts, genevePorts);
+        }
+        catch (final FilterSyntaxException ex)
+        {
+            return null;
+        }
+    }
+
+    /**
+     * @return the tests of the flattened filter, for userspace: disjunctions of many alternatives are set lookups.
      */
     FilterProgram program()
     {
         return program;
+    }
+
+    /**
+     * @return the same tests, every alternative a test of its own: what the kernel's program is compiled from.
+     */
+    FilterProgram chainProgram()
+    {
+        FilterProgram chain = chainProgram;
+        if (chain == null)
+        {
+            chain = FilterProgram.compile(root, false);
+            chainProgram = chain;
+        }
+        return chain;
     }
 
     /**
@@ -241,5 +291,18 @@ public final class FlowFilter
     public String toString()
     {
         return root.toString();
+    }
+
+    /**
+     * Shorten a filter's text for a summary line: a long one (a blocklist of thousands of hosts) becomes its start and
+     * how long it is, so that the line stays short.
+     *
+     * @param text an expression, as given or as {@link #toString()} prints it.
+     * @return the text, or its first characters and its length.
+     */
+    public static String abbreviate(final String text)
+    {
+        return text.length() <= MAX_SUMMARY ? text : text.substring(0, MAX_SUMMARY - 40) + "... (" + text.length() +
+            " characters)";
     }
 }

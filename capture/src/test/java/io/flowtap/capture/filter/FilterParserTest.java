@@ -5,7 +5,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -135,5 +137,69 @@ class FilterParserTest
         assertEquals(expression, ex.expression());
         assertInstanceOf(IllegalArgumentException.class, ex);
         assertTrue(ex.getMessage().indexOf('\n') < 0, "one line");
+    }
+
+    @Test
+    void shouldParseDeepNestingWithoutRecursion()
+    {
+        final int depth = 20_000;
+        final String nested = "(".repeat(depth) + "port 80" + ")".repeat(depth);
+        final FlowFilter filter = FlowFilter.parse(nested);
+        assertEquals("port 80", filter.toString());
+        assertTrue(filter.matches(4, 0, 1, 80, 0, 2, 1, FlowFilter.NO_VLAN));
+
+        // Alternating operators nest the tree itself as deep as the expression: (a or (b and (a or ...))).
+        final StringBuilder alternating = new StringBuilder();
+        for (int i = 0; i < 5000; i++)
+        {
+            alternating.append("(port ").append(i).append(i % 2 == 0 ? " or " : " and ");
+        }
+        alternating.append("port 65535").append(")".repeat(5000));
+        final FlowFilter deep = FlowFilter.parse(alternating.toString());
+        assertTrue(deep.matches(4, 0, 1, 0, 0, 2, 7, FlowFilter.NO_VLAN));
+        assertTrue(deep.toString().startsWith("(port 0 or (port 1 and (port 2 or "));
+        // 10,000 tests are more than the kernel's program takes: userspace filters, behind a tcp-only program.
+        assertNull(deep.toBpfIfItFits());
+    }
+
+    @Test
+    void shouldParseThirtyThousandNots()
+    {
+        final FlowFilter even = FlowFilter.parse("not ".repeat(30_000) + "port 80");
+        assertTrue(even.matches(4, 0, 1, 80, 0, 2, 1, FlowFilter.NO_VLAN));
+        final FlowFilter odd = FlowFilter.parse("not ".repeat(30_001) + "port 80");
+        assertFalse(odd.matches(4, 0, 1, 80, 0, 2, 1, FlowFilter.NO_VLAN));
+        assertTrue(odd.toString().startsWith("not not not "));
+    }
+
+    @Test
+    void shouldEvaluateABlocklistOfSixThousandHostsAsASetAndLeaveItToUserspace()
+    {
+        final StringBuilder expression = new StringBuilder();
+        for (int i = 0; i < 6000; i++)
+        {
+            expression.append(i == 0 ? "" : " or ").append("host 10.").append(i / 250).append('.')
+                .append(i % 250).append(".1");
+        }
+        final FlowFilter filter = FlowFilter.parse(expression.toString());
+        // Two set lookups (source, destination), not 12,000 tests.
+        assertEquals(2, filter.program().length());
+        assertTrue(filter.matches(4, 0, 0x0A_05_07_01L, 1, 0, 0x0B_00_00_01L, 2, FlowFilter.NO_VLAN));
+        assertTrue(filter.matches(4, 0, 0x0B_00_00_01L, 1, 0, 0x0A_17_0F_01L, 2, FlowFilter.NO_VLAN));
+        assertFalse(filter.matches(4, 0, 0x0A_05_07_02L, 1, 0, 0x0B_00_00_01L, 2, FlowFilter.NO_VLAN));
+        // Too large for the kernel's 4096 instructions: the caller filters in userspace instead.
+        assertNull(filter.toBpfIfItFits());
+        assertThrows(FilterSyntaxException.class, filter::toBpf);
+    }
+
+    @Test
+    void shouldQuoteOnlyThePartOfALongExpressionAroundTheProblem()
+    {
+        final String expression = "port 1 or ".repeat(2000) + "port http";
+        final FilterSyntaxException ex = assertThrows(FilterSyntaxException.class, () -> FlowFilter.parse(expression));
+        assertTrue(ex.getMessage().length() < 300, ex.getMessage());
+        assertTrue(ex.getMessage().contains("found 'http' in \"..."), ex.getMessage());
+        assertTrue(ex.getMessage().endsWith(" or port 1 or port http\""), ex.getMessage());
+        assertEquals(expression, ex.expression());
     }
 }

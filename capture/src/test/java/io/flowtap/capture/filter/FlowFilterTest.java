@@ -37,6 +37,21 @@ class FlowFilterTest
     }
 
     @Test
+    void shouldAbbreviateABlocklistForASummaryLine()
+    {
+        assertEquals("dst port 80 and ip", FlowFilter.abbreviate("dst port 80 and ip"));
+        final StringBuilder blocklist = new StringBuilder("host 10.9.0.1");
+        for (int i = 1; i < 6000; i++)
+        {
+            blocklist.append(" or host 10.9.").append(i / 250).append('.').append(i % 250 + 1);
+        }
+        final String text = FlowFilter.parse(blocklist.toString()).toString();
+        final String abbreviated = FlowFilter.abbreviate(text);
+        assertTrue(abbreviated.length() <= 160, abbreviated);
+        assertEquals(text.substring(0, 120) + "... (" + text.length() + " characters)", abbreviated);
+    }
+
+    @Test
     void shouldMatchHostsInTheirDirection()
     {
         assertTrue(v4("host 10.0.0.1", A, 1, B, 2, NO_VLAN));

@@ -127,8 +127,8 @@ public final class LoadTestReport
                 String.format(Locale.ROOT, "%,.0f pps, %.0f CPU ns/pkt (process %.0f)", entry.getValue(),
                 at.cpuNsPerPacket(), at.processNsPerPacket()));
         }
-        out.println("histogram log: " + histogramLog + " (no plotter on this branch: plot it with HdrHistogram's " +
-            "HistogramLogProcessor or flowtap journal histogram --plot once that lands)");
+        out.println("histogram log: " + histogramLog + " (percentiles and a plot: flowtap journal histogram " +
+            histogramLog + " --plot latency.svg)");
     }
 
     private StepResult stepAt(final String capturer, final double pps)

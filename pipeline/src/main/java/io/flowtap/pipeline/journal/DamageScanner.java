@@ -297,16 +297,18 @@ final class DamageScanner implements AutoCloseable
             }
             return skipTo(position, resume, "an excerpt that was never committed");
         }
-        if (next > size || !isData(position, (int)Math.min(next - position, Integer.MAX_VALUE)))
+        if (next > size)
         {
             return damagedAt(position, "its header claims " + length + " bytes, more than the file holds");
         }
         if ((header & Wires.META_DATA) != 0)
         {
             // Chronicle's own: the store header, index arrays, padding. Each is a wire document that starts with a
-            // field name (0xB9 and its length), or zeros for padding; the store's field is "header".
-            final int first = length == 0 ? 0 : window.getByte((int)(address(position + Integer.BYTES, 1) -
-                window.addressOffset())) & 0xFF;
+            // field name (0xB9 and its length), or zeros for padding; the store's field is "header". An index array
+            // is mostly zeros Chronicle never touches: where blocks were not preallocated those are holes, which is
+            // no damage, so only its first byte must be data.
+            final int first = length == 0 || !isData(position, Integer.BYTES + 1) ? 0 :
+                window.getByte((int)(address(position + Integer.BYTES, 1) - window.addressOffset())) & 0xFF;
             if ((first != WIRE_FIELD_NAME && first != 0) || (position == 0 && !isStoreHeader(length)))
             {
                 return damagedAt(position, "not a Chronicle document where one should start");
@@ -317,6 +319,10 @@ final class DamageScanner implements AutoCloseable
         if (length > QueueReader.MAX_EXCERPT_LENGTH || length < JournalDescriptor.HEADER_LENGTH)
         {
             return damagedAt(position, "its header claims " + length + " bytes, which no journal excerpt has");
+        }
+        if (!isData(position, Integer.BYTES + (int)length))
+        {
+            return damagedAt(position, "its header claims " + length + " bytes, more than the file holds");
         }
         final long address = address(position + Integer.BYTES, (int)length);
         final String problem = excerpts.check(address, (int)length);

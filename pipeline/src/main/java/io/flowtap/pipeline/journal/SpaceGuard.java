@@ -5,7 +5,11 @@ import io.flowtap.linux.Posix;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.impl.RollingChronicleQueue;
 
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
 import java.io.File;
+import java.nio.ByteOrder;
 
 /**
  * One writer's reservation of disk space ahead of what it writes, so that a write through Chronicle's mapping never
@@ -15,10 +19,10 @@ import java.io.File;
  * is allocated up to at least {@code p + m + headroom}, where the headroom covers an index array Chronicle may write
  * inline and the next excerpt's header. Excerpts are contiguous, so the header of the next one (written by Chronicle
  * before this writer sees the position) is always inside what the previous reservation covered, whichever writer of
- * the queue made it. Blocks are allocated with {@code fallocate(2)} in steps of {@link #CHUNK_BYTES}, which also keeps
- * the check per event to one comparison; on a file system that cannot preallocate, the free space is checked instead,
- * with a margin, once per step. A new cycle file is only started when the file system has room for its header,
- * indexes and first excerpts.
+ * the queue made it. Each step of {@link #CHUNK_BYTES} either allocates the blocks ({@code fallocate(2)}, on tmpfs)
+ * or checks that the file system has them free with a margin ({@code fstatvfs(2)}, elsewhere; see
+ * {@link JournalSpace#preallocates()}), which also keeps the check per event to one comparison. A new cycle file is
+ * only started when the file system has room for its header, indexes and first excerpts.
  * <p>
  * Owned by one writer's thread. Nothing on the per-event path allocates.
  */
@@ -28,11 +32,12 @@ final class SpaceGuard implements AutoCloseable
     static final long CHUNK_BYTES = 1L << 20;
 
     private final JournalSpace space;
+    private final UnsafeBuffer statvfs = new UnsafeBuffer(BufferUtil.allocateDirectAligned(Posix.STATVFS_LENGTH, 8));
     private int cycle = Integer.MIN_VALUE;
     private int fd = -1;
     private String fileName;
     private long allocatedEnd;
-    private boolean preallocate = true;
+    private boolean preallocate;
 
     /**
      * @param space shared by the journal's writers.
@@ -40,6 +45,7 @@ final class SpaceGuard implements AutoCloseable
     SpaceGuard(final JournalSpace space)
     {
         this.space = space;
+        this.preallocate = space.preallocates();
     }
 
     /**
@@ -103,7 +109,7 @@ final class SpaceGuard implements AutoCloseable
             }
             preallocate = false;
         }
-        final long usable = space.usableBytes();
+        final long usable = usableBytes();
         if (usable < target - allocatedEnd + JournalSpace.MARGIN_BYTES)
         {
             space.full("no space left on the device for journal file " + fileName + " at byte " + allocatedEnd +
@@ -122,13 +128,26 @@ final class SpaceGuard implements AutoCloseable
         return allocatedEnd;
     }
 
+    /**
+     * @return bytes the file system has free, without allocating: {@code fstatvfs} on the cycle file.
+     */
+    private long usableBytes()
+    {
+        if (fd >= 0 && Posix.fstatvfs(fd, statvfs.addressOffset()) == 0)
+        {
+            return statvfs.getLong(Posix.STATVFS_BAVAIL_OFFSET, ByteOrder.nativeOrder()) *
+                statvfs.getLong(Posix.STATVFS_FRSIZE_OFFSET, ByteOrder.nativeOrder());
+        }
+        return space.usableBytes();
+    }
+
     private void switchTo(final File file, final int newCycle)
     {
         closeFile();
         cycle = newCycle;
         allocatedEnd = 0;
         fileName = file == null ? "?" : file.getName();
-        if (file != null && preallocate)
+        if (file != null)
         {
             final int opened = Posix.open(file.getPath(), Posix.O_RDWR);
             // Without a descriptor, fall back to checking free space.

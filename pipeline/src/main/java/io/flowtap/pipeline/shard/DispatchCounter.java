@@ -2,19 +2,23 @@ package io.flowtap.pipeline.shard;
 
 /**
  * Counters a poller keeps about handing segments to workers. With the decoder's and the source's counters they
- * account for every frame: frames = segments + frames the decoder counted under a drop reason, and
- * segments = {@link #HANDED_OFF} + {@link #DROPPED_QUEUE_FULL}.
+ * account for every frame: frames = TCP segments decoded + frames the decoder counted under a drop reason; segments
+ * decoded = {@link #FILTERED_OUT} + {@link #SEGMENTS}; and {@link #SEGMENTS} = {@link #HANDED_OFF} +
+ * {@link #DROPPED_QUEUE_FULL}.
  */
 public enum DispatchCounter
 {
-    /** TCP segments the poller decoded. */
+    /** TCP segments the poller decoded that the capture filter, if any, matched: offered to a worker's queue. */
     SEGMENTS("segments"),
+    /**
+     * Segments the capture filter rejected in userspace, after decoding ({@link Dispatcher#filter}): segments the
+     * kernel's program passed on whole (an IP fragment, a tunnel it does not look inside), or every segment when the
+     * filter was too large for the kernel's program. Decoded, counted here, not handed off.
+     */
+    FILTERED_OUT("segments filtered out in userspace"),
     /** Segments handed to a worker's queue. */
     HANDED_OFF("segments handed off"),
     /** Segments dropped because their worker's queue was full ({@link QueueFullPolicy#DROP}). */
-    /** Segments the capture filter does not match, found so after decoding (a fragment, a tunnel the kernel's
-     * program passes on whole). */
-    FILTERED_OUT("segments filtered out after decoding"),
     DROPPED_QUEUE_FULL("segments dropped, queue full"),
     /** Duty cycles that took no frame because a worker's queue was full ({@link QueueFullPolicy#WAIT}). */
     QUEUE_FULL_STALLS("stalls on a full queue"),

@@ -140,11 +140,13 @@ public final class Dispatcher
     }
 
     /**
-     * Apply the capture filter to every segment after decoding: the kernel's program passes on whole what it cannot
-     * read (fragments, tunnels it does not open), so only here does the filter see those segments. Configure before
-     * the poller starts.
+     * Apply the capture filter to every segment here, in userspace, after the frame's one decode and before it is
+     * handed off. The kernel's program cannot decide everything: it passes on whole what it cannot read (IP fragments,
+     * tunnels it does not open), and a filter too large for it (a blocklist) leaves it keeping every TCP segment. What
+     * the filter rejects is counted as {@link DispatchCounter#FILTERED_OUT} and goes no further. Configure before the
+     * poller starts.
      *
-     * @param filter the capture filter, or null for none.
+     * @param filter the capture filter, or null (or one that matches everything) for none.
      * @return this.
      */
     public Dispatcher filter(final FlowFilter filter)
@@ -243,7 +245,7 @@ public final class Dispatcher
      * {@link #endCycle()}.
      *
      * @param frame as the source delivered it.
-     * @return {@link #NOT_A_SEGMENT}, {@link #DROPPED}, {@link #IN_PLACE} or {@link #COPIED}.
+     * @return {@link #NOT_A_SEGMENT}, {@link #FILTERED_OUT}, {@link #DROPPED}, {@link #IN_PLACE} or {@link #COPIED}.
      */
     public int dispatch(final Frame frame)
     {
@@ -255,12 +257,14 @@ public final class Dispatcher
         {
             return NOT_A_SEGMENT;
         }
-        counters.increment(DispatchCounter.SEGMENTS);
+        // The one place the capture filter applies in userspace, to the decoded segment: the inner packet of a
+        // tunnel, a datagram reassembled from fragments.
         if (filter != null && !filter.matches(decoder))
         {
             counters.increment(DispatchCounter.FILTERED_OUT);
             return FILTERED_OUT;
         }
+        counters.increment(DispatchCounter.SEGMENTS);
         final long hash = key.wrap(decoder, vlanInKey, tunnelInKey).hash();
         lastFlowHash = hash;
         final long clockBeforeNs = maxSegmentTimeNs;

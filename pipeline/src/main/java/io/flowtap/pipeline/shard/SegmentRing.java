@@ -76,6 +76,22 @@ public final class SegmentRing
     public SegmentRing(
         final int poller, final int worker, final int capacity, final int copyLength, final Watermark watermark)
     {
+        this(poller, worker, capacity, copyLength, watermark,
+            new UnsafeBuffer(BufferUtil.allocateDirectAligned(POSITIONS_LENGTH, PAD)));
+    }
+
+    /**
+     * A ring whose positions live in the given buffer: a test passes one that runs the other side's step inside a
+     * compare-and-set, to step the protocol through the interleavings two threads would rarely hit.
+     */
+    SegmentRing(
+        final int poller,
+        final int worker,
+        final int capacity,
+        final int copyLength,
+        final Watermark watermark,
+        final UnsafeBuffer positions)
+    {
         if (capacity < 1 || capacity > MAX_CAPACITY)
         {
             throw new IllegalArgumentException("ring capacity must be 1 to " + MAX_CAPACITY + ": " + capacity);
@@ -87,7 +103,12 @@ public final class SegmentRing
         this.copyLength = BitUtil.align(Math.max(copyLength, 64), 64);
         this.records = new UnsafeBuffer(
             BufferUtil.allocateDirectAligned(this.capacity * SegmentDescriptor.LENGTH, SegmentDescriptor.LENGTH));
-        this.positions = new UnsafeBuffer(BufferUtil.allocateDirectAligned(POSITIONS_LENGTH, PAD));
+        if (positions.capacity() < POSITIONS_LENGTH)
+        {
+            throw new IllegalArgumentException(
+                "positions need " + POSITIONS_LENGTH + " bytes: " + positions.capacity());
+        }
+        this.positions = positions;
         this.copies = new UnsafeBuffer(BufferUtil.allocateDirectAligned(this.capacity * this.copyLength, 64));
         this.grownCopies = new UnsafeBuffer[this.capacity];
         this.watermark = watermark;

@@ -85,6 +85,48 @@ class JournalFullDiskTest
     }
 
     @Test
+    void shouldStopByCheckingFreeSpaceWhereBlocksAreNotPreallocated()
+    {
+        // As on a disk file system: the free space is checked (fstatvfs) with a margin, nothing is fallocated.
+        System.setProperty(JournalSpace.PREALLOCATE_PROP_NAME, "false");
+        try (SmallDisk disk = SmallDisk.mount(temp, 32 << 20))
+        {
+            final Path directory = disk.path().resolve("j");
+            final long written;
+            try (ChronicleJournal journal = ChronicleJournal.open(context(directory, JournalFullPolicy.STOP)))
+            {
+                assertFalse(journal.space().preallocates());
+                final JournalWriter writer = journal.newWriter(0);
+                final UnsafeBuffer data = new UnsafeBuffer(new byte[PAYLOAD]);
+                int i = 0;
+                while (writer.eventsDropped() == 0 && i < MOST_EVENTS)
+                {
+                    payload(writer, data, i++);
+                }
+                assertTrue(writer.eventsDropped() > 0, "the disk never filled: " + i + " events");
+                assertTrue(journal.space().hasStopped());
+                final String reason = journal.space().fullReason();
+                assertTrue(reason.matches("no space left on the device for journal file \\S+ at byte \\d+ " +
+                    "\\(\\d+ bytes free\\)"), reason);
+                // Stopped with the margin still free: the check, not the kernel, found the disk full.
+                final long free = Long.parseLong(reason.replaceAll(".*\\((\\d+) bytes free\\)", "$1"));
+                assertTrue(free > JournalSpace.MARGIN_BYTES - SpaceGuard.CHUNK_BYTES, reason);
+                assertTrue(free < JournalSpace.MARGIN_BYTES + 2 * SpaceGuard.CHUNK_BYTES, reason);
+                written = writer.eventsWritten();
+                assertTrue(written * PAYLOAD > 8 << 20, "wrote only " + written + " events");
+            }
+            finally
+            {
+                System.clearProperty(JournalSpace.PREALLOCATE_PROP_NAME);
+            }
+            final JournalEvent.Log log = JournalReader.readEvents(directory);
+            assertNull(log.damage(), () -> log.damage().message());
+            assertEquals(written, log.events().size());
+            checkPayloads(log.events());
+        }
+    }
+
+    @Test
     void shouldDropWhileTheDiskIsFullAndResumeWithALossEventWhenThereIsRoom() throws InterruptedException
     {
         try (SmallDisk disk = SmallDisk.mount(temp, 12 << 20))

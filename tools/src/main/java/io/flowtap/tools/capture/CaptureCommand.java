@@ -97,7 +97,8 @@ import java.util.concurrent.TimeUnit;
         "1:the interface cannot be captured on (no such interface, interface down, no privilege, ring too large "
             + "for memory), or it failed during the capture",
         "2:bad command line, a bad filter expression included, or a handler that cannot be loaded, compiled or made",
-        "3:standard output cannot be written, or the journal's disk is full (--journal-full stop)",
+        "3:standard output cannot be written, or the journal's disk filled (--journal-full stop: the capture "
+            + "stopped there; drop: events were dropped, counted)",
         "4:a handler threw and --handler-errors stop stopped the capture"})
 public final class CaptureCommand implements Callable<Integer>
 {
@@ -190,11 +191,12 @@ public final class CaptureCommand implements Callable<Integer>
 
     private final FrameHandler handler = this::onFrame;
     private FlowFilter filter = FlowFilter.matchAll();
-    private long filteredOut;
+    private boolean filterInKernel = true;
     private final SegmentFormatter formatter = new SegmentFormatter();
     private volatile boolean running = true;
     private volatile int exitCode = Flowtap.EXIT_OK;
     private PacketDecoder decoder;
+    private long filteredOut;
     private long printed;
     private PrintStream out = StandardOutput.bufferedStream();
     private PrintStream err = System.err;
@@ -217,11 +219,24 @@ public final class CaptureCommand implements Callable<Integer>
     public Integer call()
     {
         validate();
-        final BpfProgram program;
+        BpfProgram program;
         try
         {
             filter = FlowFilter.parse(filterExpression);
-            program = filter.toBpf(decoderOptions.vxlanPorts(), decoderOptions.genevePorts());
+            final int[] vxlanPorts = decoderOptions.vxlanPorts();
+            final int[] genevePorts = decoderOptions.genevePorts();
+            program = filter.toBpfIfItFits(vxlanPorts, genevePorts);
+            if (program == null)
+            {
+                // A blocklist of thousands of hosts: more than classic BPF's 4096 instructions. The kernel keeps
+                // every TCP segment (inside the tunnels it follows too), and the filter, with its sets, runs after
+                // decoding, where it runs anyway for what the kernel passes on whole.
+                filterInKernel = false;
+                program = FlowFilter.matchAll().toBpf(vxlanPorts, genevePorts);
+                err.println(PREFIX + "the filter is too large for the kernel's program (more than " +
+                    io.flowtap.capture.filter.Bpf.MAX_INSTRUCTIONS + " instructions): the kernel keeps every TCP " +
+                    "segment and the filter runs in userspace");
+            }
         }
         catch (final FilterSyntaxException ex)
         {
@@ -240,6 +255,9 @@ public final class CaptureCommand implements Callable<Integer>
         if (filterExpression != null)
         {
             context.filter(program);
+        }
+        if (filterExpression != null && filterInKernel && !filter.matchesEverything())
+        {
             err.println(PREFIX + "note: the kernel passes IP fragments, and tunnels it does not look inside (IP in " +
                 "IP, GTP-U, Teredo, AYIYA, MPLS, PPPoE, one inside another), on whole: the filter is applied to " +
                 "their segments after decoding");
@@ -276,7 +294,7 @@ public final class CaptureCommand implements Callable<Integer>
         try
         {
             err.println(PREFIX + "listening on " + interfaceName + ", ring of " + source.geometry() +
-                (filterExpression == null ? "" : ", kernel filter: " + (filter.matchesEverything() ? "tcp" : filter)));
+                (filterExpression == null ? "" : ", kernel filter: " + kernelFilter()));
             exitCode = capture(source);
         }
         finally
@@ -364,7 +382,7 @@ public final class CaptureCommand implements Callable<Integer>
                 engineOptions.attributes(), (worker, handlers) -> handlers.addAll(user.forWorker(worker)))
             .checksumMode(engineOptions.checksumMode())
             .decoderContext(decoderContext())
-            .filter(filterExpression == null ? null : filter);
+            .filter(filter);
         if (fanoutGroupId != null)
         {
             ring.fanout(fanoutGroupId, fanoutMode, true);
@@ -401,7 +419,7 @@ public final class CaptureCommand implements Callable<Integer>
                 (pollers == 1 ? "" : "s") + " and " + pipeline.workers().size() + " worker" +
                 (pipeline.workers().size() == 1 ? "" : "s") + (sensorOptions.journal() == null ? "" :
                 ", journal " + sensorOptions.journal()) +
-                (filterExpression == null ? "" : ", kernel filter: " + (filter.matchesEverything() ? "tcp" : filter)));
+                (filterExpression == null ? "" : ", kernel filter: " + kernelFilter()));
             final long startNs = System.nanoTime();
             sensor.attach(pipeline, startNs);
             final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds);
@@ -563,6 +581,8 @@ public final class CaptureCommand implements Callable<Integer>
         {
             return;
         }
+        // The kernel passes fragments and tunnels it cannot read on whole, and everything when the filter is too
+        // large for it: the filter decides here, after decoding.
         if (!filter.matchesEverything() && !filter.matches(decoder))
         {
             filteredOut++;
@@ -577,13 +597,13 @@ public final class CaptureCommand implements Callable<Integer>
 
     private void printCounters(final AfPacketRingSource source)
     {
-        if (filteredOut > 0)
-        {
-            err.printf("filter: tcp segments filtered out after decoding %d%n", filteredOut);
-        }
         if (decoder != null)
         {
             CounterReport.print(err, decoder.counters());
+            if (!filter.matchesEverything())
+            {
+                err.printf("  %-28s %d%n", "filtered out in userspace", filteredOut);
+            }
         }
         CounterReport.print(err, source);
     }
@@ -623,6 +643,16 @@ public final class CaptureCommand implements Callable<Integer>
                 sensorOptions.queueCapacity(), PipelineContext.COPY_BUFFER_LENGTH_DEFAULT);
         }
         budget.check(commandLine);
+    }
+
+    /**
+     * @return what the kernel's program filters on, for the summary line: the filter, or only TCP when it has none or
+     *         it was too large for the kernel.
+     */
+    private String kernelFilter()
+    {
+        return !filterInKernel ? "tcp, the filter in userspace" :
+            filter.matchesEverything() ? "tcp" : FlowFilter.abbreviate(filter.toString());
     }
 
     private DecoderContext decoderContext()

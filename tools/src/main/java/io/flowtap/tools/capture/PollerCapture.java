@@ -1,10 +1,10 @@
 package io.flowtap.tools.capture;
 
 import io.flowtap.capture.Frame;
-import io.flowtap.capture.codec.DecoderContext;
-import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.capture.codec.DecodeCounters;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.capture.ring.AfPacketContext;
 import io.flowtap.capture.ring.FanoutMode;
 import io.flowtap.pipeline.poll.Poller;
@@ -30,12 +30,13 @@ final class PollerCapture
     private static final String PREFIX = "flowtap capture: ";
     private static final long WATCH_MS = 20;
 
-    private final FlowFilter filter;
     private final PrintStream out;
     private final PrintStream err;
     private final boolean json;
     private final long count;
     private final AtomicLong printed = new AtomicLong();
+    private final AtomicLong filteredOut = new AtomicLong();
+    private final FlowFilter filter;
     private volatile String failure;
 
     PollerCapture(
@@ -117,9 +118,11 @@ final class PollerCapture
 
     private void print(final SegmentFormatter formatter, final Frame frame, final PacketDecoder decoder)
     {
-        // The kernel passes fragments and tunnels it cannot read on whole: the filter decides here, after decoding.
+        // The kernel passes fragments and tunnels it cannot read on whole, and everything when the filter is too
+        // large for it: the filter decides here, after decoding.
         if (!filter.matchesEverything() && !filter.matches(decoder))
         {
+            filteredOut.incrementAndGet();
             return;
         }
         if (printed.get() < count && printed.incrementAndGet() <= count)
@@ -141,6 +144,10 @@ final class PollerCapture
             total.add(poller.decoder().counters());
         }
         CounterReport.print(err, total);
+        if (!filter.matchesEverything())
+        {
+            err.printf("  %-28s %d%n", "filtered out in userspace", filteredOut.get());
+        }
         for (final Poller poller : group.pollers())
         {
             if (stopped)

@@ -152,8 +152,8 @@ public final class InspectCommand implements Callable<Integer>
             CounterReport.print(err, decoder.counters());
             if (filterExpression != null)
             {
-                err.printf("filter \"%s\": tcp segments matched %d, filtered out %d%n", filterExpression, matched,
-                    filteredOut);
+                err.printf("filter \"%s\": tcp segments matched %d, filtered out %d%n",
+                    FlowFilter.abbreviate(filterExpression), matched, filteredOut);
             }
         }
         return exitCode;

@@ -65,8 +65,8 @@ import java.util.concurrent.TimeUnit;
         "0:success",
         "1:the file is unreadable or damaged (what was before the damage was processed)",
         "2:bad command line, or a handler that cannot be loaded, compiled or made",
-        "3:the journal's disk is full (--journal-full stop) or a journal write failed: everything committed "
-            + "before is readable",
+        "3:the journal's disk filled (--journal-full stop: reading stopped there; drop: events were dropped, "
+            + "counted) or a journal write failed: everything committed before is readable",
         "4:a handler threw and --handler-errors stop stopped the run"})
 public final class ReadCommand implements Callable<Integer>
 {
@@ -211,7 +211,8 @@ public final class ReadCommand implements Callable<Integer>
         {
             sensor.attach(pipeline, startNs);
             long nextNs = startNs + PROGRESS_INTERVAL_NS;
-            while (running && !user.errors().stopRequested() && !pipeline.awaitInputFinished(LOOP_WAIT_NS))
+            // Until the workers drained too: a journal may fill while they finish what the poller read ahead.
+            while (running && !user.errors().stopRequested() && !pipeline.awaitDrained(LOOP_WAIT_NS))
             {
                 final long nowNs = System.nanoTime();
                 sensor.tick(nowNs);
@@ -230,8 +231,8 @@ public final class ReadCommand implements Callable<Integer>
             }
             if (journalStopped == null && failure == null)
             {
-                // The input may have run out between the last look and the journal stopping: the journal's end is
-                // still to be said.
+                // The input may have run out between the last look and the journal stopping (the rest of the file
+                // can go by within one wait once it stops: dropping is fast): the journal's end is still to be said.
                 journalStopped = sensor.journalStopped();
                 failure = pipeline.failure();
             }
@@ -248,9 +249,10 @@ public final class ReadCommand implements Callable<Integer>
             else if (journalStopped != null)
             {
                 err.println(PREFIX + journalStopped);
-                err.println(PREFIX + "stopped reading " + file + " at byte " + source.position() + " of " +
-                    source.size() + "; the journal holds everything committed before it (flows still open were " +
-                    "ended, not journaled)");
+                err.println(PREFIX + (source.position() < source.size() ?
+                    "stopped reading " + file + " at byte " + source.position() + " of " + source.size() :
+                    "read " + file + " to its end, but the workers had not journaled all of it") +
+                    "; the journal holds everything committed before it (flows still open were ended, not journaled)");
             }
             else if (!running)
             {

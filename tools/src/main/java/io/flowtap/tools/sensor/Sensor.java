@@ -28,6 +28,8 @@ import org.agrona.CloseHelper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -321,7 +323,9 @@ public final class Sensor implements AutoCloseable
                 .add(countersFile, "journal: payload bytes", this::journalPayloadBytes)
                 .add(countersFile, "journal: raw frame bytes", this::rawFrameBytes)
                 .add(countersFile, "journal: raw frames cut to the frame limit", this::rawFramesCut)
-                .add(countersFile, "journal: events not journaled, disk full", this::journalEventsDropped);
+                .add(countersFile, "journal: events not journaled, disk full", this::journalEventsDropped)
+                .add(countersFile, "jvm: heap used bytes", Sensor::heapUsedBytes)
+                .add(countersFile, "jvm: direct memory bytes", Sensor::directMemoryBytes);
             if (handlerErrors != null)
             {
                 publisher.add(countersFile, "handler: errors", handlerErrors);
@@ -374,6 +378,30 @@ public final class Sensor implements AutoCloseable
             bytes += writer.frameBytesWritten();
         }
         return bytes;
+    }
+
+    /**
+     * @return Java heap in use now (garbage not yet collected included).
+     */
+    private static long heapUsedBytes()
+    {
+        final Runtime runtime = Runtime.getRuntime();
+        return runtime.totalMemory() - runtime.freeMemory();
+    }
+
+    /**
+     * @return bytes of direct buffers (the engines' page slabs, hand-off copies, Agrona's aligned buffers).
+     */
+    private static long directMemoryBytes()
+    {
+        for (final BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class))
+        {
+            if ("direct".equals(pool.getName()))
+            {
+                return pool.getMemoryUsed();
+            }
+        }
+        return -1;
     }
 
     private long journalEventsDropped()

@@ -178,6 +178,55 @@ class CaptureLauncherIT extends LiveLauncherTest
     }
 
     @Test
+    void shouldFilterABlocklistTooLargeForTheKernelInUserspace() throws Exception
+    {
+        veth = VethPair.create();
+        // 5,000 hosts: 10,000 tests, more than classic BPF's 4,096 instructions. Only the last names the test's peer.
+        final StringBuilder blocklist = new StringBuilder();
+        for (int i = 0; i < 5000; i++)
+        {
+            blocklist.append("host 10.200.").append(i / 250).append('.').append(i % 250 + 1).append(" or ");
+        }
+        final String matching = blocklist + "host " + veth.peerAddress();
+        final String missing = blocklist + "host 10.201.0.1";
+        for (final String[] mode : new String[][] {{}, {"--workers", "2"}})
+        {
+            final List<String> args = new java.util.ArrayList<>(List.of("capture", "-i", veth.hostInterface(),
+                "--count", "4", "--duration", "60", "--stats-interval", "0", "--filter", matching));
+            args.addAll(List.of(mode));
+            final Process flowtap = start(List.of(), args.toArray(new String[0]));
+            awaitStandardError(flowtap, "flowtap capture: listening on ");
+            try (TcpTransfer transfer = TcpTransfer.start(veth, 10_000, 3))
+            {
+                transfer.await(TRANSFER_TIMEOUT_SECONDS);
+            }
+            final Result result = await(flowtap);
+            assertEquals(0, result.exitCode(), result.err());
+            assertTrue(result.err().startsWith("flowtap capture: the filter is too large for the kernel's program " +
+                "(more than 4096 instructions): the kernel keeps every TCP segment and the filter runs in " +
+                "userspace\n"), result.err());
+            if (mode.length == 0)
+            {
+                assertEquals(4, result.out().lines().count(), result.out());
+            }
+        }
+
+        final Process filtered = start(List.of(), "capture", "-i", veth.hostInterface(), "--duration", "3",
+            "--stats-interval", "0", "--workers", "2", "--filter", missing);
+        awaitStandardError(filtered, "flowtap capture: listening on ");
+        try (TcpTransfer transfer = TcpTransfer.start(veth, 10_000, 3))
+        {
+            transfer.await(TRANSFER_TIMEOUT_SECONDS);
+        }
+        final Result result = await(filtered);
+        assertEquals(0, result.exitCode(), result.err());
+        final Matcher out = Pattern.compile("hand-off: segments filtered out in userspace (\\d+)")
+            .matcher(result.err());
+        assertTrue(out.find() && Long.parseLong(out.group(1)) > 0, result.err());
+        assertFalse(result.err().contains("hand-off: segments handed off"), result.err());
+    }
+
+    @Test
     void shouldStopASensorWhoseInterfaceIsDeletedEndingEveryFlowIntoTheJournal() throws Exception
     {
         veth = VethPair.create();
@@ -199,6 +248,9 @@ class CaptureLauncherIT extends LiveLauncherTest
         assertEquals("flowtap capture: interface " + veth.hostInterface() + " went down; stopped capturing, every " +
             "open flow was ended (shutdown)", lines.get(1), result.err());
         assertFalse(result.err().contains("Exception"), result.err());
+        // The final counters include the engines', as read's and streams' do.
+        assertTrue(lines.stream().anyMatch(line ->
+            line.matches("segments [1-9]\\d*: tracked [1-9]\\d*, ignored \\d+")), result.err());
         final Result stats = await(start(List.of(), "journal", "stats", journal.toString()));
         assertEquals(0, stats.exitCode(), stats.err());
         assertTrue(stats.out().startsWith("events "), stats.out());

@@ -306,6 +306,7 @@ class StreamsCommandTest
         final Path capture = TestCaptures.bundled(ONE_TCP_STREAM, tempDir);
         final Path notADirectory = Files.writeString(tempDir.resolve("file"), "x");
 
+        // The output cannot be written: exit code 3, as for a full disk.
         assertEquals(Flowtap.EXIT_OUTPUT_ERROR, run(capture.toString(), "--out", notADirectory.toString()));
 
         assertEquals(1, stderr().lines().count(), stderr());
