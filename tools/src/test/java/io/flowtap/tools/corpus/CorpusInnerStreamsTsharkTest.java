@@ -5,8 +5,15 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every capture of the corpus whose TCP is in a tunnel, in IP fragments or has bad checksums (its index's
  * {@code tunnel}, {@code fragments} and {@code bad-csum} features), through {@code flowtap streams} against tshark's
- * followed streams, by the rules of {@link InnerStreamAgreement}. Needs the corpus and tshark.
+ * followed streams, by the rules of {@link InnerStreamAgreement}, several captures at once. Needs the corpus and
+ * tshark.
  */
 @Tag("corpus")
 class CorpusInnerStreamsTsharkTest
@@ -63,11 +71,12 @@ class CorpusInnerStreamsTsharkTest
     Path tempDir;
 
     @Test
-    void shouldGiveTsharksInnerStreams()
+    void shouldGiveTsharksInnerStreams() throws Exception
     {
         final Path corpus = Corpus.dir();
         final String tshark = TsharkFollow.require();
         final InnerStreamAgreement agreement = new InnerStreamAgreement(EXPLAINED);
+        final List<Corpus.Entry> entries = new ArrayList<>();
         for (final Corpus.Entry entry : Corpus.entries())
         {
             final String features = "," + entry.features() + ",";
@@ -83,8 +92,33 @@ class CorpusInnerStreamsTsharkTest
             }
             else
             {
-                agreement.compare(tshark, corpus.resolve(entry.path()), entry.path(), tempDir);
+                entries.add(entry);
             }
+        }
+        // Hundreds of small captures, each a tshark start and two flowtap runs: as many at once as there are CPUs,
+        // a few ahead of the one being judged, and judged in the corpus' order.
+        final int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        final ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try
+        {
+            final ArrayDeque<Future<InnerStreamAgreement.Outputs>> ahead = new ArrayDeque<>();
+            int next = 0;
+            while (next < entries.size() || !ahead.isEmpty())
+            {
+                while (next < entries.size() && ahead.size() < 2 * threads)
+                {
+                    final Corpus.Entry entry = entries.get(next);
+                    final Path scratch = Files.createDirectory(tempDir.resolve("capture-" + next));
+                    ahead.add(pool.submit(() ->
+                        InnerStreamAgreement.run(tshark, corpus.resolve(entry.path()), entry.path(), scratch)));
+                    next++;
+                }
+                agreement.judge(ahead.poll().get());
+            }
+        }
+        finally
+        {
+            pool.shutdownNow();
         }
         System.out.println("corpus inner streams vs tshark: " + agreement.summary());
         agreement.disagreements.forEach(line -> System.out.println("  disagreement: " + line));

@@ -60,11 +60,20 @@ final class InnerStreamAgreement
      * @param bytes what its file holds.
      * @param holes whether flowtap delivered it with holes.
      */
-    private record Direction(byte[] bytes, boolean holes)
+    record Direction(byte[] bytes, boolean holes)
     {
     }
 
-    private record Connection(String client, String server, long firstNs, Direction toServer, Direction toClient)
+    /**
+     * One of flowtap's connections.
+     *
+     * @param client   "address:port" of its client.
+     * @param server   "address:port" of its server.
+     * @param firstNs  its first segment's time.
+     * @param toServer what the client sent.
+     * @param toClient what the server sent.
+     */
+    record Connection(String client, String server, long firstNs, Direction toServer, Direction toClient)
     {
     }
 
@@ -74,6 +83,20 @@ final class InnerStreamAgreement
     InnerStreamAgreement(final Map<String, String> explained)
     {
         this.explained = explained;
+    }
+
+    /**
+     * What one capture gives: tshark's streams and flowtap's connections both ways, ready to be judged.
+     *
+     * @param name       the capture's name in the explanations and messages.
+     * @param streams    tshark's, by index.
+     * @param auto       flowtap's with the defaults, by endpoint pair.
+     * @param off        flowtap's with {@code --checksum off}.
+     * @param badIgnored whether the defaults ignored segments with bad checksums.
+     */
+    record Outputs(String name, List<TsharkFollow.Stream> streams, Map<String, List<Connection>> auto,
+        Map<String, List<Connection>> off, boolean badIgnored)
+    {
     }
 
     /**
@@ -87,27 +110,61 @@ final class InnerStreamAgreement
      */
     int compare(final String tshark, final Path capture, final String name, final Path scratch)
     {
-        final int agreedBefore = agreed;
+        try
+        {
+            return judge(run(tshark, capture, name, Files.createTempDirectory(scratch, "capture")));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /**
+     * Run tshark and flowtap on one capture. Touches nothing shared: captures may run at once, each with a scratch
+     * directory of its own, and be judged one by one after.
+     *
+     * @param tshark  its path.
+     * @param capture the capture.
+     * @param name    the capture's name in the explanations and messages.
+     * @param scratch an empty directory for this capture's outputs.
+     * @return what both gave.
+     */
+    static Outputs run(final String tshark, final Path capture, final String name, final Path scratch)
+    {
         final List<TsharkFollow.Stream> streams = TsharkFollow.follow(tshark, capture, scratch);
         final String[] summary = new String[1];
-        final Path autoDir = scratch.resolve(captures + "-defaults");
-        final Path offDir = scratch.resolve(captures + "-checksum-off");
-        captures++;
+        final Path autoDir = scratch.resolve("defaults");
+        final Path offDir = scratch.resolve("checksum-off");
         final Map<String, List<Connection>> auto = connections(streams(capture, autoDir, List.of(), summary));
         final Matcher ignored = IGNORED_BAD_CHECKSUMS.matcher(summary[0]);
         final boolean badIgnored = ignored.find() && Long.parseLong(ignored.group(1)) > 0;
         final Map<String, List<Connection>> off = connections(streams(capture, offDir, OFF, summary));
-        delete(autoDir);
-        delete(offDir);
+        delete(scratch);
+        return new Outputs(name, streams, auto, off, badIgnored);
+    }
+
+    /**
+     * Judge one capture's outputs, by the rules above.
+     *
+     * @param outputs of {@link #run}.
+     * @return how many of its directions flowtap gave as tshark did with the defaults.
+     */
+    int judge(final Outputs outputs)
+    {
+        final int agreedBefore = agreed;
+        captures++;
         final Map<String, Integer> seen = new HashMap<>();
-        for (final TsharkFollow.Stream stream : streams)
+        for (final TsharkFollow.Stream stream : outputs.streams())
         {
             final String pair = pair(stream.nodeA(), stream.nodeB());
             final int index = seen.merge(pair, 1, Integer::sum) - 1;
-            compare(name, stream.nodeA(), stream.nodeB(), stream.fromA(), stream.holesA(), find(auto, pair, index),
-                find(off, pair, index), badIgnored);
-            compare(name, stream.nodeB(), stream.nodeA(), stream.fromB(), stream.holesB(), find(auto, pair, index),
-                find(off, pair, index), badIgnored);
+            final Connection auto = find(outputs.auto(), pair, index);
+            final Connection off = find(outputs.off(), pair, index);
+            compare(outputs.name(), stream.nodeA(), stream.nodeB(), stream.fromA(), stream.holesA(), auto, off,
+                outputs.badIgnored());
+            compare(outputs.name(), stream.nodeB(), stream.nodeA(), stream.fromB(), stream.holesB(), auto, off,
+                outputs.badIgnored());
         }
         return agreed - agreedBefore;
     }
