@@ -26,6 +26,20 @@ public final class LinkType
     public static final int IPV6 = 229;
     /** Linux "cooked" capture, version 2 (20-byte header). */
     public static final int LINUX_SLL2 = 276;
+    /** PPP (RFC 1661), with or without the HDLC-like address and control bytes, as pppd and tcpdump write it. */
+    public static final int PPP = 9;
+    /** PPP in HDLC-like framing (RFC 1662). */
+    public static final int PPP_HDLC = 50;
+    /** Cisco HDLC: address, control, then an EtherType. */
+    public static final int C_HDLC = 104;
+    /** IEEE 802.11 frames without a radio header. */
+    public static final int IEEE802_11 = 105;
+    /** IEEE 802.11 frames after a radiotap header. */
+    public static final int IEEE802_11_RADIOTAP = 127;
+    /** Per-Packet Information: a header naming the link type of the frame that follows (802.11 or Ethernet). */
+    public static final int PPI = 192;
+    /** Linux netfilter NFLOG: a header and TLVs, one of which holds the packet from its IP header on. */
+    public static final int NFLOG = 239;
 
     private LinkType()
     {
@@ -49,6 +63,13 @@ public final class LinkType
             case IPV4:
             case IPV6:
             case LINUX_SLL2:
+            case PPP:
+            case PPP_HDLC:
+            case C_HDLC:
+            case IEEE802_11:
+            case IEEE802_11_RADIOTAP:
+            case PPI:
+            case NFLOG:
                 return true;
             default:
                 return false;
@@ -81,6 +102,20 @@ public final class LinkType
                 return "IPV6";
             case LINUX_SLL2:
                 return "LINUX_SLL2";
+            case PPP:
+                return "PPP";
+            case PPP_HDLC:
+                return "PPP_HDLC";
+            case C_HDLC:
+                return "C_HDLC";
+            case IEEE802_11:
+                return "IEEE802_11";
+            case IEEE802_11_RADIOTAP:
+                return "IEEE802_11_RADIOTAP";
+            case PPI:
+                return "PPI";
+            case NFLOG:
+                return "NFLOG";
             default:
                 return "LINKTYPE_" + linkType;
         }

@@ -22,6 +22,7 @@ import io.flowtap.pipeline.shard.FrameTapAgent;
 import io.flowtap.pipeline.shard.SegmentRing;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
+import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.EngineCounters;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
@@ -121,7 +122,9 @@ public final class Pipeline implements AutoCloseable
                 final AfPacketContext socket = copy(ring);
                 if (group != AfPacketContext.NO_FANOUT)
                 {
-                    socket.fanout(group, fanoutMode, fanoutMode == FanoutMode.HASH);
+                    // The kernel reassembles IPv4 fragments before choosing a socket, whatever the mode, so a
+                    // datagram's fragments reach one poller's reassembler.
+                    socket.fanout(group, fanoutMode, true);
                 }
                 final AfPacketRingSource source = AfPacketRingSource.open(socket);
                 sources.add(source);
@@ -394,10 +397,11 @@ public final class Pipeline implements AutoCloseable
     }
 
     /**
-     * Check that every frame is accounted for. Once closed: frames read = TCP segments + frames the decoder dropped
-     * under a reason; segments = dispatched + filtered out in userspace; dispatched = handed off + dropped on a full
-     * queue; handed off = segments the workers took; and for
-     * live rings, kernel packets = frames + loopback copies skipped + kernel drops + frames unread at close.
+     * Check that every frame is accounted for. Once closed: frames read = TCP segments decoded + frames the decoder
+     * dropped under a reason; segments decoded = dispatched + filtered out in userspace (the capture filter, applied
+     * after decoding, see {@link Dispatcher#filter}); dispatched = handed off + dropped on a full queue; handed off =
+     * segments the workers took; and for live rings, kernel packets = frames + loopback copies skipped + kernel drops
+     * + frames unread at close.
      *
      * @return null when everything adds up, or a description of what does not.
      */
@@ -728,16 +732,18 @@ public final class Pipeline implements AutoCloseable
         // Checksums are verified where there are fewer segments per thread: in the pollers unless workers outnumber
         // them (see Dispatcher).
         final boolean checksumInPoller = pollers >= context.workers();
+        final EngineContext engine = context.engineContext().get();
         return new Dispatcher(
             poller,
             context.workers(),
             context.queueCapacity(),
             context.copyBufferLength(),
-            context.checksumMode(),
+            context.decoderContext(),
             checksumInPoller,
-            context.engineContext().get().vlanInKey())
+            engine.vlanInKey(),
+            engine.tunnelInKey())
             .tap(context.frameTaps().apply(poller))
-            .filter(context.userspaceFilter())
+            .filter(context.filter())
             .latency(context.histograms(), context.nanoClock());
     }
 

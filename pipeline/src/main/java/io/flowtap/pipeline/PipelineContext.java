@@ -2,6 +2,7 @@ package io.flowtap.pipeline;
 
 import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.pipeline.shard.QueueFullPolicy;
 import io.flowtap.pipeline.stats.Stage;
@@ -61,6 +62,8 @@ public final class PipelineContext
     private int pollLimit = POLL_LIMIT_DEFAULT;
     private int drainLimit = DRAIN_LIMIT_DEFAULT;
     private ChecksumMode checksumMode = ChecksumMode.AUTO;
+    private DecoderContext decoderContext = new DecoderContext();
+    private FlowFilter filter;
     private Supplier<EngineContext> engineContext = EngineContext::new;
     private HandlerFactory handlers = worker -> List.of();
     private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
@@ -71,7 +74,6 @@ public final class PipelineContext
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private StageHistograms histograms;
     private IntFunction<FrameHandler> frameTaps = poller -> null;
-    private FlowFilter userspaceFilter;
     private EpochNanoClock epochClock = RealTimeClock.INSTANCE;
     private long holdTimeoutNs = HOLD_TIMEOUT_NS_DEFAULT;
     private double copyOutRingFraction = COPY_OUT_RING_FRACTION_DEFAULT;
@@ -94,7 +96,8 @@ public final class PipelineContext
         requireAtLeast("copy buffer length", copyBufferLength, 64);
         requireAtLeast("poll limit", pollLimit, 1);
         requireAtLeast("drain limit", drainLimit, 1);
-        if (queueFullPolicy == null || checksumMode == null || engineContext == null || handlers == null ||
+        if (queueFullPolicy == null || checksumMode == null || decoderContext == null || engineContext == null ||
+            handlers == null ||
             threadingMode == null || workerIdleStrategy == null || pollerBackoffIdleStrategy == null ||
             errorHandler == null || nanoClock == null || epochClock == null ||
             frameTaps == null)
@@ -111,6 +114,7 @@ public final class PipelineContext
         {
             throw new IllegalArgumentException("pipeline times may not be negative");
         }
+        decoderContext.checksumMode(checksumMode).conclude();
         return this;
     }
 
@@ -262,6 +266,47 @@ public final class PipelineContext
     }
 
     /**
+     * @param context how the pollers' decoders open tunnels, reassemble IP fragments and drop SPAN duplicates (its
+     *                checksum mode is set from {@link #checksumMode(ChecksumMode)}); default: every tunnel the
+     *                decoder knows on its standard ports, fragments reassembled, duplicates kept.
+     * @return this.
+     */
+    public PipelineContext decoderContext(final DecoderContext context)
+    {
+        this.decoderContext = context;
+        return this;
+    }
+
+    /**
+     * @return how the pollers' decoders treat what they read.
+     */
+    public DecoderContext decoderContext()
+    {
+        return decoderContext;
+    }
+
+    /**
+     * @param filter the capture filter, which the pollers apply in userspace to every segment after decoding it,
+     *               counting what it rejects ({@code DispatchCounter.FILTERED_OUT}): the kernel's program passes on
+     *               whole what it cannot read (IP fragments, tunnels it does not look inside), and keeps every TCP
+     *               segment when the filter is too large for it (a blocklist); null (the default) for none.
+     * @return this.
+     */
+    public PipelineContext filter(final FlowFilter filter)
+    {
+        this.filter = filter;
+        return this;
+    }
+
+    /**
+     * @return the capture filter the pollers apply after decoding, or null.
+     */
+    public FlowFilter filter()
+    {
+        return filter;
+    }
+
+    /**
      * @param supplier of one engine configuration per worker (default {@code EngineContext::new}).
      * @return this.
      */
@@ -374,25 +419,6 @@ public final class PipelineContext
     public Supplier<IdleStrategy> pollerBackoffIdleStrategy()
     {
         return pollerBackoffIdleStrategy;
-    }
-
-    /**
-     * @param filter applied by the pollers to every segment before it is handed off, counted when it rejects one: for
-     *               a filter too large for the kernel's program; null (the default) for none.
-     * @return this.
-     */
-    public PipelineContext userspaceFilter(final FlowFilter filter)
-    {
-        this.userspaceFilter = filter;
-        return this;
-    }
-
-    /**
-     * @return the filter the pollers apply, or null.
-     */
-    public FlowFilter userspaceFilter()
-    {
-        return userspaceFilter;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.flowtap.pipeline;
 
 import io.flowtap.capture.CaptureFileException;
 import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.file.CaptureFileSource;
 import io.flowtap.capture.file.CaptureFiles;
@@ -182,7 +183,9 @@ class FileEquivalenceTest
         final ReassemblyEngine engine = new ReassemblyEngine(context.get(), events);
         try (CaptureFileSource source = CaptureFiles.open(file))
         {
-            new FrameFeeder(new PacketDecoder(ChecksumMode.AUTO), engine).feedAll(source);
+            // The decoder stages the pollers run: tunnels opened, fragments reassembled.
+            new FrameFeeder(new PacketDecoder(new DecoderContext().checksumMode(ChecksumMode.AUTO), false), engine)
+                .feedAll(source);
         }
         catch (final CaptureFileException ex)
         {

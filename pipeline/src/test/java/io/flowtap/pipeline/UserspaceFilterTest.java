@@ -64,7 +64,7 @@ class UserspaceFilterTest
             .threadingMode(ThreadingMode.INVOKER)
             .checksumMode(ChecksumMode.VERIFY)
             .queueCapacity(512)
-            .userspaceFilter(filter)
+            .filter(filter)
             .handlers(w ->
             {
                 handlers[w] = new EndCounter();

@@ -10,14 +10,11 @@ public enum BadChecksumPolicy
     /** Use them: the capture is known to come from a host with checksum offload. */
     KEEP,
     /**
-     * Drop them until a sample shows that bad checksums are common (as Suricata's {@code checksum-validation: auto}
-     * does): when more than {@link #AUTO_BAD_SHARE_PERCENT}% of the first {@link #AUTO_SAMPLE} segments are bad, the
-     * capture was taken on a host that offloads checksums, and from then on bad ones are kept (and counted).
+     * Tell checksum offload from evasion by what the receiver does, per sending host: a bad segment is held until its
+     * receiver's acknowledgement covers it with no good copy seen, then used (the receiver had it: the checksum was
+     * only left to the NIC); one never acknowledged is dropped, as the receiver dropped it. A host whose bad segments
+     * its peers acknowledge, and that sent no good one in those flows, is found to offload, and its bad segments
+     * are kept from then on without waiting.
      */
     AUTO;
-
-    /** Segments sampled before {@link #AUTO} decides. */
-    public static final int AUTO_SAMPLE = 1000;
-    /** Share of bad checksums in the sample, in percent, above which {@link #AUTO} keeps them. */
-    public static final int AUTO_BAD_SHARE_PERCENT = 10;
 }

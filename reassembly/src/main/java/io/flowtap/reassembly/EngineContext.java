@@ -28,11 +28,24 @@ public final class EngineContext
     public static final long CLOSING_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(120);
     /** Default time a closed flow lingers for late packets (Zeek's {@code tcp_close_delay}). */
     public static final long CLOSED_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(5);
+    /** How long, in capture time, bytes acknowledged before they were captured may still come. */
+    public static final long ACK_GRACE_NS_DEFAULT = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How many more segments of the flow they may still come within. */
+    public static final int ACK_GRACE_SEGMENTS_DEFAULT = 64;
+    /** Bytes of bad-checksum segments held for their receivers' acknowledgement. */
+    public static final int CHECKSUM_HOLD_BYTES_DEFAULT = 1 << 20;
+    /** Bad-checksum segments held at most. */
+    public static final int CHECKSUM_HOLD_SEGMENTS_DEFAULT = 256;
     /** Default age after which an unanswered connection attempt is over (Zeek's {@code tcp_attempt_delay}). */
     public static final long ATTEMPT_TIMEOUT_NS_DEFAULT = TimeUnit.SECONDS.toNanos(5);
 
     private int maxFlows = MAX_FLOWS_DEFAULT;
     private boolean vlanInKey;
+    private int checksumHoldBytes = CHECKSUM_HOLD_BYTES_DEFAULT;
+    private long ackGraceNs = ACK_GRACE_NS_DEFAULT;
+    private int ackGraceSegments = ACK_GRACE_SEGMENTS_DEFAULT;
+    private int checksumHoldSegments = CHECKSUM_HOLD_SEGMENTS_DEFAULT;
+    private boolean tunnelInKey;
     private boolean midstream = true;
     private BadChecksumPolicy badChecksumPolicy = BadChecksumPolicy.AUTO;
     private DeliveryMode deliveryMode = DeliveryMode.IMMEDIATE;
@@ -92,6 +105,14 @@ public final class EngineContext
         {
             throw new IllegalArgumentException("data slots must be positive: " + dataSlots);
         }
+        if (ackGraceNs < 0 || ackGraceSegments < 0)
+        {
+            throw new IllegalArgumentException("ack grace must not be negative");
+        }
+        if (checksumHoldBytes < 0 || checksumHoldSegments < 1)
+        {
+            throw new IllegalArgumentException("checksum hold must be 0 bytes or more and 1 segment or more");
+        }
         if (embryonicTimeoutNs <= 0 || establishedTimeoutNs <= 0 || closingTimeoutNs <= 0 || closedTimeoutNs <= 0)
         {
             throw new IllegalArgumentException("timeouts must be positive");
@@ -146,6 +167,26 @@ public final class EngineContext
     }
 
     /**
+     * @param tunnelInKey whether flows in different tunnels (VXLAN or Geneve VNI, GRE key, ERSPAN or PPPoE session)
+     *                    with the same inner addresses and ports are kept apart, as tenants with overlapping address
+     *                    spaces need (default false: a flow seen through two tunnels is one flow).
+     * @return this.
+     */
+    public EngineContext tunnelInKey(final boolean tunnelInKey)
+    {
+        this.tunnelInKey = tunnelInKey;
+        return this;
+    }
+
+    /**
+     * @return whether the tunnel is part of the flow key.
+     */
+    public boolean tunnelInKey()
+    {
+        return tunnelInKey;
+    }
+
+    /**
      * @param midstream whether flows without a handshake are tracked.
      * @return this.
      */
@@ -181,6 +222,68 @@ public final class EngineContext
     {
         this.badChecksumPolicy = policy;
         return this;
+    }
+
+    /**
+     * @param bytes of segments with a bad checksum held for their receivers' acknowledgement, policy auto (default
+     *              1 MiB); the oldest are dropped for room.
+     * @param segments held at most (default 256).
+     * @return this.
+     */
+    public EngineContext checksumHold(final int bytes, final int segments)
+    {
+        this.checksumHoldBytes = bytes;
+        this.checksumHoldSegments = segments;
+        return this;
+    }
+
+    /**
+     * Tolerance of capture order: a sensor sees the two directions through different paths (SPAN, taps, NIC queues),
+     * so a peer's acknowledgement can be captured before the bytes it acknowledges. Such bytes are declared a gap
+     * (reason {@code acked}) only when they have not come within this grace, counted from the acknowledgement.
+     *
+     * @param graceNs  capture time the bytes may still come in (default 100 ms); 0 with 0 segments declares the gap
+     *                 at once.
+     * @param segments further segments of the flow they may still come within (default 64).
+     * @return this.
+     */
+    public EngineContext ackGrace(final long graceNs, final int segments)
+    {
+        this.ackGraceNs = graceNs;
+        this.ackGraceSegments = segments;
+        return this;
+    }
+
+    /**
+     * @return capture time acknowledged bytes may still come in.
+     */
+    public long ackGraceNs()
+    {
+        return ackGraceNs;
+    }
+
+    /**
+     * @return segments of the flow acknowledged bytes may still come within.
+     */
+    public int ackGraceSegments()
+    {
+        return ackGraceSegments;
+    }
+
+    /**
+     * @return bytes of bad-checksum segments held at most.
+     */
+    public int checksumHoldBytes()
+    {
+        return checksumHoldBytes;
+    }
+
+    /**
+     * @return bad-checksum segments held at most.
+     */
+    public int checksumHoldSegments()
+    {
+        return checksumHoldSegments;
     }
 
     /**

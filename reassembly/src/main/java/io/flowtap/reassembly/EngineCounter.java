@@ -2,7 +2,9 @@ package io.flowtap.reassembly;
 
 /**
  * Every counter the reassembly engine keeps. Each segment handed to the engine lands in exactly one outcome:
- * {@link #TRACKED} or one of the named reasons it was ignored, so that nothing is lost silently.
+ * {@link #TRACKED} or one of the named reasons it was ignored, so that nothing is lost silently. A segment with a bad
+ * checksum held for its receiver's acknowledgement ({@link #BAD_CHECKSUM_HELD}) gets its outcome when that is known:
+ * tracked once acknowledged, {@link #BAD_CHECKSUM} when not (at the latest when the engine shuts down).
  * Invariant: {@code SEGMENTS == TRACKED + sum of every ignore reason}. The others are facts about tracked traffic.
  */
 public enum EngineCounter
@@ -12,7 +14,8 @@ public enum EngineCounter
     /** Segments used by a flow. */
     TRACKED("segments tracked", false),
 
-    /** Segments with a bad TCP checksum (a receiver would discard them). */
+    /** Segments with a bad TCP checksum ignored, as their receiver ignored them: never acknowledged, a good copy
+     * seen instead, or policy drop. */
     BAD_CHECKSUM("bad checksum", true),
     /** Segments of no known flow that cannot start one (a RST, or midstream pickup turned off). */
     NO_FLOW("no flow", true),
@@ -44,6 +47,12 @@ public enum EngineCounter
     DELIVERED_BYTES("bytes delivered", false),
     /** Segments that brought only bytes already seen. */
     RETRANSMISSIONS("retransmissions", false),
+    /** Holes the peer acknowledged before their bytes were captured that filled within the grace (capture order). */
+    ACKED_HOLES_FILLED("acked holes filled in time", false),
+    /** Holes the peer acknowledged that did not fill within the grace: declared gaps, reason acked. */
+    ACKED_HOLES_GAPPED("acked holes gapped", false),
+    /** Midstream streams started again at earlier bytes that came after later ones, before any was delivered. */
+    MIDSTREAM_REBASED("midstream streams started earlier", false),
     /** Segments that arrived ahead of a hole and waited. */
     OUT_OF_ORDER("out of order", false),
     /** Segments that overlapped bytes still held. */
@@ -80,10 +89,16 @@ public enum EngineCounter
     TRUNCATED_PAYLOAD("payload truncated", false),
     /** Packets seen on a connection after it closed. */
     AFTER_CLOSE("packets after close", false),
-    /** Segments with a bad checksum used anyway (policy keep, or auto once offload was assumed). */
+    /** Segments with a bad checksum used at once: policy keep, or from a host found to offload its checksums. */
     BAD_CHECKSUM_KEPT("bad checksum kept", false),
-    /** Once per engine: policy auto found bad checksums common enough to assume checksum offload. */
-    CHECKSUM_OFFLOAD_ASSUMED("checksum offload assumed", false),
+    /** Segments with a bad checksum held until their receiver's acknowledgement shows whether it took them. */
+    BAD_CHECKSUM_HELD("bad checksum held", false),
+    /** Held segments accepted: their receiver acknowledged them and no good copy came. */
+    BAD_CHECKSUM_ACKED("bad checksum acknowledged", false),
+    /** Held segments dropped because a good copy of what they carried came. */
+    BAD_CHECKSUM_SUPERSEDED("bad checksum, good copy seen", false),
+    /** Hosts found to offload their checksums: their bad segments were acknowledged by their peers. */
+    CHECKSUM_OFFLOAD_HOSTS("checksum offload hosts", false),
     /** Active-response resets requested by handlers. */
     RESET_REQUESTED("resets requested", false),
     /** RST frames handed to the responder (two per reset: one to each end). */

@@ -43,6 +43,8 @@ public final class Flow
     int serverPort;
     int vlan;
     int firstVlan = -1;
+    int tunnelType;
+    int tunnelId;
     boolean clientIsA;
 
     int state;
@@ -178,6 +180,23 @@ public final class Flow
     public int firstVlan()
     {
         return firstVlan;
+    }
+
+    /**
+     * @return the tunnel of the flow's first segment, one of {@code TunnelType}'s constants (0 for none); known
+     * whether or not the engine keys flows by tunnel.
+     */
+    public int tunnelType()
+    {
+        return tunnelType;
+    }
+
+    /**
+     * @return the network id of {@link #tunnelType()} (VNI, GRE key, ERSPAN or PPPoE session), 0 when it has none.
+     */
+    public int tunnelId()
+    {
+        return tunnelId;
     }
 
     /**

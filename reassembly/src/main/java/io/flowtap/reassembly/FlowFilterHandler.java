@@ -62,7 +62,9 @@ public final class FlowFilterHandler implements TcpHandler
             flow.serverAddressHigh(),
             flow.serverAddressLow(),
             flow.serverPort(),
-            flow.vlan());
+            flow.vlan(),
+            flow.tunnelType(),
+            flow.tunnelId());
     }
 
     /**

@@ -138,6 +138,8 @@ public final class FlowRuleHandler implements TcpHandler
             flow.serverAddressHigh(),
             flow.serverAddressLow(),
             flow.serverPort(),
-            flow.vlan());
+            flow.vlan(),
+            flow.tunnelType(),
+            flow.tunnelId());
     }
 }

@@ -7,7 +7,8 @@ import io.flowtap.capture.codec.PacketDecoder;
 
 /**
  * Decodes frames and feeds the TCP segments among them to an engine, on the caller's thread: how a capture file is
- * reassembled without a pipeline (the {@code streams} and {@code flows} commands, tests). Frames that are not TCP
+ * reassembled without a pipeline (the {@code streams} and {@code flows} commands, tests), with the decoder stages a
+ * pipeline's pollers run (tunnels, fragments, duplicates, as the decoder's context asks). Frames that are not TCP
  * segments are counted by the decoder under their reason.
  */
 public final class FrameFeeder implements FrameHandler
@@ -31,7 +32,10 @@ public final class FrameFeeder implements FrameHandler
     {
         if (decoder.decode(frame))
         {
-            engine.onSegment(decoder, frame.timestampNs(), frame.wireLength());
+            // A datagram reassembled from fragments is as long on the wire as its frame made whole, as the
+            // pipeline's pollers hand it on.
+            engine.onSegment(decoder, frame.timestampNs(),
+                decoder.isReassembled() ? decoder.capturedLength() : frame.wireLength());
         }
         lastTimeNs = Math.max(lastTimeNs, frame.timestampNs());
     }

@@ -14,6 +14,8 @@ import io.flowtap.reassembly.store.SegmentPool;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.List;
+
 /**
  * The TCP reassembly engine: fed decoded segments, it tracks each connection's handshake and teardown, puts each
  * direction's bytes in order, and calls its {@link TcpHandler}s. It knows nothing of threads or queues: one engine
@@ -47,11 +49,10 @@ public final class ReassemblyEngine
         new UnsafeBuffer(BufferUtil.allocateDirectAligned(2 * RstFrameBuilder.MAX_FRAME_LENGTH, 64));
     private final ActivityLists activity;
     private final long[] timeoutsNs = new long[LISTS];
-    private final BadChecksumPolicy badChecksumPolicy;
+    private final BadChecksums badChecksums;
+    private final BadChecksumHold.Release releaseHeld = this::releaseHeld;
+    private boolean refeeding;
     private long nextFlowId = 1;
-    private long sampled;
-    private long sampleBad;
-    private boolean checksumOffloadAssumed;
     private long clockNs = NO_TIME;
     private int segmentHash;
 
@@ -73,7 +74,7 @@ public final class ReassemblyEngine
         this.pages = new PageStore(context.pageSize(), (int)(context.engineMemcapBytes() / context.pageSize()));
         this.segments = new SegmentPool(context.maxSegments());
         this.reassembler = new StreamReassembler(pages, segments, this.handlers, counters, context);
-        this.badChecksumPolicy = context.badChecksumPolicy();
+        this.badChecksums = new BadChecksums(context, counters);
         timeoutsNs[Flow.STATE_EMBRYONIC] = context.embryonicTimeoutNs();
         timeoutsNs[Flow.STATE_ESTABLISHED] = context.establishedTimeoutNs();
         timeoutsNs[Flow.STATE_CLOSING] = context.closingTimeoutNs();
@@ -113,7 +114,7 @@ public final class ReassemblyEngine
      */
     public void onSegment(final PacketDecoder decoder, final long timeNs, final int wireLength)
     {
-        key.wrap(decoder, context.vlanInKey());
+        key.wrap(decoder, context.vlanInKey(), context.tunnelInKey());
         onKeyedSegment(decoder, timeNs, wireLength, key.tableHash());
     }
 
@@ -124,12 +125,12 @@ public final class ReassemblyEngine
      * @param decoder    that describes the segment: the segment is read in place from it.
      * @param timeNs     capture time of the segment.
      * @param wireLength length of its frame on the wire (for the flow's byte counts).
-     * @param tableHash  {@link FlowKey#tableHash()} of the segment's flow key, with the VLAN in the key exactly when
-     *                   {@link EngineContext#vlanInKey()} says so.
+     * @param tableHash  {@link FlowKey#tableHash()} of the segment's flow key, with the VLAN and the tunnel in the key
+     *                   exactly when {@link EngineContext#vlanInKey()} and {@link EngineContext#tunnelInKey()} say so.
      */
     public void onSegment(final PacketDecoder decoder, final long timeNs, final int wireLength, final int tableHash)
     {
-        key.wrap(decoder, context.vlanInKey());
+        key.wrap(decoder, context.vlanInKey(), context.tunnelInKey());
         onKeyedSegment(decoder, timeNs, wireLength, tableHash);
     }
 
@@ -153,7 +154,7 @@ public final class ReassemblyEngine
     {
         flow.resetHandled = true;
         final FrameSender responder = context.responder();
-        if (responder == null || decoder.linkType() != LinkType.ETHERNET)
+        if (responder == null || decoder.linkType() != LinkType.ETHERNET || decoder.isEncapsulated())
         {
             counters.increment(EngineCounter.RESET_NOT_SENT);
             return;
@@ -205,13 +206,21 @@ public final class ReassemblyEngine
         final boolean ack = (flags & TcpFlyweight.ACK) != 0;
         final boolean rst = (flags & TcpFlyweight.RST) != 0;
 
-        sampleChecksum(decoder.checksumStatus());
-        final int slot = table.find(key, segmentHash);
+        int slot = table.find(key, segmentHash);
+        if (!refeeding && badChecksums.releaseAcknowledged(decoder, key, segmentHash, slot, releaseHeld))
+        {
+            // Held segments this one acknowledges went first, as they were captured first; back to this one.
+            final int hash = segmentHash;
+            key.wrap(decoder, context.vlanInKey(), context.tunnelInKey());
+            segmentHash = hash;
+            slot = table.find(key, segmentHash);
+        }
         Flow flow = slot >= 0 ? flows[slot] : null;
 
-        if (decoder.checksumStatus() == TcpFlyweight.CHECKSUM_BAD && dropBadChecksum())
+        final int checksumStatus = decoder.checksumStatus();
+        if (checksumStatus == TcpFlyweight.CHECKSUM_BAD && !refeeding &&
+            !badChecksums.accept(decoder, key, segmentHash, timeNs, wireLength))
         {
-            counters.increment(EngineCounter.BAD_CHECKSUM);
             if (flow != null)
             {
                 flow.zeek.checksumError(flow.record, direction(flow));
@@ -246,6 +255,7 @@ public final class ReassemblyEngine
         }
 
         final int direction = direction(flow);
+        badChecksums.used(flow.slot, key.sourceIsA(), checksumStatus);
         flow.lastNs = Math.max(flow.lastNs, timeNs);
         activity.touch(flow.slot);
         flow.record.packet(direction, tcp.payloadLength(), wireLength, timeNs);
@@ -306,60 +316,74 @@ public final class ReassemblyEngine
                 terminate(flows[tail], EndReason.SHUTDOWN);
             }
         }
+        badChecksums.shutdown();
     }
 
     /**
-     * Called for each segment with a bad checksum: whether to ignore it. In {@link BadChecksumPolicy#AUTO} the sample
-     * is the first {@link BadChecksumPolicy#AUTO_SAMPLE} segments whose checksum was verified.
+     * @return the hosts found to send segments with bad checksums that their peers acknowledge (capture taken on a
+     * host with checksum offload), each with how many of its segments were kept; allocates, for a summary.
      */
-    private boolean dropBadChecksum()
+    public List<String> checksumOffloadHosts()
     {
-        switch (badChecksumPolicy)
+        return badChecksums.offloadingHosts();
+    }
+
+    /**
+     * @return segments with a bad checksum held now, waiting for their receivers' acknowledgement.
+     */
+    public int heldBadChecksums()
+    {
+        return badChecksums.held();
+    }
+
+    /**
+     * A held segment with a bad checksum whose receiver acknowledged it: accepted as if it arrived now, unless its
+     * bytes (or its SYN or FIN) reached the stream another way.
+     */
+    private void releaseHeld(final PacketDecoder held, final long timeNs, final int wireLength, final boolean consumes)
+    {
+        key.wrap(held, context.vlanInKey(), context.tunnelInKey());
+        segmentHash = key.tableHash();
+        final int slot = table.find(key, segmentHash);
+        final Flow flow = slot >= 0 ? flows[slot] : null;
+        if (flow != null && isSuperseded(flow, direction(flow), held.tcp()))
         {
-            case DROP:
-                return true;
-            case KEEP:
-                counters.increment(EngineCounter.BAD_CHECKSUM_KEPT);
-                return false;
-            default:
-                if (checksumOffloadAssumed)
-                {
-                    counters.increment(EngineCounter.BAD_CHECKSUM_KEPT);
-                    return false;
-                }
-                if (sampled + sampleBad < BadChecksumPolicy.AUTO_SAMPLE)
-                {
-                    sampleBad++;
-                    decideChecksumPolicy();
-                }
-                if (checksumOffloadAssumed)
-                {
-                    counters.increment(EngineCounter.BAD_CHECKSUM_KEPT);
-                    return false;
-                }
-                return true;
+            badChecksums.superseded();
+            return;
+        }
+        badChecksums.accepted(held, key.sourceIsA(), slot, consumes);
+        refeeding = true;
+        try
+        {
+            track(held, timeNs, wireLength);
+        }
+        finally
+        {
+            refeeding = false;
         }
     }
 
-    private void sampleChecksum(final int status)
+    /**
+     * Whether what a held segment carried is already in its stream: a good copy of it was captured after all.
+     */
+    private boolean isSuperseded(final Flow flow, final int direction, final TcpFlyweight tcp)
     {
-        if (badChecksumPolicy == BadChecksumPolicy.AUTO && sampled + sampleBad < BadChecksumPolicy.AUTO_SAMPLE &&
-            status == TcpFlyweight.CHECKSUM_GOOD)
+        final Stream stream = flow.streams[direction];
+        if (tcp.syn())
         {
-            sampled++;
-            decideChecksumPolicy();
+            return stream.synSeen;
         }
-    }
-
-    private void decideChecksumPolicy()
-    {
-        final long seen = sampled + sampleBad;
-        if (!checksumOffloadAssumed && seen >= BadChecksumPolicy.AUTO_SAMPLE / 10 &&
-            sampleBad * 100 > seen * BadChecksumPolicy.AUTO_BAD_SHARE_PERCENT)
+        final int payloadLength = tcp.payloadLength();
+        if (payloadLength == 0)
         {
-            checksumOffloadAssumed = true;
-            counters.increment(EngineCounter.CHECKSUM_OFFLOAD_ASSUMED);
+            return tcp.fin() && stream.finSeen;
         }
+        if (!stream.baseKnown)
+        {
+            return false;
+        }
+        final long start = stream.offsetOf(tcp.seq());
+        return reassembler.isCovered(stream, start, start + payloadLength);
     }
 
     private void segment(
@@ -435,6 +459,7 @@ public final class ReassemblyEngine
         {
             onFin(flow, dir, seq, syn, payloadLength);
         }
+        reassembler.afterSegment(flow, timeNs);
         if (rst)
         {
             onRst(flow, dir, decoder, tcp, timeNs);
@@ -725,6 +750,7 @@ public final class ReassemblyEngine
         {
             handlers[h].onTerminate(flow, flow.record);
         }
+        badChecksums.ended(table, flow.slot);
         activity.unlink(flow.slot);
         table.remove(flow.slot);
     }
@@ -752,6 +778,7 @@ public final class ReassemblyEngine
             flow = new Flow(slot, handlers, context.dataSlots());
             flows[slot] = flow;
         }
+        badChecksums.created(slot);
         final boolean midstream = !syn;
         flow.reset(nextFlowId++, timeNs, midstream);
 
@@ -787,6 +814,8 @@ public final class ReassemblyEngine
         flow.serverPort = flow.clientIsA ? key.portB() : key.portA();
         flow.vlan = (int)(key.word(4) >>> 8) & 0x1FFF;
         flow.firstVlan = decoder.outerVlanId();
+        flow.tunnelType = decoder.tunnelType();
+        flow.tunnelId = decoder.tunnelId();
 
         boolean yes = false;
         boolean no = false;

@@ -39,6 +39,10 @@ final class Stream
     long frontier;
     /** Highest offset the peer acknowledged, or {@link #NONE}. */
     long acked;
+    /** When the peer first acknowledged bytes not captured yet (an acked hole), or {@link #NONE}. */
+    long ackedHoleSinceNs = NONE;
+    /** Segments of the flow seen since, either way. */
+    int ackedHoleSegments;
     /**
      * Start of the bytes skipped as a gap that only the peer's acknowledgements showed were sent (above everything the
      * sender was seen to send), up to the frontier; {@link #NONE} when there are none.
@@ -95,6 +99,8 @@ final class Stream
         this.reassembling = reassembling;
         stopped = false;
         eofSent = false;
+        ackedHoleSinceNs = NONE;
+        ackedHoleSegments = 0;
         this.policy = policy;
         java.util.Arrays.fill(consumed, 0);
     }

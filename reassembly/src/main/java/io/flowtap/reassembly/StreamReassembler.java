@@ -24,6 +24,8 @@ final class StreamReassembler
     private static final long MAX_ACK_AHEAD = Integer.MAX_VALUE;
     // Zeek's TOO_LARGE_SEQ_DELTA: an acknowledgement number of 0 this far ahead is a broken ACK, not a wrap.
     private static final long BROKEN_ZERO_ACK_AHEAD = 1L << 20;
+    // Furthest back a midstream stream is started again for earlier bytes that came late.
+    private static final long MAX_REBASE = 1L << 20;
 
     private final PageStore pages;
     private final SegmentPool segments;
@@ -34,6 +36,9 @@ final class StreamReassembler
     private final UrgentPolicy urgentPolicy;
     private final int flowMemcapPages;
     private final UnsafeBuffer staging;
+    private final long ackGraceNs;
+    private final int ackGraceSegments;
+    private final boolean ackGrace;
 
     StreamReassembler(
         final PageStore pages,
@@ -50,6 +55,9 @@ final class StreamReassembler
         this.memcapPolicy = context.memcapPolicy();
         this.urgentPolicy = context.urgentPolicy();
         this.flowMemcapPages = (int)Math.max(1, context.flowMemcapBytes() / context.pageSize());
+        this.ackGraceNs = context.ackGraceNs();
+        this.ackGraceSegments = context.ackGraceSegments();
+        this.ackGrace = ackGraceNs > 0 || ackGraceSegments > 0;
         final int stagingBytes = (int)Math.min(Integer.MAX_VALUE - 64, context.flowMemcapBytes() + 65_536);
         this.staging = new UnsafeBuffer(BufferUtil.allocateDirectAligned(BitCeiling.of(stagingBytes), 64));
     }
@@ -83,7 +91,12 @@ final class StreamReassembler
         {
             stream.base(seq);
         }
-        final long start = stream.offsetOf(seq);
+        long start = stream.offsetOf(seq);
+        if (start < 0 && start >= -MAX_REBASE && !stream.synSeen && stream.frontier == 0 && stream.reassembling &&
+            !stream.stopped && !stream.eofSent && rebase(stream, -start))
+        {
+            start = 0;
+        }
         final long claimedEnd = start + payloadLength;
         if (urgentPointer > 0 && urgentPolicy != UrgentPolicy.INLINE && urgentPointer <= payloadLength)
         {
@@ -155,6 +168,68 @@ final class StreamReassembler
             return;
         }
         deliverable(flow, direction, stream, timeNs);
+        if (stream.frontier >= ack)
+        {
+            return;
+        }
+        if (ackGrace)
+        {
+            // Acknowledged bytes not captured yet may be on their way by another path: wait a little for them.
+            if (stream.ackedHoleSinceNs == Stream.NONE)
+            {
+                stream.ackedHoleSinceNs = timeNs;
+                // Counted from the segments after this acknowledgement, which afterSegment counts as well.
+                stream.ackedHoleSegments = -1;
+                return;
+            }
+            if (!isGraceOver(stream, timeNs))
+            {
+                return;
+            }
+        }
+        gapAcked(flow, direction, stream, timeNs);
+    }
+
+    /**
+     * A segment of the flow has been handled: an acked hole that filled meanwhile is counted, and one whose grace is
+     * over is declared a gap.
+     */
+    void afterSegment(final Flow flow, final long timeNs)
+    {
+        for (int direction = 0; direction < 2; direction++)
+        {
+            final Stream stream = flow.streams[direction];
+            if (stream.ackedHoleSinceNs == Stream.NONE)
+            {
+                continue;
+            }
+            if (stream.frontier >= stream.acked)
+            {
+                counters.increment(EngineCounter.ACKED_HOLES_FILLED);
+                stream.ackedHoleSinceNs = Stream.NONE;
+                continue;
+            }
+            stream.ackedHoleSegments++;
+            if (isGraceOver(stream, timeNs) && !flow.dropped)
+            {
+                gapAcked(flow, direction, stream, timeNs);
+            }
+        }
+    }
+
+    private boolean isGraceOver(final Stream stream, final long timeNs)
+    {
+        return (ackGraceNs > 0 && timeNs - stream.ackedHoleSinceNs >= ackGraceNs) ||
+            (ackGraceSegments > 0 && stream.ackedHoleSegments >= ackGraceSegments) || !ackGrace;
+    }
+
+    /**
+     * The receiver has what was never captured: skip every hole below its acknowledgement as a gap, reason acked.
+     */
+    private void gapAcked(final Flow flow, final int direction, final Stream stream, final long timeNs)
+    {
+        final long ack = stream.acked;
+        boolean gapped = false;
         while (stream.frontier < ack && !flow.dropped)
         {
             final long next = nextHeldStart(stream);
@@ -164,8 +239,70 @@ final class StreamReassembler
                 break;
             }
             gap(flow, direction, stream, length, GapReason.ACKED, timeNs);
+            gapped = true;
             deliverable(flow, direction, stream, timeNs);
         }
+        if (stream.ackedHoleSinceNs != Stream.NONE)
+        {
+            if (gapped)
+            {
+                counters.increment(EngineCounter.ACKED_HOLES_GAPPED);
+            }
+            stream.ackedHoleSinceNs = Stream.NONE;
+        }
+    }
+
+    /**
+     * A midstream stream's earlier bytes came after later ones, before anything of it was delivered: renumber it so
+     * that it starts at them, moving what it holds up by {@code delta}. Cold: once a flow at most.
+     *
+     * @return false when the page store has no room to move the held bytes (the late bytes are then a
+     * retransmission, as before).
+     */
+    private boolean rebase(final Stream stream, final long delta)
+    {
+        if (stream.segmentHead != SegmentPool.NONE)
+        {
+            // Renumbered, each held segment may straddle one more page boundary than before.
+            int held = 0;
+            for (int segment = stream.segmentHead; segment != SegmentPool.NONE; segment = segments.next(segment))
+            {
+                held++;
+            }
+            if (pages.freePages() < held || stream.heldEnd - segments.start(stream.segmentHead) > staging.capacity())
+            {
+                return false;
+            }
+            final long first = segments.start(stream.segmentHead);
+            for (int segment = stream.segmentHead; segment != SegmentPool.NONE; segment = segments.next(segment))
+            {
+                pages.read(stream.pageHead, segments.start(segment), staging, (int)(segments.start(segment) - first),
+                    (int)(segments.end(segment) - segments.start(segment)));
+            }
+            stream.pageHead = pages.releaseAll(stream.pageHead);
+            segments.shift(stream.segmentHead, delta);
+            for (int segment = stream.segmentHead; segment != SegmentPool.NONE; segment = segments.next(segment))
+            {
+                final long segmentStart = segments.start(segment);
+                stream.pageHead = pages.write(stream.pageHead, segmentStart, staging,
+                    (int)(segmentStart - delta - first), (int)(segments.end(segment) - segmentStart));
+            }
+            stream.pageTail = pages.tailFrom(stream.pageHead);
+            stream.heldPages = pages.chainLength(stream.pageHead);
+            stream.heldEnd += delta;
+        }
+        stream.anchorOffset += delta;
+        stream.highest += delta;
+        if (stream.acked != Stream.NONE)
+        {
+            stream.acked += delta;
+        }
+        if (stream.finSeen)
+        {
+            stream.finOffset += delta;
+        }
+        counters.increment(EngineCounter.MIDSTREAM_REBASED);
+        return true;
     }
 
     /**
@@ -183,6 +320,11 @@ final class StreamReassembler
         {
             release(stream);
             return;
+        }
+        if (stream.ackedHoleSinceNs != Stream.NONE)
+        {
+            // The flow ends within an acked hole's grace: what was acknowledged and never came is an acked gap.
+            gapAcked(flow, direction, stream, timeNs);
         }
         deliverContiguous(flow, direction, stream, Long.MAX_VALUE, timeNs);
         long end = Math.max(stream.highest, stream.acked == Stream.NONE ? 0 : stream.acked);
@@ -244,6 +386,25 @@ final class StreamReassembler
             }
         }
         release(stream);
+    }
+
+    /**
+     * @return whether every byte from {@code start} to {@code end} (stream offsets) is already delivered or held: a
+     * copy of them arrived.
+     */
+    boolean isCovered(final Stream stream, final long start, final long end)
+    {
+        long covered = Math.max(start, stream.frontier);
+        for (int segment = stream.segmentHead; segment != SegmentPool.NONE && covered < end;
+            segment = segments.next(segment))
+        {
+            if (segments.start(segment) > covered)
+            {
+                break;
+            }
+            covered = Math.max(covered, segments.end(segment));
+        }
+        return covered >= end;
     }
 
     /**

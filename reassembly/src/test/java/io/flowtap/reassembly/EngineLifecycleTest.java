@@ -472,39 +472,6 @@ class EngineLifecycleTest
     }
 
     @Test
-    void autoChecksumPolicyKeepsBadChecksumsOnceTheyAreCommonAsOffloadMakesThem()
-    {
-        final Recorder offloaded = new Recorder();
-        final ReassemblyEngine engine = new ReassemblyEngine(small(), offloaded);
-        final Conversation c = new Conversation(engine, 1000, 1).verifyChecksums().handshake();
-        for (int i = 0; i < 200; i++)
-        {
-            c.corruptNext().toServer(i, "x");
-        }
-        engine.shutdown();
-        assertEquals(1, engine.counters().get(EngineCounter.CHECKSUM_OFFLOAD_ASSUMED));
-        final long dropped = engine.counters().get(EngineCounter.BAD_CHECKSUM);
-        assertTrue(dropped > 0 && dropped < 100, "dropped while sampling: " + dropped);
-        assertEquals(200 - dropped, engine.counters().get(EngineCounter.BAD_CHECKSUM_KEPT));
-
-        final Recorder clean = new Recorder();
-        final ReassemblyEngine verifying = new ReassemblyEngine(small(), clean);
-        final Conversation d = new Conversation(verifying, 1000, 1).verifyChecksums().handshake();
-        for (int i = 0; i < 200; i++)
-        {
-            if (i % 50 == 7)
-            {
-                d.corruptNext().toServer(i, "!");
-            }
-            d.toServer(i, "y");
-        }
-        verifying.shutdown();
-        assertEquals(0, verifying.counters().get(EngineCounter.CHECKSUM_OFFLOAD_ASSUMED));
-        assertEquals(4, verifying.counters().get(EngineCounter.BAD_CHECKSUM));
-        assertEquals("y".repeat(200), clean.list().get(0).text(TO_SERVER), "the rare bad ones never got in");
-    }
-
-    @Test
     void perFlowUserStateNeedsNoLookup()
     {
         final TcpHandler counting = new TcpHandler()

@@ -4,11 +4,13 @@ import io.flowtap.capture.Frame;
 import io.flowtap.capture.LinkType;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.capture.codec.TcpFlyweight;
 import io.flowtap.capture.test.Allocations;
 import io.flowtap.reassembly.test.SyntheticTraffic;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -25,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * passes have created the flow objects and compiled the code. The same connections run in order, out of order
  * (swapped, held back, retransmitted, overlapping segments) and with a hole at the front of every direction that the
  * rest waits behind, in both delivery modes, and every byte delivered is checked against what was sent, so the pass
- * measured is doing the real work.
+ * measured is doing the real work. So does a pass in which every checksum is wrong, as on hosts that offload them,
+ * each segment waiting for its receiver's acknowledgement.
  */
 class ReassemblyAllocationTest
 {
@@ -125,6 +128,61 @@ class ReassemblyAllocationTest
             assertTrue(shutdownBytes <= ALLOWANCE_BYTES, "bytes allocated ending " + flowsAtEnd + " flows: " +
                 shutdownBytes);
         }
+    }
+
+    @Test
+    void shouldNotAllocateTellingOffloadedChecksumsFromBadOnes()
+    {
+        // Every segment's checksum wrong, as captured on hosts that offload them: each waits for its receiver's
+        // acknowledgement in the bad-checksum hold until its sender is known to offload, and the receivers
+        // acknowledge everything. 50 connections at a time, so that acknowledgements come while the hold (256
+        // segments by default) still has what they cover.
+        final SyntheticTraffic trace = new SyntheticTraffic(
+            50, 600, DATA_SEGMENTS, PAYLOAD_LENGTH, SyntheticTraffic.Order.IN_ORDER, 43);
+        final UnsafeBuffer frames = trace.buffer();
+        for (int i = 0; i < trace.frameCount(); i++)
+        {
+            final int ip = trace.offset(i) + 14;
+            final int checksum = ip + (frames.getByte(ip) & 0x0F) * 4 + 16;
+            frames.putShort(checksum, (short)(frames.getShort(checksum) ^ 0x5A5A));
+        }
+        final ReassemblyEngine engine = new ReassemblyEngine(context(DeliveryMode.IMMEDIATE), checker);
+        final EngineCounters counters = engine.counters();
+        for (int epoch = 0; epoch < WARM_UP_PASSES; epoch++)
+        {
+            pass(engine, trace, epoch);
+            engine.shutdown();
+        }
+        checker.reset();
+        final long[] before = snapshot(counters);
+        final long bytesBefore = Allocations.currentThreadBytes();
+        pass(engine, trace, WARM_UP_PASSES);
+        final long passBytes = Allocations.currentThreadBytes() - bytesBefore;
+        engine.shutdown();
+        final long[] delta = delta(counters, before);
+
+        assertEquals(trace.frameCount(), decoderBadChecksums(trace), "every segment's checksum is bad");
+        assertEquals(0, checker.wrongBytes, "bytes delivered that differ from those sent");
+        assertEquals(trace.streamBytes(), checker.deliveredBytes, "stream bytes delivered");
+        assertEquals(trace.connections(), delta[EngineCounter.FLOWS_CREATED.ordinal()], "flows created");
+        assertTrue(passBytes <= ALLOWANCE_BYTES,
+            "bytes allocated over " + trace.frameCount() + " segments with bad checksums: " + passBytes);
+    }
+
+    private long decoderBadChecksums(final SyntheticTraffic trace)
+    {
+        final PacketDecoder verifier = new PacketDecoder(ChecksumMode.VERIFY);
+        long bad = 0;
+        for (int i = 0; i < trace.frameCount(); i++)
+        {
+            if (verifier.decode(trace.buffer(), trace.offset(i), trace.length(i), false, LinkType.ETHERNET,
+                Frame.CHECKSUM_UNKNOWN, Frame.NO_VLAN_TCI) &&
+                verifier.checksumStatus() == TcpFlyweight.CHECKSUM_BAD)
+            {
+                bad++;
+            }
+        }
+        return bad;
     }
 
     /**

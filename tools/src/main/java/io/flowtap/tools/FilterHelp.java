@@ -12,7 +12,8 @@ public final class FilterHelp
     public static final String PRIMITIVES = "  host A, net A/LEN, net A mask M, port N, portrange N-M, each optionally";
     /** Their qualifiers. */
     public static final String QUALIFIERS =
-        "  after src, dst, src or dst (default) or src and dst; ip, ip6, tcp, vlan [N].";
+        "  after src, dst, src or dst (default) or src and dst; ip, ip6, tcp, vlan [N];%n"
+            + "  vxlan [VNI], geneve [VNI], gre [KEY] (ERSPAN too), erspan [SESSION].";
     /** Values. */
     public static final String VALUES = "  Addresses are IPv4 or IPv6 literals and ports are numbers, never names.";
     /** Combinators. */
@@ -23,7 +24,8 @@ public final class FilterHelp
     /** Repeated qualifiers. */
     public static final String REPEAT = "  A bare value repeats the qualifiers before it: port 80 or 443.";
     /** What a filter sees. */
-    public static final String SCOPE = "  Only TCP is ever kept. Addresses are the IP header's; vlan is the outer tag.";
+    public static final String SCOPE = "  Only TCP is ever kept. Addresses and ports are the innermost packet's,%n"
+        + "  inside any tunnel; vlan is the outer tag.";
 
     private FilterHelp()
     {

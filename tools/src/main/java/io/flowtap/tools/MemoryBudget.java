@@ -1,5 +1,7 @@
 package io.flowtap.tools;
 
+import io.flowtap.capture.codec.DecoderContext;
+import io.flowtap.capture.codec.IpDefragmenter;
 import io.flowtap.linux.Posix;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.flow.FlowKey;
@@ -54,6 +56,37 @@ public final class MemoryBudget
         part(engines + " engine" + (engines == 1 ? "" : "s") + " of --max-flows " + context.maxFlows() +
             " and --engine-memcap " + context.engineMemcapBytes(), engines * (perEngineHeap +
             context.engineMemcapBytes()));
+        return this;
+    }
+
+    /**
+     * @param decoders how many packet decoders (one per poller).
+     * @param context  their settings, concluded: the fragment reassembler's tables and pool, allocated at the first
+     *                 fragment, and the duplicate filter's.
+     * @return this.
+     */
+    public MemoryBudget decoders(final int decoders, final DecoderContext context)
+    {
+        long heap = 0;
+        long direct = 0;
+        if (context.defragment())
+        {
+            heap += IpDefragmenter.heapBytes(context.defragMaxDatagrams(), context.defragMaxFragments());
+            direct += IpDefragmenter.directBytes(context.defragMaxDatagrams(), context.defragMemcapBytes());
+        }
+        if (context.dedupWindowNs() > 0)
+        {
+            heap += Long.highestOneBit(Math.max(1, (long)context.dedupSlots() * 2 - 1)) *
+                (3L * Long.BYTES + Integer.BYTES);
+        }
+        if (heap + direct > 0)
+        {
+            heapBytes += decoders * heap;
+            directBytes += decoders * direct;
+            part(decoders + " decoder" + (decoders == 1 ? "" : "s") + " of --defrag-datagrams " +
+                context.defragMaxDatagrams() + ", --defrag-fragments " + context.defragMaxFragments() +
+                " and --defrag-memcap " + context.defragMemcapBytes(), decoders * (heap + direct));
+        }
         return this;
     }
 

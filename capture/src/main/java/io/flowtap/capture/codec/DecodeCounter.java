@@ -20,7 +20,8 @@ public enum DecodeCounter
     TRUNCATED_FRAME("truncated frame", true),
     /** The frame carries something other than IP (ARP, LLDP, 802.3 LLC ...). */
     NOT_IP("not IP", true),
-    /** IP inside an encapsulation that is not opened yet (MPLS, PPPoE, more than two VLAN tags). */
+    /** IP inside a link-level encapsulation flowtap does not open (more than three VLAN tags, an unknown PPP
+     * protocol). */
     UNSUPPORTED_ENCAPSULATION("unsupported encapsulation", true),
     /** The IP version nibble does not match what the link layer announced. */
     BAD_IP_VERSION("bad IP version", true),
@@ -32,10 +33,19 @@ public enum DecodeCounter
     BAD_IP_LENGTH("bad IP length", true),
     /** An IPv6 extension header runs past the packet, or the chain is longer than flowtap follows. */
     BAD_IPV6_EXTENSION_HEADER("bad IPv6 extension header", true),
-    /** An IPv4 or IPv6 fragment: reassembling fragments is not done yet. */
+    /**
+     * An IPv4 or IPv6 fragment: held for reassembly (the frame that completes a datagram is counted as what the
+     * datagram decodes to; the fragment counters say what became of the others), or not reassembled at all when the
+     * decoder has no reassembly.
+     */
     IP_FRAGMENT("IP fragment", true),
-    /** IP in IP or GRE: the inner packet is not opened yet. */
-    TUNNEL("tunnel", true),
+    /** A tunnel not opened: nested deeper than the decoder's limit, or carrying something it does not open. */
+    TUNNEL("tunnel not opened", true),
+    /** A tunnel header that is malformed or cut short (a VXLAN header without its I flag, a GRE header longer than
+     * its packet ...). */
+    BAD_TUNNEL("bad tunnel header", true),
+    /** A packet identical to one seen just before in its flow (a SPAN port's second copy), dropped by dedup. */
+    DUPLICATE("duplicate", true),
     /** An IP packet whose payload is not TCP (UDP, ICMP, ESP ...). */
     NOT_TCP("not TCP", true),
     /** TCP data offset below 5 words or beyond the segment. */
@@ -48,7 +58,48 @@ public enum DecodeCounter
     /** Decoded segments whose payload was cut short by the capture's snap length. */
     TCP_PAYLOAD_TRUNCATED("tcp payload truncated", false),
     /** Frames that carried at least one VLAN tag. */
-    VLAN_TAGGED("vlan tagged", false);
+    VLAN_TAGGED("vlan tagged", false),
+
+    /** VXLAN layers opened. */
+    VXLAN("tunnel: vxlan", false),
+    /** Geneve layers opened. */
+    GENEVE("tunnel: geneve", false),
+    /** GRE layers opened (ERSPAN counted as such). */
+    GRE("tunnel: gre", false),
+    /** ERSPAN layers opened. */
+    ERSPAN("tunnel: erspan", false),
+    /** IP in IP layers opened. */
+    IP_IN_IP("tunnel: ip in ip", false),
+    /** MPLS label stacks opened. */
+    MPLS("tunnel: mpls", false),
+    /** PPPoE sessions opened. */
+    PPPOE("tunnel: pppoe", false),
+    /** GTP-U layers opened. */
+    GTP_U("tunnel: gtp-u", false),
+    /** Teredo layers opened. */
+    TEREDO("tunnel: teredo", false),
+    /** AYIYA layers opened. */
+    AYIYA("tunnel: ayiya", false),
+    /** Frames with a VN-Tag or an 802.1BR E-Tag stepped over. */
+    VN_TAG("vn-tag or e-tag", false),
+    /** Frames with a Cisco FabricPath header stepped over. */
+    FABRICPATH("fabricpath", false),
+
+    /** IP datagrams reassembled from their fragments. */
+    DATAGRAMS_REASSEMBLED("fragments: datagrams reassembled", false),
+    /** Fragments given up when their datagram did not complete within the timeout. */
+    FRAGMENTS_TIMED_OUT("fragments: timed out", false),
+    /** Fragments that overlapped bytes of their datagram already held. */
+    FRAGMENT_OVERLAPS("fragments: overlaps", false),
+    /** Overlaps whose bytes differed: the target's policy chose one version. */
+    FRAGMENT_OVERLAP_CONFLICTS("fragments: overlap conflicts", false),
+    /** Fragments given up because their datagram had more than the limit. */
+    FRAGMENTS_TOO_MANY("fragments: too many in a datagram", false),
+    /** Fragments given up when the reassembly memory (global or per datagram) or its datagram slots ran out. */
+    FRAGMENTS_MEMCAP("fragments: dropped at memcap", false),
+    /** Fragments that cannot be part of a datagram: beyond 65,535 bytes, not a multiple of 8 bytes before the last,
+     * past a datagram's end, cut by the snap length, or with more headers before it than a datagram may keep. */
+    FRAGMENTS_BAD("fragments: bad", false);
 
     private static final DecodeCounter[] VALUES = values();
 

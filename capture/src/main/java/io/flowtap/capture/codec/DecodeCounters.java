@@ -19,6 +19,15 @@ public final class DecodeCounters
     }
 
     /**
+     * @param counter to add to; not {@link DecodeCounter#FRAMES}.
+     * @param delta   to add.
+     */
+    public void add(final DecodeCounter counter, final long delta)
+    {
+        values[counter.ordinal()] += delta;
+    }
+
+    /**
      * @param counter to read.
      * @return its value.
      */

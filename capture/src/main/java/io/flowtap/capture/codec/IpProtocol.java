@@ -46,7 +46,7 @@ public final class IpProtocol
 
     /**
      * @param protocol an IP protocol number.
-     * @return whether it tunnels another packet that flowtap does not open yet.
+     * @return whether it tunnels another packet (IP in IP or GRE).
      */
     public static boolean isTunnel(final int protocol)
     {

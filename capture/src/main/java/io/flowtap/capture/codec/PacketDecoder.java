@@ -8,8 +8,18 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
 /**
- * Decodes a frame down to its TCP segment, in place: link layer (Ethernet with up to two VLAN tags, Linux cooked
- * v1/v2, BSD loopback, raw IP), IPv4 with options, IPv6 with its extension-header chain, and TCP.
+ * Decodes a frame down to its TCP segment, in place, as sensors receive traffic: the link layer (Ethernet with up
+ * to three VLAN tags, VN-Tag, E-Tag or FabricPath; Linux cooked v1/v2; BSD loopback; raw IP; PPP and Cisco HDLC;
+ * 802.11 data frames with or without radiotap or PPI; NFLOG), tunnels opened one inside the other up to a bounded
+ * depth (VXLAN, Geneve, GRE with its optional fields and transparent Ethernet bridging, ERSPAN types I to III, IP in
+ * IP, GRE and MPLS in UDP, MPLS label stacks, PPPoE, PPTP's enhanced GRE, WCCP, GTP-U, Teredo, AYIYA), IPv4 with
+ * options, IPv6 with its extension-header chain, and TCP.
+ * <p>
+ * The segment described is the innermost one: its IP headers and TCP header are what the accessors give, while the
+ * outer layers are summed up by {@link #tunnelDepth()}, {@link #tunnelType()}, {@link #tunnelId()} and the outer
+ * addresses of the innermost tunnel. A decoder made from a {@link DecoderContext} also reassembles IP fragments
+ * ({@link IpDefragmenter}: the frame that completes a datagram decodes as the whole datagram, in a buffer of the
+ * reassembler's, see {@link #isReassembled()}) and may drop the second copy of a packet ({@link DuplicateFilter}).
  * <p>
  * Every frame ends in exactly one outcome, counted in {@link #counters()}: a TCP segment, or a named reason why
  * not. Lengths are validated here, once, against the captured bytes, so the flyweights never read outside the frame
@@ -20,20 +30,38 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  */
 public final class PacketDecoder
 {
-    /** VLAN tags followed before a frame counts as an unsupported encapsulation: QinQ is two. */
-    public static final int MAX_VLAN_TAGS = 2;
+    /** VLAN tags followed before a frame counts as an unsupported encapsulation: QinQinQ is three. */
+    public static final int MAX_VLAN_TAGS = 3;
     /** IPv6 extension headers followed before the chain counts as bad. */
     public static final int MAX_IPV6_EXTENSION_HEADERS = 8;
+    /** MPLS labels followed before the stack counts as a bad tunnel. */
+    public static final int MAX_MPLS_LABELS = 8;
     /** Returned by the VLAN accessors when there is no such tag. */
     public static final int NO_VLAN = -1;
+    /** GTP-U's port. */
+    public static final int GTP_U_PORT = 2152;
+    /** Teredo's port. */
+    public static final int TEREDO_PORT = 3544;
+    /** AYIYA's port. */
+    public static final int AYIYA_PORT = 5072;
+    /** GRE in UDP (RFC 8086). */
+    public static final int GRE_UDP_PORT = 4754;
+    /** MPLS in UDP (RFC 7510). */
+    public static final int MPLS_UDP_PORT = 6635;
 
-    private static final int PPPOE_HEADER_LENGTH = 8;
+    private static final int PPPOE_HEADER_LENGTH = 6;
     private static final byte PPPOE_VERSION_TYPE = 0x11;
     private static final int PPP_IPV4 = 0x0021;
     private static final int PPP_IPV6 = 0x0057;
+    private static final int PPP_MPLS_UNICAST = 0x0281;
+    private static final int PPP_MPLS_MULTICAST = 0x0283;
+    private static final int HDLC_ADDRESS_CONTROL = 0xFF03;
+    private static final int C_HDLC_HEADER_LENGTH = 4;
 
     private static final int IPV6_FRAGMENT_OFFSET_MASK = 0xFFF8;
     private static final int IPV6_MORE_FRAGMENTS = 0x0001;
+    private static final int IPV4_FRAGMENT_OFFSET_MASK = 0x1FFF;
+    private static final int IPV4_MORE_FRAGMENTS = 0x2000;
     private static final int AH_LENGTH_UNITS_SHIFT = 2;
     private static final int EXTENSION_LENGTH_UNITS_SHIFT = 3;
     private static final int SLL_PROTOCOL_LLC_MAX = 0x00FF;
@@ -56,6 +84,62 @@ public final class PacketDecoder
     private static final int IPV6_ROUTING_TYPE_2 = 2;
     private static final int IPV6_ROUTING_TYPE_SEGMENT = 4;
 
+    private static final int UDP_HEADER_LENGTH = 8;
+    private static final int VXLAN_HEADER_LENGTH = 8;
+    private static final int VXLAN_FLAG_VNI = 0x08;
+    private static final int GENEVE_HEADER_LENGTH = 8;
+    private static final int GRE_BASE_LENGTH = 4;
+    private static final int GRE_CHECKSUM = 0x8000;
+    private static final int GRE_ROUTING = 0x4000;
+    private static final int GRE_KEY = 0x2000;
+    private static final int GRE_SEQUENCE = 0x1000;
+    private static final int GRE_ACK = 0x0080;
+    private static final int GRE_VERSION_MASK = 0x0007;
+    private static final int ERSPAN_II_HEADER_LENGTH = 8;
+    private static final int ERSPAN_III_HEADER_LENGTH = 12;
+    private static final int ERSPAN_III_PLATFORM_LENGTH = 8;
+    private static final int ERSPAN_SESSION_MASK = 0x03FF;
+    private static final int WCCP_REDIRECT_HEADER_LENGTH = 4;
+    private static final int MPLS_BOTTOM_OF_STACK = 0x100;
+    private static final int MPLS_CONTROL_WORD_LENGTH = 4;
+    private static final int GTP_HEADER_LENGTH = 8;
+    private static final int GTP_OPTIONAL_LENGTH = 4;
+    private static final int GTP_G_PDU = 0xFF;
+    private static final int GTP_MAX_EXTENSIONS = 8;
+    private static final int TEREDO_AUTHENTICATION = 0x0001;
+    private static final int TEREDO_ORIGIN = 0x0000;
+    private static final int TEREDO_ORIGIN_LENGTH = 8;
+    private static final int TEREDO_AUTHENTICATION_FIXED = 4 + 8 + 1;
+    private static final int AYIYA_FIXED_LENGTH = 8;
+    private static final int AYIYA_FORWARD = 1;
+    private static final int FABRICPATH_HEADER_LENGTH = 16;
+    private static final int VN_TAG_LENGTH = 6;
+    private static final int E_TAG_LENGTH = 8;
+    private static final int RADIOTAP_MIN_LENGTH = 8;
+    private static final int PPI_MIN_LENGTH = 8;
+    private static final int WLAN_HEADER_LENGTH = 24;
+    private static final int WLAN_TYPE_DATA = 2;
+    private static final int WLAN_SUBTYPE_NO_DATA = 0x4;
+    private static final int WLAN_SUBTYPE_QOS = 0x8;
+    private static final int WLAN_TO_FROM_DS = 0x03;
+    private static final int WLAN_PROTECTED = 0x40;
+    private static final int WLAN_ORDER = 0x80;
+    private static final int LLC_SNAP_LENGTH = 8;
+    private static final int NFLOG_HEADER_LENGTH = 4;
+    private static final int NFLOG_TLV_PAYLOAD = 9;
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
+
+    private static final int UDP_NONE = 0;
+    private static final int UDP_VXLAN = 1;
+    private static final int UDP_GENEVE = 2;
+    private static final int UDP_GTP = 3;
+    private static final int UDP_TEREDO = 4;
+    private static final int UDP_AYIYA = 5;
+    private static final int UDP_GRE = 6;
+    private static final int UDP_MPLS = 7;
+    private static final int MAX_REASSEMBLIES = 2;
+
     private final EthernetFlyweight ethernet = new EthernetFlyweight();
     private final VlanTagFlyweight vlanTag = new VlanTagFlyweight();
     private final Ipv4Flyweight ipv4 = new Ipv4Flyweight();
@@ -64,13 +148,21 @@ public final class PacketDecoder
     private final DecodeCounters counters = new DecodeCounters();
     private final ChecksumMode checksumMode;
     private final boolean checksumDeferred;
+    /** By UDP port: the low nibble the tunnel a destination port carries, the high one what either port does. */
+    private final byte[] udpTunnels = new byte[0x1_0000];
+    private final int maxTunnelDepth;
+    private final IpDefragmenter defragmenter;
+    private final DuplicateFilter duplicates;
 
     private DirectBuffer buffer;
     private int linkOffset;
     private int linkType;
     private int frameEnd;
+    private int captureEnd;
     private boolean snapTruncated;
     private int frameChecksumStatus;
+    private int metadataVlanTci = Frame.NO_VLAN_TCI;
+    private long timeNs;
     private int outcomeOrdinal = DecodeCounter.FRAMES.ordinal();
     private int vlanCount;
     private int outerVlanId;
@@ -81,9 +173,20 @@ public final class PacketDecoder
     private int finalDestinationOffset;
     private int checksumStatus;
     private int capturedLength;
+    private int tunnelDepth;
+    private int tunnelType;
+    private int tunnelId;
+    private boolean tunnelHasId;
+    private int tunnelOuterIpOffset = -1;
+    private int tunnelOuterIpVersion;
+    private boolean encapsulated;
+    private boolean reassembled;
+    private int reassemblies;
+    private int factsFrom;
 
     /**
-     * A decoder that verifies checksums when the source has not ({@link ChecksumMode#AUTO}).
+     * A decoder that verifies checksums when the source has not ({@link ChecksumMode#AUTO}), opens tunnels with the
+     * default ports and depth, and decodes each frame on its own (no fragment reassembly, no duplicate filter).
      */
     public PacketDecoder()
     {
@@ -91,6 +194,8 @@ public final class PacketDecoder
     }
 
     /**
+     * A decoder that opens tunnels with the default ports and depth and decodes each frame on its own.
+     *
      * @param checksumMode how TCP checksums are treated.
      */
     public PacketDecoder(final ChecksumMode checksumMode)
@@ -108,8 +213,49 @@ public final class PacketDecoder
      */
     public PacketDecoder(final ChecksumMode checksumMode, final boolean checksumDeferred)
     {
-        this.checksumMode = checksumMode;
+        this(new DecoderContext().checksumMode(checksumMode).defragment(false), checksumDeferred);
+    }
+
+    /**
+     * A decoder as a sensor's configuration asks: tunnel ports and depth, fragment reassembly, duplicate suppression.
+     *
+     * @param context          the configuration; concluded here if it was not.
+     * @param checksumDeferred whether to leave checksums to {@link #resolveChecksum}.
+     */
+    public PacketDecoder(final DecoderContext context, final boolean checksumDeferred)
+    {
+        context.conclude();
+        this.checksumMode = context.checksumMode();
         this.checksumDeferred = checksumDeferred;
+        this.maxTunnelDepth = context.tunnelDepth();
+        this.defragmenter = context.defragment() ? new IpDefragmenter(context, counters) : null;
+        this.duplicates = context.dedupWindowNs() > 0 ?
+            new DuplicateFilter(context.dedupWindowNs(), context.dedupSlots()) : null;
+        for (final int port : context.vxlanPorts())
+        {
+            udpTunnels[port] = UDP_VXLAN;
+        }
+        for (final int port : context.genevePorts())
+        {
+            udpTunnels[port] = UDP_GENEVE;
+        }
+        udpTunnel(GRE_UDP_PORT, UDP_GRE, false);
+        udpTunnel(MPLS_UDP_PORT, UDP_MPLS, false);
+        udpTunnel(GTP_U_PORT, UDP_GTP, true);
+        udpTunnel(TEREDO_PORT, UDP_TEREDO, true);
+        udpTunnel(AYIYA_PORT, UDP_AYIYA, true);
+    }
+
+    private void udpTunnel(final int port, final int kind, final boolean eitherPort)
+    {
+        if ((udpTunnels[port] & 0x0F) == UDP_NONE)
+        {
+            udpTunnels[port] = (byte)((udpTunnels[port] & 0xF0) | kind);
+        }
+        if (eitherPort)
+        {
+            udpTunnels[port] = (byte)((udpTunnels[port] & 0x0F) | (kind << 4));
+        }
     }
 
     /**
@@ -127,11 +273,13 @@ public final class PacketDecoder
             frame.isSnapTruncated(),
             frame.linkType(),
             frame.checksumStatus(),
-            frame.vlanTci());
+            frame.vlanTci(),
+            frame.timestampNs());
     }
 
     /**
-     * Decode a frame given by its parts.
+     * Decode a frame given by its parts, without a time (fragments reassembled this way never time out, and the
+     * duplicate filter sees every copy at time 0).
      *
      * @param buffer         holding the frame.
      * @param offset         of the link-layer header.
@@ -151,22 +299,50 @@ public final class PacketDecoder
         final int frameChecksumStatus,
         final int metadataVlanTci)
     {
+        return decode(buffer, offset, capturedLength, snapTruncated, linkType, frameChecksumStatus, metadataVlanTci,
+            0);
+    }
+
+    /**
+     * Decode a frame given by its parts.
+     *
+     * @param buffer         holding the frame.
+     * @param offset         of the link-layer header.
+     * @param capturedLength bytes of the frame in the buffer.
+     * @param snapTruncated  whether a snap length cut the frame (its IP lengths may then exceed what was captured).
+     * @param linkType       one of {@link LinkType}'s constants.
+     * @param frameChecksumStatus what the source knows of checksums, one of {@link Frame}'s CHECKSUM_ constants.
+     * @param metadataVlanTci     a VLAN tag the capture stripped from the frame, or {@link Frame#NO_VLAN_TCI}.
+     * @param timeNs         capture time, for fragment timeouts and the duplicate window.
+     * @return true when the frame is a TCP segment; otherwise {@link #outcome()} says why not.
+     */
+    public boolean decode(
+        final DirectBuffer buffer,
+        final int offset,
+        final int capturedLength,
+        final boolean snapTruncated,
+        final int linkType,
+        final int frameChecksumStatus,
+        final int metadataVlanTci,
+        final long timeNs)
+    {
         if (this.buffer != buffer)
         {
             this.buffer = buffer;
         }
         this.linkOffset = offset;
         this.linkType = linkType;
-        this.outerVlanId = metadataVlanTci == Frame.NO_VLAN_TCI ? NO_VLAN : metadataVlanTci & 0x0FFF;
-        this.vlanCount = outerVlanId == NO_VLAN ? 0 : 1;
+        this.metadataVlanTci = metadataVlanTci;
         this.frameEnd = offset + capturedLength;
+        this.captureEnd = frameEnd;
         this.capturedLength = capturedLength;
         this.snapTruncated = snapTruncated;
         this.frameChecksumStatus = frameChecksumStatus;
-        this.innerVlanId = NO_VLAN;
-        this.ipVersion = 0;
-        this.ipProtocol = -1;
-        this.checksumStatus = TcpFlyweight.CHECKSUM_UNVERIFIED;
+        this.timeNs = timeNs;
+        this.reassembled = false;
+        this.reassemblies = 0;
+        this.factsFrom = 0;
+        resetLayers();
 
         final DecodeCounter result = decodeLink(offset, capturedLength, linkType);
         outcomeOrdinal = result.ordinal();
@@ -178,25 +354,47 @@ public final class PacketDecoder
         return result == DecodeCounter.TCP_SEGMENT;
     }
 
+    private void resetLayers()
+    {
+        outerVlanId = metadataVlanTci == Frame.NO_VLAN_TCI ? NO_VLAN : metadataVlanTci & 0x0FFF;
+        vlanCount = outerVlanId == NO_VLAN ? 0 : 1;
+        innerVlanId = NO_VLAN;
+        ipVersion = 0;
+        ipProtocol = -1;
+        checksumStatus = TcpFlyweight.CHECKSUM_UNVERIFIED;
+        if (tunnelDepth != 0 || encapsulated)
+        {
+            tunnelDepth = 0;
+            tunnelType = TunnelType.NONE;
+            tunnelId = 0;
+            tunnelHasId = false;
+            tunnelOuterIpOffset = -1;
+            tunnelOuterIpVersion = 0;
+            encapsulated = false;
+        }
+    }
+
     /**
      * Describe a segment another decoder has already decoded, from what it found ({@link #ipOffset()},
-     * {@link #destinationAddressOffset()}, the TCP header's offset and length, the VLAN tags, the checksum verdict),
-     * without reading the headers again: the pipeline decodes each frame once, in its poller, and hands these on. No
-     * counter moves. Afterwards the accessors and flyweights describe the segment as {@link #decode} would have.
+     * {@link #destinationAddressOffset()}, the TCP header's offset, the VLAN tags, the checksum verdict, the tunnel),
+     * without decoding the frame again: the pipeline decodes each frame once, in its poller, and hands these on. The
+     * IP version and the segment's length are read from the IP header, which the poller validated. No counter
+     * moves. Afterwards the accessors and flyweights describe the segment as {@link #decode} would have.
      *
      * @param buffer             holding the frame.
      * @param offset             of the frame's link-layer header.
      * @param capturedLength     bytes of the frame in the buffer.
      * @param linkType           one of {@link LinkType}'s constants.
-     * @param ipVersion          4 or 6.
      * @param ipOffset           of the IP header that carries the segment.
      * @param destinationOffset  of the final destination address.
      * @param tcpOffset          of the TCP header.
-     * @param segmentLength      TCP header plus payload as the IP header states it.
      * @param vlanCount          VLAN tags found, metadata tag included.
      * @param outerVlanId        outermost VLAN id, or {@link #NO_VLAN}.
      * @param innerVlanId        second VLAN id, or {@link #NO_VLAN}.
      * @param checksumStatus     one of {@link TcpFlyweight}'s CHECKSUM_ constants.
+     * @param tunnelType         one of {@link TunnelType}'s constants.
+     * @param tunnelId           the tunnel's id, as {@link #tunnelId()} gives it.
+     * @param encapsulated       what {@link #isEncapsulated()} said of the frame.
      * @return this decoder.
      */
     public PacketDecoder wrapDecoded(
@@ -204,15 +402,16 @@ public final class PacketDecoder
         final int offset,
         final int capturedLength,
         final int linkType,
-        final int ipVersion,
         final int ipOffset,
         final int destinationOffset,
         final int tcpOffset,
-        final int segmentLength,
         final int vlanCount,
         final int outerVlanId,
         final int innerVlanId,
-        final int checksumStatus)
+        final int checksumStatus,
+        final int tunnelType,
+        final int tunnelId,
+        final boolean encapsulated)
     {
         if (this.buffer != buffer)
         {
@@ -221,8 +420,8 @@ public final class PacketDecoder
         this.linkOffset = offset;
         this.linkType = linkType;
         this.frameEnd = offset + capturedLength;
+        this.captureEnd = frameEnd;
         this.capturedLength = capturedLength;
-        this.ipVersion = ipVersion;
         this.ipOffset = ipOffset;
         this.ipProtocol = IpProtocol.TCP;
         this.finalDestinationOffset = destinationOffset;
@@ -230,15 +429,29 @@ public final class PacketDecoder
         this.outerVlanId = outerVlanId;
         this.innerVlanId = innerVlanId;
         this.checksumStatus = checksumStatus;
+        this.tunnelType = tunnelType;
+        this.tunnelId = tunnelId;
+        this.tunnelDepth = tunnelType == TunnelType.NONE ? 0 : 1;
+        this.encapsulated = encapsulated;
+        this.tunnelOuterIpOffset = -1;
+        this.tunnelOuterIpVersion = 0;
         this.outcomeOrdinal = DecodeCounter.TCP_SEGMENT.ordinal();
-        if (ipVersion == 6)
+        final int packetEnd;
+        if ((buffer.getByte(ipOffset) & 0xF0) == 0x60)
         {
+            ipVersion = 6;
             ipv6.wrap(buffer, ipOffset);
+            final int payloadLength = ipv6.payloadLength();
+            packetEnd = payloadLength == 0 ? frameEnd : ipOffset + Ipv6Flyweight.HEADER_LENGTH + payloadLength;
         }
         else
         {
+            ipVersion = 4;
             ipv4.wrap(buffer, ipOffset);
+            final int totalLength = ipv4.totalLength();
+            packetEnd = totalLength == 0 ? frameEnd : ipOffset + totalLength;
         }
+        final int segmentLength = packetEnd - tcpOffset;
         tcp.wrap(buffer, tcpOffset, segmentLength, Math.min(segmentLength, frameEnd - tcpOffset),
             sourceAddressOffset(), destinationOffset, addressLength());
         return this;
@@ -269,7 +482,8 @@ public final class PacketDecoder
     }
 
     /**
-     * @return what the source said of the last frame's checksums, one of {@link Frame}'s CHECKSUM_ constants.
+     * @return what the source said of the last frame's checksums, one of {@link Frame}'s CHECKSUM_ constants
+     * ({@link Frame#CHECKSUM_UNKNOWN} for a reassembled datagram).
      */
     public int frameChecksumStatus()
     {
@@ -277,7 +491,7 @@ public final class PacketDecoder
     }
 
     /**
-     * @return bytes of the last frame in the buffer.
+     * @return bytes of the last frame in {@link #buffer()}: the captured frame, or the reassembled datagram's frame.
      */
     public int capturedLength()
     {
@@ -306,6 +520,14 @@ public final class PacketDecoder
     public ChecksumMode checksumMode()
     {
         return checksumMode;
+    }
+
+    /**
+     * @return the fragment reassembler, or null when this decoder decodes each frame on its own.
+     */
+    public IpDefragmenter defragmenter()
+    {
+        return defragmenter;
     }
 
     /**
@@ -350,7 +572,7 @@ public final class PacketDecoder
     }
 
     /**
-     * @return 4 or 6 once an IP header was found in the last frame, else 0.
+     * @return 4 or 6 once an IP header was found in the last frame, else 0; the innermost one's.
      */
     public int ipVersion()
     {
@@ -358,7 +580,7 @@ public final class PacketDecoder
     }
 
     /**
-     * @return offset of the IP header of the last frame, or -1.
+     * @return offset of the (innermost) IP header of the last frame, or -1.
      */
     public int ipOffset()
     {
@@ -407,7 +629,7 @@ public final class PacketDecoder
     }
 
     /**
-     * @return the buffer of the last frame.
+     * @return the buffer of the last frame: the source's, or the fragment reassembler's for a reassembled datagram.
      */
     public DirectBuffer buffer()
     {
@@ -415,7 +637,7 @@ public final class PacketDecoder
     }
 
     /**
-     * @return number of VLAN tags on the last frame, metadata tag included.
+     * @return number of VLAN tags on the last frame's outermost Ethernet header, metadata tag included.
      */
     public int vlanCount()
     {
@@ -446,6 +668,87 @@ public final class PacketDecoder
         return checksumStatus;
     }
 
+    /**
+     * @return tunnel layers opened to reach the last frame's innermost packet, 0 for none.
+     */
+    public int tunnelDepth()
+    {
+        return tunnelDepth;
+    }
+
+    /**
+     * @return the last frame's tunnel, one of {@link TunnelType}'s constants: the innermost layer that carries a
+     * network identifier, or the innermost layer when none does; {@link TunnelType#NONE} without a tunnel.
+     */
+    public int tunnelType()
+    {
+        return tunnelType;
+    }
+
+    /**
+     * @return the identifier of {@link #tunnelType()}'s network: a VXLAN or Geneve VNI, a GRE key, an ERSPAN or
+     * PPPoE session; 0 when the tunnel carries none (see {@link TunnelType}).
+     */
+    public int tunnelId()
+    {
+        return tunnelId;
+    }
+
+    /**
+     * @return 4 or 6: the IP version of the header that carries the innermost tunnel; 0 when that tunnel is not
+     * carried by IP (MPLS or PPPoE on the link), or there is none.
+     */
+    public int tunnelIpVersion()
+    {
+        return tunnelOuterIpVersion;
+    }
+
+    /**
+     * @return offset of the outer source address of the innermost tunnel (its destination follows it), or -1.
+     */
+    public int tunnelSourceAddressOffset()
+    {
+        if (tunnelOuterIpOffset < 0)
+        {
+            return -1;
+        }
+        return tunnelOuterIpOffset + (tunnelOuterIpVersion == 6 ?
+            Ipv6Flyweight.SOURCE_ADDRESS_OFFSET : Ipv4Flyweight.SOURCE_ADDRESS_OFFSET);
+    }
+
+    /**
+     * @return whether the last frame is wrapped in more than its link header and up to two VLAN tags (a tunnel, MPLS,
+     * PPPoE, a third tag, VN-Tag, FabricPath): a frame answered on the same link would need the same wrapping.
+     */
+    public boolean isEncapsulated()
+    {
+        return encapsulated || tunnelDepth != 0;
+    }
+
+    /**
+     * @return whether the last frame completed an IP datagram from fragments: {@link #buffer()} is then the
+     * reassembler's, holding the datagram behind the first fragment's link and tunnel headers, from offset 0, for
+     * {@link #capturedLength()} bytes, valid until the next {@link #decode}.
+     */
+    public boolean isReassembled()
+    {
+        return reassembled;
+    }
+
+    /**
+     * Give up fragments that waited longer than the reassembly timeout at {@code nowNs}: a caller whose traffic stops
+     * moves time on so they are counted.
+     *
+     * @param nowNs on the packets' clock.
+     */
+    public void expireFragments(final long nowNs)
+    {
+        if (defragmenter != null)
+        {
+            defragmenter.expire(nowNs);
+        }
+    }
+
     private DecodeCounter decodeLink(final int offset, final int length, final int linkType)
     {
         switch (linkType)
@@ -456,7 +759,12 @@ public final class PacketDecoder
                     return DecodeCounter.TRUNCATED_FRAME;
                 }
                 ethernet.wrap(buffer, offset);
-                return decodeEtherType(offset + EthernetFlyweight.HEADER_LENGTH, ethernet.etherType());
+                final int etherType = ethernet.etherType();
+                if (etherType == EtherType.FABRICPATH)
+                {
+                    return decodeFabricPath(offset, true);
+                }
+                return decodeEtherType(offset + EthernetFlyweight.HEADER_LENGTH, etherType, true);
 
             case LinkType.LINUX_SLL:
                 if (length < LinuxCookedDescriptor.SLL_HEADER_LENGTH)
@@ -494,6 +802,30 @@ public final class PacketDecoder
 
             case LinkType.IPV6:
                 return decodeIp(offset, 6);
+
+            case LinkType.PPP:
+            case LinkType.PPP_HDLC:
+                return decodePpp(offset);
+
+            case LinkType.C_HDLC:
+                if (length < C_HDLC_HEADER_LENGTH)
+                {
+                    return DecodeCounter.TRUNCATED_FRAME;
+                }
+                return decodeEtherType(offset + C_HDLC_HEADER_LENGTH,
+                    buffer.getShort(offset + 2, BIG_ENDIAN) & 0xFFFF, true);
+
+            case LinkType.IEEE802_11:
+                return decodeWlan(offset);
+
+            case LinkType.IEEE802_11_RADIOTAP:
+                return decodeRadiotap(offset, length);
+
+            case LinkType.PPI:
+                return decodePpi(offset, length);
+
+            case LinkType.NFLOG:
+                return decodeNflog(offset, length);
 
             default:
                 return DecodeCounter.UNSUPPORTED_LINK_TYPE;
@@ -540,59 +872,123 @@ public final class PacketDecoder
         {
             return DecodeCounter.NOT_IP;
         }
-        return decodeEtherType(offset, protocol);
-    }
-
-    private DecodeCounter decodeEtherType(final int payloadOffset, final int firstEtherType)
-    {
-        int offset = payloadOffset;
-        int etherType = firstEtherType;
-        while (EtherType.isVlanTag(etherType))
-        {
-            if (vlanCount == MAX_VLAN_TAGS)
-            {
-                return DecodeCounter.UNSUPPORTED_ENCAPSULATION;
-            }
-            if (offset + VlanTagFlyweight.LENGTH > frameEnd)
-            {
-                return DecodeCounter.TRUNCATED_FRAME;
-            }
-            vlanTag.wrap(buffer, offset);
-            if (vlanCount == 0)
-            {
-                outerVlanId = vlanTag.vlanId();
-            }
-            else
-            {
-                innerVlanId = vlanTag.vlanId();
-            }
-            vlanCount++;
-            etherType = vlanTag.etherType();
-            offset += VlanTagFlyweight.LENGTH;
-        }
-
-        if (etherType == EtherType.IPV4)
-        {
-            return decodeIp(offset, 4);
-        }
-        if (etherType == EtherType.IPV6)
-        {
-            return decodeIp(offset, 6);
-        }
-        if (etherType == EtherType.PPPOE_SESSION)
-        {
-            return decodePppoe(offset);
-        }
-        if (EtherType.isUnsupportedEncapsulation(etherType))
-        {
-            return DecodeCounter.UNSUPPORTED_ENCAPSULATION;
-        }
-        return DecodeCounter.NOT_IP;
+        return decodeEtherType(offset, protocol, true);
     }
 
     /**
-     * PPPoE session data (RFC 2516): version/type, code 0, session id and length, then the PPP protocol field (one or
-     * two bytes). Only IPv4 and IPv6 inside are opened; PPP control traffic is not IP.
+     * An Ethernet frame inside a tunnel, or behind a radio or PPI header.
+     */
+    private DecodeCounter decodeEthernet(final int offset, final boolean outermost)
+    {
+        if (offset + EthernetFlyweight.HEADER_LENGTH > frameEnd)
+        {
+            return DecodeCounter.TRUNCATED_FRAME;
+        }
+        final int etherType = buffer.getShort(offset + EthernetFlyweight.ETHER_TYPE_OFFSET, BIG_ENDIAN) & 0xFFFF;
+        if (etherType == EtherType.FABRICPATH)
+        {
+            return decodeFabricPath(offset, outermost);
+        }
+        return decodeEtherType(offset + EthernetFlyweight.HEADER_LENGTH, etherType, outermost);
+    }
+
+    /**
+     * Cisco FabricPath: outer addresses, the FabricPath EtherType, its tag and TTL, then the classical frame.
+     */
+    private DecodeCounter decodeFabricPath(final int offset, final boolean outermost)
+    {
+        final int inner = offset + FABRICPATH_HEADER_LENGTH;
+        if (inner + EthernetFlyweight.HEADER_LENGTH > frameEnd)
+        {
+            return DecodeCounter.TRUNCATED_FRAME;
+        }
+        encapsulated = true;
+        countFact(DecodeCounter.FABRICPATH, offset);
+        final int etherType = buffer.getShort(inner + EthernetFlyweight.ETHER_TYPE_OFFSET, BIG_ENDIAN) & 0xFFFF;
+        return decodeEtherType(inner + EthernetFlyweight.HEADER_LENGTH, etherType, outermost);
+    }
+
+    /**
+     * What follows an EtherType: VLAN tags (recorded when they are the outermost frame's), VN-Tag and E-Tag, then IP,
+     * PPPoE or MPLS.
+     */
+    private DecodeCounter decodeEtherType(final int payloadOffset, final int firstEtherType, final boolean outermost)
+    {
+        int offset = payloadOffset;
+        int etherType = firstEtherType;
+        int tags = outermost ? vlanCount : 0;
+        while (true)
+        {
+            if (etherType == EtherType.IPV4)
+            {
+                return decodeIpv4(offset);
+            }
+            if (etherType == EtherType.IPV6)
+            {
+                return decodeIpv6(offset);
+            }
+            if (EtherType.isVlanTag(etherType))
+            {
+                if (tags == MAX_VLAN_TAGS)
+                {
+                    return DecodeCounter.UNSUPPORTED_ENCAPSULATION;
+                }
+                if (offset + VlanTagFlyweight.LENGTH > frameEnd)
+                {
+                    return DecodeCounter.TRUNCATED_FRAME;
+                }
+                vlanTag.wrap(buffer, offset);
+                if (outermost)
+                {
+                    if (vlanCount == 0)
+                    {
+                        outerVlanId = vlanTag.vlanId();
+                    }
+                    else if (vlanCount == 1)
+                    {
+                        innerVlanId = vlanTag.vlanId();
+                    }
+                    else
+                    {
+                        // A third tag is kept on the frame but not in the VLAN accessors, which name two.
+                        encapsulated = true;
+                    }
+                    vlanCount++;
+                }
+                tags++;
+                etherType = vlanTag.etherType();
+                offset += VlanTagFlyweight.LENGTH;
+                continue;
+            }
+            switch (etherType)
+            {
+                case EtherType.PPPOE_SESSION:
+                    return decodePppoe(offset);
+                case EtherType.MPLS_UNICAST:
+                case EtherType.MPLS_MULTICAST:
+                    return decodeMpls(offset);
+                case EtherType.VN_TAG:
+                case EtherType.E_TAG:
+                {
+                    final int tagLength = etherType == EtherType.VN_TAG ? VN_TAG_LENGTH : E_TAG_LENGTH;
+                    if (offset + tagLength > frameEnd)
+                    {
+                        return DecodeCounter.TRUNCATED_FRAME;
+                    }
+                    encapsulated = true;
+                    countFact(DecodeCounter.VN_TAG, offset);
+                    etherType = buffer.getShort(offset + tagLength - 2, BIG_ENDIAN) & 0xFFFF;
+                    offset += tagLength;
+                    continue;
+                }
+                default:
+                    return DecodeCounter.NOT_IP;
+            }
+        }
+    }
+
+    /**
+     * PPPoE session data (RFC 2516): version/type, code 0, session id and length, then PPP.
      */
     private DecodeCounter decodePppoe(final int offset)
     {
@@ -604,19 +1000,233 @@ public final class PacketDecoder
         {
             return DecodeCounter.UNSUPPORTED_ENCAPSULATION;
         }
-        final int protocolOffset = offset + PPPOE_HEADER_LENGTH - 2;
-        final int firstByte = buffer.getByte(protocolOffset) & 0xFF;
-        // Protocol-field compression (RFC 1661 6.5): an odd first byte is the whole, one-byte protocol.
-        final boolean compressed = (firstByte & 1) == 1;
-        final int pppProtocol = compressed ? firstByte : buffer.getShort(protocolOffset, BIG_ENDIAN) & 0xFFFF;
-        final int ipOffset = protocolOffset + (compressed ? 1 : 2);
-        if (pppProtocol == PPP_IPV4)
+        final int session = buffer.getShort(offset + 2, BIG_ENDIAN) & 0xFFFF;
+        if (!enterTunnel(TunnelType.PPPOE, session, true, Integer.MAX_VALUE, offset))
         {
-            return decodeIp(ipOffset, 4);
+            return DecodeCounter.TUNNEL;
         }
-        if (pppProtocol == PPP_IPV6)
+        return decodePpp(offset + PPPOE_HEADER_LENGTH);
+    }
+
+    /**
+     * PPP: the HDLC-like address and control bytes when present (RFC 1662), then the protocol field, one or two
+     * bytes (RFC 1661 6.5: an odd first byte is the whole, one-byte protocol). IPv4, IPv6 and MPLS are opened; PPP's
+     * control protocols are not IP.
+     */
+    private DecodeCounter decodePpp(final int offset)
+    {
+        int position = offset;
+        if (position + 2 > frameEnd)
         {
-            return decodeIp(ipOffset, 6);
+            return DecodeCounter.TRUNCATED_FRAME;
+        }
+        if ((buffer.getShort(position, BIG_ENDIAN) & 0xFFFF) == HDLC_ADDRESS_CONTROL)
+        {
+            position += 2;
+            if (position + 1 > frameEnd)
+            {
+                return DecodeCounter.TRUNCATED_FRAME;
+            }
+        }
+        final int firstByte = buffer.getByte(position) & 0xFF;
+        final boolean compressed = (firstByte & 1) == 1;
+        if (!compressed && position + 2 > frameEnd)
+        {
+            return DecodeCounter.TRUNCATED_FRAME;
+        }
+        final int protocol = compressed ? firstByte : buffer.getShort(position, BIG_ENDIAN) & 0xFFFF;
+        final int payload = position + (compressed ? 1 : 2);
+        switch (protocol)
+        {
+            case PPP_IPV4:
+                return decodeIp(payload, 4);
+            case PPP_IPV6:
+                return decodeIp(payload, 6);
+            case PPP_MPLS_UNICAST:
+            case PPP_MPLS_MULTICAST:
+                return decodeMpls(payload);
+            default:
+                return DecodeCounter.NOT_IP;
+        }
+    }
+
+    /**
+     * An MPLS label stack (RFC 3032) down to its bottom entry, then what it carries, told by its first nibble as
+     * Suricata tells it: IPv4, IPv6, or 0 for a pseudowire control word before an Ethernet frame; anything else is
+     * taken for an Ethernet frame without a control word.
+     */
+    private DecodeCounter decodeMpls(final int offset)
+    {
+        if (!enterTunnel(TunnelType.MPLS, 0, false, Integer.MAX_VALUE, offset))
+        {
+            return DecodeCounter.TUNNEL;
+        }
+        int position = offset;
+        for (int labels = 0; ; labels++)
+        {
+            if (labels == MAX_MPLS_LABELS)
+            {
+                return DecodeCounter.BAD_TUNNEL;
+            }
+            if (position + 4 > frameEnd)
+            {
+                return DecodeCounter.TRUNCATED_FRAME;
+            }
+            final int entry = buffer.getInt(position, BIG_ENDIAN);
+            position += 4;
+            if ((entry & MPLS_BOTTOM_OF_STACK) != 0)
+            {
+                break;
+            }
+        }
+        if (position + 1 > frameEnd)
+        {
+            return DecodeCounter.TRUNCATED_FRAME;
+        }
+        final int nibble = (buffer.getByte(position) & 0xF0) >>> 4;
+        if (nibble == 4)
+        {
+            return decodeIpv4(position);
+        }
+        if (nibble == 6)
+        {
+            return decodeIpv6(position);
+        }
+        return decodeEthernet(nibble == 0 ? position + MPLS_CONTROL_WORD_LENGTH : position, false);
+    }
+
+    /**
+     * Radiotap (its length is little-endian, as every radiotap field), then an 802.11 frame.
+     */
+    private DecodeCounter decodeRadiotap(final int offset, final int length)
+    {
+        if (length < RADIOTAP_MIN_LENGTH)
+        {
+            return DecodeCounter.TRUNCATED_FRAME;
+        }
+        final int headerLength = buffer.getShort(offset + 2, LITTLE_ENDIAN) & 0xFFFF;
+        if (headerLength < RADIOTAP_MIN_LENGTH || headerLength > length)
+        {
+            return DecodeCounter.TRUNCATED_FRAME;
+        }
+        return decodeWlan(offset + headerLength);
+    }
+
+    /**
+     * PPI: version, flags, a little-endian length and the link type of what follows (802.11 or Ethernet).
+     */
+    private DecodeCounter decodePpi(final int offset, final int length)
+    {
+        if (length < PPI_MIN_LENGTH)
+        {
+            return DecodeCounter.TRUNCATED_FRAME;
+        }
+        final int headerLength = buffer.getShort(offset + 2, LITTLE_ENDIAN) & 0xFFFF;
+        final int innerLinkType = buffer.getInt(offset + 4, LITTLE_ENDIAN);
+        if (headerLength < PPI_MIN_LENGTH || headerLength > length)
+        {
+            return DecodeCounter.TRUNCATED_FRAME;
+        }
+        if (innerLinkType == LinkType.IEEE802_11)
+        {
+            return decodeWlan(offset + headerLength);
+        }
+        if (innerLinkType == LinkType.ETHERNET)
+        {
+            return decodeEthernet(offset + headerLength, true);
+        }
+        return DecodeCounter.UNSUPPORTED_LINK_TYPE;
+    }
+
+    /**
+     * An 802.11 data frame: its header (three or four addresses, QoS control, HT control), then LLC/SNAP and an
+     * EtherType. Management and control frames, frames without a body and protected (encrypted) frames are not IP
+     * that can be read.
+     */
+    private DecodeCounter decodeWlan(final int offset)
+    {
+        if (offset + WLAN_HEADER_LENGTH > frameEnd)
+        {
+            return DecodeCounter.TRUNCATED_FRAME;
+        }
+        final int frameControl = buffer.getByte(offset) & 0xFF;
+        final int flags = buffer.getByte(offset + 1) & 0xFF;
+        final int type = (frameControl >>> 2) & 0x3;
+        final int subtype = (frameControl >>> 4) & 0xF;
+        if (type != WLAN_TYPE_DATA || (subtype & WLAN_SUBTYPE_NO_DATA) != 0 || (flags & WLAN_PROTECTED) != 0)
+        {
+            return DecodeCounter.NOT_IP;
+        }
+        int headerLength = WLAN_HEADER_LENGTH;
+        if ((flags & WLAN_TO_FROM_DS) == WLAN_TO_FROM_DS)
+        {
+            headerLength += 6;
+        }
+        if ((subtype & WLAN_SUBTYPE_QOS) != 0)
+        {
+            headerLength += 2;
+            if ((flags & WLAN_ORDER) != 0)
+            {
+                headerLength += 4;
+            }
+        }
+        final int llc = offset + headerLength;
+        if (llc + LLC_SNAP_LENGTH > frameEnd)
+        {
+            return DecodeCounter.TRUNCATED_FRAME;
+        }
+        // LLC SNAP (AA AA 03) with the RFC 1042 or 802.1H (bridge tunnel) organisation code.
+        final int dsapSsapControl = (buffer.getInt(llc, BIG_ENDIAN) >>> 8) & 0xFF_FFFF;
+        final int organisation = buffer.getInt(llc + 2, BIG_ENDIAN) & 0xFF_FFFF;
+        if (dsapSsapControl != 0xAA_AA03 || (organisation != 0 && organisation != 0x00_00F8))
+        {
+            return DecodeCounter.NOT_IP;
+        }
+        return decodeEtherType(llc + LLC_SNAP_LENGTH, buffer.getShort(llc + 6, BIG_ENDIAN) & 0xFFFF, false);
+    }
+
+    /**
+     * NFLOG: address family, version and resource id, then type-length-value attributes in the capturing host's byte
+     * order, padded to four bytes; the packet is the value of the payload attribute, from its IP header on.
+     */
+    private DecodeCounter decodeNflog(final int offset, final int length)
+    {
+        if (length < NFLOG_HEADER_LENGTH)
+        {
+            return DecodeCounter.TRUNCATED_FRAME;
+        }
+        final int family = buffer.getByte(offset) & 0xFF;
+        int position = offset + NFLOG_HEADER_LENGTH;
+        while (position + 4 <= frameEnd)
+        {
+            int tlvLength = buffer.getShort(position, LITTLE_ENDIAN) & 0xFFFF;
+            int type = buffer.getShort(position + 2, LITTLE_ENDIAN) & 0x7FFF;
+            if (type > 0xFF)
+            {
+                // Written by a big-endian host: attribute types are small numbers either way.
+                tlvLength = buffer.getShort(position, BIG_ENDIAN) & 0xFFFF;
+                type = buffer.getShort(position + 2, BIG_ENDIAN) & 0x7FFF;
+            }
+            if (tlvLength < 4)
+            {
+                return DecodeCounter.TRUNCATED_FRAME;
+            }
+            if (type == NFLOG_TLV_PAYLOAD)
+            {
+                final int payload = position + 4;
+                frameEnd = Math.min(frameEnd, position + tlvLength);
+                if (family == AF_INET)
+                {
+                    return decodeIp(payload, 4);
+                }
+                if (family == AF_INET6)
+                {
+                    return decodeIp(payload, 6);
+                }
+                return payload < frameEnd ? decodeIp(payload, (buffer.getByte(payload) & 0xF0) >>> 4) :
+                    DecodeCounter.TRUNCATED_FRAME;
+            }
+            position += (tlvLength + 3) & ~3;
         }
         return DecodeCounter.NOT_IP;
     }
@@ -662,8 +1272,9 @@ public final class PacketDecoder
         int totalLength = ipv4.totalLength();
         if (totalLength == 0)
         {
-            // Captured on the sending host before segmentation offload filled the length in: take the frame's.
-            totalLength = available;
+            // Captured on the sending host before segmentation offload filled the length in: take the frame's (the
+            // whole captured frame's, as a stage that describes the segment again from its offsets will).
+            totalLength = captureEnd - offset;
         }
         if (totalLength < headerLength)
         {
@@ -684,7 +1295,7 @@ public final class PacketDecoder
         ipProtocol = ipv4.protocol();
         if (ipv4.isFragment())
         {
-            return DecodeCounter.IP_FRAGMENT;
+            return fragment4(offset, headerLength, offset + totalLength);
         }
         return decodeTransport(offset + headerLength, offset + totalLength, ipProtocol);
     }
@@ -705,13 +1316,9 @@ public final class PacketDecoder
         ipOffset = offset;
         finalDestinationOffset = ipv6.destinationAddressOffset();
 
-        int payloadLength = ipv6.payloadLength();
-        if (payloadLength == 0)
-        {
-            // A jumbogram or a segmentation-offload capture: the frame holds the payload.
-            payloadLength = available - Ipv6Flyweight.HEADER_LENGTH;
-        }
-        final int packetEnd = offset + Ipv6Flyweight.HEADER_LENGTH + payloadLength;
+        final int payloadLength = ipv6.payloadLength();
+        // A jumbogram or a segmentation-offload capture has no payload length: the captured frame holds the payload.
+        final int packetEnd = payloadLength == 0 ? captureEnd : offset + Ipv6Flyweight.HEADER_LENGTH + payloadLength;
         if (packetEnd > frameEnd && !snapTruncated)
         {
             return DecodeCounter.BAD_IP_LENGTH;
@@ -722,7 +1329,7 @@ public final class PacketDecoder
         {
             // Most packets have no extension headers: keep this path small enough for the JIT to inline.
             ipProtocol = IpProtocol.TCP;
-            return decodeTransport(payloadOffset, packetEnd, IpProtocol.TCP);
+            return decodeTcp(payloadOffset, packetEnd);
         }
         return decodeIpv6ExtensionHeaders(payloadOffset, packetEnd, nextHeader);
     }
@@ -733,6 +1340,7 @@ public final class PacketDecoder
         final int headersEnd = Math.min(packetEnd, frameEnd);
 
         int nextHeader = firstHeader;
+        int nextHeaderField = ipOffset + Ipv6Flyweight.NEXT_HEADER_OFFSET;
         int position = firstOffset;
         for (int headers = 0; ; headers++)
         {
@@ -793,12 +1401,151 @@ public final class PacketDecoder
                 if ((offsetAndFlags & (IPV6_FRAGMENT_OFFSET_MASK | IPV6_MORE_FRAGMENTS)) != 0)
                 {
                     ipProtocol = buffer.getByte(position + Ipv6Flyweight.EXTENSION_NEXT_HEADER_OFFSET) & 0xFF;
-                    return DecodeCounter.IP_FRAGMENT;
+                    return fragment6(position, nextHeaderField, offsetAndFlags, packetEnd);
                 }
             }
             nextHeader = buffer.getByte(position + Ipv6Flyweight.EXTENSION_NEXT_HEADER_OFFSET) & 0xFF;
+            nextHeaderField = position + Ipv6Flyweight.EXTENSION_NEXT_HEADER_OFFSET;
             position += headerLength;
         }
+    }
+
+    /**
+     * An IPv4 fragment: held for reassembly, or, when it completes its datagram, the datagram decoded on.
+     */
+    private DecodeCounter fragment4(final int offset, final int headerLength, final int packetEnd)
+    {
+        if (defragmenter == null || reassemblies == MAX_REASSEMBLIES)
+        {
+            return DecodeCounter.IP_FRAGMENT;
+        }
+        if (packetEnd > frameEnd)
+        {
+            // Cut by the snap length: the datagram can never be whole.
+            counters.increment(DecodeCounter.FRAGMENTS_BAD);
+            return DecodeCounter.IP_FRAGMENT;
+        }
+        if (duplicates != null && duplicates.isDuplicate(buffer, offset, 4, packetEnd,
+            addressTag(ipv4.identification(), ipv4.identification()), timeNs))
+        {
+            return DecodeCounter.DUPLICATE;
+        }
+        final int field = buffer.getShort(offset + Ipv4Flyweight.FLAGS_FRAGMENT_OFFSET, BIG_ENDIAN) & 0xFFFF;
+        final int result = defragmenter.accept(
+            buffer,
+            linkOffset,
+            offset,
+            4,
+            offset + headerLength,
+            -1,
+            offset + headerLength,
+            packetEnd,
+            (field & IPV4_FRAGMENT_OFFSET_MASK) << 3,
+            (field & IPV4_MORE_FRAGMENTS) != 0,
+            ipv4.identification(),
+            ipv4.protocol(),
+            fragmentContext(),
+            timeNs);
+        return result == IpDefragmenter.COMPLETE ? decodeReassembled() : DecodeCounter.IP_FRAGMENT;
+    }
+
+    /**
+     * An IPv6 fragment (the fragment header at {@code fragmentHeader}): held, or its datagram decoded on.
+     */
+    private DecodeCounter fragment6(
+        final int fragmentHeader, final int nextHeaderField, final int offsetAndFlags, final int packetEnd)
+    {
+        if (defragmenter == null || reassemblies == MAX_REASSEMBLIES)
+        {
+            return DecodeCounter.IP_FRAGMENT;
+        }
+        if (packetEnd > frameEnd)
+        {
+            counters.increment(DecodeCounter.FRAGMENTS_BAD);
+            return DecodeCounter.IP_FRAGMENT;
+        }
+        final int id = buffer.getInt(fragmentHeader + 4, BIG_ENDIAN);
+        if (duplicates != null && duplicates.isDuplicate(buffer, ipOffset, 6, packetEnd, addressTag(id, id), timeNs))
+        {
+            return DecodeCounter.DUPLICATE;
+        }
+        final int result = defragmenter.accept(
+            buffer,
+            linkOffset,
+            ipOffset,
+            6,
+            fragmentHeader,
+            nextHeaderField,
+            fragmentHeader + Ipv6Flyweight.FRAGMENT_HEADER_LENGTH,
+            packetEnd,
+            offsetAndFlags & IPV6_FRAGMENT_OFFSET_MASK,
+            (offsetAndFlags & IPV6_MORE_FRAGMENTS) != 0,
+            id,
+            buffer.getByte(fragmentHeader + Ipv6Flyweight.EXTENSION_NEXT_HEADER_OFFSET) & 0xFF,
+            fragmentContext(),
+            timeNs);
+        return result == IpDefragmenter.COMPLETE ? decodeReassembled() : DecodeCounter.IP_FRAGMENT;
+    }
+
+    /**
+     * Where a fragment was seen, so that datagrams of different VLANs and tunnels with the same addresses and
+     * identification stay apart.
+     */
+    private long fragmentContext()
+    {
+        return ((long)(outerVlanId & 0xFFFF) << 48) | ((long)tunnelType << 32) | (tunnelId & 0xFFFF_FFFFL);
+    }
+
+    /**
+     * The datagram the last fragment completed: its frame (the first fragment's outer headers, the whole datagram)
+     * decoded from its link layer, as if captured so. The layers before the datagram were counted with the
+     * fragment that completed it, so only those inside it count now.
+     */
+    private DecodeCounter decodeReassembled()
+    {
+        reassemblies++;
+        final int length = defragmenter.outputLength();
+        buffer = defragmenter.output();
+        linkOffset = 0;
+        frameEnd = length;
+        captureEnd = length;
+        capturedLength = length;
+        snapTruncated = false;
+        frameChecksumStatus = Frame.CHECKSUM_UNKNOWN;
+        reassembled = true;
+        factsFrom = defragmenter.outputIpOffset() + 1;
+        resetLayers();
+        return decodeLink(0, length, linkType);
+    }
+
+    /**
+     * A symmetric tag of the innermost packet's addresses with a number from each side (ports, or an IPv4 or IPv6
+     * identification): the duplicate filter's flow.
+     */
+    private long addressTag(final int sourceNumber, final int destinationNumber)
+    {
+        final int source = sourceAddressOffset();
+        final int destination = headerDestinationAddressOffset();
+        final long a;
+        final long b;
+        if (ipVersion == 6)
+        {
+            a = buffer.getLong(source, BIG_ENDIAN) * 31 + buffer.getLong(source + 8, BIG_ENDIAN);
+            b = buffer.getLong(destination, BIG_ENDIAN) * 31 + buffer.getLong(destination + 8, BIG_ENDIAN);
+        }
+        else
+        {
+            a = buffer.getInt(source, BIG_ENDIAN);
+            b = buffer.getInt(destination, BIG_ENDIAN);
+        }
+        return endpoint(a, sourceNumber) + endpoint(b, destinationNumber);
+    }
+
+    private static long endpoint(final long address, final int number)
+    {
+        long z = address * 0x9E37_79B9_7F4A_7C15L + number;
+        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
+        return z ^ (z >>> 27);
     }
 
     /**
@@ -928,15 +1675,32 @@ public final class PacketDecoder
 
     private DecodeCounter decodeTransport(final int offset, final int packetEnd, final int protocol)
     {
-        if (protocol == IpProtocol.AH && ipVersion == 4)
+        if (protocol == IpProtocol.TCP)
         {
-            return decodeIpv4AuthenticationHeader(offset, packetEnd);
+            return decodeTcp(offset, packetEnd);
         }
-        if (protocol != IpProtocol.TCP)
+        switch (protocol)
         {
-            return IpProtocol.isTunnel(protocol) ? DecodeCounter.TUNNEL : DecodeCounter.NOT_TCP;
+            case IpProtocol.UDP:
+                return decodeUdp(offset, packetEnd);
+            case IpProtocol.GRE:
+                return decodeGre(offset, packetEnd);
+            case IpProtocol.IPIP:
+            case IpProtocol.IPV6:
+                if (!enterTunnel(TunnelType.IP_IN_IP, 0, false, packetEnd, offset))
+                {
+                    return DecodeCounter.TUNNEL;
+                }
+                return decodeIp(offset, protocol == IpProtocol.IPIP ? 4 : 6);
+            case IpProtocol.AH:
+                return ipVersion == 4 ? decodeIpv4AuthenticationHeader(offset, packetEnd) : DecodeCounter.NOT_TCP;
+            default:
+                return DecodeCounter.NOT_TCP;
         }
+    }
 
+    private DecodeCounter decodeTcp(final int offset, final int packetEnd)
+    {
         final int segmentLength = packetEnd - offset;
         final int capturedLength = Math.min(packetEnd, frameEnd) - offset;
         if (segmentLength < TcpFlyweight.MIN_HEADER_LENGTH)
@@ -959,6 +1723,11 @@ public final class PacketDecoder
         {
             return DecodeCounter.TRUNCATED_FRAME;
         }
+        if (duplicates != null && duplicates.isDuplicate(buffer, ipOffset, ipVersion, offset + capturedLength,
+            addressTag(tcp.srcPort(), tcp.dstPort()), timeNs))
+        {
+            return DecodeCounter.DUPLICATE;
+        }
 
         if (capturedLength < segmentLength)
         {
@@ -970,6 +1739,424 @@ public final class PacketDecoder
             countChecksum(checksumStatus);
         }
         return DecodeCounter.TCP_SEGMENT;
+    }
+
+    /**
+     * UDP: a tunnel when its destination port (or either port, for the tunnels whose both ends use it) names one;
+     * otherwise not TCP.
+     */
+    private DecodeCounter decodeUdp(final int offset, final int packetEnd)
+    {
+        final int end = Math.min(packetEnd, frameEnd);
+        if (offset + UDP_HEADER_LENGTH > end)
+        {
+            return DecodeCounter.NOT_TCP;
+        }
+        int kind = udpTunnels[buffer.getShort(offset + 2, BIG_ENDIAN) & 0xFFFF] & 0x0F;
+        if (kind == UDP_NONE)
+        {
+            kind = (udpTunnels[buffer.getShort(offset, BIG_ENDIAN) & 0xFFFF] >>> 4) & 0x0F;
+            if (kind == UDP_NONE)
+            {
+                return DecodeCounter.NOT_TCP;
+            }
+        }
+        final int payload = offset + UDP_HEADER_LENGTH;
+        switch (kind)
+        {
+            case UDP_VXLAN:
+                return decodeVxlan(payload, packetEnd);
+            case UDP_GENEVE:
+                return decodeGeneve(payload, packetEnd);
+            case UDP_GTP:
+                return decodeGtp(payload, packetEnd);
+            case UDP_TEREDO:
+                return decodeTeredo(payload, packetEnd);
+            case UDP_AYIYA:
+                return decodeAyiya(payload, packetEnd);
+            case UDP_GRE:
+                return decodeGre(payload, packetEnd);
+            case UDP_MPLS:
+            default:
+                // The label stack is the tunnel layer; the UDP packet bounds it.
+                if (packetEnd < frameEnd && payload >= factsFrom)
+                {
+                    frameEnd = packetEnd;
+                }
+                return decodeMpls(payload);
+        }
+    }
+
+    /**
+     * VXLAN (RFC 7348): flags whose I bit says the VNI is valid, reserved bits (ignored, as receivers ignore them),
+     * the 24-bit VNI, then an Ethernet frame.
+     */
+    private DecodeCounter decodeVxlan(final int offset, final int packetEnd)
+    {
+        if (offset + VXLAN_HEADER_LENGTH > Math.min(packetEnd, frameEnd))
+        {
+            return headerCutShort(offset + VXLAN_HEADER_LENGTH, packetEnd, DecodeCounter.BAD_TUNNEL);
+        }
+        if ((buffer.getByte(offset) & VXLAN_FLAG_VNI) == 0)
+        {
+            return DecodeCounter.BAD_TUNNEL;
+        }
+        final int vni = buffer.getInt(offset + 4, BIG_ENDIAN) >>> 8;
+        if (!enterTunnel(TunnelType.VXLAN, vni, true, packetEnd, offset))
+        {
+            return DecodeCounter.TUNNEL;
+        }
+        return decodeEthernet(offset + VXLAN_HEADER_LENGTH, false);
+    }
+
+    /**
+     * Geneve (RFC 8926): version 0, options skipped by their length, a protocol type (Ethernet, IPv4, IPv6) and the
+     * VNI.
+     */
+    private DecodeCounter decodeGeneve(final int offset, final int packetEnd)
+    {
+        final int end = Math.min(packetEnd, frameEnd);
+        if (offset + GENEVE_HEADER_LENGTH > end)
+        {
+            return headerCutShort(offset + GENEVE_HEADER_LENGTH, packetEnd, DecodeCounter.BAD_TUNNEL);
+        }
+        final int first = buffer.getByte(offset) & 0xFF;
+        if ((first >>> 6) != 0)
+        {
+            return DecodeCounter.BAD_TUNNEL;
+        }
+        final int headerLength = GENEVE_HEADER_LENGTH + ((first & 0x3F) << 2);
+        if (offset + headerLength > end)
+        {
+            return headerCutShort(offset + headerLength, packetEnd, DecodeCounter.BAD_TUNNEL);
+        }
+        final int protocol = buffer.getShort(offset + 2, BIG_ENDIAN) & 0xFFFF;
+        final int vni = buffer.getInt(offset + 4, BIG_ENDIAN) >>> 8;
+        if (!enterTunnel(TunnelType.GENEVE, vni, true, packetEnd, offset))
+        {
+            return DecodeCounter.TUNNEL;
+        }
+        return decodeTunneledProtocol(offset + headerLength, protocol);
+    }
+
+    /**
+     * What a tunnel names by EtherType: an Ethernet frame, IPv4 or IPv6.
+     */
+    private DecodeCounter decodeTunneledProtocol(final int offset, final int protocol)
+    {
+        switch (protocol)
+        {
+            case EtherType.TRANSPARENT_ETHERNET:
+                return decodeEthernet(offset, false);
+            case EtherType.IPV4:
+                return decodeIp(offset, 4);
+            case EtherType.IPV6:
+                return decodeIp(offset, 6);
+            case EtherType.MPLS_UNICAST:
+            case EtherType.MPLS_MULTICAST:
+                return decodeMpls(offset);
+            default:
+                return DecodeCounter.TUNNEL;
+        }
+    }
+
+    /**
+     * GRE: version 0 (RFC 2784 and 2890: checksum, key and sequence number each present by its flag) carrying IP,
+     * Ethernet (transparent bridging), MPLS, ERSPAN or WCCP; version 1, PPTP's enhanced GRE (RFC 2637), carrying PPP.
+     */
+    private DecodeCounter decodeGre(final int offset, final int packetEnd)
+    {
+        final int end = Math.min(packetEnd, frameEnd);
+        if (offset + GRE_BASE_LENGTH > end)
+        {
+            return headerCutShort(offset + GRE_BASE_LENGTH, packetEnd, DecodeCounter.BAD_TUNNEL);
+        }
+        final int flags = buffer.getShort(offset, BIG_ENDIAN) & 0xFFFF;
+        final int protocol = buffer.getShort(offset + 2, BIG_ENDIAN) & 0xFFFF;
+        final int version = flags & GRE_VERSION_MASK;
+        int length = GRE_BASE_LENGTH;
+        int key = 0;
+        boolean hasKey = false;
+        if (version == 0)
+        {
+            if ((flags & GRE_ROUTING) != 0)
+            {
+                // RFC 1701 source routing, long deprecated: its entries are not walked.
+                return DecodeCounter.TUNNEL;
+            }
+            if ((flags & GRE_CHECKSUM) != 0)
+            {
+                length += 4;
+            }
+            if ((flags & GRE_KEY) != 0)
+            {
+                if (offset + length + 4 > end)
+                {
+                    return headerCutShort(offset + length + 4, packetEnd, DecodeCounter.BAD_TUNNEL);
+                }
+                key = buffer.getInt(offset + length, BIG_ENDIAN);
+                hasKey = true;
+                length += 4;
+            }
+            if ((flags & GRE_SEQUENCE) != 0)
+            {
+                length += 4;
+            }
+        }
+        else if (version == 1)
+        {
+            // The key is the payload length and the call id, which differs by direction: not the tunnel's id.
+            if (protocol != EtherType.PPP || (flags & GRE_KEY) == 0)
+            {
+                return DecodeCounter.BAD_TUNNEL;
+            }
+            length += 4 + ((flags & GRE_SEQUENCE) != 0 ? 4 : 0) + ((flags & GRE_ACK) != 0 ? 4 : 0);
+        }
+        else
+        {
+            return DecodeCounter.BAD_TUNNEL;
+        }
+        final int payload = offset + length;
+        if (payload > end)
+        {
+            return headerCutShort(payload, packetEnd, DecodeCounter.BAD_TUNNEL);
+        }
+        if (protocol == EtherType.ERSPAN_II || protocol == EtherType.ERSPAN_III)
+        {
+            return decodeErspan(payload, packetEnd, protocol, (flags & GRE_SEQUENCE) != 0);
+        }
+        if (!enterTunnel(TunnelType.GRE, key, hasKey, packetEnd, offset))
+        {
+            return DecodeCounter.TUNNEL;
+        }
+        if (version == 1)
+        {
+            return payload == end ? DecodeCounter.NOT_TCP : decodePpp(payload);
+        }
+        if (protocol == EtherType.WCCP)
+        {
+            // WCCP v2 puts a 4-byte redirect header before the IP packet; v1 does not.
+            if (payload >= end)
+            {
+                return DecodeCounter.TRUNCATED_FRAME;
+            }
+            final boolean bare = (buffer.getByte(payload) & 0xF0) == 0x40;
+            return decodeIp(bare ? payload : payload + WCCP_REDIRECT_HEADER_LENGTH, 4);
+        }
+        return decodeTunneledProtocol(payload, protocol);
+    }
+
+    /**
+     * ERSPAN over GRE: type I has no header of its own (GRE without a sequence number), type II an 8-byte one, type
+     * III a 12-byte one and, when its O flag says so, an 8-byte platform subheader; then the mirrored Ethernet frame.
+     */
+    private DecodeCounter decodeErspan(
+        final int offset, final int packetEnd, final int protocol, final boolean sequenced)
+    {
+        final int end = Math.min(packetEnd, frameEnd);
+        int headerLength = 0;
+        int session = 0;
+        boolean hasSession = false;
+        if (protocol == EtherType.ERSPAN_III)
+        {
+            headerLength = ERSPAN_III_HEADER_LENGTH;
+        }
+        else if (sequenced)
+        {
+            headerLength = ERSPAN_II_HEADER_LENGTH;
+        }
+        if (headerLength > 0)
+        {
+            if (offset + headerLength > end)
+            {
+                return headerCutShort(offset + headerLength, packetEnd, DecodeCounter.BAD_TUNNEL);
+            }
+            final int version = (buffer.getByte(offset) & 0xF0) >>> 4;
+            if (version != (protocol == EtherType.ERSPAN_III ? 2 : 1))
+            {
+                return DecodeCounter.BAD_TUNNEL;
+            }
+            session = buffer.getShort(offset + 2, BIG_ENDIAN) & ERSPAN_SESSION_MASK;
+            hasSession = true;
+            if (protocol == EtherType.ERSPAN_III && (buffer.getByte(offset + ERSPAN_III_HEADER_LENGTH - 1) & 1) != 0)
+            {
+                headerLength += ERSPAN_III_PLATFORM_LENGTH;
+            }
+        }
+        if (!enterTunnel(TunnelType.ERSPAN, session, hasSession, packetEnd, offset))
+        {
+            return DecodeCounter.TUNNEL;
+        }
+        return decodeEthernet(offset + headerLength, false);
+    }
+
+    /**
+     * GTP-U version 1: G-PDUs only (echo, error indication and end marker carry no user packet), optional fields and
+     * extension headers skipped, then IPv4 or IPv6 by its version nibble.
+     */
+    private DecodeCounter decodeGtp(final int offset, final int packetEnd)
+    {
+        final int end = Math.min(packetEnd, frameEnd);
+        if (offset + GTP_HEADER_LENGTH > end)
+        {
+            return headerCutShort(offset + GTP_HEADER_LENGTH, packetEnd, DecodeCounter.BAD_TUNNEL);
+        }
+        final int flags = buffer.getByte(offset) & 0xFF;
+        if ((flags >>> 5) != 1 || (flags & 0x10) == 0)
+        {
+            return DecodeCounter.BAD_TUNNEL;
+        }
+        if ((buffer.getByte(offset + 1) & 0xFF) != GTP_G_PDU)
+        {
+            return DecodeCounter.NOT_TCP;
+        }
+        int headerLength = GTP_HEADER_LENGTH;
+        if ((flags & 0x07) != 0)
+        {
+            headerLength += GTP_OPTIONAL_LENGTH;
+            if (offset + headerLength > end)
+            {
+                return headerCutShort(offset + headerLength, packetEnd, DecodeCounter.BAD_TUNNEL);
+            }
+            int next = (flags & 0x04) != 0 ? buffer.getByte(offset + headerLength - 1) & 0xFF : 0;
+            for (int extensions = 0; next != 0; extensions++)
+            {
+                if (extensions == GTP_MAX_EXTENSIONS || offset + headerLength + 1 > end)
+                {
+                    return DecodeCounter.BAD_TUNNEL;
+                }
+                final int extensionLength = (buffer.getByte(offset + headerLength) & 0xFF) << 2;
+                if (extensionLength == 0 || offset + headerLength + extensionLength > end)
+                {
+                    return DecodeCounter.BAD_TUNNEL;
+                }
+                headerLength += extensionLength;
+                next = buffer.getByte(offset + headerLength - 1) & 0xFF;
+            }
+        }
+        final int inner = offset + headerLength;
+        if (inner >= end)
+        {
+            return DecodeCounter.NOT_TCP;
+        }
+        final int nibble = (buffer.getByte(inner) & 0xF0) >>> 4;
+        if (nibble != 4 && nibble != 6)
+        {
+            return DecodeCounter.TUNNEL;
+        }
+        if (!enterTunnel(TunnelType.GTP_U, 0, false, packetEnd, offset))
+        {
+            return DecodeCounter.TUNNEL;
+        }
+        return decodeIp(inner, nibble);
+    }
+
+    /**
+     * Teredo (RFC 4380): an IPv6 packet in UDP, after an optional authentication and origin indication. Port 3544 is
+     * also used for Teredo's own qualification traffic, so only a payload that is exactly one IPv6 packet counts.
+     */
+    private DecodeCounter decodeTeredo(final int offset, final int packetEnd)
+    {
+        final int end = Math.min(packetEnd, frameEnd);
+        int position = offset;
+        if (position + 4 <= end && (buffer.getShort(position, BIG_ENDIAN) & 0xFFFF) == TEREDO_AUTHENTICATION)
+        {
+            position += TEREDO_AUTHENTICATION_FIXED + (buffer.getByte(position + 2) & 0xFF) +
+                (buffer.getByte(position + 3) & 0xFF);
+        }
+        if (position + 2 <= end && (buffer.getShort(position, BIG_ENDIAN) & 0xFFFF) == TEREDO_ORIGIN)
+        {
+            position += TEREDO_ORIGIN_LENGTH;
+        }
+        if (position + Ipv6Flyweight.HEADER_LENGTH > end || (buffer.getByte(position) & 0xF0) != 0x60 ||
+            position + Ipv6Flyweight.HEADER_LENGTH +
+            (buffer.getShort(position + Ipv6Flyweight.PAYLOAD_LENGTH_OFFSET, BIG_ENDIAN) & 0xFFFF) != packetEnd)
+        {
+            return DecodeCounter.NOT_TCP;
+        }
+        if (!enterTunnel(TunnelType.TEREDO, 0, false, packetEnd, offset))
+        {
+            return DecodeCounter.TUNNEL;
+        }
+        return decodeIpv6(position);
+    }
+
+    /**
+     * AYIYA: identity and signature lengths in the header, forward operations only, then IPv6 or IPv4.
+     */
+    private DecodeCounter decodeAyiya(final int offset, final int packetEnd)
+    {
+        final int end = Math.min(packetEnd, frameEnd);
+        if (offset + AYIYA_FIXED_LENGTH > end)
+        {
+            return DecodeCounter.NOT_TCP;
+        }
+        final int identityLength = 1 << ((buffer.getByte(offset) & 0xF0) >>> 4);
+        final int signatureLength = ((buffer.getByte(offset + 1) & 0xF0) >>> 4) << 2;
+        final int operation = buffer.getByte(offset + 2) & 0x0F;
+        final int nextHeader = buffer.getByte(offset + 3) & 0xFF;
+        final int inner = offset + AYIYA_FIXED_LENGTH + identityLength + signatureLength;
+        if (operation != AYIYA_FORWARD || inner > end ||
+            (nextHeader != IpProtocol.IPV6 && nextHeader != IpProtocol.IPIP))
+        {
+            return DecodeCounter.NOT_TCP;
+        }
+        if (!enterTunnel(TunnelType.AYIYA, 0, false, packetEnd, offset))
+        {
+            return DecodeCounter.TUNNEL;
+        }
+        return decodeIp(inner, nextHeader == IpProtocol.IPV6 ? 6 : 4);
+    }
+
+    /**
+     * One more tunnel layer: checked against the depth limit, counted, and bounded by the packet that carries it.
+     *
+     * @param type      of the layer.
+     * @param id        its network identifier, if it has one.
+     * @param networkId whether it has one (the innermost layer that does names the tunnel).
+     * @param innerEnd  end of the packet carrying it: nothing inside may go past it.
+     * @param at        offset of the layer, for counting only layers not counted with an earlier frame.
+     * @return false when the layer is one too many.
+     */
+    private boolean enterTunnel(
+        final int type, final int id, final boolean networkId, final int innerEnd, final int at)
+    {
+        if (tunnelDepth == maxTunnelDepth)
+        {
+            return false;
+        }
+        tunnelDepth++;
+        countFact(TunnelType.counter(type), at);
+        if (networkId)
+        {
+            tunnelType = type;
+            tunnelId = id;
+            tunnelHasId = true;
+        }
+        else if (!tunnelHasId)
+        {
+            tunnelType = type;
+            tunnelId = 0;
+        }
+        tunnelOuterIpVersion = ipVersion;
+        tunnelOuterIpOffset = ipVersion == 0 ? -1 : ipOffset;
+        // In a reassembled datagram's frame, the layers before the datagram keep their first fragment's lengths.
+        if (innerEnd < frameEnd && at >= factsFrom)
+        {
+            frameEnd = innerEnd;
+        }
+        return true;
+    }
+
+    /**
+     * Count a fact about a layer: once per frame, so not again for the outer layers of a reassembled datagram.
+     */
+    private void countFact(final DecodeCounter counter, final int at)
+    {
+        if (at >= factsFrom)
+        {
+            counters.increment(counter);
+        }
     }
 
     private void countChecksum(final int status)

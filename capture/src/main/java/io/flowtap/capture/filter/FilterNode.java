@@ -32,6 +32,9 @@ sealed interface FilterNode permits FilterNode.And, FilterNode.Or, FilterNode.No
     int KIND_PORT = 3;
     /** Outer VLAN: {@code a} the VLAN id, or {@link FlowFilter#NO_VLAN} for any tag. */
     int KIND_VLAN = 4;
+    /** Tunnel: {@code a} a {@code TunnelType} (GRE naming ERSPAN too), {@code b} its id or
+     * {@link FlowFilter#ANY_TUNNEL_ID}. */
+    int KIND_TUNNEL = 5;
 
     /**
      * @param root of a tree.

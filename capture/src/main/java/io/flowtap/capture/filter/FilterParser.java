@@ -1,5 +1,7 @@
 package io.flowtap.capture.filter;
 
+import io.flowtap.capture.codec.TunnelType;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +16,8 @@ import java.util.Locale;
  * or        := and (("or" | "||") and)*
  * and       := not (("and" | "&amp;&amp;") not)*
  * not       := ("not" | "!") not | primary
- * primary   := "(" or ")" | proto [qualified] | qualified | "vlan" [ID] | VALUE
+ * primary   := "(" or ")" | proto [qualified] | qualified | "vlan" [ID] | tunnel [ID] | VALUE
+ * tunnel    := "vxlan" | "geneve" | "gre" | "erspan"
  * proto     := "tcp" | "ip" | "ip6"
  * qualified := [dir] ("host" ADDRESS | "net" NETWORK ["mask" MASK] | "port" PORT | "portrange" PORT-PORT)
  *            | dir VALUE
@@ -44,7 +47,10 @@ final class FilterParser
     private static final int MAX_VLAN_ID = 0xFFF;
     private static final long IPV4_ALL_ONES = 0xFFFF_FFFFL;
     private static final String PRIMITIVES = "a filter primitive (host, net, port, portrange, src, dst, tcp, ip, " +
-        "ip6, vlan), 'not' or '('";
+        "ip6, vlan, vxlan, geneve, gre, erspan), 'not' or '('";
+    private static final long MAX_VNI = 0xFF_FFFF;
+    private static final long MAX_GRE_KEY = 0xFFFF_FFFFL;
+    private static final long MAX_ERSPAN_SESSION = 0x3FF;
 
     private final String expression;
     private final List<Token> tokens = new ArrayList<>();
@@ -187,6 +193,19 @@ final class FilterParser
             case "vlan":
                 position++;
                 return parseVlan();
+            case "vxlan":
+                position++;
+                return parseTunnel(TunnelType.VXLAN, "vxlan", MAX_VNI, "a VNI from 0 to " + MAX_VNI);
+            case "geneve":
+                position++;
+                return parseTunnel(TunnelType.GENEVE, "geneve", MAX_VNI, "a VNI from 0 to " + MAX_VNI);
+            case "gre":
+                position++;
+                return parseTunnel(TunnelType.GRE, "gre", MAX_GRE_KEY, "a GRE key from 0 to " + MAX_GRE_KEY);
+            case "erspan":
+                position++;
+                return parseTunnel(TunnelType.ERSPAN, "erspan", MAX_ERSPAN_SESSION,
+                    "an ERSPAN session from 0 to " + MAX_ERSPAN_SESSION);
             default:
                 if (!looksLikeValue(token))
                 {
@@ -266,6 +285,24 @@ final class FilterParser
             throw error(value, "a VLAN id from 0 to " + MAX_VLAN_ID);
         }
         return new FilterNode.Primitive(FilterNode.KIND_VLAN, FilterNode.NO_DIRECTION, id, 0, 0, 0, "vlan " + id);
+    }
+
+    private FilterNode parseTunnel(final int type, final String name, final long maxId, final String expected)
+    {
+        final Token value = peek();
+        if (value.type != WORD || !isDigits(value.text))
+        {
+            return new FilterNode.Primitive(FilterNode.KIND_TUNNEL, FilterNode.NO_DIRECTION, type,
+                FlowFilter.ANY_TUNNEL_ID, 0, 0, name);
+        }
+        position++;
+        final long id = parseNumber(value.text, maxId);
+        if (id < 0)
+        {
+            throw error(value, expected);
+        }
+        return new FilterNode.Primitive(FilterNode.KIND_TUNNEL, FilterNode.NO_DIRECTION, type, id, 0, 0,
+            name + " " + id);
     }
 
     private FilterNode.Primitive primitive(final int qualifier, final int direction, final Token value)

@@ -1,5 +1,7 @@
 package io.flowtap.capture.filter;
 
+import io.flowtap.capture.codec.TunnelType;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,6 +53,8 @@ final class FilterProgram
     static final int SRC_PORT_SET = 12;
     /** Destination port in the test's set. */
     static final int DST_PORT_SET = 13;
+    /** The tunnel is of type {@code a} (GRE: or ERSPAN) with id {@code b}, or any id. */
+    static final int TUNNEL = 14;
     /** Alternatives of one field and direction from which a disjunction becomes a set test. */
     static final int SET_THRESHOLD = 8;
 
@@ -134,7 +138,9 @@ final class FilterProgram
         final long dstHigh,
         final long dstLow,
         final int dstPort,
-        final int vlan)
+        final int vlan,
+        final int tunnelType,
+        final int tunnelId)
     {
         // Any value that is not a 12-bit id means no tag: FlowFilter.NO_VLAN, or a flow key's own marker (4096).
         final int vlanId = (vlan & ~VLAN_ID_MASK) == 0 ? vlan : FlowFilter.NO_VLAN;
@@ -182,6 +188,10 @@ final class FilterProgram
                     break;
                 case DST_PORT_SET:
                     match = sets[i].containsPort(dstPort);
+                    break;
+                case TUNNEL:
+                    match = (tunnelType == a[i] || (a[i] == TunnelType.GRE && tunnelType == TunnelType.ERSPAN)) &&
+                        (b[i] == FlowFilter.ANY_TUNNEL_ID || (tunnelId & 0xFFFF_FFFFL) == b[i]);
                     break;
                 default:
                     match = a[i] == FlowFilter.NO_VLAN ? vlanId != FlowFilter.NO_VLAN : vlanId == a[i];
@@ -471,6 +481,9 @@ final class FilterProgram
                     return;
                 case FilterNode.KIND_VLAN:
                     test(VLAN, primitive, onMatch, onMismatch);
+                    return;
+                case FilterNode.KIND_TUNNEL:
+                    test(TUNNEL, primitive, onMatch, onMismatch);
                     return;
                 case FilterNode.KIND_IPV4:
                     srcTest = SRC_IPV4;

@@ -1,8 +1,10 @@
 package io.flowtap.capture.filter;
 
 import io.flowtap.capture.codec.DecodeCounter;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.codec.TcpFlyweight;
+import io.flowtap.capture.codec.TunnelType;
 import org.agrona.DirectBuffer;
 
 import static java.nio.ByteOrder.BIG_ENDIAN;
@@ -13,8 +15,10 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * <p>
  * <b>Language.</b> Primitives: {@code host A}, {@code net A/LEN} (or {@code net A mask M} for IPv4, or a bare
  * address for a host), {@code port N}, {@code portrange N-M}, each optionally after {@code src}, {@code dst},
- * {@code src or dst} (the default) or {@code src and dst}; {@code ip} (IPv4), {@code ip6}, {@code tcp}, and
- * {@code vlan [ID]}. Addresses are IPv4 or IPv6 literals, never names; ports are numbers, never service names.
+ * {@code src or dst} (the default) or {@code src and dst}; {@code ip} (IPv4), {@code ip6}, {@code tcp},
+ * {@code vlan [ID]}, and the tunnels {@code vxlan [VNI]}, {@code geneve [VNI]}, {@code gre [KEY]} (ERSPAN, which GRE
+ * carries, included) and {@code erspan [SESSION]}. Addresses are IPv4 or IPv6 literals, never names; ports are
+ * numbers, never service names.
  * {@code tcp}, {@code ip} and {@code ip6} may qualify the primitive that follows ({@code tcp dst port 80},
  * {@code ip6 net fd00::/8}). A bare value repeats the previous primitive's qualifiers ({@code port 80 or 443}).
  * Combinators: {@code not}/{@code !}, {@code and}/{@code &&}, {@code or}/{@code ||} and parentheses.
@@ -30,7 +34,10 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * destination, as tcpdump and the kernel read them, even when a source route (IPv4 LSRR/SSRR, an IPv6 routing
  * header) names another final destination. {@code vlan} tests the outer tag: the one the capture stripped into
  * metadata, else the first in the frame. Unlike tcpdump's, {@code vlan} does not shift where later primitives look:
- * addresses and ports are found through any tags.
+ * addresses and ports are found through any tags. Likewise a tunnel primitive tests the tunnel the segment came
+ * through (the innermost that carries an id, as the decoder names it), and addresses and ports are always the
+ * innermost packet's: {@code vxlan 42 and port 80} is TCP port 80 inside VNI 42, and {@code port 80} alone matches
+ * it too.
  * <p>
  * Immutable and thread safe: {@link #matches} may run on any number of threads at once, and allocates nothing.
  */
@@ -38,6 +45,8 @@ public final class FlowFilter
 {
     /** No VLAN tag, for {@link #matches(int, long, long, int, long, long, int, int)}. */
     public static final int NO_VLAN = -1;
+    /** A tunnel primitive without an id: any id of that tunnel matches. */
+    public static final long ANY_TUNNEL_ID = -1;
     /** Longest {@link #abbreviate(String)}. */
     static final int MAX_SUMMARY = 160;
 
@@ -130,8 +139,8 @@ public final class FlowFilter
             dstLow = buffer.getLong(dst + Long.BYTES, BIG_ENDIAN);
         }
         final TcpFlyweight tcp = decoder.tcp();
-        return program.evaluate(
-            version, srcHigh, srcLow, tcp.srcPort(), dstHigh, dstLow, tcp.dstPort(), decoder.outerVlanId());
+        return program.evaluate(version, srcHigh, srcLow, tcp.srcPort(), dstHigh, dstLow, tcp.dstPort(),
+            decoder.outerVlanId(), decoder.tunnelType(), decoder.tunnelId());
     }
 
     /**
@@ -159,7 +168,39 @@ public final class FlowFilter
         final int dstPort,
         final int vlan)
     {
-        return program.evaluate(version, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, vlan);
+        return program.evaluate(version, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, vlan,
+            TunnelType.NONE, 0);
+    }
+
+    /**
+     * Evaluate on a flow's fields with its tunnel. Allocates nothing.
+     *
+     * @param version    IP version, 4 or 6.
+     * @param srcHigh    high 64 bits of an IPv6 source address; 0 for IPv4.
+     * @param srcLow     low 64 bits of an IPv6 source address, or an IPv4 source address in the low 32 bits.
+     * @param srcPort    source port, 0 to 65535.
+     * @param dstHigh    high 64 bits of an IPv6 destination address; 0 for IPv4.
+     * @param dstLow     low 64 bits of an IPv6 destination address, or an IPv4 destination address.
+     * @param dstPort    destination port, 0 to 65535.
+     * @param vlan       outer VLAN id, or any other value for none.
+     * @param tunnelType one of {@code TunnelType}'s constants.
+     * @param tunnelId   the tunnel's id.
+     * @return whether the filter matches.
+     */
+    public boolean matches(
+        final int version,
+        final long srcHigh,
+        final long srcLow,
+        final int srcPort,
+        final long dstHigh,
+        final long dstLow,
+        final int dstPort,
+        final int vlan,
+        final int tunnelType,
+        final int tunnelId)
+    {
+        return program.evaluate(version, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, vlan, tunnelType,
+            tunnelId);
     }
 
     /**
@@ -172,7 +213,20 @@ public final class FlowFilter
      */
     public BpfProgram toBpf()
     {
-        return BpfCompiler.compile(this);
+        return toBpf(new int[] {DecoderContext.VXLAN_PORT_DEFAULT}, new int[] {DecoderContext.GENEVE_PORT_DEFAULT});
+    }
+
+    /**
+     * Compile for the kernel, following VXLAN and Geneve on the ports the decoder opens them on.
+     *
+     * @param vxlanPorts  UDP destination ports of VXLAN.
+     * @param genevePorts UDP destination ports of Geneve.
+     * @return the program.
+     * @throws FilterSyntaxException when the program would exceed {@link Bpf#MAX_INSTRUCTIONS}.
+     */
+    public BpfProgram toBpf(final int[] vxlanPorts, final int[] genevePorts)
+    {
+        return BpfCompiler.compile(this, vxlanPorts, genevePorts);
     }
 
     /**
@@ -185,9 +239,22 @@ public final class FlowFilter
      */
     public BpfProgram toBpfIfItFits()
     {
+        return toBpfIfItFits(
+            new int[] {DecoderContext.VXLAN_PORT_DEFAULT}, new int[] {DecoderContext.GENEVE_PORT_DEFAULT});
+    }
+
+    /**
+     * {@link #toBpfIfItFits()}, following VXLAN and Geneve on the ports the decoder opens them on.
+     *
+     * @param vxlanPorts  UDP destination ports of VXLAN.
+     * @param genevePorts UDP destination ports of Geneve.
+     * @return the program, or null when it would exceed {@link Bpf#MAX_INSTRUCTIONS}.
+     */
+    public BpfProgram toBpfIfItFits(final int[] vxlanPorts, final int[] genevePorts)
+    {
         try
         {
-            return BpfCompiler.compile(this);
+            return BpfCompiler.compile(this, vxlanPorts, genevePorts);
         }
         catch (final FilterSyntaxException ex)
         {

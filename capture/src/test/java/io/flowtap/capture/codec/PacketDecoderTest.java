@@ -181,8 +181,15 @@ class PacketDecoderTest
         assertEquals(42, decoder.innerVlanId());
         assertEquals(2, decoder.counters().get(DecodeCounter.VLAN_TAGGED));
 
+        assertTrue(decode(PacketBuilder.ethernet().vlan(EtherType.QINQ, 1).vlan(EtherType.VLAN, 2)
+            .vlan(EtherType.VLAN, 3).build(), LinkType.ETHERNET), "QinQinQ");
+        assertEquals(3, decoder.vlanCount());
+        assertEquals(1, decoder.outerVlanId());
+        assertEquals(2, decoder.innerVlanId());
+        assertTrue(decoder.isEncapsulated(), "a third tag is more than an answer on the link could carry");
+
         assertFalse(decode(PacketBuilder.ethernet().vlan(EtherType.QINQ, 1).vlan(EtherType.VLAN, 2)
-            .vlan(EtherType.VLAN, 3).build(), LinkType.ETHERNET));
+            .vlan(EtherType.VLAN, 3).vlan(EtherType.VLAN, 4).build(), LinkType.ETHERNET));
         assertEquals(DecodeCounter.UNSUPPORTED_ENCAPSULATION, decoder.outcome());
     }
 
@@ -260,10 +267,12 @@ class PacketDecoderTest
         assertEquals(PAYLOAD.length, decoder.tcp().payloadLength());
         assertEquals(TcpFlyweight.CHECKSUM_GOOD, decoder.checksumStatus());
 
+        // IP in IP behind AH is a tunnel, opened: here what it carries is a bare TCP header, not an IPv4 packet.
         final byte[] ipInAh = ah.clone();
         ipInAh[0] = IpProtocol.IPIP;
         assertFalse(decode(PacketBuilder.ethernet().extensions(IpProtocol.AH, ipInAh).build(), LinkType.ETHERNET));
-        assertEquals(DecodeCounter.TUNNEL, decoder.outcome());
+        assertEquals(DecodeCounter.BAD_IP_VERSION, decoder.outcome());
+        assertEquals(1, decoder.counters().get(DecodeCounter.IP_IN_IP));
     }
 
     @Test

@@ -62,12 +62,13 @@ class BpfCompilerTest
     }
 
     @Test
-    void shouldDropEveryFragmentButKeepDontFragment()
+    void shouldPassEveryFragmentOnWholeForUserspaceToReassemble()
     {
         assertTrue(accepts("port 80", PacketBuilder.ethernet().fragmentField(0x4000).build(), NO_TCI));
-        assertFalse(accepts("port 80", PacketBuilder.ethernet().fragmentField(0x2000).build(), NO_TCI));
-        assertFalse(accepts("port 80", PacketBuilder.ethernet().fragmentField(0x0001).build(), NO_TCI));
-        assertFalse(accepts("", PacketBuilder.ethernet().fragmentField(0x1FFF).build(), NO_TCI));
+        assertFalse(accepts("port 81", PacketBuilder.ethernet().fragmentField(0x4000).build(), NO_TCI));
+        assertTrue(accepts("port 81", PacketBuilder.ethernet().fragmentField(0x2000).build(), NO_TCI));
+        assertTrue(accepts("port 81", PacketBuilder.ethernet().fragmentField(0x0001).build(), NO_TCI));
+        assertTrue(accepts("not tcp", PacketBuilder.ethernet().fragmentField(0x1FFF).build(), NO_TCI));
     }
 
     @Test
@@ -94,8 +95,8 @@ class BpfCompilerTest
         assertTrue(accepts("port 80", PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST)
             .extensions(IpProtocol.FRAGMENT, atomic).build(), NO_TCI));
         final byte[] first = {IpProtocol.TCP, 0, 0, 1, 1, 2, 3, 4};
-        assertFalse(accepts("", PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST)
-            .extensions(IpProtocol.FRAGMENT, first).build(), NO_TCI));
+        assertTrue(accepts("port 81", PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST)
+            .extensions(IpProtocol.FRAGMENT, first).build(), NO_TCI), "a fragment, passed on whole");
         assertTrue(accepts("port 80", PacketBuilder.ethernet().ipv6(V6_SRC, V6_DST)
             .extensions(IpProtocol.AH, authentication(IpProtocol.TCP)).build(), NO_TCI));
     }
@@ -115,10 +116,14 @@ class BpfCompilerTest
 
         final byte[] twoTags = PacketBuilder.ethernet().vlan(EtherType.QINQ, 5).vlan(EtherType.VLAN, 6).build();
         assertTrue(accepts("vlan 5 and dst port 80", twoTags, NO_TCI));
-        assertFalse(accepts("", twoTags, 9));
+        assertTrue(accepts("vlan 9", twoTags, 9), "QinQinQ, the outer tag in metadata");
         final byte[] threeTags = PacketBuilder.ethernet().vlan(EtherType.QINQ, 5).vlan(EtherType.VLAN, 6)
             .vlan(EtherType.QINQ_LEGACY, 7).build();
-        assertFalse(accepts("", threeTags, NO_TCI));
+        assertTrue(accepts("vlan 5 and port 80", threeTags, NO_TCI));
+        assertFalse(accepts("", threeTags, 9), "four tags in all");
+        final byte[] fourTags = PacketBuilder.ethernet().vlan(EtherType.QINQ, 5).vlan(EtherType.VLAN, 6)
+            .vlan(EtherType.VLAN, 7).vlan(EtherType.VLAN, 8).build();
+        assertFalse(accepts("", fourTags, NO_TCI));
     }
 
     @Test

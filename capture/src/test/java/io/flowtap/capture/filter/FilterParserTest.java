@@ -130,7 +130,7 @@ class FilterParserTest
     {
         final FilterSyntaxException ex = assertThrows(FilterSyntaxException.class, () -> FlowFilter.parse(expression));
         final String expected = problem.replace("PRIMITIVE", "a filter primitive (host, net, port, portrange, src, " +
-            "dst, tcp, ip, ip6, vlan), 'not' or '('");
+            "dst, tcp, ip, ip6, vlan, vxlan, geneve, gre, erspan), 'not' or '('");
         assertEquals("bad filter at column " + column + ": " + expected + " in \"" + expression + "\"",
             ex.getMessage());
         assertEquals(column, ex.column());

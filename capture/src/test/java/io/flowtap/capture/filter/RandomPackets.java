@@ -121,6 +121,19 @@ final class RandomPackets
         return new Packet(pad(builder.build()), metadataTci, description.toString());
     }
 
+    /** A program that matches no segment: what it accepts, every program accepts, whatever its filter. */
+    private static final BpfProgram NOTHING = FlowFilter.parse("not tcp").toBpf();
+
+    /**
+     * @param packet a frame.
+     * @return whether the kernel passes it on whole, for the decoder and the filter in userspace to decide: an IP
+     * fragment, or a tunnel the kernel does not look inside.
+     */
+    static boolean passedWhole(final Packet packet)
+    {
+        return BpfInterpreter.run(NOTHING, packet.frame(), packet.metadataTci()) != 0;
+    }
+
     /**
      * What userspace accepts: the decoder makes a TCP segment of the frame and the filter matches it.
      *

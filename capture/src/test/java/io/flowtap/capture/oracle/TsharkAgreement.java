@@ -43,6 +43,8 @@ public final class TsharkAgreement
 
     /** Segments compared field by field and found equal. */
     public long agreed;
+    /** Of those, segments flowtap found inside a tunnel (VXLAN, Geneve, GRE, ERSPAN, IP in IP, MPLS ...). */
+    public long agreedInTunnels;
     /** Frames flowtap read. */
     public long frames;
     /** Frames tshark decodes as TCP that flowtap counted under an explaining reason, by reason. */
@@ -208,14 +210,18 @@ public final class TsharkAgreement
         check(where, "captured length", frame.capturedLength(), row.number(TsharkOracle.Row.CAP_LEN));
         check(where, "wire length", frame.wireLength(), row.number(TsharkOracle.Row.LEN_ON_WIRE));
 
+        // The segment's own IP header is the innermost one before TCP: tunnels put others before it, and a protocol
+        // inside TCP (OpenFlow quoting a packet) others after it.
         final boolean v6 = decoder.ipVersion() == 6;
-        final String src = row.first(v6 ? TsharkOracle.Row.IPV6_SRC : TsharkOracle.Row.IP_SRC);
-        final String dst = row.first(v6 ? TsharkOracle.Row.IPV6_DST : TsharkOracle.Row.IP_DST);
+        final int layer = Math.max(0, row.layersBeforeTcp(v6 ? "ipv6" : "ip") - 1);
+        final String src = row.nth(v6 ? TsharkOracle.Row.IPV6_SRC : TsharkOracle.Row.IP_SRC, layer);
+        final String dst = row.nth(v6 ? TsharkOracle.Row.IPV6_DST : TsharkOracle.Row.IP_DST, layer);
         checkAddress(where, "source address", decoder.sourceAddressOffset(), src);
         checkAddress(where, "destination address", decoder.destinationAddressOffset(), dst);
         if (disagreements.size() == before)
         {
             agreed++;
+            agreedInTunnels += decoder.tunnelDepth() > 0 ? 1 : 0;
         }
     }
 
@@ -270,7 +276,8 @@ public final class TsharkAgreement
      */
     public String summary()
     {
-        return "frames " + frames + ", TCP segments agreeing field by field " + agreed +
+        return "frames " + frames + ", TCP segments agreeing field by field " + agreed + " (" + agreedInTunnels +
+            " inside tunnels)" +
             ", tshark TCP frames flowtap counted under a reason " + explained +
             ", records with out-of-range timestamp fractions " + invalidTimestamps +
             ", files in other formats " + otherFormats.size() + ", disagreements " + disagreements.size();

@@ -95,6 +95,32 @@ public final class TsharkOracle
 
         /**
          * @param column index.
+         * @param n      which of the column's comma-separated values, from 0 (the outermost layer's).
+         * @return that value, or "" when there are fewer.
+         */
+        public String nth(final int column, final int n)
+        {
+            final String value = column < columns.length ? columns[column] : "";
+            final String[] values = value.split(",", -1);
+            return n < values.length ? values[n] : "";
+        }
+
+        /**
+         * @param layer a protocol name, such as {@code ip}.
+         * @return how many times it occurs in {@link #encapsulation()}: the layers of it before the first TCP.
+         */
+        public int layersBeforeTcp(final String layer)
+        {
+            int count = 0;
+            for (final String name : encapsulation().split(":"))
+            {
+                count += name.equals(layer) ? 1 : 0;
+            }
+            return count;
+        }
+
+        /**
+         * @param column index.
          * @return the first value as a number, hex when it starts with 0x; -1 when absent.
          */
         public long number(final int column)

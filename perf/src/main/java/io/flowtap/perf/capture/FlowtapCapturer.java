@@ -2,6 +2,7 @@ package io.flowtap.perf.capture;
 
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.ring.AfPacketContext;
 import io.flowtap.capture.ring.AfPacketRingSource;
@@ -85,7 +86,7 @@ final class FlowtapCapturer implements Capturer
         listener = new CountingListener(pollerCount);
         errors.clear();
         group = PollerGroup.start(template, pollerCount, cpus, FanoutMode.HASH, AfPacketContext.NO_FANOUT,
-            checksumMode, listener, errors::add);
+            new DecoderContext().checksumMode(checksumMode), listener, errors::add);
         threadIds = pollerThreadIds();
     }
 

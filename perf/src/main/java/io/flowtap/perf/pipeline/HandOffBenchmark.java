@@ -173,7 +173,7 @@ public class HandOffBenchmark
         records.putInt(at + SegmentDescriptor.FLOW_HASH_OFFSET, (int)sequence);
         records.putInt(at + SegmentDescriptor.CAPTURED_LENGTH_OFFSET, 64);
         records.putInt(at + SegmentDescriptor.WIRE_LENGTH_OFFSET, 64);
-        records.putInt(at + SegmentDescriptor.SEGMENT_LENGTH_OFFSET, 30);
+        records.putInt(at + SegmentDescriptor.TUNNEL_ID_OFFSET, 0);
         records.putShort(at + SegmentDescriptor.IP_OFFSET_OFFSET, (short)14);
         records.putShort(at + SegmentDescriptor.TCP_OFFSET_OFFSET, (short)34);
         records.putByte(at + SegmentDescriptor.FLAGS_OFFSET, (byte)0);

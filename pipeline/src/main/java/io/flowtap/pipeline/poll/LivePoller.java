@@ -220,7 +220,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     public void onFrame(final Frame frame)
     {
         final int result = dispatcher.dispatch(frame);
-        if (result != Dispatcher.NOT_A_SEGMENT && affinity != null)
+        if (result != Dispatcher.NOT_A_SEGMENT && result != Dispatcher.FILTERED_OUT && affinity != null)
         {
             final int verdict = affinity.check(dispatcher.lastFlowHash(), index);
             if (verdict == FlowAffinity.WRONG_POLLER)

@@ -2,7 +2,7 @@ package io.flowtap.pipeline.poll;
 
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
-import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.ring.AfPacketRingSource;
 import io.flowtap.linux.Affinity;
@@ -40,7 +40,7 @@ public final class Poller implements Agent, FrameHandler
      * @param index        of the poller in its group, from 0.
      * @param cpu          to pin the agent's thread to, or {@link #NO_CPU}.
      * @param source       the poller's own ring.
-     * @param checksumMode how the decoder treats checksums.
+     * @param decoding     how the decoder treats checksums, tunnels, fragments and duplicates.
      * @param affinity     shared by the group.
      * @param listener     for each TCP segment.
      */
@@ -48,7 +48,7 @@ public final class Poller implements Agent, FrameHandler
         final int index,
         final int cpu,
         final AfPacketRingSource source,
-        final ChecksumMode checksumMode,
+        final DecoderContext decoding,
         final FlowAffinity affinity,
         final SegmentListener listener)
     {
@@ -57,7 +57,7 @@ public final class Poller implements Agent, FrameHandler
         this.source = source;
         this.affinity = affinity;
         this.listener = listener;
-        this.decoder = new PacketDecoder(checksumMode);
+        this.decoder = new PacketDecoder(decoding, false);
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.flowtap.pipeline.poll;
 
-import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.ring.AfPacketContext;
 import io.flowtap.capture.ring.AfPacketRingSource;
 import io.flowtap.capture.ring.FanoutMode;
@@ -41,7 +41,7 @@ public final class PollerGroup implements AutoCloseable
      * @param cpus         CPU for each poller (index i uses {@code cpus[i % cpus.length]}), or empty for no pinning.
      * @param fanoutMode   how the kernel spreads packets over the group.
      * @param groupId      fanout group id, or {@link AfPacketContext#NO_FANOUT} to pick one (only when count > 1).
-     * @param checksumMode for the decoders.
+     * @param decoding     for the decoders: checksums, tunnels, fragments, duplicates.
      * @param listener     for every segment, called on the pollers' threads.
      * @param errorHandler for failures inside a poller's thread (e.g. a CPU it may not run on).
      * @return the running group.
@@ -53,7 +53,7 @@ public final class PollerGroup implements AutoCloseable
         final int[] cpus,
         final FanoutMode fanoutMode,
         final int groupId,
-        final ChecksumMode checksumMode,
+        final DecoderContext decoding,
         final SegmentListener listener,
         final ErrorHandler errorHandler)
     {
@@ -73,12 +73,12 @@ public final class PollerGroup implements AutoCloseable
                 if (group != AfPacketContext.NO_FANOUT)
                 {
                     // Defragmentation keeps the fragments of one packet on one socket, as hash fanout needs.
-                    context.fanout(group, fanoutMode, fanoutMode == FanoutMode.HASH);
+                    context.fanout(group, fanoutMode, true);
                 }
                 final AfPacketRingSource source = AfPacketRingSource.open(context);
                 pollerGroup.sources.add(source);
                 final int cpu = cpus.length == 0 ? Poller.NO_CPU : cpus[i % cpus.length];
-                pollerGroup.pollers.add(new Poller(i, cpu, source, checksumMode, affinity, listener));
+                pollerGroup.pollers.add(new Poller(i, cpu, source, decoding, affinity, listener));
             }
         }
         catch (final RuntimeException ex)

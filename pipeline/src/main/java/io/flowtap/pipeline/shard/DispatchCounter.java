@@ -2,16 +2,18 @@ package io.flowtap.pipeline.shard;
 
 /**
  * Counters a poller keeps about handing segments to workers. With the decoder's and the source's counters they
- * account for every frame: frames = segments + frames the decoder counted under a drop reason + segments
- * {@link #FILTERED_OUT}, and segments = {@link #HANDED_OFF} + {@link #DROPPED_QUEUE_FULL}.
+ * account for every frame: frames = TCP segments decoded + frames the decoder counted under a drop reason; segments
+ * decoded = {@link #FILTERED_OUT} + {@link #SEGMENTS}; and {@link #SEGMENTS} = {@link #HANDED_OFF} +
+ * {@link #DROPPED_QUEUE_FULL}.
  */
 public enum DispatchCounter
 {
-    /** TCP segments the poller decoded. */
+    /** TCP segments the poller decoded that the capture filter, if any, matched: offered to a worker's queue. */
     SEGMENTS("segments"),
     /**
-     * Segments the filter rejected in userspace, because it was too large for the kernel's program
-     * ({@link Dispatcher#filter}): decoded, counted here, not handed off.
+     * Segments the capture filter rejected in userspace, after decoding ({@link Dispatcher#filter}): segments the
+     * kernel's program passed on whole (an IP fragment, a tunnel it does not look inside), or every segment when the
+     * filter was too large for the kernel's program. Decoded, counted here, not handed off.
      */
     FILTERED_OUT("segments filtered out in userspace"),
     /** Segments handed to a worker's queue. */

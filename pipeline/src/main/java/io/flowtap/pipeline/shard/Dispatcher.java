@@ -2,7 +2,7 @@ package io.flowtap.pipeline.shard;
 
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
-import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.codec.TcpFlyweight;
 import io.flowtap.capture.filter.FlowFilter;
@@ -15,7 +15,8 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A poller's side of the shard: decodes each frame, once for the whole pipeline, hashes its flow symmetrically
+ * A poller's side of the shard: decodes each frame, once for the whole pipeline (opening tunnels, reassembling IP
+ * fragments and dropping SPAN duplicates as its {@link DecoderContext} asks), hashes its flow symmetrically
  * ({@link FlowKey#hash()}, the same for both directions, on every run and machine), picks the flow's worker from the
  * hash, and fills a record of that worker's {@link SegmentRing} with where the frame is and what the decoder found,
  * so that the worker reads the segment without parsing a header again and finds its flow by the same hash.
@@ -25,7 +26,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * waits for the worker, and it brings the payload into the cache the worker reads it from), in the workers when
  * they outnumber the pollers (one poller would become the bottleneck). Either way exactly once.
  * <p>
- * Frames that are not TCP segments are counted by {@link #decoder()} under their reason and go no further.
+ * Frames that are not TCP segments are counted by {@link #decoder()} under their reason and go no further. A datagram
+ * reassembled from fragments lives in the decoder's reassembly buffer, which the next frame reuses: it is copied into
+ * the record's slot, and the fragments of one datagram reach one worker because the hash is the reassembled
+ * segment's flow.
  * <p>
  * A tap (the raw-frame journal) sees every frame, decoded or not, on a thread of its own: the poller only fills a
  * record of the tap's ring ({@link #tapRing()}), as for a worker, and {@link FrameTapAgent} writes the journal; no
@@ -43,6 +47,8 @@ public final class Dispatcher
     public static final int IN_PLACE = 2;
     /** {@link #dispatch} result: handed off as a copy (the frame was not in off-heap memory). */
     public static final int COPIED = 3;
+    /** {@link #dispatch} result: a segment the capture filter does not match (counted). */
+    public static final int FILTERED_OUT = 4;
     /** {@link #beginCycle} value of a source whose timestamps are not the time the frames arrived (a file). */
     public static final long NOT_LIVE = Long.MIN_VALUE;
 
@@ -55,6 +61,7 @@ public final class Dispatcher
     private final PacketDecoder decoder;
     private final FlowKey key = new FlowKey();
     private final boolean vlanInKey;
+    private final boolean tunnelInKey;
     private final DispatchCounters counters = new DispatchCounters();
     private long maxSegmentTimeNs = Watermark.NONE;
     private long lastFlowHash;
@@ -72,26 +79,29 @@ public final class Dispatcher
      * @param workers          how many workers share the flows.
      * @param ringCapacity     segments in flight per worker at most (rounded up to a power of two).
      * @param copyLength       bytes of each ring slot's copy buffer.
-     * @param checksumMode     how TCP checksums are treated.
+     * @param decoderContext   how frames are decoded: checksums, tunnels, fragments, duplicates.
      * @param checksumHere     whether this poller verifies checksums (else each worker does, for its segments).
      * @param vlanInKey        whether the engines key flows by VLAN too, so the hash handed on is theirs.
+     * @param tunnelInKey      whether the engines key flows by tunnel too.
      */
     public Dispatcher(
         final int poller,
         final int workers,
         final int ringCapacity,
         final int copyLength,
-        final ChecksumMode checksumMode,
+        final DecoderContext decoderContext,
         final boolean checksumHere,
-        final boolean vlanInKey)
+        final boolean vlanInKey,
+        final boolean tunnelInKey)
     {
         if (workers < 1)
         {
             throw new IllegalArgumentException("workers must be at least 1: " + workers);
         }
         this.poller = poller;
-        this.decoder = new PacketDecoder(checksumMode, !checksumHere);
+        this.decoder = new PacketDecoder(decoderContext, !checksumHere);
         this.vlanInKey = vlanInKey;
+        this.tunnelInKey = tunnelInKey;
         this.ringCapacity = ringCapacity;
         this.copyLength = copyLength;
         this.rings = new SegmentRing[workers];
@@ -130,16 +140,18 @@ public final class Dispatcher
     }
 
     /**
-     * Filter segments here, in userspace, where the frame is decoded once, before they are handed off: for a filter
-     * too large for the kernel's program (a blocklist), whose socket then keeps every TCP segment. What it rejects is
-     * counted as {@link DispatchCounter#FILTERED_OUT}. Configure before the poller starts.
+     * Apply the capture filter to every segment here, in userspace, after the frame's one decode and before it is
+     * handed off. The kernel's program cannot decide everything: it passes on whole what it cannot read (IP fragments,
+     * tunnels it does not open), and a filter too large for it (a blocklist) leaves it keeping every TCP segment. What
+     * the filter rejects is counted as {@link DispatchCounter#FILTERED_OUT} and goes no further. Configure before the
+     * poller starts.
      *
-     * @param filter to apply, or null for none.
+     * @param filter the capture filter, or null (or one that matches everything) for none.
      * @return this.
      */
     public Dispatcher filter(final FlowFilter filter)
     {
-        this.filter = filter;
+        this.filter = filter == null || filter.matchesEverything() ? null : filter;
         return this;
     }
 
@@ -233,7 +245,7 @@ public final class Dispatcher
      * {@link #endCycle()}.
      *
      * @param frame as the source delivered it.
-     * @return {@link #NOT_A_SEGMENT}, {@link #DROPPED}, {@link #IN_PLACE} or {@link #COPIED}.
+     * @return {@link #NOT_A_SEGMENT}, {@link #FILTERED_OUT}, {@link #DROPPED}, {@link #IN_PLACE} or {@link #COPIED}.
      */
     public int dispatch(final Frame frame)
     {
@@ -245,14 +257,16 @@ public final class Dispatcher
         {
             return NOT_A_SEGMENT;
         }
+        // The one place the capture filter applies in userspace, to the decoded segment: the inner packet of a
+        // tunnel, a datagram reassembled from fragments.
         if (filter != null && !filter.matches(decoder))
         {
             counters.increment(DispatchCounter.FILTERED_OUT);
-            return NOT_A_SEGMENT;
+            return FILTERED_OUT;
         }
-        final long hash = key.wrap(decoder, vlanInKey).hash();
-        lastFlowHash = hash;
         counters.increment(DispatchCounter.SEGMENTS);
+        final long hash = key.wrap(decoder, vlanInKey, tunnelInKey).hash();
+        lastFlowHash = hash;
         final long clockBeforeNs = maxSegmentTimeNs;
         final long timeNs = frame.timestampNs();
         if (timeNs > maxSegmentTimeNs)
@@ -267,8 +281,11 @@ public final class Dispatcher
             counters.increment(DispatchCounter.DROPPED_QUEUE_FULL);
             return DROPPED;
         }
-        final DirectBuffer buffer = frame.buffer();
-        final int frameOffset = frame.offset();
+        // The decoder's frame: the source's, or the reassembler's for a datagram completed from fragments.
+        final DirectBuffer buffer = decoder.buffer();
+        final int frameOffset = decoder.linkOffset();
+        final int capturedLength = decoder.capturedLength();
+        final boolean reassembled = decoder.isReassembled();
         final TcpFlyweight tcp = decoder.tcp();
         final UnsafeBuffer records = ring.records();
         records.putLong(at + SegmentDescriptor.ADDRESS_OFFSET, buffer.addressOffset() + frameOffset);
@@ -276,9 +293,9 @@ public final class Dispatcher
         records.putLong(at + SegmentDescriptor.CLOCK_BEFORE_OFFSET, clockBeforeNs);
         records.putLong(at + SegmentDescriptor.HANDED_OFF_OFFSET, cycleNs);
         records.putInt(at + SegmentDescriptor.FLOW_HASH_OFFSET, (int)hash);
-        records.putInt(at + SegmentDescriptor.CAPTURED_LENGTH_OFFSET, frame.capturedLength());
-        records.putInt(at + SegmentDescriptor.WIRE_LENGTH_OFFSET, frame.wireLength());
-        records.putInt(at + SegmentDescriptor.SEGMENT_LENGTH_OFFSET, tcp.segmentLength());
+        records.putInt(at + SegmentDescriptor.CAPTURED_LENGTH_OFFSET, capturedLength);
+        records.putInt(at + SegmentDescriptor.WIRE_LENGTH_OFFSET, reassembled ? capturedLength : frame.wireLength());
+        records.putInt(at + SegmentDescriptor.TUNNEL_ID_OFFSET, decoder.tunnelId());
         records.putShort(at + SegmentDescriptor.IP_OFFSET_OFFSET, (short)(decoder.ipOffset() - frameOffset));
         records.putShort(at + SegmentDescriptor.TCP_OFFSET_OFFSET, (short)(tcp.offset() - frameOffset));
         records.putShort(at + SegmentDescriptor.DESTINATION_OFFSET_OFFSET,
@@ -286,27 +303,32 @@ public final class Dispatcher
         records.putShort(at + SegmentDescriptor.LINK_TYPE_OFFSET, (short)frame.linkType());
         records.putShort(at + SegmentDescriptor.OUTER_VLAN_OFFSET, (short)decoder.outerVlanId());
         records.putShort(at + SegmentDescriptor.INNER_VLAN_OFFSET, (short)decoder.innerVlanId());
-        records.putByte(at + SegmentDescriptor.IP_VERSION_OFFSET, (byte)decoder.ipVersion());
+        records.putByte(at + SegmentDescriptor.TUNNEL_TYPE_OFFSET, (byte)decoder.tunnelType());
         records.putByte(at + SegmentDescriptor.VLAN_COUNT_OFFSET, (byte)decoder.vlanCount());
         int flags = readEpochNs != NOT_LIVE ? SegmentDescriptor.FLAG_LIVE_TIMESTAMP : 0;
+        if (decoder.isEncapsulated())
+        {
+            flags |= SegmentDescriptor.FLAG_ENCAPSULATED;
+        }
         if (decoder.isChecksumDeferred())
         {
             flags |= SegmentDescriptor.FLAG_CHECKSUM_DEFERRED;
-            records.putByte(at + SegmentDescriptor.CHECKSUM_OFFSET, (byte)frame.checksumStatus());
+            records.putByte(at + SegmentDescriptor.CHECKSUM_OFFSET, (byte)decoder.frameChecksumStatus());
         }
         else
         {
             records.putByte(at + SegmentDescriptor.CHECKSUM_OFFSET, (byte)decoder.checksumStatus());
         }
         final int result;
-        if (buffer.byteArray() == null)
+        if (!reassembled && buffer.byteArray() == null)
         {
             result = IN_PLACE;
         }
         else
         {
-            // A heap buffer can move with the garbage collector: no address of it outlives this call.
-            if (ring.copyAtHandOff(buffer, frameOffset, frame.capturedLength()))
+            // A heap buffer can move with the garbage collector, and the reassembler's is reused by the next
+            // datagram: no address of either outlives this call.
+            if (ring.copyAtHandOff(buffer, frameOffset, capturedLength))
             {
                 counters.increment(DispatchCounter.COPY_BUFFERS_GROWN);
             }

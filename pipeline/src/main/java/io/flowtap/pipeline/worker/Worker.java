@@ -361,15 +361,16 @@ public final class Worker implements Agent
             0,
             capturedLength,
             records.getShort(at + SegmentDescriptor.LINK_TYPE_OFFSET) & 0xFFFF,
-            records.getByte(at + SegmentDescriptor.IP_VERSION_OFFSET),
             records.getShort(at + SegmentDescriptor.IP_OFFSET_OFFSET) & 0xFFFF,
             records.getShort(at + SegmentDescriptor.DESTINATION_OFFSET_OFFSET) & 0xFFFF,
             records.getShort(at + SegmentDescriptor.TCP_OFFSET_OFFSET) & 0xFFFF,
-            records.getInt(at + SegmentDescriptor.SEGMENT_LENGTH_OFFSET),
             records.getByte(at + SegmentDescriptor.VLAN_COUNT_OFFSET),
             vlan(records.getShort(at + SegmentDescriptor.OUTER_VLAN_OFFSET)),
             vlan(records.getShort(at + SegmentDescriptor.INNER_VLAN_OFFSET)),
-            checksum);
+            checksum,
+            records.getByte(at + SegmentDescriptor.TUNNEL_TYPE_OFFSET) & 0xFF,
+            records.getInt(at + SegmentDescriptor.TUNNEL_ID_OFFSET),
+            (flags & SegmentDescriptor.FLAG_ENCAPSULATED) != 0);
         if ((flags & SegmentDescriptor.FLAG_CHECKSUM_DEFERRED) != 0)
         {
             decoder.resolveChecksum(checksum);

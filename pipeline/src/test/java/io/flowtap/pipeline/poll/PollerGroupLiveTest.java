@@ -1,6 +1,7 @@
 package io.flowtap.pipeline.poll;
 
 import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.ring.AfPacketContext;
 import io.flowtap.capture.ring.FanoutMode;
 import io.flowtap.capture.ring.LiveNetwork;
@@ -57,7 +58,7 @@ class PollerGroupLiveTest
                 .retireTimeoutMs(5);
             final int[] cpus = {0, Runtime.getRuntime().availableProcessors() > 1 ? 1 : 0};
             try (PollerGroup group = PollerGroup.start(template, 2, cpus, mode, AfPacketContext.NO_FANOUT,
-                ChecksumMode.OFF, (poller, frame, decoder, flowHash) ->
+                new DecoderContext().checksumMode(ChecksumMode.OFF), (poller, frame, decoder, flowHash) ->
                 {
                     if (decoder.ipv4().sourceAddress() >>> 24 == 10 && decoder.tcp().payloadLength() == 1)
                     {

@@ -7,17 +7,19 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
 
 /**
  * The key of a TCP flow, the same for both directions: addresses and ports of its two endpoints in a canonical order
- * (the lower endpoint first), the IP version, and optionally the VLAN. Reused: {@link #wrap} fills it from a decoded
- * segment without allocating, and says which way that segment went.
+ * (the lower endpoint first), the IP version, and optionally the VLAN and the tunnel (its type and network id: a
+ * VXLAN or Geneve VNI, a GRE key, an ERSPAN or PPPoE session), so that flows of tenants whose address spaces overlap
+ * stay apart. Reused: {@link #wrap} fills it from a decoded segment without allocating, and says which way that
+ * segment went.
  * <p>
- * Five 64-bit words hold it: each address as two words (IPv4 in the low 32 bits of the second), then one word of
- * ports, VLAN and version. Its {@link #hash()} is symmetric by construction and stable across runs and machines, so
- * the pipeline can shard flows by it.
+ * Six 64-bit words hold it: each address as two words (IPv4 in the low 32 bits of the second), then one word of
+ * ports, VLAN and version, then one of the tunnel (0 when not in the key). Its {@link #hash()} is symmetric by
+ * construction and stable across runs and machines, so the pipeline can shard flows by it.
  */
 public final class FlowKey
 {
     /** Words in a key. */
-    public static final int WORDS = 5;
+    public static final int WORDS = 6;
     /** No VLAN in the key. */
     public static final int NO_VLAN = 0xFFF + 1;
 
@@ -26,6 +28,7 @@ public final class FlowKey
     private static final int B_HIGH = 2;
     private static final int B_LOW = 3;
     private static final int META = 4;
+    private static final int TUNNEL = 5;
 
     // Odd constants from the fractional parts of square roots of primes: any odd multiplier is invertible mod 2^64,
     // so no word's bits are lost before the finalizer.
@@ -34,18 +37,32 @@ public final class FlowKey
     private static final long WORD_2 = 0x3C6E_F372_FE94_F82BL;
     private static final long WORD_3 = 0xA54F_F53A_5F1D_36F1L;
     private static final long WORD_4 = 0x510E_527F_ADE6_82D1L;
+    private static final long WORD_5 = 0x9B05_688C_2B3E_6C1FL;
 
     private final long[] words = new long[WORDS];
     private boolean sourceIsA;
 
     /**
-     * Fill the key from a segment the decoder has just decoded.
+     * Fill the key from a segment the decoder has just decoded, without its tunnel.
      *
      * @param decoder that returned true from decode.
      * @param withVlan whether the outer VLAN id is part of the key (flows on different VLANs kept apart).
      * @return this key.
      */
     public FlowKey wrap(final PacketDecoder decoder, final boolean withVlan)
+    {
+        return wrap(decoder, withVlan, false);
+    }
+
+    /**
+     * Fill the key from a segment the decoder has just decoded.
+     *
+     * @param decoder    that returned true from decode.
+     * @param withVlan   whether the outer VLAN id is part of the key (flows on different VLANs kept apart).
+     * @param withTunnel whether the tunnel is part of the key (flows of different tunnels kept apart).
+     * @return this key.
+     */
+    public FlowKey wrap(final PacketDecoder decoder, final boolean withVlan, final boolean withTunnel)
     {
         final DirectBuffer buffer = decoder.buffer();
         final int version = decoder.ipVersion();
@@ -68,7 +85,22 @@ public final class FlowKey
             srcLow = buffer.getInt(decoder.sourceAddressOffset(), BIG_ENDIAN) & 0xFFFF_FFFFL;
             dstLow = buffer.getInt(decoder.destinationAddressOffset(), BIG_ENDIAN) & 0xFFFF_FFFFL;
         }
-        return set(version, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, vlan);
+        set(version, srcHigh, srcLow, srcPort, dstHigh, dstLow, dstPort, vlan);
+        if (withTunnel)
+        {
+            words[TUNNEL] = tunnelWord(decoder.tunnelType(), decoder.tunnelId());
+        }
+        return this;
+    }
+
+    /**
+     * @param tunnelType one of {@code TunnelType}'s constants.
+     * @param tunnelId   the tunnel's network id.
+     * @return the key word that names them.
+     */
+    public static long tunnelWord(final int tunnelType, final int tunnelId)
+    {
+        return ((long)tunnelType << 32) | (tunnelId & 0xFFFF_FFFFL);
     }
 
     /**
@@ -82,7 +114,7 @@ public final class FlowKey
      * @param dstLow  low 64 bits of the destination address.
      * @param dstPort destination port.
      * @param vlan    VLAN id, or {@link #NO_VLAN}.
-     * @return this key.
+     * @return this key, without a tunnel.
      */
     public FlowKey set(
         final int version,
@@ -111,7 +143,37 @@ public final class FlowKey
             words[B_LOW] = srcLow;
             words[META] = meta(dstPort, srcPort, vlan, version);
         }
+        words[TUNNEL] = 0;
         return this;
+    }
+
+    /**
+     * Put a tunnel in the key after {@link #set}.
+     *
+     * @param tunnelType one of {@code TunnelType}'s constants.
+     * @param tunnelId   the tunnel's network id.
+     * @return this key.
+     */
+    public FlowKey tunnel(final int tunnelType, final int tunnelId)
+    {
+        words[TUNNEL] = tunnelWord(tunnelType, tunnelId);
+        return this;
+    }
+
+    /**
+     * @return the tunnel's type in the key, 0 when none.
+     */
+    public int tunnelType()
+    {
+        return (int)(words[TUNNEL] >>> 32);
+    }
+
+    /**
+     * @return the tunnel's network id in the key.
+     */
+    public int tunnelId()
+    {
+        return (int)words[TUNNEL];
     }
 
     /**
@@ -160,7 +222,7 @@ public final class FlowKey
      * flow's worker from its high half and the flow table its slot from its low half.
      * <p>
      * Each word is multiplied by its own odd constant and the products summed, then the sum goes through one
-     * SplitMix64 finalizer. The five multiplies are independent, so the core runs them side by side; hashing word by
+     * SplitMix64 finalizer. The six multiplies are independent, so the core runs them side by side; hashing word by
      * word through a finalizer each (ten chained multiplies) cost several times the latency for a spread no better on
      * the corpus's flows ({@code FlowHashCollisions} in perf measures both).
      *
@@ -169,7 +231,7 @@ public final class FlowKey
     public long hash()
     {
         return mix(words[A_HIGH] * WORD_0 + words[A_LOW] * WORD_1 + words[B_HIGH] * WORD_2 + words[B_LOW] * WORD_3 +
-            words[META] * WORD_4);
+            words[META] * WORD_4 + words[TUNNEL] * WORD_5);
     }
 
     /**

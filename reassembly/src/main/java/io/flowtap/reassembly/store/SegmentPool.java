@@ -66,6 +66,21 @@ public final class SegmentPool
     }
 
     /**
+     * Move every segment of a chain by the same distance (its stream's offsets were renumbered). Cold path.
+     *
+     * @param head  of the chain.
+     * @param delta added to each start and end.
+     */
+    public void shift(final int head, final long delta)
+    {
+        for (int segment = head; segment != NONE; segment = next[segment])
+        {
+            starts[segment] += delta;
+            ends[segment] += delta;
+        }
+    }
+
+    /**
      * @param segment a record.
      * @return its start offset.
      */

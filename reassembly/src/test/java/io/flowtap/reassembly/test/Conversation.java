@@ -31,6 +31,8 @@ public final class Conversation
     private final ReassemblyEngine engine;
     private PacketDecoder decoder = new PacketDecoder(ChecksumMode.OFF);
     private boolean corruptNext;
+    private boolean corruptClient;
+    private boolean corruptServer;
     private final long clientIsn;
     private final long serverIsn;
     private final int clientPort;
@@ -143,6 +145,17 @@ public final class Conversation
         return this;
     }
 
+    /**
+     * Send every segment of a side with a wrong checksum from now on, as a capture taken on a host whose NIC fills
+     * its checksums in shows that host's own segments.
+     */
+    public Conversation offloading(final boolean client, final boolean server)
+    {
+        corruptClient = client;
+        corruptServer = server;
+        return this;
+    }
+
     public Conversation advance(final long nanos)
     {
         timeNs += nanos;
@@ -165,7 +178,7 @@ public final class Conversation
             .flags(flags)
             .urgent(urgentPointer)
             .payload(payload);
-        if (corruptNext)
+        if (corruptNext || (fromClient ? corruptClient : corruptServer))
         {
             builder.corruptChecksum();
             corruptNext = false;

@@ -2,6 +2,7 @@ package io.flowtap.tools.capture;
 
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.filter.BpfProgram;
 import io.flowtap.capture.filter.FilterSyntaxException;
@@ -31,6 +32,7 @@ import io.flowtap.tools.StandardOutput;
 import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
+import io.flowtap.tools.replay.DecoderOptions;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.sensor.Sensor;
 import io.flowtap.tools.sensor.SensorOptions;
@@ -185,14 +187,18 @@ public final class CaptureCommand implements Callable<Integer>
     private EngineOptions engineOptions = new EngineOptions();
 
     @Mixin
+    private DecoderOptions decoderOptions = new DecoderOptions();
+
+    @Mixin
     private HandlerOptions handlerOptions = new HandlerOptions();
 
     private final FrameHandler handler = this::onFrame;
+    private FlowFilter filter = FlowFilter.matchAll();
+    private boolean filterInKernel = true;
     private final SegmentFormatter formatter = new SegmentFormatter();
     private volatile boolean running = true;
     private volatile int exitCode = Flowtap.EXIT_OK;
     private PacketDecoder decoder;
-    private FlowFilter userspaceFilter;
     private long filteredOut;
     private long printed;
     private PrintStream out = StandardOutput.bufferedStream();
@@ -216,18 +222,20 @@ public final class CaptureCommand implements Callable<Integer>
     public Integer call()
     {
         validate();
-        final FlowFilter filter;
         BpfProgram program;
         try
         {
             filter = FlowFilter.parse(filterExpression);
-            program = filter.toBpfIfItFits();
+            final int[] vxlanPorts = decoderOptions.vxlanPorts();
+            final int[] genevePorts = decoderOptions.genevePorts();
+            program = filter.toBpfIfItFits(vxlanPorts, genevePorts);
             if (program == null)
             {
                 // A blocklist of thousands of hosts: more than classic BPF's 4096 instructions. The kernel keeps
-                // every TCP segment, and the filter, with its sets, runs here.
-                userspaceFilter = filter;
-                program = FlowFilter.matchAll().toBpf();
+                // every TCP segment (inside the tunnels it follows too), and the filter, with its sets, runs after
+                // decoding, where it runs anyway for what the kernel passes on whole.
+                filterInKernel = false;
+                program = FlowFilter.matchAll().toBpf(vxlanPorts, genevePorts);
                 err.println(PREFIX + "the filter is too large for the kernel's program (more than " +
                     io.flowtap.capture.filter.Bpf.MAX_INSTRUCTIONS + " instructions): the kernel keeps every TCP " +
                     "segment and the filter runs in userspace");
@@ -258,6 +266,12 @@ public final class CaptureCommand implements Callable<Integer>
         {
             context.filter(program);
         }
+        if (filterExpression != null && filterInKernel && !filter.matchesEverything())
+        {
+            err.println(PREFIX + "note: the kernel passes IP fragments, and tunnels it does not look inside (IP in " +
+                "IP, GTP-U, Teredo, AYIYA, MPLS, PPPoE, one inside another), on whole: the filter is applied to " +
+                "their segments after decoding");
+        }
         if (sensorOptions.wantsPipeline() || handlerOptions.any())
         {
             return captureToPipeline(context);
@@ -268,7 +282,7 @@ public final class CaptureCommand implements Callable<Integer>
         }
         if (fanoutGroupId != null)
         {
-            context.fanout(fanoutGroupId, fanoutMode, fanoutMode == FanoutMode.HASH);
+            context.fanout(fanoutGroupId, fanoutMode, true);
         }
 
         final AfPacketRingSource source;
@@ -289,10 +303,8 @@ public final class CaptureCommand implements Callable<Integer>
         final StopOnSignal stop = new StopOnSignal(() -> running = false);
         try
         {
-            final String kernelFilter = userspaceFilter != null ? "tcp, the filter in userspace" :
-                filter.matchesEverything() ? "tcp" : FlowFilter.abbreviate(filter.toString());
             err.println(PREFIX + "listening on " + interfaceName + ", ring of " + source.geometry() +
-                (filterExpression == null ? "" : ", kernel filter: " + kernelFilter));
+                (filterExpression == null ? "" : ", kernel filter: " + kernelFilter()));
             exitCode = capture(source);
         }
         finally
@@ -312,13 +324,13 @@ public final class CaptureCommand implements Callable<Integer>
         final StopOnSignal stop = new StopOnSignal(() -> running = false);
         try
         {
-            exitCode = new PollerCapture(out, err, json, count, userspaceFilter).run(
+            exitCode = new PollerCapture(out, err, json, count, filter).run(
                 context,
                 pollers,
                 cpus == null ? new int[0] : cpus,
                 fanoutMode,
                 fanoutGroupId == null ? AfPacketContext.NO_FANOUT : fanoutGroupId,
-                engineOptions.checksumMode(),
+                decoderContext(),
                 durationSeconds,
                 statsIntervalSeconds,
                 () -> running);
@@ -385,10 +397,11 @@ public final class CaptureCommand implements Callable<Integer>
                 () -> engineOptions.context(spec.commandLine()).responder(responder).dataSlots(user.dataSlots()),
                 engineOptions.attributes(), (worker, handlers) -> handlers.addAll(user.forWorker(worker)))
             .checksumMode(engineOptions.checksumMode())
-            .userspaceFilter(userspaceFilter);
+            .decoderContext(decoderContext())
+            .filter(filter);
         if (fanoutGroupId != null)
         {
-            ring.fanout(fanoutGroupId, fanoutMode, fanoutMode == FanoutMode.HASH);
+            ring.fanout(fanoutGroupId, fanoutMode, true);
         }
         final Pipeline pipeline;
         try
@@ -421,7 +434,8 @@ public final class CaptureCommand implements Callable<Integer>
             err.println(PREFIX + "listening on " + interfaceName + " with " + pollers + " poller" +
                 (pollers == 1 ? "" : "s") + " and " + pipeline.workers().size() + " worker" +
                 (pipeline.workers().size() == 1 ? "" : "s") + (sensorOptions.journal() == null ? "" :
-                ", journal " + sensorOptions.journal()));
+                ", journal " + sensorOptions.journal()) +
+                (filterExpression == null ? "" : ", kernel filter: " + kernelFilter()));
             final long startNs = System.nanoTime();
             sensor.attach(pipeline, startNs);
             final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds);
@@ -492,6 +506,7 @@ public final class CaptureCommand implements Callable<Integer>
             }
             err.println("flows " + flows);
             err.print(Sensor.activeResponseSummary(pipeline));
+            err.print(Sensor.checksumAndFragmentSummary(pipeline));
             err.print(user.summary());
             spec.commandLine().getOut().flush();
             if (user.errors().stopRequested())
@@ -540,7 +555,7 @@ public final class CaptureCommand implements Callable<Integer>
 
     private int capture(final AfPacketRingSource source)
     {
-        decoder = new PacketDecoder(engineOptions.checksumMode());
+        decoder = new PacketDecoder(decoderContext(), false);
         final long startNs = System.nanoTime();
         final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds);
         final long intervalNs = TimeUnit.SECONDS.toNanos(statsIntervalSeconds);
@@ -582,7 +597,9 @@ public final class CaptureCommand implements Callable<Integer>
         {
             return;
         }
-        if (userspaceFilter != null && !userspaceFilter.matches(decoder))
+        // The kernel passes fragments and tunnels it cannot read on whole, and everything when the filter is too
+        // large for it: the filter decides here, after decoding.
+        if (!filter.matchesEverything() && !filter.matches(decoder))
         {
             filteredOut++;
             return;
@@ -599,7 +616,7 @@ public final class CaptureCommand implements Callable<Integer>
         if (decoder != null)
         {
             CounterReport.print(err, decoder.counters());
-            if (userspaceFilter != null)
+            if (!filter.matchesEverything())
             {
                 err.printf("  %-28s %d%n", "filtered out in userspace", filteredOut);
             }
@@ -634,13 +651,29 @@ public final class CaptureCommand implements Callable<Integer>
         }
         sensorOptions.validate(commandLine);
         final EngineContext engine = engineOptions.context(commandLine);
-        final MemoryBudget budget = new MemoryBudget().rings(pollers, (long)blockSize * blockCount);
+        final MemoryBudget budget = new MemoryBudget().rings(pollers, (long)blockSize * blockCount)
+            .decoders(pollers, decoderContext());
         if (sensorOptions.wantsPipeline())
         {
             budget.engines(sensorOptions.workers(), engine).queues(pollers, sensorOptions.workers(),
                 sensorOptions.queueCapacity(), PipelineContext.COPY_BUFFER_LENGTH_DEFAULT);
         }
         budget.check(commandLine);
+    }
+
+    /**
+     * @return what the kernel's program filters on, for the summary line: the filter, or only TCP when it has none or
+     *         it was too large for the kernel.
+     */
+    private String kernelFilter()
+    {
+        return !filterInKernel ? "tcp, the filter in userspace" :
+            filter.matchesEverything() ? "tcp" : FlowFilter.abbreviate(filter.toString());
+    }
+
+    private DecoderContext decoderContext()
+    {
+        return decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies());
     }
 
     private String failure(final int errno)

@@ -1,8 +1,8 @@
 package io.flowtap.tools.capture;
 
 import io.flowtap.capture.Frame;
-import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.DecodeCounters;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.capture.ring.AfPacketContext;
@@ -36,18 +36,17 @@ final class PollerCapture
     private final long count;
     private final AtomicLong printed = new AtomicLong();
     private final AtomicLong filteredOut = new AtomicLong();
-    private final FlowFilter userspaceFilter;
+    private final FlowFilter filter;
     private volatile String failure;
 
     PollerCapture(
-        final PrintStream out, final PrintStream err, final boolean json, final long count,
-        final FlowFilter userspaceFilter)
+        final PrintStream out, final PrintStream err, final boolean json, final long count, final FlowFilter filter)
     {
         this.out = out;
         this.err = err;
         this.json = json;
         this.count = count;
-        this.userspaceFilter = userspaceFilter;
+        this.filter = filter;
     }
 
     int run(
@@ -56,7 +55,7 @@ final class PollerCapture
         final int[] cpus,
         final FanoutMode mode,
         final int groupId,
-        final ChecksumMode checksumMode,
+        final DecoderContext decoding,
         final long durationSeconds,
         final long statsIntervalSeconds,
         final BooleanSupplier running)
@@ -66,7 +65,7 @@ final class PollerCapture
         {
             formatters[i] = new SegmentFormatter();
         }
-        final PollerGroup group = PollerGroup.start(context, pollers, cpus, mode, groupId, checksumMode,
+        final PollerGroup group = PollerGroup.start(context, pollers, cpus, mode, groupId, decoding,
             (poller, frame, decoder, hash) -> print(formatters[poller], frame, decoder),
             (throwable) -> failure = throwable.getMessage());
         try
@@ -119,7 +118,9 @@ final class PollerCapture
 
     private void print(final SegmentFormatter formatter, final Frame frame, final PacketDecoder decoder)
     {
-        if (userspaceFilter != null && !userspaceFilter.matches(decoder))
+        // The kernel passes fragments and tunnels it cannot read on whole, and everything when the filter is too
+        // large for it: the filter decides here, after decoding.
+        if (!filter.matchesEverything() && !filter.matches(decoder))
         {
             filteredOut.incrementAndGet();
             return;
@@ -143,7 +144,7 @@ final class PollerCapture
             total.add(poller.decoder().counters());
         }
         CounterReport.print(err, total);
-        if (userspaceFilter != null)
+        if (!filter.matchesEverything())
         {
             err.printf("  %-28s %d%n", "filtered out in userspace", filteredOut.get());
         }

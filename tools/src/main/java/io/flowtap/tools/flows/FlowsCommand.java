@@ -11,6 +11,7 @@ import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
 import io.flowtap.tools.replay.CaptureReplay;
+import io.flowtap.tools.replay.DecoderOptions;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.replay.FlowReporter;
 import picocli.CommandLine;
@@ -71,6 +72,9 @@ public final class FlowsCommand implements Callable<Integer>
     private EngineOptions engineOptions = new EngineOptions();
 
     @Mixin
+    private DecoderOptions decoderOptions = new DecoderOptions();
+
+    @Mixin
     private HandlerOptions handlerOptions = new HandlerOptions();
 
     @Option(names = "--no-summary", description = "do not print the counters summary")
@@ -97,7 +101,9 @@ public final class FlowsCommand implements Callable<Integer>
     public Integer call()
     {
         final EngineContext context = engineOptions.context(spec.commandLine());
-        new MemoryBudget().engines(1, context).check(spec.commandLine());
+        new MemoryBudget().engines(1, context).decoders(1,
+            decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies()))
+            .check(spec.commandLine());
         // The handlers' lines go through the flow lines' own buffer, so the two keep their order.
         final PrintWriter handlerOut = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
         final UserHandlers user;
@@ -115,7 +121,8 @@ public final class FlowsCommand implements Callable<Integer>
         {
             return Flowtap.EXIT_INPUT_ERROR;
         }
-        final PacketDecoder decoder = new PacketDecoder(engineOptions.checksumMode());
+        final PacketDecoder decoder = new PacketDecoder(decoderOptions.context(spec.commandLine(),
+            engineOptions.checksumMode(), engineOptions.hostPolicies()), false);
         final FlowReporter reporter = new FlowReporter(line -> out.append(line).append('\n'), json, null);
         final ReassemblyEngine engine = new ReassemblyEngine(
             context.dataSlots(user.dataSlots()), engineOptions.handlers(reporter, user.forWorker(0)));

@@ -1,5 +1,6 @@
 package io.flowtap.tools.gen;
 
+import io.flowtap.perf.gen.Encapsulation;
 import io.flowtap.perf.gen.ExpectedStreams;
 import io.flowtap.perf.gen.GenContext;
 import io.flowtap.perf.gen.GenSummary;
@@ -36,7 +37,9 @@ import java.util.concurrent.Callable;
         "  flowtap gen --out load.pcap --packets 1000000 --connections 1000 --seed 7",
         "  flowtap gen -o impaired.pcap --packets 20000 --loss 0.01 --reorder 0.02 --duplicate 0.01 --overlap 0.01 "
             + "--wrap",
-        "  flowtap streams impaired.pcap -o got && diff -r got impaired.expected"},
+        "  flowtap streams impaired.pcap -o got && diff -r got impaired.expected",
+        "  flowtap gen -o sensor.pcap --encap vxlan --fragment 0.05 --duplicate-span 0.1 --offload-checksums",
+        "  flowtap streams sensor.pcap -o got --dedup 1ms && diff -r --exclude='*.jsonl' got sensor.expected"},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:success", "1:the files cannot be written", "2:bad command line"})
 public final class GenCommand implements Callable<Integer>
@@ -79,6 +82,25 @@ public final class GenCommand implements Callable<Integer>
             + "handshakes and acknowledgements stay 54 to 66 bytes (default: the mix)")
     private int frameSize;
 
+    @Option(names = "--encap", paramLabel = "KIND", converter = EncapsulationConverter.class,
+        description = "deliver every frame inside a tunnel, as a sensor behind cloud mirroring or a switch's "
+            + "mirror session receives it: none, vxlan, geneve, gre, erspan or ipip (default: none)")
+    private Encapsulation encapsulation = Encapsulation.NONE;
+
+    @Option(names = "--fragment", paramLabel = "R",
+        description = "share of data packets sent as two or three IP fragments, in order or last first (0 to 1)")
+    private double fragment;
+
+    @Option(names = "--duplicate-span", paramLabel = "R",
+        description = "share of frames a SPAN port delivers twice, the copy a hop later with its TTL one lower (0 to "
+            + "1): what flowtap's --dedup drops")
+    private double duplicateSpan;
+
+    @Option(names = "--offload-checksums",
+        description = "give the client's segments the checksum its stack leaves to the NIC, as a capture taken on "
+            + "the client shows them")
+    private boolean offloadChecksums;
+
     @Option(names = "--expected", paramLabel = "DIR",
         description = "directory for the expected streams (default: FILE without extension, plus .expected)")
     private Path expected;
@@ -115,7 +137,11 @@ public final class GenCommand implements Callable<Integer>
             .duplicateRate(duplicate)
             .overlapRate(overlap)
             .wrap(wrap)
-            .dataFrameLength(frameSize);
+            .dataFrameLength(frameSize)
+            .encapsulation(encapsulation)
+            .fragmentRate(fragment)
+            .spanDuplicateRate(duplicateSpan)
+            .offloadChecksums(offloadChecksums);
         try
         {
             context.conclude();
@@ -135,6 +161,25 @@ public final class GenCommand implements Callable<Integer>
         {
             err.println("flowtap gen: cannot write: " + ex.getMessage());
             return Flowtap.EXIT_INPUT_ERROR;
+        }
+    }
+
+    /**
+     * Parses {@code --encap}.
+     */
+    static final class EncapsulationConverter implements CommandLine.ITypeConverter<Encapsulation>
+    {
+        @Override
+        public Encapsulation convert(final String value)
+        {
+            try
+            {
+                return Encapsulation.fromName(value);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.TypeConversionException(ex.getMessage());
+            }
         }
     }
 }

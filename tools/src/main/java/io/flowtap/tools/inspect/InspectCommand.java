@@ -14,14 +14,17 @@ import io.flowtap.tools.FilterHelp;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.OptionRanges;
 import io.flowtap.tools.StandardOutput;
+import io.flowtap.tools.replay.DecoderOptions;
 import io.flowtap.tools.text.SegmentFormatter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -81,6 +84,9 @@ public final class InspectCommand implements Callable<Integer>
         description = "print only the TCP segments EXPR matches (see Filter expressions below)")
     private String filterExpression;
 
+    @Mixin
+    private DecoderOptions decoderOptions = new DecoderOptions();
+
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
@@ -120,7 +126,8 @@ public final class InspectCommand implements Callable<Integer>
             spec.commandLine().getErr().flush();
             return Flowtap.EXIT_USAGE;
         }
-        final PacketDecoder decoder = new PacketDecoder(checksumMode);
+        final PacketDecoder decoder = new PacketDecoder(
+            decoderOptions.context(spec.commandLine(), checksumMode, List.of()), false);
         final SegmentFormatter formatter = new SegmentFormatter();
         final long[] printed = {0};
         final FrameHandler handler = (frame) -> onFrame(frame, decoder, formatter, printed);

@@ -17,6 +17,7 @@ import io.flowtap.tools.MemoryBudget;
 import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
+import io.flowtap.tools.replay.DecoderOptions;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.sensor.Sensor;
 import io.flowtap.tools.sensor.SensorOptions;
@@ -83,6 +84,9 @@ public final class ReadCommand implements Callable<Integer>
     private Path file;
 
     @Mixin
+    private DecoderOptions decoderOptions = new DecoderOptions();
+
+    @Mixin
     private SensorOptions sensorOptions = new SensorOptions();
 
     @Mixin
@@ -119,6 +123,8 @@ public final class ReadCommand implements Callable<Integer>
         new MemoryBudget().engines(sensorOptions.workers(), engineOptions.context(spec.commandLine()))
             .queues(1, sensorOptions.workers(), sensorOptions.queueCapacity(),
                 PipelineContext.COPY_BUFFER_LENGTH_DEFAULT)
+            .decoders(1, decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(),
+                engineOptions.hostPolicies()))
             .check(spec.commandLine());
         final UserHandlers user;
         try
@@ -174,7 +180,9 @@ public final class ReadCommand implements Callable<Integer>
                     }
                     handlers.addAll(user.forWorker(worker));
                 })
-            .checksumMode(engineOptions.checksumMode());
+            .checksumMode(engineOptions.checksumMode())
+            .decoderContext(decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(),
+                engineOptions.hostPolicies()));
         final boolean showProgress = progress != null ? progress : System.console() != null;
         final long startNs = System.nanoTime();
         final int exitCode;
@@ -231,14 +239,16 @@ public final class ReadCommand implements Callable<Integer>
                     err.flush();
                 }
             }
+            if (journalStopped == null && failure == null)
+            {
+                // The input may have run out between the last look and the journal stopping (the rest of the file
+                // can go by within one wait once it stops: dropping is fast): the journal's end is still to be said.
+                journalStopped = sensor.journalStopped();
+                failure = pipeline.failure();
+            }
             if (showProgress)
             {
                 err.println("\r" + progress(source, pipeline, System.nanoTime() - startNs));
-            }
-            if (journalStopped == null && failure == null)
-            {
-                // The rest of the file can go by within one wait once the journal stops (dropping is fast).
-                journalStopped = sensor.journalStopped();
             }
             if (failure != null)
             {
@@ -307,6 +317,7 @@ public final class ReadCommand implements Callable<Integer>
         }
         err.printf("flows %d, stream bytes delivered %d%n", flows, delivered);
         err.print(Sensor.activeResponseSummary(pipeline));
+        err.print(Sensor.checksumAndFragmentSummary(pipeline));
         err.print(user.summary());
         sensor.printSummary(err);
         final String accounting = pipeline.accountingError();

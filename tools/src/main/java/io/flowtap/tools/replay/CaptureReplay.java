@@ -11,6 +11,7 @@ import io.flowtap.tools.CounterReport;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -21,6 +22,7 @@ import java.util.function.BooleanSupplier;
 public final class CaptureReplay
 {
     private static final int POLL_LIMIT = 256;
+    private static final int NAMED_HOSTS = 8;
 
     private CaptureReplay()
     {
@@ -94,7 +96,8 @@ public final class CaptureReplay
     }
 
     /**
-     * Print the decoder's and the engine's counters, and a hint when segments were ignored for a bad checksum.
+     * Print the decoder's and the engine's counters, the hosts found to offload their checksums, and a hint when
+     * segments were ignored for a bad checksum or fragments were still waiting at the end.
      *
      * @param err     to print to.
      * @param decoder whose counters to print.
@@ -103,17 +106,35 @@ public final class CaptureReplay
     public static void printCounters(final PrintStream err, final PacketDecoder decoder, final ReassemblyEngine engine)
     {
         CounterReport.print(err, decoder.counters());
-        CounterReport.print(err, engine.counters());
-        final long badChecksums = engine.counters().get(EngineCounter.BAD_CHECKSUM);
-        if (badChecksums > 0 && engine.counters().get(EngineCounter.CHECKSUM_OFFLOAD_ASSUMED) > 0)
+        if (decoder.defragmenter() != null && decoder.defragmenter().fragmentsHeld() > 0)
         {
-            err.printf("note: bad TCP checksums were common enough to assume checksum offload, so they were kept "
-                + "after the first %d; run again with --checksum off to keep those too%n", badChecksums);
+            err.printf("  %-28s %d%n", "fragments: waiting at the end", decoder.defragmenter().fragmentsHeld());
         }
-        else if (badChecksums > 0)
+        CounterReport.print(err, engine.counters());
+        printChecksumNotes(err, engine.counters().get(EngineCounter.BAD_CHECKSUM), engine.checksumOffloadHosts());
+    }
+
+    /**
+     * Name the hosts found to offload their checksums, and say what became of segments with bad checksums.
+     *
+     * @param err          to print to.
+     * @param badChecksums segments ignored for a bad checksum.
+     * @param hosts        the hosts found to offload, as the engine describes them.
+     */
+    public static void printChecksumNotes(final PrintStream err, final long badChecksums, final List<String> hosts)
+    {
+        if (!hosts.isEmpty())
         {
-            err.printf("note: %d segments with a bad TCP checksum were ignored, as a receiver ignores them; if the "
-                + "capture was taken with checksum offload, run again with --checksum off%n", badChecksums);
+            final int named = Math.min(hosts.size(), NAMED_HOSTS);
+            final String more = hosts.size() > named ? " and " + (hosts.size() - named) + " more hosts" : "";
+            err.printf("checksum offload: %s%s sent bad TCP checksums that their peers acknowledged (the capture was "
+                + "taken before the NIC filled them in); their segments were kept%n",
+                String.join(", ", hosts.subList(0, named)), more);
+        }
+        if (badChecksums > 0)
+        {
+            err.printf("note: %d segments with a bad TCP checksum were ignored, as their receivers ignored them (never "
+                + "acknowledged, or a good copy came); --checksum off keeps them%n", badChecksums);
         }
     }
 }

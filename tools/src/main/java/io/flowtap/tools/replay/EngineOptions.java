@@ -52,6 +52,13 @@ public final class EngineOptions
     @Option(names = "--no-midstream", description = "do not track connections whose handshake was not captured")
     private boolean noMidstream;
 
+    @Option(names = "--tunnel-in-key",
+        description = "keep connections in different tunnels apart when their inner addresses and ports are the same "
+            + "(tenants with overlapping address spaces): the tunnel's VXLAN or Geneve VNI, GRE key, or ERSPAN or "
+            + "PPPoE session becomes part of the flow key (default: off, a connection seen through two tunnels is "
+            + "one connection)")
+    private boolean tunnelInKey;
+
     @Option(names = "--attempt-timeout", paramLabel = "SECONDS",
         description = "a client's SYN this long after the first SYN of an attempt the server never answered starts a "
             + "new connection, as Zeek's tcp_attempt_delay splits them; 0 keeps retransmitted SYNs in one connection "
@@ -64,10 +71,24 @@ public final class EngineOptions
     private boolean keepRefused;
 
     @Option(names = "--checksum", paramLabel = "MODE",
-        description = "TCP checksum handling: verify (every segment, and a bad one is always ignored, as its "
-            + "receiver would), auto (verify what the source has not, and when most checksums of a capture are bad "
-            + "assume checksum offload and keep them, counted) or off (default: auto)")
+        description = "TCP checksum handling: verify (a segment with a bad checksum is ignored, as its receiver "
+            + "would), auto or off (default: auto, which verifies every segment of a file, and takes the ring's own "
+            + "verdicts live). In auto, a segment with a bad checksum waits for its receiver's "
+            + "acknowledgement: taken when the receiver acknowledges it (a host capturing its own traffic before "
+            + "its NIC fills checksums in, found and named in the summary), ignored when it never does, as the "
+            + "receiver ignored it; off uses every segment at once")
     private ChecksumMode checksumMode = ChecksumMode.AUTO;
+
+    @Option(names = "--ack-grace", paramLabel = "TIME", converter = DecoderOptions.DurationConverter.class,
+        description = "how long, in capture time, bytes the receiver acknowledged before they were captured may "
+            + "still come before they are a gap (the two directions reach a sensor by different paths): 100ms, "
+            + "0 for at once (default: 100ms)")
+    private long ackGraceNs = EngineContext.ACK_GRACE_NS_DEFAULT;
+
+    @Option(names = "--ack-grace-segments", paramLabel = "N",
+        description = "how many more segments of the connection they may still come within (default: "
+            + "${DEFAULT-VALUE})")
+    private int ackGraceSegments = EngineContext.ACK_GRACE_SEGMENTS_DEFAULT;
 
     @Option(names = "--max-flows", paramLabel = "N",
         description = "most connections tracked at once, 1 to " + MAX_FLOWS + "; the least recently active one is "
@@ -136,6 +157,14 @@ public final class EngineOptions
     }
 
     /**
+     * @return the {@code --host-policy} networks, in the order given.
+     */
+    public List<HostPolicy> hostPolicies()
+    {
+        return List.copyOf(hostPolicies);
+    }
+
+    /**
      * @return the decoder's checksum mode.
      */
     public ChecksumMode checksumMode()
@@ -165,6 +194,8 @@ public final class EngineOptions
                     BadChecksumPolicy.AUTO)
                 .maxFlows(maxFlows)
                 .midstream(!noMidstream)
+                .tunnelInKey(tunnelInKey)
+                .ackGrace(ackGraceNs, ackGraceSegments)
                 .attemptTimeoutNs(Math.round(attemptTimeoutSeconds * 1e9))
                 .newConnectionAfterReject(!keepRefused)
                 .deliveryMode(deliveryMode)

@@ -1,6 +1,7 @@
 package io.flowtap.tools.replay;
 
 import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.capture.codec.TunnelType;
 import io.flowtap.reassembly.Direction;
 import io.flowtap.reassembly.Flow;
 import io.flowtap.reassembly.FlowRecord;
@@ -54,6 +55,11 @@ public final class FlowRecordFormatter
         else
         {
             line.append(state.vlan);
+        }
+        if (flow.tunnelType() != TunnelType.NONE)
+        {
+            line.append(",\"tunnel\":\"").append(TunnelType.name(flow.tunnelType())).append("\",\"tunnel_id\":")
+                .append(flow.tunnelId() & 0xFFFF_FFFFL);
         }
         line.append(",\"first\":\"");
         TextFormat.appendTimestamp(line, record.firstNs());
@@ -110,6 +116,11 @@ public final class FlowRecordFormatter
         if (state.vlan != PacketDecoder.NO_VLAN)
         {
             line.append(" vlan ").append(state.vlan);
+        }
+        if (flow.tunnelType() != TunnelType.NONE)
+        {
+            line.append(" tunnel ").append(TunnelType.name(flow.tunnelType())).append(' ')
+                .append(flow.tunnelId() & 0xFFFF_FFFFL);
         }
         line.append(' ').append(record.endReason() == null ? "-" : record.endReason().label())
             .append(' ').append(record.connState() == null ? "-" : record.connState().label()).append(' ');

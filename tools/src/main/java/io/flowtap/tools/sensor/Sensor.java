@@ -1,6 +1,7 @@
 package io.flowtap.tools.sensor;
 
 import io.flowtap.capture.FrameHandler;
+import io.flowtap.capture.codec.IpDefragmenter;
 import io.flowtap.kafka.JournalShipper;
 import io.flowtap.kafka.ShipContext;
 import io.flowtap.metrics.MetricsEndpoint;
@@ -12,6 +13,7 @@ import io.flowtap.pipeline.journal.Journal;
 import io.flowtap.pipeline.journal.JournalContext;
 import io.flowtap.pipeline.journal.JournalWriter;
 import io.flowtap.pipeline.journal.RawPacketJournal;
+import io.flowtap.pipeline.poll.PipelinePoller;
 import io.flowtap.pipeline.stats.CountersFile;
 import io.flowtap.pipeline.stats.HistogramLog;
 import io.flowtap.pipeline.stats.LatencyCounters;
@@ -25,6 +27,7 @@ import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.reassembly.attribute.FlowBoundaryAttributes;
 import io.flowtap.reassembly.attribute.HttpAttributeExtractor;
 import io.flowtap.reassembly.attribute.TlsAttributeExtractor;
+import io.flowtap.tools.replay.CaptureReplay;
 import org.agrona.CloseHelper;
 
 import java.io.ByteArrayOutputStream;
@@ -170,6 +173,42 @@ public final class Sensor implements AutoCloseable
             out.append(String.format(Locale.ROOT, "  active response: %-28s %d%n", shown[i].label(), totals[i]));
         }
         return out.toString();
+    }
+
+    /**
+     * What the workers' engines made of segments with bad checksums, and the pollers' reassembly of fragments at the
+     * end: the hosts found to offload their checksums, the bad segments ignored, the fragments still waiting.
+     * Once the pipeline has closed.
+     *
+     * @param pipeline whose workers and pollers to read.
+     * @return the lines; empty when there is nothing to say.
+     */
+    public static String checksumAndFragmentSummary(final Pipeline pipeline)
+    {
+        final List<String> hosts = new ArrayList<>();
+        long ignored = 0;
+        for (final Worker worker : pipeline.workers())
+        {
+            hosts.addAll(worker.engine().checksumOffloadHosts());
+            ignored += worker.engine().counters().get(EngineCounter.BAD_CHECKSUM);
+        }
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8))
+        {
+            long waiting = 0;
+            for (final PipelinePoller poller : pipeline.pollers())
+            {
+                final IpDefragmenter defragmenter = poller.dispatcher().decoder()
+                    .defragmenter();
+                waiting += defragmenter == null ? 0 : defragmenter.fragmentsHeld();
+            }
+            if (waiting > 0)
+            {
+                out.printf("fragments still waiting for the rest of their datagrams at the end: %d%n", waiting);
+            }
+            CaptureReplay.printChecksumNotes(out, ignored, hosts);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     /**

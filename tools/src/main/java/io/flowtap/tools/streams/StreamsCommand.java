@@ -11,6 +11,7 @@ import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
 import io.flowtap.tools.replay.CaptureReplay;
+import io.flowtap.tools.replay.DecoderOptions;
 import io.flowtap.tools.replay.EngineOptions;
 import io.flowtap.tools.replay.FlowReporter;
 import io.flowtap.tools.replay.GapFill;
@@ -95,6 +96,9 @@ public final class StreamsCommand implements Callable<Integer>
     private EngineOptions engineOptions = new EngineOptions();
 
     @Mixin
+    private DecoderOptions decoderOptions = new DecoderOptions();
+
+    @Mixin
     private HandlerOptions handlerOptions = new HandlerOptions();
 
     @Option(names = "--no-summary", description = "do not print the counters summary")
@@ -119,7 +123,9 @@ public final class StreamsCommand implements Callable<Integer>
     {
         OptionRanges.check(spec.commandLine(), "--max-open-files", maxOpenFiles, 1, 1_000_000);
         final EngineContext context = engineOptions.context(spec.commandLine());
-        new MemoryBudget().engines(1, context).check(spec.commandLine());
+        new MemoryBudget().engines(1, context).decoders(1,
+            decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies()))
+            .check(spec.commandLine());
         final UserHandlers user;
         try
         {
@@ -149,7 +155,8 @@ public final class StreamsCommand implements Callable<Integer>
             return Flowtap.EXIT_OUTPUT_ERROR;
         }
 
-        final PacketDecoder decoder = new PacketDecoder(engineOptions.checksumMode());
+        final PacketDecoder decoder = new PacketDecoder(decoderOptions.context(spec.commandLine(),
+            engineOptions.checksumMode(), engineOptions.hostPolicies()), false);
         int exitCode = Flowtap.EXIT_OK;
         try (StreamFileWriter files = new StreamFileWriter(out, gapFill, maxOpenFiles); flows)
         {

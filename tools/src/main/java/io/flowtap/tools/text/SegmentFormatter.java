@@ -3,6 +3,7 @@ package io.flowtap.tools.text;
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.codec.TcpFlyweight;
+import io.flowtap.capture.codec.TunnelType;
 
 /**
  * Renders one decoded TCP segment as a line of text or a JSON object, into a reused {@link StringBuilder}.
@@ -64,6 +65,11 @@ public final class SegmentFormatter
                 line.append('.').append(decoder.innerVlanId());
             }
         }
+        if (decoder.tunnelType() != TunnelType.NONE)
+        {
+            line.append(" tunnel ").append(TunnelType.name(decoder.tunnelType())).append(' ')
+                .append(decoder.tunnelId() & 0xFFFF_FFFFL);
+        }
         line.append(" csum ").append(CHECKSUM_WORDS[decoder.checksumStatus()]);
         return line;
     }
@@ -94,6 +100,11 @@ public final class SegmentFormatter
             {
                 line.append(",\"inner_vlan\":").append(decoder.innerVlanId());
             }
+        }
+        if (decoder.tunnelType() != TunnelType.NONE)
+        {
+            line.append(",\"tunnel\":\"").append(TunnelType.name(decoder.tunnelType())).append("\",\"tunnel_id\":")
+                .append(decoder.tunnelId() & 0xFFFF_FFFFL);
         }
         line.append(",\"srcport\":").append(tcp.srcPort())
             .append(",\"dstport\":").append(tcp.dstPort())

@@ -66,8 +66,8 @@ class CaptureCommandTest
     {
         assertEquals(Flowtap.EXIT_USAGE, run("capture", "-i", "nosuchif0", "--filter", "port 80 and"));
         assertEquals("flowtap capture: bad filter at column 12: expected a filter primitive (host, net, port, " +
-            "portrange, src, dst, tcp, ip, ip6, vlan), 'not' or '(', found the end of the filter in \"port 80 and\"" +
-            System.lineSeparator(), err.toString());
+            "portrange, src, dst, tcp, ip, ip6, vlan, vxlan, geneve, gre, erspan), 'not' or '(', found the end of " +
+            "the filter in \"port 80 and\"" + System.lineSeparator(), err.toString());
         assertEquals("", out.toString());
     }
 

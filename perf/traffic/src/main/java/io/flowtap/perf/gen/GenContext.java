@@ -31,6 +31,10 @@ public final class GenContext
     private boolean wrap;
     private int dataFrameLength;
     private boolean writeExpected = true;
+    private Encapsulation encapsulation = Encapsulation.NONE;
+    private double fragmentRate;
+    private double spanDuplicateRate;
+    private boolean offloadChecksums;
 
     /**
      * @param out the pcap file to write.
@@ -250,6 +254,79 @@ public final class GenContext
     }
 
     /**
+     * @param encapsulation the tunnel every frame reaches the sensor in (default none).
+     * @return this.
+     */
+    public GenContext encapsulation(final Encapsulation encapsulation)
+    {
+        this.encapsulation = encapsulation;
+        return this;
+    }
+
+    /**
+     * @return the tunnel every frame reaches the sensor in.
+     */
+    public Encapsulation encapsulation()
+    {
+        return encapsulation;
+    }
+
+    /**
+     * @param rate share of data packets sent as two or three IP fragments, in order or not (0 to 1).
+     * @return this.
+     */
+    public GenContext fragmentRate(final double rate)
+    {
+        this.fragmentRate = rate;
+        return this;
+    }
+
+    /**
+     * @return share of data packets fragmented.
+     */
+    public double fragmentRate()
+    {
+        return fragmentRate;
+    }
+
+    /**
+     * @param rate share of frames a SPAN port delivers twice, the copy a hop later (0 to 1).
+     * @return this.
+     */
+    public GenContext spanDuplicateRate(final double rate)
+    {
+        this.spanDuplicateRate = rate;
+        return this;
+    }
+
+    /**
+     * @return share of frames delivered twice.
+     */
+    public double spanDuplicateRate()
+    {
+        return spanDuplicateRate;
+    }
+
+    /**
+     * @param offload whether the client's segments carry the checksum its stack leaves to the NIC (a capture taken on
+     *                the client), not the right one.
+     * @return this.
+     */
+    public GenContext offloadChecksums(final boolean offload)
+    {
+        this.offloadChecksums = offload;
+        return this;
+    }
+
+    /**
+     * @return whether the client's checksums are left to its NIC.
+     */
+    public boolean offloadChecksums()
+    {
+        return offloadChecksums;
+    }
+
+    /**
      * Check the configuration as a whole.
      *
      * @return this.
@@ -280,6 +357,12 @@ public final class GenContext
         checkRate("reorder", reorderRate);
         checkRate("duplicate", duplicateRate);
         checkRate("overlap", overlapRate);
+        checkRate("fragment", fragmentRate);
+        checkRate("SPAN duplicate", spanDuplicateRate);
+        if (encapsulation == null)
+        {
+            throw new IllegalArgumentException("an encapsulation is required (none for frames as sent)");
+        }
         if (lossRate + reorderRate + duplicateRate + overlapRate > 1)
         {
             throw new IllegalArgumentException("loss, reorder, duplicate and overlap rates add up to more than 1: " +

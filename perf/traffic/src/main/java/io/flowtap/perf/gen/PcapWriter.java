@@ -25,7 +25,7 @@ final class PcapWriter implements AutoCloseable
 
     private final FileChannel channel;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
-    private final byte[] copy = new byte[FrameEncoder.MAX_FRAME_LENGTH + 64];
+    private final byte[] copy = new byte[SensorPath.MAX_FRAME_LENGTH];
 
     PcapWriter(final Path path) throws IOException
     {

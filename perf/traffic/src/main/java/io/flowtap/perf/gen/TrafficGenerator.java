@@ -36,6 +36,7 @@ public final class TrafficGenerator
     private final GenContext context;
     private final SplittableRandom random;
     private final FrameEncoder encoder;
+    private final SensorPath sensorPath;
     private final Set<Tuple> used = new HashSet<>();
     private final long[] frameLengths = new long[FrameEncoder.MAX_FRAME_LENGTH + 1];
     private final long[] impairments = new long[ConnectionPlan.Impairment.values().length];
@@ -45,6 +46,7 @@ public final class TrafficGenerator
         this.context = context;
         this.random = new SplittableRandom(context.seed());
         this.encoder = new FrameEncoder(context.dataFrameLength() == 0);
+        this.sensorPath = new SensorPath(context);
     }
 
     /**
@@ -98,7 +100,8 @@ public final class TrafficGenerator
                 final PlannedSegment segment = plan.segments.get(position[0]++);
                 timeNs += 1_000 + random.nextInt(MAX_STEP_NS - 1_000);
                 final int length = encoder.encode(plan, segment, timeNs / NANOS_PER_MILLI);
-                pcap.write(timeNs, encoder.buffer(), length);
+                sensorPath.write(pcap, timeNs, encoder.buffer(), length, segment.direction == PlannedSegment.CLIENT,
+                    plan);
                 frameLengths[length]++;
                 bytes += length;
                 packets++;
@@ -114,12 +117,17 @@ public final class TrafficGenerator
                 }
             }
         }
-        return new GenSummary(packets, connections, bytes, median(packets),
+        return new GenSummary(packets + sensorPath.extraFrames, connections, bytes, median(packets),
             impairments[ConnectionPlan.Impairment.LOSS.ordinal()],
             impairments[ConnectionPlan.Impairment.REORDER.ordinal()],
             impairments[ConnectionPlan.Impairment.DUPLICATE.ordinal()],
             impairments[ConnectionPlan.Impairment.OVERLAP_ACKED.ordinal()],
-            impairments[ConnectionPlan.Impairment.OVERLAP_HELD.ordinal()]);
+            impairments[ConnectionPlan.Impairment.OVERLAP_HELD.ordinal()],
+            context.encapsulation(),
+            sensorPath.fragmented,
+            sensorPath.fragments,
+            sensorPath.spanDuplicates,
+            sensorPath.offloaded);
     }
 
     private void finish(final ConnectionPlan plan, final ExpectedStreams expected) throws IOException
