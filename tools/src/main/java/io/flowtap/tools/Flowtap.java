@@ -40,20 +40,6 @@ import java.util.concurrent.Callable;
         "4:a handler threw and --handler-errors stop stopped the run"})
 public final class Flowtap implements Callable<Integer>
 {
-    /** Success. */
-    public static final int EXIT_OK = 0;
-    /** The input could not be read, or was damaged part way; or the interface could not be captured on. */
-    public static final int EXIT_INPUT_ERROR = 1;
-    /** The command line was wrong. */
-    public static final int EXIT_USAGE = 2;
-    /**
-     * The output could not be written: standard output (a full disk, {@code /dev/full}), a journal whose disk filled
-     * up, an output directory. What was written before is complete; the line printed says what and where.
-     */
-    public static final int EXIT_OUTPUT_ERROR = 3;
-    /** A user's handler threw and {@code --handler-errors stop} stopped the run (cleanly, as a signal would). */
-    public static final int EXIT_HANDLER_STOPPED = 4;
-
     /** The subcommands, in the order help lists them. */
     private static final List<Class<?>> SUBCOMMANDS = List.of(
         InspectCommand.class,
@@ -96,7 +82,7 @@ public final class Flowtap implements Callable<Integer>
         System.out.flush();
         commandLine.getOut().flush();
         final IOException failure = StandardOutput.failure();
-        if (failure == null || StandardOutput.isClosedPipe(failure) || exitCode == EXIT_USAGE)
+        if (failure == null || StandardOutput.isClosedPipe(failure) || exitCode == ExitCodes.USAGE)
         {
             return exitCode;
         }
@@ -109,7 +95,7 @@ public final class Flowtap implements Callable<Integer>
         }
         System.err.println(name + ": cannot write standard output: " + StandardOutput.describe(failure));
         System.err.flush();
-        return EXIT_OUTPUT_ERROR;
+        return ExitCodes.OUTPUT_ERROR;
     }
 
     /**
@@ -155,7 +141,7 @@ public final class Flowtap implements Callable<Integer>
             .setExecutionStrategy(new WithConfigFile())
             .setParameterExceptionHandler(Flowtap::usageError)
             .setExitCodeExceptionMapper(exception ->
-                exception instanceof CommandLine.ParameterException ? EXIT_USAGE : EXIT_INPUT_ERROR);
+                exception instanceof CommandLine.ParameterException ? ExitCodes.USAGE : ExitCodes.INPUT_ERROR);
     }
 
     /**
@@ -170,7 +156,7 @@ public final class Flowtap implements Callable<Integer>
         CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
         err.println("Try '" + commandLine.getCommandSpec().qualifiedName() + " --help' for the options.");
         err.flush();
-        return EXIT_USAGE;
+        return ExitCodes.USAGE;
     }
 
     /**
@@ -207,7 +193,7 @@ public final class Flowtap implements Callable<Integer>
             {
                 command.getErr().println("flowtap " + leaf.commandSpec().name() + ": " + problem.getMessage());
                 command.getErr().flush();
-                return problem.unreadable() ? EXIT_INPUT_ERROR : EXIT_USAGE;
+                return problem.unreadable() ? ExitCodes.INPUT_ERROR : ExitCodes.USAGE;
             }
             final List<String> args = new ArrayList<>(parseResult.originalArgs());
             int at = 0;
@@ -233,7 +219,7 @@ public final class Flowtap implements Callable<Integer>
     {
         spec.commandLine().getErr().println("flowtap: a subcommand is required");
         spec.commandLine().usage(spec.commandLine().getErr());
-        return EXIT_USAGE;
+        return ExitCodes.USAGE;
     }
 
     /**

@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  * swallow write errors (a full disk behind {@code > file}, {@code /dev/full}, a reader that closed its pipe), so a
  * command would otherwise print to nowhere and exit 0. Every stream a command writes its output to goes through the
  * one {@link Recorder} here; {@link Flowtap#main} flushes it at the end and turns a failure into one line and
- * {@link Flowtap#EXIT_OUTPUT_ERROR}, and long-running commands stop early once {@link #failed()} says so.
+ * {@link ExitCodes#OUTPUT_ERROR}, and long-running commands stop early once {@link #failed()} says so.
  * <p>
  * A closed pipe ({@code flowtap journal cat J | head}) is the reader saying it has seen enough: the command stops,
  * quietly, and exits as it would have.

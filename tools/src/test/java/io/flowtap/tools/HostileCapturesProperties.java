@@ -49,7 +49,7 @@ class HostileCapturesProperties
     private static final long BUDGET_NS = TimeUnit.SECONDS.toNanos(25);
     private static final long LARGEST_CORPUS_FILE = 256 * 1024;
     private static final int CORPUS_SAMPLE = 40;
-    private static final Set<Integer> DOCUMENTED = Set.of(Flowtap.EXIT_OK, Flowtap.EXIT_INPUT_ERROR);
+    private static final Set<Integer> DOCUMENTED = Set.of(ExitCodes.OK, ExitCodes.INPUT_ERROR);
     private static final String[] BUNDLED = {
         "pcapplusplus__one_http_stream_fin.pcap", "pcapplusplus__one_ipv6_http_stream.pcap",
         "pcapplusplus__one_tcp_stream_max_seq.pcap", "pcapplusplus__three_http_streams.pcap",

@@ -4,7 +4,7 @@ import io.flowtap.capture.CaptureFileException;
 import io.flowtap.perf.blast.BlastReport;
 import io.flowtap.capture.file.CaptureFiles;
 import io.flowtap.capture.ring.AfPacketTransmitter;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.OptionRanges;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -113,7 +113,7 @@ public final class BlastCommand implements Callable<Integer>
         if (!Files.isReadable(file))
         {
             out.println(PREFIX + file + ": no such file or not readable");
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         final long durationNs = durationSeconds == 0 ? Long.MAX_VALUE :
             (long)(durationSeconds * TimeUnit.SECONDS.toNanos(1));
@@ -123,12 +123,12 @@ public final class BlastCommand implements Callable<Integer>
             final BlastReport report = WireSender.run(interfaceName, ringFrames, qdiscBypass, cpu,
                 new WireSender.Pace(pps, 0), blaster -> blaster.blast(() -> CaptureFiles.open(file), times, durationNs),
                 out, PREFIX, keyValues);
-            return report == null ? Flowtap.EXIT_INPUT_ERROR : Flowtap.EXIT_OK;
+            return report == null ? ExitCodes.INPUT_ERROR : ExitCodes.OK;
         }
         catch (final CaptureFileException | UncheckedIOException ex)
         {
             out.println(PREFIX + file + ": " + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
     }
 }

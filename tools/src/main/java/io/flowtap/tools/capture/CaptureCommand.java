@@ -25,15 +25,15 @@ import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.FilterHelp;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.MemoryBudget;
 import io.flowtap.tools.OptionRanges;
 import io.flowtap.tools.StandardOutput;
 import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
-import io.flowtap.tools.replay.DecoderOptions;
-import io.flowtap.tools.replay.EngineOptions;
+import io.flowtap.tools.options.DecoderOptions;
+import io.flowtap.tools.options.EngineOptions;
 import io.flowtap.tools.sensor.Sensor;
 import io.flowtap.tools.sensor.SensorOptions;
 import io.flowtap.tools.sensor.StopOnSignal;
@@ -197,7 +197,7 @@ public final class CaptureCommand implements Callable<Integer>
     private boolean filterInKernel = true;
     private final SegmentFormatter formatter = new SegmentFormatter();
     private volatile boolean running = true;
-    private volatile int exitCode = Flowtap.EXIT_OK;
+    private volatile int exitCode = ExitCodes.OK;
     private PacketDecoder decoder;
     private long filteredOut;
     private long printed;
@@ -246,14 +246,14 @@ public final class CaptureCommand implements Callable<Integer>
             // One line, not picocli's usage screen: the message already says where the expression went wrong.
             spec.commandLine().getErr().println(PREFIX + ex.getMessage());
             spec.commandLine().getErr().flush();
-            return Flowtap.EXIT_USAGE;
+            return ExitCodes.USAGE;
         }
         // The capability, not the user: root without CAP_NET_RAW cannot capture, a service user granted it can.
         final String missing = Capabilities.missing(Capabilities.CAP_NET_RAW, "to capture on " + interfaceName);
         if (missing != null)
         {
             err.println(PREFIX + missing);
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         final AfPacketContext context = new AfPacketContext()
             .interfaceName(interfaceName)
@@ -297,7 +297,7 @@ public final class CaptureCommand implements Callable<Integer>
         catch (final LinuxException ex)
         {
             err.println(PREFIX + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
 
         final StopOnSignal stop = new StopOnSignal(() -> running = false);
@@ -342,7 +342,7 @@ public final class CaptureCommand implements Callable<Integer>
         catch (final LinuxException ex)
         {
             err.println(PREFIX + ex.getMessage());
-            exitCode = Flowtap.EXIT_INPUT_ERROR;
+            exitCode = ExitCodes.INPUT_ERROR;
         }
         finally
         {
@@ -369,7 +369,7 @@ public final class CaptureCommand implements Callable<Integer>
         catch (final HandlerLoadException ex)
         {
             ex.lines().forEach(line -> err.println(PREFIX + line));
-            return Flowtap.EXIT_USAGE;
+            return ExitCodes.USAGE;
         }
         final Sensor sensor;
         try
@@ -380,14 +380,14 @@ public final class CaptureCommand implements Callable<Integer>
         {
             // The shipper's position file (--kafka) is another topic's or sensor's.
             err.println(PREFIX + ex.getMessage());
-            return Flowtap.EXIT_USAGE;
+            return ExitCodes.USAGE;
         }
         catch (final JournalException | UncheckedIOException ex)
         {
             err.println(PREFIX + ex.getMessage());
             return ex instanceof JournalException journalException &&
-                journalException.kind() == JournalException.Kind.FULL ? Flowtap.EXIT_OUTPUT_ERROR :
-                Flowtap.EXIT_INPUT_ERROR;
+                journalException.kind() == JournalException.Kind.FULL ? ExitCodes.OUTPUT_ERROR :
+                ExitCodes.INPUT_ERROR;
         }
         // Active response: the workers' engines send RSTs through the first poller's socket, named once it is open.
         final AfPacketFrameSender responder = new AfPacketFrameSender();
@@ -421,7 +421,7 @@ public final class CaptureCommand implements Callable<Integer>
         {
             sensor.close();
             err.println(PREFIX + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         catch (final RuntimeException ex)
         {
@@ -478,8 +478,8 @@ public final class CaptureCommand implements Callable<Integer>
             {
                 err.println(PREFIX + "stopping: a handler threw and --handler-errors is stop");
             }
-            exitCode = stopped == null ? Flowtap.EXIT_OK : sensor.journalStopped() != null ?
-                Flowtap.EXIT_OUTPUT_ERROR : Flowtap.EXIT_INPUT_ERROR;
+            exitCode = stopped == null ? ExitCodes.OK : sensor.journalStopped() != null ?
+                ExitCodes.OUTPUT_ERROR : ExitCodes.INPUT_ERROR;
         }
         finally
         {
@@ -490,7 +490,7 @@ public final class CaptureCommand implements Callable<Integer>
             catch (final IllegalStateException ex)
             {
                 err.println(PREFIX + ex.getMessage());
-                exitCode = Flowtap.EXIT_INPUT_ERROR;
+                exitCode = ExitCodes.INPUT_ERROR;
             }
             finally
             {
@@ -513,18 +513,18 @@ public final class CaptureCommand implements Callable<Integer>
             {
                 err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; every flow open was " +
                     "ended (shutdown)");
-                exitCode = Flowtap.EXIT_HANDLER_STOPPED;
+                exitCode = ExitCodes.HANDLER_STOPPED;
             }
             sensor.printSummary(log);
             final String accounting = pipeline.accountingError();
             if (accounting != null)
             {
                 err.println(PREFIX + "accounting does not add up: " + accounting);
-                exitCode = Flowtap.EXIT_INPUT_ERROR;
+                exitCode = ExitCodes.INPUT_ERROR;
             }
-            if (exitCode == Flowtap.EXIT_OK && (sensor.journalLostAnything() || sensor.shipIncomplete() != null))
+            if (exitCode == ExitCodes.OK && (sensor.journalLostAnything() || sensor.shipIncomplete() != null))
             {
-                exitCode = Flowtap.EXIT_OUTPUT_ERROR;
+                exitCode = ExitCodes.OUTPUT_ERROR;
             }
             err.flush();
             stop.exitCode(exitCode);
@@ -569,7 +569,7 @@ public final class CaptureCommand implements Callable<Integer>
                 {
                     out.flush();
                     err.println(PREFIX + failure(-ready));
-                    return Flowtap.EXIT_INPUT_ERROR;
+                    return ExitCodes.INPUT_ERROR;
                 }
             }
             final long nowNs = System.nanoTime();
@@ -587,7 +587,7 @@ public final class CaptureCommand implements Callable<Integer>
                 printCounters(source);
             }
         }
-        return Flowtap.EXIT_OK;
+        return ExitCodes.OK;
     }
 
     private void onFrame(final Frame frame)

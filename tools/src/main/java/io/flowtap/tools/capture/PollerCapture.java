@@ -11,7 +11,7 @@ import io.flowtap.pipeline.poll.Poller;
 import io.flowtap.pipeline.poll.PollerCounter;
 import io.flowtap.pipeline.poll.PollerGroup;
 import io.flowtap.tools.CounterReport;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.text.SegmentFormatter;
 
 import java.io.PrintStream;
@@ -108,7 +108,7 @@ final class PollerCapture
             }
             err.println(PREFIX + "final counters on " + context.interfaceName());
             printCounters(group, true);
-            return failure == null ? Flowtap.EXIT_OK : Flowtap.EXIT_INPUT_ERROR;
+            return failure == null ? ExitCodes.OK : ExitCodes.INPUT_ERROR;
         }
         finally
         {

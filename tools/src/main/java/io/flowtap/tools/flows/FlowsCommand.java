@@ -4,16 +4,16 @@ import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.file.CaptureFileSource;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.ReassemblyEngine;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.MemoryBudget;
 import io.flowtap.tools.StandardOutput;
 import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
 import io.flowtap.tools.replay.CaptureReplay;
-import io.flowtap.tools.replay.DecoderOptions;
-import io.flowtap.tools.replay.EngineOptions;
-import io.flowtap.tools.replay.FlowReporter;
+import io.flowtap.tools.options.DecoderOptions;
+import io.flowtap.tools.options.EngineOptions;
+import io.flowtap.tools.output.FlowReporter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -114,12 +114,12 @@ public final class FlowsCommand implements Callable<Integer>
         catch (final HandlerLoadException ex)
         {
             ex.lines().forEach(line -> err.println(PREFIX + line));
-            return Flowtap.EXIT_USAGE;
+            return ExitCodes.USAGE;
         }
         final CaptureFileSource source = CaptureReplay.open(file, err, PREFIX);
         if (source == null)
         {
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         final PacketDecoder decoder = new PacketDecoder(decoderOptions.context(spec.commandLine(),
             engineOptions.checksumMode(), engineOptions.hostPolicies()), false);
@@ -130,17 +130,17 @@ public final class FlowsCommand implements Callable<Integer>
         user.close();
         handlerOut.flush();
         out.flush();
-        int exitCode = Flowtap.EXIT_OK;
+        int exitCode = ExitCodes.OK;
         if (damage != null)
         {
             err.println(PREFIX + damage);
-            exitCode = Flowtap.EXIT_INPUT_ERROR;
+            exitCode = ExitCodes.INPUT_ERROR;
         }
         if (user.errors().stopRequested())
         {
             err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; the flows open were ended " +
                 "(shutdown)");
-            exitCode = Flowtap.EXIT_HANDLER_STOPPED;
+            exitCode = ExitCodes.HANDLER_STOPPED;
         }
         if (!noSummary)
         {

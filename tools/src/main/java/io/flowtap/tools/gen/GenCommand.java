@@ -5,7 +5,7 @@ import io.flowtap.perf.gen.ExpectedStreams;
 import io.flowtap.perf.gen.GenContext;
 import io.flowtap.perf.gen.GenSummary;
 import io.flowtap.perf.gen.TrafficGenerator;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -155,12 +155,12 @@ public final class GenCommand implements Callable<Integer>
             final GenSummary summary = TrafficGenerator.generate(context);
             err.println("gen: " + out + ": " + summary.describe() +
                 (noExpected ? "" : "; expected streams in " + context.expectedDirectory()));
-            return Flowtap.EXIT_OK;
+            return ExitCodes.OK;
         }
         catch (final IOException ex)
         {
             err.println("flowtap gen: cannot write: " + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
     }
 

@@ -11,10 +11,10 @@ import io.flowtap.capture.filter.FilterSyntaxException;
 import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.FilterHelp;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.OptionRanges;
 import io.flowtap.tools.StandardOutput;
-import io.flowtap.tools.replay.DecoderOptions;
+import io.flowtap.tools.options.DecoderOptions;
 import io.flowtap.tools.text.SegmentFormatter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -124,7 +124,7 @@ public final class InspectCommand implements Callable<Integer>
             // One line, not picocli's usage screen: the message already says where the expression went wrong.
             spec.commandLine().getErr().println("flowtap inspect: " + ex.getMessage());
             spec.commandLine().getErr().flush();
-            return Flowtap.EXIT_USAGE;
+            return ExitCodes.USAGE;
         }
         final PacketDecoder decoder = new PacketDecoder(
             decoderOptions.context(spec.commandLine(), checksumMode, List.of()), false);
@@ -132,7 +132,7 @@ public final class InspectCommand implements Callable<Integer>
         final long[] printed = {0};
         final FrameHandler handler = (frame) -> onFrame(frame, decoder, formatter, printed);
 
-        int exitCode = Flowtap.EXIT_OK;
+        int exitCode = ExitCodes.OK;
         try (CaptureFileSource source = CaptureFiles.open(file))
         {
             while (!source.isEndOfStream() && printed[0] < count && !out.checkError())
@@ -144,7 +144,7 @@ public final class InspectCommand implements Callable<Integer>
         {
             out.flush();
             err.println("flowtap inspect: " + ex.getMessage());
-            exitCode = Flowtap.EXIT_INPUT_ERROR;
+            exitCode = ExitCodes.INPUT_ERROR;
         }
         out.flush();
         if (!noSummary)

@@ -1,7 +1,7 @@
 package io.flowtap.tools.journal;
 
 import io.flowtap.pipeline.journal.JournalEvent;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.sensor.StopOnSignal;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -100,7 +100,7 @@ public final class JournalCatCommand implements Callable<Integer>
         current[0] = reader;
         if (reader == null)
         {
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         final StopOnSignal signals = follow ? new StopOnSignal(() -> running = false) : null;
         int printed = 0;

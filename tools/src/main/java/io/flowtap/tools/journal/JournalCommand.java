@@ -1,5 +1,6 @@
 package io.flowtap.tools.journal;
 
+import io.flowtap.tools.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -38,6 +39,6 @@ public final class JournalCommand implements Callable<Integer>
     {
         spec.commandLine().getErr().println("flowtap journal: a subcommand is required");
         spec.commandLine().usage(spec.commandLine().getErr());
-        return io.flowtap.tools.Flowtap.EXIT_USAGE;
+        return ExitCodes.USAGE;
     }
 }

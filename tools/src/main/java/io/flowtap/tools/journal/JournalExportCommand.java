@@ -4,12 +4,12 @@ import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.pipeline.journal.JournalEvent;
 import io.flowtap.pipeline.journal.JournalFlowId;
 import io.flowtap.pipeline.journal.JournalVisitor;
-import io.flowtap.tools.Flowtap;
-import io.flowtap.tools.replay.GapFill;
-import io.flowtap.tools.replay.OutputFiles;
-import io.flowtap.tools.replay.StreamFile;
-import io.flowtap.tools.replay.StreamFileWriter;
-import io.flowtap.tools.replay.TcpflowNames;
+import io.flowtap.tools.ExitCodes;
+import io.flowtap.tools.output.GapFill;
+import io.flowtap.tools.output.OutputFiles;
+import io.flowtap.tools.output.StreamFile;
+import io.flowtap.tools.output.StreamFileWriter;
+import io.flowtap.tools.output.TcpflowNames;
 import io.flowtap.tools.streams.StreamsCommand;
 import org.agrona.DirectBuffer;
 import picocli.CommandLine;
@@ -170,7 +170,7 @@ public final class JournalExportCommand implements Callable<Integer>
         final JournalSource reader = JournalInput.open(directory, kafka, false, err, PREFIX);
         if (reader == null)
         {
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         source = reader;
         try (reader)
@@ -226,7 +226,7 @@ public final class JournalExportCommand implements Callable<Integer>
         {
             err.println(PREFIX + ex.getMessage());
             err.flush();
-            return Flowtap.EXIT_OUTPUT_ERROR;
+            return ExitCodes.OUTPUT_ERROR;
         }
     }
 

@@ -1,6 +1,6 @@
 package io.flowtap.tools.journal;
 
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogReader;
@@ -77,17 +77,17 @@ public final class JournalHistogramCommand implements Callable<Integer>
         catch (final FileNotFoundException ex)
         {
             err.println(PREFIX + file + ": no such file");
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         catch (final RuntimeException ex)
         {
             err.println(PREFIX + file + ": not an HdrHistogram log: " + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         if (stages.isEmpty())
         {
             err.println(PREFIX + file + ": holds no histograms");
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         final PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "%-18s %12s", "stage (" + unit + ")", "count");
@@ -116,11 +116,11 @@ public final class JournalHistogramCommand implements Callable<Integer>
             catch (final java.io.IOException | java.io.UncheckedIOException ex)
             {
                 err.println(PREFIX + plot + ": cannot write the plot: " + ex.getMessage());
-                return Flowtap.EXIT_INPUT_ERROR;
+                return ExitCodes.INPUT_ERROR;
             }
             err.println(PREFIX + "plot written to " + plot);
         }
-        return Flowtap.EXIT_OK;
+        return ExitCodes.OK;
     }
 
     /**

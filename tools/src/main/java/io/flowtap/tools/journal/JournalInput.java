@@ -4,7 +4,7 @@ import io.flowtap.kafka.TopicReader;
 import io.flowtap.pipeline.journal.JournalDamage;
 import io.flowtap.pipeline.journal.JournalException;
 import io.flowtap.pipeline.journal.JournalReader;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -100,6 +100,6 @@ final class JournalInput
             err.println(prefix + damages.get(i).message());
         }
         err.flush();
-        return damages.isEmpty() ? Flowtap.EXIT_OK : Flowtap.EXIT_INPUT_ERROR;
+        return damages.isEmpty() ? ExitCodes.OK : ExitCodes.INPUT_ERROR;
     }
 }

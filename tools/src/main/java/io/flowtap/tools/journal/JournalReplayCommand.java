@@ -11,7 +11,7 @@ import io.flowtap.reassembly.Flow;
 import io.flowtap.reassembly.FlowReplay;
 import io.flowtap.reassembly.GapReason;
 import io.flowtap.reassembly.TcpHandler;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.OptionRanges;
 import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
@@ -106,13 +106,13 @@ public final class JournalReplayCommand implements Callable<Integer>
         {
             ex.lines().forEach(line -> err.println(PREFIX + line));
             err.flush();
-            return Flowtap.EXIT_USAGE;
+            return ExitCodes.USAGE;
         }
         handlers = user.delegates(0);
         final JournalSource reader = JournalInput.open(directory, kafka, false, err, PREFIX);
         if (reader == null)
         {
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         source = reader;
         final Replayer replayer = new Replayer(
@@ -129,12 +129,12 @@ public final class JournalReplayCommand implements Callable<Integer>
                 (System.nanoTime() - startNs) / 1e9);
             err.print(user.summary());
             final int exitCode = reader.finish(err, PREFIX, 0);
-            if (exitCode == Flowtap.EXIT_OK && user.errors().stopRequested())
+            if (exitCode == ExitCodes.OK && user.errors().stopRequested())
             {
                 err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; the events after it " +
                     "were not replayed");
                 err.flush();
-                return Flowtap.EXIT_HANDLER_STOPPED;
+                return ExitCodes.HANDLER_STOPPED;
             }
             err.flush();
             return exitCode;

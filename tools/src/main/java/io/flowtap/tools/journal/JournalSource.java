@@ -3,7 +3,7 @@ package io.flowtap.tools.journal;
 import io.flowtap.kafka.TopicReader;
 import io.flowtap.pipeline.journal.JournalReader;
 import io.flowtap.pipeline.journal.JournalVisitor;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 
 import java.io.PrintWriter;
 import java.util.List;
@@ -135,7 +135,7 @@ interface JournalSource extends AutoCloseable
                         "acknowledgement) were read once");
                 }
                 err.flush();
-                return problems.isEmpty() ? Flowtap.EXIT_OK : Flowtap.EXIT_INPUT_ERROR;
+                return problems.isEmpty() ? ExitCodes.OK : ExitCodes.INPUT_ERROR;
             }
 
             @Override

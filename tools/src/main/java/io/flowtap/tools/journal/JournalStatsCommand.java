@@ -3,7 +3,7 @@ package io.flowtap.tools.journal;
 import io.flowtap.pipeline.journal.JournalEvent;
 import io.flowtap.pipeline.journal.JournalFlowId;
 import io.flowtap.reassembly.Direction;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -100,7 +100,7 @@ public final class JournalStatsCommand implements Callable<Integer>
         source = reader;
         if (reader == null)
         {
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         try (reader)
         {

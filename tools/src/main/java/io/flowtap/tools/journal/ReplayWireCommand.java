@@ -8,7 +8,7 @@ import io.flowtap.pipeline.journal.JournalDamage;
 import io.flowtap.pipeline.journal.JournalException;
 import io.flowtap.pipeline.journal.JournalReader;
 import io.flowtap.pipeline.journal.JournalVisitor;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.OptionRanges;
 import io.flowtap.tools.blast.WireSender;
 import org.agrona.DirectBuffer;
@@ -139,7 +139,7 @@ public final class ReplayWireCommand implements Callable<Integer>
         catch (final JournalException ex)
         {
             out.println(PREFIX + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         try (reader)
         {
@@ -147,18 +147,18 @@ public final class ReplayWireCommand implements Callable<Integer>
                 blaster -> replay(reader, blaster), out, PREFIX, keyValues);
             if (report == null)
             {
-                return Flowtap.EXIT_INPUT_ERROR;
+                return ExitCodes.INPUT_ERROR;
             }
             for (final JournalDamage damage : reader.damages())
             {
                 out.println(PREFIX + damage.message());
             }
-            return reader.damages().isEmpty() ? Flowtap.EXIT_OK : Flowtap.EXIT_INPUT_ERROR;
+            return reader.damages().isEmpty() ? ExitCodes.OK : ExitCodes.INPUT_ERROR;
         }
         catch (final JournalException ex)
         {
             out.println(PREFIX + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
     }
 

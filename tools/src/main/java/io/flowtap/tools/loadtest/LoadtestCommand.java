@@ -6,7 +6,7 @@ import io.flowtap.perf.load.LoadTest;
 import io.flowtap.perf.load.LoadTestContext;
 import io.flowtap.pipeline.ThreadingMode;
 import io.flowtap.pipeline.journal.JournalRollCycle;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -226,17 +226,17 @@ public final class LoadtestCommand implements Callable<Integer>
         try
         {
             loadTest.run();
-            return Flowtap.EXIT_OK;
+            return ExitCodes.OK;
         }
         catch (final LinuxException | IllegalStateException | UncheckedIOException ex)
         {
             out.println(PREFIX + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         catch (final IOException ex)
         {
             out.println(PREFIX + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         finally
         {

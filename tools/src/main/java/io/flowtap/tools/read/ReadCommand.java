@@ -12,13 +12,13 @@ import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.tools.CounterReport;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.MemoryBudget;
 import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
-import io.flowtap.tools.replay.DecoderOptions;
-import io.flowtap.tools.replay.EngineOptions;
+import io.flowtap.tools.options.DecoderOptions;
+import io.flowtap.tools.options.EngineOptions;
 import io.flowtap.tools.sensor.Sensor;
 import io.flowtap.tools.sensor.SensorOptions;
 import io.flowtap.tools.sensor.StopOnSignal;
@@ -136,7 +136,7 @@ public final class ReadCommand implements Callable<Integer>
         {
             ex.lines().forEach(line -> err.println(PREFIX + line));
             err.flush();
-            return Flowtap.EXIT_USAGE;
+            return ExitCodes.USAGE;
         }
         final CaptureFileSource source;
         try
@@ -146,7 +146,7 @@ public final class ReadCommand implements Callable<Integer>
         catch (final CaptureFileException ex)
         {
             err.println(PREFIX + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         final Sensor sensor;
         try
@@ -159,15 +159,15 @@ public final class ReadCommand implements Callable<Integer>
             // The shipper's position file (--kafka) is another topic's or sensor's.
             source.close();
             err.println(PREFIX + ex.getMessage());
-            return Flowtap.EXIT_USAGE;
+            return ExitCodes.USAGE;
         }
         catch (final JournalException | UncheckedIOException ex)
         {
             source.close();
             err.println(PREFIX + ex.getMessage());
             return ex instanceof JournalException journalException &&
-                journalException.kind() == JournalException.Kind.FULL ? Flowtap.EXIT_OUTPUT_ERROR :
-                Flowtap.EXIT_INPUT_ERROR;
+                journalException.kind() == JournalException.Kind.FULL ? ExitCodes.OUTPUT_ERROR :
+                ExitCodes.INPUT_ERROR;
         }
         final PipelineContext context = sensor
             .pipelineContext(() -> engineOptions.context(spec.commandLine()).dataSlots(user.dataSlots()),
@@ -213,7 +213,7 @@ public final class ReadCommand implements Callable<Integer>
         final long startNs,
         final PrintWriter err)
     {
-        int exitCode = Flowtap.EXIT_OK;
+        int exitCode = ExitCodes.OK;
         long endNs = 0;
         String journalStopped = null;
         String failure = null;
@@ -254,7 +254,7 @@ public final class ReadCommand implements Callable<Integer>
             {
                 err.println(PREFIX + failure + "; stopped reading " + file + " at byte " + source.position() +
                     " of " + source.size());
-                exitCode = Flowtap.EXIT_INPUT_ERROR;
+                exitCode = ExitCodes.INPUT_ERROR;
             }
             else if (journalStopped != null)
             {
@@ -292,14 +292,14 @@ public final class ReadCommand implements Callable<Integer>
         if (pipeline.damage() != null)
         {
             err.println(PREFIX + pipeline.damage().getMessage());
-            exitCode = Flowtap.EXIT_INPUT_ERROR;
+            exitCode = ExitCodes.INPUT_ERROR;
         }
         if (user.errors().stopRequested())
         {
             // Also when the error came as the workers drained the end of the file: the policy is to stop on one.
             err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; every flow open was ended " +
                 "(shutdown)" + (sensorOptions.journal() == null ? "" : " and journaled"));
-            exitCode = Flowtap.EXIT_HANDLER_STOPPED;
+            exitCode = ExitCodes.HANDLER_STOPPED;
         }
         final double seconds = (endNs - startNs) / 1e9;
         final long segments = pipeline.total(WorkerCounter.SEGMENTS);
@@ -324,11 +324,11 @@ public final class ReadCommand implements Callable<Integer>
         if (accounting != null)
         {
             err.println(PREFIX + "accounting does not add up: " + accounting);
-            exitCode = Flowtap.EXIT_INPUT_ERROR;
+            exitCode = ExitCodes.INPUT_ERROR;
         }
-        if (sensor.journalLostAnything() || sensor.shipIncomplete() != null && exitCode == Flowtap.EXIT_OK)
+        if (sensor.journalLostAnything() || sensor.shipIncomplete() != null && exitCode == ExitCodes.OK)
         {
-            exitCode = Flowtap.EXIT_OUTPUT_ERROR;
+            exitCode = ExitCodes.OUTPUT_ERROR;
         }
         err.flush();
         return exitCode;

@@ -3,7 +3,7 @@ package io.flowtap.tools.ship;
 import io.flowtap.kafka.JournalShipper;
 import io.flowtap.kafka.ShipContext;
 import io.flowtap.pipeline.stats.CountersFile;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.sensor.StopOnSignal;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
@@ -94,7 +94,7 @@ public final class ShipCommand implements Callable<Integer>
         {
             err.println(PREFIX + "no journal at " + journal);
             err.flush();
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         final CountersFile counters;
         final JournalShipper shipper;
@@ -122,10 +122,10 @@ public final class ShipCommand implements Callable<Integer>
         {
             err.println(PREFIX + ex.getMessage());
             err.flush();
-            return Flowtap.EXIT_USAGE;
+            return ExitCodes.USAGE;
         }
         final long startNs = System.nanoTime();
-        int exitCode = Flowtap.EXIT_OK;
+        int exitCode = ExitCodes.OK;
         try (counters; StopOnSignal signal = new StopOnSignal(() -> running = false))
         {
             exitCode = ship(shipper, err);
@@ -139,7 +139,7 @@ public final class ShipCommand implements Callable<Integer>
     private int ship(final JournalShipper shipper, final PrintWriter err)
     {
         final IdleStrategy idle = new SleepingMillisIdleStrategy(1);
-        int exitCode = Flowtap.EXIT_OK;
+        int exitCode = ExitCodes.OK;
         try
         {
             shipper.onStart();
@@ -148,7 +148,7 @@ public final class ShipCommand implements Callable<Integer>
                 final int work = shipper.doWork();
                 if (shipper.stopped() != null)
                 {
-                    exitCode = Flowtap.EXIT_OUTPUT_ERROR;
+                    exitCode = ExitCodes.OUTPUT_ERROR;
                     break;
                 }
                 if (once && work == 0 && shipper.caughtUp())
@@ -161,12 +161,12 @@ public final class ShipCommand implements Callable<Integer>
         catch (final UncheckedIOException ex)
         {
             err.println(PREFIX + ex.getMessage());
-            exitCode = Flowtap.EXIT_OUTPUT_ERROR;
+            exitCode = ExitCodes.OUTPUT_ERROR;
         }
         catch (final io.flowtap.pipeline.journal.JournalException ex)
         {
             err.println(PREFIX + ex.getMessage());
-            exitCode = Flowtap.EXIT_INPUT_ERROR;
+            exitCode = ExitCodes.INPUT_ERROR;
         }
         finally
         {
@@ -177,7 +177,7 @@ public final class ShipCommand implements Callable<Integer>
             catch (final UncheckedIOException ex)
             {
                 err.println(PREFIX + ex.getMessage());
-                exitCode = Flowtap.EXIT_OUTPUT_ERROR;
+                exitCode = ExitCodes.OUTPUT_ERROR;
             }
         }
         return exitCode;

@@ -2,7 +2,7 @@ package io.flowtap.tools.stats;
 
 import io.flowtap.metrics.MetricsEndpoint;
 import io.flowtap.pipeline.stats.CountersFileReader;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.OptionRanges;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -72,7 +72,7 @@ public final class StatsCommand implements Callable<Integer>
         catch (final IllegalArgumentException | java.io.UncheckedIOException ex)
         {
             spec.commandLine().getErr().println("flowtap stats: " + ex.getMessage());
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         try (reader)
         {
@@ -100,7 +100,7 @@ public final class StatsCommand implements Callable<Integer>
             }
             while (intervalSeconds > 0 && printed < count);
         }
-        return Flowtap.EXIT_OK;
+        return ExitCodes.OK;
     }
 
     private static String prometheusText(final CountersFileReader reader)

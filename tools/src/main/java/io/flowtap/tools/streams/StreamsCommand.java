@@ -4,19 +4,19 @@ import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.file.CaptureFileSource;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.ReassemblyEngine;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.MemoryBudget;
 import io.flowtap.tools.OptionRanges;
 import io.flowtap.tools.handler.HandlerLoadException;
 import io.flowtap.tools.handler.HandlerOptions;
 import io.flowtap.tools.handler.UserHandlers;
 import io.flowtap.tools.replay.CaptureReplay;
-import io.flowtap.tools.replay.DecoderOptions;
-import io.flowtap.tools.replay.EngineOptions;
-import io.flowtap.tools.replay.FlowReporter;
-import io.flowtap.tools.replay.GapFill;
-import io.flowtap.tools.replay.OutputFiles;
-import io.flowtap.tools.replay.StreamFileWriter;
+import io.flowtap.tools.options.DecoderOptions;
+import io.flowtap.tools.options.EngineOptions;
+import io.flowtap.tools.output.FlowReporter;
+import io.flowtap.tools.output.GapFill;
+import io.flowtap.tools.output.OutputFiles;
+import io.flowtap.tools.output.StreamFileWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -134,12 +134,12 @@ public final class StreamsCommand implements Callable<Integer>
         catch (final HandlerLoadException ex)
         {
             ex.lines().forEach(line -> err.println(PREFIX + line));
-            return Flowtap.EXIT_USAGE;
+            return ExitCodes.USAGE;
         }
         final CaptureFileSource source = CaptureReplay.open(file, err, PREFIX);
         if (source == null)
         {
-            return Flowtap.EXIT_INPUT_ERROR;
+            return ExitCodes.INPUT_ERROR;
         }
         final Path flowsFile = out.resolve(FLOWS_FILE);
         final BufferedWriter flows;
@@ -152,12 +152,12 @@ public final class StreamsCommand implements Callable<Integer>
         {
             source.close();
             err.println(PREFIX + out + ": cannot write: " + describe(ex));
-            return Flowtap.EXIT_OUTPUT_ERROR;
+            return ExitCodes.OUTPUT_ERROR;
         }
 
         final PacketDecoder decoder = new PacketDecoder(decoderOptions.context(spec.commandLine(),
             engineOptions.checksumMode(), engineOptions.hostPolicies()), false);
-        int exitCode = Flowtap.EXIT_OK;
+        int exitCode = ExitCodes.OK;
         try (StreamFileWriter files = new StreamFileWriter(out, gapFill, maxOpenFiles); flows)
         {
             final FlowReporter reporter = new FlowReporter(line -> writeLine(flows, flowsFile, line), true, files);
@@ -169,13 +169,13 @@ public final class StreamsCommand implements Callable<Integer>
             if (damage != null)
             {
                 err.println(PREFIX + damage);
-                exitCode = Flowtap.EXIT_INPUT_ERROR;
+                exitCode = ExitCodes.INPUT_ERROR;
             }
             if (user.errors().stopRequested())
             {
                 err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; the flows open were " +
                     "ended (shutdown) and written");
-                exitCode = Flowtap.EXIT_HANDLER_STOPPED;
+                exitCode = ExitCodes.HANDLER_STOPPED;
             }
             if (!noSummary)
             {
@@ -188,12 +188,12 @@ public final class StreamsCommand implements Callable<Integer>
         catch (final UncheckedIOException ex)
         {
             err.println(PREFIX + ex.getMessage());
-            exitCode = Flowtap.EXIT_OUTPUT_ERROR;
+            exitCode = ExitCodes.OUTPUT_ERROR;
         }
         catch (final IOException ex)
         {
             err.println(PREFIX + flowsFile + ": cannot write: " + describe(ex));
-            exitCode = Flowtap.EXIT_OUTPUT_ERROR;
+            exitCode = ExitCodes.OUTPUT_ERROR;
         }
         return exitCode;
     }

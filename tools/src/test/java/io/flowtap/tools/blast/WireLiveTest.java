@@ -13,6 +13,7 @@ import io.flowtap.pipeline.journal.ChronicleJournal;
 import io.flowtap.pipeline.journal.Journal;
 import io.flowtap.pipeline.journal.JournalContext;
 import io.flowtap.pipeline.journal.RawPacketJournal;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.Flowtap;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -121,7 +122,7 @@ class WireLiveTest
         final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
         final int exit = new CommandLine(new BlastCommand().messages(new java.io.PrintStream(out, true)))
             .execute("-i", "ftnosuch0", generate().toString());
-        assertEquals(Flowtap.EXIT_INPUT_ERROR, exit);
+        assertEquals(ExitCodes.INPUT_ERROR, exit);
         assertEquals("flowtap blast: no such interface: ftnosuch0", out.toString().trim());
     }
 

@@ -1,5 +1,6 @@
 package io.flowtap.tools.capture;
 
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.Flowtap;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -30,7 +31,7 @@ class CaptureCommandTest
     @Test
     void shouldOfferHelpWithExamplesAndExitCodes()
     {
-        assertEquals(Flowtap.EXIT_OK, run("capture", "--help"));
+        assertEquals(ExitCodes.OK, run("capture", "--help"));
 
         final String help = out.toString();
         assertTrue(help.contains("Examples:"), help);
@@ -48,23 +49,23 @@ class CaptureCommandTest
     @Test
     void shouldRefuseACommandLineWithoutAnInterface()
     {
-        assertEquals(Flowtap.EXIT_USAGE, run("capture"));
+        assertEquals(ExitCodes.USAGE, run("capture"));
         assertTrue(err.toString().startsWith("Missing required option: '--interface=IFACE'"), err.toString());
     }
 
     @Test
     void shouldRefuseCountsAndDurationsThatMeanNothing()
     {
-        assertEquals(Flowtap.EXIT_USAGE, run("capture", "-i", "lo", "--count", "0"));
+        assertEquals(ExitCodes.USAGE, run("capture", "-i", "lo", "--count", "0"));
         assertTrue(err.toString().startsWith("--count must be from 1 to 9223372036854775807, not 0"), err.toString());
-        assertEquals(Flowtap.EXIT_USAGE, run("capture", "-i", "lo", "--duration", "-1"));
-        assertEquals(Flowtap.EXIT_USAGE, run("capture", "-i", "lo", "--stats-interval", "-5"));
+        assertEquals(ExitCodes.USAGE, run("capture", "-i", "lo", "--duration", "-1"));
+        assertEquals(ExitCodes.USAGE, run("capture", "-i", "lo", "--stats-interval", "-5"));
     }
 
     @Test
     void shouldRefuseABadFilterInOneLineBeforeOpeningASocket()
     {
-        assertEquals(Flowtap.EXIT_USAGE, run("capture", "-i", "nosuchif0", "--filter", "port 80 and"));
+        assertEquals(ExitCodes.USAGE, run("capture", "-i", "nosuchif0", "--filter", "port 80 and"));
         assertEquals("flowtap capture: bad filter at column 12: expected a filter primitive (host, net, port, " +
             "portrange, src, dst, tcp, ip, ip6, vlan, vxlan, geneve, gre, erspan), 'not' or '(', found the end of " +
             "the filter in \"port 80 and\"" + System.lineSeparator(), err.toString());
@@ -74,9 +75,9 @@ class CaptureCommandTest
     @Test
     void shouldRefuseARingGeometryBeforeTheKernelSeesIt()
     {
-        assertEquals(Flowtap.EXIT_USAGE, run("capture", "-i", "lo", "--block-size", "1000"));
+        assertEquals(ExitCodes.USAGE, run("capture", "-i", "lo", "--block-size", "1000"));
         assertTrue(err.toString().startsWith("block size 1000 must be a power of two"), err.toString());
-        assertEquals(Flowtap.EXIT_USAGE, run("capture", "-i", "lo", "--fanout-group", "70000"));
+        assertEquals(ExitCodes.USAGE, run("capture", "-i", "lo", "--fanout-group", "70000"));
         assertTrue(err.toString().contains("--fanout-group must be from 0 to 65535, not 70000"), err.toString());
     }
 }

@@ -60,21 +60,23 @@ class MetricsLauncherIT extends LiveLauncherTest
         {
             transfer.await(60);
 
-            // Counters are published every 200 ms: wait until two scrapes agree.
+            // Counters are published every 200 ms, the latency histograms once a second: wait until two scrapes
+            // agree and the latencies of the transfer are in.
+            final String endToEnd = "flowtap_latency_seconds_count{stage=\"end-to-end\"}";
             Map<String, Double> last = parse(scrape(port));
             for (int i = 0; i < 50; i++)
             {
                 Thread.sleep(500);
                 final Map<String, Double> now = parse(scrape(port));
                 if (now.get("flowtap_decode_frames_total").equals(last.get("flowtap_decode_frames_total")) &&
-                    now.get("flowtap_decode_frames_total") > 0)
+                    now.get("flowtap_decode_frames_total") > 0 && now.getOrDefault(endToEnd, 0.0) > 0)
                 {
                     last = now;
                     break;
                 }
                 last = now;
             }
-            assertTrue(last.get("flowtap_latency_seconds_count{stage=\"end-to-end\"}") > 0, last::toString);
+            assertTrue(last.get(endToEnd) > 0, last::toString);
             assertTrue(last.containsKey("flowtap_worker_queue_depth{worker=\"1\"}"), last::toString);
 
             flowtap.destroy();

@@ -1,6 +1,7 @@
 package io.flowtap.tools.flows;
 
 import io.flowtap.reassembly.test.CaptureScript;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.replay.TestCaptures;
 import io.flowtap.tools.streams.StreamsCommand;
@@ -128,7 +129,7 @@ class FlowsCommandTest
     void shouldSayClearlyWhenTheFileIsMissingAndRefuseABadCommandLine()
     {
         final Path missing = tempDir.resolve("nope.pcap");
-        assertEquals(Flowtap.EXIT_INPUT_ERROR, run(missing.toString()));
+        assertEquals(ExitCodes.INPUT_ERROR, run(missing.toString()));
         assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("flowtap flows: " + missing),
             err.toString(StandardCharsets.UTF_8));
 
@@ -140,8 +141,8 @@ class FlowsCommandTest
         assertTrue(help.toString().contains("--overlap-policy"), help.toString());
         assertEquals(0, commandLine.execute("streams", "--help"));
         assertTrue(help.toString().contains("--gap-fill"), help.toString());
-        assertEquals(Flowtap.EXIT_USAGE, commandLine.execute("flows", "--delivery", "later", missing.toString()));
-        assertEquals(Flowtap.EXIT_USAGE, commandLine.execute("streams", missing.toString()));
+        assertEquals(ExitCodes.USAGE, commandLine.execute("flows", "--delivery", "later", missing.toString()));
+        assertEquals(ExitCodes.USAGE, commandLine.execute("streams", missing.toString()));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.flowtap.tools.handler;
 
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.reassembly.TcpHandler;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.capture.CaptureCommand;
 import io.flowtap.tools.flows.FlowsCommand;
@@ -109,7 +110,7 @@ final class Commands
     static Result ok(final String... args)
     {
         final Result result = run(args);
-        assertEquals(Flowtap.EXIT_OK, result.exitCode(), result::err);
+        assertEquals(ExitCodes.OK, result.exitCode(), result::err);
         return result;
     }
 

@@ -3,7 +3,7 @@ package io.flowtap.tools.handler;
 import io.flowtap.pipeline.journal.JournalEvent;
 import io.flowtap.pipeline.journal.JournalReader;
 import io.flowtap.reassembly.TcpHandler;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.journal.JournalReplayCommand;
 import io.flowtap.tools.replay.TestCaptures;
 import org.junit.jupiter.api.Test;
@@ -106,7 +106,7 @@ class UserHandlersTest
             }
             """);
         final Commands.Result result = run("read", capture, "--handler-source", syntax);
-        assertEquals(Flowtap.EXIT_USAGE, result.exitCode());
+        assertEquals(ExitCodes.USAGE, result.exitCode());
         assertEquals(List.of("flowtap read: " + syntax + ":5:22: error: ';' expected"), result.err().lines().toList());
         assertEquals("", result.out());
 
@@ -120,7 +120,7 @@ class UserHandlersTest
             }
             """);
         final Commands.Result two = run("flows", capture, "--handler-source", semantic);
-        assertEquals(Flowtap.EXIT_USAGE, two.exitCode());
+        assertEquals(ExitCodes.USAGE, two.exitCode());
         // The compiler's order (types of members before their initialisers), each error whole on its line.
         assertEquals(List.of(
             "flowtap flows: " + semantic + ":5:27: error: cannot find symbol; symbol: method undefined(); " +
@@ -176,7 +176,7 @@ class UserHandlersTest
     private static void expectUsage(final String line, final String... args)
     {
         final Commands.Result result = run(args);
-        assertEquals(Flowtap.EXIT_USAGE, result.exitCode(), result::err);
+        assertEquals(ExitCodes.USAGE, result.exitCode(), result::err);
         assertEquals(List.of(line), result.err().lines().toList());
     }
 
@@ -294,7 +294,7 @@ class UserHandlersTest
             args.addAll(List.of("--out", dir.resolve("out").toString()));
         }
         final Commands.Result result = run(args.toArray(new String[0]));
-        assertEquals(Flowtap.EXIT_HANDLER_STOPPED, result.exitCode(), result.err());
+        assertEquals(ExitCodes.HANDLER_STOPPED, result.exitCode(), result.err());
         assertTrue(result.err().contains("; stopping, as the handler error policy is stop"), result.err());
         assertTrue(result.err().contains("a handler threw and --handler-errors is stop"), result.err());
     }
@@ -371,7 +371,7 @@ class UserHandlersTest
 
         Files.writeString(config, "handlers:\n  - class: a.B\n    source: C.java\n");
         final Commands.Result bad = run("read", capture, "--config", config.toString());
-        assertEquals(Flowtap.EXIT_USAGE, bad.exitCode());
+        assertEquals(ExitCodes.USAGE, bad.exitCode());
         assertEquals(List.of("flowtap read: config " + config + ": key 'handlers' entry 1 needs one class: or one " +
             "source: value"), bad.err().lines().toList());
     }
@@ -403,7 +403,7 @@ class UserHandlersTest
     void journalReplayNeedsAHandler()
     {
         final Commands.Result result = run("journal", "replay", dir.toString());
-        assertEquals(Flowtap.EXIT_USAGE, result.exitCode());
+        assertEquals(ExitCodes.USAGE, result.exitCode());
         assertTrue(result.err().startsWith("Missing required option: '--handler=CLASS' or '--handler-source=FILE'"),
             result.err());
     }

@@ -6,6 +6,7 @@ import io.flowtap.capture.codec.IpProtocol;
 import io.flowtap.capture.codec.PacketBuilder;
 import io.flowtap.capture.codec.TcpFlyweight;
 import io.flowtap.capture.file.PcapTestWriter;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.Flowtap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -132,7 +133,7 @@ class InspectCommandTest
             new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
         commandLine.setErr(new PrintWriter(usage, true));
 
-        assertEquals(Flowtap.EXIT_USAGE, commandLine.execute("--filter", "dst port http", capture.toString()));
+        assertEquals(ExitCodes.USAGE, commandLine.execute("--filter", "dst port http", capture.toString()));
         assertEquals("flowtap inspect: bad filter at column 10: expected a port number, found 'http' in " +
             "\"dst port http\"\n", usage.toString());
         assertEquals(List.of(), lines());
@@ -151,7 +152,7 @@ class InspectCommandTest
     void shouldPrintWhatCameBeforeDamageThenNameTheOffset()
     {
         final Path damaged = tempDir.resolve("damaged.pcap");
-        assertEquals(Flowtap.EXIT_INPUT_ERROR, run(damaged.toString()));
+        assertEquals(ExitCodes.INPUT_ERROR, run(damaged.toString()));
         assertEquals(2, lines().size());
         final String firstLine = err.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
         assertTrue(firstLine.startsWith("flowtap inspect: " + damaged), firstLine);
@@ -162,7 +163,7 @@ class InspectCommandTest
     void shouldSayClearlyWhenTheFileIsMissing()
     {
         final Path missing = tempDir.resolve("nope.pcap");
-        assertEquals(Flowtap.EXIT_INPUT_ERROR, run(missing.toString()));
+        assertEquals(ExitCodes.INPUT_ERROR, run(missing.toString()));
         assertEquals(List.of(), lines());
         final String firstLine = err.toString(StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
         assertTrue(firstLine.startsWith("flowtap inspect: " + missing), firstLine);
@@ -181,12 +182,12 @@ class InspectCommandTest
         assertTrue(help.toString().contains("--json"), help.toString());
         assertEquals(0, commandLine.execute("--version"));
         assertTrue(help.toString().contains("flowtap "), help.toString());
-        assertEquals(Flowtap.EXIT_USAGE, commandLine.execute("inspect", "--bogus", "x.pcap"));
+        assertEquals(ExitCodes.USAGE, commandLine.execute("inspect", "--bogus", "x.pcap"));
         // The help's own example spells the mode in lower case.
-        assertEquals(Flowtap.EXIT_OK, commandLine.execute("inspect", "--checksum", "off", "--no-summary", "-c", "1",
+        assertEquals(ExitCodes.OK, commandLine.execute("inspect", "--checksum", "off", "--no-summary", "-c", "1",
             capture.toString()));
-        assertEquals(Flowtap.EXIT_USAGE, commandLine.execute("inspect"));
-        assertEquals(Flowtap.EXIT_USAGE, commandLine.execute());
+        assertEquals(ExitCodes.USAGE, commandLine.execute("inspect"));
+        assertEquals(ExitCodes.USAGE, commandLine.execute());
     }
 
     private static int checksumOfFirst()

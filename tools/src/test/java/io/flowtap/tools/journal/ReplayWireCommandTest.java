@@ -1,6 +1,6 @@
 package io.flowtap.tools.journal;
 
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -37,13 +37,13 @@ class ReplayWireCommandTest
     void shouldSayInOneLineThatTheJournalIsMissingOrEmpty() throws IOException
     {
         final Path missing = tempDir.resolve("nothing");
-        assertEquals(Flowtap.EXIT_INPUT_ERROR, run(missing.toString(), "-i", "lo"));
+        assertEquals(ExitCodes.INPUT_ERROR, run(missing.toString(), "-i", "lo"));
         assertEquals("flowtap journal replay-wire: journal " + missing + ": no such directory",
             out.toString(StandardCharsets.UTF_8).trim());
 
         out.reset();
         final Path empty = Files.createDirectories(tempDir.resolve("empty"));
-        assertEquals(Flowtap.EXIT_INPUT_ERROR, run(empty.toString(), "-i", "lo"));
+        assertEquals(ExitCodes.INPUT_ERROR, run(empty.toString(), "-i", "lo"));
         assertEquals("flowtap journal replay-wire: journal " + empty + ": empty directory, nothing was journaled there",
             out.toString(StandardCharsets.UTF_8).trim());
     }
@@ -51,7 +51,7 @@ class ReplayWireCommandTest
     @Test
     void shouldRefuseTwoPacesAtOnce()
     {
-        assertEquals(Flowtap.EXIT_USAGE, run(tempDir.toString(), "-i", "lo", "--pps", "1000", "--top"));
-        assertEquals(Flowtap.EXIT_USAGE, run(tempDir.toString(), "-i", "lo", "--speed", "2", "--pps", "1000"));
+        assertEquals(ExitCodes.USAGE, run(tempDir.toString(), "-i", "lo", "--pps", "1000", "--top"));
+        assertEquals(ExitCodes.USAGE, run(tempDir.toString(), "-i", "lo", "--speed", "2", "--pps", "1000"));
     }
 }

@@ -1,5 +1,6 @@
 package io.flowtap.tools.read;
 
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.replay.TestCaptures;
 import org.junit.jupiter.api.Test;
@@ -72,7 +73,7 @@ class ReadCommandTest
         assertTrue(!text.contains("accounting does not add up"), text);
 
         err.getBuffer().setLength(0);
-        assertEquals(Flowtap.EXIT_USAGE, run("read", file.toString(), "--rule", "block: port 80"));
+        assertEquals(ExitCodes.USAGE, run("read", file.toString(), "--rule", "block: port 80"));
         assertTrue(err.toString().contains("unknown action 'block'"), err.toString());
     }
 }

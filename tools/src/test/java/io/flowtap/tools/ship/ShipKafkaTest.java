@@ -3,6 +3,7 @@ package io.flowtap.tools.ship;
 import io.flowtap.kafka.ShipRecord;
 import io.flowtap.kafka.TestBroker;
 import io.flowtap.pipeline.journal.JournalDescriptor;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.replay.TestCaptures;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -298,7 +299,7 @@ class ShipKafkaTest
         broker.createTopic("later", 2);
         final Path journal = dir.resolve("j");
         // Nothing listens on port 1: the broker is away the whole run.
-        assertEquals(Flowtap.EXIT_OUTPUT_ERROR, run("read", TestCaptures.bundled(THREE, dir).toString(),
+        assertEquals(ExitCodes.OUTPUT_ERROR, run("read", TestCaptures.bundled(THREE, dir).toString(),
             "--journal", journal.toString(), "--no-progress", "--kafka", "127.0.0.1:1", "--topic", "later",
             "--sensor", "edge-l"));
         assertTrue(err.toString().contains("flowtap: the broker had not acknowledged the whole journal when the run " +
@@ -310,11 +311,11 @@ class ShipKafkaTest
         assertEquals(0, run(ship(journal, "later", "edge-l", "--once")), err::toString);
         assertSameExport(export(journal, "local"), exportTopic("later", "from-topic").resolve("edge-l"));
 
-        assertEquals(Flowtap.EXIT_USAGE, run("read", TestCaptures.bundled(THREE, dir).toString(), "--kafka",
+        assertEquals(ExitCodes.USAGE, run("read", TestCaptures.bundled(THREE, dir).toString(), "--kafka",
             broker.bootstrapServers(), "--topic", "later", "--sensor", "edge-l"));
         assertTrue(err.toString().contains("--kafka ships the journal the run writes: give --journal DIR too"),
             err::toString);
-        assertEquals(Flowtap.EXIT_USAGE, run("read", TestCaptures.bundled(THREE, dir).toString(), "--journal",
+        assertEquals(ExitCodes.USAGE, run("read", TestCaptures.bundled(THREE, dir).toString(), "--journal",
             journal.toString(), "--kafka", broker.bootstrapServers(), "--topic", "later"));
         assertTrue(err.toString().contains("--kafka, --topic and --sensor go together"), err::toString);
     }
@@ -325,16 +326,16 @@ class ShipKafkaTest
         final Path journal = journal(THREE, dir.resolve("j"));
         final Path position = dir.resolve("p");
         Files.writeString(position, "# flowtap ship position\ntopic other\nsensor x\n");
-        assertEquals(Flowtap.EXIT_USAGE, run(ship(journal, "t", "edge-1", "--position", position.toString())));
+        assertEquals(ExitCodes.USAGE, run(ship(journal, "t", "edge-1", "--position", position.toString())));
         assertTrue(err.toString().startsWith("flowtap ship: ") && err.toString().contains("give each its own"),
             err::toString);
-        assertEquals(Flowtap.EXIT_USAGE, run(ship(journal, "t", "bad name")));
+        assertEquals(ExitCodes.USAGE, run(ship(journal, "t", "bad name")));
         assertTrue(err.toString().contains("a sensor name is"), err::toString);
-        assertEquals(Flowtap.EXIT_INPUT_ERROR, run("journal", "stats", "--kafka", broker.bootstrapServers(),
+        assertEquals(ExitCodes.INPUT_ERROR, run("journal", "stats", "--kafka", broker.bootstrapServers(),
             "--topic", "no-such-topic"));
         assertEquals(1, err.toString().lines().count(), err::toString);
         assertTrue(err.toString().contains("no-such-topic"), err::toString);
-        assertEquals(Flowtap.EXIT_USAGE, run("journal", "stats", journal.toString(), "--kafka",
+        assertEquals(ExitCodes.USAGE, run("journal", "stats", journal.toString(), "--kafka",
             broker.bootstrapServers(), "--topic", "t"));
     }
 

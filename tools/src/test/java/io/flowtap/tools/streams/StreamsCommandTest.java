@@ -3,7 +3,7 @@ package io.flowtap.tools.streams;
 import io.flowtap.reassembly.Direction;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.test.Recorder;
-import io.flowtap.tools.Flowtap;
+import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.replay.TestCaptures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -276,7 +276,7 @@ class StreamsCommandTest
         final Path damaged = Files.write(tempDir.resolve("damaged.pcap"), Arrays.copyOf(whole, cut));
         final Path out = tempDir.resolve("out");
 
-        assertEquals(Flowtap.EXIT_INPUT_ERROR, run(damaged.toString(), "--out", out.toString()));
+        assertEquals(ExitCodes.INPUT_ERROR, run(damaged.toString(), "--out", out.toString()));
 
         final String firstLine = stderr().lines().findFirst().orElseThrow();
         assertTrue(firstLine.startsWith("flowtap streams: " + damaged), firstLine);
@@ -293,7 +293,7 @@ class StreamsCommandTest
         final Path missing = tempDir.resolve("nope.pcap");
         final Path out = tempDir.resolve("out");
 
-        assertEquals(Flowtap.EXIT_INPUT_ERROR, run(missing.toString(), "--out", out.toString()));
+        assertEquals(ExitCodes.INPUT_ERROR, run(missing.toString(), "--out", out.toString()));
 
         assertEquals(1, stderr().lines().count(), stderr());
         assertTrue(stderr().startsWith("flowtap streams: " + missing), stderr());
@@ -307,7 +307,7 @@ class StreamsCommandTest
         final Path notADirectory = Files.writeString(tempDir.resolve("file"), "x");
 
         // The output cannot be written: exit code 3, as for a full disk.
-        assertEquals(Flowtap.EXIT_OUTPUT_ERROR, run(capture.toString(), "--out", notADirectory.toString()));
+        assertEquals(ExitCodes.OUTPUT_ERROR, run(capture.toString(), "--out", notADirectory.toString()));
 
         assertEquals(1, stderr().lines().count(), stderr());
         assertTrue(stderr().startsWith("flowtap streams: " + notADirectory + ": cannot write"), stderr());
@@ -319,17 +319,17 @@ class StreamsCommandTest
         final String capture = TestCaptures.bundled(ONE_TCP_STREAM, tempDir).toString();
         final String out = tempDir.resolve("out").toString();
 
-        assertEquals(Flowtap.EXIT_USAGE, run(capture));
-        assertEquals(Flowtap.EXIT_USAGE, run(capture, "-o", out, "--gap-fill", "ones"));
-        assertEquals(Flowtap.EXIT_USAGE, run(capture, "-o", out, "--overlap-policy", "vms"));
-        assertEquals(Flowtap.EXIT_USAGE, run(capture, "-o", out, "--host-policy", "10.0.0.0/8"));
-        assertEquals(Flowtap.EXIT_USAGE, run(capture, "-o", out, "--host-policy", "10.0.0.0/33=linux"));
-        assertEquals(Flowtap.EXIT_USAGE, run(capture, "-o", out, "--engine-memcap", "lots"));
-        assertEquals(Flowtap.EXIT_USAGE, run(capture, "-o", out, "--engine-memcap", "10"));
-        assertEquals(Flowtap.EXIT_USAGE, run(capture, "-o", out, "--max-open-files", "0"));
-        assertEquals(Flowtap.EXIT_USAGE, run(capture, "-o", out, "--memcap-policy", "panic"));
+        assertEquals(ExitCodes.USAGE, run(capture));
+        assertEquals(ExitCodes.USAGE, run(capture, "-o", out, "--gap-fill", "ones"));
+        assertEquals(ExitCodes.USAGE, run(capture, "-o", out, "--overlap-policy", "vms"));
+        assertEquals(ExitCodes.USAGE, run(capture, "-o", out, "--host-policy", "10.0.0.0/8"));
+        assertEquals(ExitCodes.USAGE, run(capture, "-o", out, "--host-policy", "10.0.0.0/33=linux"));
+        assertEquals(ExitCodes.USAGE, run(capture, "-o", out, "--engine-memcap", "lots"));
+        assertEquals(ExitCodes.USAGE, run(capture, "-o", out, "--engine-memcap", "10"));
+        assertEquals(ExitCodes.USAGE, run(capture, "-o", out, "--max-open-files", "0"));
+        assertEquals(ExitCodes.USAGE, run(capture, "-o", out, "--memcap-policy", "panic"));
         assertFalse(Files.exists(tempDir.resolve("out")), "nothing written for a bad command line");
-        assertEquals(Flowtap.EXIT_OK, run(capture, "-o", out, "--overlap-policy", "windows", "--host-policy",
+        assertEquals(ExitCodes.OK, run(capture, "-o", out, "--overlap-policy", "windows", "--host-policy",
             "81.218.72.0/24=hpux11", "--engine-memcap", "8m", "--flow-memcap", "64k", "--memcap-policy",
             "stop-tracking", "--delivery", "ACKED", "--urgent", "drop", "--no-midstream", "--checksum", "verify",
             "--max-flows", "16", "--no-summary"));

@@ -1,4 +1,4 @@
-package io.flowtap.tools.replay;
+package io.flowtap.tools.output;
 
 import io.flowtap.reassembly.Flow;
 import org.agrona.DirectBuffer;

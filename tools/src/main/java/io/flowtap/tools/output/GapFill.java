@@ -1,4 +1,4 @@
-package io.flowtap.tools.replay;
+package io.flowtap.tools.output;
 
 /**
  * What a stream file holds where the stream has a gap (bytes that were never captured).

@@ -1,4 +1,4 @@
-package io.flowtap.tools.replay;
+package io.flowtap.tools.output;
 
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.reassembly.Direction;

@@ -1,4 +1,4 @@
-package io.flowtap.tools.replay;
+package io.flowtap.tools.output;
 
 import java.io.BufferedWriter;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.flowtap.tools.replay;
+package io.flowtap.tools.options;
 
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.reassembly.BadChecksumPolicy;
