@@ -6,29 +6,23 @@ import io.flowtap.perf.gen.ExpectedStreams;
 import io.flowtap.tools.Flowtap;
 import io.flowtap.tools.LauncherProcesses.Result;
 import io.flowtap.tools.LiveLauncherTest;
-import io.flowtap.tools.streams.StreamsCommand;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
+import static io.flowtap.tools.gen.SensorTrafficTest.files;
+import static io.flowtap.tools.gen.SensorTrafficTest.number;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -108,35 +102,6 @@ class SensorTrafficLiveIT extends LiveLauncherTest
         export.setOut(new PrintWriter(new StringWriter(), true));
         assertEquals(0, export.execute("journal", "export", journal.toString(), "--out", exported.toString()),
             err::toString);
-        final Map<String, byte[]> got = files(exported);
-        got.remove(StreamsCommand.FLOWS_FILE);
-        assertTrue(expected.size() > 40, "only " + expected.size() + " streams");
-        assertEquals(expected.keySet(), got.keySet());
-        for (final Map.Entry<String, byte[]> stream : expected.entrySet())
-        {
-            final byte[] actual = got.get(stream.getKey());
-            assertTrue(Arrays.equals(stream.getValue(), actual), () -> encapsulation + ": " + stream.getKey() +
-                " differs at " + Arrays.mismatch(stream.getValue(), actual));
-        }
-    }
-
-    private static long number(final String text, final String pattern)
-    {
-        final Matcher matcher = Pattern.compile(pattern).matcher(text);
-        assertTrue(matcher.find(), pattern + " in " + text);
-        return Long.parseLong(matcher.group(1).replace(",", ""));
-    }
-
-    private static Map<String, byte[]> files(final Path dir) throws IOException
-    {
-        final Map<String, byte[]> files = new TreeMap<>();
-        try (Stream<Path> list = Files.list(dir))
-        {
-            for (final Path path : list.toList())
-            {
-                files.put(path.getFileName().toString(), Files.readAllBytes(path));
-            }
-        }
-        return files;
+        SensorTrafficTest.assertSame(expected, exported, encapsulation + " captured live and exported");
     }
 }

@@ -119,7 +119,10 @@ class SensorTrafficTest
         assertArrayEquals(first, again);
     }
 
-    private static void assertSame(final Map<String, byte[]> expected, final Path dir, final String what)
+    /**
+     * The stream files in {@code dir} (the flow records aside) are the expected ones, byte for byte.
+     */
+    static void assertSame(final Map<String, byte[]> expected, final Path dir, final String what)
         throws IOException
     {
         final Map<String, byte[]> got = files(dir);
@@ -134,14 +137,14 @@ class SensorTrafficTest
         }
     }
 
-    private static long number(final String text, final String pattern)
+    static long number(final String text, final String pattern)
     {
         final Matcher matcher = Pattern.compile(pattern).matcher(text);
         assertTrue(matcher.find(), pattern + " in " + text);
         return Long.parseLong(matcher.group(1).replace(",", ""));
     }
 
-    private static Map<String, byte[]> files(final Path dir) throws IOException
+    static Map<String, byte[]> files(final Path dir) throws IOException
     {
         final Map<String, byte[]> files = new TreeMap<>();
         try (Stream<Path> list = Files.list(dir))
