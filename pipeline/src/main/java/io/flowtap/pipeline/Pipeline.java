@@ -15,7 +15,6 @@ import io.flowtap.pipeline.poll.PipelinePoller;
 import io.flowtap.pipeline.poll.Poller;
 import io.flowtap.pipeline.poll.PollerGroup;
 import io.flowtap.pipeline.poll.PollerIdleStrategy;
-import io.flowtap.pipeline.poll.RingIdleStrategy;
 import io.flowtap.pipeline.shard.DispatchCounter;
 import io.flowtap.pipeline.shard.Dispatcher;
 import io.flowtap.pipeline.shard.FrameTapAgent;
@@ -294,11 +293,10 @@ public final class Pipeline implements AutoCloseable
     {
         for (final PipelinePoller poller : pollers)
         {
-            if (poller instanceof LivePoller live && live.sourceErrno() != 0)
+            final String failure = poller.sourceFailure();
+            if (failure != null)
             {
-                final String name = live.source().name();
-                return live.sourceErrno() == io.flowtap.linux.Errno.ENETDOWN ? "interface " + name + " went down" :
-                    "waiting for frames on " + name + " failed: " + io.flowtap.linux.Errno.name(live.sourceErrno());
+                return failure;
             }
         }
         return null;
@@ -311,9 +309,9 @@ public final class Pipeline implements AutoCloseable
     {
         for (final PipelinePoller poller : pollers)
         {
-            if (poller instanceof FilePoller && ((FilePoller)poller).damage() != null)
+            if (poller.damage() != null)
             {
-                return ((FilePoller)poller).damage();
+                return poller.damage();
             }
         }
         return null;
@@ -375,10 +373,7 @@ public final class Pipeline implements AutoCloseable
         long sum = 0;
         for (final PipelinePoller poller : pollers)
         {
-            if (poller instanceof LivePoller)
-            {
-                sum += ((LivePoller)poller).ringCounter(counter);
-            }
+            sum += poller.ringCounter(counter);
         }
         return sum;
     }
@@ -422,7 +417,7 @@ public final class Pipeline implements AutoCloseable
             total(DispatchCounter.HANDED_OFF) + total(DispatchCounter.DROPPED_QUEUE_FULL));
         check(errors, "handed off = taken by workers", total(DispatchCounter.HANDED_OFF),
             total(WorkerCounter.SEGMENTS));
-        if (pollers.get(0) instanceof LivePoller)
+        if (pollers.get(0).isLive())
         {
             check(errors, "ring frames = frames decoded", total(RingCounter.FRAMES), frames);
             check(errors, "kernel packets = frames + loopback skipped + kernel drops + unread at close",
@@ -581,9 +576,8 @@ public final class Pipeline implements AutoCloseable
             case DEDICATED:
                 for (final PipelinePoller poller : pollers)
                 {
-                    final IdleStrategy onSource = poller instanceof LivePoller ?
-                        new RingIdleStrategy((LivePoller)poller, PollerGroup.IDLE_WAIT_MS) :
-                        context.pollerBackoffIdleStrategy().get();
+                    final IdleStrategy onSource =
+                        poller.idleOnSource(PollerGroup.IDLE_WAIT_MS, context.pollerBackoffIdleStrategy().get());
                     startRunner(new PollerIdleStrategy(
                         poller, context.pollerBackoffIdleStrategy().get(), onSource), poller);
                 }
@@ -615,15 +609,15 @@ public final class Pipeline implements AutoCloseable
      */
     private IdleStrategy sharedIdleStrategy()
     {
-        if (!context.sharedIdleOnRing() || !(pollers.get(0) instanceof LivePoller))
+        final PipelinePoller first = pollers.get(0);
+        if (!context.sharedIdleOnRing() || !first.isLive())
         {
             return context.workerIdleStrategy().get();
         }
-        final LivePoller first = (LivePoller)pollers.get(0);
         return new PollerIdleStrategy(
             first,
             context.pollerBackoffIdleStrategy().get(),
-            new RingIdleStrategy(first.source(), pollers.size() == 1 ? PollerGroup.IDLE_WAIT_MS : 1));
+            first.idleOnSource(pollers.size() == 1 ? PollerGroup.IDLE_WAIT_MS : 1, null));
     }
 
     private void startRunner(final IdleStrategy idleStrategy, final Agent agent)

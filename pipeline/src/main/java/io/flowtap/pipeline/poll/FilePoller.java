@@ -203,6 +203,7 @@ public final class FilePoller implements PipelinePoller, FrameHandler, WindowLis
     /**
      * @return the damage that ended the file early, or null.
      */
+    @Override
     public CaptureFileException damage()
     {
         return damage;

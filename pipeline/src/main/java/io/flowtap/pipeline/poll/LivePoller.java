@@ -11,6 +11,7 @@ import io.flowtap.pipeline.shard.Dispatcher;
 import io.flowtap.pipeline.shard.QueueFullPolicy;
 import io.flowtap.pipeline.shard.SegmentRing;
 import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 
 import java.util.concurrent.TimeUnit;
@@ -259,6 +260,30 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
         }
     }
 
+    @Override
+    public boolean isLive()
+    {
+        return true;
+    }
+
+    @Override
+    public String sourceFailure()
+    {
+        final int errno = sourceErrno();
+        if (errno == 0)
+        {
+            return null;
+        }
+        return errno == io.flowtap.linux.Errno.ENETDOWN ? "interface " + source().name() + " went down" :
+            "waiting for frames on " + source().name() + " failed: " + io.flowtap.linux.Errno.name(errno);
+    }
+
+    @Override
+    public IdleStrategy idleOnSource(final int waitMs, final IdleStrategy otherwise)
+    {
+        return new RingIdleStrategy(source(), waitMs);
+    }
+
     /**
      * @return the error that ended the source (ENETDOWN when the interface went down or away), or 0.
      */
@@ -327,6 +352,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
      * @param counter of the ring.
      * @return its value as of the last statistics read (every second, at the finish and at close), from any thread.
      */
+    @Override
     public long ringCounter(final RingCounter counter)
     {
         return ringCounters.get(counter.ordinal());
