@@ -281,7 +281,8 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     @Override
     public IdleStrategy idleOnSource(final int waitMs, final IdleStrategy otherwise)
     {
-        return new RingIdleStrategy(source(), waitMs);
+        // Through the poller, so that a wait the kernel fails (the interface went down or away) ends the poller.
+        return new RingIdleStrategy(this, waitMs);
     }
 
     /**
