@@ -1,10 +1,7 @@
 package io.flowtap.pipeline;
 
-import io.flowtap.capture.LinkType;
 import io.flowtap.capture.codec.ChecksumMode;
-import io.flowtap.capture.codec.PacketBuilder;
-import io.flowtap.capture.codec.TcpFlyweight;
-import io.flowtap.capture.file.PcapTestWriter;
+import io.flowtap.capture.file.ManyFlowsCapture;
 import io.flowtap.capture.test.Allocations;
 import io.flowtap.pipeline.journal.ChronicleJournal;
 import io.flowtap.pipeline.journal.JournalContext;
@@ -21,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,15 +33,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ZeroAllocationTest
 {
-    private static final int FLOWS = 500;
+    private static final int FLOWS = ManyFlowsCapture.FLOWS;
     /**
      * Chronicle allocates a little each time it maps the next chunk of a growing queue file (0 to 18 KB over the raw
      * journal's 40 MB here, by run); one byte per segment would be 126 KB.
      */
     private static final long JOURNAL_ALLOWANCE_BYTES = 32 * 1024;
-    private static final int DATA_SEGMENTS_PER_DIRECTION = 250;
-    private static final byte[] CLIENT_NET = {10, 1};
-    private static final byte[] SERVER = {10, 2, 0, 1};
+    private static final int DATA_SEGMENTS_PER_DIRECTION = ManyFlowsCapture.DATA_SEGMENTS_PER_DIRECTION;
 
     /** Counts what it is given, and allocates nothing. */
     private static final class CountingHandler implements TcpHandler
@@ -166,65 +160,12 @@ class ZeroAllocationTest
     }
 
     /**
-     * Every flow's handshake first, then data both ways interleaved over all flows, then every flow's close.
+     * @param file to write: {@link ManyFlowsCapture}'s capture.
+     * @return frames written.
+     * @throws IOException writing it.
      */
     static long writeCapture(final Path file) throws IOException
     {
-        final PcapTestWriter writer = new PcapTestWriter(
-            ByteOrder.LITTLE_ENDIAN, PcapTestWriter.MAGIC_NANOSECONDS, 65535, LinkType.ETHERNET);
-        final long[] timeNs = {1_700_000_000_000_000_000L};
-        long count = 0;
-        final byte[] payload = new byte[100];
-        for (int f = 0; f < FLOWS; f++)
-        {
-            count += write(writer, timeNs, f, true, TcpFlyweight.SYN, 0, 0, new byte[0]);
-            count += write(writer, timeNs, f, false, TcpFlyweight.SYN | TcpFlyweight.ACK, 0, 1, new byte[0]);
-            count += write(writer, timeNs, f, true, TcpFlyweight.ACK, 1, 1, new byte[0]);
-        }
-        for (int i = 0; i < DATA_SEGMENTS_PER_DIRECTION; i++)
-        {
-            for (int f = 0; f < FLOWS; f++)
-            {
-                payload[0] = (byte)i;
-                final long offset = 1 + (long)i * payload.length;
-                count += write(writer, timeNs, f, true, TcpFlyweight.ACK | TcpFlyweight.PSH, offset, offset,
-                    payload);
-                count += write(writer, timeNs, f, false, TcpFlyweight.ACK | TcpFlyweight.PSH, offset,
-                    offset + payload.length, payload);
-            }
-        }
-        final long end = 1 + (long)DATA_SEGMENTS_PER_DIRECTION * payload.length;
-        for (int f = 0; f < FLOWS; f++)
-        {
-            count += write(writer, timeNs, f, true, TcpFlyweight.FIN | TcpFlyweight.ACK, end, end, new byte[0]);
-            count += write(writer, timeNs, f, false, TcpFlyweight.FIN | TcpFlyweight.ACK, end, end + 1, new byte[0]);
-            count += write(writer, timeNs, f, true, TcpFlyweight.ACK, end + 1, end + 1, new byte[0]);
-        }
-        writer.writeTo(file);
-        return count;
-    }
-
-    private static int write(
-        final PcapTestWriter writer,
-        final long[] timeNs,
-        final int flow,
-        final boolean fromClient,
-        final int flags,
-        final long seqOffset,
-        final long ackOffset,
-        final byte[] payload)
-    {
-        final byte[] client = {CLIENT_NET[0], CLIENT_NET[1], (byte)(flow >>> 8), (byte)flow};
-        final long clientIsn = 1000L * flow;
-        final long serverIsn = 5000L * flow + 7;
-        final byte[] frame = fromClient ?
-            PacketBuilder.ethernet().ipv4(client, SERVER).ports(20000 + flow, 80)
-                .seqAck(clientIsn + seqOffset, (flags & TcpFlyweight.ACK) != 0 ? serverIsn + ackOffset : 0)
-                .flags(flags).payload(payload).build() :
-            PacketBuilder.ethernet().ipv4(SERVER, client).ports(80, 20000 + flow)
-                .seqAck(serverIsn + seqOffset, clientIsn + ackOffset).flags(flags).payload(payload).build();
-        timeNs[0] += 10_000;
-        writer.record(timeNs[0] / 1_000_000_000L, timeNs[0] % 1_000_000_000L, frame, frame.length);
-        return 1;
+        return ManyFlowsCapture.write(file);
     }
 }

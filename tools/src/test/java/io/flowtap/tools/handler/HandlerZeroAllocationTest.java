@@ -1,10 +1,7 @@
 package io.flowtap.tools.handler;
 
-import io.flowtap.capture.LinkType;
 import io.flowtap.capture.codec.ChecksumMode;
-import io.flowtap.capture.codec.PacketBuilder;
-import io.flowtap.capture.codec.TcpFlyweight;
-import io.flowtap.capture.file.PcapTestWriter;
+import io.flowtap.capture.file.ManyFlowsCapture;
 import io.flowtap.capture.test.Allocations;
 import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
@@ -21,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,9 +36,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HandlerZeroAllocationTest
 {
-    private static final int FLOWS = 500;
-    private static final int DATA_SEGMENTS_PER_DIRECTION = 250;
-    private static final int PAYLOAD = 100;
+    private static final int FLOWS = ManyFlowsCapture.FLOWS;
+    private static final int DATA_SEGMENTS_PER_DIRECTION = ManyFlowsCapture.DATA_SEGMENTS_PER_DIRECTION;
+    private static final int PAYLOAD = ManyFlowsCapture.PAYLOAD;
     private static final int WINDOWS = 3;
 
     @TempDir
@@ -53,7 +49,7 @@ class HandlerZeroAllocationTest
     void shouldAllocateNothingPerSegmentWithTheNonAllocatingExamplesLoaded(final String how) throws IOException
     {
         final Path file = dir.resolve("flows.pcap");
-        final long segments = writeCapture(file);
+        final long segments = ManyFlowsCapture.write(file);
         final List<HandlerSpec> specs = how.equals("source") ?
             List.of(new HandlerSpec(HandlerSpec.Kind.SOURCE, exampleSource("TrisulByteCounter")),
                 new HandlerSpec(HandlerSpec.Kind.SOURCE, exampleSource("PathspiderTcpChain"))) :
@@ -125,70 +121,5 @@ class HandlerZeroAllocationTest
             sum += workers[i].counter(WorkerCounter.SEGMENTS);
         }
         return sum;
-    }
-
-    /**
-     * Every flow's handshake first, then data both ways interleaved over all flows, then every flow's close: the
-     * measured middle is data only, on flows that all exist.
-     */
-    private static long writeCapture(final Path file) throws IOException
-    {
-        final PcapTestWriter writer = new PcapTestWriter(
-            ByteOrder.LITTLE_ENDIAN, PcapTestWriter.MAGIC_NANOSECONDS, 65535, LinkType.ETHERNET);
-        final long[] timeNs = {1_700_000_000_000_000_000L};
-        long count = 0;
-        final byte[] none = new byte[0];
-        final byte[] payload = new byte[PAYLOAD];
-        for (int f = 0; f < FLOWS; f++)
-        {
-            count += write(writer, timeNs, f, true, TcpFlyweight.SYN, 0, 0, none);
-            count += write(writer, timeNs, f, false, TcpFlyweight.SYN | TcpFlyweight.ACK, 0, 1, none);
-            count += write(writer, timeNs, f, true, TcpFlyweight.ACK, 1, 1, none);
-        }
-        for (int i = 0; i < DATA_SEGMENTS_PER_DIRECTION; i++)
-        {
-            for (int f = 0; f < FLOWS; f++)
-            {
-                payload[0] = (byte)i;
-                final long offset = 1 + (long)i * PAYLOAD;
-                final int flags = TcpFlyweight.ACK | TcpFlyweight.PSH;
-                count += write(writer, timeNs, f, true, flags, offset, offset, payload);
-                count += write(writer, timeNs, f, false, flags, offset, offset + PAYLOAD, payload);
-            }
-        }
-        final long end = 1 + (long)DATA_SEGMENTS_PER_DIRECTION * PAYLOAD;
-        for (int f = 0; f < FLOWS; f++)
-        {
-            count += write(writer, timeNs, f, true, TcpFlyweight.FIN | TcpFlyweight.ACK, end, end, none);
-            count += write(writer, timeNs, f, false, TcpFlyweight.FIN | TcpFlyweight.ACK, end, end + 1, none);
-            count += write(writer, timeNs, f, true, TcpFlyweight.ACK, end + 1, end + 1, none);
-        }
-        writer.writeTo(file);
-        return count;
-    }
-
-    private static int write(
-        final PcapTestWriter writer,
-        final long[] timeNs,
-        final int flow,
-        final boolean fromClient,
-        final int flags,
-        final long seqOffset,
-        final long ackOffset,
-        final byte[] payload)
-    {
-        final byte[] client = {10, 1, (byte)(flow >>> 8), (byte)flow};
-        final byte[] server = {10, 2, 0, 1};
-        final long clientIsn = 1000L * flow;
-        final long serverIsn = 5000L * flow + 7;
-        final byte[] frame = fromClient ?
-            PacketBuilder.ethernet().ipv4(client, server).ports(20000 + flow, 80)
-                .seqAck(clientIsn + seqOffset, (flags & TcpFlyweight.ACK) != 0 ? serverIsn + ackOffset : 0)
-                .flags(flags).payload(payload).build() :
-            PacketBuilder.ethernet().ipv4(server, client).ports(80, 20000 + flow)
-                .seqAck(serverIsn + seqOffset, clientIsn + ackOffset).flags(flags).payload(payload).build();
-        timeNs[0] += 10_000;
-        writer.record(timeNs[0] / 1_000_000_000L, timeNs[0] % 1_000_000_000L, frame, frame.length);
-        return 1;
     }
 }
