@@ -309,9 +309,10 @@ public final class Pipeline implements AutoCloseable
     {
         for (final PipelinePoller poller : pollers)
         {
-            if (poller.damage() != null)
+            final CaptureFileException damage = poller.damage();
+            if (damage != null)
             {
-                return poller.damage();
+                return damage;
             }
         }
         return null;
