@@ -8,6 +8,7 @@ import io.flowtap.pipeline.shard.QueueFullPolicy;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.pipeline.worker.HandlerFactory;
+import io.flowtap.pipeline.worker.SegmentHandler;
 import io.flowtap.reassembly.EngineContext;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -66,6 +67,7 @@ public final class PipelineContext
     private FlowFilter filter;
     private Supplier<EngineContext> engineContext = EngineContext::new;
     private HandlerFactory handlers = worker -> List.of();
+    private IntFunction<SegmentHandler> segmentHandlers;
     private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
     private Supplier<IdleStrategy> workerIdleStrategy = PipelineContext::defaultIdleStrategy;
     private Supplier<IdleStrategy> pollerBackoffIdleStrategy = PipelineContext::defaultIdleStrategy;
@@ -91,29 +93,7 @@ public final class PipelineContext
      */
     public PipelineContext conclude()
     {
-        requireAtLeast("workers", workers, 1);
-        requireAtLeast("queue capacity", queueCapacity, 1);
-        requireAtLeast("copy buffer length", copyBufferLength, 64);
-        requireAtLeast("poll limit", pollLimit, 1);
-        requireAtLeast("drain limit", drainLimit, 1);
-        if (queueFullPolicy == null || checksumMode == null || decoderContext == null || engineContext == null ||
-            handlers == null ||
-            threadingMode == null || workerIdleStrategy == null || pollerBackoffIdleStrategy == null ||
-            errorHandler == null || nanoClock == null || epochClock == null ||
-            frameTaps == null)
-        {
-            throw new IllegalArgumentException("pipeline options may not be null");
-        }
-        if (!(copyOutRingFraction >= 0 && copyOutRingFraction <= 1))
-        {
-            throw new IllegalArgumentException("copy-out ring fraction must be between 0 and 1: " +
-                copyOutRingFraction);
-        }
-        if (holdTimeoutNs < 0 || idleClockLagNs < 0 || stopQuietNs < 0 || stopTimeoutNs < 0 ||
-            shutdownTimeoutNs <= 0 || startTimeoutNs <= 0)
-        {
-            throw new IllegalArgumentException("pipeline times may not be negative");
-        }
+        PipelineContextCheck.check(this);
         decoderContext.checksumMode(checksumMode).conclude();
         return this;
     }
@@ -340,6 +320,27 @@ public final class PipelineContext
     public HandlerFactory handlers()
     {
         return handlers;
+    }
+
+    /**
+     * Do not reassemble: each worker hands every segment to a handler made for it, on its thread, in the order its
+     * pollers read them, and makes no engine nor {@link #handlers(HandlerFactory) handlers} (capture's printing).
+     *
+     * @param factory makes worker i's handler; null (the default) to reassemble.
+     * @return this.
+     */
+    public PipelineContext segmentHandlers(final IntFunction<SegmentHandler> factory)
+    {
+        this.segmentHandlers = factory;
+        return this;
+    }
+
+    /**
+     * @return makes each worker's segment handler, or null when the workers reassemble.
+     */
+    public IntFunction<SegmentHandler> segmentHandlers()
+    {
+        return segmentHandlers;
     }
 
     /**
@@ -594,6 +595,11 @@ public final class PipelineContext
         return this;
     }
 
+    long stopQuietNsSetting()
+    {
+        return stopQuietNs;
+    }
+
     /**
      * @param retireTimeoutMs of the ring.
      * @return the quiet time to use for it.
@@ -661,13 +667,5 @@ public final class PipelineContext
     private static IdleStrategy defaultIdleStrategy()
     {
         return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
-    }
-
-    private static void requireAtLeast(final String name, final int value, final int least)
-    {
-        if (value < least)
-        {
-            throw new IllegalArgumentException(name + " must be at least " + least + ": " + value);
-        }
     }
 }

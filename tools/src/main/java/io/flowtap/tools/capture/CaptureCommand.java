@@ -1,19 +1,14 @@
 package io.flowtap.tools.capture;
 
-import io.flowtap.capture.Frame;
-import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.DecoderContext;
-import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.filter.BpfProgram;
 import io.flowtap.capture.filter.FilterSyntaxException;
 import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.capture.ring.AfPacketContext;
 import io.flowtap.capture.ring.AfPacketFrameSender;
-import io.flowtap.capture.ring.AfPacketRingSource;
 import io.flowtap.capture.ring.FanoutMode;
 import io.flowtap.capture.ring.RingGeometry;
 import io.flowtap.linux.Capabilities;
-import io.flowtap.linux.Errno;
 import io.flowtap.linux.LinuxException;
 import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
@@ -37,7 +32,6 @@ import io.flowtap.tools.options.EngineOptions;
 import io.flowtap.tools.sensor.Sensor;
 import io.flowtap.tools.sensor.SensorOptions;
 import io.flowtap.tools.sensor.StopOnSignal;
-import io.flowtap.tools.text.SegmentFormatter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,9 +50,10 @@ import java.util.concurrent.TimeUnit;
  * and on exit. {@code --filter} is compiled to classic BPF and attached to the socket before the ring exists, so
  * the kernel drops what it rejects; a bad expression is refused in one line before any socket is opened.
  * <p>
- * Threading: one thread opens the ring, polls it, prints and closes it. Ctrl-C or SIGTERM run a shutdown hook that
- * clears the volatile {@code running} flag and waits for that thread to print the final counters and close the
- * ring; the poll loop sees the flag within one idle wait ({@value #IDLE_WAIT_MS} ms).
+ * Printing is a pipeline that does not reassemble ({@link PrintingCapture}); with sensor options it is the sensor
+ * ({@code Sensor.run}). Ctrl-C or SIGTERM run a shutdown hook that clears the volatile {@code running} flag and
+ * waits for the command's thread to print the final counters and close the pipeline; its loop sees the flag within
+ * {@value #IDLE_WAIT_MS} ms.
  */
 @Command(
     name = "capture",
@@ -107,7 +102,6 @@ public final class CaptureCommand implements Callable<Integer>
 {
     /** How long the poll loop waits for the kernel when the ring is empty, and so how late it sees a stop. */
     static final int IDLE_WAIT_MS = 100;
-    private static final int POLL_LIMIT = 256;
     private static final String PREFIX = "flowtap capture: ";
     private static final long MAX_DURATION_SECONDS = 365L * 24 * 3600;
 
@@ -192,15 +186,10 @@ public final class CaptureCommand implements Callable<Integer>
     @Mixin
     private HandlerOptions handlerOptions = new HandlerOptions();
 
-    private final FrameHandler handler = this::onFrame;
     private FlowFilter filter = FlowFilter.matchAll();
     private boolean filterInKernel = true;
-    private final SegmentFormatter formatter = new SegmentFormatter();
     private volatile boolean running = true;
     private volatile int exitCode = ExitCodes.OK;
-    private PacketDecoder decoder;
-    private long filteredOut;
-    private long printed;
     private PrintStream out = StandardOutput.bufferedStream();
     private PrintStream err = System.err;
 
@@ -276,61 +265,29 @@ public final class CaptureCommand implements Callable<Integer>
         {
             return captureToPipeline(context);
         }
-        if (pollers > 1 || cpus != null)
-        {
-            return captureWithPollers(context);
-        }
         if (fanoutGroupId != null)
         {
             context.fanout(fanoutGroupId, fanoutMode, true);
         }
-
-        final AfPacketRingSource source;
-        try
-        {
-            source = AfPacketRingSource.open(context);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
-        }
-        catch (final LinuxException ex)
-        {
-            err.println(PREFIX + ex.getMessage());
-            return ExitCodes.INPUT_ERROR;
-        }
-
-        final StopOnSignal stop = new StopOnSignal(() -> running = false);
-        try
-        {
-            err.println(PREFIX + "listening on " + interfaceName + ", ring of " + source.geometry() +
-                (filterExpression == null ? "" : ", kernel filter: " + kernelFilter()));
-            exitCode = capture(source);
-        }
-        finally
-        {
-            source.close();
-            out.flush();
-            err.println(PREFIX + "final counters on " + interfaceName);
-            printCounters(source);
-            stop.exitCode(exitCode);
-            stop.close();
-        }
-        return exitCode;
+        return capturePrinting(context);
     }
 
-    private int captureWithPollers(final AfPacketContext context)
+    /**
+     * Print each segment: a pipeline that does not reassemble, its worker printing what the pollers hand on.
+     */
+    private int capturePrinting(final AfPacketContext context)
     {
         final StopOnSignal stop = new StopOnSignal(() -> running = false);
         try
         {
-            exitCode = new PollerCapture(out, err, json, count, filter).run(
+            exitCode = new PrintingCapture(out, err, json, count, filter).run(
                 context,
                 pollers,
-                cpus == null ? new int[0] : cpus,
+                cpus,
                 fanoutMode,
-                fanoutGroupId == null ? AfPacketContext.NO_FANOUT : fanoutGroupId,
                 decoderContext(),
+                engineOptions.checksumMode(),
+                filterExpression == null ? "" : ", kernel filter: " + kernelFilter(),
                 durationSeconds,
                 statsIntervalSeconds,
                 () -> running);
@@ -553,77 +510,6 @@ public final class CaptureCommand implements Callable<Integer>
         return lost == null ? null : lost + "; stopped capturing, every open flow was ended (shutdown)";
     }
 
-    private int capture(final AfPacketRingSource source)
-    {
-        decoder = new PacketDecoder(decoderContext(), false);
-        final long startNs = System.nanoTime();
-        final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds);
-        final long intervalNs = TimeUnit.SECONDS.toNanos(statsIntervalSeconds);
-        long nextStatsNs = startNs + intervalNs;
-        while (running && printed < count && !out.checkError())
-        {
-            if (source.poll(handler, POLL_LIMIT) == 0)
-            {
-                final int ready = source.awaitFrames(IDLE_WAIT_MS);
-                if (ready < 0)
-                {
-                    out.flush();
-                    err.println(PREFIX + failure(-ready));
-                    return ExitCodes.INPUT_ERROR;
-                }
-            }
-            final long nowNs = System.nanoTime();
-            if (durationNs > 0 && nowNs - startNs >= durationNs)
-            {
-                break;
-            }
-            if (intervalNs > 0 && nowNs - nextStatsNs >= 0)
-            {
-                nextStatsNs = nowNs + intervalNs;
-                source.readKernelStatistics();
-                out.flush();
-                err.printf(Locale.ROOT, PREFIX + "counters on %s after %.1f s%n",
-                    interfaceName, (nowNs - startNs) / 1e9);
-                printCounters(source);
-            }
-        }
-        return ExitCodes.OK;
-    }
-
-    private void onFrame(final Frame frame)
-    {
-        // Frames past the count are still decoded: the ring handed them over, so the counters account for them.
-        if (!decoder.decode(frame))
-        {
-            return;
-        }
-        // The kernel passes fragments and tunnels it cannot read on whole, and everything when the filter is too
-        // large for it: the filter decides here, after decoding.
-        if (!filter.matchesEverything() && !filter.matches(decoder))
-        {
-            filteredOut++;
-            return;
-        }
-        if (printed < count)
-        {
-            out.append(json ? formatter.json(frame, decoder) : formatter.text(frame, decoder)).append('\n');
-            printed++;
-        }
-    }
-
-    private void printCounters(final AfPacketRingSource source)
-    {
-        if (decoder != null)
-        {
-            CounterReport.print(err, decoder.counters());
-            if (!filter.matchesEverything())
-            {
-                err.printf("  %-28s %d%n", "filtered out in userspace", filteredOut);
-            }
-        }
-        CounterReport.print(err, source);
-    }
-
     private void validate()
     {
         if (interfaceName == null)
@@ -674,14 +560,5 @@ public final class CaptureCommand implements Callable<Integer>
     private DecoderContext decoderContext()
     {
         return decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies());
-    }
-
-    private String failure(final int errno)
-    {
-        if (errno == Errno.ENETDOWN)
-        {
-            return "interface " + interfaceName + " went down";
-        }
-        return "waiting for frames on " + interfaceName + " failed: " + Errno.name(errno);
     }
 }
