@@ -14,11 +14,7 @@ import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
 import io.flowtap.pipeline.journal.JournalException;
 import io.flowtap.pipeline.poll.LivePoller;
-import io.flowtap.pipeline.worker.Worker;
-import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineContext;
-import io.flowtap.reassembly.EngineCounter;
-import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.FilterHelp;
 import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.MemoryBudget;
@@ -40,9 +36,7 @@ import picocli.CommandLine.Option;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code flowtap capture -i IFACE}: capture live through an AF_PACKET TPACKET_V3 ring, one line per TCP segment as
@@ -51,9 +45,9 @@ import java.util.concurrent.TimeUnit;
  * the kernel drops what it rejects; a bad expression is refused in one line before any socket is opened.
  * <p>
  * Printing is a pipeline that does not reassemble ({@link PrintingCapture}); with sensor options it is the sensor
- * ({@code Sensor.run}). Ctrl-C or SIGTERM run a shutdown hook that clears the volatile {@code running} flag and
+ * ({@link Sensor#run}). Ctrl-C or SIGTERM run a shutdown hook that clears the volatile {@code running} flag and
  * waits for the command's thread to print the final counters and close the pipeline; its loop sees the flag within
- * {@value #IDLE_WAIT_MS} ms.
+ * 50 ms.
  */
 @Command(
     name = "capture",
@@ -100,8 +94,6 @@ import java.util.concurrent.TimeUnit;
         "4:a handler threw and --handler-errors stop stopped the capture"})
 public final class CaptureCommand implements Callable<Integer>
 {
-    /** How long the poll loop waits for the kernel when the ring is empty, and so how late it sees a stop. */
-    static final int IDLE_WAIT_MS = 100;
     private static final String PREFIX = "flowtap capture: ";
     private static final long MAX_DURATION_SECONDS = 365L * 24 * 3600;
 
@@ -394,120 +386,17 @@ public final class CaptureCommand implements Callable<Integer>
                 ", journal " + sensorOptions.journal()) +
                 (filterExpression == null ? "" : ", kernel filter: " + kernelFilter()));
             final long startNs = System.nanoTime();
-            sensor.attach(pipeline, startNs);
-            final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds);
-            final long intervalNs = TimeUnit.SECONDS.toNanos(statsIntervalSeconds);
-            long nextStatsNs = startNs + intervalNs;
-            String stopped = null;
-            while (running && !user.errors().stopRequested() && pipeline.total(WorkerCounter.SEGMENTS) < count &&
-                !pipeline.awaitInputFinished(TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MS / 2)))
-            {
-                final long nowNs = System.nanoTime();
-                sensor.tick(nowNs);
-                stopped = stopReason(pipeline, sensor);
-                if (stopped != null)
-                {
-                    break;
-                }
-                if (durationNs > 0 && nowNs - startNs >= durationNs)
-                {
-                    break;
-                }
-                if (intervalNs > 0 && nowNs - nextStatsNs >= 0)
-                {
-                    nextStatsNs = nowNs + intervalNs;
-                    err.printf(Locale.ROOT, PREFIX + "counters on %s after %.1f s%n",
-                        interfaceName, (nowNs - startNs) / 1e9);
-                    err.print(pipeline.counterSummary());
-                    err.print(user.summary());
-                }
-            }
-            if (stopped == null && !user.errors().stopRequested())
-            {
-                // The input finished by itself: a live pipeline's pollers only finish when their interface went.
-                stopped = stopReason(pipeline, sensor);
-            }
-            if (stopped != null)
-            {
-                err.println(PREFIX + stopped);
-            }
-            if (user.errors().stopRequested())
-            {
-                err.println(PREFIX + "stopping: a handler threw and --handler-errors is stop");
-            }
-            exitCode = stopped == null ? ExitCodes.OK : sensor.journalStopped() != null ?
-                ExitCodes.OUTPUT_ERROR : ExitCodes.INPUT_ERROR;
+            exitCode = sensor.run(pipeline, startNs,
+                new LiveRun(interfaceName, count, durationSeconds, statsIntervalSeconds, startNs, user, err,
+                    spec.commandLine().getOut()),
+                log, () -> running, user.errors()::stopRequested);
         }
         finally
         {
-            try
-            {
-                pipeline.close();
-            }
-            catch (final IllegalStateException ex)
-            {
-                err.println(PREFIX + ex.getMessage());
-                exitCode = ExitCodes.INPUT_ERROR;
-            }
-            finally
-            {
-                sensor.close();
-            }
-            err.println(PREFIX + "final counters on " + interfaceName);
-            err.print(pipeline.counterSummary());
-            CounterReport.print(err, pipeline.engineCounters());
-            long flows = 0;
-            for (final Worker worker : pipeline.workers())
-            {
-                flows += worker.engine().counters().get(EngineCounter.FLOWS_CREATED);
-            }
-            err.println("flows " + flows);
-            err.print(Sensor.activeResponseSummary(pipeline));
-            err.print(Sensor.checksumAndFragmentSummary(pipeline));
-            err.print(user.summary());
-            spec.commandLine().getOut().flush();
-            if (user.errors().stopRequested())
-            {
-                err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; every flow open was " +
-                    "ended (shutdown)");
-                exitCode = ExitCodes.HANDLER_STOPPED;
-            }
-            sensor.printSummary(log);
-            final String accounting = pipeline.accountingError();
-            if (accounting != null)
-            {
-                err.println(PREFIX + "accounting does not add up: " + accounting);
-                exitCode = ExitCodes.INPUT_ERROR;
-            }
-            if (exitCode == ExitCodes.OK && (sensor.journalLostAnything() || sensor.shipIncomplete() != null))
-            {
-                exitCode = ExitCodes.OUTPUT_ERROR;
-            }
-            err.flush();
             stop.exitCode(exitCode);
             stop.close();
         }
         return exitCode;
-    }
-
-    /**
-     * @return why a running sensor must stop before it is told to (its journal stopped, a worker failed, a poller
-     *         lost its interface), one line; null while none of these happened.
-     */
-    private String stopReason(final Pipeline pipeline, final Sensor sensor)
-    {
-        final String journal = sensor.journalStopped();
-        if (journal != null)
-        {
-            return journal + "; stopped capturing (flows still open were ended, not journaled)";
-        }
-        final String failure = pipeline.failure();
-        if (failure != null)
-        {
-            return failure + "; stopped capturing";
-        }
-        final String lost = pipeline.sourceFailure();
-        return lost == null ? null : lost + "; stopped capturing, every open flow was ended (shutdown)";
     }
 
     private void validate()

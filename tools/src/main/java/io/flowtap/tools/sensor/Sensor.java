@@ -1,7 +1,6 @@
 package io.flowtap.tools.sensor;
 
 import io.flowtap.capture.FrameHandler;
-import io.flowtap.capture.codec.IpDefragmenter;
 import io.flowtap.kafka.JournalShipper;
 import io.flowtap.kafka.ShipContext;
 import io.flowtap.metrics.MetricsEndpoint;
@@ -13,13 +12,11 @@ import io.flowtap.pipeline.journal.Journal;
 import io.flowtap.pipeline.journal.JournalContext;
 import io.flowtap.pipeline.journal.JournalWriter;
 import io.flowtap.pipeline.journal.RawPacketJournal;
-import io.flowtap.pipeline.poll.PipelinePoller;
 import io.flowtap.pipeline.stats.CountersFile;
 import io.flowtap.pipeline.stats.HistogramLog;
 import io.flowtap.pipeline.stats.LatencyCounters;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
-import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.reassembly.FlowRuleHandler;
@@ -27,7 +24,6 @@ import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.reassembly.attribute.FlowBoundaryAttributes;
 import io.flowtap.reassembly.attribute.HttpAttributeExtractor;
 import io.flowtap.reassembly.attribute.TlsAttributeExtractor;
-import io.flowtap.tools.replay.CaptureReplay;
 import org.agrona.CloseHelper;
 
 import java.io.ByteArrayOutputStream;
@@ -42,6 +38,7 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -145,70 +142,27 @@ public final class Sensor implements AutoCloseable
     }
 
     /**
-     * The engines' active-response counters (resets requested, RST frames sent and refused, resets not sent,
-     * connections dropped and their packets ignored), summed over the workers, one line each; empty when all are zero.
+     * Run the sensor over its started pipeline, on the command's thread: the one loop of {@code capture} and
+     * {@code read} ({@link SensorLoop}), which stops when told, when the journal stops, a worker fails or a live source
+     * goes, or at the command's own limits; then closes the pipeline and this sensor, and finishes the summary.
      *
-     * @param pipeline whose workers' engines to sum.
-     * @return the lines.
+     * @param pipeline    started from {@link #pipelineContext}.
+     * @param startNs     when the run started, on {@link System#nanoTime()}.
+     * @param run         what the command adds: its reports, its stop lines, its summary.
+     * @param err         for the summary and errors.
+     * @param running     false once a signal asks to stop.
+     * @param handlerStop true once a handler threw under {@code --handler-errors stop}.
+     * @return the exit code.
      */
-    public static String activeResponseSummary(final Pipeline pipeline)
+    public int run(
+        final Pipeline pipeline,
+        final long startNs,
+        final SensorRun run,
+        final PrintWriter err,
+        final BooleanSupplier running,
+        final BooleanSupplier handlerStop)
     {
-        final EngineCounter[] shown = {EngineCounter.RESET_REQUESTED, EngineCounter.RESET_FRAMES_SENT,
-            EngineCounter.RESET_SEND_FAILED, EngineCounter.RESET_NOT_SENT, EngineCounter.FLOWS_DROPPED,
-            EngineCounter.DROPPED_FLOW};
-        final long[] totals = new long[shown.length];
-        long any = 0;
-        for (final Worker worker : pipeline.workers())
-        {
-            for (int i = 0; i < shown.length; i++)
-            {
-                final long value = worker.engine().counters().get(shown[i]);
-                totals[i] += value;
-                any += value;
-            }
-        }
-        final StringBuilder out = new StringBuilder();
-        for (int i = 0; i < shown.length && any > 0; i++)
-        {
-            out.append(String.format(Locale.ROOT, "  active response: %-28s %d%n", shown[i].label(), totals[i]));
-        }
-        return out.toString();
-    }
-
-    /**
-     * What the workers' engines made of segments with bad checksums, and the pollers' reassembly of fragments at the
-     * end: the hosts found to offload their checksums, the bad segments ignored, the fragments still waiting.
-     * Once the pipeline has closed.
-     *
-     * @param pipeline whose workers and pollers to read.
-     * @return the lines; empty when there is nothing to say.
-     */
-    public static String checksumAndFragmentSummary(final Pipeline pipeline)
-    {
-        final List<String> hosts = new ArrayList<>();
-        long ignored = 0;
-        for (final Worker worker : pipeline.workers())
-        {
-            hosts.addAll(worker.engine().checksumOffloadHosts());
-            ignored += worker.engine().counters().get(EngineCounter.BAD_CHECKSUM);
-        }
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8))
-        {
-            long waiting = 0;
-            for (final PipelinePoller poller : pipeline.pollers())
-            {
-                final IpDefragmenter defragmenter = poller.dispatcher().decoder()
-                    .defragmenter();
-                waiting += defragmenter == null ? 0 : defragmenter.fragmentsHeld();
-            }
-            if (waiting > 0)
-            {
-                out.printf("fragments still waiting for the rest of their datagrams at the end: %d%n", waiting);
-            }
-            CaptureReplay.printChecksumNotes(out, ignored, hosts);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
+        return SensorLoop.run(this, pipeline, startNs, run, err, running, handlerStop);
     }
 
     /**
