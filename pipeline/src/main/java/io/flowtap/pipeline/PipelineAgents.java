@@ -8,11 +8,13 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -133,6 +135,14 @@ final class PipelineAgents
             invoker.close();
         }
         CloseHelper.closeAll(runners);
+    }
+
+    /**
+     * @return the default idle strategy of workers and of pollers waiting on them: spin, yield, then park up to 1 ms.
+     */
+    static IdleStrategy backoffIdleStrategy()
+    {
+        return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
     }
 
     /**

@@ -11,7 +11,6 @@ import io.flowtap.pipeline.worker.HandlerFactory;
 import io.flowtap.pipeline.worker.SegmentHandler;
 import io.flowtap.reassembly.EngineContext;
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
@@ -69,8 +68,8 @@ public final class PipelineContext
     private HandlerFactory handlers = worker -> List.of();
     private IntFunction<SegmentHandler> segmentHandlers;
     private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
-    private Supplier<IdleStrategy> workerIdleStrategy = PipelineContext::defaultIdleStrategy;
-    private Supplier<IdleStrategy> pollerBackoffIdleStrategy = PipelineContext::defaultIdleStrategy;
+    private Supplier<IdleStrategy> workerIdleStrategy = PipelineAgents::backoffIdleStrategy;
+    private Supplier<IdleStrategy> pollerBackoffIdleStrategy = PipelineAgents::backoffIdleStrategy;
     private boolean sharedIdleOnRing = true;
     private ErrorHandler errorHandler = Throwable::printStackTrace;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
@@ -93,7 +92,7 @@ public final class PipelineContext
      */
     public PipelineContext conclude()
     {
-        PipelineContextCheck.check(this);
+        PipelineContextCheck.check(this, stopQuietNs);
         decoderContext.checksumMode(checksumMode).conclude();
         return this;
     }
@@ -108,9 +107,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return reassembly workers.
-     */
+    /** @return reassembly workers. */
     public int workers()
     {
         return workers;
@@ -126,9 +123,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return CPU for each worker, or empty.
-     */
+    /** @return CPU for each worker, or empty. */
     public int[] workerCpus()
     {
         return workerCpus.clone();
@@ -145,9 +140,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return hand-offs in flight per poller and worker pair.
-     */
+    /** @return hand-offs in flight per poller and worker pair. */
     public int queueCapacity()
     {
         return queueCapacity;
@@ -163,9 +156,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return what a poller does when a queue is full.
-     */
+    /** @return what a poller does when a queue is full. */
     public QueueFullPolicy queueFullPolicy()
     {
         return queueFullPolicy;
@@ -182,9 +173,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return bytes of each hand-off's own buffer.
-     */
+    /** @return bytes of each hand-off's own buffer. */
     public int copyBufferLength()
     {
         return copyBufferLength;
@@ -200,9 +189,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return most frames a poller takes per duty cycle.
-     */
+    /** @return most frames a poller takes per duty cycle. */
     public int pollLimit()
     {
         return pollLimit;
@@ -219,9 +206,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return most hand-offs a worker takes from one queue per duty cycle.
-     */
+    /** @return most hand-offs a worker takes from one queue per duty cycle. */
     public int drainLimit()
     {
         return drainLimit;
@@ -237,9 +222,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return how the workers' decoders treat TCP checksums.
-     */
+    /** @return how the workers' decoders treat TCP checksums. */
     public ChecksumMode checksumMode()
     {
         return checksumMode;
@@ -257,9 +240,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return how the pollers' decoders treat what they read.
-     */
+    /** @return how the pollers' decoders treat what they read. */
     public DecoderContext decoderContext()
     {
         return decoderContext;
@@ -278,9 +259,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return the capture filter the pollers apply after decoding, or null.
-     */
+    /** @return the capture filter the pollers apply after decoding, or null. */
     public FlowFilter filter()
     {
         return filter;
@@ -296,9 +275,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return supplier of one engine configuration per worker.
-     */
+    /** @return supplier of one engine configuration per worker. */
     public Supplier<EngineContext> engineContext()
     {
         return engineContext;
@@ -314,9 +291,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return factory of each worker's handlers.
-     */
+    /** @return factory of each worker's handlers. */
     public HandlerFactory handlers()
     {
         return handlers;
@@ -335,9 +310,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return makes each worker's segment handler, or null when the workers reassemble.
-     */
+    /** @return makes each worker's segment handler, or null when the workers reassemble. */
     public IntFunction<SegmentHandler> segmentHandlers()
     {
         return segmentHandlers;
@@ -353,9 +326,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return how agents get threads.
-     */
+    /** @return how agents get threads. */
     public ThreadingMode threadingMode()
     {
         return threadingMode;
@@ -387,17 +358,13 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return whether the shared thread waits on the ring when idle.
-     */
+    /** @return whether the shared thread waits on the ring when idle. */
     public boolean sharedIdleOnRing()
     {
         return sharedIdleOnRing;
     }
 
-    /**
-     * @return supplier of each worker's idle strategy.
-     */
+    /** @return supplier of each worker's idle strategy. */
     public Supplier<IdleStrategy> workerIdleStrategy()
     {
         return workerIdleStrategy;
@@ -414,9 +381,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return supplier of the idle strategy a poller uses while it waits on workers.
-     */
+    /** @return supplier of the idle strategy a poller uses while it waits on workers. */
     public Supplier<IdleStrategy> pollerBackoffIdleStrategy()
     {
         return pollerBackoffIdleStrategy;
@@ -432,9 +397,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return handler for exceptions on the agents' threads.
-     */
+    /** @return handler for exceptions on the agents' threads. */
     public ErrorHandler errorHandler()
     {
         return errorHandler;
@@ -453,9 +416,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return the latency histograms, or null when latency is not measured.
-     */
+    /** @return the latency histograms, or null when latency is not measured. */
     public StageHistograms histograms()
     {
         return histograms;
@@ -474,9 +435,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return makes each poller's frame tap.
-     */
+    /** @return makes each poller's frame tap. */
     public IntFunction<FrameHandler> frameTaps()
     {
         return frameTaps;
@@ -492,9 +451,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return clock for hold times and stopping.
-     */
+    /** @return clock for hold times and stopping. */
     public NanoClock nanoClock()
     {
         return nanoClock;
@@ -510,9 +467,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return clock of real time.
-     */
+    /** @return clock of real time. */
     public EpochNanoClock epochClock()
     {
         return epochClock;
@@ -529,9 +484,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return how long the oldest ring block may be held before copy-out.
-     */
+    /** @return how long the oldest ring block may be held before copy-out. */
     public long holdTimeoutNs()
     {
         return holdTimeoutNs;
@@ -548,9 +501,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return fraction of the ring that must be user-owned before copy-out.
-     */
+    /** @return fraction of the ring that must be user-owned before copy-out. */
     public double copyOutRingFraction()
     {
         return copyOutRingFraction;
@@ -576,9 +527,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return lag of an idle live poller's watermark behind the wall clock.
-     */
+    /** @return lag of an idle live poller's watermark behind the wall clock. */
     public long idleClockLagNs()
     {
         return idleClockLagNs;
@@ -593,11 +542,6 @@ public final class PipelineContext
     {
         this.stopQuietNs = quietNs;
         return this;
-    }
-
-    long stopQuietNsSetting()
-    {
-        return stopQuietNs;
     }
 
     /**
@@ -619,9 +563,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return longest a live poller keeps reading after a stop request.
-     */
+    /** @return longest a live poller keeps reading after a stop request. */
     public long stopTimeoutNs()
     {
         return stopTimeoutNs;
@@ -638,9 +580,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return longest close waits for each step.
-     */
+    /** @return longest close waits for each step. */
     public long shutdownTimeoutNs()
     {
         return shutdownTimeoutNs;
@@ -656,16 +596,9 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return longest a pipeline waits for its workers to start.
-     */
+    /** @return longest a pipeline waits for its workers to start. */
     public long startTimeoutNs()
     {
         return startTimeoutNs;
-    }
-
-    private static IdleStrategy defaultIdleStrategy()
-    {
-        return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
     }
 }

@@ -1,17 +1,11 @@
 package io.flowtap.tools.sensor;
 
-import io.flowtap.capture.FrameHandler;
 import io.flowtap.kafka.JournalShipper;
 import io.flowtap.kafka.ShipContext;
 import io.flowtap.metrics.MetricsEndpoint;
 import io.flowtap.pipeline.CountersPublisher;
 import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
-import io.flowtap.pipeline.journal.ChronicleJournal;
-import io.flowtap.pipeline.journal.Journal;
-import io.flowtap.pipeline.journal.JournalContext;
-import io.flowtap.pipeline.journal.JournalWriter;
-import io.flowtap.pipeline.journal.RawPacketJournal;
 import io.flowtap.pipeline.stats.CountersFile;
 import io.flowtap.pipeline.stats.HistogramLog;
 import io.flowtap.pipeline.stats.LatencyCounters;
@@ -34,8 +28,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
@@ -64,13 +56,10 @@ public final class Sensor implements AutoCloseable
     private static final int MAX_ERRORS_SHOWN = 16;
 
     private final SensorOptions options;
-    private final Journal journal;
-    private final Journal rawJournal;
+    private final SensorJournals journals;
     private final StageHistograms histograms;
     private final HistogramLog histogramLog;
     private final CountersFile countersFile;
-    private final List<JournalWriter> journalWriters = new CopyOnWriteArrayList<>();
-    private final List<RawPacketJournal> rawWriters = new CopyOnWriteArrayList<>();
     private final long histogramIntervalNs;
     private final List<FlowRuleHandler.Rule> rules;
     private final java.util.Set<String> errorsShown = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -92,8 +81,7 @@ public final class Sensor implements AutoCloseable
 
     private Sensor(
         final SensorOptions options,
-        final Journal journal,
-        final Journal rawJournal,
+        final SensorJournals journals,
         final StageHistograms histograms,
         final HistogramLog histogramLog,
         final CountersFile countersFile,
@@ -108,8 +96,7 @@ public final class Sensor implements AutoCloseable
             new JournalShipper(ship.counters(countersFile).log(line -> ruleLog.accept("ship: " + line))),
             this::onError);
         this.options = options;
-        this.journal = journal;
-        this.rawJournal = rawJournal;
+        this.journals = journals;
         this.histograms = histograms;
         this.histogramLog = histogramLog;
         this.countersFile = countersFile;
@@ -178,21 +165,13 @@ public final class Sensor implements AutoCloseable
      */
     public static Sensor open(final SensorOptions options, final boolean live)
     {
-        Journal journal = null;
-        Journal rawJournal = null;
+        SensorJournals journals = null;
         HistogramLog log = null;
         CountersFile counters = null;
         MetricsEndpoint endpoint = null;
         try
         {
-            if (options.journal != null)
-            {
-                journal = ChronicleJournal.open(journalContext(options).directory(options.journal));
-            }
-            if (options.rawJournal != null)
-            {
-                rawJournal = ChronicleJournal.open(journalContext(options).directory(options.rawJournal));
-            }
+            journals = SensorJournals.open(options);
             final StageHistograms histograms = options.measuresLatency(live) ? new StageHistograms() : null;
             if (options.histogramLog != null)
             {
@@ -213,12 +192,12 @@ public final class Sensor implements AutoCloseable
             {
                 endpoint = MetricsEndpoint.start(options.metricsListen, counters.reader());
             }
-            return new Sensor(options, journal, rawJournal, histograms, log, counters, endpoint,
+            return new Sensor(options, journals, histograms, log, counters, endpoint,
                 options.shipContext(), live);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(endpoint, journal, rawJournal, log, counters);
+            CloseHelper.quietCloseAll(endpoint, journals, log, counters);
             throw ex;
         }
     }
@@ -266,11 +245,9 @@ public final class Sensor implements AutoCloseable
                 {
                     handlers.accept(worker, list);
                 }
-                if (journal != null)
+                if (journals.hasEvents())
                 {
-                    final JournalWriter writer = journal.newWriter(worker);
-                    journalWriters.add(writer);
-                    list.add(writer);
+                    list.add(journals.newWriter(worker));
                 }
                 return list;
             });
@@ -278,14 +255,9 @@ public final class Sensor implements AutoCloseable
         {
             context.workerCpus(options.workerCpus);
         }
-        if (rawJournal != null)
+        if (journals.hasRawPackets())
         {
-            context.frameTaps(poller ->
-            {
-                final RawPacketJournal writer = rawJournal.newRawPacketWriter(poller);
-                rawWriters.add(writer);
-                return (FrameHandler)writer;
-            });
+            context.frameTaps(journals::newRawWriter);
         }
         return context;
     }
@@ -371,12 +343,7 @@ public final class Sensor implements AutoCloseable
      */
     public long journalPayloadBytes()
     {
-        long bytes = 0;
-        for (final JournalWriter writer : journalWriters)
-        {
-            bytes += writer.payloadBytesWritten();
-        }
-        return bytes;
+        return journals.payloadBytes();
     }
 
     /**
@@ -384,12 +351,7 @@ public final class Sensor implements AutoCloseable
      */
     public long rawFrameBytes()
     {
-        long bytes = 0;
-        for (final RawPacketJournal writer : rawWriters)
-        {
-            bytes += writer.frameBytesWritten();
-        }
-        return bytes;
+        return journals.rawFrameBytes();
     }
 
     /**
@@ -418,26 +380,12 @@ public final class Sensor implements AutoCloseable
 
     private long journalEventsDropped()
     {
-        long dropped = 0;
-        for (final JournalWriter writer : journalWriters)
-        {
-            dropped += writer.eventsDropped();
-        }
-        for (final RawPacketJournal writer : rawWriters)
-        {
-            dropped += writer.eventsDropped();
-        }
-        return dropped;
+        return journals.eventsDropped();
     }
 
     private long rawFramesCut()
     {
-        long frames = 0;
-        for (final RawPacketJournal writer : rawWriters)
-        {
-            frames += writer.framesCut();
-        }
-        return frames;
+        return journals.rawFramesCut();
     }
 
     /**
@@ -446,14 +394,7 @@ public final class Sensor implements AutoCloseable
      */
     public String journalStopped()
     {
-        for (final Journal each : new Journal[] {journal, rawJournal})
-        {
-            if (each != null && each.space().hasStopped())
-            {
-                return "journal " + each.directory() + ": " + each.space().fullReason();
-            }
-        }
-        return null;
+        return journals.stopped();
     }
 
     /**
@@ -461,8 +402,7 @@ public final class Sensor implements AutoCloseable
      */
     public boolean journalLostAnything()
     {
-        return journalEventsDropped() > 0 || journal != null && journal.space().wasFull() ||
-            rawJournal != null && rawJournal.space().wasFull();
+        return journals.lostAnything();
     }
 
     /**
@@ -480,32 +420,7 @@ public final class Sensor implements AutoCloseable
      */
     public void printSummary(final PrintWriter err)
     {
-        if (journal != null)
-        {
-            err.printf(Locale.ROOT, "journal %s (run %d): %d payload bytes%n", journal.directory(), journal.run(),
-                journalPayloadBytes());
-            long events = 0;
-            long bytes = 0;
-            for (final JournalWriter writer : journalWriters)
-            {
-                events += writer.eventsDropped();
-                bytes += writer.payloadBytesDropped();
-            }
-            lost(err, journal, "events", events, "payload", bytes);
-        }
-        if (rawJournal != null)
-        {
-            err.printf(Locale.ROOT, "raw-packet journal %s (run %d): %d frame bytes, %d frames cut%n",
-                rawJournal.directory(), rawJournal.run(), rawFrameBytes(), rawFramesCut());
-            long frames = 0;
-            long bytes = 0;
-            for (final RawPacketJournal writer : rawWriters)
-            {
-                frames += writer.eventsDropped();
-                bytes += writer.payloadBytesDropped();
-            }
-            lost(err, rawJournal, "frames", frames, "frame", bytes);
-        }
+        journals.printSummary(err);
         if (shipSummary != null)
         {
             err.println(shipSummary);
@@ -554,7 +469,7 @@ public final class Sensor implements AutoCloseable
         try
         {
             // The journal first: its last excerpts are then committed, and the shipper can send them.
-            CloseHelper.closeAll(histogramLog, journal, rawJournal);
+            CloseHelper.closeAll(histogramLog, journals);
         }
         finally
         {
@@ -596,26 +511,5 @@ public final class Sensor implements AutoCloseable
     public String shipIncomplete()
     {
         return shipIncomplete;
-    }
-
-    private static void lost(
-        final PrintWriter err, final Journal journal, final String what, final long count, final String kind,
-        final long bytes)
-    {
-        if (count > 0 || journal.space().wasFull())
-        {
-            err.printf(Locale.ROOT, "journal %s: %d %s (%d %s bytes) not journaled (--journal-full %s): %s%n",
-                journal.directory(), count, what, bytes, kind, journal.space().policy().label(),
-                journal.space().fullReason());
-        }
-    }
-
-    private static JournalContext journalContext(final SensorOptions options)
-    {
-        return new JournalContext()
-            .fullPolicy(options.journalFullPolicy())
-            .rollCycle(options.rollCycle())
-            .retainCycles(options.retainCycles)
-            .batchBytes(JournalContext.BATCH_BYTES_PIPELINE_DEFAULT);
     }
 }
