@@ -213,7 +213,7 @@ public final class PipelineContext
     }
 
     /**
-     * @param mode how the workers' decoders treat TCP checksums (default {@link ChecksumMode#AUTO}).
+     * @param mode how every decoder treats TCP checksums, the decoder context's too (default: {@code AUTO}).
      * @return this.
      */
     public PipelineContext checksumMode(final ChecksumMode mode)
@@ -229,9 +229,8 @@ public final class PipelineContext
     }
 
     /**
-     * @param context how the pollers' decoders open tunnels, reassemble IP fragments and drop SPAN duplicates (its
-     *                checksum mode is set from {@link #checksumMode(ChecksumMode)}); default: every tunnel the
-     *                decoder knows on its standard ports, fragments reassembled, duplicates kept.
+     * @param context how the pollers' decoders open tunnels, reassemble IP fragments and drop SPAN duplicates (default:
+     *                every tunnel known on its standard ports, fragments reassembled, duplicates kept).
      * @return this.
      */
     public PipelineContext decoderContext(final DecoderContext context)
@@ -298,8 +297,7 @@ public final class PipelineContext
     }
 
     /**
-     * Do not reassemble: each worker hands every segment to a handler made for it, on its thread, in the order its
-     * pollers read them, and makes no engine nor {@link #handlers(HandlerFactory) handlers} (capture's printing).
+     * Do not reassemble: each worker hands every segment to a {@link SegmentHandler} instead (capture's printing).
      *
      * @param factory makes worker i's handler; null (the default) to reassemble.
      * @return this.
@@ -333,8 +331,7 @@ public final class PipelineContext
     }
 
     /**
-     * @param supplier of each worker's idle strategy, also the shared thread's (default a backoff: spin, yield, then
-     *                 park up to 1 ms).
+     * @param supplier of each worker's idle strategy, also the shared thread's (default: spin, yield, park up to 1 ms).
      * @return this.
      */
     public PipelineContext workerIdleStrategy(final Supplier<IdleStrategy> supplier)
@@ -344,10 +341,10 @@ public final class PipelineContext
     }
 
     /**
-     * How the one thread of {@link ThreadingMode#SHARED} waits when no agent found work, live: in {@code poll(2)} on
-     * the ring until the kernel hands over a block (true, the default: no CPU spent waiting, as tcpdump waits), or with
-     * the worker idle strategy (false: it keeps the core awake, which keeps wake-up latency out of the tail on a
-     * virtual machine whose idle CPUs the host takes away).
+     * How the one thread of {@link ThreadingMode#SHARED} waits, live, when no agent found work: in {@code poll(2)} on
+     * the ring for the kernel's next block (true, the default: no CPU spent, as tcpdump waits), or with the worker idle
+     * strategy (false: the core stays awake, keeping wake-up latency out of the tail on a virtual machine whose host
+     * takes idle CPUs away).
      *
      * @param onRing whether to wait on the ring.
      * @return this.
@@ -404,8 +401,7 @@ public final class PipelineContext
     }
 
     /**
-     * Measure the latency of every stage ({@link Stage}) into these histograms: the pollers and workers record, a
-     * reporting thread takes the intervals. Off (null) by default: then no clock is read per segment.
+     * Measure each stage's latency ({@link Stage}) into these histograms (off by default: no clock read per segment).
      *
      * @param histograms to record into, or null.
      * @return this.
@@ -423,8 +419,8 @@ public final class PipelineContext
     }
 
     /**
-     * Show every frame each poller reads, before it is decoded, to a handler made for that poller (the raw-packet
-     * journal's writer): it runs on the poller's thread, in place, and must not keep the frame.
+     * Show each poller's frames, before decoding, to a handler made for it (the raw-packet journal's writer), which
+     * runs on a thread of its own and must not keep a frame.
      *
      * @param factory makes poller i's handler, or returns null for none.
      * @return this.

@@ -36,12 +36,12 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * What a sensor run owns around its {@link Pipeline}: the event journal (one writer per worker, registered last so it
- * sees what the other handlers add), the raw-packet journal (one writer per poller), the latency histograms and
- * their log, the counters file and, with {@code --kafka}, the journal's shipper ({@link SensorShipper}). Made from
- * {@link SensorOptions} before the pipeline, attached to it once it runs, ticked by the command's reporting loop, and
- * closed after the pipeline has drained, so that every flow's end is journaled before the journal closes, and shipped
- * after.
+ * What a sensor run owns around its {@link Pipeline}: the journals ({@link SensorJournals}: the event journal's writer
+ * registered last on each worker, so it sees what the other handlers add; the raw-packet journal's on each poller), the
+ * latency histograms and their log, the counters file and, with {@code --kafka}, the journal's shipper ({@link
+ * SensorShipper}). Made from {@link SensorOptions} before the pipeline, it runs the command's loop ({@link #run}):
+ * attached to the pipeline once it runs, ticked, and closed after the pipeline has drained, so that every flow's end is
+ * journaled before the journal closes, and shipped after.
  * <p>
  * Not thread safe: one reporting thread makes, ticks and closes it; the shipper runs on a thread of its own.
  */
