@@ -68,6 +68,8 @@ public final class Worker implements Agent
     private long batchSegments;
     private long batchInPlace;
     private ReassemblyEngine engine;
+    /** Made what it needs (the engine, or only its buffers when a segment handler replaces it): the agent's own. */
+    private boolean ready;
     private long clockNs = Watermark.NONE;
     private volatile boolean started;
     private volatile Throwable startFailure;
@@ -154,6 +156,7 @@ public final class Worker implements Agent
             liveTimestampsNs = new long[batch];
             handedOffNs = new long[batch];
             engine = segmentHandler != null ? null : new ReassemblyEngine(engineContext, handlers);
+            ready = true;
             started = true;
         }
         catch (final RuntimeException | Error ex)
@@ -166,7 +169,7 @@ public final class Worker implements Agent
     @Override
     public int doWork()
     {
-        if (handlers == null || shutDown)
+        if (!ready || shutDown)
         {
             return 0;
         }
