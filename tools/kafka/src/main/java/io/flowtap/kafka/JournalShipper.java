@@ -4,7 +4,7 @@ import io.flowtap.pipeline.journal.ExcerptDecoder;
 import io.flowtap.pipeline.journal.JournalDescriptor;
 import io.flowtap.pipeline.journal.JournalException;
 import io.flowtap.pipeline.journal.JournalReader;
-import io.flowtap.pipeline.journal.QueueFollower;
+import io.flowtap.pipeline.journal.read.QueueFollower;
 import io.flowtap.pipeline.stats.CountersFile;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;

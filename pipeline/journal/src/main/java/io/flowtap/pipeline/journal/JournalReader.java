@@ -1,5 +1,7 @@
 package io.flowtap.pipeline.journal;
 
+import io.flowtap.pipeline.journal.read.QueueReader;
+import io.flowtap.pipeline.journal.read.QueueTailer;
 import org.agrona.CloseHelper;
 
 import java.io.IOException;
@@ -83,7 +85,7 @@ public final class JournalReader implements AutoCloseable
             }
             for (final Path queue : queues)
             {
-                if (!CycleRetention.cycleFiles(queue).isEmpty())
+                if (!JournalFiles.cycleFiles(queue).isEmpty())
                 {
                     // A writer that never committed an excerpt (a worker no flow went to) left only its metadata.
                     reader.add(queue, QueueReader.open(queue));
@@ -262,8 +264,8 @@ public final class JournalReader implements AutoCloseable
 
     private static boolean hasCycleFiles(final Path directory)
     {
-        return !CycleRetention.cycleFiles(directory).isEmpty() ||
-            Files.isRegularFile(directory.resolve(QueueReader.METADATA_FILE));
+        return !JournalFiles.cycleFiles(directory).isEmpty() ||
+            JournalFiles.hasMetadata(directory);
     }
 
     private int pollMerged(final JournalVisitor visitor, final int limit)
@@ -276,7 +278,7 @@ public final class JournalReader implements AutoCloseable
         while (read < limit)
         {
             QueueReader next = null;
-            long earliest = QueueReader.NO_EXCERPT;
+            long earliest = QueueTailer.NO_EXCERPT;
             for (int i = 0; i < parts.size(); i++)
             {
                 final long time = parts.get(i).peekTime();
@@ -311,7 +313,7 @@ public final class JournalReader implements AutoCloseable
     {
         for (final Path queue : writerQueues(directory))
         {
-            if (!partDirectories.contains(queue) && !CycleRetention.cycleFiles(queue).isEmpty())
+            if (!partDirectories.contains(queue) && !JournalFiles.cycleFiles(queue).isEmpty())
             {
                 try
                 {

@@ -1,20 +1,16 @@
-package io.flowtap.pipeline.journal;
+package io.flowtap.pipeline.journal.read;
 
-import io.flowtap.linux.Posix;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.impl.RollingResourcesCache;
+import io.flowtap.pipeline.journal.ExcerptDecoder;
+import io.flowtap.pipeline.journal.JournalDamage;
+import io.flowtap.pipeline.journal.JournalDescriptor;
+import io.flowtap.pipeline.journal.JournalException;
+import io.flowtap.pipeline.journal.JournalFiles;
+import io.flowtap.pipeline.journal.JournalVisitor;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.wire.DocumentContext;
-import net.openhft.chronicle.wire.Wires;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,61 +18,47 @@ import java.util.Collections;
 import java.util.List;
 import java.util.stream.Stream;
 
-import static io.flowtap.pipeline.journal.JournalDescriptor.BYTE_ORDER;
-import static io.flowtap.pipeline.journal.JournalDescriptor.HEADER_LENGTH;
 import static io.flowtap.pipeline.journal.JournalDescriptor.MAGIC;
 import static io.flowtap.pipeline.journal.JournalDescriptor.SCHEMA_VERSION;
 
 /**
  * Reads one Chronicle queue of a journal back, event by event, into a {@link JournalVisitor}: payload is handed over
- * in place, a view of the mapped file, so reading copies nothing either. {@link JournalReader} reads a journal's
- * queues (one per writer) through one of these each, merged by time.
+ * in place, a view of the mapped file, so reading copies nothing either.
+ * {@link io.flowtap.pipeline.journal.JournalReader} reads a journal's queues (one per writer) through one of these
+ * each, merged by time. Three parts do the work: a {@link QueueTailer} walks the queue through Chronicle, the
+ * {@link ExcerptDecoder} (the one the Kafka topic reader uses too) checks each excerpt against the schema and delivers
+ * its events, and a {@link DamageScanner} reads on where Chronicle cannot; this class decides which reads, and keeps
+ * the damages.
  * <p>
  * Every excerpt is checked against the schema before the visitor sees it. A journal of a newer schema version, a
  * directory that is missing, empty or not a journal are {@link JournalException}s with a one-line message.
  * <p>
  * Damage does not end reading. A healthy journal is read through Chronicle's tailer; at the first excerpt that is not
  * what the schema says (or that Chronicle cannot follow, or that lies over bytes never written), the events before
- * it are delivered and a {@link DamageScanner} takes over from there: it skips to the next good excerpt, reports the
- * range skipped and why ({@link #damages()}), and reads on, file after file. A journal whose metadata file or a cycle
- * file's header is damaged, or that has an empty cycle file, is read by the scanner from the start: Chronicle would
- * throw, or wait for a header that never comes. An excerpt a writer had not finished when it died is never delivered
+ * it are delivered and the scanner takes over from there: it skips to the next good excerpt, reports the range
+ * skipped and why ({@link #damages()}), and reads on, file after file. A journal whose metadata file or a cycle file's
+ * header is damaged, or that has an empty cycle file, is read by the scanner from the start: Chronicle would throw,
+ * or wait for a header that never comes. An excerpt a writer had not finished when it died is never delivered
  * (Chronicle keeps uncommitted excerpts from readers): {@link #readAll} ends at the last one committed and then
  * reports the unfinished one as an {@link JournalDamage.Kind#INCOMPLETE_TAIL}.
  * <p>
  * Not thread safe. A journal that is still being written can be read: {@link #poll} returns 0 at its current end and
  * sees later excerpts on a later call.
  */
-final class QueueReader implements AutoCloseable
+public final class QueueReader implements AutoCloseable
 {
-    /** {@link #peekTime()}: nothing more to read now. */
-    static final long NO_EXCERPT = Long.MAX_VALUE;
-    /** {@link #peekTime()}: the next excerpt's time cannot be told without reading it. */
-    static final long UNKNOWN_TIME = Long.MIN_VALUE;
-    static final String METADATA_FILE = "metadata.cq4t";
-    /** Longer than any excerpt a writer makes (the largest payload chunk or attribute, with its header). */
-    static final long MAX_EXCERPT_LENGTH = 2L * JournalContext.MAX_PAYLOAD_CHUNK_LIMIT;
-    /** How every Chronicle file (the metadata, a cycle) starts: a metadata document whose field is "header". */
-    private static final byte[] STORE_HEADER = {(byte)0xB9, 6, 'h', 'e', 'a', 'd', 'e', 'r'};
-    private static final int MAX_STORE_HEADER_LENGTH = 1 << 20;
-
     private final Path directory;
-    private final SingleChronicleQueue queue;
-    private final ExcerptTailer tailer;
+    private final QueueTailer tailer;
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
     private final ExcerptDecoder decoder = new ExcerptDecoder();
+    private final List<JournalDamage> damages = new ArrayList<>();
+    private final Salvage salvage = new Salvage();
     private long eventsRead;
     private int lastCycle = Integer.MIN_VALUE;
     private long lastEnd;
-    private int sizeCycle = Integer.MIN_VALUE;
-    private long fileSize;
-    private int dataFd = -1;
-    private long dataEnd;
-    private final List<JournalDamage> damages = new ArrayList<>();
-    private final Salvage salvage = new Salvage();
+    private String lastFileName;
     private DamageScanner scanner;
     private JournalVisitor scanVisitor;
-    private String lastFileName;
 
     /**
      * A reader that reads every cycle file itself, without Chronicle: for a journal whose metadata or a file's
@@ -85,44 +67,15 @@ final class QueueReader implements AutoCloseable
     private QueueReader(final Path directory, final String firstFile)
     {
         this.directory = directory;
-        this.queue = null;
         this.tailer = null;
         scanner = new DamageScanner(directory, salvage);
         scanner.startAt(firstFile, 0);
     }
 
-    private QueueReader(final Path directory, final SingleChronicleQueue queue)
+    private QueueReader(final Path directory, final QueueTailer tailer)
     {
         this.directory = directory;
-        this.queue = queue;
-        this.tailer = queue.createTailer();
-        moveToFirstCycle(tailer, queue, directory);
-    }
-
-    /**
-     * Start a tailer at the oldest cycle file there is: the queue's own record of its first cycle is stale when files
-     * were deleted behind its back (a clean-up job, or retention while no writer had the queue open).
-     *
-     * @param tailer    to move.
-     * @param queue     it reads.
-     * @param directory of the queue.
-     * @return the cycle it was moved to, or -1 when the queue has no cycle file.
-     */
-    static int moveToFirstCycle(final ExcerptTailer tailer, final SingleChronicleQueue queue, final Path directory)
-    {
-        final List<Path> files = CycleRetention.cycleFiles(directory);
-        if (files.isEmpty())
-        {
-            return -1;
-        }
-        final String suffix = CycleRetention.CYCLE_FILE_SUFFIX;
-        final RollingResourcesCache names = new RollingResourcesCache(queue.rollCycle(), queue.epoch(),
-            name -> new File(directory.toFile(), name + suffix),
-            file -> file.getName().substring(0, file.getName().length() - suffix.length()));
-        final String first = files.get(0).getFileName().toString();
-        final int cycle = names.parseCount(first.substring(0, first.length() - suffix.length()));
-        tailer.moveToCycle(cycle);
-        return cycle;
+        this.tailer = tailer;
     }
 
     /**
@@ -132,7 +85,7 @@ final class QueueReader implements AutoCloseable
      * @return the reader.
      * @throws JournalException when the directory is missing, empty, or not a journal.
      */
-    static QueueReader open(final Path directory)
+    public static QueueReader open(final Path directory)
     {
         if (!Files.exists(directory))
         {
@@ -158,13 +111,12 @@ final class QueueReader implements AutoCloseable
             throw new JournalException(JournalException.Kind.EMPTY, "journal " + directory +
                 ": empty directory, nothing was journaled there");
         }
-        final List<Path> cycles = CycleRetention.cycleFiles(directory);
-        final boolean metadata = Files.isRegularFile(directory.resolve(METADATA_FILE));
-        if (cycles.isEmpty() && !metadata)
+        final List<Path> cycles = JournalFiles.cycleFiles(directory);
+        if (cycles.isEmpty() && !JournalFiles.hasMetadata(directory))
         {
             throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
-                ": not a journal (no Chronicle Queue files: *" + CycleRetention.CYCLE_FILE_SUFFIX + ", " +
-                METADATA_FILE + ")");
+                ": not a journal (no Chronicle Queue files: *" + JournalFiles.CYCLE_FILE_SUFFIX + ", " +
+                JournalFiles.METADATA_FILE + ")");
         }
         if (cycles.isEmpty())
         {
@@ -172,11 +124,11 @@ final class QueueReader implements AutoCloseable
                 ": no cycle files, nothing was journaled (or retention deleted it all)");
         }
         final String firstFile = cycles.get(0).getFileName().toString();
-        final String metadataProblem = metadataProblem(directory.resolve(METADATA_FILE));
+        final String metadataProblem = ChronicleFiles.metadataProblem(directory.resolve(JournalFiles.METADATA_FILE));
         boolean healthy = metadataProblem == null;
         for (final Path cycle : cycles)
         {
-            healthy &= startsWithStoreHeader(cycle);
+            healthy &= ChronicleFiles.startsWithStoreHeader(cycle);
         }
         if (!healthy)
         {
@@ -184,28 +136,28 @@ final class QueueReader implements AutoCloseable
             final QueueReader reader = new QueueReader(directory, firstFile);
             if (metadataProblem != null)
             {
-                reader.damages.add(0, new JournalDamage(JournalDamage.Kind.CORRUPT, directory, METADATA_FILE, -1, -1,
-                    -1, 0, 0, metadataProblem + "; the cycle files were read without it"));
+                reader.damages.add(0, new JournalDamage(JournalDamage.Kind.CORRUPT, directory,
+                    JournalFiles.METADATA_FILE, -1, -1, -1, 0, 0, metadataProblem +
+                    "; the cycle files were read without it"));
             }
             return reader;
         }
         final SingleChronicleQueue queue;
         try
         {
-            queue = SingleChronicleQueueBuilder.binary(directory).readOnly(true).build();
-            // The listing of cycles kept with the queue may predate files deleted by retention.
-            queue.refreshDirectoryListing();
+            queue = QueueTailer.openQueue(directory);
         }
         catch (final RuntimeException ex)
         {
             final QueueReader reader = new QueueReader(directory, firstFile);
-            reader.damages.add(new JournalDamage(JournalDamage.Kind.CORRUPT, directory, METADATA_FILE, -1, -1, -1, 0,
-                0, "Chronicle cannot open the queue (" + oneLine(ex) + "); the cycle files were read without it"));
+            reader.damages.add(new JournalDamage(JournalDamage.Kind.CORRUPT, directory, JournalFiles.METADATA_FILE,
+                -1, -1, -1, 0, 0, "Chronicle cannot open the queue (" + oneLine(ex) +
+                "); the cycle files were read without it"));
             return reader;
         }
         try
         {
-            return new QueueReader(directory, queue);
+            return new QueueReader(directory, new QueueTailer(directory, queue));
         }
         catch (final RuntimeException ex)
         {
@@ -238,7 +190,8 @@ final class QueueReader implements AutoCloseable
                 scanner.finish();
                 break;
             }
-            final JournalDamage tail = checkTail();
+            final JournalDamage tail = ChronicleFiles.tailDamage(directory, tailer.currentFile(),
+                tailer.cycle() == lastCycle ? lastEnd : 0, eventsRead);
             if (tail == null || tail.kind() == JournalDamage.Kind.INCOMPLETE_TAIL)
             {
                 if (tail != null)
@@ -279,10 +232,12 @@ final class QueueReader implements AutoCloseable
                 }
                 continue;
             }
-            final DocumentContext document;
             try
             {
-                document = tailer.readingDocument();
+                if (!tailer.next())
+                {
+                    break;
+                }
             }
             catch (final RuntimeException | InternalError ex)
             {
@@ -293,17 +248,11 @@ final class QueueReader implements AutoCloseable
             }
             try
             {
-                if (!document.isPresent())
-                {
-                    break;
-                }
-                final long index = document.index();
-                final Bytes<?> bytes = document.wire().bytes();
-                final long position = bytes.readPosition() - Integer.BYTES;
+                final long position = tailer.position();
                 final String problem;
                 try
                 {
-                    problem = open(bytes, index);
+                    problem = checkExcerpt();
                 }
                 catch (final JournalException ex)
                 {
@@ -316,7 +265,7 @@ final class QueueReader implements AutoCloseable
                 }
                 final int before = (int)eventsRead;
                 final String bodyProblem = problem != null ? problem :
-                    decode(visitor, bytes.addressForRead(bytes.readPosition()), (int)bytes.readRemaining());
+                    decode(visitor, tailer.address(), (int)tailer.length());
                 read += (int)eventsRead - before;
                 if (bodyProblem != null)
                 {
@@ -329,11 +278,11 @@ final class QueueReader implements AutoCloseable
                     lastCycle = tailer.cycle();
                     lastFileName = fileName();
                 }
-                lastEnd = bytes.readLimit();
+                lastEnd = tailer.end();
             }
             finally
             {
-                document.close();
+                tailer.done();
             }
         }
         return read;
@@ -343,128 +292,13 @@ final class QueueReader implements AutoCloseable
      * The time of the next excerpt, without taking it: its first event's header time, which a merged reader orders
      * the queues' excerpts by.
      *
-     * @return the time; {@link #NO_EXCERPT} at the current end; {@link #UNKNOWN_TIME} when it cannot be told without
-     *         reading it (the queue is being read without Chronicle after damage, or the excerpt is not what the
-     *         schema says): take it now, and {@link #poll} deals with it.
+     * @return the time; {@link QueueTailer#NO_EXCERPT} at the current end; {@link QueueTailer#UNKNOWN_TIME} when it
+     *         cannot be told without reading it (the queue is being read without Chronicle after damage, or the
+     *         excerpt is not what the schema says): take it now, and {@link #poll} deals with it.
      */
-    long peekTime()
+    public long peekTime()
     {
-        if (scanner != null)
-        {
-            return UNKNOWN_TIME;
-        }
-        try (DocumentContext document = tailer.readingDocument())
-        {
-            if (!document.isPresent())
-            {
-                return NO_EXCERPT;
-            }
-            document.rollbackOnClose();
-            final Bytes<?> bytes = document.wire().bytes();
-            if (bytes.readRemaining() < JournalDescriptor.HEADER_LENGTH)
-            {
-                return UNKNOWN_TIME;
-            }
-            return bytes.readLong(bytes.readPosition() + JournalDescriptor.TIME_OFFSET);
-        }
-        catch (final RuntimeException | InternalError ex)
-        {
-            return UNKNOWN_TIME;
-        }
-    }
-
-    /**
-     * Check that an excerpt lies within its file and starts with a journal header, and point the view at it.
-     *
-     * @return what is wrong with it, or null.
-     */
-    private String open(final Bytes<?> bytes, final long index)
-    {
-        final long length = bytes.readRemaining();
-        final long end = bytes.readLimit();
-        final int cycle = tailer.cycle();
-        if (cycle != sizeCycle || end > fileSize)
-        {
-            // Files only grow while written, so the size is looked up again only when an excerpt passes it.
-            final File file = currentFile();
-            fileSize = file == null ? Long.MAX_VALUE : file.length();
-            if (cycle != sizeCycle)
-            {
-                closeDataFd();
-                dataFd = file == null ? -1 : Math.max(-1, Posix.open(file.getPath(), Posix.O_RDONLY));
-                dataEnd = 0;
-            }
-            sizeCycle = cycle;
-        }
-        if (length > MAX_EXCERPT_LENGTH)
-        {
-            return "its header claims " + length + " bytes, more than any journal excerpt has";
-        }
-        if (end > fileSize)
-        {
-            return "the excerpt's " + length + " bytes run past the end of the file, at byte " + fileSize +
-                " (truncated)";
-        }
-        if (end > dataEnd && dataFd >= 0)
-        {
-            // A committed excerpt over a hole is what a writer that lost pages leaves (a full tmpfs); reading the
-            // hole there would fault, so it is damage. Looked up once per extent, not per excerpt.
-            final long start = end - length - Integer.BYTES;
-            final long hole = Posix.seek(dataFd, start, Posix.SEEK_HOLE);
-            if (hole >= 0 && hole < end)
-            {
-                return "bytes " + hole + ".." + end + " of the excerpt were never written (a hole in the file: its " +
-                    "writer lost them)";
-            }
-            dataEnd = hole < 0 ? Long.MAX_VALUE : hole;
-        }
-        return checkHeader(length >= Short.BYTES ? bytes.addressForRead(bytes.readPosition()) : 0, length, index,
-            eventsRead == 0);
-    }
-
-    /**
-     * Check that an excerpt starts with a journal header of a schema this code reads, and point the view at it.
-     *
-     * @param address        of the excerpt.
-     * @param length         of the excerpt.
-     * @param index          Chronicle's, for messages, or -1.
-     * @param mayBeForeign   whether an excerpt without the magic means a queue flowtap did not write.
-     * @return what is wrong with it, or null.
-     */
-    private String checkHeader(final long address, final long length, final long index, final boolean mayBeForeign)
-    {
-        if (length >= Short.BYTES)
-        {
-            view.wrap(address, (int)length);
-        }
-        if (length < Short.BYTES || JournalDescriptor.magic(view) != MAGIC)
-        {
-            if (mayBeForeign)
-            {
-                throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
-                    ": not a flowtap journal (its first excerpt, 0x" + Long.toHexString(index) +
-                    ", does not start with the journal's magic number)");
-            }
-            return length < Short.BYTES ? "excerpt of " + length + " bytes" :
-                "bad magic number 0x" + Integer.toHexString(JournalDescriptor.magic(view));
-        }
-        if (length < HEADER_LENGTH)
-        {
-            return "excerpt of " + length + " bytes is shorter than the " + HEADER_LENGTH + "-byte header";
-        }
-        final int version = JournalDescriptor.version(view);
-        if (version > SCHEMA_VERSION)
-        {
-            throw new JournalException(JournalException.Kind.NEWER_SCHEMA, "journal " + directory +
-                " was written with schema version " + version + ", newer than version " + SCHEMA_VERSION +
-                ", the newest this flowtap reads" + (index >= 0 ? " (excerpt 0x" + Long.toHexString(index) + ")" : "") +
-                ": upgrade flowtap");
-        }
-        if (version < 1)
-        {
-            return "schema version 0";
-        }
-        return null;
+        return scanner != null ? QueueTailer.UNKNOWN_TIME : tailer.peekTime();
     }
 
     /**
@@ -500,6 +334,65 @@ final class QueueReader implements AutoCloseable
         return directory;
     }
 
+    @Override
+    public void close()
+    {
+        if (scanner != null)
+        {
+            scanner.close();
+        }
+        if (tailer != null)
+        {
+            tailer.close();
+        }
+    }
+
+    /**
+     * Check that the open excerpt lies within its file and starts with a journal header.
+     *
+     * @return what is wrong with it, or null.
+     */
+    private String checkExcerpt()
+    {
+        final String problem = tailer.checkInFile();
+        if (problem != null)
+        {
+            return problem;
+        }
+        final long length = tailer.length();
+        return checkHeader(length >= Short.BYTES ? tailer.address() : 0, length, tailer.index(), eventsRead == 0);
+    }
+
+    /**
+     * Check that an excerpt starts with a journal header of a schema this code reads, and point the view at it.
+     *
+     * @param address        of the excerpt.
+     * @param length         of the excerpt.
+     * @param index          Chronicle's, for messages, or -1.
+     * @param mayBeForeign   whether an excerpt without the magic means a queue flowtap did not write.
+     * @return what is wrong with it, or null.
+     */
+    private String checkHeader(final long address, final long length, final long index, final boolean mayBeForeign)
+    {
+        if (length >= Short.BYTES)
+        {
+            view.wrap(address, (int)length);
+        }
+        if (mayBeForeign && (length < Short.BYTES || JournalDescriptor.magic(view) != MAGIC))
+        {
+            throw new JournalException(JournalException.Kind.FOREIGN, "journal " + directory +
+                ": not a flowtap journal (its first excerpt, 0x" + Long.toHexString(index) +
+                ", does not start with the journal's magic number)");
+        }
+        final String problem = ExcerptDecoder.headerProblem(view, 0, (int)length);
+        if (problem == null && ExcerptDecoder.version(view, 0) > SCHEMA_VERSION)
+        {
+            throw ExcerptDecoder.newerSchema("journal " + directory, ExcerptDecoder.version(view, 0),
+                index >= 0 ? " (excerpt 0x" + Long.toHexString(index) + ")" : "");
+        }
+        return problem;
+    }
+
     /**
      * Deliver an excerpt's events through the decoder the file and topic readers share, counting them.
      *
@@ -512,22 +405,6 @@ final class QueueReader implements AutoCloseable
         return problem;
     }
 
-    @Override
-    public void close()
-    {
-        if (scanner != null)
-        {
-            scanner.close();
-        }
-        closeDataFd();
-        if (tailer != null)
-        {
-            tailer.close();
-            queue.close();
-        }
-    }
-
-
     /**
      * Go on reading without Chronicle from a document header of a cycle file (a damaged excerpt, or one Chronicle
      * cannot read), after saying why when there is a reason.
@@ -538,7 +415,7 @@ final class QueueReader implements AutoCloseable
         if (name == null)
         {
             // Damage before anything was read: every file from the first.
-            final List<Path> files = CycleRetention.cycleFiles(directory);
+            final List<Path> files = JournalFiles.cycleFiles(directory);
             scanner = new DamageScanner(directory, salvage);
             scanner.startAt(files.isEmpty() ? "" : files.get(0).getFileName().toString(), 0);
             return;
@@ -551,94 +428,22 @@ final class QueueReader implements AutoCloseable
         }
     }
 
-    private void closeDataFd()
-    {
-        if (dataFd >= 0)
-        {
-            Posix.close(dataFd);
-            dataFd = -1;
-        }
-    }
-
     private String fileName()
     {
-        final File file = currentFile();
+        final File file = tailer.currentFile();
         return file == null ? lastFileName : file.getName();
     }
 
-    /**
-     * @return what is wrong with a journal's metadata file, or null when it looks as Chronicle made it.
-     */
-    private static String metadataProblem(final Path metadata)
+    private static String oneLine(final Throwable ex)
     {
-        if (!Files.isRegularFile(metadata))
-        {
-            return METADATA_FILE + " is missing";
-        }
-        try (FileChannel channel = FileChannel.open(metadata, StandardOpenOption.READ))
-        {
-            final long size = channel.size();
-            final ByteBuffer start = ByteBuffer.allocate(Integer.BYTES + STORE_HEADER.length).order(BYTE_ORDER);
-            if (size < start.capacity() || channel.read(start, 0) < start.capacity())
-            {
-                return METADATA_FILE + " is damaged: " + size + " bytes, too short to be Chronicle's";
-            }
-            final int header = start.getInt(0);
-            final long length = Wires.lengthOf(header);
-            if ((header & Wires.META_DATA) == 0 || (header & Wires.NOT_COMPLETE) != 0 ||
-                !startsWith(start, Integer.BYTES, STORE_HEADER))
-            {
-                return METADATA_FILE + " is damaged: it does not start with Chronicle's header";
-            }
-            if (length > size - Integer.BYTES)
-            {
-                return METADATA_FILE + " is damaged: cut short, its header claims " + length + " bytes and the file " +
-                    "has " + size;
-            }
-            return null;
-        }
-        catch (final IOException ex)
-        {
-            return METADATA_FILE + " cannot be read: " + ex.getMessage();
-        }
+        final String message = ex.getMessage();
+        final String text = message == null ? ex.getClass().getSimpleName() : message;
+        final int newline = text.indexOf('\n');
+        return newline < 0 ? text : text.substring(0, newline);
     }
 
     /**
-     * @return whether a cycle file starts as Chronicle makes one: a complete store header.
-     */
-    private static boolean startsWithStoreHeader(final Path cycle)
-    {
-        try (FileChannel channel = FileChannel.open(cycle, StandardOpenOption.READ))
-        {
-            final ByteBuffer start = ByteBuffer.allocate(Integer.BYTES + STORE_HEADER.length).order(BYTE_ORDER);
-            if (channel.size() < start.capacity() || channel.read(start, 0) < start.capacity())
-            {
-                return false;
-            }
-            final int header = start.getInt(0);
-            return (header & Wires.META_DATA) != 0 && (header & Wires.NOT_COMPLETE) == 0 &&
-                Wires.lengthOf(header) <= MAX_STORE_HEADER_LENGTH && startsWith(start, Integer.BYTES, STORE_HEADER);
-        }
-        catch (final IOException ex)
-        {
-            return false;
-        }
-    }
-
-    private static boolean startsWith(final ByteBuffer buffer, final int offset, final byte[] prefix)
-    {
-        for (int i = 0; i < prefix.length; i++)
-        {
-            if (buffer.get(offset + i) != prefix[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /**
-     * The reader's side of a {@link DamageScanner}.
+     * The reader's side of a {@link DamageScanner}: the same header check and decoder as the Chronicle path.
      */
     private final class Salvage implements DamageScanner.Excerpts
     {
@@ -667,89 +472,5 @@ final class QueueReader implements AutoCloseable
             damages.add(new JournalDamage(kind, directory, file, -1, position, end, eventsRead,
                 resumed ? end - position : Math.max(0, end - position), reason));
         }
-    }
-
-    private File currentFile()
-    {
-        try
-        {
-            return tailer.currentFile();
-        }
-        catch (final RuntimeException ex)
-        {
-            // Where exactly is a nicety; the index says it too.
-            return null;
-        }
-    }
-
-    /**
-     * Look past the last excerpt read, in the file Chronicle stopped in: Chronicle does not deliver an excerpt whose
-     * header says it is not complete, nor one whose length is impossible, and shows neither; this says which it was.
-     */
-    private JournalDamage checkTail()
-    {
-        final File file = currentFile();
-        if (file == null || !file.isFile())
-        {
-            return null;
-        }
-        long position = tailer.cycle() == lastCycle ? align(lastEnd) : 0;
-        try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ))
-        {
-            final ByteBuffer word = ByteBuffer.allocate(Integer.BYTES).order(BYTE_ORDER);
-            final long size = channel.size();
-            while (position + Integer.BYTES <= size)
-            {
-                word.clear();
-                if (channel.read(word, position) < Integer.BYTES)
-                {
-                    return null;
-                }
-                final int header = word.getInt(0);
-                if (header == Wires.NOT_INITIALIZED || header == Wires.END_OF_DATA)
-                {
-                    return null;
-                }
-                if ((header & Wires.NOT_COMPLETE) != 0)
-                {
-                    return new JournalDamage(JournalDamage.Kind.INCOMPLETE_TAIL, directory, file.getName(), -1,
-                        position, -1, eventsRead, 0, "its header says it was never committed (the writer stopped " +
-                        "while writing it, or is still writing it)");
-                }
-                final long length = Wires.lengthOf(header);
-                final long next = align(position + Integer.BYTES + length);
-                if (next > size || (Wires.isData(header) && length > MAX_EXCERPT_LENGTH))
-                {
-                    return new JournalDamage(JournalDamage.Kind.CORRUPT, directory, file.getName(), -1, position,
-                        -1, eventsRead, 0, "its header claims " + length + " bytes, more than " +
-                        (next > size ? "the file holds" : "any journal excerpt has"));
-                }
-                if (Wires.isData(header))
-                {
-                    // A complete excerpt that arrived after the last poll: not damage, the next poll reads it.
-                    return null;
-                }
-                position = next;
-            }
-            return null;
-        }
-        catch (final IOException ex)
-        {
-            return new JournalDamage(JournalDamage.Kind.CORRUPT, directory, file.getName(), -1, position, -1,
-                eventsRead, 0, "cannot read the file: " + ex);
-        }
-    }
-
-    private static long align(final long position)
-    {
-        return (position + 3) & ~3L;
-    }
-
-    private static String oneLine(final Throwable ex)
-    {
-        final String message = ex.getMessage();
-        final String text = message == null ? ex.getClass().getSimpleName() : message;
-        final int newline = text.indexOf('\n');
-        return newline < 0 ? text : text.substring(0, newline);
     }
 }
