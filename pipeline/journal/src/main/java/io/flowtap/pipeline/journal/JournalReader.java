@@ -1,7 +1,6 @@
 package io.flowtap.pipeline.journal;
 
 import io.flowtap.pipeline.journal.read.QueueReader;
-import io.flowtap.pipeline.journal.read.QueueTailer;
 import org.agrona.CloseHelper;
 
 import java.io.IOException;
@@ -278,7 +277,7 @@ public final class JournalReader implements AutoCloseable
         while (read < limit)
         {
             QueueReader next = null;
-            long earliest = QueueTailer.NO_EXCERPT;
+            long earliest = QueueReader.NO_EXCERPT;
             for (int i = 0; i < parts.size(); i++)
             {
                 final long time = parts.get(i).peekTime();

@@ -47,6 +47,11 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.SCHEMA_VERSION;
  */
 public final class QueueReader implements AutoCloseable
 {
+    /** {@link #peekTime()}: nothing more to read now. */
+    public static final long NO_EXCERPT = Long.MAX_VALUE;
+    /** {@link #peekTime()}: the next excerpt's time cannot be told without reading it. */
+    public static final long UNKNOWN_TIME = Long.MIN_VALUE;
+
     private final Path directory;
     private final QueueTailer tailer;
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
@@ -292,13 +297,13 @@ public final class QueueReader implements AutoCloseable
      * The time of the next excerpt, without taking it: its first event's header time, which a merged reader orders
      * the queues' excerpts by.
      *
-     * @return the time; {@link QueueTailer#NO_EXCERPT} at the current end; {@link QueueTailer#UNKNOWN_TIME} when it
+     * @return the time; {@link #NO_EXCERPT} at the current end; {@link #UNKNOWN_TIME} when it
      *         cannot be told without reading it (the queue is being read without Chronicle after damage, or the
      *         excerpt is not what the schema says): take it now, and {@link #poll} deals with it.
      */
     public long peekTime()
     {
-        return scanner != null ? QueueTailer.UNKNOWN_TIME : tailer.peekTime();
+        return scanner != null ? UNKNOWN_TIME : tailer.peekTime();
     }
 
     /**

@@ -28,14 +28,14 @@ import java.util.List;
  * <p>
  * Not thread safe: owned by one reader.
  */
-public final class QueueTailer implements AutoCloseable
+final class QueueTailer implements AutoCloseable
 {
     /** {@link #peekTime()}: nothing more to read now. */
-    public static final long NO_EXCERPT = Long.MAX_VALUE;
+    static final long NO_EXCERPT = QueueReader.NO_EXCERPT;
     /** {@link #peekTime()}: the next excerpt's time cannot be told without reading it. */
-    public static final long UNKNOWN_TIME = Long.MIN_VALUE;
+    static final long UNKNOWN_TIME = QueueReader.UNKNOWN_TIME;
     /** Longer than any excerpt a writer makes (the largest payload chunk or attribute, with its header). */
-    public static final long MAX_EXCERPT_LENGTH = 2L * JournalContext.MAX_PAYLOAD_CHUNK_LIMIT;
+    static final long MAX_EXCERPT_LENGTH = 2L * JournalContext.MAX_PAYLOAD_CHUNK_LIMIT;
 
     private final Path directory;
     private final SingleChronicleQueue queue;
@@ -54,7 +54,7 @@ public final class QueueTailer implements AutoCloseable
      * @param queue     opened read-only ({@link #openQueue}); closed with this tailer.
      * @throws RuntimeException when Chronicle cannot find the first cycle (the queue is left open).
      */
-    public QueueTailer(final Path directory, final SingleChronicleQueue queue)
+    QueueTailer(final Path directory, final SingleChronicleQueue queue)
     {
         this.directory = directory;
         this.queue = queue;
@@ -70,7 +70,7 @@ public final class QueueTailer implements AutoCloseable
      * @return the queue.
      * @throws RuntimeException when Chronicle cannot open it.
      */
-    public static SingleChronicleQueue openQueue(final Path directory)
+    static SingleChronicleQueue openQueue(final Path directory)
     {
         final SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(directory).readOnly(true).build();
         queue.refreshDirectoryListing();
@@ -83,7 +83,7 @@ public final class QueueTailer implements AutoCloseable
      *
      * @return the cycle moved to, or -1 when the queue has no cycle file.
      */
-    public int moveToStart()
+    int moveToStart()
     {
         final List<Path> files = JournalFiles.cycleFiles(directory);
         if (files.isEmpty())
@@ -107,7 +107,7 @@ public final class QueueTailer implements AutoCloseable
      * @return true when the tailer is right after it; false when its cycle is no longer kept (retention deleted it,
      *         or the queue was made anew) and the tailer stays at the first excerpt kept.
      */
-    public boolean moveAfter(final long index)
+    boolean moveAfter(final long index)
     {
         try
         {
@@ -141,7 +141,7 @@ public final class QueueTailer implements AutoCloseable
      * @throws RuntimeException what Chronicle throws when it cannot follow the queue (a damaged document header).
      * @throws InternalError    when reading faults (a page its writer lost on a full disk).
      */
-    public boolean next()
+    boolean next()
     {
         final DocumentContext opened = tailer.readingDocument();
         if (!opened.isPresent())
@@ -157,7 +157,7 @@ public final class QueueTailer implements AutoCloseable
     /**
      * Close the open excerpt: the tailer moves past it.
      */
-    public void done()
+    void done()
     {
         final DocumentContext open = document;
         if (open != null)
@@ -171,7 +171,7 @@ public final class QueueTailer implements AutoCloseable
     /**
      * @return Chronicle's index of the open excerpt in its queue.
      */
-    public long index()
+    long index()
     {
         return document.index();
     }
@@ -179,7 +179,7 @@ public final class QueueTailer implements AutoCloseable
     /**
      * @return the open excerpt's length, as its Chronicle header says.
      */
-    public long length()
+    long length()
     {
         return bytes.readRemaining();
     }
@@ -187,7 +187,7 @@ public final class QueueTailer implements AutoCloseable
     /**
      * @return the address of the open excerpt's first byte, in the mapped cycle file.
      */
-    public long address()
+    long address()
     {
         return bytes.addressForRead(bytes.readPosition());
     }
@@ -195,7 +195,7 @@ public final class QueueTailer implements AutoCloseable
     /**
      * @return where the open excerpt's Chronicle header is in its cycle file.
      */
-    public long position()
+    long position()
     {
         return bytes.readPosition() - Integer.BYTES;
     }
@@ -203,7 +203,7 @@ public final class QueueTailer implements AutoCloseable
     /**
      * @return where the open excerpt ends in its cycle file, exclusive.
      */
-    public long end()
+    long end()
     {
         return bytes.readLimit();
     }
@@ -215,7 +215,7 @@ public final class QueueTailer implements AutoCloseable
      *
      * @return what is wrong with it, or null.
      */
-    public String checkInFile()
+    String checkInFile()
     {
         final long length = bytes.readRemaining();
         final long end = bytes.readLimit();
@@ -265,7 +265,7 @@ public final class QueueTailer implements AutoCloseable
      * @return the time; {@link #NO_EXCERPT} at the current end; {@link #UNKNOWN_TIME} when it cannot be told without
      *         reading it (the excerpt is not what the schema says, or Chronicle cannot follow the queue).
      */
-    public long peekTime()
+    long peekTime()
     {
         try (DocumentContext next = tailer.readingDocument())
         {
@@ -290,7 +290,7 @@ public final class QueueTailer implements AutoCloseable
     /**
      * @return the cycle the tailer is in.
      */
-    public int cycle()
+    int cycle()
     {
         return tailer.cycle();
     }
@@ -298,7 +298,7 @@ public final class QueueTailer implements AutoCloseable
     /**
      * @return the tailer's index: of the excerpt it is at, or would read next.
      */
-    public long tailerIndex()
+    long tailerIndex()
     {
         return tailer.index();
     }
@@ -307,7 +307,7 @@ public final class QueueTailer implements AutoCloseable
      * @param index of an excerpt of this queue.
      * @return the cycle it is in (the queue's roll cycle's count since the epoch).
      */
-    public int cycle(final long index)
+    int cycle(final long index)
     {
         final RollCycle rollCycle = queue.rollCycle();
         return rollCycle.toCycle(index);
@@ -316,7 +316,7 @@ public final class QueueTailer implements AutoCloseable
     /**
      * @return the cycle of the first cycle file still kept, or -1 when there is none.
      */
-    public int firstCycle()
+    int firstCycle()
     {
         queue.refreshDirectoryListing();
         return queue.firstCycle() == Integer.MAX_VALUE ? -1 : queue.firstCycle();
@@ -325,7 +325,7 @@ public final class QueueTailer implements AutoCloseable
     /**
      * @return the cycle file the tailer is in, or null when Chronicle cannot say.
      */
-    public File currentFile()
+    File currentFile()
     {
         try
         {
@@ -341,7 +341,7 @@ public final class QueueTailer implements AutoCloseable
     /**
      * @return the queue's directory.
      */
-    public Path directory()
+    Path directory()
     {
         return directory;
     }
