@@ -23,9 +23,11 @@ import java.util.stream.Stream;
  * one excerpt of each other: a writer commits one per batch of segments, a few hundred at most. Payload is still
  * handed over in place, nothing is copied.
  * <p>
- * Damage in one queue is reported ({@link #damages()}, each naming its queue's directory) and that queue read on past
- * it, as {@link QueueReader} does; a queue read without Chronicle after damage cannot tell its next excerpt's time
- * ahead, and is drained before the others.
+ * This class is the front: it finds the queues and merges them. Each queue is read by a {@link QueueReader}, which
+ * walks it with a tailer, decodes each excerpt with the {@link ExcerptDecoder} every reader shares, and reads on past
+ * damage with a damage scanner. Damage in one queue is reported ({@link #damages()}, each naming its queue's
+ * directory) and that queue read on past it; a queue read without Chronicle after damage cannot tell its next
+ * excerpt's time ahead, and is drained before the others.
  * <p>
  * Not thread safe. A journal still being written can be followed: {@link #poll} returns 0 at the current end, and
  * sees later excerpts, and queues of writers that started later, on a later call.
