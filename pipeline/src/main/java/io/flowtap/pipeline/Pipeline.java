@@ -31,6 +31,9 @@ import java.util.function.BooleanSupplier;
  *                            +--&gt; queue 0,1 --&gt; worker 1 (engine, handlers)
  *   ring      --&gt; poller 1 --+--&gt; ...
  * </pre>
+ * Given {@link PipelineContext#segmentHandlers}, the workers hand each segment on instead of reassembling it
+ * (capture's printing).
+ * <p>
  * Built and started by {@link #live} or {@link #file} (see {@code PipelineWiring}), its agents run as the threading
  * mode says ({@code PipelineAgents}); {@link #close()} shuts it down cleanly: the pollers read what
  * their sources have already captured and stop, the workers drain their queues, every open flow ends with reason
