@@ -54,7 +54,6 @@ public final class Flow
     boolean midstream;
     boolean rstProvisional;
     long failedHandlers;
-    long lastNs;
 
     Flow(final int slot, final TcpHandler[] handlers, final int dataSlots)
     {
@@ -75,7 +74,6 @@ public final class Flow
         this.midstream = midstream;
         rstProvisional = false;
         failedHandlers = 0;
-        lastNs = timeNs;
         Arrays.fill(data, null);
         record.reset(timeNs, midstream);
         zeek.reset();

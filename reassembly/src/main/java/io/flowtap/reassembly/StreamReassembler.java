@@ -346,6 +346,21 @@ final class StreamReassembler
     }
 
     /**
+     * The flow is ending: deliver what each direction holds, skipping holes as gaps, then give each its last call,
+     * the client's first.
+     */
+    void closeStreams(final Flow flow, final long timeNs)
+    {
+        flush(flow, Direction.TO_SERVER, timeNs);
+        flush(flow, Direction.TO_CLIENT, timeNs);
+        for (int d = Direction.TO_SERVER; d >= Direction.TO_CLIENT; d--)
+        {
+            final boolean otherEnded = flow.streams[Direction.opposite(d)].eofSent;
+            endOfStream(flow, d, otherEnded ? TcpHandler.EOF_BOTH : TcpHandler.EOF_DIRECTION, timeNs);
+        }
+    }
+
+    /**
      * The last call for a direction: offer each handler what it has not consumed, with {@code eof} set, then release
      * the stream's buffers.
      */
