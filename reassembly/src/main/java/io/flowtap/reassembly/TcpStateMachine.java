@@ -241,7 +241,7 @@ final class TcpStateMachine
         {
             sender.finSeen = true;
             sender.finOffset = sender.offsetOf(SequenceNumbers.add(seq, payloadLength + (syn ? 1 : 0)));
-            StreamReassembler.confirmGaps(flow, dir);
+            StreamDelivery.confirmGaps(flow, dir);
         }
         if (flow.streams[Direction.opposite(dir)].finSeen)
         {
