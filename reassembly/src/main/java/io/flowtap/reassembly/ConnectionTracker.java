@@ -4,6 +4,7 @@ import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.reassembly.checksum.BadChecksums;
 import io.flowtap.reassembly.flow.FlowKey;
 import io.flowtap.reassembly.flow.FlowTable;
+import io.flowtap.reassembly.history.ZeekConnection;
 import io.flowtap.reassembly.timeout.IdleTimeouts;
 
 /**

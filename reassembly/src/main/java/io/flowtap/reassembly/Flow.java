@@ -1,5 +1,6 @@
 package io.flowtap.reassembly;
 
+import io.flowtap.reassembly.history.ZeekConnection;
 import org.agrona.DirectBuffer;
 
 import java.net.InetAddress;

@@ -5,6 +5,7 @@ import io.flowtap.capture.codec.TcpFlyweight;
 import io.flowtap.reassembly.checksum.BadChecksumHold;
 import io.flowtap.reassembly.checksum.BadChecksums;
 import io.flowtap.reassembly.flow.FlowKey;
+import io.flowtap.reassembly.history.ZeekConnection;
 import io.flowtap.reassembly.response.ActiveResponder;
 import io.flowtap.reassembly.store.PageStore;
 import io.flowtap.reassembly.store.SegmentPool;
@@ -197,7 +198,7 @@ public final class ReassemblyEngine
         {
             if (flow != null)
             {
-                flow.zeek.checksumError(flow.record, tracker.direction(flow));
+                flow.zeek.checksumError(flow.record.history, tracker.direction(flow));
             }
             return null;
         }
@@ -247,7 +248,8 @@ public final class ReassemblyEngine
             }
         }
         counters.increment(EngineCounter.TRACKED);
-        flow.zeek.packet(flow.record, direction, flags, tcp.seq(), tcp.ackSeq(), tcp.payloadLength(), tcp.windowSize());
+        flow.zeek.packet(
+            flow.record.history, direction, flags, tcp.seq(), tcp.ackSeq(), tcp.payloadLength(), tcp.windowSize());
         stateMachine.onSegment(flow, direction, decoder, tcp, flags, timeNs);
         return flow;
     }

@@ -261,7 +261,7 @@ final class StreamDelivery
         if (own > 0)
         {
             flow.record.gap(direction, own);
-            flow.zeek.gap(flow.record, direction);
+            flow.zeek.gap(flow.record.history, direction);
         }
         if (own < length)
         {
@@ -305,7 +305,7 @@ final class StreamDelivery
             flow.record.confirmGap(direction, upTo - stream.ackedOnlyFrom, !stream.ackedOnlyCounted);
             if (!stream.ackedOnlyCounted)
             {
-                flow.zeek.gap(flow.record, direction);
+                flow.zeek.gap(flow.record.history, direction);
                 stream.ackedOnlyCounted = true;
             }
             stream.ackedOnlyFrom = upTo < stream.frontier ? upTo : Stream.NONE;

@@ -7,8 +7,8 @@
  * state, which stays private to the package: {@link ReassemblyEngine} is a front that calls, for each segment,
  * connection tracking ({@code ConnectionTracker}), the TCP state machine ({@code TcpStateMachine}) and the byte side:
  * sequence logic ({@code StreamReassembler}), the out-of-order store ({@code HeldBytes}), delivery and gap accounting
- * ({@code StreamDelivery}); the Zeek history ({@code ZeekConnection}) writes the flow's record. The parts that need no
- * flow internals have packages of their own: {@code checksum}, {@code timeout}, {@code response}, with
- * {@code flow} (keys and the flow table) and {@code store} (pages and segment records) below them.
+ * ({@code StreamDelivery}). The parts that need no flow internals have packages of their own: {@code checksum},
+ * {@code timeout}, {@code response} and {@code history} (Zeek's view of the connection), with {@code flow} (keys and
+ * the flow table) and {@code store} (pages and segment records) below them.
  */
 package io.flowtap.reassembly;

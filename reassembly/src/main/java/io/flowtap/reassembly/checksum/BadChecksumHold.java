@@ -1,12 +1,12 @@
 package io.flowtap.reassembly.checksum;
 
-import io.flowtap.reassembly.EngineCounter;
-import io.flowtap.reassembly.EngineCounters;
-import io.flowtap.reassembly.SequenceNumbers;
 import io.flowtap.capture.LinkType;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.codec.TcpFlyweight;
+import io.flowtap.reassembly.EngineCounter;
+import io.flowtap.reassembly.EngineCounters;
+import io.flowtap.reassembly.SequenceNumbers;
 import io.flowtap.reassembly.flow.FlowKey;
 import io.flowtap.reassembly.flow.FlowTable;
 import org.agrona.BufferUtil;

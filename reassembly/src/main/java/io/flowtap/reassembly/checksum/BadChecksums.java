@@ -1,11 +1,11 @@
 package io.flowtap.reassembly.checksum;
 
+import io.flowtap.capture.codec.PacketDecoder;
+import io.flowtap.capture.codec.TcpFlyweight;
 import io.flowtap.reassembly.BadChecksumPolicy;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.reassembly.EngineCounters;
-import io.flowtap.capture.codec.PacketDecoder;
-import io.flowtap.capture.codec.TcpFlyweight;
 import io.flowtap.reassembly.flow.FlowKey;
 import io.flowtap.reassembly.flow.FlowTable;
 import org.agrona.DirectBuffer;
