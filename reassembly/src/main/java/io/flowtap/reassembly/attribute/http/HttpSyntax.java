@@ -117,7 +117,7 @@ public final class HttpSyntax
         return targetEnd > targetStart && targetEnd < versionStart ? targetEnd : -1;
     }
 
-    public static boolean isVersion(final DirectBuffer buffer, final int at)
+    private static boolean isVersion(final DirectBuffer buffer, final int at)
     {
         for (int i = 0; i < HTTP_SLASH.length; i++)
         {
@@ -150,6 +150,10 @@ public final class HttpSyntax
         return -1;
     }
 
+    /**
+     * @return the decimal number between {@code from} and {@code to}, or a negative value when it is not one or has
+     * too many digits.
+     */
     public static long parseDecimal(final DirectBuffer buffer, final int from, final int to)
     {
         if (to <= from || to - from > MAX_CONTENT_LENGTH_DIGITS)
@@ -169,6 +173,9 @@ public final class HttpSyntax
         return value;
     }
 
+    /**
+     * @return the value of a hexadecimal digit, or -1.
+     */
     public static int hexValue(final byte b)
     {
         if (b >= '0' && b <= '9')
@@ -186,6 +193,9 @@ public final class HttpSyntax
         return -1;
     }
 
+    /**
+     * @return the position of the first {@code value} from {@code from} to {@code to}, or -1.
+     */
     public static int indexOf(final DirectBuffer buffer, final int from, final int to, final byte value)
     {
         for (int i = from; i < to; i++)
@@ -198,11 +208,17 @@ public final class HttpSyntax
         return -1;
     }
 
+    /**
+     * @return the end of a line that ends at the line feed {@code lf}, without its carriage return.
+     */
     public static int trimCr(final DirectBuffer buffer, final int from, final int lf)
     {
         return lf > from && buffer.getByte(lf - 1) == CR ? lf - 1 : lf;
     }
 
+    /**
+     * @return the first position from {@code from} that does not hold {@code value}, at most {@code to}.
+     */
     public static int skip(final DirectBuffer buffer, final int from, final int to, final byte value)
     {
         int i = from;
@@ -213,6 +229,9 @@ public final class HttpSyntax
         return i;
     }
 
+    /**
+     * @return the first position from {@code from} that is not a space or a tab, at most {@code to}.
+     */
     public static int skipBlanks(final DirectBuffer buffer, final int from, final int to)
     {
         int i = from;
@@ -223,6 +242,9 @@ public final class HttpSyntax
         return i;
     }
 
+    /**
+     * @return whether the {@code length} bytes at {@code at} are {@code expected}.
+     */
     public static boolean equals(final DirectBuffer buffer, final int at, final int length, final byte[] expected)
     {
         if (length != expected.length)
@@ -239,6 +261,9 @@ public final class HttpSyntax
         return true;
     }
 
+    /**
+     * @return whether the {@code length} bytes at {@code at} are {@code lowerCase}, ignoring ASCII case.
+     */
     public static boolean equalsIgnoreCase(
         final DirectBuffer buffer, final int at, final int length, final byte[] lowerCase)
     {
@@ -258,21 +283,30 @@ public final class HttpSyntax
         return true;
     }
 
-    public static boolean isDigit(final byte b)
+    private static boolean isDigit(final byte b)
     {
         return b >= '0' && b <= '9';
     }
 
+    /**
+     * @return whether the byte is a space or a tab.
+     */
     public static boolean isBlank(final byte b)
     {
         return b == SP || b == HT;
     }
 
+    /**
+     * @return whether the byte is a carriage return or a line feed.
+     */
     public static boolean isLineEnd(final byte b)
     {
         return b == CR || b == LF;
     }
 
+    /**
+     * @return the text's characters in ASCII lower case, as bytes; allocates, for constants.
+     */
     public static byte[] lower(final String text)
     {
         final byte[] bytes = new byte[text.length()];
