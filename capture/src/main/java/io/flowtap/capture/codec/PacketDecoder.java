@@ -108,8 +108,8 @@ public final class PacketDecoder
         final DuplicateFilter duplicates = context.dedupWindowNs() > 0 ?
             new DuplicateFilter(context.dedupWindowNs(), context.dedupSlots()) : null;
         this.frame = new DecodedFrame(counters, context.tunnelDepth());
-        this.tcpLayer = new TcpLayerDecoder(frame, checksumMode, checksumDeferred, duplicates);
-        this.linkLayer = new LinkLayerDecoder(frame, tcpLayer, context, defragmenter, duplicates);
+        this.tcpLayer = new TcpLayerDecoder(checksumMode, checksumDeferred, duplicates);
+        this.linkLayer = new LinkLayerDecoder(tcpLayer, context, defragmenter, duplicates);
         this.tcp = frame.tcp();
         this.ipv4 = frame.ipv4();
         this.ipv6 = frame.ipv6();
@@ -185,7 +185,7 @@ public final class PacketDecoder
     {
         frame.begin(buffer, offset, capturedLength, snapTruncated, linkType, frameChecksumStatus, metadataVlanTci,
             timeNs);
-        final DecodeCounter result = linkLayer.decode(offset, capturedLength, linkType);
+        final DecodeCounter result = linkLayer.decode(frame, offset, capturedLength, linkType);
         outcomeOrdinal = result.ordinal();
         counters.increment(result);
         if (frame.vlanCount() > 0)
@@ -250,7 +250,7 @@ public final class PacketDecoder
      */
     public int resolveChecksum(final int frameChecksumStatus)
     {
-        return tcpLayer.resolveChecksum(frameChecksumStatus);
+        return tcpLayer.resolveChecksum(frame, frameChecksumStatus);
     }
 
     /**

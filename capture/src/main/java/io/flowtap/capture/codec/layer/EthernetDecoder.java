@@ -18,21 +18,6 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  */
 final class EthernetDecoder
 {
-    private final DecodedFrame f;
-    private IpLayerDecoder ip;
-    private LinkLayerDecoder link;
-
-    EthernetDecoder(final DecodedFrame frame)
-    {
-        this.f = frame;
-    }
-
-    void connect(final IpLayerDecoder ip, final LinkLayerDecoder link)
-    {
-        this.ip = ip;
-        this.link = link;
-    }
-
     private static final int PPPOE_HEADER_LENGTH = 6;
     private static final byte PPPOE_VERSION_TYPE = 0x11;
     private static final int MPLS_BOTTOM_OF_STACK = 0x100;
@@ -41,10 +26,19 @@ final class EthernetDecoder
     private static final int VN_TAG_LENGTH = 6;
     private static final int E_TAG_LENGTH = 8;
 
+    private IpLayerDecoder ip;
+    private LinkLayerDecoder link;
+
+    void connect(final IpLayerDecoder ip, final LinkLayerDecoder link)
+    {
+        this.ip = ip;
+        this.link = link;
+    }
+
     /**
      * An Ethernet frame inside a tunnel, or behind a radio or PPI header.
      */
-    DecodeCounter decodeEthernet(final int offset, final boolean outermost)
+    DecodeCounter decodeEthernet(final DecodedFrame f, final int offset, final boolean outermost)
     {
         if (offset + EthernetFlyweight.HEADER_LENGTH > f.frameEnd)
         {
@@ -53,15 +47,15 @@ final class EthernetDecoder
         final int etherType = f.buffer.getShort(offset + EthernetFlyweight.ETHER_TYPE_OFFSET, BIG_ENDIAN) & 0xFFFF;
         if (etherType == EtherType.FABRICPATH)
         {
-            return decodeFabricPath(offset, outermost);
+            return decodeFabricPath(f, offset, outermost);
         }
-        return decodeEtherType(offset + EthernetFlyweight.HEADER_LENGTH, etherType, outermost);
+        return decodeEtherType(f, offset + EthernetFlyweight.HEADER_LENGTH, etherType, outermost);
     }
 
     /**
-     * Cisco FabricPath: outer addresses, the FabricPath EtherType, its tag and TTL, then the classical frame.
+     * Cisco FabricPath: outer addresses, the FabricPath EtherType, its tag and TTL, then the classical f.
      */
-    DecodeCounter decodeFabricPath(final int offset, final boolean outermost)
+    DecodeCounter decodeFabricPath(final DecodedFrame f, final int offset, final boolean outermost)
     {
         final int inner = offset + FABRICPATH_HEADER_LENGTH;
         if (inner + EthernetFlyweight.HEADER_LENGTH > f.frameEnd)
@@ -71,14 +65,15 @@ final class EthernetDecoder
         f.encapsulated = true;
         f.countFact(DecodeCounter.FABRICPATH, offset);
         final int etherType = f.buffer.getShort(inner + EthernetFlyweight.ETHER_TYPE_OFFSET, BIG_ENDIAN) & 0xFFFF;
-        return decodeEtherType(inner + EthernetFlyweight.HEADER_LENGTH, etherType, outermost);
+        return decodeEtherType(f, inner + EthernetFlyweight.HEADER_LENGTH, etherType, outermost);
     }
 
     /**
      * What follows an EtherType: VLAN tags (recorded when they are the outermost frame's), VN-Tag and E-Tag, then IP,
      * PPPoE or MPLS.
      */
-    DecodeCounter decodeEtherType(final int payloadOffset, final int firstEtherType, final boolean outermost)
+    DecodeCounter decodeEtherType(
+        final DecodedFrame f, final int payloadOffset, final int firstEtherType, final boolean outermost)
     {
         int offset = payloadOffset;
         int etherType = firstEtherType;
@@ -87,11 +82,11 @@ final class EthernetDecoder
         {
             if (etherType == EtherType.IPV4)
             {
-                return ip.decodeIpv4(offset);
+                return ip.decodeIpv4(f, offset);
             }
             if (etherType == EtherType.IPV6)
             {
-                return ip.decodeIpv6(offset);
+                return ip.decodeIpv6(f, offset);
             }
             if (EtherType.isVlanTag(etherType))
             {
@@ -129,10 +124,10 @@ final class EthernetDecoder
             switch (etherType)
             {
                 case EtherType.PPPOE_SESSION:
-                    return decodePppoe(offset);
+                    return decodePppoe(f, offset);
                 case EtherType.MPLS_UNICAST:
                 case EtherType.MPLS_MULTICAST:
-                    return decodeMpls(offset);
+                    return decodeMpls(f, offset);
                 case EtherType.VN_TAG:
                 case EtherType.E_TAG:
                 {
@@ -156,7 +151,7 @@ final class EthernetDecoder
     /**
      * PPPoE session data (RFC 2516): version/type, code 0, session id and length, then PPP.
      */
-    private DecodeCounter decodePppoe(final int offset)
+    private DecodeCounter decodePppoe(final DecodedFrame f, final int offset)
     {
         if (offset + PPPOE_HEADER_LENGTH > f.frameEnd)
         {
@@ -171,7 +166,7 @@ final class EthernetDecoder
         {
             return DecodeCounter.TUNNEL;
         }
-        return link.decodePpp(offset + PPPOE_HEADER_LENGTH);
+        return link.decodePpp(f, offset + PPPOE_HEADER_LENGTH);
     }
 
     /**
@@ -179,7 +174,7 @@ final class EthernetDecoder
      * Suricata tells it: IPv4, IPv6, or 0 for a pseudowire control word before an Ethernet frame; anything else is
      * taken for an Ethernet frame without a control word.
      */
-    DecodeCounter decodeMpls(final int offset)
+    DecodeCounter decodeMpls(final DecodedFrame f, final int offset)
     {
         if (!f.enterTunnel(TunnelType.MPLS, 0, false, Integer.MAX_VALUE, offset))
         {
@@ -210,31 +205,31 @@ final class EthernetDecoder
         final int nibble = (f.buffer.getByte(position) & 0xF0) >>> 4;
         if (nibble == 4)
         {
-            return ip.decodeIpv4(position);
+            return ip.decodeIpv4(f, position);
         }
         if (nibble == 6)
         {
-            return ip.decodeIpv6(position);
+            return ip.decodeIpv6(f, position);
         }
-        return decodeEthernet(nibble == 0 ? position + MPLS_CONTROL_WORD_LENGTH : position, false);
+        return decodeEthernet(f, nibble == 0 ? position + MPLS_CONTROL_WORD_LENGTH : position, false);
     }
 
     /**
      * What a tunnel names by EtherType: an Ethernet frame, IPv4 or IPv6.
      */
-    DecodeCounter decodeTunneledProtocol(final int offset, final int protocol)
+    DecodeCounter decodeTunneledProtocol(final DecodedFrame f, final int offset, final int protocol)
     {
         switch (protocol)
         {
             case EtherType.TRANSPARENT_ETHERNET:
-                return decodeEthernet(offset, false);
+                return decodeEthernet(f, offset, false);
             case EtherType.IPV4:
-                return ip.decodeIp(offset, 4);
+                return ip.decodeIp(f, offset, 4);
             case EtherType.IPV6:
-                return ip.decodeIp(offset, 6);
+                return ip.decodeIp(f, offset, 6);
             case EtherType.MPLS_UNICAST:
             case EtherType.MPLS_MULTICAST:
-                return decodeMpls(offset);
+                return decodeMpls(f, offset);
             default:
                 return DecodeCounter.TUNNEL;
         }

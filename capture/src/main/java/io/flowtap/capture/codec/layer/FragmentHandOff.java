@@ -19,14 +19,18 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  */
 final class FragmentHandOff
 {
-    private final DecodedFrame f;
+    static final int IPV6_FRAGMENT_OFFSET_MASK = 0xFFF8;
+    static final int IPV6_MORE_FRAGMENTS = 0x0001;
+    private static final int IPV4_FRAGMENT_OFFSET_MASK = 0x1FFF;
+    private static final int IPV4_MORE_FRAGMENTS = 0x2000;
+    private static final int MAX_REASSEMBLIES = 2;
+
     private final IpDefragmenter defragmenter;
     private final DuplicateFilter duplicates;
     private LinkLayerDecoder link;
 
-    FragmentHandOff(final DecodedFrame frame, final IpDefragmenter defragmenter, final DuplicateFilter duplicates)
+    FragmentHandOff(final IpDefragmenter defragmenter, final DuplicateFilter duplicates)
     {
-        this.f = frame;
         this.defragmenter = defragmenter;
         this.duplicates = duplicates;
     }
@@ -36,16 +40,10 @@ final class FragmentHandOff
         this.link = link;
     }
 
-    static final int IPV6_FRAGMENT_OFFSET_MASK = 0xFFF8;
-    static final int IPV6_MORE_FRAGMENTS = 0x0001;
-    private static final int IPV4_FRAGMENT_OFFSET_MASK = 0x1FFF;
-    private static final int IPV4_MORE_FRAGMENTS = 0x2000;
-    private static final int MAX_REASSEMBLIES = 2;
-
     /**
      * An IPv4 fragment: held for reassembly, or, when it completes its datagram, the datagram decoded on.
      */
-    DecodeCounter fragment4(final int offset, final int headerLength, final int packetEnd)
+    DecodeCounter fragment4(final DecodedFrame f, final int offset, final int headerLength, final int packetEnd)
     {
         if (defragmenter == null || f.reassemblies == MAX_REASSEMBLIES)
         {
@@ -76,16 +74,20 @@ final class FragmentHandOff
             (field & IPV4_MORE_FRAGMENTS) != 0,
             f.ipv4.identification(),
             f.ipv4.protocol(),
-            fragmentContext(),
+            fragmentContext(f),
             f.timeNs);
-        return result == IpDefragmenter.COMPLETE ? decodeReassembled() : DecodeCounter.IP_FRAGMENT;
+        return result == IpDefragmenter.COMPLETE ? decodeReassembled(f) : DecodeCounter.IP_FRAGMENT;
     }
 
     /**
      * An IPv6 fragment (the fragment header at {@code fragmentHeader}): held, or its datagram decoded on.
      */
     DecodeCounter fragment6(
-        final int fragmentHeader, final int nextHeaderField, final int offsetAndFlags, final int packetEnd)
+        final DecodedFrame f,
+        final int fragmentHeader,
+        final int nextHeaderField,
+        final int offsetAndFlags,
+        final int packetEnd)
     {
         if (defragmenter == null || f.reassemblies == MAX_REASSEMBLIES)
         {
@@ -115,16 +117,16 @@ final class FragmentHandOff
             (offsetAndFlags & IPV6_MORE_FRAGMENTS) != 0,
             id,
             f.buffer.getByte(fragmentHeader + Ipv6Flyweight.EXTENSION_NEXT_HEADER_OFFSET) & 0xFF,
-            fragmentContext(),
+            fragmentContext(f),
             f.timeNs);
-        return result == IpDefragmenter.COMPLETE ? decodeReassembled() : DecodeCounter.IP_FRAGMENT;
+        return result == IpDefragmenter.COMPLETE ? decodeReassembled(f) : DecodeCounter.IP_FRAGMENT;
     }
 
     /**
      * Where a fragment was seen, so that datagrams of different VLANs and tunnels with the same addresses and
      * identification stay apart.
      */
-    private long fragmentContext()
+    private long fragmentContext(final DecodedFrame f)
     {
         return ((long)(f.outerVlanId & 0xFFFF) << 48) | ((long)f.tunnelType << 32) | (f.tunnelId & 0xFFFF_FFFFL);
     }
@@ -134,7 +136,7 @@ final class FragmentHandOff
      * decoded from its link layer, as if captured so. The layers before the datagram were counted with the
      * fragment that completed it, so only those inside it count now.
      */
-    private DecodeCounter decodeReassembled()
+    private DecodeCounter decodeReassembled(final DecodedFrame f)
     {
         f.reassemblies++;
         final int length = defragmenter.outputLength();
@@ -148,6 +150,6 @@ final class FragmentHandOff
         f.reassembled = true;
         f.factsFrom = defragmenter.outputIpOffset() + 1;
         f.resetLayers();
-        return link.decode(0, length, f.linkType);
+        return link.decode(f, 0, length, f.linkType);
     }
 }

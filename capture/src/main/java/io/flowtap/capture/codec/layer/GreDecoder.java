@@ -15,23 +15,6 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  */
 final class GreDecoder
 {
-    private final DecodedFrame f;
-    private EthernetDecoder ether;
-    private IpLayerDecoder ip;
-    private LinkLayerDecoder link;
-
-    GreDecoder(final DecodedFrame frame)
-    {
-        this.f = frame;
-    }
-
-    void connect(final EthernetDecoder ether, final IpLayerDecoder ip, final LinkLayerDecoder link)
-    {
-        this.ether = ether;
-        this.ip = ip;
-        this.link = link;
-    }
-
     private static final int GRE_BASE_LENGTH = 4;
     private static final int GRE_CHECKSUM = 0x8000;
     private static final int GRE_ROUTING = 0x4000;
@@ -45,11 +28,22 @@ final class GreDecoder
     private static final int ERSPAN_SESSION_MASK = 0x03FF;
     private static final int WCCP_REDIRECT_HEADER_LENGTH = 4;
 
+    private EthernetDecoder ether;
+    private IpLayerDecoder ip;
+    private LinkLayerDecoder link;
+
+    void connect(final EthernetDecoder ether, final IpLayerDecoder ip, final LinkLayerDecoder link)
+    {
+        this.ether = ether;
+        this.ip = ip;
+        this.link = link;
+    }
+
     /**
      * GRE: version 0 (RFC 2784 and 2890: checksum, key and sequence number each present by its flag) carrying IP,
      * Ethernet (transparent bridging), MPLS, ERSPAN or WCCP; version 1, PPTP's enhanced GRE (RFC 2637), carrying PPP.
      */
-    DecodeCounter decodeGre(final int offset, final int packetEnd)
+    DecodeCounter decodeGre(final DecodedFrame f, final int offset, final int packetEnd)
     {
         final int end = Math.min(packetEnd, f.frameEnd);
         if (offset + GRE_BASE_LENGTH > end)
@@ -108,7 +102,7 @@ final class GreDecoder
         }
         if (protocol == EtherType.ERSPAN_II || protocol == EtherType.ERSPAN_III)
         {
-            return decodeErspan(payload, packetEnd, protocol, (flags & GRE_SEQUENCE) != 0);
+            return decodeErspan(f, payload, packetEnd, protocol, (flags & GRE_SEQUENCE) != 0);
         }
         if (!f.enterTunnel(TunnelType.GRE, key, hasKey, packetEnd, offset))
         {
@@ -116,7 +110,7 @@ final class GreDecoder
         }
         if (version == 1)
         {
-            return payload == end ? DecodeCounter.NOT_TCP : link.decodePpp(payload);
+            return payload == end ? DecodeCounter.NOT_TCP : link.decodePpp(f, payload);
         }
         if (protocol == EtherType.WCCP)
         {
@@ -126,17 +120,17 @@ final class GreDecoder
                 return DecodeCounter.TRUNCATED_FRAME;
             }
             final boolean bare = (f.buffer.getByte(payload) & 0xF0) == 0x40;
-            return ip.decodeIp(bare ? payload : payload + WCCP_REDIRECT_HEADER_LENGTH, 4);
+            return ip.decodeIp(f, bare ? payload : payload + WCCP_REDIRECT_HEADER_LENGTH, 4);
         }
-        return ether.decodeTunneledProtocol(payload, protocol);
+        return ether.decodeTunneledProtocol(f, payload, protocol);
     }
 
     /**
      * ERSPAN over GRE: type I has no header of its own (GRE without a sequence number), type II an 8-byte one, type
-     * III a 12-byte one and, when its O flag says so, an 8-byte platform subheader; then the mirrored Ethernet frame.
+     * III a 12-byte one and, when its O flag says so, an 8-byte platform subheader; then the mirrored Ethernet f.
      */
     private DecodeCounter decodeErspan(
-        final int offset, final int packetEnd, final int protocol, final boolean sequenced)
+        final DecodedFrame f, final int offset, final int packetEnd, final int protocol, final boolean sequenced)
     {
         final int end = Math.min(packetEnd, f.frameEnd);
         int headerLength = 0;
@@ -172,6 +166,6 @@ final class GreDecoder
         {
             return DecodeCounter.TUNNEL;
         }
-        return ether.decodeEthernet(offset + headerLength, false);
+        return ether.decodeEthernet(f, offset + headerLength, false);
     }
 }

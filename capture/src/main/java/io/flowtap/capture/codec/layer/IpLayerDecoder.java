@@ -19,25 +19,6 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  */
 final class IpLayerDecoder
 {
-    private final DecodedFrame f;
-    private final TcpLayerDecoder tcpLayer;
-    private UdpTunnelDecoder udp;
-    private GreDecoder gre;
-    private FragmentHandOff fragments;
-
-    IpLayerDecoder(final DecodedFrame frame, final TcpLayerDecoder tcpLayer)
-    {
-        this.f = frame;
-        this.tcpLayer = tcpLayer;
-    }
-
-    void connect(final UdpTunnelDecoder udp, final GreDecoder gre, final FragmentHandOff fragments)
-    {
-        this.udp = udp;
-        this.gre = gre;
-        this.fragments = fragments;
-    }
-
     private static final int AH_LENGTH_UNITS_SHIFT = 2;
     private static final int EXTENSION_LENGTH_UNITS_SHIFT = 3;
     private static final int IPV4_OPTION_END = 0;
@@ -58,20 +39,37 @@ final class IpLayerDecoder
     private static final int IPV6_ROUTING_TYPE_2 = 2;
     private static final int IPV6_ROUTING_TYPE_SEGMENT = 4;
 
-    DecodeCounter decodeIp(final int offset, final int expectedVersion)
+    private final TcpLayerDecoder tcpLayer;
+    private UdpTunnelDecoder udp;
+    private GreDecoder gre;
+    private FragmentHandOff fragments;
+
+    IpLayerDecoder(final TcpLayerDecoder tcpLayer)
+    {
+        this.tcpLayer = tcpLayer;
+    }
+
+    void connect(final UdpTunnelDecoder udp, final GreDecoder gre, final FragmentHandOff fragments)
+    {
+        this.udp = udp;
+        this.gre = gre;
+        this.fragments = fragments;
+    }
+
+    DecodeCounter decodeIp(final DecodedFrame f, final int offset, final int expectedVersion)
     {
         if (expectedVersion == 4)
         {
-            return decodeIpv4(offset);
+            return decodeIpv4(f, offset);
         }
         if (expectedVersion == 6)
         {
-            return decodeIpv6(offset);
+            return decodeIpv6(f, offset);
         }
         return DecodeCounter.BAD_IP_VERSION;
     }
 
-    DecodeCounter decodeIpv4(final int offset)
+    DecodeCounter decodeIpv4(final DecodedFrame f, final int offset)
     {
         final int available = f.frameEnd - offset;
         if (available < Ipv4Flyweight.MIN_HEADER_LENGTH)
@@ -114,7 +112,7 @@ final class IpLayerDecoder
 
         f.finalDestinationOffset = offset + Ipv4Flyweight.DESTINATION_ADDRESS_OFFSET;
         if (headerLength > Ipv4Flyweight.MIN_HEADER_LENGTH &&
-            !checkIpv4Options(f.ipv4.optionsOffset(), offset + headerLength))
+            !checkIpv4Options(f, f.ipv4.optionsOffset(), offset + headerLength))
         {
             return DecodeCounter.BAD_IP_OPTIONS;
         }
@@ -122,12 +120,12 @@ final class IpLayerDecoder
         f.ipProtocol = f.ipv4.protocol();
         if (f.ipv4.isFragment())
         {
-            return fragments.fragment4(offset, headerLength, offset + totalLength);
+            return fragments.fragment4(f, offset, headerLength, offset + totalLength);
         }
-        return decodeTransport(offset + headerLength, offset + totalLength, f.ipProtocol);
+        return decodeTransport(f, offset + headerLength, offset + totalLength, f.ipProtocol);
     }
 
-    DecodeCounter decodeIpv6(final int offset)
+    DecodeCounter decodeIpv6(final DecodedFrame f, final int offset)
     {
         final int available = f.frameEnd - offset;
         if (available < Ipv6Flyweight.HEADER_LENGTH)
@@ -156,12 +154,13 @@ final class IpLayerDecoder
         {
             // Most packets have no extension headers: keep this path small enough for the JIT to inline.
             f.ipProtocol = IpProtocol.TCP;
-            return tcpLayer.decodeTcp(payloadOffset, packetEnd);
+            return tcpLayer.decodeTcp(f, payloadOffset, packetEnd);
         }
-        return decodeIpv6ExtensionHeaders(payloadOffset, packetEnd, nextHeader);
+        return decodeIpv6ExtensionHeaders(f, payloadOffset, packetEnd, nextHeader);
     }
 
-    private DecodeCounter decodeIpv6ExtensionHeaders(final int firstOffset, final int packetEnd, final int firstHeader)
+    private DecodeCounter decodeIpv6ExtensionHeaders(
+        final DecodedFrame f, final int firstOffset, final int packetEnd, final int firstHeader)
     {
         // Headers must be within both what the packet claims and what was captured.
         final int headersEnd = Math.min(packetEnd, f.frameEnd);
@@ -184,7 +183,7 @@ final class IpLayerDecoder
                     break;
                 default:
                     f.ipProtocol = nextHeader;
-                    return decodeTransport(position, packetEnd, nextHeader);
+                    return decodeTransport(f, position, packetEnd, nextHeader);
             }
 
             if (headers == PacketDecoder.MAX_IPV6_EXTENSION_HEADERS)
@@ -218,7 +217,7 @@ final class IpLayerDecoder
 
             if (nextHeader == IpProtocol.ROUTING)
             {
-                findIpv6RoutingDestination(position, headerLength);
+                findIpv6RoutingDestination(f, position, headerLength);
             }
             else if (nextHeader == IpProtocol.FRAGMENT)
             {
@@ -229,7 +228,7 @@ final class IpLayerDecoder
                     (FragmentHandOff.IPV6_FRAGMENT_OFFSET_MASK | FragmentHandOff.IPV6_MORE_FRAGMENTS)) != 0)
                 {
                     f.ipProtocol = f.buffer.getByte(position + Ipv6Flyweight.EXTENSION_NEXT_HEADER_OFFSET) & 0xFF;
-                    return fragments.fragment6(position, nextHeaderField, offsetAndFlags, packetEnd);
+                    return fragments.fragment6(f, position, nextHeaderField, offsetAndFlags, packetEnd);
                 }
             }
             nextHeader = f.buffer.getByte(position + Ipv6Flyweight.EXTENSION_NEXT_HEADER_OFFSET) & 0xFF;
@@ -245,7 +244,7 @@ final class IpLayerDecoder
      *
      * @return false when an option's length is impossible.
      */
-    private boolean checkIpv4Options(final int optionsOffset, final int optionsEnd)
+    private boolean checkIpv4Options(final DecodedFrame f, final int optionsOffset, final int optionsEnd)
     {
         int position = optionsOffset;
         while (position < optionsEnd)
@@ -309,7 +308,7 @@ final class IpLayerDecoder
      * Routing headers with segments left name the final destination: the last address for type 0 (deprecated but
      * still seen) and type 2 (Mobile IPv6 home address), the first segment for type 4 (segment routing).
      */
-    private void findIpv6RoutingDestination(final int headerOffset, final int headerLength)
+    private void findIpv6RoutingDestination(final DecodedFrame f, final int headerOffset, final int headerLength)
     {
         final int routingType = f.buffer.getByte(headerOffset + IPV6_ROUTING_TYPE_OFFSET) & 0xFF;
         final int segmentsLeft = f.buffer.getByte(headerOffset + IPV6_SEGMENTS_LEFT_OFFSET) & 0xFF;
@@ -331,7 +330,7 @@ final class IpLayerDecoder
      * IPsec AH in IPv4 (RFC 4302): authenticated, not encrypted, so what it protects decodes on. IPv6 meets AH in
      * its extension-header chain instead.
      */
-    private DecodeCounter decodeIpv4AuthenticationHeader(final int offset, final int packetEnd)
+    private DecodeCounter decodeIpv4AuthenticationHeader(final DecodedFrame f, final int offset, final int packetEnd)
     {
         final int headersEnd = Math.min(packetEnd, f.frameEnd);
         if (offset + 2 > headersEnd)
@@ -351,30 +350,31 @@ final class IpLayerDecoder
             return DecodeCounter.BAD_IP_LENGTH;
         }
         f.ipProtocol = nextProtocol;
-        return decodeTransport(offset + length, packetEnd, nextProtocol);
+        return decodeTransport(f, offset + length, packetEnd, nextProtocol);
     }
 
-    private DecodeCounter decodeTransport(final int offset, final int packetEnd, final int protocol)
+    private DecodeCounter decodeTransport(
+        final DecodedFrame f, final int offset, final int packetEnd, final int protocol)
     {
         if (protocol == IpProtocol.TCP)
         {
-            return tcpLayer.decodeTcp(offset, packetEnd);
+            return tcpLayer.decodeTcp(f, offset, packetEnd);
         }
         switch (protocol)
         {
             case IpProtocol.UDP:
-                return udp.decodeUdp(offset, packetEnd);
+                return udp.decodeUdp(f, offset, packetEnd);
             case IpProtocol.GRE:
-                return gre.decodeGre(offset, packetEnd);
+                return gre.decodeGre(f, offset, packetEnd);
             case IpProtocol.IPIP:
             case IpProtocol.IPV6:
                 if (!f.enterTunnel(TunnelType.IP_IN_IP, 0, false, packetEnd, offset))
                 {
                     return DecodeCounter.TUNNEL;
                 }
-                return decodeIp(offset, protocol == IpProtocol.IPIP ? 4 : 6);
+                return decodeIp(f, offset, protocol == IpProtocol.IPIP ? 4 : 6);
             case IpProtocol.AH:
-                return f.ipVersion == 4 ? decodeIpv4AuthenticationHeader(offset, packetEnd) : DecodeCounter.NOT_TCP;
+                return f.ipVersion == 4 ? decodeIpv4AuthenticationHeader(f, offset, packetEnd) : DecodeCounter.NOT_TCP;
             default:
                 return DecodeCounter.NOT_TCP;
         }

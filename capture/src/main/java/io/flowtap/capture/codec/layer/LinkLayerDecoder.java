@@ -19,45 +19,13 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * <p>
  * It is where a decode starts, so it builds the layer decoders inside it and connects them: layers nest both ways (an
  * Ethernet frame in VXLAN in IP in Ethernet), so each decoder is handed the others once, here, rather than at
- * construction. All are final classes called directly: the decode stays one monomorphic descent through the frame.
+ * construction. All are final classes called directly: the decode stays one monomorphic descent through the f.
  * <p>
- * Not thread safe: one per {@link DecodedFrame}, that is one per decoder.
+ * Not thread safe: one per decoder. The layer decoders hold no state of the frame: each call is given the
+ * {@link DecodedFrame} it writes what it finds in.
  */
 public final class LinkLayerDecoder
 {
-    private final DecodedFrame f;
-    private final EthernetDecoder ether;
-    private final IpLayerDecoder ip;
-
-    /**
-     * The link layer and, connected behind it, every layer a frame may carry.
-     *
-     * @param frame        what the decode finds, written by every layer.
-     * @param tcpLayer     the TCP layer, which the decoder also asks to settle deferred checksums.
-     * @param context      the tunnel ports.
-     * @param defragmenter the fragment reassembler, or null to count fragments and go on.
-     * @param duplicates   the duplicate filter, or null.
-     */
-    public LinkLayerDecoder(
-        final DecodedFrame frame,
-        final TcpLayerDecoder tcpLayer,
-        final DecoderContext context,
-        final IpDefragmenter defragmenter,
-        final DuplicateFilter duplicates)
-    {
-        this.f = frame;
-        ether = new EthernetDecoder(frame);
-        ip = new IpLayerDecoder(frame, tcpLayer);
-        final UdpTunnelDecoder udp = new UdpTunnelDecoder(frame, context);
-        final GreDecoder gre = new GreDecoder(frame);
-        final FragmentHandOff fragments = new FragmentHandOff(frame, defragmenter, duplicates);
-        ether.connect(ip, this);
-        ip.connect(udp, gre, fragments);
-        udp.connect(ether, ip, gre);
-        gre.connect(ether, ip, this);
-        fragments.connect(this);
-    }
-
     private static final int PPP_IPV4 = 0x0021;
     private static final int PPP_IPV6 = 0x0057;
     private static final int PPP_MPLS_UNICAST = 0x0281;
@@ -80,16 +48,46 @@ public final class LinkLayerDecoder
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
 
+    private final EthernetDecoder ether;
+    private final IpLayerDecoder ip;
+
+    /**
+     * The link layer and, connected behind it, every layer a frame may carry.
+     *
+     * @param tcpLayer     the TCP layer, which the decoder also asks to settle deferred checksums.
+     * @param context      the tunnel ports.
+     * @param defragmenter the fragment reassembler, or null to count fragments and go on.
+     * @param duplicates   the duplicate filter, or null.
+     */
+    public LinkLayerDecoder(
+        final TcpLayerDecoder tcpLayer,
+        final DecoderContext context,
+        final IpDefragmenter defragmenter,
+        final DuplicateFilter duplicates)
+    {
+        ether = new EthernetDecoder();
+        ip = new IpLayerDecoder(tcpLayer);
+        final UdpTunnelDecoder udp = new UdpTunnelDecoder(context);
+        final GreDecoder gre = new GreDecoder();
+        final FragmentHandOff fragments = new FragmentHandOff(defragmenter, duplicates);
+        ether.connect(ip, this);
+        ip.connect(udp, gre, fragments);
+        udp.connect(ether, ip, gre);
+        gre.connect(ether, ip, this);
+        fragments.connect(this);
+    }
+
     /**
      * Decode the frame the {@link DecodedFrame} was begun with, or a reassembled datagram's frame, from its link
      * layer down to its TCP segment.
      *
+     * @param f        the frame, begun.
      * @param offset   of the link-layer header.
      * @param length   captured bytes from there.
      * @param linkType one of {@link LinkType}'s constants.
      * @return {@link DecodeCounter#TCP_SEGMENT}, or why the frame is not one.
      */
-    public DecodeCounter decode(final int offset, final int length, final int linkType)
+    public DecodeCounter decode(final DecodedFrame f, final int offset, final int length, final int linkType)
     {
         switch (linkType)
         {
@@ -102,16 +100,16 @@ public final class LinkLayerDecoder
                 final int etherType = f.ethernet.etherType();
                 if (etherType == EtherType.FABRICPATH)
                 {
-                    return ether.decodeFabricPath(offset, true);
+                    return ether.decodeFabricPath(f, offset, true);
                 }
-                return ether.decodeEtherType(offset + EthernetFlyweight.HEADER_LENGTH, etherType, true);
+                return ether.decodeEtherType(f, offset + EthernetFlyweight.HEADER_LENGTH, etherType, true);
 
             case LinkType.LINUX_SLL:
                 if (length < LinuxCookedDescriptor.SLL_HEADER_LENGTH)
                 {
                     return DecodeCounter.TRUNCATED_FRAME;
                 }
-                return decodeCookedProtocol(
+                return decodeCookedProtocol(f, 
                     offset + LinuxCookedDescriptor.SLL_HEADER_LENGTH,
                     f.buffer.getShort(offset + LinuxCookedDescriptor.SLL_PROTOCOL_OFFSET, BIG_ENDIAN) & 0xFFFF);
 
@@ -120,13 +118,13 @@ public final class LinkLayerDecoder
                 {
                     return DecodeCounter.TRUNCATED_FRAME;
                 }
-                return decodeCookedProtocol(
+                return decodeCookedProtocol(f, 
                     offset + LinuxCookedDescriptor.SLL2_HEADER_LENGTH,
                     f.buffer.getShort(offset + LinuxCookedDescriptor.SLL2_PROTOCOL_OFFSET, BIG_ENDIAN) & 0xFFFF);
 
             case LinkType.NULL:
             case LinkType.LOOP:
-                return decodeLoopback(offset, length, linkType);
+                return decodeLoopback(f, offset, length, linkType);
 
             case LinkType.RAW:
             case LinkType.RAW_DLT_12:
@@ -135,44 +133,44 @@ public final class LinkLayerDecoder
                 {
                     return DecodeCounter.TRUNCATED_FRAME;
                 }
-                return ip.decodeIp(offset, (f.buffer.getByte(offset) & 0xF0) >>> 4);
+                return ip.decodeIp(f, offset, (f.buffer.getByte(offset) & 0xF0) >>> 4);
 
             case LinkType.IPV4:
-                return ip.decodeIp(offset, 4);
+                return ip.decodeIp(f, offset, 4);
 
             case LinkType.IPV6:
-                return ip.decodeIp(offset, 6);
+                return ip.decodeIp(f, offset, 6);
 
             case LinkType.PPP:
             case LinkType.PPP_HDLC:
-                return decodePpp(offset);
+                return decodePpp(f, offset);
 
             case LinkType.C_HDLC:
                 if (length < C_HDLC_HEADER_LENGTH)
                 {
                     return DecodeCounter.TRUNCATED_FRAME;
                 }
-                return ether.decodeEtherType(offset + C_HDLC_HEADER_LENGTH,
+                return ether.decodeEtherType(f, offset + C_HDLC_HEADER_LENGTH,
                     f.buffer.getShort(offset + 2, BIG_ENDIAN) & 0xFFFF, true);
 
             case LinkType.IEEE802_11:
-                return decodeWlan(offset);
+                return decodeWlan(f, offset);
 
             case LinkType.IEEE802_11_RADIOTAP:
-                return decodeRadiotap(offset, length);
+                return decodeRadiotap(f, offset, length);
 
             case LinkType.PPI:
-                return decodePpi(offset, length);
+                return decodePpi(f, offset, length);
 
             case LinkType.NFLOG:
-                return decodeNflog(offset, length);
+                return decodeNflog(f, offset, length);
 
             default:
                 return DecodeCounter.UNSUPPORTED_LINK_TYPE;
         }
     }
 
-    private DecodeCounter decodeLoopback(final int offset, final int length, final int linkType)
+    private DecodeCounter decodeLoopback(final DecodedFrame f, final int offset, final int length, final int linkType)
     {
         if (length < LoopbackDescriptor.HEADER_LENGTH)
         {
@@ -196,23 +194,23 @@ public final class LinkLayerDecoder
         final int ipOffset = offset + LoopbackDescriptor.HEADER_LENGTH;
         if (family == LoopbackDescriptor.AF_INET)
         {
-            return ip.decodeIp(ipOffset, 4);
+            return ip.decodeIp(f, ipOffset, 4);
         }
         if (LoopbackDescriptor.isInet6(family))
         {
-            return ip.decodeIp(ipOffset, 6);
+            return ip.decodeIp(f, ipOffset, 6);
         }
         return DecodeCounter.NOT_IP;
     }
 
-    private DecodeCounter decodeCookedProtocol(final int offset, final int protocol)
+    private DecodeCounter decodeCookedProtocol(final DecodedFrame f, final int offset, final int protocol)
     {
         // Values below 0x0100 are Linux's pseudo protocols (802.2 LLC, Novell 802.3, CAN ...), never IP.
         if (protocol <= SLL_PROTOCOL_LLC_MAX)
         {
             return DecodeCounter.NOT_IP;
         }
-        return ether.decodeEtherType(offset, protocol, true);
+        return ether.decodeEtherType(f, offset, protocol, true);
     }
 
     /**
@@ -220,7 +218,7 @@ public final class LinkLayerDecoder
      * bytes (RFC 1661 6.5: an odd first byte is the whole, one-byte protocol). IPv4, IPv6 and MPLS are opened; PPP's
      * control protocols are not IP.
      */
-    DecodeCounter decodePpp(final int offset)
+    DecodeCounter decodePpp(final DecodedFrame f, final int offset)
     {
         int position = offset;
         if (position + 2 > f.frameEnd)
@@ -246,21 +244,21 @@ public final class LinkLayerDecoder
         switch (protocol)
         {
             case PPP_IPV4:
-                return ip.decodeIp(payload, 4);
+                return ip.decodeIp(f, payload, 4);
             case PPP_IPV6:
-                return ip.decodeIp(payload, 6);
+                return ip.decodeIp(f, payload, 6);
             case PPP_MPLS_UNICAST:
             case PPP_MPLS_MULTICAST:
-                return ether.decodeMpls(payload);
+                return ether.decodeMpls(f, payload);
             default:
                 return DecodeCounter.NOT_IP;
         }
     }
 
     /**
-     * Radiotap (its length is little-endian, as every radiotap field), then an 802.11 frame.
+     * Radiotap (its length is little-endian, as every radiotap field), then an 802.11 f.
      */
-    private DecodeCounter decodeRadiotap(final int offset, final int length)
+    private DecodeCounter decodeRadiotap(final DecodedFrame f, final int offset, final int length)
     {
         if (length < RADIOTAP_MIN_LENGTH)
         {
@@ -271,13 +269,13 @@ public final class LinkLayerDecoder
         {
             return DecodeCounter.TRUNCATED_FRAME;
         }
-        return decodeWlan(offset + headerLength);
+        return decodeWlan(f, offset + headerLength);
     }
 
     /**
      * PPI: version, flags, a little-endian length and the link type of what follows (802.11 or Ethernet).
      */
-    private DecodeCounter decodePpi(final int offset, final int length)
+    private DecodeCounter decodePpi(final DecodedFrame f, final int offset, final int length)
     {
         if (length < PPI_MIN_LENGTH)
         {
@@ -291,11 +289,11 @@ public final class LinkLayerDecoder
         }
         if (innerLinkType == LinkType.IEEE802_11)
         {
-            return decodeWlan(offset + headerLength);
+            return decodeWlan(f, offset + headerLength);
         }
         if (innerLinkType == LinkType.ETHERNET)
         {
-            return ether.decodeEthernet(offset + headerLength, true);
+            return ether.decodeEthernet(f, offset + headerLength, true);
         }
         return DecodeCounter.UNSUPPORTED_LINK_TYPE;
     }
@@ -305,7 +303,7 @@ public final class LinkLayerDecoder
      * EtherType. Management and control frames, frames without a body and protected (encrypted) frames are not IP
      * that can be read.
      */
-    private DecodeCounter decodeWlan(final int offset)
+    private DecodeCounter decodeWlan(final DecodedFrame f, final int offset)
     {
         if (offset + WLAN_HEADER_LENGTH > f.frameEnd)
         {
@@ -344,14 +342,14 @@ public final class LinkLayerDecoder
         {
             return DecodeCounter.NOT_IP;
         }
-        return ether.decodeEtherType(llc + LLC_SNAP_LENGTH, f.buffer.getShort(llc + 6, BIG_ENDIAN) & 0xFFFF, false);
+        return ether.decodeEtherType(f, llc + LLC_SNAP_LENGTH, f.buffer.getShort(llc + 6, BIG_ENDIAN) & 0xFFFF, false);
     }
 
     /**
      * NFLOG: address family, version and resource id, then type-length-value attributes in the capturing host's byte
      * order, padded to four bytes; the packet is the value of the payload attribute, from its IP header on.
      */
-    private DecodeCounter decodeNflog(final int offset, final int length)
+    private DecodeCounter decodeNflog(final DecodedFrame f, final int offset, final int length)
     {
         if (length < NFLOG_HEADER_LENGTH)
         {
@@ -379,13 +377,13 @@ public final class LinkLayerDecoder
                 f.frameEnd = Math.min(f.frameEnd, position + tlvLength);
                 if (family == AF_INET)
                 {
-                    return ip.decodeIp(payload, 4);
+                    return ip.decodeIp(f, payload, 4);
                 }
                 if (family == AF_INET6)
                 {
-                    return ip.decodeIp(payload, 6);
+                    return ip.decodeIp(f, payload, 6);
                 }
-                return payload < f.frameEnd ? ip.decodeIp(payload, (f.buffer.getByte(payload) & 0xF0) >>> 4) :
+                return payload < f.frameEnd ? ip.decodeIp(f, payload, (f.buffer.getByte(payload) & 0xF0) >>> 4) :
                     DecodeCounter.TRUNCATED_FRAME;
             }
             position += (tlvLength + 3) & ~3;

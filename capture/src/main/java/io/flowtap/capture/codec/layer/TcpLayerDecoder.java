@@ -15,7 +15,6 @@ import io.flowtap.capture.codec.TcpFlyweight;
  */
 public final class TcpLayerDecoder
 {
-    private final DecodedFrame f;
     private final ChecksumMode checksumMode;
     private final boolean checksumDeferred;
     private final DuplicateFilter duplicates;
@@ -23,18 +22,15 @@ public final class TcpLayerDecoder
     /**
      * The TCP layer of a decoder.
      *
-     * @param frame            what the decode finds.
      * @param checksumMode     how TCP checksums are treated.
      * @param checksumDeferred whether to leave every segment unverified, uncounted, for {@link #resolveChecksum}.
      * @param duplicates       the duplicate filter, or null.
      */
     public TcpLayerDecoder(
-        final DecodedFrame frame,
         final ChecksumMode checksumMode,
         final boolean checksumDeferred,
         final DuplicateFilter duplicates)
     {
-        this.f = frame;
         this.checksumMode = checksumMode;
         this.checksumDeferred = checksumDeferred;
         this.duplicates = duplicates;
@@ -43,21 +39,22 @@ public final class TcpLayerDecoder
     /**
      * Settle the checksum of the segment the frame describes, as the decode would have, and count the verdict.
      *
+     * @param f                   the frame describing the segment.
      * @param frameChecksumStatus what the source knew of the frame's checksums, one of {@link Frame}'s CHECKSUM_
      *                            constants.
      * @return one of {@link TcpFlyweight}'s CHECKSUM_ constants, also the frame's checksum status now.
      */
-    public int resolveChecksum(final int frameChecksumStatus)
+    public int resolveChecksum(final DecodedFrame f, final int frameChecksumStatus)
     {
         f.frameChecksumStatus = frameChecksumStatus;
-        f.checksumStatus = checksumStatusOfSegment();
-        countChecksum(f.checksumStatus);
+        f.checksumStatus = checksumStatusOfSegment(f);
+        countChecksum(f, f.checksumStatus);
         return f.checksumStatus;
     }
 
 
 
-    DecodeCounter decodeTcp(final int offset, final int packetEnd)
+    DecodeCounter decodeTcp(final DecodedFrame f, final int offset, final int packetEnd)
     {
         final int segmentLength = packetEnd - offset;
         final int capturedLength = Math.min(packetEnd, f.frameEnd) - offset;
@@ -93,13 +90,13 @@ public final class TcpLayerDecoder
         }
         if (!checksumDeferred)
         {
-            f.checksumStatus = checksumStatusOfSegment();
-            countChecksum(f.checksumStatus);
+            f.checksumStatus = checksumStatusOfSegment(f);
+            countChecksum(f, f.checksumStatus);
         }
         return DecodeCounter.TCP_SEGMENT;
     }
 
-    private void countChecksum(final int status)
+    private void countChecksum(final DecodedFrame f, final int status)
     {
         if (status == TcpFlyweight.CHECKSUM_BAD)
         {
@@ -111,7 +108,7 @@ public final class TcpLayerDecoder
         }
     }
 
-    private int checksumStatusOfSegment()
+    private int checksumStatusOfSegment(final DecodedFrame f)
     {
         if (checksumMode == ChecksumMode.OFF || !f.tcp.isComplete())
         {

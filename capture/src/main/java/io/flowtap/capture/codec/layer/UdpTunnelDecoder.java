@@ -18,38 +18,6 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  */
 final class UdpTunnelDecoder
 {
-    private final DecodedFrame f;
-    /** By UDP port: the low nibble the tunnel a destination port carries, the high one what either port does. */
-    private final byte[] udpTunnels = new byte[0x1_0000];
-    private EthernetDecoder ether;
-    private IpLayerDecoder ip;
-    private GreDecoder gre;
-
-    UdpTunnelDecoder(final DecodedFrame frame, final DecoderContext context)
-    {
-        this.f = frame;
-        for (final int port : context.vxlanPorts())
-        {
-            udpTunnels[port] = UDP_VXLAN;
-        }
-        for (final int port : context.genevePorts())
-        {
-            udpTunnels[port] = UDP_GENEVE;
-        }
-        udpTunnel(PacketDecoder.GRE_UDP_PORT, UDP_GRE, false);
-        udpTunnel(PacketDecoder.MPLS_UDP_PORT, UDP_MPLS, false);
-        udpTunnel(PacketDecoder.GTP_U_PORT, UDP_GTP, true);
-        udpTunnel(PacketDecoder.TEREDO_PORT, UDP_TEREDO, true);
-        udpTunnel(PacketDecoder.AYIYA_PORT, UDP_AYIYA, true);
-    }
-
-    void connect(final EthernetDecoder ether, final IpLayerDecoder ip, final GreDecoder gre)
-    {
-        this.ether = ether;
-        this.ip = ip;
-        this.gre = gre;
-    }
-
     private static final int UDP_HEADER_LENGTH = 8;
     private static final int VXLAN_HEADER_LENGTH = 8;
     private static final int VXLAN_FLAG_VNI = 0x08;
@@ -73,6 +41,36 @@ final class UdpTunnelDecoder
     private static final int UDP_GRE = 6;
     private static final int UDP_MPLS = 7;
 
+    /** By UDP port: the low nibble the tunnel a destination port carries, the high one what either port does. */
+    private final byte[] udpTunnels = new byte[0x1_0000];
+    private EthernetDecoder ether;
+    private IpLayerDecoder ip;
+    private GreDecoder gre;
+
+    UdpTunnelDecoder(final DecoderContext context)
+    {
+        for (final int port : context.vxlanPorts())
+        {
+            udpTunnels[port] = UDP_VXLAN;
+        }
+        for (final int port : context.genevePorts())
+        {
+            udpTunnels[port] = UDP_GENEVE;
+        }
+        udpTunnel(PacketDecoder.GRE_UDP_PORT, UDP_GRE, false);
+        udpTunnel(PacketDecoder.MPLS_UDP_PORT, UDP_MPLS, false);
+        udpTunnel(PacketDecoder.GTP_U_PORT, UDP_GTP, true);
+        udpTunnel(PacketDecoder.TEREDO_PORT, UDP_TEREDO, true);
+        udpTunnel(PacketDecoder.AYIYA_PORT, UDP_AYIYA, true);
+    }
+
+    void connect(final EthernetDecoder ether, final IpLayerDecoder ip, final GreDecoder gre)
+    {
+        this.ether = ether;
+        this.ip = ip;
+        this.gre = gre;
+    }
+
     private void udpTunnel(final int port, final int kind, final boolean eitherPort)
     {
         if ((udpTunnels[port] & 0x0F) == UDP_NONE)
@@ -89,7 +87,7 @@ final class UdpTunnelDecoder
      * UDP: a tunnel when its destination port (or either port, for the tunnels whose both ends use it) names one;
      * otherwise not TCP.
      */
-    DecodeCounter decodeUdp(final int offset, final int packetEnd)
+    DecodeCounter decodeUdp(final DecodedFrame f, final int offset, final int packetEnd)
     {
         final int end = Math.min(packetEnd, f.frameEnd);
         if (offset + UDP_HEADER_LENGTH > end)
@@ -109,17 +107,17 @@ final class UdpTunnelDecoder
         switch (kind)
         {
             case UDP_VXLAN:
-                return decodeVxlan(payload, packetEnd);
+                return decodeVxlan(f, payload, packetEnd);
             case UDP_GENEVE:
-                return decodeGeneve(payload, packetEnd);
+                return decodeGeneve(f, payload, packetEnd);
             case UDP_GTP:
-                return decodeGtp(payload, packetEnd);
+                return decodeGtp(f, payload, packetEnd);
             case UDP_TEREDO:
-                return decodeTeredo(payload, packetEnd);
+                return decodeTeredo(f, payload, packetEnd);
             case UDP_AYIYA:
-                return decodeAyiya(payload, packetEnd);
+                return decodeAyiya(f, payload, packetEnd);
             case UDP_GRE:
-                return gre.decodeGre(payload, packetEnd);
+                return gre.decodeGre(f, payload, packetEnd);
             case UDP_MPLS:
             default:
                 // The label stack is the tunnel layer; the UDP packet bounds it.
@@ -127,15 +125,15 @@ final class UdpTunnelDecoder
                 {
                     f.frameEnd = packetEnd;
                 }
-                return ether.decodeMpls(payload);
+                return ether.decodeMpls(f, payload);
         }
     }
 
     /**
      * VXLAN (RFC 7348): flags whose I bit says the VNI is valid, reserved bits (ignored, as receivers ignore them),
-     * the 24-bit VNI, then an Ethernet frame.
+     * the 24-bit VNI, then an Ethernet f.
      */
-    private DecodeCounter decodeVxlan(final int offset, final int packetEnd)
+    private DecodeCounter decodeVxlan(final DecodedFrame f, final int offset, final int packetEnd)
     {
         if (offset + VXLAN_HEADER_LENGTH > Math.min(packetEnd, f.frameEnd))
         {
@@ -150,14 +148,14 @@ final class UdpTunnelDecoder
         {
             return DecodeCounter.TUNNEL;
         }
-        return ether.decodeEthernet(offset + VXLAN_HEADER_LENGTH, false);
+        return ether.decodeEthernet(f, offset + VXLAN_HEADER_LENGTH, false);
     }
 
     /**
      * Geneve (RFC 8926): version 0, options skipped by their length, a protocol type (Ethernet, IPv4, IPv6) and the
      * VNI.
      */
-    private DecodeCounter decodeGeneve(final int offset, final int packetEnd)
+    private DecodeCounter decodeGeneve(final DecodedFrame f, final int offset, final int packetEnd)
     {
         final int end = Math.min(packetEnd, f.frameEnd);
         if (offset + GENEVE_HEADER_LENGTH > end)
@@ -180,14 +178,14 @@ final class UdpTunnelDecoder
         {
             return DecodeCounter.TUNNEL;
         }
-        return ether.decodeTunneledProtocol(offset + headerLength, protocol);
+        return ether.decodeTunneledProtocol(f, offset + headerLength, protocol);
     }
 
     /**
      * GTP-U version 1: G-PDUs only (echo, error indication and end marker carry no user packet), optional fields and
      * extension headers skipped, then IPv4 or IPv6 by its version nibble.
      */
-    private DecodeCounter decodeGtp(final int offset, final int packetEnd)
+    private DecodeCounter decodeGtp(final DecodedFrame f, final int offset, final int packetEnd)
     {
         final int end = Math.min(packetEnd, f.frameEnd);
         if (offset + GTP_HEADER_LENGTH > end)
@@ -241,14 +239,14 @@ final class UdpTunnelDecoder
         {
             return DecodeCounter.TUNNEL;
         }
-        return ip.decodeIp(inner, nibble);
+        return ip.decodeIp(f, inner, nibble);
     }
 
     /**
      * Teredo (RFC 4380): an IPv6 packet in UDP, after an optional authentication and origin indication. Port 3544 is
      * also used for Teredo's own qualification traffic, so only a payload that is exactly one IPv6 packet counts.
      */
-    private DecodeCounter decodeTeredo(final int offset, final int packetEnd)
+    private DecodeCounter decodeTeredo(final DecodedFrame f, final int offset, final int packetEnd)
     {
         final int end = Math.min(packetEnd, f.frameEnd);
         int position = offset;
@@ -271,13 +269,13 @@ final class UdpTunnelDecoder
         {
             return DecodeCounter.TUNNEL;
         }
-        return ip.decodeIpv6(position);
+        return ip.decodeIpv6(f, position);
     }
 
     /**
      * AYIYA: identity and signature lengths in the header, forward operations only, then IPv6 or IPv4.
      */
-    private DecodeCounter decodeAyiya(final int offset, final int packetEnd)
+    private DecodeCounter decodeAyiya(final DecodedFrame f, final int offset, final int packetEnd)
     {
         final int end = Math.min(packetEnd, f.frameEnd);
         if (offset + AYIYA_FIXED_LENGTH > end)
@@ -298,6 +296,6 @@ final class UdpTunnelDecoder
         {
             return DecodeCounter.TUNNEL;
         }
-        return ip.decodeIp(inner, nextHeader == IpProtocol.IPV6 ? 6 : 4);
+        return ip.decodeIp(f, inner, nextHeader == IpProtocol.IPV6 ? 6 : 4);
     }
 }
