@@ -145,7 +145,7 @@ public final class PacketDecoder
     private final Ipv4Flyweight ipv4 = new Ipv4Flyweight();
     private final Ipv6Flyweight ipv6 = new Ipv6Flyweight();
     private final TcpFlyweight tcp = new TcpFlyweight();
-    private final DecodeCounters counters = new DecodeCounters();
+    private final DecodeCounters counters;
     private final ChecksumMode checksumMode;
     private final boolean checksumDeferred;
     /** By UDP port: the low nibble the tunnel a destination port carries, the high one what either port does. */
@@ -224,7 +224,20 @@ public final class PacketDecoder
      */
     public PacketDecoder(final DecoderContext context, final boolean checksumDeferred)
     {
+        this(context, checksumDeferred, new DecodeCounters());
+    }
+
+    /**
+     * A decoder as a sensor's configuration asks, counting into counters given (a poller's, in the counters file).
+     *
+     * @param context          the configuration; concluded here if it was not.
+     * @param checksumDeferred whether to leave checksums to {@link #resolveChecksum}.
+     * @param counters         where every frame's outcome is counted, by this decoder's thread only.
+     */
+    public PacketDecoder(final DecoderContext context, final boolean checksumDeferred, final DecodeCounters counters)
+    {
         context.conclude();
+        this.counters = counters;
         this.checksumMode = context.checksumMode();
         this.checksumDeferred = checksumDeferred;
         this.maxTunnelDepth = context.tunnelDepth();
