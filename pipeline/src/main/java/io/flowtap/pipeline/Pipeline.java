@@ -24,6 +24,7 @@ import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.EngineCounters;
 import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
@@ -63,12 +64,18 @@ public final class Pipeline implements AutoCloseable
     private final List<Worker> workers;
     private final List<FrameTapAgent> taps = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
+    private final ErrorHandler errorHandler;
     private AgentInvoker invoker;
     private boolean closed;
 
-    private Pipeline(final PipelineContext context, final List<PipelinePoller> pollers, final List<Worker> workers)
+    private Pipeline(
+        final PipelineContext context,
+        final List<PipelinePoller> pollers,
+        final List<Worker> workers,
+        final ErrorHandler errorHandler)
     {
         this.context = context;
+        this.errorHandler = errorHandler;
         this.pollers = Collections.unmodifiableList(pollers);
         this.workers = Collections.unmodifiableList(workers);
         for (final PipelinePoller poller : pollers)
@@ -114,6 +121,7 @@ public final class Pipeline implements AutoCloseable
         final FlowAffinity affinity = pollerCount > 1 ? new FlowAffinity(1 << 20) : null;
         final List<AfPacketRingSource> sources = new ArrayList<>();
         final List<PipelinePoller> pollers = new ArrayList<>();
+        final PipelineCounters counters = new PipelineCounters(context, pollerCount);
         try
         {
             for (int i = 0; i < pollerCount; i++)
@@ -125,9 +133,10 @@ public final class Pipeline implements AutoCloseable
                     // datagram's fragments reach one poller's reassembler.
                     socket.fanout(group, fanoutMode, true);
                 }
-                final AfPacketRingSource source = AfPacketRingSource.open(socket);
+                final PipelineCounters.Poller pollerCounters = counters.poller(i);
+                final AfPacketRingSource source = AfPacketRingSource.open(socket, pollerCounters.ring);
                 sources.add(source);
-                final Dispatcher dispatcher = newDispatcher(context, i, pollerCount);
+                final Dispatcher dispatcher = newDispatcher(context, i, pollerCount, pollerCounters);
                 final int blockCount = source.geometry().blockCount();
                 pollers.add(new LivePoller(
                     i,
@@ -149,9 +158,10 @@ public final class Pipeline implements AutoCloseable
         catch (final RuntimeException ex)
         {
             CloseHelper.quietCloseAll(sources);
+            CloseHelper.quietClose(counters);
             throw ex;
         }
-        return start(context, pollers);
+        return start(context, pollers, counters);
     }
 
     /**
@@ -168,10 +178,11 @@ public final class Pipeline implements AutoCloseable
         try
         {
             context.conclude();
+            final PipelineCounters counters = new PipelineCounters(context, 1);
             final List<PipelinePoller> pollers = new ArrayList<>();
-            pollers.add(new FilePoller(
-                0, source, newDispatcher(context, 0, 1), context.queueFullPolicy(), context.pollLimit()));
-            return start(context, pollers);
+            pollers.add(new FilePoller(0, source, newDispatcher(context, 0, 1, counters.poller(0)),
+                context.queueFullPolicy(), context.pollLimit()));
+            return start(context, pollers, counters);
         }
         catch (final RuntimeException ex)
         {
@@ -526,8 +537,10 @@ public final class Pipeline implements AutoCloseable
         }
     }
 
-    private static Pipeline start(final PipelineContext context, final List<PipelinePoller> pollers)
+    private static Pipeline start(
+        final PipelineContext context, final List<PipelinePoller> pollers, final PipelineCounters counters)
     {
+        final ErrorHandler errorHandler = counters.errorHandler(context.errorHandler());
         final List<Worker> workers = new ArrayList<>();
         for (int w = 0; w < context.workers(); w++)
         {
@@ -545,10 +558,11 @@ public final class Pipeline implements AutoCloseable
                 context.handlers(),
                 context.checksumMode(),
                 context.drainLimit(),
-                context.errorHandler())
+                errorHandler,
+                counters.worker(w))
                 .latency(context.histograms(), context.nanoClock(), context.epochClock()));
         }
-        final Pipeline pipeline = new Pipeline(context, pollers, workers);
+        final Pipeline pipeline = new Pipeline(context, pollers, workers, errorHandler);
         try
         {
             pipeline.startAgents();
@@ -596,7 +610,7 @@ public final class Pipeline implements AutoCloseable
                 break;
             case INVOKER:
             default:
-                invoker = new AgentInvoker(context.errorHandler(), null, new CompositeAgent(agents));
+                invoker = new AgentInvoker(errorHandler, null, new CompositeAgent(agents));
                 invoker.start();
                 break;
         }
@@ -623,7 +637,7 @@ public final class Pipeline implements AutoCloseable
 
     private void startRunner(final IdleStrategy idleStrategy, final Agent agent)
     {
-        final AgentRunner runner = new AgentRunner(idleStrategy, context.errorHandler(), null, agent);
+        final AgentRunner runner = new AgentRunner(idleStrategy, errorHandler, null, agent);
         runners.add(runner);
         AgentRunner.startOnThread(runner);
     }
@@ -722,7 +736,8 @@ public final class Pipeline implements AutoCloseable
         return true;
     }
 
-    private static Dispatcher newDispatcher(final PipelineContext context, final int poller, final int pollers)
+    private static Dispatcher newDispatcher(
+        final PipelineContext context, final int poller, final int pollers, final PipelineCounters.Poller counters)
     {
         // Checksums are verified where there are fewer segments per thread: in the pollers unless workers outnumber
         // them (see Dispatcher).
@@ -736,7 +751,9 @@ public final class Pipeline implements AutoCloseable
             context.decoderContext(),
             checksumInPoller,
             engine.vlanInKey(),
-            engine.tunnelInKey())
+            engine.tunnelInKey(),
+            counters.decode,
+            counters.dispatch)
             .tap(context.frameTaps().apply(poller))
             .filter(context.filter())
             .latency(context.histograms(), context.nanoClock());

@@ -5,6 +5,7 @@ import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.pipeline.shard.QueueFullPolicy;
+import io.flowtap.pipeline.stats.CountersFile;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.pipeline.worker.HandlerFactory;
@@ -70,7 +71,10 @@ public final class PipelineContext
     private Supplier<IdleStrategy> workerIdleStrategy = PipelineContext::defaultIdleStrategy;
     private Supplier<IdleStrategy> pollerBackoffIdleStrategy = PipelineContext::defaultIdleStrategy;
     private boolean sharedIdleOnRing = true;
-    private ErrorHandler errorHandler = Throwable::printStackTrace;
+    private ErrorHandler errorHandler = error ->
+    {
+    };
+    private CountersFile countersFile;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private StageHistograms histograms;
     private IntFunction<FrameHandler> frameTaps = poller -> null;
@@ -422,7 +426,8 @@ public final class PipelineContext
     }
 
     /**
-     * @param handler for exceptions on the agents' threads (default: print the stack trace).
+     * @param handler for exceptions on the agents' threads, after the counters file's error log has recorded them
+     *                (default: nothing more).
      * @return this.
      */
     public PipelineContext errorHandler(final ErrorHandler handler)
@@ -437,6 +442,25 @@ public final class PipelineContext
     public ErrorHandler errorHandler()
     {
         return errorHandler;
+    }
+
+    /**
+     * @param file where the pollers and workers write their counters and the error log, or null (the default) for
+     *             counters in this process's memory.
+     * @return this.
+     */
+    public PipelineContext countersFile(final CountersFile file)
+    {
+        this.countersFile = file;
+        return this;
+    }
+
+    /**
+     * @return where the pollers and workers write their counters, or null for memory.
+     */
+    public CountersFile countersFile()
+    {
+        return countersFile;
     }
 
     /**

@@ -1,9 +1,12 @@
 package io.flowtap.pipeline.poll;
 
+import io.flowtap.capture.counter.CounterDescriptor;
+import io.flowtap.capture.counter.CounterUnit;
+
 /**
  * Counters a poller keeps beside its ring's and decoder's.
  */
-public enum PollerCounter
+public enum PollerCounter implements CounterDescriptor
 {
     /** Duty cycles that found frames. */
     BUSY_CYCLES("busy cycles"),
@@ -26,9 +29,19 @@ public enum PollerCounter
     /**
      * @return label for counter summaries.
      */
+    @Override
     public String label()
     {
         return label;
+    }
+
+    /**
+     * @return what the counter counts.
+     */
+    @Override
+    public CounterUnit unit()
+    {
+        return this == BUSY_CYCLES ? CounterUnit.CYCLES : CounterUnit.SEGMENTS;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.flowtap.pipeline.worker;
 
 import io.flowtap.capture.BatchAware;
 import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.linux.Affinity;
 import io.flowtap.pipeline.shard.SegmentDescriptor;
@@ -20,7 +21,6 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A reassembly worker: an agent that owns one {@link ReassemblyEngine} (and its handlers) and the flows the pollers'
@@ -54,7 +54,7 @@ public final class Worker implements Agent
     private NanoClock nanoClock;
     private EpochNanoClock epochClock;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-    private final AtomicLongArray counters = new AtomicLongArray(WorkerCounter.count());
+    private final WorkerCounters counters;
     private TcpHandler[] handlers;
     private BatchAware[] batchAware;
     private long[] liveTimestampsNs;
@@ -80,6 +80,7 @@ public final class Worker implements Agent
      * @param checksumMode   for the checksums the pollers leave to the workers.
      * @param drainLimit     most records taken from one ring per duty cycle.
      * @param errorHandler   for exceptions thrown while a segment is processed.
+     * @param counters       where it counts, its decoder and engine too.
      */
     public Worker(
         final int index,
@@ -89,14 +90,17 @@ public final class Worker implements Agent
         final HandlerFactory handlerFactory,
         final ChecksumMode checksumMode,
         final int drainLimit,
-        final ErrorHandler errorHandler)
+        final ErrorHandler errorHandler,
+        final WorkerCounters counters)
     {
+        this.counters = counters;
         this.index = index;
         this.cpu = cpu;
         this.inbound = inbound.clone();
         this.engineContext = engineContext;
         this.handlerFactory = handlerFactory;
-        this.decoder = new PacketDecoder(checksumMode);
+        this.decoder = new PacketDecoder(
+            new DecoderContext().checksumMode(checksumMode).defragment(false), false, counters.decode());
         this.drainLimit = drainLimit;
         this.errorHandler = errorHandler;
     }
@@ -135,7 +139,7 @@ public final class Worker implements Agent
             final int batch = inbound.length * drainLimit;
             liveTimestampsNs = new long[batch];
             handedOffNs = new long[batch];
-            engine = new ReassemblyEngine(engineContext, handlers);
+            engine = new ReassemblyEngine(engineContext, counters.engine(), handlers);
             started = true;
         }
         catch (final RuntimeException | Error ex)
@@ -190,6 +194,7 @@ public final class Worker implements Agent
             {
                 endBatch();
             }
+            counters.levels(work == 0 ? 0 : queueDepth(), engine.activeFlows());
         }
         finally
         {
@@ -287,7 +292,7 @@ public final class Worker implements Agent
      */
     public long counter(final WorkerCounter counter)
     {
-        return counters.get(counter.ordinal());
+        return counters.get(counter);
     }
 
     /**
@@ -517,8 +522,6 @@ public final class Worker implements Agent
 
     private void increment(final WorkerCounter counter, final long delta)
     {
-        // Single writer: a plain read and a release store are enough for readers on other threads.
-        final int i = counter.ordinal();
-        counters.lazySet(i, counters.get(i) + delta);
+        counters.add(counter, delta);
     }
 }
