@@ -42,6 +42,8 @@ public final class Worker implements Agent
     /** No CPU pinning. */
     public static final int NO_CPU = -1;
 
+    private static final int LEVELS_CYCLES = 1024;
+
     private final int index;
     private final int cpu;
     private final SegmentRing[] inbound;
@@ -65,6 +67,7 @@ public final class Worker implements Agent
     private long batchInPlace;
     private ReassemblyEngine engine;
     private long clockNs = Watermark.NONE;
+    private int cyclesToLevels;
     private volatile boolean started;
     private volatile Throwable startFailure;
     private volatile boolean shutdownRequested;
@@ -194,7 +197,10 @@ public final class Worker implements Agent
             {
                 endBatch();
             }
-            counters.levels(work == 0 ? 0 : queueDepth(), engine.activeFlows());
+            if (--cyclesToLevels <= 0)
+            {
+                levels();
+            }
         }
         finally
         {
@@ -517,7 +523,18 @@ public final class Worker implements Agent
                 }
             }
         }
+        levels();
         shutDown = true;
+    }
+
+    /**
+     * Its queue depth and flows active into their gauges: every {@link #LEVELS_CYCLES} duty cycles, not every one,
+     * because the depth reads each poller's tail, a cache line the poller keeps writing.
+     */
+    private void levels()
+    {
+        cyclesToLevels = LEVELS_CYCLES;
+        counters.levels(queueDepth(), engine.activeFlows());
     }
 
     private void increment(final WorkerCounter counter, final long delta)
