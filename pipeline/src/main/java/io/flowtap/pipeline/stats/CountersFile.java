@@ -187,12 +187,17 @@ public final class CountersFile implements AutoCloseable
         return manager;
     }
 
+    /**
+     * The writer is done with the file. The mapping is left to the garbage collector rather than unmapped here: the
+     * pipeline's counter holders write and read their values in it, and the run's summary reads them after the
+     * sensor has closed; an unmapped counter would be a crash, not an error.
+     */
     @Override
     public void close()
     {
         if (mapped instanceof MappedByteBuffer file)
         {
-            IoUtil.unmap(file);
+            file.force();
         }
     }
 
