@@ -6,8 +6,13 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * The decoder's counters, written in place by the one thread that decodes: each an Agrona {@link AtomicCounter}
- * (in the sensor's counters file, or in memory), updated with an ordered store, never a compare-and-swap, so that
- * other threads and processes read them while the decoder runs.
+ * (in the sensor's counters file, or in memory), never a compare-and-swap, so that other threads and processes read
+ * them while the decoder runs.
+ * <p>
+ * The per-frame stores are plain: a release store's compiler barrier, paid once or twice per frame, cost a tenth of
+ * {@code flowtap read}'s speed. A plain aligned 8-byte store does not tear on a 64-bit JVM, and the poller's own
+ * release store that publishes each batch to the workers orders these before it, so readers see them within a duty
+ * cycle.
  */
 public final class DecodeCounters
 {
@@ -36,7 +41,7 @@ public final class DecodeCounters
      */
     public void increment(final DecodeCounter counter)
     {
-        values[counter.ordinal()].incrementRelease();
+        values[counter.ordinal()].incrementPlain();
     }
 
     /**
@@ -45,7 +50,7 @@ public final class DecodeCounters
      */
     public void add(final DecodeCounter counter, final long delta)
     {
-        values[counter.ordinal()].getAndAddRelease(delta);
+        values[counter.ordinal()].getAndAddPlain(delta);
     }
 
     /**

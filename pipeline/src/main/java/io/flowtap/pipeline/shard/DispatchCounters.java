@@ -6,7 +6,9 @@ import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * A poller's {@link DispatchCounter}s: Agrona counters (in the sensor's counters file, or in memory) written in place
- * by the poller's thread only, with ordered stores, and readable from any thread or process while it runs.
+ * by the poller's thread only, and readable from any thread or process while it runs. The per-segment stores are
+ * plain, as the decoder's are (see {@code DecodeCounters}): the release store that publishes each batch to the
+ * workers orders them before it.
  */
 public final class DispatchCounters
 {
@@ -35,7 +37,7 @@ public final class DispatchCounters
      */
     public void increment(final DispatchCounter counter)
     {
-        values[counter.ordinal()].incrementRelease();
+        values[counter.ordinal()].incrementPlain();
     }
 
     /**
@@ -44,7 +46,7 @@ public final class DispatchCounters
      */
     public void add(final DispatchCounter counter, final long delta)
     {
-        values[counter.ordinal()].getAndAddRelease(delta);
+        values[counter.ordinal()].getAndAddPlain(delta);
     }
 
     /**
