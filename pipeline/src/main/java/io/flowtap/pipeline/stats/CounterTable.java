@@ -125,13 +125,19 @@ public enum CounterTable
     }
 
     /**
-     * @param key of a counter in a counters file.
+     * @param typeId of a counter in a counters file.
+     * @param key    of the counter.
      * @return the list it belongs to, or null for a counter not in the table (journal bytes, latency ...).
      */
-    static CounterTable listOf(final DirectBuffer key)
+    static CounterTable listOf(final int typeId, final DirectBuffer key)
     {
+        // A latency bucket's key holds its bound instead: only counts and levels can be the table's.
+        if (typeId != CountersFile.TYPE_COUNTER && typeId != CountersFile.TYPE_GAUGE)
+        {
+            return null;
+        }
         final int id = key.getInt(LIST_ID_OFFSET);
-        return id == NOT_IN_TABLE || id > VALUES.length ? null : VALUES[id - 1];
+        return id <= NOT_IN_TABLE || id > VALUES.length ? null : VALUES[id - 1];
     }
 
     /**

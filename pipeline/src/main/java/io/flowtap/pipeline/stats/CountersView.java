@@ -34,7 +34,7 @@ final class CountersView
         final List<Row> rows = new ArrayList<>();
         counters.forEach((counterId, typeId, keyBuffer, label) ->
         {
-            final CounterTable list = CounterTable.listOf(keyBuffer);
+            final CounterTable list = CounterTable.listOf(typeId, keyBuffer);
             rows.add(new Row(list, list == null ? null : list.descriptorOf(keyBuffer),
                 list == null ? 0 : CounterTable.scopeIndexOf(keyBuffer), typeId, keyBuffer.getLong(0), label,
                 counters.getCounterValue(counterId)));
