@@ -1,5 +1,6 @@
 package io.flowtap.tools;
 
+import io.flowtap.pipeline.journal.JournalException;
 import io.flowtap.tools.blast.BlastCommand;
 import io.flowtap.tools.capture.CaptureCommand;
 import io.flowtap.tools.flows.FlowsCommand;
@@ -140,6 +141,7 @@ public final class Flowtap implements Callable<Integer>
             .setCaseInsensitiveEnumValuesAllowed(true)
             .setExecutionStrategy(new WithConfigFile())
             .setParameterExceptionHandler(Flowtap::usageError)
+            .setExecutionExceptionHandler(Flowtap::journalError)
             .setExitCodeExceptionMapper(exception ->
                 exception instanceof CommandLine.ParameterException ? ExitCodes.USAGE : ExitCodes.INPUT_ERROR);
     }
@@ -157,6 +159,24 @@ public final class Flowtap implements Callable<Integer>
         err.println("Try '" + commandLine.getCommandSpec().qualifiedName() + " --help' for the options.");
         err.flush();
         return ExitCodes.USAGE;
+    }
+
+    /**
+     * A journal found unreadable part way through a read (a queue whose first excerpt is not flowtap's, say) is the
+     * user's input, not a defect: the one line that says which and why, as when it is found at open. Anything else
+     * is a defect and keeps its stack trace.
+     */
+    private static int journalError(
+        final Exception ex, final CommandLine commandLine, final CommandLine.ParseResult parseResult) throws Exception
+    {
+        if (!(ex instanceof JournalException))
+        {
+            throw ex;
+        }
+        final PrintWriter err = commandLine.getErr();
+        err.println(commandLine.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+        err.flush();
+        return ExitCodes.INPUT_ERROR;
     }
 
     /**

@@ -390,10 +390,8 @@ public final class TopicReader implements AutoCloseable
         final int version = ExcerptDecoder.version(buffer, 0);
         if (version > JournalDescriptor.SCHEMA_VERSION)
         {
-            throw new JournalException(JournalException.Kind.NEWER_SCHEMA, "topic " + topic + " partition " +
-                record.partition() + " offset " + record.offset() + " was written with schema version " + version +
-                ", newer than version " + JournalDescriptor.SCHEMA_VERSION + ", the newest this flowtap reads: " +
-                "upgrade flowtap");
+            throw ExcerptDecoder.newerSchema("topic " + topic + " partition " + record.partition() + " offset " +
+                record.offset(), version, "");
         }
         sensor = recordSensor;
         final String problem = decoder.decode(visitor, buffer, 0, value.length);

@@ -216,6 +216,42 @@ class JournalToolsTest
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"stats", "cat", "export"})
+    void aQueueWhoseFirstExcerptIsNotFlowtapsIsOneLine(final String command) throws IOException
+    {
+        final Path journal = journal("pcapplusplus__three_http_streams.pcap", "journal");
+        final Path queue = JournalReader.writerQueues(journal).get(0);
+        final Path cycle;
+        try (Stream<Path> files = Files.list(queue))
+        {
+            cycle = files.filter(file -> file.toString().endsWith(".cq4")).findFirst().orElseThrow();
+        }
+        // The journal's magic opens each of its excerpts ("FJ" then the schema version): spoil the first one's.
+        final byte[] bytes = Files.readAllBytes(cycle);
+        int at = -1;
+        for (int i = 0; i + 1 < bytes.length && at < 0; i++)
+        {
+            if (bytes[i] == 'F' && bytes[i + 1] == 'J')
+            {
+                at = i;
+            }
+        }
+        assertTrue(at > 0, "no excerpt found");
+        try (java.nio.channels.FileChannel channel =
+            java.nio.channels.FileChannel.open(cycle, java.nio.file.StandardOpenOption.WRITE))
+        {
+            channel.write(java.nio.ByteBuffer.wrap(new byte[] {'Z', 'Z'}), at);
+        }
+        final String[] args = command.equals("export") ?
+            new String[] {"journal", command, journal.toString(), "-o", dir.resolve("out").toString()} :
+            new String[] {"journal", command, journal.toString()};
+        assertEquals(1, run(args), err::toString);
+        final List<String> lines = err.toString().lines().toList();
+        assertEquals(List.of("flowtap journal " + command + ": journal " + queue + ": not a flowtap journal"),
+            lines.stream().map(line -> line.replaceAll(" \\(its first excerpt.*", "")).toList(), err::toString);
+    }
+
     @Test
     void aSecondReadIntoTheSameJournalIsANewRunAndFlowsAreKeyedByRun() throws IOException
     {

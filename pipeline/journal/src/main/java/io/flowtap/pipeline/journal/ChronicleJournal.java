@@ -296,7 +296,7 @@ public final class ChronicleJournal implements Journal
     private static long lastRunWritten(final Path directory)
     {
         long last = 0;
-        if (Files.isRegularFile(directory.resolve(QueueReader.METADATA_FILE)))
+        if (Files.isRegularFile(directory.resolve(JournalFiles.METADATA_FILE)))
         {
             last = lastRunWritten(directory, true);
         }

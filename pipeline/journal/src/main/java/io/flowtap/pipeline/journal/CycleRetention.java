@@ -6,9 +6,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Keeps the newest N cycle files of a journal and deletes the older ones. Chronicle tells a {@link StoreFileListener}
@@ -19,7 +17,6 @@ import java.util.stream.Stream;
  */
 final class CycleRetention implements StoreFileListener
 {
-    static final String CYCLE_FILE_SUFFIX = ".cq4";
 
     private final Path directory;
     private final int retainCycles;
@@ -107,15 +104,6 @@ final class CycleRetention implements StoreFileListener
      */
     static List<Path> cycleFiles(final Path directory)
     {
-        final List<Path> files = new ArrayList<>();
-        try (Stream<Path> entries = Files.list(directory))
-        {
-            entries.filter(p -> p.getFileName().toString().endsWith(CYCLE_FILE_SUFFIX)).sorted().forEach(files::add);
-        }
-        catch (final IOException ex)
-        {
-            return files;
-        }
-        return files;
+        return JournalFiles.cycleFiles(directory);
     }
 }

@@ -54,10 +54,12 @@ import static io.flowtap.pipeline.journal.JournalDescriptor.VALUE_TEXT;
 
 /**
  * Decodes one journal excerpt into a {@link JournalVisitor}, event by event, checking each against the schema
- * ({@code pipeline/JOURNAL.md}) before the visitor sees it: the part every reader of excerpts shares, whatever holds
- * them. {@link QueueReader} gives it excerpts in place in a queue's mapped file; a reader of a Kafka topic gives it
- * the records' bytes, which are the excerpts as written. Payload is handed to the visitor in place, as a view of the
- * excerpt, so decoding copies nothing.
+ * ({@code pipeline/journal/JOURNAL.md}) before the visitor sees it: the part every reader of excerpts shares,
+ * whatever holds them, so there is one decode of each event type. {@link io.flowtap.pipeline.journal.read.QueueReader}
+ * gives it excerpts in place in a queue's mapped file; a reader of a Kafka topic gives it the records' bytes, which are
+ * the excerpts as written. It mirrors the writers: one decode per event type, reading the fields at the
+ * {@link JournalDescriptor} offsets {@link JournalWriter} and {@link RawPacketJournal} write them at. Payload is
+ * handed to the visitor in place, as a view of the excerpt, so decoding copies nothing.
  * <p>
  * The excerpt's header (magic, a schema version this code reads) is the caller's to check first, since what a bad
  * one means (a queue flowtap did not write, a newer flowtap) depends on where the excerpt came from:
@@ -189,6 +191,21 @@ public final class ExcerptDecoder
     }
 
     /**
+     * The one error for an excerpt of a schema newer than this code reads.
+     *
+     * @param what    holds the excerpt: "journal DIR", "topic T partition P offset O".
+     * @param version the excerpt's.
+     * @param excerpt which excerpt, for a message such as " (excerpt 0x1f)", or "".
+     * @return the exception to throw.
+     */
+    public static JournalException newerSchema(final String what, final int version, final String excerpt)
+    {
+        return new JournalException(JournalException.Kind.NEWER_SCHEMA, what + " was written with schema version " +
+            version + ", newer than version " + JournalDescriptor.SCHEMA_VERSION + ", the newest this flowtap reads" +
+            excerpt + ": upgrade flowtap");
+    }
+
+    /**
      * Count the events of an excerpt by their headers alone, without checking their contents: what a shipper counts
      * for its progress.
      *
@@ -280,6 +297,11 @@ public final class ExcerptDecoder
         return null;
     }
 
+    /**
+     * The one switch on the event type: each type has its own decode below, in the order {@link JournalWriter} and
+     * {@link RawPacketJournal} write them, reading the fields the writer writes at the same
+     * {@link JournalDescriptor} offsets.
+     */
     private String dispatch(final JournalVisitor visitor)
     {
         final int length = view.capacity();
@@ -291,120 +313,63 @@ public final class ExcerptDecoder
         switch (type)
         {
             case EventType.FLOW_START:
-            {
-                if (length != FLOW_START_LENGTH)
-                {
-                    return badLength(type, length, FLOW_START_LENGTH);
-                }
-                final boolean midstream = (view.getByte(FLOW_START_FLAGS_OFFSET) & FLAG_MIDSTREAM) != 0;
-                visitor.onFlowStart(run, source, id, timeNs, key.wrap(view, FLOW_START_KEY_OFFSET), midstream);
-                return null;
-            }
+                return flowStart(visitor, length, run, source, id, timeNs);
             case EventType.ESTABLISHED:
-            {
-                if (length != ESTABLISHED_LENGTH)
-                {
-                    return badLength(type, length, ESTABLISHED_LENGTH);
-                }
-                visitor.onEstablished(run, source, id, timeNs);
-                return null;
-            }
+                return established(visitor, length, run, source, id, timeNs);
             case EventType.PAYLOAD:
                 return payload(visitor, length, run, source, id, timeNs);
             case EventType.GAP:
-            {
-                if (length != GAP_LENGTH)
-                {
-                    return badLength(type, length, GAP_LENGTH);
-                }
-                final int direction = view.getByte(GAP_DIRECTION_OFFSET) & 0xFF;
-                final GapReason reason = JournalDescriptor.gapReason(view.getByte(GAP_REASON_OFFSET) & 0xFF);
-                if (direction > 1 || reason == null)
-                {
-                    return "gap with direction " + direction + " and reason code " +
-                        (view.getByte(GAP_REASON_OFFSET) & 0xFF);
-                }
-                visitor.onGap(run, source, id, timeNs, direction, view.getLong(GAP_STREAM_OFFSET_OFFSET, BYTE_ORDER),
-                    view.getLong(GAP_LENGTH_OFFSET, BYTE_ORDER), reason);
-                return null;
-            }
+                return gap(visitor, length, run, source, id, timeNs);
             case EventType.OVERLAP_CONFLICT:
-            {
-                if (length != CONFLICT_LENGTH)
-                {
-                    return badLength(type, length, CONFLICT_LENGTH);
-                }
-                final int direction = view.getByte(CONFLICT_DIRECTION_OFFSET) & 0xFF;
-                final int newKept = view.getByte(CONFLICT_NEW_KEPT_OFFSET) & 0xFF;
-                if (direction > 1 || newKept > 1)
-                {
-                    return "overlap conflict with direction " + direction + " and kept flag " + newKept;
-                }
-                visitor.onOverlapConflict(run, source, id, timeNs, direction,
-                    view.getLong(CONFLICT_HELD_OFFSET_OFFSET, BYTE_ORDER),
-                    view.getLong(CONFLICT_HELD_LENGTH_OFFSET, BYTE_ORDER),
-                    view.getLong(CONFLICT_NEW_OFFSET_OFFSET, BYTE_ORDER),
-                    view.getLong(CONFLICT_NEW_LENGTH_OFFSET, BYTE_ORDER),
-                    newKept == 1);
-                return null;
-            }
+                return overlapConflict(visitor, length, run, source, id, timeNs);
+            case EventType.FLOW_END:
+                return flowEnd(visitor, length, run, source, id, timeNs);
             case EventType.ATTRIBUTE:
                 return attribute(visitor, length, run, source, id, timeNs);
-            case EventType.FLOW_END:
-            {
-                if (length < END_HISTORY_OFFSET)
-                {
-                    return badLength(type, length, END_HISTORY_OFFSET);
-                }
-                final int historyLength = view.getByte(END_HISTORY_LENGTH_OFFSET) & 0xFF;
-                final int expected = JournalDescriptor.flowEndLength(JournalDescriptor.version(view), historyLength);
-                if (length != expected)
-                {
-                    return badLength(type, length, expected);
-                }
-                final int reason = view.getByte(END_REASON_OFFSET) & 0xFF;
-                if (!JournalDescriptor.isEndReasonCode(reason))
-                {
-                    return "flow end with reason code " + reason;
-                }
-                visitor.onFlowEnd(run, source, id, timeNs, record.wrap(view));
-                return null;
-            }
             case EventType.RAW_FRAME:
-            {
-                if (length < FRAME_DATA_OFFSET)
-                {
-                    return badLength(type, length, FRAME_DATA_OFFSET);
-                }
-                final int captured = view.getInt(FRAME_CAPTURED_LENGTH_OFFSET, BYTE_ORDER);
-                if (captured < 0 || length != FRAME_DATA_OFFSET + captured)
-                {
-                    return "raw frame of " + captured + " captured bytes in an excerpt of " + length;
-                }
-                visitor.onFrame(run, source, id, timeNs, view.getShort(FRAME_LINK_TYPE_OFFSET, BYTE_ORDER) & 0xFFFF,
-                    view.getShort(FRAME_INTERFACE_OFFSET, BYTE_ORDER) & 0xFFFF,
-                    view.getInt(FRAME_WIRE_LENGTH_OFFSET, BYTE_ORDER),
-                    view.getInt(FRAME_VLAN_TCI_OFFSET, BYTE_ORDER), view, FRAME_DATA_OFFSET, captured);
-                return null;
-            }
+                return rawFrame(visitor, length, run, source, id, timeNs);
             case EventType.LOSS:
-            {
-                if (length != LOSS_LENGTH)
-                {
-                    return badLength(type, length, LOSS_LENGTH);
-                }
-                visitor.onLoss(run, source, timeNs, view.getLong(LOSS_EVENTS_OFFSET, BYTE_ORDER),
-                    view.getLong(LOSS_PAYLOAD_BYTES_OFFSET, BYTE_ORDER),
-                    view.getLong(LOSS_FIRST_NS_OFFSET, BYTE_ORDER));
-                return null;
-            }
+                return loss(visitor, length, run, source, timeNs);
             default:
                 return "unknown event type " + type + " in a schema version " + JournalDescriptor.version(view) +
                     " excerpt";
         }
     }
 
+    /**
+     * {@link JournalWriter#onNewFlow}: the flow key block, then the flags.
+     */
+    private String flowStart(
+        final JournalVisitor visitor, final int length, final int run, final int source, final long id,
+        final long timeNs)
+    {
+        if (length != FLOW_START_LENGTH)
+        {
+            return badLength(EventType.FLOW_START, length, FLOW_START_LENGTH);
+        }
+        final boolean midstream = (view.getByte(FLOW_START_FLAGS_OFFSET) & FLAG_MIDSTREAM) != 0;
+        visitor.onFlowStart(run, source, id, timeNs, key.wrap(view, FLOW_START_KEY_OFFSET), midstream);
+        return null;
+    }
 
+    /**
+     * {@link JournalWriter#onEstablished}: the header only.
+     */
+    private String established(
+        final JournalVisitor visitor, final int length, final int run, final int source, final long id,
+        final long timeNs)
+    {
+        if (length != ESTABLISHED_LENGTH)
+        {
+            return badLength(EventType.ESTABLISHED, length, ESTABLISHED_LENGTH);
+        }
+        visitor.onEstablished(run, source, id, timeNs);
+        return null;
+    }
+
+    /**
+     * {@link JournalWriter#onPayload}: direction, eof, data length, stream offset, then the data, handed over in place.
+     */
     private String payload(
         final JournalVisitor visitor, final int length, final int run, final int source, final long id,
         final long timeNs)
@@ -426,6 +391,85 @@ public final class ExcerptDecoder
         return null;
     }
 
+    /**
+     * {@link JournalWriter#onGap}: direction, reason code, stream offset, bytes missing.
+     */
+    private String gap(
+        final JournalVisitor visitor, final int length, final int run, final int source, final long id,
+        final long timeNs)
+    {
+        if (length != GAP_LENGTH)
+        {
+            return badLength(EventType.GAP, length, GAP_LENGTH);
+        }
+        final int direction = view.getByte(GAP_DIRECTION_OFFSET) & 0xFF;
+        final GapReason reason = JournalDescriptor.gapReason(view.getByte(GAP_REASON_OFFSET) & 0xFF);
+        if (direction > 1 || reason == null)
+        {
+            return "gap with direction " + direction + " and reason code " + (view.getByte(GAP_REASON_OFFSET) & 0xFF);
+        }
+        visitor.onGap(run, source, id, timeNs, direction, view.getLong(GAP_STREAM_OFFSET_OFFSET, BYTE_ORDER),
+            view.getLong(GAP_LENGTH_OFFSET, BYTE_ORDER), reason);
+        return null;
+    }
+
+    /**
+     * {@link JournalWriter#onOverlapConflict}: direction, which was kept, then the held and the new ranges.
+     */
+    private String overlapConflict(
+        final JournalVisitor visitor, final int length, final int run, final int source, final long id,
+        final long timeNs)
+    {
+        if (length != CONFLICT_LENGTH)
+        {
+            return badLength(EventType.OVERLAP_CONFLICT, length, CONFLICT_LENGTH);
+        }
+        final int direction = view.getByte(CONFLICT_DIRECTION_OFFSET) & 0xFF;
+        final int newKept = view.getByte(CONFLICT_NEW_KEPT_OFFSET) & 0xFF;
+        if (direction > 1 || newKept > 1)
+        {
+            return "overlap conflict with direction " + direction + " and kept flag " + newKept;
+        }
+        visitor.onOverlapConflict(run, source, id, timeNs, direction,
+            view.getLong(CONFLICT_HELD_OFFSET_OFFSET, BYTE_ORDER),
+            view.getLong(CONFLICT_HELD_LENGTH_OFFSET, BYTE_ORDER),
+            view.getLong(CONFLICT_NEW_OFFSET_OFFSET, BYTE_ORDER),
+            view.getLong(CONFLICT_NEW_LENGTH_OFFSET, BYTE_ORDER),
+            newKept == 1);
+        return null;
+    }
+
+    /**
+     * {@link JournalWriter#onTerminate}: the flow's record, read in place by {@link JournalFlowRecord}; its length
+     * follows from the history's and the schema version (the extension block from version 3).
+     */
+    private String flowEnd(
+        final JournalVisitor visitor, final int length, final int run, final int source, final long id,
+        final long timeNs)
+    {
+        if (length < END_HISTORY_OFFSET)
+        {
+            return badLength(EventType.FLOW_END, length, END_HISTORY_OFFSET);
+        }
+        final int historyLength = view.getByte(END_HISTORY_LENGTH_OFFSET) & 0xFF;
+        final int expected = JournalDescriptor.flowEndLength(JournalDescriptor.version(view), historyLength);
+        if (length != expected)
+        {
+            return badLength(EventType.FLOW_END, length, expected);
+        }
+        final int reason = view.getByte(END_REASON_OFFSET) & 0xFF;
+        if (!JournalDescriptor.isEndReasonCode(reason))
+        {
+            return "flow end with reason code " + reason;
+        }
+        visitor.onFlowEnd(run, source, id, timeNs, record.wrap(view));
+        return null;
+    }
+
+    /**
+     * {@link JournalWriter#onAttribute} and its {@code attribute} siblings: direction, value type, name and value
+     * lengths, then the name and the value.
+     */
     private String attribute(
         final JournalVisitor visitor, final int length, final int run, final int source, final long id,
         final long timeNs)
@@ -448,6 +492,46 @@ public final class ExcerptDecoder
         }
         visitor.onAttribute(run, source, id, timeNs, direction == NO_DIRECTION ? -1 : direction, view,
             ATTRIBUTE_NAME_OFFSET, nameLength, valueType, ATTRIBUTE_NAME_OFFSET + nameLength, valueLength);
+        return null;
+    }
+
+    /**
+     * {@link RawPacketJournal#onFrame}: link type, interface, wire and captured lengths, VLAN TCI, then the frame.
+     */
+    private String rawFrame(
+        final JournalVisitor visitor, final int length, final int run, final int source, final long id,
+        final long timeNs)
+    {
+        if (length < FRAME_DATA_OFFSET)
+        {
+            return badLength(EventType.RAW_FRAME, length, FRAME_DATA_OFFSET);
+        }
+        final int captured = view.getInt(FRAME_CAPTURED_LENGTH_OFFSET, BYTE_ORDER);
+        if (captured < 0 || length != FRAME_DATA_OFFSET + captured)
+        {
+            return "raw frame of " + captured + " captured bytes in an excerpt of " + length;
+        }
+        visitor.onFrame(run, source, id, timeNs, view.getShort(FRAME_LINK_TYPE_OFFSET, BYTE_ORDER) & 0xFFFF,
+            view.getShort(FRAME_INTERFACE_OFFSET, BYTE_ORDER) & 0xFFFF,
+            view.getInt(FRAME_WIRE_LENGTH_OFFSET, BYTE_ORDER),
+            view.getInt(FRAME_VLAN_TCI_OFFSET, BYTE_ORDER), view, FRAME_DATA_OFFSET, captured);
+        return null;
+    }
+
+    /**
+     * The loss event every writer writes when journaling resumes after a full disk: events and bytes missing, and
+     * when the first was.
+     */
+    private String loss(
+        final JournalVisitor visitor, final int length, final int run, final int source, final long timeNs)
+    {
+        if (length != LOSS_LENGTH)
+        {
+            return badLength(EventType.LOSS, length, LOSS_LENGTH);
+        }
+        visitor.onLoss(run, source, timeNs, view.getLong(LOSS_EVENTS_OFFSET, BYTE_ORDER),
+            view.getLong(LOSS_PAYLOAD_BYTES_OFFSET, BYTE_ORDER),
+            view.getLong(LOSS_FIRST_NS_OFFSET, BYTE_ORDER));
         return null;
     }
 

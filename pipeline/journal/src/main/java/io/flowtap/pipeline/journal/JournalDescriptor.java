@@ -37,7 +37,7 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  * address high and low 64 bits (an IPv4 address is the low 32 bits of its low word).
  * <p>
  * Static accessors read a header from a buffer that holds one excerpt at offset 0; bodies are read the same way with
- * the {@code *_OFFSET} constants, in {@link JournalReader}.
+ * the {@code *_OFFSET} constants, in {@link ExcerptDecoder}, as the writers write them.
  */
 public final class JournalDescriptor
 {

@@ -1,5 +1,6 @@
 package io.flowtap.pipeline.journal;
 
+import io.flowtap.pipeline.journal.read.QueueReader;
 import org.agrona.CloseHelper;
 
 import java.io.IOException;
@@ -22,9 +23,11 @@ import java.util.stream.Stream;
  * one excerpt of each other: a writer commits one per batch of segments, a few hundred at most. Payload is still
  * handed over in place, nothing is copied.
  * <p>
- * Damage in one queue is reported ({@link #damages()}, each naming its queue's directory) and that queue read on past
- * it, as {@link QueueReader} does; a queue read without Chronicle after damage cannot tell its next excerpt's time
- * ahead, and is drained before the others.
+ * This class is the front: it finds the queues and merges them. Each queue is read by a {@link QueueReader}, which
+ * walks it with a tailer, decodes each excerpt with the {@link ExcerptDecoder} every reader shares, and reads on past
+ * damage with a damage scanner. Damage in one queue is reported ({@link #damages()}, each naming its queue's
+ * directory) and that queue read on past it; a queue read without Chronicle after damage cannot tell its next
+ * excerpt's time ahead, and is drained before the others.
  * <p>
  * Not thread safe. A journal still being written can be followed: {@link #poll} returns 0 at the current end, and
  * sees later excerpts, and queues of writers that started later, on a later call.
@@ -83,7 +86,7 @@ public final class JournalReader implements AutoCloseable
             }
             for (final Path queue : queues)
             {
-                if (!CycleRetention.cycleFiles(queue).isEmpty())
+                if (!JournalFiles.cycleFiles(queue).isEmpty())
                 {
                     // A writer that never committed an excerpt (a worker no flow went to) left only its metadata.
                     reader.add(queue, QueueReader.open(queue));
@@ -262,8 +265,8 @@ public final class JournalReader implements AutoCloseable
 
     private static boolean hasCycleFiles(final Path directory)
     {
-        return !CycleRetention.cycleFiles(directory).isEmpty() ||
-            Files.isRegularFile(directory.resolve(QueueReader.METADATA_FILE));
+        return !JournalFiles.cycleFiles(directory).isEmpty() ||
+            JournalFiles.hasMetadata(directory);
     }
 
     private int pollMerged(final JournalVisitor visitor, final int limit)
@@ -311,7 +314,7 @@ public final class JournalReader implements AutoCloseable
     {
         for (final Path queue : writerQueues(directory))
         {
-            if (!partDirectories.contains(queue) && !CycleRetention.cycleFiles(queue).isEmpty())
+            if (!partDirectories.contains(queue) && !JournalFiles.cycleFiles(queue).isEmpty())
             {
                 try
                 {

@@ -1,20 +1,20 @@
-package io.flowtap.pipeline.journal;
+package io.flowtap.pipeline.journal.read;
 
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.RollCycle;
+import io.flowtap.pipeline.journal.ExcerptDecoder;
+import io.flowtap.pipeline.journal.JournalDescriptor;
+import io.flowtap.pipeline.journal.JournalException;
+import io.flowtap.pipeline.journal.JournalFiles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
-import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
 
 /**
- * Follows one queue of a journal (a writer's {@code source-N} or {@code frames-N}) excerpt by excerpt, handing each
- * over whole, in place, with its Chronicle index: what a shipper sends on as written and remembers its place by. The
- * index is the queue's own position (its cycle and the excerpt's number in it), so a follower opened later moves to
- * the excerpt after one it was given before ({@link #moveAfter}), whatever was written since.
+ * Follows one queue of a journal (a writer's {@code source-N} or {@code frames-N}) with a {@link QueueTailer}, excerpt
+ * by excerpt, handing each over whole, in place, with its Chronicle index: what a shipper sends on as written and
+ * remembers its place by. The index is the queue's own position (its cycle and the excerpt's number in it), so a
+ * follower opened later moves to the excerpt after one it was given before ({@link #moveAfter}), whatever was written
+ * since.
  * <p>
  * Every excerpt is checked against the schema by the readers' {@link ExcerptDecoder} before it is handed over; one
  * that is not what the schema says is reported and passed over, so that what follows it still goes on. Where Chronicle
@@ -51,8 +51,7 @@ public final class QueueFollower implements AutoCloseable
 
     private final Path directory;
     private final String name;
-    private final SingleChronicleQueue queue;
-    private final ExcerptTailer tailer;
+    private final QueueTailer tailer;
     private final ExcerptDecoder decoder = new ExcerptDecoder();
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private String stopped;
@@ -61,9 +60,7 @@ public final class QueueFollower implements AutoCloseable
     {
         this.directory = directory;
         this.name = directory.getFileName().toString();
-        this.queue = queue;
-        this.tailer = queue.createTailer();
-        QueueReader.moveToFirstCycle(tailer, queue, directory);
+        this.tailer = new QueueTailer(directory, queue);
     }
 
     /**
@@ -75,7 +72,7 @@ public final class QueueFollower implements AutoCloseable
      */
     public static QueueFollower open(final Path directory)
     {
-        if (CycleRetention.cycleFiles(directory).isEmpty())
+        if (JournalFiles.cycleFiles(directory).isEmpty())
         {
             throw new JournalException(JournalException.Kind.EMPTY, "journal queue " + directory +
                 ": no cycle files yet");
@@ -83,8 +80,7 @@ public final class QueueFollower implements AutoCloseable
         final SingleChronicleQueue queue;
         try
         {
-            queue = SingleChronicleQueueBuilder.binary(directory).readOnly(true).build();
-            queue.refreshDirectoryListing();
+            queue = QueueTailer.openQueue(directory);
         }
         catch (final RuntimeException ex)
         {
@@ -108,7 +104,7 @@ public final class QueueFollower implements AutoCloseable
      */
     public void moveToStart()
     {
-        QueueReader.moveToFirstCycle(tailer, queue, directory);
+        tailer.moveToStart();
     }
 
     /**
@@ -120,29 +116,7 @@ public final class QueueFollower implements AutoCloseable
      */
     public boolean moveAfter(final long index)
     {
-        try
-        {
-            if (!tailer.moveToIndex(index))
-            {
-                QueueReader.moveToFirstCycle(tailer, queue, directory);
-                return false;
-            }
-            try (DocumentContext document = tailer.readingDocument())
-            {
-                if (!document.isPresent() || document.index() != index)
-                {
-                    document.rollbackOnClose();
-                    QueueReader.moveToFirstCycle(tailer, queue, directory);
-                    return false;
-                }
-            }
-            return true;
-        }
-        catch (final RuntimeException ex)
-        {
-            QueueReader.moveToFirstCycle(tailer, queue, directory);
-            return false;
-        }
+        return tailer.moveAfter(index);
     }
 
     /**
@@ -158,44 +132,39 @@ public final class QueueFollower implements AutoCloseable
         int taken = 0;
         while (taken < limit && stopped == null)
         {
-            final DocumentContext document;
             try
             {
-                document = tailer.readingDocument();
+                if (!tailer.next())
+                {
+                    break;
+                }
             }
             catch (final RuntimeException | InternalError ex)
             {
-                stopped = "Chronicle cannot read past excerpt 0x" + Long.toHexString(tailer.index()) + ": " +
+                stopped = "Chronicle cannot read past excerpt 0x" + Long.toHexString(tailer.tailerIndex()) + ": " +
                     ex.getMessage();
                 break;
             }
             try
             {
-                if (!document.isPresent())
-                {
-                    break;
-                }
-                final long index = document.index();
-                final Bytes<?> bytes = document.wire().bytes();
-                final long length = bytes.readRemaining();
+                final long index = tailer.index();
+                final long length = tailer.length();
                 taken++;
-                if (length > QueueReader.MAX_EXCERPT_LENGTH || length < JournalDescriptor.HEADER_LENGTH)
+                if (length > QueueTailer.MAX_EXCERPT_LENGTH || length < JournalDescriptor.HEADER_LENGTH)
                 {
                     handler.onDamaged(index, (int)Math.min(length, Integer.MAX_VALUE),
                         "an excerpt of " + length + " bytes");
                     continue;
                 }
-                view.wrap(bytes.addressForRead(bytes.readPosition()), (int)length);
+                view.wrap(tailer.address(), (int)length);
                 String problem = ExcerptDecoder.headerProblem(view, 0, (int)length);
                 if (problem == null)
                 {
                     final int version = ExcerptDecoder.version(view, 0);
                     if (version > JournalDescriptor.SCHEMA_VERSION)
                     {
-                        throw new JournalException(JournalException.Kind.NEWER_SCHEMA, "journal queue " + directory +
-                            " was written with schema version " + version + ", newer than version " +
-                            JournalDescriptor.SCHEMA_VERSION + ", the newest this flowtap reads (excerpt 0x" +
-                            Long.toHexString(index) + "): upgrade flowtap");
+                        throw ExcerptDecoder.newerSchema("journal queue " + directory, version,
+                            " (excerpt 0x" + Long.toHexString(index) + ")");
                     }
                     problem = decoder.check(view, 0, (int)length);
                 }
@@ -211,12 +180,13 @@ public final class QueueFollower implements AutoCloseable
             catch (final InternalError ex)
             {
                 // A mapping that faults (a page its writer lost on a full disk): the readers read past it, not this.
-                stopped = "reading excerpt 0x" + Long.toHexString(tailer.index()) + " faulted: " + ex.getMessage();
+                stopped = "reading excerpt 0x" + Long.toHexString(tailer.tailerIndex()) + " faulted: " +
+                    ex.getMessage();
                 break;
             }
             finally
             {
-                document.close();
+                tailer.done();
             }
         }
         return taken;
@@ -252,8 +222,7 @@ public final class QueueFollower implements AutoCloseable
      */
     public int cycle(final long index)
     {
-        final RollCycle rollCycle = queue.rollCycle();
-        return rollCycle.toCycle(index);
+        return tailer.cycle(index);
     }
 
     /**
@@ -261,14 +230,12 @@ public final class QueueFollower implements AutoCloseable
      */
     public int firstCycle()
     {
-        queue.refreshDirectoryListing();
-        return queue.firstCycle() == Integer.MAX_VALUE ? -1 : queue.firstCycle();
+        return tailer.firstCycle();
     }
 
     @Override
     public void close()
     {
         tailer.close();
-        queue.close();
     }
 }

@@ -1,6 +1,10 @@
-package io.flowtap.pipeline.journal;
+package io.flowtap.pipeline.journal.read;
 
 import io.flowtap.linux.Posix;
+import io.flowtap.pipeline.journal.JournalDamage;
+import io.flowtap.pipeline.journal.JournalDescriptor;
+import io.flowtap.pipeline.journal.JournalException;
+import io.flowtap.pipeline.journal.JournalFiles;
 import net.openhft.chronicle.wire.Wires;
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -73,8 +77,6 @@ final class DamageScanner implements AutoCloseable
 
     /** Binary wire's code for a field name of up to 31 bytes, as every Chronicle metadata document starts. */
     private static final int WIRE_FIELD_NAME = 0xB9;
-    /** How a cycle file's store header starts: the field name {@code header}. */
-    private static final byte[] STORE_HEADER = {(byte)0xB9, 6, 'h', 'e', 'a', 'd', 'e', 'r'};
 
     private static final int STEP_DELIVERED = 0;
     private static final int STEP_SKIPPED = 1;
@@ -116,7 +118,7 @@ final class DamageScanner implements AutoCloseable
      */
     void startAt(final String file, final long position)
     {
-        final List<Path> files = CycleRetention.cycleFiles(directory);
+        final List<Path> files = JournalFiles.cycleFiles(directory);
         int index = 0;
         while (index < files.size() && files.get(index).getFileName().toString().compareTo(file) < 0)
         {
@@ -124,7 +126,7 @@ final class DamageScanner implements AutoCloseable
         }
         fileIndex = index;
         openFile(index < files.size() && files.get(index).getFileName().toString().equals(file) ?
-            files.get(index) : null, (position + 3) & ~3L);
+            files.get(index) : null, ChronicleFiles.align(position));
     }
 
     /**
@@ -204,7 +206,7 @@ final class DamageScanner implements AutoCloseable
 
     private boolean nextFile()
     {
-        final List<Path> files = CycleRetention.cycleFiles(directory);
+        final List<Path> files = JournalFiles.cycleFiles(directory);
         if (fileIndex >= files.size())
         {
             return false;
@@ -231,7 +233,7 @@ final class DamageScanner implements AutoCloseable
             fd = opened >= 0 ? opened : -1;
             size = channel.size();
             dataEnd = -1;
-            if (size == 0 && fileIndex < CycleRetention.cycleFiles(directory).size() - 1)
+            if (size == 0 && fileIndex < JournalFiles.cycleFiles(directory).size() - 1)
             {
                 tailReported = true;
                 excerpts.damaged(JournalDamage.Kind.CORRUPT, fileName, 0, 0, false,
@@ -248,7 +250,7 @@ final class DamageScanner implements AutoCloseable
 
     private boolean isLastFile()
     {
-        return fileIndex >= CycleRetention.cycleFiles(directory).size() - 1;
+        return fileIndex >= JournalFiles.cycleFiles(directory).size() - 1;
     }
 
     private int step()
@@ -275,7 +277,7 @@ final class DamageScanner implements AutoCloseable
             return STEP_END_OF_FILE;
         }
         final long length = Wires.lengthOf(header);
-        final long next = align(position + Integer.BYTES + length);
+        final long next = ChronicleFiles.align(position + Integer.BYTES + length);
         if ((header & Wires.NOT_COMPLETE) != 0)
         {
             final long resume = resync(position + Integer.BYTES);
@@ -316,7 +318,7 @@ final class DamageScanner implements AutoCloseable
             position = next;
             return STEP_SKIPPED;
         }
-        if (length > QueueReader.MAX_EXCERPT_LENGTH || length < JournalDescriptor.HEADER_LENGTH)
+        if (length > QueueTailer.MAX_EXCERPT_LENGTH || length < JournalDescriptor.HEADER_LENGTH)
         {
             return damagedAt(position, "its header claims " + length + " bytes, which no journal excerpt has");
         }
@@ -399,7 +401,7 @@ final class DamageScanner implements AutoCloseable
      */
     private long resync(final long from)
     {
-        long at = align(from);
+        long at = ChronicleFiles.align(from);
         while (at + Integer.BYTES + JournalDescriptor.HEADER_LENGTH <= size)
         {
             if (!isData(at, Integer.BYTES))
@@ -409,13 +411,13 @@ final class DamageScanner implements AutoCloseable
                 {
                     return -1;
                 }
-                at = align(data);
+                at = ChronicleFiles.align(data);
                 continue;
             }
             final int header = word(at);
             final long length = header & Wires.LENGTH_MASK;
             if ((header & (Wires.NOT_COMPLETE | Wires.META_DATA)) == 0 && length >= JournalDescriptor.HEADER_LENGTH &&
-                length <= QueueReader.MAX_EXCERPT_LENGTH && at + Integer.BYTES + length <= size &&
+                length <= QueueTailer.MAX_EXCERPT_LENGTH && at + Integer.BYTES + length <= size &&
                 isData(at, Integer.BYTES + (int)length))
             {
                 final long address = address(at + Integer.BYTES, (int)length);
@@ -471,14 +473,14 @@ final class DamageScanner implements AutoCloseable
 
     private boolean isStoreHeader(final long length)
     {
-        if (length < STORE_HEADER.length)
+        if (length < ChronicleFiles.STORE_HEADER.length)
         {
             return false;
         }
-        final long address = address(Integer.BYTES, STORE_HEADER.length);
-        for (int i = 0; i < STORE_HEADER.length; i++)
+        final long address = address(Integer.BYTES, ChronicleFiles.STORE_HEADER.length);
+        for (int i = 0; i < ChronicleFiles.STORE_HEADER.length; i++)
         {
-            if (window.getByte((int)(address - window.addressOffset()) + i) != STORE_HEADER[i])
+            if (window.getByte((int)(address - window.addressOffset()) + i) != ChronicleFiles.STORE_HEADER[i])
             {
                 return false;
             }
@@ -581,10 +583,5 @@ final class DamageScanner implements AutoCloseable
             }
             channel = null;
         }
-    }
-
-    private static long align(final long position)
-    {
-        return (position + 3) & ~3L;
     }
 }
