@@ -5,37 +5,21 @@ import io.flowtap.capture.codec.DecodeCounter;
 import io.flowtap.capture.file.CaptureFileSource;
 import io.flowtap.capture.file.CaptureFiles;
 import io.flowtap.capture.ring.AfPacketContext;
-import io.flowtap.capture.ring.AfPacketRingSource;
 import io.flowtap.capture.ring.FanoutMode;
 import io.flowtap.capture.ring.RingCounter;
-import io.flowtap.pipeline.poll.FilePoller;
-import io.flowtap.pipeline.poll.FlowAffinity;
-import io.flowtap.pipeline.poll.LivePoller;
 import io.flowtap.pipeline.poll.PipelinePoller;
-import io.flowtap.pipeline.poll.Poller;
-import io.flowtap.pipeline.poll.PollerGroup;
-import io.flowtap.pipeline.poll.PollerIdleStrategy;
 import io.flowtap.pipeline.shard.DispatchCounter;
 import io.flowtap.pipeline.shard.Dispatcher;
 import io.flowtap.pipeline.shard.FrameTapAgent;
-import io.flowtap.pipeline.shard.SegmentRing;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
-import io.flowtap.reassembly.EngineContext;
 import io.flowtap.reassembly.EngineCounters;
-import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentInvoker;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.CompositeAgent;
-import org.agrona.concurrent.IdleStrategy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -48,7 +32,11 @@ import java.util.function.BooleanSupplier;
  *                            +--&gt; queue 0,1 --&gt; worker 1 (engine, handlers)
  *   ring      --&gt; poller 1 --+--&gt; ...
  * </pre>
- * Built and started by {@link #live} or {@link #file}; {@link #close()} shuts it down cleanly: the pollers read what
+ * Given {@link PipelineContext#segmentHandlers}, the workers hand each segment on instead of reassembling it
+ * (capture's printing).
+ * <p>
+ * Built and started by {@link #live} or {@link #file} (see {@code PipelineWiring}), its agents run as the threading
+ * mode says ({@code PipelineAgents}); {@link #close()} shuts it down cleanly: the pollers read what
  * their sources have already captured and stop, the workers drain their queues, every open flow ends with reason
  * {@code shutdown}, the handlers are closed on their workers' threads, and the sources are closed. Nothing captured is
  * lost: every frame is handed to a worker or counted under a reason (see {@link #accountingError()}).
@@ -57,25 +45,24 @@ import java.util.function.BooleanSupplier;
  */
 public final class Pipeline implements AutoCloseable
 {
-    private static final long AWAIT_SLEEP_MS = 1;
-
     private final PipelineContext context;
     private final List<PipelinePoller> pollers;
     private final List<Worker> workers;
     private final List<FrameTapAgent> taps = new ArrayList<>();
-    private final List<AgentRunner> runners = new ArrayList<>();
-    private final ErrorHandler errorHandler;
-    private AgentInvoker invoker;
+    private final PipelineAgents agents;
+    private final int fanoutGroupId;
     private boolean closed;
 
-    private Pipeline(
+    Pipeline(
         final PipelineContext context,
         final List<PipelinePoller> pollers,
         final List<Worker> workers,
+        final int fanoutGroupId,
         final ErrorHandler errorHandler)
     {
         this.context = context;
-        this.errorHandler = errorHandler;
+        this.agents = new PipelineAgents(context, errorHandler);
+        this.fanoutGroupId = fanoutGroupId;
         this.pollers = Collections.unmodifiableList(pollers);
         this.workers = Collections.unmodifiableList(workers);
         for (final PipelinePoller poller : pollers)
@@ -109,59 +96,7 @@ public final class Pipeline implements AutoCloseable
         final int[] pollerCpus,
         final FanoutMode fanoutMode)
     {
-        context.conclude();
-        ring.conclude();
-        if (pollerCount < 1)
-        {
-            throw new IllegalArgumentException("pollers must be at least 1: " + pollerCount);
-        }
-        final int group = pollerCount == 1 ? AfPacketContext.NO_FANOUT :
-            ring.fanoutGroupId() != AfPacketContext.NO_FANOUT ? ring.fanoutGroupId() :
-            ThreadLocalRandom.current().nextInt(1, 0xFFFF);
-        final FlowAffinity affinity = pollerCount > 1 ? new FlowAffinity(1 << 20) : null;
-        final List<AfPacketRingSource> sources = new ArrayList<>();
-        final List<PipelinePoller> pollers = new ArrayList<>();
-        final PipelineCounters counters = new PipelineCounters(context, pollerCount);
-        try
-        {
-            for (int i = 0; i < pollerCount; i++)
-            {
-                final AfPacketContext socket = copy(ring);
-                if (group != AfPacketContext.NO_FANOUT)
-                {
-                    // The kernel reassembles IPv4 fragments before choosing a socket, whatever the mode, so a
-                    // datagram's fragments reach one poller's reassembler.
-                    socket.fanout(group, fanoutMode, true);
-                }
-                final PipelineCounters.Poller pollerCounters = counters.poller(i);
-                final AfPacketRingSource source = AfPacketRingSource.open(socket, pollerCounters.ring);
-                sources.add(source);
-                final Dispatcher dispatcher = newDispatcher(context, i, pollerCount, pollerCounters);
-                final int blockCount = source.geometry().blockCount();
-                pollers.add(new LivePoller(
-                    i,
-                    pollerCpus.length == 0 ? Poller.NO_CPU : pollerCpus[i % pollerCpus.length],
-                    source,
-                    dispatcher,
-                    affinity,
-                    context.queueFullPolicy(),
-                    context.pollLimit(),
-                    context.holdTimeoutNs(),
-                    context.nearFullBlocks(blockCount),
-                    context.idleClockLagNs(),
-                    context.stopQuietNs(source.geometry().retireTimeoutMs()),
-                    context.stopTimeoutNs(),
-                    context.nanoClock(),
-                    context.epochClock()));
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            CloseHelper.quietCloseAll(sources);
-            CloseHelper.quietClose(counters);
-            throw ex;
-        }
-        return start(context, pollers, counters);
+        return PipelineWiring.live(context, ring, pollerCount, pollerCpus, fanoutMode);
     }
 
     /**
@@ -175,20 +110,7 @@ public final class Pipeline implements AutoCloseable
      */
     public static Pipeline file(final PipelineContext context, final CaptureFileSource source)
     {
-        try
-        {
-            context.conclude();
-            final PipelineCounters counters = new PipelineCounters(context, 1);
-            final List<PipelinePoller> pollers = new ArrayList<>();
-            pollers.add(new FilePoller(0, source, newDispatcher(context, 0, 1, counters.poller(0)),
-                context.queueFullPolicy(), context.pollLimit()));
-            return start(context, pollers, counters);
-        }
-        catch (final RuntimeException ex)
-        {
-            CloseHelper.quietClose(source);
-            throw ex;
-        }
+        return PipelineWiring.file(context, source);
     }
 
     /**
@@ -209,11 +131,7 @@ public final class Pipeline implements AutoCloseable
      */
     public int doWork()
     {
-        if (invoker == null)
-        {
-            throw new IllegalStateException("doWork is for the invoker threading mode");
-        }
-        return invoker.invoke();
+        return agents.invoke();
     }
 
     /**
@@ -269,6 +187,15 @@ public final class Pipeline implements AutoCloseable
     public List<Worker> workers()
     {
         return workers;
+    }
+
+    /**
+     * @return the fanout group the live pollers' sockets joined, or {@link AfPacketContext#NO_FANOUT} (one poller and
+     *         none asked for, or a file).
+     */
+    public int fanoutGroupId()
+    {
+        return fanoutGroupId;
     }
 
     /**
@@ -524,7 +451,7 @@ public final class Pipeline implements AutoCloseable
         }
         finally
         {
-            stopAgents();
+            agents.stop();
             for (final PipelinePoller poller : pollers)
             {
                 poller.closeSource();
@@ -537,118 +464,26 @@ public final class Pipeline implements AutoCloseable
         }
     }
 
-    private static Pipeline start(
-        final PipelineContext context, final List<PipelinePoller> pollers, final PipelineCounters counters)
+    /**
+     * Start the agents and wait for the workers to be ready; on failure everything started is stopped and closed.
+     */
+    void start()
     {
-        final ErrorHandler errorHandler = counters.errorHandler(context.errorHandler());
-        final List<Worker> workers = new ArrayList<>();
-        for (int w = 0; w < context.workers(); w++)
-        {
-            final SegmentRing[] inbound = new SegmentRing[pollers.size()];
-            for (int p = 0; p < inbound.length; p++)
-            {
-                inbound[p] = pollers.get(p).dispatcher().ring(w);
-            }
-            final int[] cpus = context.workerCpus();
-            workers.add(new Worker(
-                w,
-                cpus.length == 0 ? Worker.NO_CPU : cpus[w % cpus.length],
-                inbound,
-                context.engineContext().get(),
-                context.handlers(),
-                context.checksumMode(),
-                context.drainLimit(),
-                errorHandler,
-                counters.worker(w))
-                .latency(context.histograms(), context.nanoClock(), context.epochClock()));
-        }
-        final Pipeline pipeline = new Pipeline(context, pollers, workers, errorHandler);
         try
         {
-            pipeline.startAgents();
-            pipeline.awaitWorkersStarted();
+            agents.start(pollers, workers, taps);
+            awaitWorkersStarted();
         }
         catch (final RuntimeException ex)
         {
-            pipeline.closed = true;
-            pipeline.stopAgents();
+            closed = true;
+            agents.stop();
             for (final PipelinePoller poller : pollers)
             {
                 poller.closeSource();
             }
             throw ex;
         }
-        return pipeline;
-    }
-
-    private void startAgents()
-    {
-        final List<Agent> agents = new ArrayList<>(pollers);
-        agents.addAll(workers);
-        agents.addAll(taps);
-        switch (context.threadingMode())
-        {
-            case DEDICATED:
-                for (final PipelinePoller poller : pollers)
-                {
-                    final IdleStrategy onSource =
-                        poller.idleOnSource(PollerGroup.IDLE_WAIT_MS, context.pollerBackoffIdleStrategy().get());
-                    startRunner(new PollerIdleStrategy(
-                        poller, context.pollerBackoffIdleStrategy().get(), onSource), poller);
-                }
-                for (final Worker worker : workers)
-                {
-                    startRunner(context.workerIdleStrategy().get(), worker);
-                }
-                for (final FrameTapAgent tap : taps)
-                {
-                    startRunner(context.workerIdleStrategy().get(), tap);
-                }
-                break;
-            case SHARED:
-                startRunner(sharedIdleStrategy(), new CompositeAgent(agents));
-                break;
-            case INVOKER:
-            default:
-                invoker = new AgentInvoker(errorHandler, null, new CompositeAgent(agents));
-                invoker.start();
-                break;
-        }
-    }
-
-    /**
-     * One thread runs every agent: when none found work, the workers' queues are empty too, so unless told otherwise
-     * ({@link PipelineContext#sharedIdleOnRing}) a single live ring's thread waits in {@code poll(2)} for the kernel's
-     * next block, as a dedicated poller does, instead of spinning; with several rings it waits on the first for at
-     * most a millisecond, so the others are not left behind.
-     */
-    private IdleStrategy sharedIdleStrategy()
-    {
-        final PipelinePoller first = pollers.get(0);
-        if (!context.sharedIdleOnRing() || !first.isLive())
-        {
-            return context.workerIdleStrategy().get();
-        }
-        return new PollerIdleStrategy(
-            first,
-            context.pollerBackoffIdleStrategy().get(),
-            first.idleOnSource(pollers.size() == 1 ? PollerGroup.IDLE_WAIT_MS : 1, null));
-    }
-
-    private void startRunner(final IdleStrategy idleStrategy, final Agent agent)
-    {
-        final AgentRunner runner = new AgentRunner(idleStrategy, errorHandler, null, agent);
-        runners.add(runner);
-        AgentRunner.startOnThread(runner);
-    }
-
-    private void stopAgents()
-    {
-        if (invoker != null)
-        {
-            invoker.close();
-        }
-        CloseHelper.closeAll(runners);
     }
 
     private void awaitWorkersStarted()
@@ -705,75 +540,7 @@ public final class Pipeline implements AutoCloseable
 
     private boolean await(final BooleanSupplier condition, final long timeoutNs)
     {
-        final long deadlineNs = System.nanoTime() + timeoutNs;
-        while (!condition.getAsBoolean())
-        {
-            if (System.nanoTime() - deadlineNs > 0)
-            {
-                return false;
-            }
-            if (invoker != null)
-            {
-                if (invoker.isClosed())
-                {
-                    return condition.getAsBoolean();
-                }
-                invoker.invoke();
-            }
-            else
-            {
-                try
-                {
-                    Thread.sleep(AWAIT_SLEEP_MS);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                    return condition.getAsBoolean();
-                }
-            }
-        }
-        return true;
-    }
-
-    private static Dispatcher newDispatcher(
-        final PipelineContext context, final int poller, final int pollers, final PipelineCounters.Poller counters)
-    {
-        // Checksums are verified where there are fewer segments per thread: in the pollers unless workers outnumber
-        // them (see Dispatcher).
-        final boolean checksumInPoller = pollers >= context.workers();
-        final EngineContext engine = context.engineContext().get();
-        return new Dispatcher(
-            poller,
-            context.workers(),
-            context.queueCapacity(),
-            context.copyBufferLength(),
-            context.decoderContext(),
-            checksumInPoller,
-            engine.vlanInKey(),
-            engine.tunnelInKey(),
-            counters.decode,
-            counters.dispatch)
-            .tap(context.frameTaps().apply(poller))
-            .filter(context.filter())
-            .latency(context.histograms(), context.nanoClock());
-    }
-
-    private static AfPacketContext copy(final AfPacketContext template)
-    {
-        final AfPacketContext copy = new AfPacketContext()
-            .interfaceName(template.interfaceName())
-            .blockSize(template.geometry().blockSize())
-            .blockCount(template.geometry().blockCount())
-            .frameSize(template.geometry().frameSize())
-            .retireTimeoutMs(template.geometry().retireTimeoutMs())
-            .promiscuous(template.promiscuous())
-            .ignoreOutgoing(template.ignoreOutgoing());
-        if (template.filterProgram() != null)
-        {
-            copy.filter(template.filterProgram());
-        }
-        return copy;
+        return agents.await(condition, timeoutNs);
     }
 
     private static void check(final StringBuilder errors, final String what, final long left, final long right)

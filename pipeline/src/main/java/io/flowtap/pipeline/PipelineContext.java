@@ -9,9 +9,9 @@ import io.flowtap.pipeline.stats.CountersFile;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.pipeline.worker.HandlerFactory;
+import io.flowtap.pipeline.worker.SegmentHandler;
 import io.flowtap.reassembly.EngineContext;
 import org.agrona.ErrorHandler;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
@@ -67,13 +67,12 @@ public final class PipelineContext
     private FlowFilter filter;
     private Supplier<EngineContext> engineContext = EngineContext::new;
     private HandlerFactory handlers = worker -> List.of();
+    private IntFunction<SegmentHandler> segmentHandlers;
     private ThreadingMode threadingMode = ThreadingMode.DEDICATED;
-    private Supplier<IdleStrategy> workerIdleStrategy = PipelineContext::defaultIdleStrategy;
-    private Supplier<IdleStrategy> pollerBackoffIdleStrategy = PipelineContext::defaultIdleStrategy;
+    private Supplier<IdleStrategy> workerIdleStrategy = PipelineAgents::backoffIdleStrategy;
+    private Supplier<IdleStrategy> pollerBackoffIdleStrategy = PipelineAgents::backoffIdleStrategy;
     private boolean sharedIdleOnRing = true;
-    private ErrorHandler errorHandler = error ->
-    {
-    };
+    private ErrorHandler errorHandler = PipelineCounters::loggedOnly;
     private CountersFile countersFile;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private StageHistograms histograms;
@@ -95,29 +94,7 @@ public final class PipelineContext
      */
     public PipelineContext conclude()
     {
-        requireAtLeast("workers", workers, 1);
-        requireAtLeast("queue capacity", queueCapacity, 1);
-        requireAtLeast("copy buffer length", copyBufferLength, 64);
-        requireAtLeast("poll limit", pollLimit, 1);
-        requireAtLeast("drain limit", drainLimit, 1);
-        if (queueFullPolicy == null || checksumMode == null || decoderContext == null || engineContext == null ||
-            handlers == null ||
-            threadingMode == null || workerIdleStrategy == null || pollerBackoffIdleStrategy == null ||
-            errorHandler == null || nanoClock == null || epochClock == null ||
-            frameTaps == null)
-        {
-            throw new IllegalArgumentException("pipeline options may not be null");
-        }
-        if (!(copyOutRingFraction >= 0 && copyOutRingFraction <= 1))
-        {
-            throw new IllegalArgumentException("copy-out ring fraction must be between 0 and 1: " +
-                copyOutRingFraction);
-        }
-        if (holdTimeoutNs < 0 || idleClockLagNs < 0 || stopQuietNs < 0 || stopTimeoutNs < 0 ||
-            shutdownTimeoutNs <= 0 || startTimeoutNs <= 0)
-        {
-            throw new IllegalArgumentException("pipeline times may not be negative");
-        }
+        PipelineContextCheck.check(this);
         decoderContext.checksumMode(checksumMode).conclude();
         return this;
     }
@@ -132,9 +109,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return reassembly workers.
-     */
+    /** @return reassembly workers. */
     public int workers()
     {
         return workers;
@@ -150,9 +125,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return CPU for each worker, or empty.
-     */
+    /** @return CPU for each worker, or empty. */
     public int[] workerCpus()
     {
         return workerCpus.clone();
@@ -169,9 +142,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return hand-offs in flight per poller and worker pair.
-     */
+    /** @return hand-offs in flight per poller and worker pair. */
     public int queueCapacity()
     {
         return queueCapacity;
@@ -187,9 +158,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return what a poller does when a queue is full.
-     */
+    /** @return what a poller does when a queue is full. */
     public QueueFullPolicy queueFullPolicy()
     {
         return queueFullPolicy;
@@ -206,9 +175,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return bytes of each hand-off's own buffer.
-     */
+    /** @return bytes of each hand-off's own buffer. */
     public int copyBufferLength()
     {
         return copyBufferLength;
@@ -224,17 +191,14 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return most frames a poller takes per duty cycle.
-     */
+    /** @return most frames a poller takes per duty cycle. */
     public int pollLimit()
     {
         return pollLimit;
     }
 
     /**
-     * @param limit most hand-offs a worker takes from one queue per duty cycle (default
-     *              {@value #DRAIN_LIMIT_DEFAULT}).
+     * @param limit most hand-offs a worker takes from one queue per duty cycle (default {@value #DRAIN_LIMIT_DEFAULT}).
      * @return this.
      */
     public PipelineContext drainLimit(final int limit)
@@ -243,16 +207,14 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return most hand-offs a worker takes from one queue per duty cycle.
-     */
+    /** @return most hand-offs a worker takes from one queue per duty cycle. */
     public int drainLimit()
     {
         return drainLimit;
     }
 
     /**
-     * @param mode how the workers' decoders treat TCP checksums (default {@link ChecksumMode#AUTO}).
+     * @param mode how every decoder treats TCP checksums, the decoder context's too (default: {@code AUTO}).
      * @return this.
      */
     public PipelineContext checksumMode(final ChecksumMode mode)
@@ -261,18 +223,15 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return how the workers' decoders treat TCP checksums.
-     */
+    /** @return how the workers' decoders treat TCP checksums. */
     public ChecksumMode checksumMode()
     {
         return checksumMode;
     }
 
     /**
-     * @param context how the pollers' decoders open tunnels, reassemble IP fragments and drop SPAN duplicates (its
-     *                checksum mode is set from {@link #checksumMode(ChecksumMode)}); default: every tunnel the
-     *                decoder knows on its standard ports, fragments reassembled, duplicates kept.
+     * @param context how the pollers' decoders open tunnels, reassemble IP fragments and drop SPAN duplicates (default:
+     *                every tunnel known on its standard ports, fragments reassembled, duplicates kept).
      * @return this.
      */
     public PipelineContext decoderContext(final DecoderContext context)
@@ -281,9 +240,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return how the pollers' decoders treat what they read.
-     */
+    /** @return how the pollers' decoders treat what they read. */
     public DecoderContext decoderContext()
     {
         return decoderContext;
@@ -302,9 +259,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return the capture filter the pollers apply after decoding, or null.
-     */
+    /** @return the capture filter the pollers apply after decoding, or null. */
     public FlowFilter filter()
     {
         return filter;
@@ -320,9 +275,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return supplier of one engine configuration per worker.
-     */
+    /** @return supplier of one engine configuration per worker. */
     public Supplier<EngineContext> engineContext()
     {
         return engineContext;
@@ -338,12 +291,27 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return factory of each worker's handlers.
-     */
+    /** @return factory of each worker's handlers. */
     public HandlerFactory handlers()
     {
         return handlers;
+    }
+
+    /**
+     * @param factory makes worker i's {@link SegmentHandler}, handed every segment instead of reassembling it
+     *                (capture's printing); null (the default) to reassemble.
+     * @return this.
+     */
+    public PipelineContext segmentHandlers(final IntFunction<SegmentHandler> factory)
+    {
+        this.segmentHandlers = factory;
+        return this;
+    }
+
+    /** @return makes each worker's segment handler, or null when the workers reassemble. */
+    public IntFunction<SegmentHandler> segmentHandlers()
+    {
+        return segmentHandlers;
     }
 
     /**
@@ -356,17 +324,14 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return how agents get threads.
-     */
+    /** @return how agents get threads. */
     public ThreadingMode threadingMode()
     {
         return threadingMode;
     }
 
     /**
-     * @param supplier of each worker's idle strategy, also the shared thread's (default a backoff: spin, yield, then
-     *                 park up to 1 ms).
+     * @param supplier of each worker's idle strategy, also the shared thread's (default: spin, yield, park up to 1 ms).
      * @return this.
      */
     public PipelineContext workerIdleStrategy(final Supplier<IdleStrategy> supplier)
@@ -376,10 +341,10 @@ public final class PipelineContext
     }
 
     /**
-     * How the one thread of {@link ThreadingMode#SHARED} waits when no agent found work, live: in {@code poll(2)} on
-     * the ring until the kernel hands over a block (true, the default: no CPU spent waiting, as tcpdump waits), or with
-     * the worker idle strategy (false: it keeps the core awake, which keeps wake-up latency out of the tail on a
-     * virtual machine whose idle CPUs the host takes away).
+     * How the one thread of {@link ThreadingMode#SHARED} waits, live, when no agent found work: in {@code poll(2)} on
+     * the ring for the kernel's next block (true, the default: no CPU spent, as tcpdump waits), or with the worker idle
+     * strategy (false: the core stays awake, keeping wake-up latency out of the tail on a virtual machine whose host
+     * takes idle CPUs away).
      *
      * @param onRing whether to wait on the ring.
      * @return this.
@@ -390,17 +355,13 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return whether the shared thread waits on the ring when idle.
-     */
+    /** @return whether the shared thread waits on the ring when idle. */
     public boolean sharedIdleOnRing()
     {
         return sharedIdleOnRing;
     }
 
-    /**
-     * @return supplier of each worker's idle strategy.
-     */
+    /** @return supplier of each worker's idle strategy. */
     public Supplier<IdleStrategy> workerIdleStrategy()
     {
         return workerIdleStrategy;
@@ -417,17 +378,14 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return supplier of the idle strategy a poller uses while it waits on workers.
-     */
+    /** @return supplier of the idle strategy a poller uses while it waits on workers. */
     public Supplier<IdleStrategy> pollerBackoffIdleStrategy()
     {
         return pollerBackoffIdleStrategy;
     }
 
     /**
-     * @param handler for exceptions on the agents' threads, after the counters file's error log has recorded them
-     *                (default: nothing more).
+     * @param handler for exceptions on the agents' threads, once logged in the counters file (default: nothing more).
      * @return this.
      */
     public PipelineContext errorHandler(final ErrorHandler handler)
@@ -436,17 +394,14 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return handler for exceptions on the agents' threads.
-     */
+    /** @return handler for exceptions on the agents' threads. */
     public ErrorHandler errorHandler()
     {
         return errorHandler;
     }
 
     /**
-     * @param file where the pollers and workers write their counters and the error log, or null (the default) for
-     *             counters in this process's memory.
+     * @param file for the pollers' and workers' counters and the error log, or null (the default) for memory.
      * @return this.
      */
     public PipelineContext countersFile(final CountersFile file)
@@ -455,19 +410,15 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return where the pollers and workers write their counters, or null for memory.
-     */
+    /** @return where the pollers and workers write their counters, or null for memory. */
     public CountersFile countersFile()
     {
         return countersFile;
     }
 
     /**
-     * Measure the latency of every stage ({@link Stage}) into these histograms: the pollers and workers record, a
-     * reporting thread takes the intervals. Off (null) by default: then no clock is read per segment.
-     *
-     * @param histograms to record into, or null.
+     * @param histograms to measure each stage's latency ({@link Stage}) into, or null (the default: no clock read
+     *                   per segment).
      * @return this.
      */
     public PipelineContext histograms(final StageHistograms histograms)
@@ -476,19 +427,15 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return the latency histograms, or null when latency is not measured.
-     */
+    /** @return the latency histograms, or null when latency is not measured. */
     public StageHistograms histograms()
     {
         return histograms;
     }
 
     /**
-     * Show every frame each poller reads, before it is decoded, to a handler made for that poller (the raw-packet
-     * journal's writer): it runs on the poller's thread, in place, and must not keep the frame.
-     *
-     * @param factory makes poller i's handler, or returns null for none.
+     * @param factory makes poller i's handler (the raw-packet journal's writer), or returns null for none: shown that
+     *                poller's frames before decoding, on a thread of its own, it must not keep a frame.
      * @return this.
      */
     public PipelineContext frameTaps(final IntFunction<FrameHandler> factory)
@@ -497,9 +444,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return makes each poller's frame tap.
-     */
+    /** @return makes each poller's frame tap. */
     public IntFunction<FrameHandler> frameTaps()
     {
         return frameTaps;
@@ -515,9 +460,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return clock for hold times and stopping.
-     */
+    /** @return clock for hold times and stopping. */
     public NanoClock nanoClock()
     {
         return nanoClock;
@@ -533,9 +476,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return clock of real time.
-     */
+    /** @return clock of real time. */
     public EpochNanoClock epochClock()
     {
         return epochClock;
@@ -552,9 +493,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return how long the oldest ring block may be held before copy-out.
-     */
+    /** @return how long the oldest ring block may be held before copy-out. */
     public long holdTimeoutNs()
     {
         return holdTimeoutNs;
@@ -571,21 +510,10 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return fraction of the ring that must be user-owned before copy-out.
-     */
+    /** @return fraction of the ring that must be user-owned before copy-out. */
     public double copyOutRingFraction()
     {
         return copyOutRingFraction;
-    }
-
-    /**
-     * @param blockCount blocks in a ring.
-     * @return blocks that must be user-owned from the oldest held one on, at least 1.
-     */
-    public int nearFullBlocks(final int blockCount)
-    {
-        return Math.max(1, (int)Math.ceil(blockCount * copyOutRingFraction));
     }
 
     /**
@@ -599,9 +527,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return lag of an idle live poller's watermark behind the wall clock.
-     */
+    /** @return lag of an idle live poller's watermark behind the wall clock. */
     public long idleClockLagNs()
     {
         return idleClockLagNs;
@@ -618,13 +544,10 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @param retireTimeoutMs of the ring.
-     * @return the quiet time to use for it.
-     */
-    public long stopQuietNs(final int retireTimeoutMs)
+    /** @return quiet time after a stop request, or 0 for three ring retire timeouts plus 20 ms. */
+    public long stopQuietNs()
     {
-        return stopQuietNs > 0 ? stopQuietNs : TimeUnit.MILLISECONDS.toNanos(3L * retireTimeoutMs + 20);
+        return stopQuietNs;
     }
 
     /**
@@ -637,17 +560,14 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return longest a live poller keeps reading after a stop request.
-     */
+    /** @return longest a live poller keeps reading after a stop request. */
     public long stopTimeoutNs()
     {
         return stopTimeoutNs;
     }
 
     /**
-     * @param timeoutNs longest {@link Pipeline#close()} waits for the pollers to finish, and then for the workers to
-     *                  drain (default 60 s).
+     * @param timeoutNs longest {@link Pipeline#close} waits for pollers to stop, then workers to drain (default 60 s).
      * @return this.
      */
     public PipelineContext shutdownTimeoutNs(final long timeoutNs)
@@ -656,9 +576,7 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return longest close waits for each step.
-     */
+    /** @return longest close waits for each step. */
     public long shutdownTimeoutNs()
     {
         return shutdownTimeoutNs;
@@ -674,24 +592,9 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @return longest a pipeline waits for its workers to start.
-     */
+    /** @return longest a pipeline waits for its workers to start. */
     public long startTimeoutNs()
     {
         return startTimeoutNs;
-    }
-
-    private static IdleStrategy defaultIdleStrategy()
-    {
-        return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MILLISECONDS.toNanos(1));
-    }
-
-    private static void requireAtLeast(final String name, final int value, final int least)
-    {
-        if (value < least)
-        {
-            throw new IllegalArgumentException(name + " must be at least " + least + ": " + value);
-        }
     }
 }

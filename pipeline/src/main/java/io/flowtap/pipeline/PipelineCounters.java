@@ -79,6 +79,15 @@ final class PipelineCounters implements AutoCloseable
         return new ErrorLogHandler(file.errorLog(), next);
     }
 
+    /**
+     * The context's default error handler: an error the counters file's log has recorded needs nothing more.
+     *
+     * @param error already logged.
+     */
+    static void loggedOnly(final Throwable error)
+    {
+    }
+
     @Override
     public void close()
     {

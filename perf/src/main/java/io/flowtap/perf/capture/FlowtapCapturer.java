@@ -1,16 +1,15 @@
 package io.flowtap.perf.capture;
 
-import io.flowtap.capture.Frame;
 import io.flowtap.capture.codec.ChecksumMode;
-import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.ring.AfPacketContext;
-import io.flowtap.capture.ring.AfPacketRingSource;
 import io.flowtap.capture.ring.FanoutMode;
 import io.flowtap.capture.ring.RingCounter;
-import io.flowtap.pipeline.poll.Poller;
-import io.flowtap.pipeline.poll.PollerGroup;
-import io.flowtap.pipeline.poll.SegmentListener;
+import io.flowtap.pipeline.Pipeline;
+import io.flowtap.pipeline.PipelineContext;
+import io.flowtap.pipeline.poll.PipelinePoller;
+import io.flowtap.pipeline.worker.SegmentHandler;
+import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.perf.live.Capturer;
 import io.flowtap.perf.live.LinuxStats;
 
@@ -23,10 +22,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * flowtap's capture path as {@code flowtap capture} runs it: a {@link PollerGroup} of pinned pollers, each draining
- * its TPACKET_V3 ring and decoding every frame in place, with a listener that only counts. Its CPU time is the
- * poller threads' ({@link ThreadMXBean}), so the rest of the JVM (this benchmark's own thread, JIT, GC) is not
- * charged to it; {@link #processCpuNs()} gives the whole JVM for comparison.
+ * flowtap's capture path as {@code flowtap capture} runs it: a {@link Pipeline} that does not reassemble, its pinned
+ * pollers each draining a TPACKET_V3 ring and decoding every frame in place, and one worker whose segment handler only
+ * counts. Its CPU time is the poller and worker threads' ({@link ThreadMXBean}), so the rest of the JVM (this
+ * benchmark's own thread, JIT, GC) is not charged to it; {@link #processCpuNs()} gives the whole JVM for comparison.
  */
 final class FlowtapCapturer implements Capturer
 {
@@ -40,8 +39,8 @@ final class FlowtapCapturer implements Capturer
     private final ChecksumMode checksumMode;
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
-    private CountingListener listener;
-    private PollerGroup group;
+    private CountingHandler counter;
+    private Pipeline pipeline;
     private long[] threadIds;
 
     /**
@@ -83,11 +82,14 @@ final class FlowtapCapturer implements Capturer
             .blockCount(blockCount)
             .retireTimeoutMs(blockTimeoutMs)
             .promiscuous(true);
-        listener = new CountingListener(pollerCount);
+        counter = new CountingHandler();
         errors.clear();
-        group = PollerGroup.start(template, pollerCount, cpus, FanoutMode.HASH, AfPacketContext.NO_FANOUT,
-            new DecoderContext().checksumMode(checksumMode), listener, errors::add);
-        threadIds = pollerThreadIds();
+        final PipelineContext context = new PipelineContext()
+            .checksumMode(checksumMode)
+            .errorHandler(errors::add)
+            .segmentHandlers(worker -> counter);
+        pipeline = Pipeline.live(context, template, pollerCount, cpus, FanoutMode.HASH);
+        threadIds = captureThreadIds();
     }
 
     @Override
@@ -110,19 +112,12 @@ final class FlowtapCapturer implements Capturer
     @Override
     public Counts stop()
     {
-        group.stop();
-        long kernelPackets = 0;
-        long kernelDrops = 0;
-        // The pollers have stopped (their threads joined), so this thread may read the rings' statistics now.
-        for (final Poller poller : group.pollers())
-        {
-            final AfPacketRingSource source = poller.source();
-            source.readKernelStatistics();
-            kernelPackets += source.counter(RingCounter.KERNEL_PACKETS);
-            kernelDrops += source.counter(RingCounter.KERNEL_DROPS);
-        }
-        final long captured = listener.total();
+        // The pollers read what their rings hold and the worker drains; the rings' statistics are then final.
+        final Pipeline stopped = pipeline;
         close();
+        final long kernelPackets = stopped.total(RingCounter.KERNEL_PACKETS);
+        final long kernelDrops = stopped.total(RingCounter.KERNEL_DROPS);
+        final long captured = counter.segments();
         if (!errors.isEmpty())
         {
             throw new IllegalStateException("a poller failed: " + errors.get(0), errors.get(0));
@@ -133,19 +128,24 @@ final class FlowtapCapturer implements Capturer
     @Override
     public void close()
     {
-        if (group != null)
+        if (pipeline != null)
         {
-            group.close();
-            group = null;
+            final Pipeline closing = pipeline;
+            pipeline = null;
+            closing.close();
         }
     }
 
-    private long[] pollerThreadIds()
+    private long[] captureThreadIds()
     {
         final List<String> names = new ArrayList<>();
-        for (final Poller poller : group.pollers())
+        for (final PipelinePoller poller : pipeline.pollers())
         {
             names.add(poller.roleName());
+        }
+        for (final Worker worker : pipeline.workers())
+        {
+            names.add(worker.roleName());
         }
         final long deadlineNs = System.nanoTime() + THREAD_LOOKUP_TIMEOUT_NS;
         while (System.nanoTime() < deadlineNs)
@@ -167,47 +167,31 @@ final class FlowtapCapturer implements Capturer
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
         }
-        throw new IllegalStateException("poller threads " + names + " did not start");
+        throw new IllegalStateException("capture threads " + names + " did not start");
     }
 
     /**
-     * Counts segments and bytes per poller, each poller in its own cache lines: the cheapest listener there is, so
-     * what is measured is the ring walk and the decoder.
+     * Counts segments and bytes on the one worker: the cheapest handler there is, so what is measured is the ring
+     * walk, the decoder and the hand-off. Written by the worker's thread only.
      */
-    private static final class CountingListener implements SegmentListener
+    private static final class CountingHandler implements SegmentHandler
     {
-        /** Longs between two pollers' counters: two cache lines, so neighbours never share one. */
-        private static final int STRIDE = 16;
-        private static final int BYTES = 1;
-
-        private final long[] counts;
-        private final int pollers;
-
-        CountingListener(final int pollers)
-        {
-            this.pollers = pollers;
-            this.counts = new long[(pollers + 1) * STRIDE];
-        }
+        private long segments;
+        private long bytes;
 
         @Override
-        public void onSegment(final int poller, final Frame frame, final PacketDecoder decoder, final long flowHash)
+        public void onSegment(final PacketDecoder segment, final long frameNumber, final long timeNs)
         {
-            final int base = (poller + 1) * STRIDE;
-            counts[base]++;
-            counts[base + BYTES] += frame.capturedLength();
+            segments++;
+            bytes += segment.capturedLength();
         }
 
         /**
-         * @return segments counted by every poller; exact once the pollers have stopped.
+         * @return segments counted; exact once the pipeline has closed.
          */
-        long total()
+        long segments()
         {
-            long sum = 0;
-            for (int i = 1; i <= pollers; i++)
-            {
-                sum += counts[i * STRIDE];
-            }
-            return sum;
+            return segments;
         }
     }
 }

@@ -40,6 +40,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LivePoller implements PipelinePoller, BlockFrameHandler
 {
+    /** No CPU pinning. */
+    public static final int NO_CPU = -1;
+
     private static final long STATISTICS_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final int index;
@@ -77,7 +80,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
 
     /**
      * @param index          of the poller, from 0.
-     * @param cpu            to pin its thread to, or {@link Poller#NO_CPU}.
+     * @param cpu            to pin its thread to, or {@link #NO_CPU}.
      * @param source         its ring, from now on polled only through this poller.
      * @param dispatcher     its queues to the workers.
      * @param affinity       shared by the pollers of a fanout group to count flows split between them, or null.
@@ -132,7 +135,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     @Override
     public void onStart()
     {
-        if (cpu != Poller.NO_CPU)
+        if (cpu != NO_CPU)
         {
             Affinity.pinCurrentThread(cpu);
         }
@@ -335,16 +338,12 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     }
 
     /**
-     * @return the CPU it is pinned to, or {@link Poller#NO_CPU}.
+     * @return the CPU it is pinned to, or {@link #NO_CPU}.
      */
     public int cpu()
     {
         return cpu;
     }
-
-    /**
-     * @return the per-block reference counts.
-     */
 
     /**
      * @param counter of the ring.

@@ -15,17 +15,6 @@ public final class RingIdleStrategy implements IdleStrategy
     private final LivePoller poller;
 
     /**
-     * @param source to wait on.
-     * @param waitMs longest wait per idle call.
-     */
-    public RingIdleStrategy(final AfPacketRingSource source, final int waitMs)
-    {
-        this.source = source;
-        this.waitMs = waitMs;
-        this.poller = null;
-    }
-
-    /**
      * Wait on a live poller's ring, and tell the poller when the socket reports an error (its interface went down
      * or away): the wait is where the kernel says so, and it says so once.
      *
@@ -52,7 +41,7 @@ public final class RingIdleStrategy implements IdleStrategy
     public void idle()
     {
         final int result = source.awaitFrames(waitMs);
-        if (result < 0 && poller != null)
+        if (result < 0)
         {
             poller.sourceFailed(-result);
         }

@@ -1,5 +1,7 @@
 /**
- * Pollers: one agent per AF_PACKET socket of a fanout group, each on its own pinned thread, decoding frames in place
- * in its ring and handing TCP segments on; and the check that the kernel's fanout kept every flow on one poller.
+ * Pollers: one agent per source, a live AF_PACKET socket of a fanout group ({@code LivePoller}) or a capture file
+ * ({@code FilePoller}), each on its own thread (pinned when given a CPU), decoding frames in place and handing TCP
+ * segments to the workers through its dispatcher; their idle strategies; and the check that the kernel's fanout
+ * kept every flow on one poller. Every use of a poller, printing capture included, goes through the pipeline.
  */
 package io.flowtap.pipeline.poll;

@@ -72,6 +72,7 @@ public final class Dispatcher
     private NanoClock nanoClock;
     private long cycleNs;
     private long readEpochNs = NOT_LIVE;
+    private boolean frameNumbers;
 
     /**
      * Allocate the rings from this poller to every worker.
@@ -158,6 +159,20 @@ public final class Dispatcher
     public Dispatcher filter(final FlowFilter filter)
     {
         this.filter = filter == null || filter.matchesEverything() ? null : filter;
+        return this;
+    }
+
+    /**
+     * Put each frame's number in its segment's record ({@link SegmentDescriptor#FRAME_NUMBER_OFFSET}), in place of the
+     * time before it, which only reassembling workers need: for workers that hand segments on as they come
+     * (capture's printing, which shows the frame's number). Configure before the poller starts.
+     *
+     * @param frameNumbers whether records carry frame numbers.
+     * @return this.
+     */
+    public Dispatcher frameNumbers(final boolean frameNumbers)
+    {
+        this.frameNumbers = frameNumbers;
         return this;
     }
 
@@ -296,7 +311,7 @@ public final class Dispatcher
         final UnsafeBuffer records = ring.records();
         records.putLong(at + SegmentDescriptor.ADDRESS_OFFSET, buffer.addressOffset() + frameOffset);
         records.putLong(at + SegmentDescriptor.TIMESTAMP_OFFSET, timeNs);
-        records.putLong(at + SegmentDescriptor.CLOCK_BEFORE_OFFSET, clockBeforeNs);
+        records.putLong(at + SegmentDescriptor.CLOCK_BEFORE_OFFSET, frameNumbers ? frame.frameNumber() : clockBeforeNs);
         records.putLong(at + SegmentDescriptor.HANDED_OFF_OFFSET, cycleNs);
         records.putInt(at + SegmentDescriptor.FLOW_HASH_OFFSET, (int)hash);
         records.putInt(at + SegmentDescriptor.CAPTURED_LENGTH_OFFSET, capturedLength);

@@ -30,7 +30,8 @@ package io.flowtap.pipeline.shard;
  * The IP version and the TCP segment's length are not carried: the worker reads them from the IP header the poller
  * validated (the version nibble, the total or payload length), which left room for the tunnel in the same line.
  * A tap ring (every frame a poller reads, for the raw-frame journal) uses the same records with the frame's number,
- * interface and stripped VLAN tag in place of what only segments have ({@code FRAME_NUMBER_OFFSET} ...).
+ * interface and stripped VLAN tag in place of what only segments have ({@code FRAME_NUMBER_OFFSET} ...); workers that
+ * do not reassemble get the frame's number in place of the time before it.
  * A VLAN field of {@link #NO_VLAN} means no tag. The checksum byte is a {@code TcpFlyweight} CHECKSUM_ constant, or,
  * with {@link #FLAG_CHECKSUM_DEFERRED}, the frame's own checksum status for the worker to settle the verdict from.
  */
@@ -75,7 +76,10 @@ public final class SegmentDescriptor
     /** {@code FLAG_} bits. */
     public static final int FLAGS_OFFSET = CHECKSUM_OFFSET + 1;
 
-    /** In a tap ring's records (every frame, for the raw-frame journal): the frame's number in its source. */
+    /**
+     * In a tap ring's records (every frame, for the raw-frame journal), and in the segment records of workers that do
+     * not reassemble: the frame's number in its source, in place of the time before it.
+     */
     public static final int FRAME_NUMBER_OFFSET = CLOCK_BEFORE_OFFSET;
     /** In a tap ring's records: the interface the frame came from. */
     public static final int INTERFACE_ID_OFFSET = FLOW_HASH_OFFSET;

@@ -31,6 +31,9 @@ import java.util.List;
  * to the pollers' {@link Watermark}, so idle flows time out on packet time exactly as in a single engine. It never
  * blocks and, once warm, allocates nothing.
  * <p>
+ * A worker given a {@link SegmentHandler} makes no engine: it hands each segment to the handler, in the order its
+ * rings give them (capture's printing).
+ * <p>
  * The engine and the handlers are made in {@link #onStart()}, on the worker's thread. {@link #requestShutdown()},
  * once the pollers have finished, makes the worker drain its rings, end every open flow ({@code shutdown}) and close
  * its handlers, on its thread; {@link #isShutDown()} then turns true.
@@ -53,6 +56,7 @@ public final class Worker implements Agent
     private final int drainLimit;
     private final ErrorHandler errorHandler;
     private StageRecorder latency;
+    private SegmentHandler segmentHandler;
     private NanoClock nanoClock;
     private EpochNanoClock epochClock;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
@@ -66,6 +70,8 @@ public final class Worker implements Agent
     private long batchSegments;
     private long batchInPlace;
     private ReassemblyEngine engine;
+    /** Made what it needs (the engine, or only its buffers when a segment handler replaces it): the agent's own. */
+    private boolean ready;
     private long clockNs = Watermark.NONE;
     private int cyclesToLevels;
     private volatile boolean started;
@@ -126,6 +132,20 @@ public final class Worker implements Agent
         return this;
     }
 
+    /**
+     * Hand every segment to this handler instead of reassembling it: no engine and no {@link TcpHandler} are made,
+     * and the pollers must put each frame's number in the records ({@code SegmentDescriptor.FRAME_NUMBER_OFFSET}).
+     * Configure before the worker starts.
+     *
+     * @param handler for every segment, or null to reassemble (the default).
+     * @return this.
+     */
+    public Worker segmentHandler(final SegmentHandler handler)
+    {
+        this.segmentHandler = handler;
+        return this;
+    }
+
     @Override
     public void onStart()
     {
@@ -135,14 +155,15 @@ public final class Worker implements Agent
             {
                 Affinity.pinCurrentThread(cpu);
             }
-            final List<TcpHandler> made = handlerFactory.newHandlers(index);
+            final List<TcpHandler> made = segmentHandler != null ? List.of() : handlerFactory.newHandlers(index);
             handlers = made.toArray(new TcpHandler[0]);
             batchAware = made.stream().filter(BatchAware.class::isInstance).map(BatchAware.class::cast)
                 .toArray(BatchAware[]::new);
             final int batch = inbound.length * drainLimit;
             liveTimestampsNs = new long[batch];
             handedOffNs = new long[batch];
-            engine = new ReassemblyEngine(engineContext, counters.engine(), handlers);
+            engine = segmentHandler != null ? null : new ReassemblyEngine(engineContext, counters.engine(), handlers);
+            ready = true;
             started = true;
         }
         catch (final RuntimeException | Error ex)
@@ -155,7 +176,7 @@ public final class Worker implements Agent
     @Override
     public int doWork()
     {
-        if (engine == null || shutDown)
+        if (!ready || shutDown)
         {
             return 0;
         }
@@ -276,7 +297,8 @@ public final class Worker implements Agent
     }
 
     /**
-     * @return its engine, once started; read its counters once the worker has shut down.
+     * @return its engine, once started (null for a worker with a {@link SegmentHandler}); read its counters once the
+     *         worker has shut down.
      */
     public ReassemblyEngine engine()
     {
@@ -388,6 +410,11 @@ public final class Worker implements Agent
         }
 
         final long timeNs = records.getLong(at + SegmentDescriptor.TIMESTAMP_OFFSET);
+        if (segmentHandler != null)
+        {
+            segmentHandler.onSegment(decoder, records.getLong(at + SegmentDescriptor.FRAME_NUMBER_OFFSET), timeNs);
+            return;
+        }
         final long clockBeforeNs = records.getLong(at + SegmentDescriptor.CLOCK_BEFORE_OFFSET);
         if (clockBeforeNs > clockNs && clockBeforeNs > timeNs)
         {
@@ -462,6 +489,10 @@ public final class Worker implements Agent
 
     private int expireToWatermark()
     {
+        if (engine == null)
+        {
+            return 0;
+        }
         // Read every watermark before checking the queues: a segment queued before a watermark was published is
         // then seen in its queue, so the engine's clock never passes a segment still waiting.
         long timeNs = Long.MAX_VALUE;
@@ -508,7 +539,10 @@ public final class Worker implements Agent
             return;
         }
         expireToWatermark();
-        engine.shutdown();
+        if (engine != null)
+        {
+            engine.shutdown();
+        }
         for (final TcpHandler handler : handlers)
         {
             if (handler instanceof AutoCloseable)
@@ -528,13 +562,13 @@ public final class Worker implements Agent
     }
 
     /**
-     * Its queue depth and flows active into their gauges: every {@link #LEVELS_CYCLES} duty cycles, not every one,
-     * because the depth reads each poller's tail, a cache line the poller keeps writing.
+     * Its queue depth and flows active (none without an engine) into their gauges: every {@link #LEVELS_CYCLES} duty
+     * cycles, not every one, because the depth reads each poller's tail, a cache line the poller keeps writing.
      */
     private void levels()
     {
         cyclesToLevels = LEVELS_CYCLES;
-        counters.levels(queueDepth(), engine.activeFlows());
+        counters.levels(queueDepth(), engine == null ? 0 : engine.activeFlows());
     }
 
     private void increment(final WorkerCounter counter, final long delta)

@@ -1,29 +1,20 @@
 package io.flowtap.tools.capture;
 
-import io.flowtap.capture.Frame;
-import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.DecoderContext;
-import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.filter.BpfProgram;
 import io.flowtap.capture.filter.FilterSyntaxException;
 import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.capture.ring.AfPacketContext;
 import io.flowtap.capture.ring.AfPacketFrameSender;
-import io.flowtap.capture.ring.AfPacketRingSource;
 import io.flowtap.capture.ring.FanoutMode;
 import io.flowtap.capture.ring.RingGeometry;
 import io.flowtap.linux.Capabilities;
-import io.flowtap.linux.Errno;
 import io.flowtap.linux.LinuxException;
 import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
 import io.flowtap.pipeline.journal.JournalException;
 import io.flowtap.pipeline.poll.LivePoller;
-import io.flowtap.pipeline.worker.Worker;
-import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineContext;
-import io.flowtap.reassembly.EngineCounter;
-import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.FilterHelp;
 import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.MemoryBudget;
@@ -37,7 +28,6 @@ import io.flowtap.tools.options.EngineOptions;
 import io.flowtap.tools.sensor.Sensor;
 import io.flowtap.tools.sensor.SensorOptions;
 import io.flowtap.tools.sensor.StopOnSignal;
-import io.flowtap.tools.text.SegmentFormatter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,9 +36,7 @@ import picocli.CommandLine.Option;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code flowtap capture -i IFACE}: capture live through an AF_PACKET TPACKET_V3 ring, one line per TCP segment as
@@ -56,9 +44,10 @@ import java.util.concurrent.TimeUnit;
  * and on exit. {@code --filter} is compiled to classic BPF and attached to the socket before the ring exists, so
  * the kernel drops what it rejects; a bad expression is refused in one line before any socket is opened.
  * <p>
- * Threading: one thread opens the ring, polls it, prints and closes it. Ctrl-C or SIGTERM run a shutdown hook that
- * clears the volatile {@code running} flag and waits for that thread to print the final counters and close the
- * ring; the poll loop sees the flag within one idle wait ({@value #IDLE_WAIT_MS} ms).
+ * Printing is a pipeline that does not reassemble ({@link PrintingCapture}); with sensor options it is the sensor
+ * ({@link Sensor#run}). Ctrl-C or SIGTERM run a shutdown hook that clears the volatile {@code running} flag and
+ * waits for the command's thread to print the final counters and close the pipeline; its loop sees the flag within
+ * 50 ms.
  */
 @Command(
     name = "capture",
@@ -105,9 +94,6 @@ import java.util.concurrent.TimeUnit;
         "4:a handler threw and --handler-errors stop stopped the capture"})
 public final class CaptureCommand implements Callable<Integer>
 {
-    /** How long the poll loop waits for the kernel when the ring is empty, and so how late it sees a stop. */
-    static final int IDLE_WAIT_MS = 100;
-    private static final int POLL_LIMIT = 256;
     private static final String PREFIX = "flowtap capture: ";
     private static final long MAX_DURATION_SECONDS = 365L * 24 * 3600;
 
@@ -192,15 +178,10 @@ public final class CaptureCommand implements Callable<Integer>
     @Mixin
     private HandlerOptions handlerOptions = new HandlerOptions();
 
-    private final FrameHandler handler = this::onFrame;
     private FlowFilter filter = FlowFilter.matchAll();
     private boolean filterInKernel = true;
-    private final SegmentFormatter formatter = new SegmentFormatter();
     private volatile boolean running = true;
     private volatile int exitCode = ExitCodes.OK;
-    private PacketDecoder decoder;
-    private long filteredOut;
-    private long printed;
     private PrintStream out = StandardOutput.bufferedStream();
     private PrintStream err = System.err;
 
@@ -276,61 +257,29 @@ public final class CaptureCommand implements Callable<Integer>
         {
             return captureToPipeline(context);
         }
-        if (pollers > 1 || cpus != null)
-        {
-            return captureWithPollers(context);
-        }
         if (fanoutGroupId != null)
         {
             context.fanout(fanoutGroupId, fanoutMode, true);
         }
-
-        final AfPacketRingSource source;
-        try
-        {
-            source = AfPacketRingSource.open(context);
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
-        }
-        catch (final LinuxException ex)
-        {
-            err.println(PREFIX + ex.getMessage());
-            return ExitCodes.INPUT_ERROR;
-        }
-
-        final StopOnSignal stop = new StopOnSignal(() -> running = false);
-        try
-        {
-            err.println(PREFIX + "listening on " + interfaceName + ", ring of " + source.geometry() +
-                (filterExpression == null ? "" : ", kernel filter: " + kernelFilter()));
-            exitCode = capture(source);
-        }
-        finally
-        {
-            source.close();
-            out.flush();
-            err.println(PREFIX + "final counters on " + interfaceName);
-            printCounters(source);
-            stop.exitCode(exitCode);
-            stop.close();
-        }
-        return exitCode;
+        return capturePrinting(context);
     }
 
-    private int captureWithPollers(final AfPacketContext context)
+    /**
+     * Print each segment: a pipeline that does not reassemble, its worker printing what the pollers hand on.
+     */
+    private int capturePrinting(final AfPacketContext context)
     {
         final StopOnSignal stop = new StopOnSignal(() -> running = false);
         try
         {
-            exitCode = new PollerCapture(out, err, json, count, filter).run(
+            exitCode = new PrintingCapture(out, err, json, count, filter).run(
                 context,
                 pollers,
-                cpus == null ? new int[0] : cpus,
+                cpus,
                 fanoutMode,
-                fanoutGroupId == null ? AfPacketContext.NO_FANOUT : fanoutGroupId,
                 decoderContext(),
+                engineOptions.checksumMode(),
+                filterExpression == null ? "" : ", kernel filter: " + kernelFilter(),
                 durationSeconds,
                 statsIntervalSeconds,
                 () -> running);
@@ -437,191 +386,17 @@ public final class CaptureCommand implements Callable<Integer>
                 ", journal " + sensorOptions.journal()) +
                 (filterExpression == null ? "" : ", kernel filter: " + kernelFilter()));
             final long startNs = System.nanoTime();
-            sensor.attach(pipeline, startNs);
-            final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds);
-            final long intervalNs = TimeUnit.SECONDS.toNanos(statsIntervalSeconds);
-            long nextStatsNs = startNs + intervalNs;
-            String stopped = null;
-            while (running && !user.errors().stopRequested() && pipeline.total(WorkerCounter.SEGMENTS) < count &&
-                !pipeline.awaitInputFinished(TimeUnit.MILLISECONDS.toNanos(IDLE_WAIT_MS / 2)))
-            {
-                final long nowNs = System.nanoTime();
-                sensor.tick(nowNs);
-                stopped = stopReason(pipeline, sensor);
-                if (stopped != null)
-                {
-                    break;
-                }
-                if (durationNs > 0 && nowNs - startNs >= durationNs)
-                {
-                    break;
-                }
-                if (intervalNs > 0 && nowNs - nextStatsNs >= 0)
-                {
-                    nextStatsNs = nowNs + intervalNs;
-                    err.printf(Locale.ROOT, PREFIX + "counters on %s after %.1f s%n",
-                        interfaceName, (nowNs - startNs) / 1e9);
-                    err.print(pipeline.counterSummary());
-                    err.print(user.summary());
-                }
-            }
-            if (stopped == null && !user.errors().stopRequested())
-            {
-                // The input finished by itself: a live pipeline's pollers only finish when their interface went.
-                stopped = stopReason(pipeline, sensor);
-            }
-            if (stopped != null)
-            {
-                err.println(PREFIX + stopped);
-            }
-            if (user.errors().stopRequested())
-            {
-                err.println(PREFIX + "stopping: a handler threw and --handler-errors is stop");
-            }
-            exitCode = stopped == null ? ExitCodes.OK : sensor.journalStopped() != null ?
-                ExitCodes.OUTPUT_ERROR : ExitCodes.INPUT_ERROR;
+            exitCode = sensor.run(pipeline, startNs,
+                new LiveRun(interfaceName, count, durationSeconds, statsIntervalSeconds, startNs, user, err,
+                    spec.commandLine().getOut()),
+                log, () -> running, user.errors()::stopRequested);
         }
         finally
         {
-            try
-            {
-                pipeline.close();
-            }
-            catch (final IllegalStateException ex)
-            {
-                err.println(PREFIX + ex.getMessage());
-                exitCode = ExitCodes.INPUT_ERROR;
-            }
-            finally
-            {
-                sensor.close();
-            }
-            err.println(PREFIX + "final counters on " + interfaceName);
-            err.print(pipeline.counterSummary());
-            CounterReport.print(err, pipeline.engineCounters());
-            long flows = 0;
-            for (final Worker worker : pipeline.workers())
-            {
-                flows += worker.engine().counters().get(EngineCounter.FLOWS_CREATED);
-            }
-            err.println("flows " + flows);
-            err.print(Sensor.activeResponseSummary(pipeline));
-            err.print(Sensor.checksumAndFragmentSummary(pipeline));
-            err.print(user.summary());
-            spec.commandLine().getOut().flush();
-            if (user.errors().stopRequested())
-            {
-                err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; every flow open was " +
-                    "ended (shutdown)");
-                exitCode = ExitCodes.HANDLER_STOPPED;
-            }
-            sensor.printSummary(log);
-            final String accounting = pipeline.accountingError();
-            if (accounting != null)
-            {
-                err.println(PREFIX + "accounting does not add up: " + accounting);
-                exitCode = ExitCodes.INPUT_ERROR;
-            }
-            if (exitCode == ExitCodes.OK && (sensor.journalLostAnything() || sensor.shipIncomplete() != null))
-            {
-                exitCode = ExitCodes.OUTPUT_ERROR;
-            }
-            err.flush();
             stop.exitCode(exitCode);
             stop.close();
         }
         return exitCode;
-    }
-
-    /**
-     * @return why a running sensor must stop before it is told to (its journal stopped, a worker failed, a poller
-     *         lost its interface), one line; null while none of these happened.
-     */
-    private String stopReason(final Pipeline pipeline, final Sensor sensor)
-    {
-        final String journal = sensor.journalStopped();
-        if (journal != null)
-        {
-            return journal + "; stopped capturing (flows still open were ended, not journaled)";
-        }
-        final String failure = pipeline.failure();
-        if (failure != null)
-        {
-            return failure + "; stopped capturing";
-        }
-        final String lost = pipeline.sourceFailure();
-        return lost == null ? null : lost + "; stopped capturing, every open flow was ended (shutdown)";
-    }
-
-    private int capture(final AfPacketRingSource source)
-    {
-        decoder = new PacketDecoder(decoderContext(), false);
-        final long startNs = System.nanoTime();
-        final long durationNs = TimeUnit.SECONDS.toNanos(durationSeconds);
-        final long intervalNs = TimeUnit.SECONDS.toNanos(statsIntervalSeconds);
-        long nextStatsNs = startNs + intervalNs;
-        while (running && printed < count && !out.checkError())
-        {
-            if (source.poll(handler, POLL_LIMIT) == 0)
-            {
-                final int ready = source.awaitFrames(IDLE_WAIT_MS);
-                if (ready < 0)
-                {
-                    out.flush();
-                    err.println(PREFIX + failure(-ready));
-                    return ExitCodes.INPUT_ERROR;
-                }
-            }
-            final long nowNs = System.nanoTime();
-            if (durationNs > 0 && nowNs - startNs >= durationNs)
-            {
-                break;
-            }
-            if (intervalNs > 0 && nowNs - nextStatsNs >= 0)
-            {
-                nextStatsNs = nowNs + intervalNs;
-                source.readKernelStatistics();
-                out.flush();
-                err.printf(Locale.ROOT, PREFIX + "counters on %s after %.1f s%n",
-                    interfaceName, (nowNs - startNs) / 1e9);
-                printCounters(source);
-            }
-        }
-        return ExitCodes.OK;
-    }
-
-    private void onFrame(final Frame frame)
-    {
-        // Frames past the count are still decoded: the ring handed them over, so the counters account for them.
-        if (!decoder.decode(frame))
-        {
-            return;
-        }
-        // The kernel passes fragments and tunnels it cannot read on whole, and everything when the filter is too
-        // large for it: the filter decides here, after decoding.
-        if (!filter.matchesEverything() && !filter.matches(decoder))
-        {
-            filteredOut++;
-            return;
-        }
-        if (printed < count)
-        {
-            out.append(json ? formatter.json(frame, decoder) : formatter.text(frame, decoder)).append('\n');
-            printed++;
-        }
-    }
-
-    private void printCounters(final AfPacketRingSource source)
-    {
-        if (decoder != null)
-        {
-            CounterReport.print(err, decoder.counters());
-            if (!filter.matchesEverything())
-            {
-                err.printf("  %-28s %d%n", "filtered out in userspace", filteredOut);
-            }
-        }
-        CounterReport.print(err, source);
     }
 
     private void validate()
@@ -674,14 +449,5 @@ public final class CaptureCommand implements Callable<Integer>
     private DecoderContext decoderContext()
     {
         return decoderOptions.context(spec.commandLine(), engineOptions.checksumMode(), engineOptions.hostPolicies());
-    }
-
-    private String failure(final int errno)
-    {
-        if (errno == Errno.ENETDOWN)
-        {
-            return "interface " + interfaceName + " went down";
-        }
-        return "waiting for frames on " + interfaceName + " failed: " + Errno.name(errno);
     }
 }

@@ -1,17 +1,12 @@
 package io.flowtap.tools.read;
 
 import io.flowtap.capture.CaptureFileException;
-import io.flowtap.capture.codec.DecodeCounter;
 import io.flowtap.capture.file.CaptureFileSource;
 import io.flowtap.capture.file.CaptureFiles;
 import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
 import io.flowtap.pipeline.journal.JournalException;
-import io.flowtap.pipeline.worker.Worker;
-import io.flowtap.pipeline.worker.WorkerCounter;
-import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.reassembly.TcpHandler;
-import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.MemoryBudget;
 import io.flowtap.tools.handler.HandlerLoadException;
@@ -33,9 +28,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code flowtap read FILE --workers N}: a capture file through the whole pipeline, as a sensor runs live traffic: a
@@ -73,8 +66,6 @@ import java.util.concurrent.TimeUnit;
 public final class ReadCommand implements Callable<Integer>
 {
     private static final String PREFIX = "flowtap read: ";
-    private static final long PROGRESS_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(500);
-    private static final long LOOP_WAIT_NS = TimeUnit.MILLISECONDS.toNanos(50);
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
@@ -198,139 +189,12 @@ public final class ReadCommand implements Callable<Integer>
         }
         try (StopOnSignal stop = new StopOnSignal(() -> running = false))
         {
-            exitCode = run(pipeline, sensor, user, source, showProgress, startNs, err);
+            exitCode = sensor.run(pipeline, startNs,
+                new FileRun(file, source, user, sensorOptions.journal() != null, showProgress, startNs, err,
+                    spec.commandLine().getOut()),
+                err, () -> running, user.errors()::stopRequested);
             stop.exitCode(exitCode);
         }
-        return exitCode;
-    }
-
-    private int run(
-        final Pipeline pipeline,
-        final Sensor sensor,
-        final UserHandlers user,
-        final CaptureFileSource source,
-        final boolean showProgress,
-        final long startNs,
-        final PrintWriter err)
-    {
-        int exitCode = ExitCodes.OK;
-        long endNs = 0;
-        String journalStopped = null;
-        String failure = null;
-        try
-        {
-            sensor.attach(pipeline, startNs);
-            long nextNs = startNs + PROGRESS_INTERVAL_NS;
-            // Until the workers drained too: a journal may fill while they finish what the poller read ahead.
-            while (running && !user.errors().stopRequested() && !pipeline.awaitDrained(LOOP_WAIT_NS))
-            {
-                final long nowNs = System.nanoTime();
-                sensor.tick(nowNs);
-                journalStopped = sensor.journalStopped();
-                failure = pipeline.failure();
-                if (journalStopped != null || failure != null)
-                {
-                    break;
-                }
-                if (showProgress && nowNs >= nextNs)
-                {
-                    nextNs = nowNs + PROGRESS_INTERVAL_NS;
-                    err.print("\r" + progress(source, pipeline, nowNs - startNs));
-                    err.flush();
-                }
-            }
-            if (journalStopped == null && failure == null)
-            {
-                // The input may have run out between the last look and the journal stopping (the rest of the file
-                // can go by within one wait once it stops: dropping is fast): the journal's end is still to be said.
-                journalStopped = sensor.journalStopped();
-                failure = pipeline.failure();
-            }
-            if (showProgress)
-            {
-                err.println("\r" + progress(source, pipeline, System.nanoTime() - startNs));
-            }
-            if (failure != null)
-            {
-                err.println(PREFIX + failure + "; stopped reading " + file + " at byte " + source.position() +
-                    " of " + source.size());
-                exitCode = ExitCodes.INPUT_ERROR;
-            }
-            else if (journalStopped != null)
-            {
-                err.println(PREFIX + journalStopped);
-                err.println(PREFIX + (source.position() < source.size() ?
-                    "stopped reading " + file + " at byte " + source.position() + " of " + source.size() :
-                    "read " + file + " to its end, but the workers had not journaled all of it") +
-                    "; the journal holds everything committed before it (flows still open were ended, not journaled)");
-            }
-            else if (!running)
-            {
-                err.println(PREFIX + "stopped by a signal at " + source.position() + " of " + source.size() +
-                    " bytes; every flow open was ended (shutdown) and journaled");
-            }
-            else if (user.errors().stopRequested())
-            {
-                err.println(PREFIX + "stopping at " + source.position() + " of " + source.size() + " bytes: a " +
-                    "handler threw and --handler-errors is stop");
-            }
-        }
-        finally
-        {
-            try
-            {
-                pipeline.close();
-            }
-            finally
-            {
-                // Read and reassembled: the rate is of that, not of the wait for --kafka's last acknowledgements.
-                endNs = System.nanoTime();
-                sensor.close();
-                spec.commandLine().getOut().flush();
-            }
-        }
-        if (pipeline.damage() != null)
-        {
-            err.println(PREFIX + pipeline.damage().getMessage());
-            exitCode = ExitCodes.INPUT_ERROR;
-        }
-        if (user.errors().stopRequested())
-        {
-            // Also when the error came as the workers drained the end of the file: the policy is to stop on one.
-            err.println(PREFIX + "stopped: a handler threw and --handler-errors is stop; every flow open was ended " +
-                "(shutdown)" + (sensorOptions.journal() == null ? "" : " and journaled"));
-            exitCode = ExitCodes.HANDLER_STOPPED;
-        }
-        final double seconds = (endNs - startNs) / 1e9;
-        final long segments = pipeline.total(WorkerCounter.SEGMENTS);
-        final int workers = pipeline.workers().size();
-        err.printf(Locale.ROOT, "%sread %s with %d worker%s in %.2f s: %d segments (%.0f/s)%n", PREFIX, file,
-            workers, workers == 1 ? "" : "s", seconds, segments, segments / seconds);
-        err.print(pipeline.counterSummary());
-        CounterReport.print(err, pipeline.engineCounters());
-        long flows = 0;
-        long delivered = 0;
-        for (final Worker worker : pipeline.workers())
-        {
-            flows += worker.engine().counters().get(EngineCounter.FLOWS_CREATED);
-            delivered += worker.engine().counters().get(EngineCounter.DELIVERED_BYTES);
-        }
-        err.printf("flows %d, stream bytes delivered %d%n", flows, delivered);
-        err.print(Sensor.activeResponseSummary(pipeline));
-        err.print(Sensor.checksumAndFragmentSummary(pipeline));
-        err.print(user.summary());
-        sensor.printSummary(err);
-        final String accounting = pipeline.accountingError();
-        if (accounting != null)
-        {
-            err.println(PREFIX + "accounting does not add up: " + accounting);
-            exitCode = ExitCodes.INPUT_ERROR;
-        }
-        if (sensor.journalLostAnything() || sensor.shipIncomplete() != null && exitCode == ExitCodes.OK)
-        {
-            exitCode = ExitCodes.OUTPUT_ERROR;
-        }
-        err.flush();
         return exitCode;
     }
 
@@ -344,14 +208,5 @@ public final class ReadCommand implements Callable<Integer>
     {
         parts.add(part);
         return this;
-    }
-
-    private static String progress(final CaptureFileSource source, final Pipeline pipeline, final long elapsedNs)
-    {
-        final double seconds = Math.max(1e-9, elapsedNs / 1e9);
-        final long position = source.position();
-        final long frames = pipeline.total(DecodeCounter.FRAMES);
-        return String.format(Locale.ROOT, "%5.1f%%  %d packets  %.0f packets/s  %.1f MB/s",
-            100.0 * position / Math.max(1, source.size()), frames, frames / seconds, position / seconds / 1e6);
     }
 }

@@ -1,18 +1,10 @@
 package io.flowtap.tools.sensor;
 
-import io.flowtap.capture.FrameHandler;
-import io.flowtap.capture.codec.IpDefragmenter;
 import io.flowtap.kafka.JournalShipper;
 import io.flowtap.kafka.ShipContext;
 import io.flowtap.metrics.MetricsEndpoint;
 import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
-import io.flowtap.pipeline.journal.ChronicleJournal;
-import io.flowtap.pipeline.journal.Journal;
-import io.flowtap.pipeline.journal.JournalContext;
-import io.flowtap.pipeline.journal.JournalWriter;
-import io.flowtap.pipeline.journal.RawPacketJournal;
-import io.flowtap.pipeline.poll.PipelinePoller;
 import io.flowtap.pipeline.stats.CounterTable;
 import io.flowtap.pipeline.stats.CountersFile;
 import io.flowtap.pipeline.stats.HistogramLog;
@@ -20,15 +12,12 @@ import io.flowtap.pipeline.stats.LatencyCounters;
 import io.flowtap.pipeline.stats.SampledCounters;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
-import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.reassembly.EngineContext;
-import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.reassembly.FlowRuleHandler;
 import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.reassembly.attribute.FlowBoundaryAttributes;
 import io.flowtap.reassembly.attribute.HttpAttributeExtractor;
 import io.flowtap.reassembly.attribute.TlsAttributeExtractor;
-import io.flowtap.tools.replay.CaptureReplay;
 import org.agrona.CloseHelper;
 
 import java.io.ByteArrayOutputStream;
@@ -39,21 +28,20 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
- * What a sensor run owns around its {@link Pipeline}: the event journal (one writer per worker, registered last so it
- * sees what the other handlers add), the raw-packet journal (one writer per poller), the latency histograms and
- * their log, the counters file and, with {@code --kafka}, the journal's shipper ({@link SensorShipper}). Made from
- * {@link SensorOptions} before the pipeline, attached to it once it runs, ticked by the command's reporting loop, and
- * closed after the pipeline has drained, so that every flow's end is journaled before the journal closes, and shipped
- * after.
+ * What a sensor run owns around its {@link Pipeline}: the journals ({@link SensorJournals}: the event journal's writer
+ * registered last on each worker, so it sees what the other handlers add; the raw-packet journal's on each poller), the
+ * latency histograms and their log, the counters file and, with {@code --kafka}, the journal's shipper ({@link
+ * SensorShipper}). Made from {@link SensorOptions} before the pipeline, it runs the command's loop ({@link #run}):
+ * attached to the pipeline once it runs, ticked, and closed after the pipeline has drained, so that every flow's end is
+ * journaled before the journal closes, and shipped after.
  * <p>
  * Not thread safe: one reporting thread makes, ticks and closes it; the shipper runs on a thread of its own.
  */
@@ -69,13 +57,10 @@ public final class Sensor implements AutoCloseable
     private static final int MAX_ERRORS_SHOWN = 16;
 
     private final SensorOptions options;
-    private final Journal journal;
-    private final Journal rawJournal;
+    private final SensorJournals journals;
     private final StageHistograms histograms;
     private final HistogramLog histogramLog;
     private final CountersFile countersFile;
-    private final List<JournalWriter> journalWriters = new CopyOnWriteArrayList<>();
-    private final List<RawPacketJournal> rawWriters = new CopyOnWriteArrayList<>();
     private final long histogramIntervalNs;
     private final List<FlowRuleHandler.Rule> rules;
     private final java.util.Set<String> errorsShown = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -97,8 +82,7 @@ public final class Sensor implements AutoCloseable
 
     private Sensor(
         final SensorOptions options,
-        final Journal journal,
-        final Journal rawJournal,
+        final SensorJournals journals,
         final StageHistograms histograms,
         final HistogramLog histogramLog,
         final CountersFile countersFile,
@@ -113,8 +97,7 @@ public final class Sensor implements AutoCloseable
             new JournalShipper(ship.counters(countersFile).log(line -> ruleLog.accept("ship: " + line))),
             this::onError);
         this.options = options;
-        this.journal = journal;
-        this.rawJournal = rawJournal;
+        this.journals = journals;
         this.histograms = histograms;
         this.histogramLog = histogramLog;
         this.countersFile = countersFile;
@@ -147,70 +130,27 @@ public final class Sensor implements AutoCloseable
     }
 
     /**
-     * The engines' active-response counters (resets requested, RST frames sent and refused, resets not sent,
-     * connections dropped and their packets ignored), summed over the workers, one line each; empty when all are zero.
+     * Run the sensor over its started pipeline, on the command's thread: the one loop of {@code capture} and
+     * {@code read} ({@link SensorLoop}), which stops when told, when the journal stops, a worker fails or a live source
+     * goes, or at the command's own limits; then closes the pipeline and this sensor, and finishes the summary.
      *
-     * @param pipeline whose workers' engines to sum.
-     * @return the lines.
+     * @param pipeline    started from {@link #pipelineContext}.
+     * @param startNs     when the run started, on {@link System#nanoTime()}.
+     * @param run         what the command adds: its reports, its stop lines, its summary.
+     * @param err         for the summary and errors.
+     * @param running     false once a signal asks to stop.
+     * @param handlerStop true once a handler threw under {@code --handler-errors stop}.
+     * @return the exit code.
      */
-    public static String activeResponseSummary(final Pipeline pipeline)
+    public int run(
+        final Pipeline pipeline,
+        final long startNs,
+        final SensorRun run,
+        final PrintWriter err,
+        final BooleanSupplier running,
+        final BooleanSupplier handlerStop)
     {
-        final EngineCounter[] shown = {EngineCounter.RESET_REQUESTED, EngineCounter.RESET_FRAMES_SENT,
-            EngineCounter.RESET_SEND_FAILED, EngineCounter.RESET_NOT_SENT, EngineCounter.FLOWS_DROPPED,
-            EngineCounter.DROPPED_FLOW};
-        final long[] totals = new long[shown.length];
-        long any = 0;
-        for (final Worker worker : pipeline.workers())
-        {
-            for (int i = 0; i < shown.length; i++)
-            {
-                final long value = worker.engine().counters().get(shown[i]);
-                totals[i] += value;
-                any += value;
-            }
-        }
-        final StringBuilder out = new StringBuilder();
-        for (int i = 0; i < shown.length && any > 0; i++)
-        {
-            out.append(String.format(Locale.ROOT, "  active response: %-28s %d%n", shown[i].label(), totals[i]));
-        }
-        return out.toString();
-    }
-
-    /**
-     * What the workers' engines made of segments with bad checksums, and the pollers' reassembly of fragments at the
-     * end: the hosts found to offload their checksums, the bad segments ignored, the fragments still waiting.
-     * Once the pipeline has closed.
-     *
-     * @param pipeline whose workers and pollers to read.
-     * @return the lines; empty when there is nothing to say.
-     */
-    public static String checksumAndFragmentSummary(final Pipeline pipeline)
-    {
-        final List<String> hosts = new ArrayList<>();
-        long ignored = 0;
-        for (final Worker worker : pipeline.workers())
-        {
-            hosts.addAll(worker.engine().checksumOffloadHosts());
-            ignored += worker.engine().counters().get(EngineCounter.BAD_CHECKSUM);
-        }
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8))
-        {
-            long waiting = 0;
-            for (final PipelinePoller poller : pipeline.pollers())
-            {
-                final IpDefragmenter defragmenter = poller.dispatcher().decoder()
-                    .defragmenter();
-                waiting += defragmenter == null ? 0 : defragmenter.fragmentsHeld();
-            }
-            if (waiting > 0)
-            {
-                out.printf("fragments still waiting for the rest of their datagrams at the end: %d%n", waiting);
-            }
-            CaptureReplay.printChecksumNotes(out, ignored, hosts);
-        }
-        return bytes.toString(StandardCharsets.UTF_8);
+        return SensorLoop.run(this, pipeline, startNs, run, err, running, handlerStop);
     }
 
     /**
@@ -226,21 +166,13 @@ public final class Sensor implements AutoCloseable
      */
     public static Sensor open(final SensorOptions options, final boolean live)
     {
-        Journal journal = null;
-        Journal rawJournal = null;
+        SensorJournals journals = null;
         HistogramLog log = null;
         CountersFile counters = null;
         MetricsEndpoint endpoint = null;
         try
         {
-            if (options.journal != null)
-            {
-                journal = ChronicleJournal.open(journalContext(options).directory(options.journal));
-            }
-            if (options.rawJournal != null)
-            {
-                rawJournal = ChronicleJournal.open(journalContext(options).directory(options.rawJournal));
-            }
+            journals = SensorJournals.open(options);
             final StageHistograms histograms = options.measuresLatency(live) ? new StageHistograms() : null;
             if (options.histogramLog != null)
             {
@@ -261,12 +193,12 @@ public final class Sensor implements AutoCloseable
             {
                 endpoint = MetricsEndpoint.start(options.metricsListen, counters.reader());
             }
-            return new Sensor(options, journal, rawJournal, histograms, log, counters, endpoint,
+            return new Sensor(options, journals, histograms, log, counters, endpoint,
                 options.shipContext(), live);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(endpoint, journal, rawJournal, log, counters);
+            CloseHelper.quietCloseAll(endpoint, journals, log, counters);
             throw ex;
         }
     }
@@ -315,11 +247,9 @@ public final class Sensor implements AutoCloseable
                 {
                     handlers.accept(worker, list);
                 }
-                if (journal != null)
+                if (journals.hasEvents())
                 {
-                    final JournalWriter writer = journal.newWriter(worker);
-                    journalWriters.add(writer);
-                    list.add(writer);
+                    list.add(journals.newWriter(worker));
                 }
                 return list;
             });
@@ -327,14 +257,9 @@ public final class Sensor implements AutoCloseable
         {
             context.workerCpus(options.workerCpus);
         }
-        if (rawJournal != null)
+        if (journals.hasRawPackets())
         {
-            context.frameTaps(poller ->
-            {
-                final RawPacketJournal writer = rawJournal.newRawPacketWriter(poller);
-                rawWriters.add(writer);
-                return (FrameHandler)writer;
-            });
+            context.frameTaps(journals::newRawWriter);
         }
         return context;
     }
@@ -421,12 +346,7 @@ public final class Sensor implements AutoCloseable
      */
     public long journalPayloadBytes()
     {
-        long bytes = 0;
-        for (final JournalWriter writer : journalWriters)
-        {
-            bytes += writer.payloadBytesWritten();
-        }
-        return bytes;
+        return journals.payloadBytes();
     }
 
     /**
@@ -434,12 +354,7 @@ public final class Sensor implements AutoCloseable
      */
     public long rawFrameBytes()
     {
-        long bytes = 0;
-        for (final RawPacketJournal writer : rawWriters)
-        {
-            bytes += writer.frameBytesWritten();
-        }
-        return bytes;
+        return journals.rawFrameBytes();
     }
 
     /**
@@ -468,26 +383,12 @@ public final class Sensor implements AutoCloseable
 
     private long journalEventsDropped()
     {
-        long dropped = 0;
-        for (final JournalWriter writer : journalWriters)
-        {
-            dropped += writer.eventsDropped();
-        }
-        for (final RawPacketJournal writer : rawWriters)
-        {
-            dropped += writer.eventsDropped();
-        }
-        return dropped;
+        return journals.eventsDropped();
     }
 
     private long rawFramesCut()
     {
-        long frames = 0;
-        for (final RawPacketJournal writer : rawWriters)
-        {
-            frames += writer.framesCut();
-        }
-        return frames;
+        return journals.rawFramesCut();
     }
 
     /**
@@ -496,14 +397,7 @@ public final class Sensor implements AutoCloseable
      */
     public String journalStopped()
     {
-        for (final Journal each : new Journal[] {journal, rawJournal})
-        {
-            if (each != null && each.space().hasStopped())
-            {
-                return "journal " + each.directory() + ": " + each.space().fullReason();
-            }
-        }
-        return null;
+        return journals.stopped();
     }
 
     /**
@@ -511,8 +405,7 @@ public final class Sensor implements AutoCloseable
      */
     public boolean journalLostAnything()
     {
-        return journalEventsDropped() > 0 || journal != null && journal.space().wasFull() ||
-            rawJournal != null && rawJournal.space().wasFull();
+        return journals.lostAnything();
     }
 
     /**
@@ -530,32 +423,7 @@ public final class Sensor implements AutoCloseable
      */
     public void printSummary(final PrintWriter err)
     {
-        if (journal != null)
-        {
-            err.printf(Locale.ROOT, "journal %s (run %d): %d payload bytes%n", journal.directory(), journal.run(),
-                journalPayloadBytes());
-            long events = 0;
-            long bytes = 0;
-            for (final JournalWriter writer : journalWriters)
-            {
-                events += writer.eventsDropped();
-                bytes += writer.payloadBytesDropped();
-            }
-            lost(err, journal, "events", events, "payload", bytes);
-        }
-        if (rawJournal != null)
-        {
-            err.printf(Locale.ROOT, "raw-packet journal %s (run %d): %d frame bytes, %d frames cut%n",
-                rawJournal.directory(), rawJournal.run(), rawFrameBytes(), rawFramesCut());
-            long frames = 0;
-            long bytes = 0;
-            for (final RawPacketJournal writer : rawWriters)
-            {
-                frames += writer.eventsDropped();
-                bytes += writer.payloadBytesDropped();
-            }
-            lost(err, rawJournal, "frames", frames, "frame", bytes);
-        }
+        journals.printSummary(err);
         if (shipSummary != null)
         {
             err.println(shipSummary);
@@ -604,7 +472,7 @@ public final class Sensor implements AutoCloseable
         try
         {
             // The journal first: its last excerpts are then committed, and the shipper can send them.
-            CloseHelper.closeAll(histogramLog, journal, rawJournal);
+            CloseHelper.closeAll(histogramLog, journals);
         }
         finally
         {
@@ -646,26 +514,5 @@ public final class Sensor implements AutoCloseable
     public String shipIncomplete()
     {
         return shipIncomplete;
-    }
-
-    private static void lost(
-        final PrintWriter err, final Journal journal, final String what, final long count, final String kind,
-        final long bytes)
-    {
-        if (count > 0 || journal.space().wasFull())
-        {
-            err.printf(Locale.ROOT, "journal %s: %d %s (%d %s bytes) not journaled (--journal-full %s): %s%n",
-                journal.directory(), count, what, bytes, kind, journal.space().policy().label(),
-                journal.space().fullReason());
-        }
-    }
-
-    private static JournalContext journalContext(final SensorOptions options)
-    {
-        return new JournalContext()
-            .fullPolicy(options.journalFullPolicy())
-            .rollCycle(options.rollCycle())
-            .retainCycles(options.retainCycles)
-            .batchBytes(JournalContext.BATCH_BYTES_PIPELINE_DEFAULT);
     }
 }

@@ -34,10 +34,21 @@ public final class SegmentFormatter
      */
     public StringBuilder text(final Frame frame, final PacketDecoder decoder)
     {
+        return text(frame.frameNumber(), frame.timestampNs(), decoder);
+    }
+
+    /**
+     * @param frameNumber of the frame the segment came in, in its source.
+     * @param timeNs      the frame's capture time.
+     * @param decoder     that decoded it.
+     * @return the text line, without a line break; valid until the next call.
+     */
+    public StringBuilder text(final long frameNumber, final long timeNs, final PacketDecoder decoder)
+    {
         final TcpFlyweight tcp = decoder.tcp();
         line.setLength(0);
-        line.append(frame.frameNumber()).append(' ');
-        TextFormat.appendTimestamp(line, frame.timestampNs()).append(' ');
+        line.append(frameNumber).append(' ');
+        TextFormat.appendTimestamp(line, timeNs).append(' ');
         endpoint(decoder, decoder.sourceAddressOffset(), tcp.srcPort()).append(" > ");
         endpoint(decoder, decoder.destinationAddressOffset(), tcp.dstPort());
         line.append(" flags [");
@@ -81,12 +92,23 @@ public final class SegmentFormatter
      */
     public StringBuilder json(final Frame frame, final PacketDecoder decoder)
     {
+        return json(frame.frameNumber(), frame.timestampNs(), decoder);
+    }
+
+    /**
+     * @param frameNumber of the frame the segment came in, in its source.
+     * @param timeNs      the frame's capture time.
+     * @param decoder     that decoded it.
+     * @return the JSON object, without a line break; valid until the next call.
+     */
+    public StringBuilder json(final long frameNumber, final long timeNs, final PacketDecoder decoder)
+    {
         final TcpFlyweight tcp = decoder.tcp();
         line.setLength(0);
-        line.append("{\"frame\":").append(frame.frameNumber());
+        line.append("{\"frame\":").append(frameNumber);
         line.append(",\"ts\":\"");
-        TextFormat.appendTimestamp(line, frame.timestampNs()).append('"');
-        line.append(",\"ts_ns\":").append(frame.timestampNs());
+        TextFormat.appendTimestamp(line, timeNs).append('"');
+        line.append(",\"ts_ns\":").append(timeNs);
         line.append(",\"ip_version\":").append(decoder.ipVersion());
         line.append(",\"srcip\":\"");
         TextFormat.appendAddress(line, decoder.buffer(), decoder.sourceAddressOffset(), decoder.addressLength());

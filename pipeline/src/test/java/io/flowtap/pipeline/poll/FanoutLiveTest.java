@@ -1,11 +1,17 @@
 package io.flowtap.pipeline.poll;
 
+import io.flowtap.capture.FrameHandler;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.DecoderContext;
+import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.ring.AfPacketContext;
 import io.flowtap.capture.ring.FanoutMode;
 import io.flowtap.capture.ring.LiveNetwork;
 import io.flowtap.capture.ring.VethPair;
+import io.flowtap.pipeline.Pipeline;
+import io.flowtap.pipeline.PipelineContext;
+import io.flowtap.pipeline.shard.DispatchCounter;
+import io.flowtap.reassembly.flow.FlowKey;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,11 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Two pinned pollers in one fanout group on a veth pair of a namespace the test creates: with hash fanout every flow's
- * segments, both directions, land on one poller and the wrong-poller counter stays at zero; with round-robin fanout
- * (lb) flows are split and the counter sees it.
+ * Two pinned pollers of a pipeline in one fanout group on a veth pair of a namespace the test creates: with hash
+ * fanout every flow's segments, both directions, land on one poller and the wrong-poller counter stays at zero; with
+ * round-robin fanout (lb) flows are split and the counter sees it. Each poller's frame tap tells which poller read a
+ * frame; the worker's segment handler counts what was handed on.
  */
-class PollerGroupLiveTest
+class FanoutLiveTest
 {
     private static final int FLOWS = 64;
     private static final int FRAMES_EACH_WAY = 10;
@@ -43,9 +50,30 @@ class PollerGroupLiveTest
         final Map<Long, Set<Integer>> pollersByFlow = new ConcurrentHashMap<>();
         final AtomicLong segments = new AtomicLong();
         final List<String> threads = new CopyOnWriteArrayList<>();
+        long wrongPoller;
+        long handedOn;
     }
 
-    private static Seen run(final FanoutMode mode, final PollerGroup[] started) throws Exception
+    private static boolean isTestSegment(final PacketDecoder decoder)
+    {
+        return decoder.ipv4().sourceAddress() >>> 24 == 10 && decoder.tcp().payloadLength() == 1;
+    }
+
+    private static FrameHandler tap(final int poller, final Seen seen)
+    {
+        final PacketDecoder decoder = new PacketDecoder(new DecoderContext().checksumMode(ChecksumMode.OFF), false);
+        final FlowKey key = new FlowKey();
+        return frame ->
+        {
+            if (decoder.decode(frame) && isTestSegment(decoder))
+            {
+                final long hash = key.wrap(decoder, false).hash();
+                seen.pollersByFlow.computeIfAbsent(hash, h -> ConcurrentHashMap.newKeySet()).add(poller);
+            }
+        };
+    }
+
+    private static Seen run(final FanoutMode mode) throws Exception
     {
         final Seen seen = new Seen();
         final List<Throwable> errors = new CopyOnWriteArrayList<>();
@@ -57,17 +85,20 @@ class PollerGroupLiveTest
                 .blockCount(16)
                 .retireTimeoutMs(5);
             final int[] cpus = {0, Runtime.getRuntime().availableProcessors() > 1 ? 1 : 0};
-            try (PollerGroup group = PollerGroup.start(template, 2, cpus, mode, AfPacketContext.NO_FANOUT,
-                new DecoderContext().checksumMode(ChecksumMode.OFF), (poller, frame, decoder, flowHash) ->
+            final PipelineContext context = new PipelineContext()
+                .checksumMode(ChecksumMode.OFF)
+                .errorHandler(errors::add)
+                .frameTaps(poller -> tap(poller, seen))
+                .segmentHandlers(worker -> (segment, frameNumber, timeNs) ->
                 {
-                    if (decoder.ipv4().sourceAddress() >>> 24 == 10 && decoder.tcp().payloadLength() == 1)
+                    if (isTestSegment(segment))
                     {
-                        seen.pollersByFlow.computeIfAbsent(flowHash, h -> ConcurrentHashMap.newKeySet()).add(poller);
                         seen.segments.incrementAndGet();
                     }
-                }, errors::add))
+                });
+            final Pipeline pipeline = Pipeline.live(context, template, 2, cpus, mode);
+            try
             {
-                started[0] = group;
                 final List<String> command = veth.inNamespace(LiveNetwork.javaMain(FlowFrameSender.class,
                     veth.peerInterface(), Integer.toString(FLOWS), Integer.toString(FRAMES_EACH_WAY), "7"));
                 final LiveNetwork.Result result = LiveNetwork.await(LiveNetwork.start(command), command, 60);
@@ -77,13 +108,18 @@ class PollerGroupLiveTest
                 {
                     Thread.sleep(10);
                 }
-                // Let in-flight frames settle before the counters are read.
-                Thread.sleep(100);
-                for (final Poller poller : group.pollers())
-                {
-                    seen.threads.add(poller.roleName() + " cpu " + poller.cpu());
-                }
             }
+            finally
+            {
+                pipeline.close();
+            }
+            for (final PipelinePoller poller : pipeline.pollers())
+            {
+                final LivePoller live = (LivePoller)poller;
+                seen.threads.add(live.roleName() + " cpu " + live.cpu());
+            }
+            seen.wrongPoller = pipeline.total(DispatchCounter.WRONG_POLLER);
+            seen.handedOn = pipeline.total(DispatchCounter.HANDED_OFF);
         }
         assertEquals(List.of(), new ArrayList<>(errors), "no poller failed (pinning included)");
         return seen;
@@ -92,8 +128,7 @@ class PollerGroupLiveTest
     @Test
     void hashFanoutKeepsEveryFlowBothDirectionsOnOnePoller() throws Exception
     {
-        final PollerGroup[] group = new PollerGroup[1];
-        final Seen seen = run(FanoutMode.HASH, group);
+        final Seen seen = run(FanoutMode.HASH);
 
         assertEquals(TOTAL, seen.segments.get(), "every frame captured once");
         assertEquals(FLOWS, seen.pollersByFlow.size(), "both directions of a flow share its symmetric hash");
@@ -104,16 +139,15 @@ class PollerGroupLiveTest
             onFirst += entry.getValue().contains(0) ? 1 : 0;
         }
         assertTrue(onFirst > 0 && onFirst < FLOWS, "the kernel spread flows over both pollers: " + onFirst);
-        assertEquals(0, group[0].total(PollerCounter.WRONG_POLLER));
-        assertEquals(TOTAL, group[0].total(PollerCounter.SEGMENTS));
+        assertEquals(0, seen.wrongPoller);
+        assertTrue(seen.handedOn >= TOTAL, "every test segment handed on: " + seen.handedOn);
         System.out.printf("hash fanout: %d flows, %d on poller 0, %s%n", FLOWS, onFirst, seen.threads);
     }
 
     @Test
     void roundRobinFanoutSplitsFlowsAndTheWrongPollerCounterSeesIt() throws Exception
     {
-        final PollerGroup[] group = new PollerGroup[1];
-        final Seen seen = run(FanoutMode.LB, group);
+        final Seen seen = run(FanoutMode.LB);
 
         assertEquals(TOTAL, seen.segments.get());
         long split = 0;
@@ -122,6 +156,6 @@ class PollerGroupLiveTest
             split += pollers.size() > 1 ? 1 : 0;
         }
         assertTrue(split > 0, "lb fanout alternates packets between sockets");
-        assertTrue(group[0].total(PollerCounter.WRONG_POLLER) > 0, "the counter reports split flows");
+        assertTrue(seen.wrongPoller > 0, "the counter reports split flows");
     }
 }
