@@ -75,24 +75,7 @@ public final class EngineContext
      */
     public EngineContext conclude()
     {
-        if (maxFlows < 1)
-        {
-            throw new IllegalArgumentException("max flows must be positive: " + maxFlows);
-        }
-        if (Integer.bitCount(pageSize) != 1 || pageSize < 64)
-        {
-            throw new IllegalArgumentException("page size must be a power of two of at least 64: " + pageSize);
-        }
-        if (engineMemcapBytes < pageSize || engineMemcapBytes / pageSize > Integer.MAX_VALUE / pageSize)
-        {
-            throw new IllegalArgumentException(
-                "engine memcap must be between one page and 2 GiB: " + engineMemcapBytes);
-        }
-        if (flowMemcapBytes < pageSize)
-        {
-            throw new IllegalArgumentException("flow memcap must be at least one page (" + pageSize + "): " +
-                flowMemcapBytes);
-        }
+        EngineContextChecks.checkSizes(this);
         if (flowMemcapBytes > engineMemcapBytes)
         {
             flowMemcapBytes = engineMemcapBytes;
@@ -101,26 +84,7 @@ public final class EngineContext
         {
             maxSegments = (int)Math.min(1 << 22, Math.max(1024, engineMemcapBytes / 256));
         }
-        if (dataSlots < 1)
-        {
-            throw new IllegalArgumentException("data slots must be positive: " + dataSlots);
-        }
-        if (ackGraceNs < 0 || ackGraceSegments < 0)
-        {
-            throw new IllegalArgumentException("ack grace must not be negative");
-        }
-        if (checksumHoldBytes < 0 || checksumHoldSegments < 1)
-        {
-            throw new IllegalArgumentException("checksum hold must be 0 bytes or more and 1 segment or more");
-        }
-        if (embryonicTimeoutNs <= 0 || establishedTimeoutNs <= 0 || closingTimeoutNs <= 0 || closedTimeoutNs <= 0)
-        {
-            throw new IllegalArgumentException("timeouts must be positive");
-        }
-        if (attemptTimeoutNs < 0)
-        {
-            throw new IllegalArgumentException("attempt timeout must not be negative: " + attemptTimeoutNs);
-        }
+        EngineContextChecks.checkLimits(this);
         concluded = true;
         return this;
     }

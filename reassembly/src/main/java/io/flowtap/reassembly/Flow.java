@@ -1,5 +1,6 @@
 package io.flowtap.reassembly;
 
+import io.flowtap.reassembly.history.ZeekConnection;
 import org.agrona.DirectBuffer;
 
 import java.net.InetAddress;
@@ -54,7 +55,6 @@ public final class Flow
     boolean midstream;
     boolean rstProvisional;
     long failedHandlers;
-    long lastNs;
 
     Flow(final int slot, final TcpHandler[] handlers, final int dataSlots)
     {
@@ -75,7 +75,6 @@ public final class Flow
         this.midstream = midstream;
         rstProvisional = false;
         failedHandlers = 0;
-        lastNs = timeNs;
         Arrays.fill(data, null);
         record.reset(timeNs, midstream);
         zeek.reset();

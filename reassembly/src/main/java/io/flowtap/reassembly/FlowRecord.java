@@ -1,5 +1,7 @@
 package io.flowtap.reassembly;
 
+import io.flowtap.reassembly.history.ZeekHistory;
+
 import java.util.Arrays;
 
 /**
@@ -16,7 +18,6 @@ public final class FlowRecord
     /** {@link #synFlags} when no SYN was seen that way. */
     public static final int NO_SYN = -1;
 
-    private static final int MAX_HISTORY = 40;
 
     // Every per-direction count in one array, counter-major with the two directions side by side, the four that
     // every packet or delivery moves first: one object and one or two cache lines per packet rather than an array
@@ -39,8 +40,7 @@ public final class FlowRecord
     private final int[] synFlags = new int[2];
     private final boolean[] fin = new boolean[2];
     private final boolean[] rst = new boolean[2];
-    private final byte[] history = new byte[MAX_HISTORY];
-    private int historyLength;
+    final ZeekHistory history = new ZeekHistory();
     private long attributes;
     private boolean connected;
     private boolean midstream;
@@ -58,7 +58,7 @@ public final class FlowRecord
             fin[d] = false;
             rst[d] = false;
         }
-        historyLength = 0;
+        history.clear();
         attributes = 0;
         connected = false;
         this.midstream = midstream;
@@ -80,23 +80,11 @@ public final class FlowRecord
     }
 
     /**
-     * Append a letter to the history as it is (the rules of which letter, in which case, are
-     * {@link ZeekConnection}'s). Past {@value #MAX_HISTORY} letters the history is cut, as a log line must end.
-     */
-    void addHistory(final char letter)
-    {
-        if (historyLength < MAX_HISTORY)
-        {
-            history[historyLength++] = (byte)letter;
-        }
-    }
-
-    /**
      * Zeek's {@code ^}: the roles were flipped (at the first packet, or when a later one showed the guess wrong).
      */
     void flipped()
     {
-        addHistory('^');
+        history.add('^');
     }
 
     void synFlags(final int direction, final int flags)
@@ -228,11 +216,7 @@ public final class FlowRecord
             fin[d] = finEach[d];
             rst[d] = rstEach[d];
         }
-        historyLength = Math.min(historyText.length(), MAX_HISTORY);
-        for (int i = 0; i < historyLength; i++)
-        {
-            history[i] = (byte)historyText.charAt(i);
-        }
+        history.set(historyText);
         connected = connectedFlag;
         midstream = midstreamFlag;
         firstNs = firstTimeNs;
@@ -477,7 +461,7 @@ public final class FlowRecord
      */
     public int historyLength()
     {
-        return historyLength;
+        return history.length();
     }
 
     /**
@@ -486,7 +470,7 @@ public final class FlowRecord
      */
     public char historyChar(final int index)
     {
-        return (char)history[index];
+        return history.charAt(index);
     }
 
     /**
@@ -495,11 +479,7 @@ public final class FlowRecord
      */
     public StringBuilder appendHistory(final StringBuilder out)
     {
-        for (int i = 0; i < historyLength; i++)
-        {
-            out.append((char)history[i]);
-        }
-        return out;
+        return history.appendTo(out);
     }
 
     /**
@@ -507,6 +487,6 @@ public final class FlowRecord
      */
     public String history()
     {
-        return appendHistory(new StringBuilder(historyLength)).toString();
+        return appendHistory(new StringBuilder(history.length())).toString();
     }
 }

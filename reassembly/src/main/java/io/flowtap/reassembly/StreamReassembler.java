@@ -12,6 +12,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * not consume, and skips holes that will never fill as gaps. Stateless between calls apart from its buffers: the
  * state is in the {@link Stream}.
  * <p>
+ * This class is the sequence logic: where a segment's bytes go in its stream (trimmed retransmissions, urgent data,
+ * a late midstream start), what an acknowledgement proves (bytes deliverable, holes that will never fill, after a
+ * grace), and what the memcaps make of a segment that does not fit. It keeps nothing itself: the out-of-order store
+ * is {@link HeldBytes}, and delivery and gap accounting are {@link StreamDelivery}.
+ * <p>
  * Bytes are copied only when they must wait: out of order, not yet acknowledged ({@link DeliveryMode#ACKED}), or not
  * consumed by a handler. Waiting bytes live in the engine's {@link PageStore}; their segments' boundaries and arrival
  * times in its {@link SegmentPool}.
@@ -27,18 +32,15 @@ final class StreamReassembler
     // Furthest back a midstream stream is started again for earlier bytes that came late.
     private static final long MAX_REBASE = 1L << 20;
 
-    private final PageStore pages;
-    private final SegmentPool segments;
-    private final TcpHandler[] handlers;
     private final EngineCounters counters;
     private final DeliveryMode mode;
     private final MemcapPolicy memcapPolicy;
     private final UrgentPolicy urgentPolicy;
-    private final int flowMemcapPages;
-    private final UnsafeBuffer staging;
     private final long ackGraceNs;
     private final int ackGraceSegments;
     private final boolean ackGrace;
+    private final HeldBytes held;
+    private final StreamDelivery delivery;
 
     StreamReassembler(
         final PageStore pages,
@@ -47,19 +49,20 @@ final class StreamReassembler
         final EngineCounters counters,
         final EngineContext context)
     {
-        this.pages = pages;
-        this.segments = segments;
-        this.handlers = handlers;
         this.counters = counters;
         this.mode = context.deliveryMode();
         this.memcapPolicy = context.memcapPolicy();
         this.urgentPolicy = context.urgentPolicy();
-        this.flowMemcapPages = (int)Math.max(1, context.flowMemcapBytes() / context.pageSize());
         this.ackGraceNs = context.ackGraceNs();
         this.ackGraceSegments = context.ackGraceSegments();
         this.ackGrace = ackGraceNs > 0 || ackGraceSegments > 0;
+        final int flowMemcapPages = (int)Math.max(1, context.flowMemcapBytes() / context.pageSize());
         final int stagingBytes = (int)Math.min(Integer.MAX_VALUE - 64, context.flowMemcapBytes() + 65_536);
-        this.staging = new UnsafeBuffer(BufferUtil.allocateDirectAligned(BitCeiling.of(stagingBytes), 64));
+        // Where bytes that straddle pages are put together, for a handler or for a move: shared by the two parts.
+        final UnsafeBuffer staging =
+            new UnsafeBuffer(BufferUtil.allocateDirectAligned(BitCeiling.of(stagingBytes), 64));
+        this.held = new HeldBytes(pages, segments, handlers, counters, flowMemcapPages, staging);
+        this.delivery = new StreamDelivery(pages, segments, held, handlers, counters, mode, staging);
     }
 
     /**
@@ -93,7 +96,7 @@ final class StreamReassembler
         }
         long start = stream.offsetOf(seq);
         if (start < 0 && start >= -MAX_REBASE && !stream.synSeen && stream.frontier == 0 && stream.reassembling &&
-            !stream.stopped && !stream.eofSent && rebase(stream, -start))
+            !stream.stopped && !stream.eofSent && held.rebase(stream, -start))
         {
             start = 0;
         }
@@ -103,11 +106,11 @@ final class StreamReassembler
             if (urgentPolicy == UrgentPolicy.DROP)
             {
                 counters.increment(EngineCounter.URGENT_DROPPED);
-                claimed(flow, direction, stream, claimedEnd);
+                StreamDelivery.claimed(flow, direction, stream, claimedEnd);
                 return;
             }
             final long urgent = start + urgentPointer - 1;
-            claimed(flow, direction, stream, claimedEnd);
+            StreamDelivery.claimed(flow, direction, stream, claimedEnd);
             insert(flow, direction, stream, start, buffer, offset, Math.min(urgentPointer - 1, capturedLength), timeNs,
                 true);
             // A retransmission of an urgent segment whose byte was already taken out must not take out another.
@@ -120,7 +123,7 @@ final class StreamReassembler
             }
             return;
         }
-        claimed(flow, direction, stream, claimedEnd);
+        StreamDelivery.claimed(flow, direction, stream, claimedEnd);
         if (capturedLength < payloadLength)
         {
             counters.increment(EngineCounter.TRUNCATED_PAYLOAD);
@@ -167,7 +170,7 @@ final class StreamReassembler
             stream.reanchor();
             return;
         }
-        deliverable(flow, direction, stream, timeNs);
+        delivery.deliverable(flow, direction, stream, timeNs);
         if (stream.frontier >= ack)
         {
             return;
@@ -232,15 +235,15 @@ final class StreamReassembler
         boolean gapped = false;
         while (stream.frontier < ack && !flow.dropped)
         {
-            final long next = nextHeldStart(stream);
+            final long next = held.nextHeldStart(stream);
             final long length = Math.min(next, ack) - stream.frontier;
             if (length <= 0)
             {
                 break;
             }
-            gap(flow, direction, stream, length, GapReason.ACKED, timeNs);
+            delivery.gap(flow, direction, stream, length, GapReason.ACKED, timeNs);
             gapped = true;
-            deliverable(flow, direction, stream, timeNs);
+            delivery.deliverable(flow, direction, stream, timeNs);
         }
         if (stream.ackedHoleSinceNs != Stream.NONE)
         {
@@ -250,59 +253,6 @@ final class StreamReassembler
             }
             stream.ackedHoleSinceNs = Stream.NONE;
         }
-    }
-
-    /**
-     * A midstream stream's earlier bytes came after later ones, before anything of it was delivered: renumber it so
-     * that it starts at them, moving what it holds up by {@code delta}. Cold: once a flow at most.
-     *
-     * @return false when the page store has no room to move the held bytes (the late bytes are then a
-     * retransmission, as before).
-     */
-    private boolean rebase(final Stream stream, final long delta)
-    {
-        if (stream.segmentHead != SegmentPool.NONE)
-        {
-            // Renumbered, each held segment may straddle one more page boundary than before.
-            int held = 0;
-            for (int segment = stream.segmentHead; segment != SegmentPool.NONE; segment = segments.next(segment))
-            {
-                held++;
-            }
-            if (pages.freePages() < held || stream.heldEnd - segments.start(stream.segmentHead) > staging.capacity())
-            {
-                return false;
-            }
-            final long first = segments.start(stream.segmentHead);
-            for (int segment = stream.segmentHead; segment != SegmentPool.NONE; segment = segments.next(segment))
-            {
-                pages.read(stream.pageHead, segments.start(segment), staging, (int)(segments.start(segment) - first),
-                    (int)(segments.end(segment) - segments.start(segment)));
-            }
-            stream.pageHead = pages.releaseAll(stream.pageHead);
-            segments.shift(stream.segmentHead, delta);
-            for (int segment = stream.segmentHead; segment != SegmentPool.NONE; segment = segments.next(segment))
-            {
-                final long segmentStart = segments.start(segment);
-                stream.pageHead = pages.write(stream.pageHead, segmentStart, staging,
-                    (int)(segmentStart - delta - first), (int)(segments.end(segment) - segmentStart));
-            }
-            stream.pageTail = pages.tailFrom(stream.pageHead);
-            stream.heldPages = pages.chainLength(stream.pageHead);
-            stream.heldEnd += delta;
-        }
-        stream.anchorOffset += delta;
-        stream.highest += delta;
-        if (stream.acked != Stream.NONE)
-        {
-            stream.acked += delta;
-        }
-        if (stream.finSeen)
-        {
-            stream.finOffset += delta;
-        }
-        counters.increment(EngineCounter.MIDSTREAM_REBASED);
-        return true;
     }
 
     /**
@@ -318,7 +268,7 @@ final class StreamReassembler
         }
         if (!stream.reassembling || stream.stopped)
         {
-            release(stream);
+            held.release(stream);
             return;
         }
         if (stream.ackedHoleSinceNs != Stream.NONE)
@@ -326,7 +276,7 @@ final class StreamReassembler
             // The flow ends within an acked hole's grace: what was acknowledged and never came is an acked gap.
             gapAcked(flow, direction, stream, timeNs);
         }
-        deliverContiguous(flow, direction, stream, Long.MAX_VALUE, timeNs);
+        delivery.deliverContiguous(flow, direction, stream, Long.MAX_VALUE, timeNs);
         long end = Math.max(stream.highest, stream.acked == Stream.NONE ? 0 : stream.acked);
         if (stream.finSeen)
         {
@@ -334,14 +284,29 @@ final class StreamReassembler
         }
         while (stream.frontier < end && !flow.dropped)
         {
-            final long next = nextHeldStart(stream);
+            final long next = held.nextHeldStart(stream);
             final long length = Math.min(next, end) - stream.frontier;
             if (length <= 0)
             {
                 break;
             }
-            gap(flow, direction, stream, length, GapReason.FLOW_END, timeNs);
-            deliverContiguous(flow, direction, stream, Long.MAX_VALUE, timeNs);
+            delivery.gap(flow, direction, stream, length, GapReason.FLOW_END, timeNs);
+            delivery.deliverContiguous(flow, direction, stream, Long.MAX_VALUE, timeNs);
+        }
+    }
+
+    /**
+     * The flow is ending: deliver what each direction holds, skipping holes as gaps, then give each its last call,
+     * the client's first.
+     */
+    void closeStreams(final Flow flow, final long timeNs)
+    {
+        flush(flow, Direction.TO_SERVER, timeNs);
+        flush(flow, Direction.TO_CLIENT, timeNs);
+        for (int d = Direction.TO_SERVER; d >= Direction.TO_CLIENT; d--)
+        {
+            final boolean otherEnded = flow.streams[Direction.opposite(d)].eofSent;
+            delivery.endOfStream(flow, d, otherEnded ? TcpHandler.EOF_BOTH : TcpHandler.EOF_DIRECTION, timeNs);
         }
     }
 
@@ -351,41 +316,7 @@ final class StreamReassembler
      */
     void endOfStream(final Flow flow, final int direction, final int eof, final long timeNs)
     {
-        final Stream stream = flow.streams[direction];
-        if (stream.eofSent)
-        {
-            return;
-        }
-        stream.eofSent = true;
-        if (!flow.dropped && stream.reassembling && !stream.stopped)
-        {
-            for (int h = 0; h < handlers.length; h++)
-            {
-                final long from = Math.min(stream.consumed[h], stream.frontier);
-                final int length = (int)Math.min(stream.frontier - from, staging.capacity());
-                final DirectBuffer buffer;
-                final int offset;
-                if (length == 0)
-                {
-                    buffer = staging;
-                    offset = 0;
-                }
-                else if (pages.withinOnePage(from, length))
-                {
-                    buffer = pages.slab();
-                    offset = pages.slabOffset(stream.pageHead, from);
-                }
-                else
-                {
-                    pages.read(stream.pageHead, from, staging, 0, length);
-                    buffer = staging;
-                    offset = 0;
-                }
-                handlers[h].onPayload(flow, direction, from, buffer, offset, length, timeNs, eof);
-                stream.consumed[h] = stream.frontier;
-            }
-        }
-        release(stream);
+        delivery.endOfStream(flow, direction, eof, timeNs);
     }
 
     /**
@@ -394,17 +325,7 @@ final class StreamReassembler
      */
     boolean isCovered(final Stream stream, final long start, final long end)
     {
-        long covered = Math.max(start, stream.frontier);
-        for (int segment = stream.segmentHead; segment != SegmentPool.NONE && covered < end;
-            segment = segments.next(segment))
-        {
-            if (segments.start(segment) > covered)
-            {
-                break;
-            }
-            covered = Math.max(covered, segments.end(segment));
-        }
-        return covered >= end;
+        return held.isCovered(stream, start, end);
     }
 
     /**
@@ -412,16 +333,7 @@ final class StreamReassembler
      */
     void release(final Stream stream)
     {
-        stream.segmentHead = segments.releaseAll(stream.segmentHead);
-        stream.pageHead = pages.releaseAll(stream.pageHead);
-        stream.segmentTail = SegmentPool.NONE;
-        stream.pageTail = PageStore.NONE;
-        stream.heldEnd = Long.MIN_VALUE;
-        stream.heldPages = 0;
-        for (int h = 0; h < stream.consumed.length; h++)
-        {
-            stream.consumed[h] = Math.max(stream.consumed[h], stream.frontier);
-        }
+        held.release(stream);
     }
 
     private void insert(
@@ -447,7 +359,7 @@ final class StreamReassembler
         {
             if (stream.segmentHead != SegmentPool.NONE || stream.pageHead != PageStore.NONE)
             {
-                release(stream);
+                held.release(stream);
             }
             counters.add(EngineCounter.NOT_REASSEMBLED_BYTES, length);
             stream.frontier = Math.max(stream.frontier, end);
@@ -483,7 +395,7 @@ final class StreamReassembler
         if (start == stream.frontier && mode == DeliveryMode.IMMEDIATE &&
             stream.segmentHead == SegmentPool.NONE && !stream.hasRetained())
         {
-            deliverInPlace(flow, direction, stream, start, buffer, offset, length, timeNs);
+            delivery.deliverInPlace(flow, direction, stream, start, buffer, offset, length, timeNs);
             return;
         }
 
@@ -492,7 +404,7 @@ final class StreamReassembler
             counters.increment(EngineCounter.OUT_OF_ORDER);
             flow.record.onOutOfOrder(direction);
         }
-        if (!fits(stream, start, end))
+        if (!held.fits(stream, start, end))
         {
             if (memcapPolicy == MemcapPolicy.STOP_TRACKING)
             {
@@ -505,30 +417,14 @@ final class StreamReassembler
                 insert(flow, direction, stream, start, buffer, offset, length, timeNs, false);
                 return;
             }
-            if (!fits(stream, start, end))
+            if (!held.fits(stream, start, end))
             {
                 counters.add(EngineCounter.MEMCAP_DROPPED_BYTES, length);
                 return;
             }
         }
-        store(flow, direction, stream, start, end, buffer, offset, timeNs);
-        deliverable(flow, direction, stream, timeNs);
-    }
-
-    private boolean fits(final Stream stream, final long start, final long end)
-    {
-        final int missing = pages.pagesMissing(stream.pageHead, stream.pageTail, start, end);
-        if (stream.heldPages + missing > flowMemcapPages)
-        {
-            counters.increment(EngineCounter.MEMCAP_FLOW);
-            return false;
-        }
-        if (missing > pages.freePages() || segments.free() == 0)
-        {
-            counters.increment(EngineCounter.MEMCAP_ENGINE);
-            return false;
-        }
-        return true;
+        held.store(flow, direction, stream, start, end, buffer, offset, timeNs);
+        delivery.deliverable(flow, direction, stream, timeNs);
     }
 
     /**
@@ -543,16 +439,16 @@ final class StreamReassembler
             {
                 stream.consumed[h] = stream.frontier;
             }
-            releaseConsumed(stream);
+            held.releaseConsumed(stream);
         }
-        final long next = nextHeldStart(stream);
+        final long next = held.nextHeldStart(stream);
         if (next != Long.MAX_VALUE)
         {
             if (next > stream.frontier)
             {
-                gap(flow, direction, stream, next - stream.frontier, GapReason.MEMCAP, timeNs);
+                delivery.gap(flow, direction, stream, next - stream.frontier, GapReason.MEMCAP, timeNs);
             }
-            deliverContiguous(flow, direction, stream, Long.MAX_VALUE, timeNs);
+            delivery.deliverContiguous(flow, direction, stream, Long.MAX_VALUE, timeNs);
         }
     }
 
@@ -564,390 +460,8 @@ final class StreamReassembler
         {
             final Stream s = flow.streams[d];
             s.stopped = true;
-            release(s);
+            held.release(s);
         }
-    }
-
-    /**
-     * Put a segment's bytes into the page store, resolving overlaps with segments already held: where the held bytes
-     * differ, the receiver's policy chooses, and the conflict is reported either way.
-     */
-    private void store(
-        final Flow flow,
-        final int direction,
-        final Stream stream,
-        final long start,
-        final long end,
-        final DirectBuffer buffer,
-        final int offset,
-        final long timeNs)
-    {
-        final int freeBefore = pages.freePages();
-        if (start >= stream.heldEnd && pages.isAppendable(stream.pageTail, start))
-        {
-            // After everything held (the bytes behind a hole arriving in order): nothing to overlap, O(1).
-            if (stream.pageTail == PageStore.NONE)
-            {
-                stream.pageHead = pages.write(PageStore.NONE, start, buffer, offset, (int)(end - start));
-                stream.pageTail = pages.tailFrom(stream.pageHead);
-            }
-            else
-            {
-                stream.pageTail = pages.append(stream.pageTail, start, buffer, offset, (int)(end - start));
-            }
-            stream.segmentTail = segments.append(stream.segmentTail, start, end, timeNs);
-            if (stream.segmentHead == SegmentPool.NONE)
-            {
-                stream.segmentHead = stream.segmentTail;
-            }
-            stream.heldEnd = end;
-            stream.heldPages += freeBefore - pages.freePages();
-            return;
-        }
-        boolean overlapped = false;
-        boolean broughtNew = false;
-        long cursor = start;
-        for (int segment = stream.segmentHead; segment != SegmentPool.NONE && cursor < end;
-            segment = segments.next(segment))
-        {
-            final long heldStart = segments.start(segment);
-            final long heldEnd = segments.end(segment);
-            if (heldStart >= end)
-            {
-                break;
-            }
-            if (heldEnd <= cursor)
-            {
-                continue;
-            }
-            if (heldStart > cursor)
-            {
-                write(stream, cursor, heldStart, start, buffer, offset);
-                broughtNew = true;
-                cursor = heldStart;
-            }
-            final long overlapEnd = Math.min(end, heldEnd);
-            overlapped = true;
-            final int overlapLength = (int)(overlapEnd - cursor);
-            if (!pages.equalTo(stream.pageHead, cursor, buffer, offset + (int)(cursor - start), overlapLength))
-            {
-                final boolean newWins = stream.policy.newWins(start, end, heldStart, heldEnd);
-                counters.increment(EngineCounter.OVERLAP_CONFLICTS);
-                flow.record.conflictingOverlap(direction);
-                for (int h = 0; h < handlers.length; h++)
-                {
-                    handlers[h].onOverlapConflict(
-                        flow, direction, heldStart, heldEnd - heldStart, start, end - start, newWins, timeNs);
-                }
-                if (newWins)
-                {
-                    write(stream, cursor, overlapEnd, start, buffer, offset);
-                }
-            }
-            cursor = overlapEnd;
-        }
-        if (cursor < end)
-        {
-            write(stream, cursor, end, start, buffer, offset);
-            broughtNew = true;
-        }
-        if (overlapped)
-        {
-            counters.increment(EngineCounter.OVERLAPS);
-            flow.record.overlap(direction);
-            if (!broughtNew)
-            {
-                counters.increment(EngineCounter.RETRANSMISSIONS);
-                flow.record.retransmission(direction);
-            }
-        }
-        if (!segments.contains(stream.segmentHead, start, end))
-        {
-            stream.segmentHead = segments.insert(stream.segmentHead, start, end, timeNs);
-        }
-        // Anything added here went before the old last segment and page, or just after them.
-        stream.segmentTail = segments.tailFrom(
-            stream.segmentTail != SegmentPool.NONE ? stream.segmentTail : stream.segmentHead);
-        stream.pageTail = pages.tailFrom(stream.pageTail != PageStore.NONE ? stream.pageTail : stream.pageHead);
-        stream.heldEnd = Math.max(stream.heldEnd, end);
-        stream.heldPages += freeBefore - pages.freePages();
-    }
-
-    private void write(
-        final Stream stream,
-        final long from,
-        final long to,
-        final long segmentStart,
-        final DirectBuffer buffer,
-        final int segmentOffset)
-    {
-        stream.pageHead = pages.write(
-            stream.pageHead, from, buffer, segmentOffset + (int)(from - segmentStart), (int)(to - from));
-    }
-
-    private void deliverable(final Flow flow, final int direction, final Stream stream, final long timeNs)
-    {
-        final long limit;
-        if (mode == DeliveryMode.IMMEDIATE)
-        {
-            limit = Long.MAX_VALUE;
-        }
-        else
-        {
-            limit = stream.acked == Stream.NONE ? stream.frontier : stream.acked;
-        }
-        deliverContiguous(flow, direction, stream, limit, timeNs);
-    }
-
-    /**
-     * Offer the held bytes that are now in order, up to {@code limit}, and release what every handler consumed.
-     */
-    private void deliverContiguous(
-        final Flow flow, final int direction, final Stream stream, final long limit, final long timeNs)
-    {
-        long contiguous = stream.frontier;
-        long earliest = Long.MAX_VALUE;
-        for (int segment = stream.segmentHead; segment != SegmentPool.NONE; segment = segments.next(segment))
-        {
-            if (segments.start(segment) > contiguous)
-            {
-                break;
-            }
-            final long end = segments.end(segment);
-            if (end > stream.frontier)
-            {
-                earliest = Math.min(earliest, segments.time(segment));
-                if (end > contiguous)
-                {
-                    contiguous = end;
-                }
-            }
-        }
-        contiguous = Math.min(contiguous, limit);
-        if (contiguous <= stream.frontier)
-        {
-            return;
-        }
-        final long time = mode == DeliveryMode.ACKED && earliest != Long.MAX_VALUE ? earliest : timeNs;
-        final long from = stream.frontier;
-        stream.frontier = contiguous;
-        offerHeld(flow, direction, stream, from, contiguous, time);
-        releaseConsumed(stream);
-        stream.reanchor();
-    }
-
-    /**
-     * Offer each handler the held bytes from where it stopped consuming up to {@code to}.
-     */
-    private void offerHeld(
-        final Flow flow, final int direction, final Stream stream, final long from, final long to, final long timeNs)
-    {
-        counters.add(EngineCounter.DELIVERED_BYTES, to - from);
-        flow.record.delivered(direction, to - from);
-        for (int h = 0; h < handlers.length; h++)
-        {
-            long position = Math.min(stream.consumed[h], from);
-            while (position < to && !flow.dropped)
-            {
-                final int length = (int)Math.min(to - position, staging.capacity());
-                final DirectBuffer buffer;
-                final int offset;
-                if (pages.withinOnePage(position, length))
-                {
-                    buffer = pages.slab();
-                    offset = pages.slabOffset(stream.pageHead, position);
-                }
-                else
-                {
-                    pages.read(stream.pageHead, position, staging, 0, length);
-                    buffer = staging;
-                    offset = 0;
-                }
-                final int consumed = clamp(
-                    handlers[h].onPayload(flow, direction, position, buffer, offset, length, timeNs,
-                    TcpHandler.EOF_NONE), length);
-                position += consumed;
-                if (consumed < length)
-                {
-                    break;
-                }
-            }
-            stream.consumed[h] = position;
-        }
-    }
-
-    /**
-     * The fast path: in order, nothing held, {@code immediate} mode. The handlers read the bytes in the packet; only
-     * what they leave unconsumed is copied.
-     */
-    private void deliverInPlace(
-        final Flow flow,
-        final int direction,
-        final Stream stream,
-        final long start,
-        final DirectBuffer buffer,
-        final int offset,
-        final int length,
-        final long timeNs)
-    {
-        final long end = start + length;
-        stream.frontier = end;
-        counters.add(EngineCounter.DELIVERED_BYTES, length);
-        flow.record.delivered(direction, length);
-        long minConsumed = end;
-        for (int h = 0; h < handlers.length; h++)
-        {
-            final int consumed = flow.dropped ? length : clamp(
-                handlers[h].onPayload(flow, direction, start, buffer, offset, length, timeNs, TcpHandler.EOF_NONE),
-                length);
-            stream.consumed[h] = start + consumed;
-            minConsumed = Math.min(minConsumed, start + consumed);
-        }
-        if (minConsumed < end)
-        {
-            if (fits(stream, minConsumed, end))
-            {
-                store(flow, direction, stream, minConsumed, end, buffer, offset + (int)(minConsumed - start), timeNs);
-            }
-            else
-            {
-                // A handler that never consumes cannot hold the flow's memory forever: its bytes are let go.
-                counters.add(EngineCounter.MEMCAP_DROPPED_BYTES, end - minConsumed);
-                for (int h = 0; h < handlers.length; h++)
-                {
-                    stream.consumed[h] = end;
-                }
-            }
-        }
-        stream.reanchor();
-    }
-
-    private void gap(
-        final Flow flow, final int direction, final Stream stream, final long length, final GapReason reason,
-        final long timeNs)
-    {
-        if (length <= 0)
-        {
-            return;
-        }
-        final long from = stream.frontier;
-        counters.increment(EngineCounter.GAPS);
-        counters.add(EngineCounter.GAP_BYTES, length);
-        account(flow, direction, stream, from, length);
-        for (int h = 0; h < handlers.length; h++)
-        {
-            handlers[h].onGap(flow, direction, from, length, reason, timeNs);
-        }
-        stream.frontier = from + length;
-        for (int h = 0; h < stream.consumed.length; h++)
-        {
-            // Bytes a handler left unconsumed before a gap cannot be continued by what follows it.
-            stream.consumed[h] = Math.max(stream.consumed[h], stream.frontier);
-        }
-        releaseConsumed(stream);
-        stream.reanchor();
-    }
-
-    /**
-     * Count a gap on the flow's record by what shows the bytes were sent: the part below the sender's own data (or
-     * FIN) is a hole in it; the part above is known only from the peer's acknowledgements, and stays counted so until
-     * the sender is seen to send past it ({@link #confirmGaps}).
-     */
-    private static void account(
-        final Flow flow, final int direction, final Stream stream, final long from, final long length)
-    {
-        final long own = Math.min(from + length, stream.ownEnd()) - from;
-        if (own > 0)
-        {
-            flow.record.gap(direction, own);
-            flow.zeek.gap(flow.record, direction);
-        }
-        if (own < length)
-        {
-            flow.record.ackedMissing(direction, length - Math.max(0, own));
-            if (stream.ackedOnlyFrom == Stream.NONE)
-            {
-                stream.ackedOnlyFrom = from + Math.max(0, own);
-                stream.ackedOnlyCounted = own > 0;
-            }
-        }
-    }
-
-    /**
-     * The sender was seen to send up to {@code claimedEnd} (payload, captured or not).
-     */
-    private static void claimed(final Flow flow, final int direction, final Stream stream, final long claimedEnd)
-    {
-        if (claimedEnd > stream.highest)
-        {
-            stream.highest = claimedEnd;
-            confirmGaps(flow, direction);
-        }
-    }
-
-    /**
-     * Bytes skipped as only acknowledged that now lie below the sender's own data or FIN become one hole in its data.
-     * Called whenever what the sender was seen to send grows, before any byte it brings is delivered: so the skipped
-     * bytes are those from {@link Stream#ackedOnlyFrom} up to the frontier.
-     */
-    static void confirmGaps(final Flow flow, final int direction)
-    {
-        final Stream stream = flow.streams[direction];
-        if (stream.ackedOnlyFrom == Stream.NONE)
-        {
-            return;
-        }
-        final long upTo = Math.min(stream.ownEnd(), stream.frontier);
-        if (upTo > stream.ackedOnlyFrom)
-        {
-            // One hole however many acknowledgements declared it and however many segments confirm it.
-            flow.record.confirmGap(direction, upTo - stream.ackedOnlyFrom, !stream.ackedOnlyCounted);
-            if (!stream.ackedOnlyCounted)
-            {
-                flow.zeek.gap(flow.record, direction);
-                stream.ackedOnlyCounted = true;
-            }
-            stream.ackedOnlyFrom = upTo < stream.frontier ? upTo : Stream.NONE;
-        }
-    }
-
-    private long nextHeldStart(final Stream stream)
-    {
-        for (int segment = stream.segmentHead; segment != SegmentPool.NONE; segment = segments.next(segment))
-        {
-            if (segments.end(segment) > stream.frontier)
-            {
-                return Math.max(segments.start(segment), stream.frontier);
-            }
-        }
-        return Long.MAX_VALUE;
-    }
-
-    private void releaseConsumed(final Stream stream)
-    {
-        final long below = stream.minConsumed();
-        final int freeBefore = pages.freePages();
-        stream.segmentHead = segments.releaseBelow(stream.segmentHead, below);
-        if (segments.lastKept() != SegmentPool.TAIL_UNCHANGED)
-        {
-            stream.segmentTail = segments.lastKept();
-        }
-        if (stream.segmentHead == SegmentPool.NONE)
-        {
-            // What remains held ends before the frontier: anything from there on appends again.
-            stream.heldEnd = Long.MIN_VALUE;
-        }
-        stream.pageHead = pages.releaseBelow(stream.pageHead, below);
-        if (stream.pageHead == PageStore.NONE)
-        {
-            stream.pageTail = PageStore.NONE;
-        }
-        stream.heldPages -= pages.freePages() - freeBefore;
-    }
-
-    private static int clamp(final int consumed, final int length)
-    {
-        return consumed < 0 ? 0 : Math.min(consumed, length);
     }
 
     /**

@@ -2,10 +2,27 @@ package io.flowtap.reassembly.attribute;
 
 import io.flowtap.reassembly.Direction;
 import io.flowtap.reassembly.Flow;
-import io.flowtap.reassembly.FlowRecord;
-import io.flowtap.reassembly.GapReason;
-import io.flowtap.reassembly.TcpHandler;
+import io.flowtap.reassembly.attribute.http.HttpHeaderFields;
+import io.flowtap.reassembly.attribute.http.HttpSyntax;
 import org.agrona.DirectBuffer;
+
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.CR;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.LF;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.PREFIX_BAD;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.PREFIX_RESPONSE;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.PREFIX_SHORT;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.SP;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.headerBlockEnd;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.hexValue;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.indexOf;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.isBlank;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.isLineEnd;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.requestTargetEnd;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.skip;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.skipBlanks;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.startLinePrefix;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.trimCr;
+import static io.flowtap.reassembly.attribute.http.HttpSyntax.validStatusLine;
 
 /**
  * Finds HTTP/1.x requests and responses in reassembled streams and reports their attributes through
@@ -25,10 +42,12 @@ import org.agrona.DirectBuffer;
  * contract), for at most {@code maxHeaderBytes}. Nothing past {@code inspectLimitBytes} of a direction is looked at.
  * Malformed or truncated input never throws: each way of giving up on a stream has an {@link HttpCounter}.
  * <p>
- * Per-flow parser state is taken from a pool sized up front and kept in the flow's data slot {@code dataSlot}, so
- * the steady state allocates nothing. Owned by the engine's thread, as every handler is.
+ * Per-flow parser state comes from a {@link PerFlowStateHandler}: a pool sized up front, the state kept in the
+ * flow's data slot {@code dataSlot}, so the steady state allocates nothing. The syntax is read by
+ * {@link HttpSyntax}, and the header fields by {@link HttpHeaderFields}; this
+ * class follows the messages. Owned by the engine's thread, as every handler is.
  */
-public final class HttpAttributeExtractor implements TcpHandler
+public final class HttpAttributeExtractor extends PerFlowStateHandler<HttpAttributeExtractor.State>
 {
     /** Default flow data slot for the parser state (slot 0 is left to users, as Haka's {@code data}). */
     public static final int DATA_SLOT_DEFAULT = 1;
@@ -48,40 +67,17 @@ public final class HttpAttributeExtractor implements TcpHandler
     static final int DONE = 6;
 
     private static final int WAIT = -1;
-    private static final int PREFIX_BAD = 0;
-    private static final int PREFIX_SHORT = 1;
-    private static final int PREFIX_REQUEST = 2;
-    private static final int PREFIX_RESPONSE = 3;
     private static final int MAX_LINE_BYTES = 1024;
-    private static final int MAX_METHOD_BYTES = 24;
-    private static final int MAX_CONTENT_LENGTH_DIGITS = 18;
     private static final long MAX_CHUNK_SIZE = 1L << 40;
-    private static final byte CR = '\r';
-    private static final byte LF = '\n';
-    private static final byte SP = ' ';
-    private static final byte HT = '\t';
-
-    private static final byte[] HTTP_SLASH = {'H', 'T', 'T', 'P', '/'};
-    private static final byte[] HOST = lower("host");
-    private static final byte[] USER_AGENT = lower("user-agent");
-    private static final byte[] CONTENT_TYPE = lower("content-type");
-    private static final byte[] CONTENT_LENGTH = lower("content-length");
-    private static final byte[] TRANSFER_ENCODING = lower("transfer-encoding");
-    private static final byte[] CHUNKED = lower("chunked");
     private static final byte[] HEAD = {'H', 'E', 'A', 'D'};
     private static final byte[] CONNECT = {'C', 'O', 'N', 'N', 'E', 'C', 'T'};
 
-    private final int dataSlot;
     private final long inspectLimitBytes;
     private final int maxHeaderBytes;
-    private final StatePool<State> pool;
     private final long[] counters = new long[HttpCounter.count()];
+    // What one header block said, read by headers() for message() to act on; reset per message.
+    private final HttpHeaderFields fields = new HttpHeaderFields();
 
-    // What one header block said, set by headers() for message() to act on; reset per message.
-    private long contentLength;
-    private boolean chunked;
-    private boolean otherEncoding;
-    private boolean badLength;
 
     /**
      * An extractor with the default slot, limits and pool size.
@@ -101,16 +97,15 @@ public final class HttpAttributeExtractor implements TcpHandler
     public HttpAttributeExtractor(
         final int dataSlot, final int inspectLimitBytes, final int maxHeaderBytes, final int poolSize)
     {
+        super(dataSlot, State::new, poolSize);
         if (inspectLimitBytes < 1 || maxHeaderBytes < 64)
         {
             throw new IllegalArgumentException(
                 "inspect limit must be positive and max header at least 64: " + inspectLimitBytes + ", " +
                 maxHeaderBytes);
         }
-        this.dataSlot = dataSlot;
         this.inspectLimitBytes = inspectLimitBytes;
         this.maxHeaderBytes = maxHeaderBytes;
-        this.pool = new StatePool<>(State::new, poolSize);
     }
 
     /**
@@ -122,16 +117,9 @@ public final class HttpAttributeExtractor implements TcpHandler
         return counters[counter.ordinal()];
     }
 
-    /**
-     * @return flow states made so far, the initial pool included (more than the pool size means it grew).
-     */
-    public long statesCreated()
-    {
-        return pool.created();
-    }
-
     @Override
-    public int onPayload(
+    int onPayload(
+        final State state,
         final Flow flow,
         final int direction,
         final long seekpos,
@@ -141,17 +129,6 @@ public final class HttpAttributeExtractor implements TcpHandler
         final long timeNs,
         final int eof)
     {
-        State state = (State)flow.data(dataSlot);
-        if (state == null)
-        {
-            if (length == 0)
-            {
-                return 0;
-            }
-            state = pool.take();
-            state.clear();
-            flow.data(dataSlot, state);
-        }
         if (state.phase[direction] == DONE)
         {
             return length;
@@ -185,25 +162,11 @@ public final class HttpAttributeExtractor implements TcpHandler
     }
 
     @Override
-    public void onGap(
-        final Flow flow, final int direction, final long seekpos, final long length, final GapReason reason,
-        final long timeNs)
+    void onGap(final State state, final int direction)
     {
-        final State state = (State)flow.data(dataSlot);
-        if (state != null && state.phase[direction] != DONE)
+        if (state.phase[direction] != DONE)
         {
             stop(state, direction, HttpCounter.GAP);
-        }
-    }
-
-    @Override
-    public void onTerminate(final Flow flow, final FlowRecord record)
-    {
-        final State state = (State)flow.data(dataSlot);
-        if (state != null)
-        {
-            flow.data(dataSlot, null);
-            pool.give(state);
         }
     }
 
@@ -363,25 +326,26 @@ public final class HttpAttributeExtractor implements TcpHandler
         final int index = state.requests++;
         final long bit = 1L << (index & 63);
         final int methodLength = indexOf(buffer, start, lineEnd, SP) - start;
-        state.headMask = equals(buffer, start, methodLength, HEAD) ? state.headMask | bit : state.headMask & ~bit;
-        final boolean connect = equals(buffer, start, methodLength, CONNECT);
+        final boolean head = HttpSyntax.equals(buffer, start, methodLength, HEAD);
+        state.headMask = head ? state.headMask | bit : state.headMask & ~bit;
+        final boolean connect = HttpSyntax.equals(buffer, start, methodLength, CONNECT);
         state.connectMask = connect ? state.connectMask | bit : state.connectMask & ~bit;
-        if (badLength)
+        if (fields.badLength())
         {
             stop(state, direction, HttpCounter.BAD_CONTENT_LENGTH);
         }
-        else if (chunked)
+        else if (fields.chunked())
         {
             state.phase[direction] = CHUNK_SIZE;
         }
-        else if (otherEncoding)
+        else if (fields.otherEncoding())
         {
             stop(state, direction, HttpCounter.BAD_TRANSFER_ENCODING);
         }
-        else if (contentLength > 0)
+        else if (fields.contentLength() > 0)
         {
             state.phase[direction] = BODY;
-            state.remaining[direction] = contentLength;
+            state.remaining[direction] = fields.contentLength();
         }
         else
         {
@@ -418,22 +382,22 @@ public final class HttpAttributeExtractor implements TcpHandler
         {
             state.phase[direction] = START;
         }
-        else if (chunked)
+        else if (fields.chunked())
         {
             state.phase[direction] = CHUNK_SIZE;
         }
-        else if (otherEncoding)
+        else if (fields.otherEncoding())
         {
             stop(state, direction, HttpCounter.BODY_UNTIL_CLOSE);
         }
-        else if (badLength)
+        else if (fields.badLength())
         {
             stop(state, direction, HttpCounter.BAD_CONTENT_LENGTH);
         }
-        else if (contentLength >= 0)
+        else if (fields.contentLength() >= 0)
         {
-            state.phase[direction] = contentLength > 0 ? BODY : START;
-            state.remaining[direction] = contentLength;
+            state.phase[direction] = fields.contentLength() > 0 ? BODY : START;
+            state.remaining[direction] = fields.contentLength();
         }
         else
         {
@@ -453,10 +417,7 @@ public final class HttpAttributeExtractor implements TcpHandler
         final int blockEnd,
         final long timeNs)
     {
-        contentLength = -1;
-        chunked = false;
-        otherEncoding = false;
-        badLength = false;
+        fields.reset();
         int lineStart = from;
         while (lineStart < blockEnd)
         {
@@ -465,84 +426,12 @@ public final class HttpAttributeExtractor implements TcpHandler
             final int lineEnd = trimCr(buffer, lineStart, lf < 0 ? blockEnd : lf);
             if (lineEnd > lineStart && !isBlank(buffer.getByte(lineStart)))
             {
-                field(flow, direction, buffer, lineStart, lineEnd, timeNs);
-            }
-            lineStart = next;
-        }
-    }
-
-    private void field(
-        final Flow flow,
-        final int direction,
-        final DirectBuffer buffer,
-        final int lineStart,
-        final int lineEnd,
-        final long timeNs)
-    {
-        final int colon = indexOf(buffer, lineStart, lineEnd, (byte)':');
-        if (colon <= lineStart)
-        {
-            counters[HttpCounter.MALFORMED_HEADER_LINE.ordinal()]++;
-            return;
-        }
-        int nameEnd = colon;
-        while (nameEnd > lineStart && isBlank(buffer.getByte(nameEnd - 1)))
-        {
-            nameEnd--;
-        }
-        final int nameLength = nameEnd - lineStart;
-        final int valueStart = skipBlanks(buffer, colon + 1, lineEnd);
-        int valueEnd = lineEnd;
-        while (valueEnd > valueStart && isBlank(buffer.getByte(valueEnd - 1)))
-        {
-            valueEnd--;
-        }
-        final int valueLength = valueEnd - valueStart;
-        if (equalsIgnoreCase(buffer, lineStart, nameLength, HOST))
-        {
-            flow.attribute(direction, AttributeNames.HOST, buffer, valueStart, valueLength, timeNs);
-        }
-        else if (equalsIgnoreCase(buffer, lineStart, nameLength, USER_AGENT))
-        {
-            flow.attribute(direction, AttributeNames.USER_AGENT, buffer, valueStart, valueLength, timeNs);
-        }
-        else if (equalsIgnoreCase(buffer, lineStart, nameLength, CONTENT_TYPE))
-        {
-            flow.attribute(direction, AttributeNames.CONTENT_TYPE, buffer, valueStart, valueLength, timeNs);
-        }
-        else if (equalsIgnoreCase(buffer, lineStart, nameLength, CONTENT_LENGTH))
-        {
-            final long value = parseDecimal(buffer, valueStart, valueEnd);
-            if (value < 0)
-            {
-                badLength = true;
-            }
-            else if (contentLength < 0)
-            {
-                contentLength = value;
-            }
-        }
-        else if (equalsIgnoreCase(buffer, lineStart, nameLength, TRANSFER_ENCODING))
-        {
-            // The last coding decides: "gzip, chunked" is chunked, "chunked, gzip" is not (RFC 9112 §6.3).
-            int tokenStart = valueStart;
-            for (int i = valueEnd - 1; i >= valueStart; i--)
-            {
-                if (buffer.getByte(i) == ',')
+                if (!fields.field(flow, direction, buffer, lineStart, lineEnd, timeNs))
                 {
-                    tokenStart = skipBlanks(buffer, i + 1, valueEnd);
-                    break;
+                    counters[HttpCounter.MALFORMED_HEADER_LINE.ordinal()]++;
                 }
             }
-            if (equalsIgnoreCase(buffer, tokenStart, valueEnd - tokenStart, CHUNKED))
-            {
-                chunked = true;
-                otherEncoding = false;
-            }
-            else if (!chunked && valueLength > 0)
-            {
-                otherEncoding = true;
-            }
+            lineStart = next;
         }
     }
 
@@ -657,258 +546,9 @@ public final class HttpAttributeExtractor implements TcpHandler
     }
 
     /**
-     * Whether a message can start here: {@code HTTP/} for a response, a method token (upper-case letters, '-', '_')
-     * and a space for a request.
-     */
-    private static int startLinePrefix(final DirectBuffer buffer, final int start, final int end)
-    {
-        final int available = end - start;
-        boolean http = true;
-        for (int i = 0; i < HTTP_SLASH.length && i < available; i++)
-        {
-            if (buffer.getByte(start + i) != HTTP_SLASH[i])
-            {
-                http = false;
-                break;
-            }
-        }
-        if (http)
-        {
-            return available >= HTTP_SLASH.length ? PREFIX_RESPONSE : PREFIX_SHORT;
-        }
-        for (int i = 0; i <= MAX_METHOD_BYTES && i < available; i++)
-        {
-            final byte b = buffer.getByte(start + i);
-            if (b == SP)
-            {
-                return i > 0 ? PREFIX_REQUEST : PREFIX_BAD;
-            }
-            if (!((b >= 'A' && b <= 'Z') || b == '-' || b == '_'))
-            {
-                return PREFIX_BAD;
-            }
-        }
-        return available > MAX_METHOD_BYTES ? PREFIX_BAD : PREFIX_SHORT;
-    }
-
-    /**
-     * {@code HTTP/d.d SP ddd} and then a space or the end of the line.
-     */
-    private static boolean validStatusLine(final DirectBuffer buffer, final int start, final int lineEnd)
-    {
-        if (lineEnd - start < 12 || !isVersion(buffer, start) || buffer.getByte(start + 8) != SP)
-        {
-            return false;
-        }
-        for (int i = 9; i < 12; i++)
-        {
-            if (!isDigit(buffer.getByte(start + i)))
-            {
-                return false;
-            }
-        }
-        return lineEnd == start + 12 || isBlank(buffer.getByte(start + 12));
-    }
-
-    /**
-     * A request line {@code METHOD SP target SP HTTP/d.d}.
-     *
-     * @return where the target ends (the space before the version), or -1 when the line is not a request line.
-     */
-    private static int requestTargetEnd(final DirectBuffer buffer, final int start, final int lineEnd)
-    {
-        final int versionStart = lineEnd - 8;
-        final int methodEnd = indexOf(buffer, start, lineEnd, SP);
-        if (methodEnd <= start)
-        {
-            return -1;
-        }
-        if (versionStart <= methodEnd + 1 || !isVersion(buffer, versionStart))
-        {
-            // No version: HTTP/0.9's form, which servers still answer (and attackers use to slip past parsers),
-            // read as a request if the target is one token; its header block, if any, ends it as usual.
-            final int targetStart = skip(buffer, methodEnd, lineEnd, SP);
-            return targetStart < lineEnd && indexOf(buffer, targetStart, lineEnd, SP) < 0 ? lineEnd : -1;
-        }
-        int targetEnd = versionStart;
-        while (targetEnd > methodEnd && buffer.getByte(targetEnd - 1) == SP)
-        {
-            targetEnd--;
-        }
-        final int targetStart = skip(buffer, methodEnd, lineEnd, SP);
-        return targetEnd > targetStart && targetEnd < versionStart ? targetEnd : -1;
-    }
-
-    private static boolean isVersion(final DirectBuffer buffer, final int at)
-    {
-        for (int i = 0; i < HTTP_SLASH.length; i++)
-        {
-            if (buffer.getByte(at + i) != HTTP_SLASH[i])
-            {
-                return false;
-            }
-        }
-        return isDigit(buffer.getByte(at + 5)) && buffer.getByte(at + 6) == '.' && isDigit(buffer.getByte(at + 7));
-    }
-
-    /**
-     * @return the position after the empty line that ends a header block whose fields start at {@code from}, or -1
-     * when it is not within {@code limit}. Line ends may be CRLF or a bare LF.
-     */
-    private static int headerBlockEnd(final DirectBuffer buffer, final int from, final int limit)
-    {
-        int lineStart = from;
-        for (int i = from; i < limit; i++)
-        {
-            if (buffer.getByte(i) == LF)
-            {
-                if (i == lineStart || (i == lineStart + 1 && buffer.getByte(lineStart) == CR))
-                {
-                    return i + 1;
-                }
-                lineStart = i + 1;
-            }
-        }
-        return -1;
-    }
-
-    private static long parseDecimal(final DirectBuffer buffer, final int from, final int to)
-    {
-        if (to <= from || to - from > MAX_CONTENT_LENGTH_DIGITS)
-        {
-            return -1;
-        }
-        long value = 0;
-        for (int i = from; i < to; i++)
-        {
-            final byte b = buffer.getByte(i);
-            if (!isDigit(b))
-            {
-                return -1;
-            }
-            value = value * 10 + (b - '0');
-        }
-        return value;
-    }
-
-    private static int hexValue(final byte b)
-    {
-        if (b >= '0' && b <= '9')
-        {
-            return b - '0';
-        }
-        if (b >= 'a' && b <= 'f')
-        {
-            return b - 'a' + 10;
-        }
-        if (b >= 'A' && b <= 'F')
-        {
-            return b - 'A' + 10;
-        }
-        return -1;
-    }
-
-    private static int indexOf(final DirectBuffer buffer, final int from, final int to, final byte value)
-    {
-        for (int i = from; i < to; i++)
-        {
-            if (buffer.getByte(i) == value)
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    private static int trimCr(final DirectBuffer buffer, final int from, final int lf)
-    {
-        return lf > from && buffer.getByte(lf - 1) == CR ? lf - 1 : lf;
-    }
-
-    private static int skip(final DirectBuffer buffer, final int from, final int to, final byte value)
-    {
-        int i = from;
-        while (i < to && buffer.getByte(i) == value)
-        {
-            i++;
-        }
-        return i;
-    }
-
-    private static int skipBlanks(final DirectBuffer buffer, final int from, final int to)
-    {
-        int i = from;
-        while (i < to && isBlank(buffer.getByte(i)))
-        {
-            i++;
-        }
-        return i;
-    }
-
-    private static boolean equals(final DirectBuffer buffer, final int at, final int length, final byte[] expected)
-    {
-        if (length != expected.length)
-        {
-            return false;
-        }
-        for (int i = 0; i < length; i++)
-        {
-            if (buffer.getByte(at + i) != expected[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean equalsIgnoreCase(
-        final DirectBuffer buffer, final int at, final int length, final byte[] lowerCase)
-    {
-        if (length != lowerCase.length)
-        {
-            return false;
-        }
-        for (int i = 0; i < length; i++)
-        {
-            final byte b = buffer.getByte(at + i);
-            final byte lower = b >= 'A' && b <= 'Z' ? (byte)(b | 0x20) : b;
-            if (lower != lowerCase[i])
-            {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static boolean isDigit(final byte b)
-    {
-        return b >= '0' && b <= '9';
-    }
-
-    private static boolean isBlank(final byte b)
-    {
-        return b == SP || b == HT;
-    }
-
-    private static boolean isLineEnd(final byte b)
-    {
-        return b == CR || b == LF;
-    }
-
-    private static byte[] lower(final String text)
-    {
-        final byte[] bytes = new byte[text.length()];
-        for (int i = 0; i < bytes.length; i++)
-        {
-            bytes[i] = (byte)Character.toLowerCase(text.charAt(i));
-        }
-        return bytes;
-    }
-
-    /**
      * One flow's parser state, both directions.
      */
-    static final class State
+    static final class State implements PerFlowStateHandler.FlowState
     {
         final int[] phase = new int[2];
         final boolean[] started = new boolean[2];
@@ -918,7 +558,8 @@ public final class HttpAttributeExtractor implements TcpHandler
         long headMask;
         long connectMask;
 
-        void clear()
+        @Override
+        public void clear()
         {
             for (int d = 0; d < 2; d++)
             {

@@ -1,9 +1,8 @@
 package io.flowtap.reassembly.attribute;
 
 import io.flowtap.reassembly.Flow;
-import io.flowtap.reassembly.FlowRecord;
-import io.flowtap.reassembly.GapReason;
-import io.flowtap.reassembly.TcpHandler;
+import io.flowtap.reassembly.attribute.tls.CertificateChain;
+import io.flowtap.reassembly.attribute.tls.TlsHello;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -32,11 +31,13 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * <p>
  * Values are reported in place: record, SNI, ALPN, organisation and issuer names are views of the bytes offered or of
  * the extractor's message buffer (the string bytes of the certificate, undecoded); version and cipher are four hex
- * digits written to a buffer of the extractor's. All are valid during the call only. Per-flow state comes from a pool
- * sized up front and sits in the flow's data slot {@code dataSlot}, so the steady state allocates nothing. Owned by
+ * digits written to a buffer of the extractor's. All are valid during the call only. Per-flow state comes from a
+ * {@link PerFlowStateHandler}: a pool sized up front, the state in the flow's data slot {@code dataSlot}, so the
+ * steady state allocates nothing. This class reads records and puts handshake messages together; the ClientHello's
+ * offers are read by {@link TlsHello}, the certificate chain by {@link CertificateChain}. Owned by
  * the engine's thread, as every handler is.
  */
-public final class TlsAttributeExtractor implements TcpHandler
+public final class TlsAttributeExtractor extends PerFlowStateHandler<TlsAttributeExtractor.State>
 {
     /** Default flow data slot for the parser state. */
     public static final int DATA_SLOT_DEFAULT = 2;
@@ -65,27 +66,22 @@ public final class TlsAttributeExtractor implements TcpHandler
     private static final int CLIENT_HELLO = 1;
     private static final int SERVER_HELLO = 2;
     private static final int CERTIFICATE = 11;
-    private static final int EXTENSION_SERVER_NAME = 0;
     private static final int EXTENSION_ALPN = 16;
     private static final int EXTENSION_SUPPORTED_VERSIONS = 43;
     private static final int TLS13 = 0x0304;
     private static final byte[] HEX_DIGITS = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'A', 'B', 'C', 'D',
         'E', 'F'};
 
-    private final int dataSlot;
     private final long inspectLimitBytes;
     private final int maxPendingBytes;
-    private final StatePool<State> pool;
     private final long[] counters = new long[TlsCounter.count()];
     private final UnsafeBuffer message;
     private final UnsafeBuffer hex = new UnsafeBuffer(new byte[8]);
     private final int[] fragmentRecord = new int[MAX_FRAGMENTS];
     private final int[] fragmentPayload = new int[MAX_FRAGMENTS];
     private final int[] fragmentAt = new int[MAX_FRAGMENTS];
-    private final int[] certificateStart = new int[MAX_CERTIFICATES];
-    private final int[] certificateEnd = new int[MAX_CERTIFICATES];
-    private final long[] issuer = new long[MAX_CERTIFICATES];
-    private final long[] subject = new long[MAX_CERTIFICATES];
+    private final TlsHello hello;
+    private final CertificateChain chain;
     private int messageLength;
     private int messageRead;
     private int fragments;
@@ -108,16 +104,17 @@ public final class TlsAttributeExtractor implements TcpHandler
     public TlsAttributeExtractor(
         final int dataSlot, final int inspectLimitBytes, final int maxPendingBytes, final int poolSize)
     {
+        super(dataSlot, State::new, poolSize);
         if (inspectLimitBytes < 1 || maxPendingBytes < RECORD_HEADER_LENGTH + MAX_RECORD_LENGTH)
         {
             throw new IllegalArgumentException("inspect limit must be positive and max pending at least " +
                 (RECORD_HEADER_LENGTH + MAX_RECORD_LENGTH) + ": " + inspectLimitBytes + ", " + maxPendingBytes);
         }
-        this.dataSlot = dataSlot;
         this.inspectLimitBytes = inspectLimitBytes;
         this.maxPendingBytes = maxPendingBytes;
         this.message = new UnsafeBuffer(new byte[maxPendingBytes]);
-        this.pool = new StatePool<>(State::new, poolSize);
+        this.hello = new TlsHello(message);
+        this.chain = new CertificateChain(message, MAX_CERTIFICATES);
     }
 
     /**
@@ -129,16 +126,9 @@ public final class TlsAttributeExtractor implements TcpHandler
         return counters[counter.ordinal()];
     }
 
-    /**
-     * @return flow states made so far, the initial pool included (more than the pool size means it grew).
-     */
-    public long statesCreated()
-    {
-        return pool.created();
-    }
-
     @Override
-    public int onPayload(
+    int onPayload(
+        final State state,
         final Flow flow,
         final int direction,
         final long seekpos,
@@ -148,17 +138,6 @@ public final class TlsAttributeExtractor implements TcpHandler
         final long timeNs,
         final int eof)
     {
-        State state = (State)flow.data(dataSlot);
-        if (state == null)
-        {
-            if (length == 0)
-            {
-                return 0;
-            }
-            state = pool.take();
-            state.clear();
-            flow.data(dataSlot, state);
-        }
         if (state.phase[direction] == DONE)
         {
             return length;
@@ -256,26 +235,12 @@ public final class TlsAttributeExtractor implements TcpHandler
     }
 
     @Override
-    public void onGap(
-        final Flow flow, final int direction, final long seekpos, final long length, final GapReason reason,
-        final long timeNs)
+    void onGap(final State state, final int direction)
     {
-        final State state = (State)flow.data(dataSlot);
-        if (state != null && state.phase[direction] != DONE)
+        if (state.phase[direction] != DONE)
         {
             state.phase[direction] = DONE;
             counters[TlsCounter.GAP.ordinal()]++;
-        }
-    }
-
-    @Override
-    public void onTerminate(final Flow flow, final FlowRecord record)
-    {
-        final State state = (State)flow.data(dataSlot);
-        if (state != null)
-        {
-            flow.data(dataSlot, null);
-            pool.give(state);
         }
     }
 
@@ -371,7 +336,7 @@ public final class TlsAttributeExtractor implements TcpHandler
         if (type == CLIENT_HELLO)
         {
             counters[TlsCounter.CLIENT_HELLOS.ordinal()]++;
-            ok = clientHello(flow, direction, start, end, timeNs);
+            ok = hello.clientHello(flow, direction, start, end, timeNs);
         }
         else if (type == SERVER_HELLO)
         {
@@ -391,123 +356,6 @@ public final class TlsAttributeExtractor implements TcpHandler
         {
             counters[TlsCounter.MALFORMED_HANDSHAKE.ordinal()]++;
         }
-    }
-
-    /**
-     * version (2), random (32), session id (1 + n), cipher suites (2 + n), compression methods (1 + n),
-     * extensions (2 + n): each extension type (2), length (2), data.
-     */
-    private boolean clientHello(final Flow flow, final int direction, final int start, final int end, final long timeNs)
-    {
-        int p = start + 2 + 32;
-        if (p + 1 > end)
-        {
-            return false;
-        }
-        p += 1 + (message.getByte(p) & 0xFF);
-        if (p + 2 > end)
-        {
-            return false;
-        }
-        p += 2 + uint16(message, p);
-        if (p + 1 > end)
-        {
-            return false;
-        }
-        p += 1 + (message.getByte(p) & 0xFF);
-        if (p > end)
-        {
-            return false;
-        }
-        if (p == end)
-        {
-            return true;
-        }
-        if (p + 2 > end)
-        {
-            return false;
-        }
-        final int extensionsEnd = p + 2 + uint16(message, p);
-        if (extensionsEnd > end)
-        {
-            return false;
-        }
-        p += 2;
-        while (p + 4 <= extensionsEnd)
-        {
-            final int type = uint16(message, p);
-            final int dataStart = p + 4;
-            final int dataEnd = dataStart + uint16(message, p + 2);
-            if (dataEnd > extensionsEnd)
-            {
-                return false;
-            }
-            if (type == EXTENSION_SERVER_NAME && !serverName(flow, direction, dataStart, dataEnd, timeNs))
-            {
-                return false;
-            }
-            if (type == EXTENSION_ALPN && !alpn(flow, direction, dataStart, dataEnd, timeNs))
-            {
-                return false;
-            }
-            p = dataEnd;
-        }
-        return p == extensionsEnd;
-    }
-
-    /**
-     * server_name_list (2 + n): each name_type (1), length (2), host_name.
-     */
-    private boolean serverName(final Flow flow, final int direction, final int start, final int end, final long timeNs)
-    {
-        if (start == end)
-        {
-            // An empty server_name: what a server sends back to say it used the name.
-            return true;
-        }
-        if (start + 2 > end || start + 2 + uint16(message, start) != end)
-        {
-            return false;
-        }
-        int p = start + 2;
-        while (p + 3 <= end)
-        {
-            final int nameType = message.getByte(p) & 0xFF;
-            final int nameLength = uint16(message, p + 1);
-            if (p + 3 + nameLength > end)
-            {
-                return false;
-            }
-            if (nameType == 0)
-            {
-                flow.attribute(direction, AttributeNames.TLS_SNI, message, p + 3, nameLength, timeNs);
-            }
-            p += 3 + nameLength;
-        }
-        return p == end;
-    }
-
-    /**
-     * protocol_name_list (2 + n): each length (1), name.
-     */
-    private boolean alpn(final Flow flow, final int direction, final int start, final int end, final long timeNs)
-    {
-        if (start + 2 > end || start + 2 + uint16(message, start) != end)
-        {
-            return false;
-        }
-        int p = start + 2;
-        while (p + 1 <= end)
-        {
-            final int nameLength = message.getByte(p) & 0xFF;
-            if (p + 1 + nameLength > end)
-            {
-                return false;
-            }
-            flow.attribute(direction, AttributeNames.TLS_ALPN, message, p + 1, nameLength, timeNs);
-            p += 1 + nameLength;
-        }
-        return true;
     }
 
     /**
@@ -570,158 +418,27 @@ public final class TlsAttributeExtractor implements TcpHandler
             state.tls13 = true;
             counters[TlsCounter.CERTIFICATE_ENCRYPTED.ordinal()]++;
         }
-        return alpnStart < 0 || alpn(flow, direction, alpnStart, alpnEnd, timeNs);
+        return alpnStart < 0 || hello.alpn(flow, direction, alpnStart, alpnEnd, timeNs);
     }
 
     /**
-     * certificate_list (3 + n): each certificate's length (3) and DER. The first is the server's own; each one's
-     * issuer is an intermediate authority, except the last one's, or one whose issuer's certificate is self-signed,
-     * which is the root.
+     * The server's chain: malformed certificates are counted and skipped, the others' names reported.
      */
     private boolean certificate(final Flow flow, final int direction, final int start, final int end, final long timeNs)
     {
-        if (start + 3 > end || start + 3 + uint24(message, start) != end)
+        final int count = chain.split(start, end);
+        if (count < 0)
         {
             return false;
         }
-        int count = 0;
-        int p = start + 3;
-        while (p + 3 <= end && count < MAX_CERTIFICATES)
-        {
-            final int certificateLength = uint24(message, p);
-            if (p + 3 + certificateLength > end)
-            {
-                return false;
-            }
-            certificateStart[count] = p + 3;
-            certificateEnd[count] = p + 3 + certificateLength;
-            count++;
-            p += 3 + certificateLength;
-        }
         for (int i = 0; i < count; i++)
         {
-            if (!names(i))
+            if (!chain.names(i))
             {
                 counters[TlsCounter.MALFORMED_CERTIFICATE.ordinal()]++;
             }
         }
-        if (count > 0 && subject[0] != Der.MALFORMED)
-        {
-            final long organisation = Der.nameAttribute(message, Der.start(subject[0]), Der.end(subject[0]),
-                Der.ORGANIZATION);
-            if (organisation != Der.MALFORMED)
-            {
-                flow.attribute(direction, AttributeNames.TLS_O, message, Der.start(organisation),
-                    Der.end(organisation) - Der.start(organisation), timeNs);
-            }
-        }
-        for (int i = 0; i < count; i++)
-        {
-            if (issuer[i] == Der.MALFORMED || (i > 0 && selfSigned(i)))
-            {
-                continue;
-            }
-            long name = Der.nameAttribute(message, Der.start(issuer[i]), Der.end(issuer[i]), Der.ORGANIZATION);
-            if (name == Der.MALFORMED)
-            {
-                name = Der.nameAttribute(message, Der.start(issuer[i]), Der.end(issuer[i]), Der.COMMON_NAME);
-            }
-            if (name != Der.MALFORMED)
-            {
-                final boolean root = i == count - 1 || selfSigned(i + 1);
-                flow.attribute(direction, root ? AttributeNames.TLS_CA_ROOT : AttributeNames.TLS_CA_INTER,
-                    message, Der.start(name), Der.end(name) - Der.start(name), timeNs);
-            }
-        }
-        return true;
-    }
-
-    /**
-     * Find certificate {@code i}'s issuer and subject Names (their content), or mark them {@link Der#MALFORMED}.
-     */
-    private boolean names(final int i)
-    {
-        issuer[i] = Der.MALFORMED;
-        subject[i] = Der.MALFORMED;
-        final int limit = certificateEnd[i];
-        final long certificate = Der.element(message, certificateStart[i], limit);
-        if (certificate == Der.MALFORMED || Der.tag(message, certificateStart[i]) != Der.SEQUENCE)
-        {
-            return false;
-        }
-        final int tbsPos = Der.start(certificate);
-        final long tbs = Der.element(message, tbsPos, Der.end(certificate));
-        if (tbs == Der.MALFORMED || Der.tag(message, tbsPos) != Der.SEQUENCE)
-        {
-            return false;
-        }
-        final int tbsEnd = Der.end(tbs);
-        int p = Der.start(tbs);
-        if (p < tbsEnd && Der.tag(message, p) == Der.CONTEXT_0)
-        {
-            final long version = Der.element(message, p, tbsEnd);
-            if (version == Der.MALFORMED)
-            {
-                return false;
-            }
-            p = Der.end(version);
-        }
-        final long serial = Der.element(message, p, tbsEnd);
-        if (serial == Der.MALFORMED || Der.tag(message, p) != Der.INTEGER)
-        {
-            return false;
-        }
-        p = Der.end(serial);
-        final long signature = Der.element(message, p, tbsEnd);
-        if (signature == Der.MALFORMED || Der.tag(message, p) != Der.SEQUENCE)
-        {
-            return false;
-        }
-        p = Der.end(signature);
-        final long issuerName = Der.element(message, p, tbsEnd);
-        if (issuerName == Der.MALFORMED || Der.tag(message, p) != Der.SEQUENCE)
-        {
-            return false;
-        }
-        p = Der.end(issuerName);
-        final long validity = Der.element(message, p, tbsEnd);
-        if (validity == Der.MALFORMED || Der.tag(message, p) != Der.SEQUENCE)
-        {
-            return false;
-        }
-        p = Der.end(validity);
-        final long subjectName = Der.element(message, p, tbsEnd);
-        if (subjectName == Der.MALFORMED || Der.tag(message, p) != Der.SEQUENCE)
-        {
-            return false;
-        }
-        issuer[i] = issuerName;
-        subject[i] = subjectName;
-        return true;
-    }
-
-    private boolean selfSigned(final int i)
-    {
-        final long issuerName = issuer[i];
-        final long subjectName = subject[i];
-        if (issuerName == Der.MALFORMED || subjectName == Der.MALFORMED)
-        {
-            return false;
-        }
-        final int length = Der.end(issuerName) - Der.start(issuerName);
-        if (length != Der.end(subjectName) - Der.start(subjectName))
-        {
-            return false;
-        }
-        final int issuerStart = Der.start(issuerName);
-        final int subjectStart = Der.start(subjectName);
-        for (int k = 0; k < length; k++)
-        {
-            if (message.getByte(issuerStart + k) != message.getByte(subjectStart + k))
-            {
-                return false;
-            }
-        }
+        chain.report(flow, direction, count, timeNs);
         return true;
     }
 
@@ -753,7 +470,7 @@ public final class TlsAttributeExtractor implements TcpHandler
     /**
      * One flow's parser state, both directions.
      */
-    static final class State
+    static final class State implements PerFlowStateHandler.FlowState
     {
         final int[] phase = new int[2];
         final long[] emittedTo = new long[2];
@@ -762,7 +479,8 @@ public final class TlsAttributeExtractor implements TcpHandler
         boolean tls;
         boolean tls13;
 
-        void clear()
+        @Override
+        public void clear()
         {
             for (int d = 0; d < 2; d++)
             {

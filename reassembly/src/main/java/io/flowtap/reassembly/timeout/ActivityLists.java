@@ -1,4 +1,4 @@
-package io.flowtap.reassembly.flow;
+package io.flowtap.reassembly.timeout;
 
 import java.util.Arrays;
 

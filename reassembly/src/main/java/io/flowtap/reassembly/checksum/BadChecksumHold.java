@@ -1,9 +1,12 @@
-package io.flowtap.reassembly;
+package io.flowtap.reassembly.checksum;
 
 import io.flowtap.capture.LinkType;
 import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.codec.TcpFlyweight;
+import io.flowtap.reassembly.EngineCounter;
+import io.flowtap.reassembly.EngineCounters;
+import io.flowtap.reassembly.SequenceNumbers;
 import io.flowtap.reassembly.flow.FlowKey;
 import io.flowtap.reassembly.flow.FlowTable;
 import org.agrona.BufferUtil;
@@ -23,10 +26,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * Not thread safe: owned by its engine.
  */
-final class BadChecksumHold
+public final class BadChecksumHold
 {
     /** Called for each held segment an acknowledgement covers, with a decoder describing it. */
-    interface Release
+    public interface Release
     {
         /**
          * @param held        describes the segment (until the call returns).

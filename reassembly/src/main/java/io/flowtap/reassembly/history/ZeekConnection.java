@@ -1,6 +1,10 @@
-package io.flowtap.reassembly;
+package io.flowtap.reassembly.history;
 
 import io.flowtap.capture.codec.TcpFlyweight;
+import io.flowtap.reassembly.ConnState;
+import io.flowtap.reassembly.Direction;
+import io.flowtap.reassembly.FlowRecord;
+import io.flowtap.reassembly.SequenceNumbers;
 
 /**
  * Zeek's view of one TCP connection, kept beside the engine's own so that the flow record says what Zeek's
@@ -25,22 +29,22 @@ import io.flowtap.capture.codec.TcpFlyweight;
  * <p>
  * One object per flow slot, reset with its flow; its arrays are allocated once.
  */
-final class ZeekConnection
+public final class ZeekConnection
 {
     /** Nothing seen from the endpoint. */
-    static final int INACTIVE = 0;
+    public static final int INACTIVE = 0;
     /** It sent a SYN. */
-    static final int SYN_SENT = 1;
+    public static final int SYN_SENT = 1;
     /** It sent a SYN-ACK before anything else (seen as originator). */
-    static final int SYN_ACK_SENT = 2;
+    public static final int SYN_ACK_SENT = 2;
     /** Seen only midstream. */
-    static final int PARTIAL = 3;
+    public static final int PARTIAL = 3;
     /** Handshake done. */
-    static final int ESTABLISHED = 4;
+    public static final int ESTABLISHED = 4;
     /** It sent a FIN. */
-    static final int CLOSED = 5;
+    public static final int CLOSED = 5;
     /** It sent a RST. */
-    static final int RESET = 6;
+    public static final int RESET = 6;
 
     private static final int TOO_LARGE_SEQ_DELTA = 1 << 20;
 
@@ -80,7 +84,7 @@ final class ZeekConnection
     // them, so a flip of roles does not move them.
     private int seen;
 
-    void reset()
+    public void reset()
     {
         for (int d = 0; d < 2; d++)
         {
@@ -104,7 +108,7 @@ final class ZeekConnection
     /**
      * The roles were flipped: each endpoint's state goes with it, as Zeek swaps its endpoint objects.
      */
-    void swap()
+    public void swap()
     {
         for (int i = 0; i < BLOCK; i++)
         {
@@ -118,7 +122,7 @@ final class ZeekConnection
      * One packet of the connection, in the order Zeek's TCP analyzer takes it: sequence space, history, window,
      * retransmission check, then the endpoint's state.
      *
-     * @param record        to write history letters to.
+     * @param letters       the flow's history, to write letters to.
      * @param direction     of the packet.
      * @param flags         its TCP flags.
      * @param seq           its sequence number.
@@ -126,8 +130,8 @@ final class ZeekConnection
      * @param payloadLength its payload bytes on the wire.
      * @param window        its window field, unscaled.
      */
-    void packet(
-        final FlowRecord record,
+    public void packet(
+        final ZeekHistory letters,
         final int direction,
         final int flags,
         final long seq,
@@ -144,10 +148,10 @@ final class ZeekConnection
         final long segmentEnd = SequenceNumbers.add(seq, segmentLength);
 
         initEndpoint(direction, syn, seq, segmentEnd);
-        history(record, direction, syn, fin, rst, ack, seq, payloadLength);
+        history(letters, direction, syn, fin, rst, ack, seq, payloadLength);
         if (window == 0 && !rst && state(peer) != CLOSED && state(direction) != RESET)
         {
-            scaled(record, direction, ZERO_WINDOW);
+            scaled(letters, direction, ZERO_WINDOW);
         }
         if (ack && state(peer) == INACTIVE)
         {
@@ -155,30 +159,30 @@ final class ZeekConnection
             set(peer, START_SEQ, SequenceNumbers.add(ackSeq, -1));
             set(peer, LAST_SEQ, get(peer, START_SEQ));
         }
-        lastSeq(record, direction, syn, fin, rst, segmentEnd, payloadLength);
+        lastSeq(letters, direction, syn, fin, rst, segmentEnd, payloadLength);
         updateState(direction, peer, syn, fin, rst, ack, payloadLength);
     }
 
     /**
      * A segment of this connection was ignored for its bad checksum.
      */
-    void checksumError(final FlowRecord record, final int direction)
+    public void checksumError(final ZeekHistory letters, final int direction)
     {
-        scaled(record, direction, CHECKSUM);
+        scaled(letters, direction, CHECKSUM);
     }
 
     /**
      * A hole in a sender's own data was given up on.
      */
-    void gap(final FlowRecord record, final int direction)
+    public void gap(final ZeekHistory letters, final int direction)
     {
-        scaled(record, direction, GAP);
+        scaled(letters, direction, GAP);
     }
 
     /**
      * @return whether all that was seen is the originator's attempt: a SYN (or SYN-ACK), nothing from the responder.
      */
-    boolean attemptOnly()
+    public boolean attemptOnly()
     {
         final int originator = state(Direction.TO_SERVER);
         return (originator == SYN_SENT || originator == SYN_ACK_SENT) && state(Direction.TO_CLIENT) == INACTIVE;
@@ -188,7 +192,7 @@ final class ZeekConnection
      * @param direction a {@link Direction}.
      * @return that endpoint's state, one of the constants above.
      */
-    int state(final int direction)
+    public int state(final int direction)
     {
         return (int)endpoints[direction * BLOCK + STATE];
     }
@@ -200,7 +204,7 @@ final class ZeekConnection
      * @param record the flow's record: its history and sequence-space byte counts.
      * @return the state.
      */
-    ConnState connState(final FlowRecord record)
+    public ConnState connState(final FlowRecord record)
     {
         final int os = state(Direction.TO_SERVER);
         final int rs = state(Direction.TO_CLIENT);
@@ -315,7 +319,7 @@ final class ZeekConnection
     }
 
     private void history(
-        final FlowRecord record,
+        final ZeekHistory letters,
         final int direction,
         final boolean syn,
         final boolean fin,
@@ -329,11 +333,11 @@ final class ZeekConnection
         {
             if (fin && rst)
             {
-                once(record, direction, SEEN_FIN_RST, 'I');
+                once(letters, direction, SEEN_FIN_RST, 'I');
             }
             else
             {
-                once(record, direction, SEEN_MULTI_FLAG, 'Q');
+                once(letters, direction, SEEN_MULTI_FLAG, 'Q');
             }
         }
         else if (controls == 1)
@@ -341,9 +345,9 @@ final class ZeekConnection
             if (syn)
             {
                 final char letter = ack ? 'H' : 'S';
-                if (once(record, direction, SEEN_SYN, letter) && seq != get(direction, LAST_SYN))
+                if (once(letters, direction, SEEN_SYN, letter) && seq != get(direction, LAST_SYN))
                 {
-                    add(record, direction, letter);
+                    add(letters, direction, letter);
                 }
                 set(direction, LAST_SYN, seq);
             }
@@ -351,28 +355,28 @@ final class ZeekConnection
             {
                 // A FIN's sequence number is the one after its payload.
                 final long finSeq = SequenceNumbers.add(seq, payloadLength);
-                if (once(record, direction, SEEN_FIN, 'F') && finSeq != get(direction, LAST_FIN))
+                if (once(letters, direction, SEEN_FIN, 'F') && finSeq != get(direction, LAST_FIN))
                 {
-                    add(record, direction, 'F');
+                    add(letters, direction, 'F');
                 }
                 set(direction, LAST_FIN, finSeq);
             }
             else
             {
-                if (once(record, direction, SEEN_RST, 'R') && seq != get(direction, LAST_RST))
+                if (once(letters, direction, SEEN_RST, 'R') && seq != get(direction, LAST_RST))
                 {
-                    add(record, direction, 'R');
+                    add(letters, direction, 'R');
                 }
                 set(direction, LAST_RST, seq);
             }
         }
         else if (payloadLength > 0)
         {
-            once(record, direction, SEEN_DATA, 'D');
+            once(letters, direction, SEEN_DATA, 'D');
         }
         else if (ack)
         {
-            once(record, direction, SEEN_ACK, 'A');
+            once(letters, direction, SEEN_ACK, 'A');
         }
     }
 
@@ -381,7 +385,7 @@ final class ZeekConnection
      * is a retransmission.
      */
     private void lastSeq(
-        final FlowRecord record,
+        final ZeekHistory letters,
         final int direction,
         final boolean syn,
         final boolean fin,
@@ -408,7 +412,7 @@ final class ZeekConnection
         }
         else if (payloadLength > 0)
         {
-            scaled(record, direction, RETRANSMISSION);
+            scaled(letters, direction, RETRANSMISSION);
         }
     }
 
@@ -533,7 +537,7 @@ final class ZeekConnection
      *
      * @return whether it had been written before.
      */
-    private boolean once(final FlowRecord record, final int direction, final int mask, final char letter)
+    private boolean once(final ZeekHistory letters, final int direction, final int mask, final char letter)
     {
         final int bit = direction == Direction.TO_SERVER ? mask : mask << 16;
         if ((seen & bit) != 0)
@@ -541,20 +545,20 @@ final class ZeekConnection
             return true;
         }
         seen |= bit;
-        add(record, direction, letter);
+        add(letters, direction, letter);
         return false;
     }
 
     /**
      * Zeek's {@code ScaledHistoryEntry}: the letter again each time the count reaches the next power of ten.
      */
-    private void scaled(final FlowRecord record, final int direction, final int kind)
+    private void scaled(final ZeekHistory letters, final int direction, final int kind)
     {
         final int count = direction * BLOCK + COUNTS + kind;
         final int threshold = direction * BLOCK + THRESHOLDS + kind;
         if (++endpoints[count] == endpoints[threshold])
         {
-            add(record, direction, SCALED_LETTERS[kind]);
+            add(letters, direction, SCALED_LETTERS[kind]);
             final long next = endpoints[threshold] * SCALE_BASE;
             if (next <= endpoints[threshold])
             {
@@ -567,8 +571,8 @@ final class ZeekConnection
         }
     }
 
-    private static void add(final FlowRecord record, final int direction, final char letter)
+    private static void add(final ZeekHistory letters, final int direction, final char letter)
     {
-        record.addHistory(direction == Direction.TO_SERVER ? letter : (char)(letter + ('a' - 'A')));
+        letters.add(direction == Direction.TO_SERVER ? letter : (char)(letter + ('a' - 'A')));
     }
 }

@@ -1,7 +1,11 @@
-package io.flowtap.reassembly;
+package io.flowtap.reassembly.checksum;
 
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.codec.TcpFlyweight;
+import io.flowtap.reassembly.BadChecksumPolicy;
+import io.flowtap.reassembly.EngineContext;
+import io.flowtap.reassembly.EngineCounter;
+import io.flowtap.reassembly.EngineCounters;
 import io.flowtap.reassembly.flow.FlowKey;
 import io.flowtap.reassembly.flow.FlowTable;
 import org.agrona.DirectBuffer;
@@ -24,7 +28,7 @@ import static java.nio.ByteOrder.BIG_ENDIAN;
  * <p>
  * Not thread safe: owned by its engine.
  */
-final class BadChecksums
+public final class BadChecksums
 {
     private static final int FROM_A = 1;
     private static final int FROM_B = 2;
@@ -39,7 +43,7 @@ final class BadChecksums
     private final boolean vlanInKey;
     private final boolean tunnelInKey;
 
-    BadChecksums(final EngineContext context, final EngineCounters counters)
+    public BadChecksums(final EngineContext context, final EngineCounters counters)
     {
         this.policy = context.badChecksumPolicy();
         this.counters = counters;
@@ -53,7 +57,7 @@ final class BadChecksums
     /**
      * A flow has just been made in a slot.
      */
-    void created(final int slot)
+    public void created(final int slot)
     {
         goodSent[slot] = 0;
     }
@@ -61,7 +65,7 @@ final class BadChecksums
     /**
      * A segment of a flow was used: remember a side that sent a good one.
      */
-    void used(final int slot, final boolean fromA, final int checksumStatus)
+    public void used(final int slot, final boolean fromA, final int checksumStatus)
     {
         if (checksumStatus == TcpFlyweight.CHECKSUM_GOOD)
         {
@@ -80,7 +84,7 @@ final class BadChecksums
      * @param release feeds a held segment to the engine.
      * @return whether any release was tried (the caller's key and hash must then be filled again).
      */
-    boolean releaseAcknowledged(
+    public boolean releaseAcknowledged(
         final PacketDecoder decoder,
         final FlowKey key,
         final int hash,
@@ -100,7 +104,7 @@ final class BadChecksums
     /**
      * @return whether to use a segment whose checksum is bad now; false when it was held or dropped (counted).
      */
-    boolean accept(
+    public boolean accept(
         final PacketDecoder decoder, final FlowKey key, final int hash, final long timeNs, final int wireLength)
     {
         switch (policy)
@@ -140,7 +144,7 @@ final class BadChecksums
      * @param slot     its flow's slot, or a negative value.
      * @param consumes whether it carried bytes, a SYN or a FIN.
      */
-    void accepted(final PacketDecoder held, final boolean fromA, final int slot, final boolean consumes)
+    public void accepted(final PacketDecoder held, final boolean fromA, final int slot, final boolean consumes)
     {
         counters.increment(EngineCounter.BAD_CHECKSUM_ACKED);
         final boolean sentGood = slot >= 0 && (goodSent[slot] & (fromA ? FROM_A : FROM_B)) != 0;
@@ -153,7 +157,7 @@ final class BadChecksums
     /**
      * A held segment its receiver acknowledged had its bytes reach the stream another way (a good copy): dropped.
      */
-    void superseded()
+    public void superseded()
     {
         counters.increment(EngineCounter.BAD_CHECKSUM_SUPERSEDED);
         counters.increment(EngineCounter.BAD_CHECKSUM);
@@ -162,7 +166,7 @@ final class BadChecksums
     /**
      * A flow ends: what is still held of it was never acknowledged.
      */
-    void ended(final FlowTable table, final int slot)
+    public void ended(final FlowTable table, final int slot)
     {
         if (!hold.isEmpty())
         {
@@ -173,7 +177,7 @@ final class BadChecksums
     /**
      * The engine shuts down: nothing held will be acknowledged now.
      */
-    void shutdown()
+    public void shutdown()
     {
         hold.dropAll();
     }
@@ -181,7 +185,7 @@ final class BadChecksums
     /**
      * @return segments held now.
      */
-    int held()
+    public int held()
     {
         return hold.held();
     }
@@ -189,7 +193,7 @@ final class BadChecksums
     /**
      * @return the hosts found to offload, for a summary; allocates.
      */
-    List<String> offloadingHosts()
+    public List<String> offloadingHosts()
     {
         return hosts.describe();
     }

@@ -1,4 +1,4 @@
-package io.flowtap.reassembly.attribute;
+package io.flowtap.reassembly.attribute.tls;
 
 import org.agrona.DirectBuffer;
 
@@ -14,18 +14,18 @@ import org.agrona.DirectBuffer;
  *   Name ::= SEQUENCE OF SET OF SEQUENCE { type OBJECT IDENTIFIER, value ANY (a string) }
  * </pre>
  */
-final class Der
+public final class Der
 {
-    static final long MALFORMED = -1;
-    static final int SEQUENCE = 0x30;
-    static final int SET = 0x31;
-    static final int OBJECT_IDENTIFIER = 0x06;
-    static final int INTEGER = 0x02;
-    static final int CONTEXT_0 = 0xA0;
+    public static final long MALFORMED = -1;
+    public static final int SEQUENCE = 0x30;
+    public static final int SET = 0x31;
+    public static final int OBJECT_IDENTIFIER = 0x06;
+    public static final int INTEGER = 0x02;
+    public static final int CONTEXT_0 = 0xA0;
     /** Last byte of id-at-organizationName, 2.5.4.10. */
-    static final int ORGANIZATION = 0x0A;
+    public static final int ORGANIZATION = 0x0A;
     /** Last byte of id-at-commonName, 2.5.4.3. */
-    static final int COMMON_NAME = 0x03;
+    public static final int COMMON_NAME = 0x03;
 
     private Der()
     {
@@ -37,7 +37,7 @@ final class Der
      * @param limit  end of the enclosing content.
      * @return the element's content start and end, packed, or {@link #MALFORMED}.
      */
-    static long element(final DirectBuffer buffer, final int pos, final int limit)
+    public static long element(final DirectBuffer buffer, final int pos, final int limit)
     {
         if (pos < 0 || pos + 2 > limit || (buffer.getByte(pos) & 0x1F) == 0x1F)
         {
@@ -71,17 +71,17 @@ final class Der
         return ((long)content << 32) | (content + length);
     }
 
-    static int start(final long element)
+    public static int start(final long element)
     {
         return (int)(element >>> 32);
     }
 
-    static int end(final long element)
+    public static int end(final long element)
     {
         return (int)element;
     }
 
-    static int tag(final DirectBuffer buffer, final int pos)
+    public static int tag(final DirectBuffer buffer, final int pos)
     {
         return buffer.getByte(pos) & 0xFF;
     }
@@ -95,7 +95,7 @@ final class Der
      * @param attributeType last byte of the attribute's OID, such as {@link #ORGANIZATION}.
      * @return the value's content start and end, packed, or {@link #MALFORMED} when absent or unreadable.
      */
-    static long nameAttribute(
+    public static long nameAttribute(
         final DirectBuffer buffer, final int nameStart, final int nameEnd, final int attributeType)
     {
         int rdn = nameStart;

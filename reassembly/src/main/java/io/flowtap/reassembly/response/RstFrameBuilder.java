@@ -1,4 +1,4 @@
-package io.flowtap.reassembly;
+package io.flowtap.reassembly.response;
 
 import io.flowtap.capture.codec.InternetChecksum;
 import org.agrona.DirectBuffer;
@@ -17,10 +17,10 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  *   | dst MAC (6) | src MAC (6) | [0x8100 | TCI (2)] ... | ethertype (2) | IPv4 (20) or IPv6 (40) | TCP (20) |
  * </pre>
  */
-final class RstFrameBuilder
+public final class RstFrameBuilder
 {
     /** Largest frame built: Ethernet, two VLAN tags, IPv6, TCP. */
-    static final int MAX_FRAME_LENGTH = 14 + 8 + 40 + 20;
+    public static final int MAX_FRAME_LENGTH = 14 + 8 + 40 + 20;
 
     private static final int MAC_LENGTH = 6;
     private static final int ETHERTYPE_VLAN = 0x8100;
@@ -54,7 +54,7 @@ final class RstFrameBuilder
      * @param ack            acknowledgement number of the RST.
      * @return the frame's length.
      */
-    static int build(
+    public static int build(
         final MutableDirectBuffer out,
         final DirectBuffer frame,
         final int linkOffset,

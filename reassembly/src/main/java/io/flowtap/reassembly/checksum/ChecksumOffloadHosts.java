@@ -1,4 +1,4 @@
-package io.flowtap.reassembly;
+package io.flowtap.reassembly.checksum;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
