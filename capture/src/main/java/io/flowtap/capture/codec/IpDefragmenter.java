@@ -5,8 +5,6 @@ import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.util.Arrays;
-
 import static java.nio.ByteOrder.BIG_ENDIAN;
 import static java.nio.ByteOrder.LITTLE_ENDIAN;
 
@@ -25,12 +23,10 @@ import static java.nio.ByteOrder.LITTLE_ENDIAN;
  * <p>
  * Memory is taken on the first fragment and never again: a decoder that never sees a fragment costs nothing, and the
  * steady state allocates nothing. Not thread safe: owned by its decoder's thread.
- * <pre>
- *   datagram offset:  0 ....................................... total
- *   intervals:        [a,b) owned by fragment F1 | [b,c) by F2 | ...  (sorted, disjoint; each remembers its
- *                     fragment's own range, which the policy compares with a newcomer's)
- *   pages:            page table per datagram: offset / PAGE_LENGTH to a page of the pool, or none
- * </pre>
+ * <p>
+ * Its parts: a {@link DatagramTable} of the datagrams under way (key index, age order), {@link FragmentPages} for
+ * their bytes, and {@link FragmentIntervals}, which bytes each holds and from which fragment; this class applies the
+ * limits, keeps the first fragment's headers and writes the datagram out.
  */
 public final class IpDefragmenter
 {
@@ -49,12 +45,8 @@ public final class IpDefragmenter
     /** {@link #accept} result: the fragment was given up (counted under its reason). */
     public static final int DROPPED = 2;
 
-    private static final int PAGE_SHIFT = 11;
-    private static final int MAX_DATA = 65_535;
-    private static final int PAGES_PER_DATAGRAM = (MAX_DATA + PAGE_LENGTH - 1) >> PAGE_SHIFT;
-    private static final int KEY_WORDS = 6;
-    private static final int INTERVAL_INTS = 4;
-    private static final int NONE = -1;
+    private static final int MAX_DATA = FragmentPages.MAX_DATA;
+    private static final int NONE = DatagramTable.NONE;
     private static final int UNKNOWN = -1;
     private static final int IPV4_MORE_FRAGMENTS = 0x2000;
     private static final int IPV4_DONT_FRAGMENT = 0x4000;
@@ -63,29 +55,14 @@ public final class IpDefragmenter
     private final FragmentPolicy.Resolver policies;
     private final int maxDatagrams;
     private final int maxFragments;
-    private final int maxIntervals;
-    private final int datagramPages;
-    private final int poolPages;
     private final long timeoutNs;
     private final FragmentPolicy[] policyValues = FragmentPolicy.values();
 
+    private final DatagramTable table;
+    private final FragmentPages pages;
+    private final FragmentIntervals intervals;
+
     private boolean allocated;
-    private long[] keys;
-    private int[] hashes;
-    private long[] createdNs;
-    private int[] lruPrevious;
-    private int[] lruNext;
-    private int lruHead = NONE;
-    private int lruTail = NONE;
-    private int[] index;
-    private int indexMask;
-    private int[] freeTrackers;
-    private int freeTrackerCount;
-    private int[] pageTable;
-    private int[] pagesHeld;
-    private int[] intervals;
-    private int[] intervalCount;
-    private int[] scratch;
     private int[] fragments;
     private int[] totalLength;
     private byte[] policyOf;
@@ -95,9 +72,6 @@ public final class IpDefragmenter
     private int[] prefixIpOffset;
     private int[] prefixNextHeaderOffset;
     private int[] fragmentNextHeader;
-    private UnsafeBuffer pages;
-    private int[] freePages;
-    private int freePageCount;
     private final UnsafeBuffer[] outputs = new UnsafeBuffer[2];
     private int outputIndex;
     private int outputLength;
@@ -114,10 +88,10 @@ public final class IpDefragmenter
         this.policies = context.fragmentPolicies();
         this.maxDatagrams = context.defragMaxDatagrams();
         this.maxFragments = context.defragMaxFragments();
-        this.maxIntervals = 2 * maxFragments + 1;
-        this.datagramPages = (context.defragDatagramMemcapBytes() + PAGE_LENGTH - 1) >> PAGE_SHIFT;
-        this.poolPages = (int)Math.max(1, Math.min(Integer.MAX_VALUE >> PAGE_SHIFT,
-            context.defragMemcapBytes() >> PAGE_SHIFT));
+        this.table = new DatagramTable(maxDatagrams);
+        this.pages = new FragmentPages(
+            this, maxDatagrams, context.defragDatagramMemcapBytes(), context.defragMemcapBytes());
+        this.intervals = new FragmentIntervals(pages, maxDatagrams, maxFragments);
         this.timeoutNs = context.defragTimeoutNs();
     }
 
@@ -131,9 +105,10 @@ public final class IpDefragmenter
      */
     public static long heapBytes(final int maxDatagrams, final int maxFragments)
     {
-        final long perDatagram = KEY_WORDS * Long.BYTES + 2L * Long.BYTES + 14L * Integer.BYTES +
-            PAGES_PER_DATAGRAM * Integer.BYTES + (2L * maxFragments + 1) * INTERVAL_INTS * Integer.BYTES;
-        return maxDatagrams * perDatagram + (2L * maxFragments + 5) * INTERVAL_INTS * Integer.BYTES;
+        final long perDatagram = DatagramTable.KEY_WORDS * Long.BYTES + 2L * Long.BYTES + 14L * Integer.BYTES +
+            FragmentPages.PAGES_PER_DATAGRAM * Integer.BYTES +
+            (2L * maxFragments + 1) * FragmentIntervals.INTERVAL_INTS * Integer.BYTES;
+        return maxDatagrams * perDatagram + (2L * maxFragments + 5) * FragmentIntervals.INTERVAL_INTS * Integer.BYTES;
     }
 
     /**
@@ -146,8 +121,7 @@ public final class IpDefragmenter
      */
     public static long directBytes(final int maxDatagrams, final long memcapBytes)
     {
-        final long pages = Math.max(1, Math.min(Integer.MAX_VALUE >> PAGE_SHIFT, memcapBytes >> PAGE_SHIFT));
-        return (long)maxDatagrams * MAX_PREFIX_LENGTH + pages * PAGE_LENGTH;
+        return (long)maxDatagrams * MAX_PREFIX_LENGTH + (long)FragmentPages.poolPages(memcapBytes) * PAGE_LENGTH;
     }
 
     /**
@@ -221,7 +195,7 @@ public final class IpDefragmenter
         }
         final long meta = version | ((long)(version == 4 ? nextProtocol : 0) << 8) | ((id & 0xFFFF_FFFFL) << 16);
         final int hash = hash(srcHigh, srcLow, dstHigh, dstLow, meta, context);
-        int tracker = find(hash, srcHigh, srcLow, dstHigh, dstLow, meta, context);
+        int tracker = table.find(hash, srcHigh, srcLow, dstHigh, dstLow, meta, context);
         if (tracker == NONE)
         {
             tracker = create(hash, srcHigh, srcLow, dstHigh, dstLow, meta, context, version, timeNs);
@@ -236,7 +210,7 @@ public final class IpDefragmenter
         final int total = totalLength[tracker];
         if (!moreFragments)
         {
-            if (total == UNKNOWN && end >= highestEnd(tracker))
+            if (total == UNKNOWN && end >= intervals.highestEnd(tracker))
             {
                 totalLength[tracker] = end;
             }
@@ -266,7 +240,8 @@ public final class IpDefragmenter
         }
         fragments[tracker]++;
         fragmentsHeld++;
-        if (totalLength[tracker] == UNKNOWN || prefixLength[tracker] == UNKNOWN || !isWhole(tracker))
+        if (totalLength[tracker] == UNKNOWN || prefixLength[tracker] == UNKNOWN ||
+            !intervals.isWhole(tracker, totalLength[tracker]))
         {
             return HELD;
         }
@@ -321,7 +296,7 @@ public final class IpDefragmenter
      */
     public int datagramsHeld()
     {
-        return allocated ? maxDatagrams - freeTrackerCount : 0;
+        return allocated ? table.size() : 0;
     }
 
     /**
@@ -331,10 +306,11 @@ public final class IpDefragmenter
      */
     public void expire(final long nowNs)
     {
-        while (lruHead != NONE && nowNs - createdNs[lruHead] >= timeoutNs)
+        for (int oldest = table.oldest(); oldest != NONE && nowNs - table.createdNs(oldest) >= timeoutNs;
+            oldest = table.oldest())
         {
-            counters.add(DecodeCounter.FRAGMENTS_TIMED_OUT, fragments[lruHead]);
-            release(lruHead);
+            counters.add(DecodeCounter.FRAGMENTS_TIMED_OUT, fragments[oldest]);
+            release(oldest);
         }
     }
 
@@ -342,26 +318,9 @@ public final class IpDefragmenter
     {
         // Cold path, once: the first fragment this decoder ever sees.
         allocated = true;
-        keys = new long[maxDatagrams * KEY_WORDS];
-        hashes = new int[maxDatagrams];
-        createdNs = new long[maxDatagrams];
-        lruPrevious = new int[maxDatagrams];
-        lruNext = new int[maxDatagrams];
-        final int indexLength = BitUtil.findNextPositivePowerOfTwo(maxDatagrams * 2);
-        index = new int[indexLength];
-        indexMask = indexLength - 1;
-        freeTrackers = new int[maxDatagrams];
-        for (int i = 0; i < maxDatagrams; i++)
-        {
-            freeTrackers[i] = maxDatagrams - 1 - i;
-        }
-        freeTrackerCount = maxDatagrams;
-        pageTable = new int[maxDatagrams * PAGES_PER_DATAGRAM];
-        Arrays.fill(pageTable, NONE);
-        pagesHeld = new int[maxDatagrams];
-        intervals = new int[maxDatagrams * maxIntervals * INTERVAL_INTS];
-        intervalCount = new int[maxDatagrams];
-        scratch = new int[(maxIntervals + 4) * INTERVAL_INTS];
+        table.allocate();
+        pages.allocate();
+        intervals.allocate();
         fragments = new int[maxDatagrams];
         totalLength = new int[maxDatagrams];
         policyOf = new byte[maxDatagrams];
@@ -371,13 +330,6 @@ public final class IpDefragmenter
         prefixIpOffset = new int[maxDatagrams];
         prefixNextHeaderOffset = new int[maxDatagrams];
         fragmentNextHeader = new int[maxDatagrams];
-        pages = new UnsafeBuffer(BufferUtil.allocateDirectAligned(poolPages * PAGE_LENGTH, 64));
-        freePages = new int[poolPages];
-        for (int i = 0; i < poolPages; i++)
-        {
-            freePages[i] = poolPages - 1 - i;
-        }
-        freePageCount = poolPages;
         for (int i = 0; i < outputs.length; i++)
         {
             outputs[i] = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
@@ -396,131 +348,49 @@ public final class IpDefragmenter
         final int version,
         final long timeNs)
     {
-        if (freeTrackerCount == 0)
+        if (table.isFull())
         {
             // Every slot taken: the datagram waiting longest is the least likely to complete.
-            counters.add(DecodeCounter.FRAGMENTS_MEMCAP, fragments[lruHead]);
-            release(lruHead);
+            final int oldest = table.oldest();
+            counters.add(DecodeCounter.FRAGMENTS_MEMCAP, fragments[oldest]);
+            release(oldest);
         }
-        final int tracker = freeTrackers[--freeTrackerCount];
-        final int base = tracker * KEY_WORDS;
-        keys[base] = srcHigh;
-        keys[base + 1] = srcLow;
-        keys[base + 2] = dstHigh;
-        keys[base + 3] = dstLow;
-        keys[base + 4] = meta;
-        keys[base + 5] = context;
-        hashes[tracker] = hash;
-        createdNs[tracker] = timeNs;
+        final int tracker = table.add(hash, srcHigh, srcLow, dstHigh, dstLow, meta, context, timeNs);
         fragments[tracker] = 0;
         totalLength[tracker] = UNKNOWN;
         prefixLength[tracker] = UNKNOWN;
-        intervalCount[tracker] = 0;
-        pagesHeld[tracker] = 0;
+        intervals.clear(tracker);
         versionOf[tracker] = (byte)version;
         policyOf[tracker] = (byte)policies.policyFor(version, dstHigh, dstLow).ordinal();
-        lruPrevious[tracker] = lruTail;
-        lruNext[tracker] = NONE;
-        if (lruTail != NONE)
-        {
-            lruNext[lruTail] = tracker;
-        }
-        else
-        {
-            lruHead = tracker;
-        }
-        lruTail = tracker;
-        int slot = hash & indexMask;
-        while (index[slot] != 0)
-        {
-            slot = (slot + 1) & indexMask;
-        }
-        index[slot] = tracker + 1;
         return tracker;
-    }
-
-    private int find(
-        final int hash,
-        final long srcHigh,
-        final long srcLow,
-        final long dstHigh,
-        final long dstLow,
-        final long meta,
-        final long context)
-    {
-        for (int slot = hash & indexMask; index[slot] != 0; slot = (slot + 1) & indexMask)
-        {
-            final int tracker = index[slot] - 1;
-            final int base = tracker * KEY_WORDS;
-            if (hashes[tracker] == hash && keys[base] == srcHigh && keys[base + 1] == srcLow &&
-                keys[base + 2] == dstHigh && keys[base + 3] == dstLow && keys[base + 4] == meta &&
-                keys[base + 5] == context)
-            {
-                return tracker;
-            }
-        }
-        return NONE;
     }
 
     private void release(final int tracker)
     {
         fragmentsHeld -= fragments[tracker];
-        final int pageBase = tracker * PAGES_PER_DATAGRAM;
-        for (int p = 0; p < PAGES_PER_DATAGRAM; p++)
-        {
-            final int page = pageTable[pageBase + p];
-            if (page != NONE)
-            {
-                freePages[freePageCount++] = page;
-                pageTable[pageBase + p] = NONE;
-            }
-        }
-        pagesHeld[tracker] = 0;
+        pages.release(tracker);
         fragments[tracker] = 0;
+        table.remove(tracker);
+    }
 
-        // Linear probing: delete by shifting back the entries that probed past the hole.
-        int hole = hashes[tracker] & indexMask;
-        while (index[hole] != tracker + 1)
+    /**
+     * The page pool is empty: give up the oldest datagrams other than {@code tracker} until a page is free.
+     *
+     * @return false when there is no other datagram to give up.
+     */
+    boolean makeRoom(final int tracker)
+    {
+        while (!pages.hasFreePage())
         {
-            hole = (hole + 1) & indexMask;
-        }
-        int next = hole;
-        while (true)
-        {
-            next = (next + 1) & indexMask;
-            if (index[next] == 0)
+            final int oldest = table.oldest() != tracker ? table.oldest() : table.newer(tracker);
+            if (oldest == NONE)
             {
-                break;
+                return false;
             }
-            final int home = hashes[index[next] - 1] & indexMask;
-            final boolean movable = hole <= next ? (home <= hole || home > next) : (home <= hole && home > next);
-            if (movable)
-            {
-                index[hole] = index[next];
-                hole = next;
-            }
+            counters.add(DecodeCounter.FRAGMENTS_MEMCAP, fragments[oldest]);
+            release(oldest);
         }
-        index[hole] = 0;
-
-        final int previous = lruPrevious[tracker];
-        final int following = lruNext[tracker];
-        if (previous != NONE)
-        {
-            lruNext[previous] = following;
-        }
-        else
-        {
-            lruHead = following;
-        }
-        if (following != NONE)
-        {
-            lruPrevious[following] = previous;
-        }
-        else
-        {
-            lruTail = previous;
-        }
-        freeTrackers[freeTrackerCount++] = tracker;
+        return true;
     }
 
     private boolean keepPrefix(
@@ -545,227 +415,29 @@ public final class IpDefragmenter
         return true;
     }
 
-    private int highestEnd(final int tracker)
-    {
-        final int count = intervalCount[tracker];
-        return count == 0 ? 0 : intervals[(tracker * maxIntervals + count - 1) * INTERVAL_INTS + 1];
-    }
-
     /**
-     * Merge the fragment's bytes into the datagram's intervals: where it covers nothing, its bytes are written;
-     * where it overlaps a held fragment's bytes, the policy decides whose stay, and differing bytes are a conflict.
+     * Merge the fragment into its datagram, counting overlaps and conflicts, or give the datagram up when it cannot be.
      */
     private boolean insert(
         final int tracker, final DirectBuffer buffer, final int dataOffset, final int start, final int end)
     {
-        final FragmentPolicy policy = policyValues[policyOf[tracker]];
-        final int base = tracker * maxIntervals * INTERVAL_INTS;
-        final int count = intervalCount[tracker];
-        int out = 0;
-        int cursor = start;
-        boolean overlapped = false;
-        boolean conflict = false;
-        for (int i = 0; i < count; i++)
+        final int result = intervals.insert(tracker, policyValues[policyOf[tracker]], buffer, dataOffset, start, end);
+        if (result < 0)
         {
-            final int at = base + i * INTERVAL_INTS;
-            final int heldStart = intervals[at];
-            final int heldEnd = intervals[at + 1];
-            final int ownerStart = intervals[at + 2];
-            final int ownerEnd = intervals[at + 3];
-            if (heldEnd <= cursor || heldStart >= end)
-            {
-                if (heldStart >= end && cursor < end)
-                {
-                    if (!write(tracker, cursor, buffer, dataOffset + cursor - start, end - cursor))
-                    {
-                        return memcap(tracker);
-                    }
-                    out = emit(out, cursor, end, start, end);
-                    cursor = end;
-                }
-                out = emit(out, heldStart, heldEnd, ownerStart, ownerEnd);
-                continue;
-            }
-            if (heldStart > cursor)
-            {
-                if (!write(tracker, cursor, buffer, dataOffset + cursor - start, heldStart - cursor))
-                {
-                    return memcap(tracker);
-                }
-                out = emit(out, cursor, heldStart, start, end);
-                cursor = heldStart;
-            }
-            if (heldStart < cursor)
-            {
-                out = emit(out, heldStart, cursor, ownerStart, ownerEnd);
-            }
-            final int overlapEnd = Math.min(heldEnd, end);
-            overlapped = true;
-            final int length = overlapEnd - cursor;
-            if (!equal(tracker, cursor, buffer, dataOffset + cursor - start, length))
-            {
-                conflict = true;
-            }
-            if (policy.newWins(start, end, ownerStart, ownerEnd))
-            {
-                write(tracker, cursor, buffer, dataOffset + cursor - start, length);
-                out = emit(out, cursor, overlapEnd, start, end);
-            }
-            else
-            {
-                out = emit(out, cursor, overlapEnd, ownerStart, ownerEnd);
-            }
-            if (heldEnd > overlapEnd)
-            {
-                out = emit(out, overlapEnd, heldEnd, ownerStart, ownerEnd);
-            }
-            cursor = overlapEnd;
-            if (out > maxIntervals)
-            {
-                break;
-            }
-        }
-        if (cursor < end && out <= maxIntervals)
-        {
-            if (!write(tracker, cursor, buffer, dataOffset + cursor - start, end - cursor))
-            {
-                return memcap(tracker);
-            }
-            out = emit(out, cursor, end, start, end);
-        }
-        if (out > maxIntervals)
-        {
-            counters.add(DecodeCounter.FRAGMENTS_TOO_MANY, fragments[tracker] + 1);
+            counters.add(result == FragmentIntervals.NO_PAGE ?
+                DecodeCounter.FRAGMENTS_MEMCAP : DecodeCounter.FRAGMENTS_TOO_MANY, fragments[tracker] + 1);
             release(tracker);
             return false;
         }
-        if (overlapped)
+        if ((result & FragmentIntervals.OVERLAPPED) != 0)
         {
             counters.increment(DecodeCounter.FRAGMENT_OVERLAPS);
         }
-        if (conflict)
+        if ((result & FragmentIntervals.CONFLICT) != 0)
         {
             counters.increment(DecodeCounter.FRAGMENT_OVERLAP_CONFLICTS);
         }
-        System.arraycopy(scratch, 0, intervals, base, out * INTERVAL_INTS);
-        intervalCount[tracker] = out;
         return true;
-    }
-
-    private int emit(final int out, final int start, final int end, final int ownerStart, final int ownerEnd)
-    {
-        if (out > maxIntervals || start >= end)
-        {
-            return out;
-        }
-        if (out > 0)
-        {
-            final int last = (out - 1) * INTERVAL_INTS;
-            if (scratch[last + 1] == start && scratch[last + 2] == ownerStart && scratch[last + 3] == ownerEnd)
-            {
-                scratch[last + 1] = end;
-                return out;
-            }
-        }
-        final int at = out * INTERVAL_INTS;
-        scratch[at] = start;
-        scratch[at + 1] = end;
-        scratch[at + 2] = ownerStart;
-        scratch[at + 3] = ownerEnd;
-        return out + 1;
-    }
-
-    private boolean memcap(final int tracker)
-    {
-        counters.add(DecodeCounter.FRAGMENTS_MEMCAP, fragments[tracker] + 1);
-        release(tracker);
-        return false;
-    }
-
-    private boolean write(
-        final int tracker, final int datagramOffset, final DirectBuffer buffer, final int offset, final int length)
-    {
-        int done = 0;
-        while (done < length)
-        {
-            final int position = datagramOffset + done;
-            final int pageIndex = position >> PAGE_SHIFT;
-            final int within = position & (PAGE_LENGTH - 1);
-            final int chunk = Math.min(length - done, PAGE_LENGTH - within);
-            final int entry = tracker * PAGES_PER_DATAGRAM + pageIndex;
-            int page = pageTable[entry];
-            if (page == NONE)
-            {
-                if (pagesHeld[tracker] == datagramPages || !takePage(tracker))
-                {
-                    return false;
-                }
-                page = freePages[--freePageCount];
-                pageTable[entry] = page;
-                pagesHeld[tracker]++;
-            }
-            pages.putBytes(page * PAGE_LENGTH + within, buffer, offset + done, chunk);
-            done += chunk;
-        }
-        return true;
-    }
-
-    /**
-     * A page is free, or can be made free by giving up the oldest other datagrams.
-     */
-    private boolean takePage(final int tracker)
-    {
-        while (freePageCount == 0)
-        {
-            final int oldest = lruHead != tracker ? lruHead : lruNext[tracker];
-            if (oldest == NONE)
-            {
-                return false;
-            }
-            counters.add(DecodeCounter.FRAGMENTS_MEMCAP, fragments[oldest]);
-            release(oldest);
-        }
-        return true;
-    }
-
-    private boolean equal(
-        final int tracker, final int datagramOffset, final DirectBuffer buffer, final int offset, final int length)
-    {
-        int done = 0;
-        while (done < length)
-        {
-            final int position = datagramOffset + done;
-            final int within = position & (PAGE_LENGTH - 1);
-            final int chunk = Math.min(length - done, PAGE_LENGTH - within);
-            final int page = pageTable[tracker * PAGES_PER_DATAGRAM + (position >> PAGE_SHIFT)];
-            final int pageOffset = page * PAGE_LENGTH + within;
-            for (int i = 0; i < chunk; i++)
-            {
-                if (pages.getByte(pageOffset + i) != buffer.getByte(offset + done + i))
-                {
-                    return false;
-                }
-            }
-            done += chunk;
-        }
-        return true;
-    }
-
-    private boolean isWhole(final int tracker)
-    {
-        final int base = tracker * maxIntervals * INTERVAL_INTS;
-        final int count = intervalCount[tracker];
-        int covered = 0;
-        for (int i = 0; i < count; i++)
-        {
-            final int at = base + i * INTERVAL_INTS;
-            if (intervals[at] != covered)
-            {
-                return false;
-            }
-            covered = intervals[at + 1];
-        }
-        return covered >= totalLength[tracker];
     }
 
     /**
@@ -803,12 +475,7 @@ public final class IpDefragmenter
                 (short)(ipLength - Ipv6Flyweight.HEADER_LENGTH), BIG_ENDIAN);
             out.putByte(prefixNextHeaderOffset[tracker], (byte)fragmentNextHeader[tracker]);
         }
-        final int pageBase = tracker * PAGES_PER_DATAGRAM;
-        for (int position = 0; position < total; position += PAGE_LENGTH)
-        {
-            final int page = pageTable[pageBase + (position >> PAGE_SHIFT)];
-            out.putBytes(prefix + position, pages, page * PAGE_LENGTH, Math.min(PAGE_LENGTH, total - position));
-        }
+        pages.copyOut(tracker, out, prefix, total);
         outputLength = prefix + total;
         outputIpOffset = ipOffset;
         return true;

@@ -74,7 +74,7 @@ public final class TunnelType
      * @param type one of the constants other than {@link #NONE}.
      * @return the counter its frames are counted under.
      */
-    static DecodeCounter counter(final int type)
+    public static DecodeCounter counter(final int type)
     {
         return COUNTERS[type];
     }
