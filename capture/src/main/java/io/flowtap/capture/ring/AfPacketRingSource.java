@@ -6,7 +6,6 @@ import io.flowtap.capture.FrameSource;
 import io.flowtap.capture.LinkType;
 import io.flowtap.linux.AfPacket;
 import io.flowtap.linux.Errno;
-import io.flowtap.linux.LinuxException;
 import io.flowtap.linux.Poll;
 import io.flowtap.linux.Posix;
 import org.agrona.BufferUtil;
@@ -39,8 +38,6 @@ public final class AfPacketRingSource implements FrameSource
     private static final int ARPHRD_NONE = 0xFFFE;
     private static final int UNSUPPORTED_LINK_TYPE = -1;
     private static final int SCRATCH_LENGTH = 64;
-    /** A ring may take at most half the memory available when it is opened. */
-    private static final long MAX_RING_SHARE_OF_AVAILABLE_MEMORY = 2;
     private static final int SCRATCH_POLLFD_OFFSET = 0;
     private static final int SCRATCH_STATISTICS_OFFSET = 16;
 
@@ -54,7 +51,7 @@ public final class AfPacketRingSource implements FrameSource
     private final UnsafeBuffer block;
     private final UnsafeBuffer scratch;
     private final Frame frame = new Frame();
-    private final long[] counters = new long[RingCounter.count()];
+    private final RingCounters counters;
 
     private final UnsafeBuffer releaseView = new UnsafeBuffer(0, 0);
 
@@ -67,13 +64,15 @@ public final class AfPacketRingSource implements FrameSource
     private long frameNumber;
     private boolean closed;
 
-    private AfPacketRingSource(
+    AfPacketRingSource(
         final String interfaceName,
         final int interfaceIndex,
         final int fd,
         final RingGeometry geometry,
-        final long ringAddress)
+        final long ringAddress,
+        final RingCounters counters)
     {
+        this.counters = counters;
         this.interfaceName = interfaceName;
         this.interfaceIndex = interfaceIndex;
         this.fd = fd;
@@ -93,64 +92,25 @@ public final class AfPacketRingSource implements FrameSource
      * @param context the configuration; {@link AfPacketContext#conclude()} is called here.
      * @return the source, capturing from now on.
      * @throws IllegalArgumentException when the configuration is wrong (before any socket is opened).
-     * @throws LinuxException with one line for a person when the kernel refuses (no privilege, no such interface,
-     *                        interface down, a filter program it rejects), or when the ring is over half the memory
-     *                        available.
+     * @throws io.flowtap.linux.LinuxException with one line for a person when the kernel refuses (no privilege, no
+     *                        such interface, interface down, a filter program it rejects), or when the ring is over
+     *                        half the memory available.
      */
     public static AfPacketRingSource open(final AfPacketContext context)
     {
-        context.conclude();
-        final RingGeometry geometry = context.geometry();
-        final String name = context.interfaceName();
-        refuseRingLargerThanMemory(geometry.ringLength());
+        return open(context, new RingCounters());
+    }
 
-        final int fd = AfPacket.open();
-        long ringAddress = 0;
-        try
-        {
-            final int index = AfPacket.interfaceIndex(name);
-            if (context.filterProgram() != null)
-            {
-                AfPacket.attachFilter(fd, context.filterProgram().instructions());
-            }
-            AfPacket.setVersion(fd, AfPacket.TPACKET_V3);
-            if (context.ignoreOutgoing())
-            {
-                AfPacket.setIgnoreOutgoing(fd, true);
-            }
-            AfPacket.setRxRing(
-                fd,
-                geometry.blockSize(),
-                geometry.blockCount(),
-                geometry.frameSize(),
-                geometry.frameCount(),
-                geometry.retireTimeoutMs(),
-                0);
-            ringAddress = Posix.mmapShared(fd, geometry.ringLength(), 0, "ring of " + geometry.ringLength() + " bytes");
-            AfPacket.bind(fd, index, name);
-            if (context.promiscuous())
-            {
-                AfPacket.addPromiscuous(fd, index, name);
-            }
-            if (context.fanoutGroupId() != AfPacketContext.NO_FANOUT)
-            {
-                AfPacket.joinFanout(
-                    fd,
-                    context.fanoutGroupId(),
-                    context.fanoutMode().value(),
-                    context.fanoutDefrag() ? AfPacket.PACKET_FANOUT_FLAG_DEFRAG : 0);
-            }
-            return new AfPacketRingSource(name, index, fd, geometry, ringAddress);
-        }
-        catch (final RuntimeException ex)
-        {
-            if (ringAddress != 0)
-            {
-                Posix.munmap(ringAddress, geometry.ringLength());
-            }
-            Posix.close(fd);
-            throw ex;
-        }
+    /**
+     * Open a source, as {@link #open(AfPacketContext)} does, counting into counters given.
+     *
+     * @param context  the configuration; {@link AfPacketContext#conclude()} is called here.
+     * @param counters where the ring's counters are written, by the thread that polls it.
+     * @return the source, capturing from now on.
+     */
+    public static AfPacketRingSource open(final AfPacketContext context, final RingCounters counters)
+    {
+        return RingSocket.open(context, counters);
     }
 
     /**
@@ -193,7 +153,7 @@ public final class AfPacketRingSource implements FrameSource
                 releaseBlock();
             }
         }
-        counters[RingCounter.FRAMES.ordinal()] += delivered;
+        counters.add(RingCounter.FRAMES, delivered);
         return delivered;
     }
 
@@ -244,7 +204,7 @@ public final class AfPacketRingSource implements FrameSource
                 moveToNextBlock();
             }
         }
-        counters[RingCounter.FRAMES.ordinal()] += delivered;
+        counters.add(RingCounter.FRAMES, delivered);
         return delivered;
     }
 
@@ -377,15 +337,15 @@ public final class AfPacketRingSource implements FrameSource
         final int result = AfPacket.readStatistics(fd, scratch.addressOffset() + SCRATCH_STATISTICS_OFFSET);
         if (result < 0)
         {
-            counters[RingCounter.STATISTICS_ERRORS.ordinal()]++;
+            counters.increment(RingCounter.STATISTICS_ERRORS);
             return false;
         }
-        counters[RingCounter.KERNEL_PACKETS.ordinal()] +=
-            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_PACKETS_OFFSET));
-        counters[RingCounter.KERNEL_DROPS.ordinal()] +=
-            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_DROPS_OFFSET));
-        counters[RingCounter.KERNEL_FREEZES.ordinal()] +=
-            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_FREEZE_COUNT_OFFSET));
+        counters.add(RingCounter.KERNEL_PACKETS,
+            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_PACKETS_OFFSET)));
+        counters.add(RingCounter.KERNEL_DROPS,
+            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_DROPS_OFFSET)));
+        counters.add(RingCounter.KERNEL_FREEZES,
+            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_FREEZE_COUNT_OFFSET)));
         return true;
     }
 
@@ -395,7 +355,7 @@ public final class AfPacketRingSource implements FrameSource
      */
     public long counter(final RingCounter counter)
     {
-        return counters[counter.ordinal()];
+        return counters.get(counter);
     }
 
     /**
@@ -467,14 +427,14 @@ public final class AfPacketRingSource implements FrameSource
             return false;
         }
         blockHeld = true;
-        counters[RingCounter.BLOCKS.ordinal()]++;
+        counters.increment(RingCounter.BLOCKS);
         if ((status & BlockDescriptor.STATUS_BLK_TMO) != 0)
         {
-            counters[RingCounter.BLOCKS_TIMED_OUT.ordinal()]++;
+            counters.increment(RingCounter.BLOCKS_TIMED_OUT);
         }
         if ((status & BlockDescriptor.STATUS_LOSING) != 0)
         {
-            counters[RingCounter.BLOCKS_LOSING.ordinal()]++;
+            counters.increment(RingCounter.BLOCKS_LOSING);
         }
         packetsLeft = block.getInt(BlockDescriptor.NUM_PKTS_OFFSET);
         packetOffset = block.getInt(BlockDescriptor.OFFSET_TO_FIRST_PKT_OFFSET);
@@ -509,7 +469,7 @@ public final class AfPacketRingSource implements FrameSource
         if (hardwareType == ARPHRD_LOOPBACK &&
             (block.getByte(packet + PacketDescriptor.PKTTYPE_OFFSET) & 0xFF) == PacketDescriptor.PACKET_OUTGOING)
         {
-            counters[RingCounter.LOOPBACK_OUTGOING_SKIPPED.ordinal()]++;
+            counters.increment(RingCounter.LOOPBACK_OUTGOING_SKIPPED);
             advance(packet, nextOffset);
             return false;
         }
@@ -532,7 +492,7 @@ public final class AfPacketRingSource implements FrameSource
         }
         if (Integer.compareUnsigned(capturedLength, wireLength) < 0)
         {
-            counters[RingCounter.TRUNCATED_FRAMES.ordinal()]++;
+            counters.increment(RingCounter.TRUNCATED_FRAMES);
         }
 
         // The link was read before the handler runs: the frame is the handler's until it returns.
@@ -563,7 +523,7 @@ public final class AfPacketRingSource implements FrameSource
 
     private void abandonBlock()
     {
-        counters[RingCounter.MALFORMED_BLOCKS.ordinal()]++;
+        counters.increment(RingCounter.MALFORMED_BLOCKS);
         packetsLeft = 0;
     }
 
@@ -582,19 +542,6 @@ public final class AfPacketRingSource implements FrameSource
         packetsLeft = 0;
         blockIndex = blockIndex + 1 == blockCount ? 0 : blockIndex + 1;
         block.wrap(ringAddress + (long)blockIndex * blockSize, blockSize);
-    }
-
-    /**
-     * The kernel allocates each block that cannot get contiguous pages with vzalloc, which commits and zeroes the
-     * memory: a ring beyond what the machine has ends with the OOM killer rather than ENOMEM. Refuse it first.
-     */
-    private static void refuseRingLargerThanMemory(final long ringLength)
-    {
-        final long availableBytes = Posix.availableMemoryBytes();
-        if (availableBytes > 0 && ringLength > availableBytes / MAX_RING_SHARE_OF_AVAILABLE_MEMORY)
-        {
-            throw new LinuxException(Errno.ENOMEM, "ring of " + ringLength + " bytes is too large for memory");
-        }
     }
 
     private static int linkTypeOf(final int hardwareType)
