@@ -34,7 +34,7 @@ class SegmentRingJcstressTest
     void shouldSeeOnlyAllowedOutcomesOfTheRingProtocol() throws IOException, InterruptedException
     {
         final String mode = System.getProperty("flowtap.jcstress.mode", "quick");
-        final Path results = Files.createDirectories(Path.of("target", "jcstress-results"));
+        final Path results = Files.createDirectories(Path.of("target", "jcstress-results")).toAbsolutePath();
         final Path log = results.resolve("console.txt");
         final Process process = new ProcessBuilder(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -47,6 +47,8 @@ class SegmentRingJcstressTest
             "-sc", "false",
             "-t", "io\\.flowtap\\.pipeline\\.stress\\..*Stress",
             "-r", results.toString())
+            // jcstress writes its result blob in the working directory: keep it under target.
+            .directory(results.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
