@@ -14,7 +14,6 @@ import io.flowtap.pipeline.shard.FrameTapAgent;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineCounters;
-import org.agrona.ErrorHandler;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,11 +56,10 @@ public final class Pipeline implements AutoCloseable
         final PipelineContext context,
         final List<PipelinePoller> pollers,
         final List<Worker> workers,
-        final int fanoutGroupId,
-        final ErrorHandler errorHandler)
+        final int fanoutGroupId)
     {
         this.context = context;
-        this.agents = new PipelineAgents(context, errorHandler);
+        this.agents = new PipelineAgents(context);
         this.fanoutGroupId = fanoutGroupId;
         this.pollers = Collections.unmodifiableList(pollers);
         this.workers = Collections.unmodifiableList(workers);

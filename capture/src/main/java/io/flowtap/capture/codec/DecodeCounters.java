@@ -1,47 +1,21 @@
 package io.flowtap.capture.codec;
 
-import io.flowtap.capture.counter.CounterAllocator;
-import io.flowtap.capture.counter.InMemoryCounters;
-import org.agrona.concurrent.status.AtomicCounter;
+import java.util.Arrays;
 
 /**
- * The decoder's counters, written in place by the one thread that decodes: each an Agrona {@link AtomicCounter}
- * (in the sensor's counters file, or in memory), never a compare-and-swap, so that other threads and processes read
- * them while the decoder runs.
- * <p>
- * The per-frame stores are plain: a release store's compiler barrier, paid once or twice per frame, cost a tenth of
- * {@code flowtap read}'s speed. A plain aligned 8-byte store does not tear on a 64-bit JVM, and the poller's own
- * release store that publishes each batch to the workers orders these before it, so readers see them within a duty
- * cycle.
+ * The decoder's counters: plain longs written by the one thread that decodes. Publishing them to other threads
+ * (an Agrona counters file) is the pipeline's job.
  */
 public final class DecodeCounters
 {
-    private static final DecodeCounter[] COUNTERS = DecodeCounter.values();
-
-    private final AtomicCounter[] values;
-
-    /**
-     * Counters in this process's memory.
-     */
-    public DecodeCounters()
-    {
-        this.values = InMemoryCounters.of(COUNTERS);
-    }
-
-    /**
-     * @param allocator gives each counter its place (cold path).
-     */
-    public DecodeCounters(final CounterAllocator allocator)
-    {
-        this.values = allocator.allocate(COUNTERS);
-    }
+    private final long[] values = new long[DecodeCounter.count()];
 
     /**
      * @param counter to add one to; {@link DecodeCounter#FRAMES} is derived and never incremented.
      */
     public void increment(final DecodeCounter counter)
     {
-        values[counter.ordinal()].incrementPlain();
+        values[counter.ordinal()]++;
     }
 
     /**
@@ -50,7 +24,7 @@ public final class DecodeCounters
      */
     public void add(final DecodeCounter counter, final long delta)
     {
-        values[counter.ordinal()].getAndAddPlain(delta);
+        values[counter.ordinal()] += delta;
     }
 
     /**
@@ -61,8 +35,8 @@ public final class DecodeCounters
     {
         // Every frame lands in exactly one outcome, so the frame count is their sum rather than one more store
         // per frame.
-        return counter.isDerived() ? values[DecodeCounter.TCP_SEGMENT.ordinal()].get() + dropped() :
-            values[counter.ordinal()].get();
+        return counter == DecodeCounter.FRAMES ? values[DecodeCounter.TCP_SEGMENT.ordinal()] + dropped() :
+            values[counter.ordinal()];
     }
 
     /**
@@ -73,16 +47,16 @@ public final class DecodeCounters
         long sum = 0;
         for (int i = 0; i < values.length; i++)
         {
-            if (COUNTERS[i].isDropReason())
+            if (DecodeCounter.get(i).isDropReason())
             {
-                sum += values[i].get();
+                sum += values[i];
             }
         }
         return sum;
     }
 
     /**
-     * Add another set of counters into this one, for totals over several decoders. This holder's writer only.
+     * Add another set of counters into this one, for totals over several decoders.
      *
      * @param other counters to add.
      */
@@ -90,18 +64,15 @@ public final class DecodeCounters
     {
         for (int i = 0; i < values.length; i++)
         {
-            values[i].getAndAddRelease(other.values[i].get());
+            values[i] += other.values[i];
         }
     }
 
     /**
-     * Set every counter back to 0. This holder's writer only.
+     * Set every counter back to 0.
      */
     public void reset()
     {
-        for (final AtomicCounter value : values)
-        {
-            value.setRelease(0);
-        }
+        Arrays.fill(values, 0);
     }
 }

@@ -6,6 +6,7 @@ import io.flowtap.capture.FrameSource;
 import io.flowtap.capture.LinkType;
 import io.flowtap.linux.AfPacket;
 import io.flowtap.linux.Errno;
+import io.flowtap.linux.LinuxException;
 import io.flowtap.linux.Poll;
 import io.flowtap.linux.Posix;
 import org.agrona.BufferUtil;
@@ -38,6 +39,8 @@ public final class AfPacketRingSource implements FrameSource
     private static final int ARPHRD_NONE = 0xFFFE;
     private static final int UNSUPPORTED_LINK_TYPE = -1;
     private static final int SCRATCH_LENGTH = 64;
+    /** A ring may take at most half the memory available when it is opened. */
+    private static final long MAX_RING_SHARE_OF_AVAILABLE_MEMORY = 2;
     private static final int SCRATCH_POLLFD_OFFSET = 0;
     private static final int SCRATCH_STATISTICS_OFFSET = 16;
 
@@ -51,7 +54,7 @@ public final class AfPacketRingSource implements FrameSource
     private final UnsafeBuffer block;
     private final UnsafeBuffer scratch;
     private final Frame frame = new Frame();
-    private final RingCounters counters;
+    private final long[] counters = new long[RingCounter.count()];
 
     private final UnsafeBuffer releaseView = new UnsafeBuffer(0, 0);
 
@@ -64,15 +67,13 @@ public final class AfPacketRingSource implements FrameSource
     private long frameNumber;
     private boolean closed;
 
-    AfPacketRingSource(
+    private AfPacketRingSource(
         final String interfaceName,
         final int interfaceIndex,
         final int fd,
         final RingGeometry geometry,
-        final long ringAddress,
-        final RingCounters counters)
+        final long ringAddress)
     {
-        this.counters = counters;
         this.interfaceName = interfaceName;
         this.interfaceIndex = interfaceIndex;
         this.fd = fd;
@@ -92,25 +93,64 @@ public final class AfPacketRingSource implements FrameSource
      * @param context the configuration; {@link AfPacketContext#conclude()} is called here.
      * @return the source, capturing from now on.
      * @throws IllegalArgumentException when the configuration is wrong (before any socket is opened).
-     * @throws io.flowtap.linux.LinuxException with one line for a person when the kernel refuses (no privilege, no
-     *                        such interface, interface down, a filter program it rejects), or when the ring is over
-     *                        half the memory available.
+     * @throws LinuxException with one line for a person when the kernel refuses (no privilege, no such interface,
+     *                        interface down, a filter program it rejects), or when the ring is over half the memory
+     *                        available.
      */
     public static AfPacketRingSource open(final AfPacketContext context)
     {
-        return open(context, new RingCounters());
-    }
+        context.conclude();
+        final RingGeometry geometry = context.geometry();
+        final String name = context.interfaceName();
+        refuseRingLargerThanMemory(geometry.ringLength());
 
-    /**
-     * Open a source, as {@link #open(AfPacketContext)} does, counting into counters given.
-     *
-     * @param context  the configuration; {@link AfPacketContext#conclude()} is called here.
-     * @param counters where the ring's counters are written, by the thread that polls it.
-     * @return the source, capturing from now on.
-     */
-    public static AfPacketRingSource open(final AfPacketContext context, final RingCounters counters)
-    {
-        return RingSocket.open(context, counters);
+        final int fd = AfPacket.open();
+        long ringAddress = 0;
+        try
+        {
+            final int index = AfPacket.interfaceIndex(name);
+            if (context.filterProgram() != null)
+            {
+                AfPacket.attachFilter(fd, context.filterProgram().instructions());
+            }
+            AfPacket.setVersion(fd, AfPacket.TPACKET_V3);
+            if (context.ignoreOutgoing())
+            {
+                AfPacket.setIgnoreOutgoing(fd, true);
+            }
+            AfPacket.setRxRing(
+                fd,
+                geometry.blockSize(),
+                geometry.blockCount(),
+                geometry.frameSize(),
+                geometry.frameCount(),
+                geometry.retireTimeoutMs(),
+                0);
+            ringAddress = Posix.mmapShared(fd, geometry.ringLength(), 0, "ring of " + geometry.ringLength() + " bytes");
+            AfPacket.bind(fd, index, name);
+            if (context.promiscuous())
+            {
+                AfPacket.addPromiscuous(fd, index, name);
+            }
+            if (context.fanoutGroupId() != AfPacketContext.NO_FANOUT)
+            {
+                AfPacket.joinFanout(
+                    fd,
+                    context.fanoutGroupId(),
+                    context.fanoutMode().value(),
+                    context.fanoutDefrag() ? AfPacket.PACKET_FANOUT_FLAG_DEFRAG : 0);
+            }
+            return new AfPacketRingSource(name, index, fd, geometry, ringAddress);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (ringAddress != 0)
+            {
+                Posix.munmap(ringAddress, geometry.ringLength());
+            }
+            Posix.close(fd);
+            throw ex;
+        }
     }
 
     /**
@@ -153,7 +193,7 @@ public final class AfPacketRingSource implements FrameSource
                 releaseBlock();
             }
         }
-        counters.add(RingCounter.FRAMES, delivered);
+        counters[RingCounter.FRAMES.ordinal()] += delivered;
         return delivered;
     }
 
@@ -204,7 +244,7 @@ public final class AfPacketRingSource implements FrameSource
                 moveToNextBlock();
             }
         }
-        counters.add(RingCounter.FRAMES, delivered);
+        counters[RingCounter.FRAMES.ordinal()] += delivered;
         return delivered;
     }
 
@@ -337,15 +377,15 @@ public final class AfPacketRingSource implements FrameSource
         final int result = AfPacket.readStatistics(fd, scratch.addressOffset() + SCRATCH_STATISTICS_OFFSET);
         if (result < 0)
         {
-            counters.increment(RingCounter.STATISTICS_ERRORS);
+            counters[RingCounter.STATISTICS_ERRORS.ordinal()]++;
             return false;
         }
-        counters.add(RingCounter.KERNEL_PACKETS,
-            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_PACKETS_OFFSET)));
-        counters.add(RingCounter.KERNEL_DROPS,
-            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_DROPS_OFFSET)));
-        counters.add(RingCounter.KERNEL_FREEZES,
-            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_FREEZE_COUNT_OFFSET)));
+        counters[RingCounter.KERNEL_PACKETS.ordinal()] +=
+            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_PACKETS_OFFSET));
+        counters[RingCounter.KERNEL_DROPS.ordinal()] +=
+            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_DROPS_OFFSET));
+        counters[RingCounter.KERNEL_FREEZES.ordinal()] +=
+            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_FREEZE_COUNT_OFFSET));
         return true;
     }
 
@@ -355,7 +395,7 @@ public final class AfPacketRingSource implements FrameSource
      */
     public long counter(final RingCounter counter)
     {
-        return counters.get(counter);
+        return counters[counter.ordinal()];
     }
 
     /**
@@ -427,14 +467,14 @@ public final class AfPacketRingSource implements FrameSource
             return false;
         }
         blockHeld = true;
-        counters.increment(RingCounter.BLOCKS);
+        counters[RingCounter.BLOCKS.ordinal()]++;
         if ((status & BlockDescriptor.STATUS_BLK_TMO) != 0)
         {
-            counters.increment(RingCounter.BLOCKS_TIMED_OUT);
+            counters[RingCounter.BLOCKS_TIMED_OUT.ordinal()]++;
         }
         if ((status & BlockDescriptor.STATUS_LOSING) != 0)
         {
-            counters.increment(RingCounter.BLOCKS_LOSING);
+            counters[RingCounter.BLOCKS_LOSING.ordinal()]++;
         }
         packetsLeft = block.getInt(BlockDescriptor.NUM_PKTS_OFFSET);
         packetOffset = block.getInt(BlockDescriptor.OFFSET_TO_FIRST_PKT_OFFSET);
@@ -469,7 +509,7 @@ public final class AfPacketRingSource implements FrameSource
         if (hardwareType == ARPHRD_LOOPBACK &&
             (block.getByte(packet + PacketDescriptor.PKTTYPE_OFFSET) & 0xFF) == PacketDescriptor.PACKET_OUTGOING)
         {
-            counters.increment(RingCounter.LOOPBACK_OUTGOING_SKIPPED);
+            counters[RingCounter.LOOPBACK_OUTGOING_SKIPPED.ordinal()]++;
             advance(packet, nextOffset);
             return false;
         }
@@ -492,7 +532,7 @@ public final class AfPacketRingSource implements FrameSource
         }
         if (Integer.compareUnsigned(capturedLength, wireLength) < 0)
         {
-            counters.increment(RingCounter.TRUNCATED_FRAMES);
+            counters[RingCounter.TRUNCATED_FRAMES.ordinal()]++;
         }
 
         // The link was read before the handler runs: the frame is the handler's until it returns.
@@ -523,7 +563,7 @@ public final class AfPacketRingSource implements FrameSource
 
     private void abandonBlock()
     {
-        counters.increment(RingCounter.MALFORMED_BLOCKS);
+        counters[RingCounter.MALFORMED_BLOCKS.ordinal()]++;
         packetsLeft = 0;
     }
 
@@ -542,6 +582,19 @@ public final class AfPacketRingSource implements FrameSource
         packetsLeft = 0;
         blockIndex = blockIndex + 1 == blockCount ? 0 : blockIndex + 1;
         block.wrap(ringAddress + (long)blockIndex * blockSize, blockSize);
+    }
+
+    /**
+     * The kernel allocates each block that cannot get contiguous pages with vzalloc, which commits and zeroes the
+     * memory: a ring beyond what the machine has ends with the OOM killer rather than ENOMEM. Refuse it first.
+     */
+    private static void refuseRingLargerThanMemory(final long ringLength)
+    {
+        final long availableBytes = Posix.availableMemoryBytes();
+        if (availableBytes > 0 && ringLength > availableBytes / MAX_RING_SHARE_OF_AVAILABLE_MEMORY)
+        {
+            throw new LinuxException(Errno.ENOMEM, "ring of " + ringLength + " bytes is too large for memory");
+        }
     }
 
     private static int linkTypeOf(final int hardwareType)

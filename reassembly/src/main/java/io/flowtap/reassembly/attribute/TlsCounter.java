@@ -1,13 +1,10 @@
 package io.flowtap.reassembly.attribute;
 
-import io.flowtap.capture.counter.CounterDescriptor;
-import io.flowtap.capture.counter.CounterUnit;
-
 /**
  * What the TLS extractor counts: handshake messages read, and each reason it stopped looking at a stream or skipped
  * part of one. Nothing it meets in a stream throws; every malformed or truncated input lands in one of these.
  */
-public enum TlsCounter implements CounterDescriptor
+public enum TlsCounter
 {
     /** ClientHello messages read. */
     CLIENT_HELLOS("client hellos"),
@@ -51,19 +48,9 @@ public enum TlsCounter implements CounterDescriptor
     /**
      * @return a short label for counter summaries.
      */
-    @Override
     public String label()
     {
         return label;
-    }
-
-    /**
-     * @return what the counter counts.
-     */
-    @Override
-    public CounterUnit unit()
-    {
-        return CounterUnit.EVENTS;
     }
 
     /**
