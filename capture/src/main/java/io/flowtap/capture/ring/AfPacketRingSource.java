@@ -39,8 +39,6 @@ public final class AfPacketRingSource implements FrameSource
     private static final int ARPHRD_NONE = 0xFFFE;
     private static final int UNSUPPORTED_LINK_TYPE = -1;
     private static final int SCRATCH_LENGTH = 64;
-    /** A ring may take at most half the memory available when it is opened. */
-    private static final long MAX_RING_SHARE_OF_AVAILABLE_MEMORY = 2;
     private static final int SCRATCH_POLLFD_OFFSET = 0;
     private static final int SCRATCH_STATISTICS_OFFSET = 16;
 
@@ -99,58 +97,8 @@ public final class AfPacketRingSource implements FrameSource
      */
     public static AfPacketRingSource open(final AfPacketContext context)
     {
-        context.conclude();
-        final RingGeometry geometry = context.geometry();
-        final String name = context.interfaceName();
-        refuseRingLargerThanMemory(geometry.ringLength());
-
-        final int fd = AfPacket.open();
-        long ringAddress = 0;
-        try
-        {
-            final int index = AfPacket.interfaceIndex(name);
-            if (context.filterProgram() != null)
-            {
-                AfPacket.attachFilter(fd, context.filterProgram().instructions());
-            }
-            AfPacket.setVersion(fd, AfPacket.TPACKET_V3);
-            if (context.ignoreOutgoing())
-            {
-                AfPacket.setIgnoreOutgoing(fd, true);
-            }
-            AfPacket.setRxRing(
-                fd,
-                geometry.blockSize(),
-                geometry.blockCount(),
-                geometry.frameSize(),
-                geometry.frameCount(),
-                geometry.retireTimeoutMs(),
-                0);
-            ringAddress = Posix.mmapShared(fd, geometry.ringLength(), 0, "ring of " + geometry.ringLength() + " bytes");
-            AfPacket.bind(fd, index, name);
-            if (context.promiscuous())
-            {
-                AfPacket.addPromiscuous(fd, index, name);
-            }
-            if (context.fanoutGroupId() != AfPacketContext.NO_FANOUT)
-            {
-                AfPacket.joinFanout(
-                    fd,
-                    context.fanoutGroupId(),
-                    context.fanoutMode().value(),
-                    context.fanoutDefrag() ? AfPacket.PACKET_FANOUT_FLAG_DEFRAG : 0);
-            }
-            return new AfPacketRingSource(name, index, fd, geometry, ringAddress);
-        }
-        catch (final RuntimeException ex)
-        {
-            if (ringAddress != 0)
-            {
-                Posix.munmap(ringAddress, geometry.ringLength());
-            }
-            Posix.close(fd);
-            throw ex;
-        }
+        final RingSocket socket = RingSocket.open(context);
+        return new AfPacketRingSource(socket.name, socket.index, socket.fd, socket.geometry, socket.ringAddress);
     }
 
     /**
@@ -582,19 +530,6 @@ public final class AfPacketRingSource implements FrameSource
         packetsLeft = 0;
         blockIndex = blockIndex + 1 == blockCount ? 0 : blockIndex + 1;
         block.wrap(ringAddress + (long)blockIndex * blockSize, blockSize);
-    }
-
-    /**
-     * The kernel allocates each block that cannot get contiguous pages with vzalloc, which commits and zeroes the
-     * memory: a ring beyond what the machine has ends with the OOM killer rather than ENOMEM. Refuse it first.
-     */
-    private static void refuseRingLargerThanMemory(final long ringLength)
-    {
-        final long availableBytes = Posix.availableMemoryBytes();
-        if (availableBytes > 0 && ringLength > availableBytes / MAX_RING_SHARE_OF_AVAILABLE_MEMORY)
-        {
-            throw new LinuxException(Errno.ENOMEM, "ring of " + ringLength + " bytes is too large for memory");
-        }
     }
 
     private static int linkTypeOf(final int hardwareType)
