@@ -1,7 +1,6 @@
 package io.flowtap.tools.journal;
 
 import io.flowtap.pipeline.journal.JournalEvent;
-import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.sensor.StopOnSignal;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -96,12 +95,8 @@ public final class JournalCatCommand implements Callable<Integer>
                 }
             }
         });
-        final JournalSource reader = JournalInput.open(directory, kafka, follow, err, PREFIX);
+        final JournalSource reader = JournalInput.open(directory, kafka, follow);
         current[0] = reader;
-        if (reader == null)
-        {
-            return ExitCodes.INPUT_ERROR;
-        }
         final StopOnSignal signals = follow ? new StopOnSignal(() -> running = false) : null;
         int printed = 0;
         try (reader)

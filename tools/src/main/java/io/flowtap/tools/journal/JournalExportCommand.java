@@ -167,11 +167,7 @@ public final class JournalExportCommand implements Callable<Integer>
         selection.conclude(spec.commandLine());
         kafka.conclude(spec.commandLine(), directory);
         final PrintWriter err = spec.commandLine().getErr();
-        final JournalSource reader = JournalInput.open(directory, kafka, false, err, PREFIX);
-        if (reader == null)
-        {
-            return ExitCodes.INPUT_ERROR;
-        }
+        final JournalSource reader = JournalInput.open(directory, kafka, false);
         source = reader;
         try (reader)
         {

@@ -2,7 +2,6 @@ package io.flowtap.tools.journal;
 
 import io.flowtap.kafka.TopicReader;
 import io.flowtap.pipeline.journal.JournalDamage;
-import io.flowtap.pipeline.journal.JournalException;
 import io.flowtap.pipeline.journal.JournalReader;
 import io.flowtap.tools.ExitCodes;
 
@@ -22,56 +21,19 @@ final class JournalInput
     }
 
     /**
-     * @param directory of the journal.
-     * @param err       for the one line.
-     * @param prefix    of the line, such as {@code "flowtap journal cat: "}.
-     * @return the reader, or null when the journal cannot be read (said on {@code err}).
-     */
-    static JournalReader open(final Path directory, final PrintWriter err, final String prefix)
-    {
-        try
-        {
-            return JournalReader.open(directory);
-        }
-        catch (final JournalException ex)
-        {
-            err.println(prefix + ex.getMessage());
-            err.flush();
-            return null;
-        }
-    }
-
-    /**
+     * A journal or topic that cannot be read throws {@link io.flowtap.pipeline.journal.JournalException}, which the
+     * command line says in one line with exit code 1, as it does for one found unreadable part way through.
+     *
      * @param directory of the journal, or null when a topic is read.
      * @param kafka     the topic to read instead, if {@link KafkaInput#isTopic()}.
      * @param follow    whether a topic is read on as records arrive.
-     * @param err       for the one line.
-     * @param prefix    of the line.
-     * @return the source, or null when it cannot be read (said on {@code err}).
+     * @return the source.
      */
-    static JournalSource open(
-        final Path directory,
-        final KafkaInput kafka,
-        final boolean follow,
-        final PrintWriter err,
-        final String prefix)
+    static JournalSource open(final Path directory, final KafkaInput kafka, final boolean follow)
     {
-        if (!kafka.isTopic())
-        {
-            final JournalReader reader = open(directory, err, prefix);
-            return reader == null ? null : JournalSource.of(reader);
-        }
-        try
-        {
-            return JournalSource.of(TopicReader.open(kafka.bootstrapServers, kafka.topic, kafka.sensor, kafka.group,
-                follow));
-        }
-        catch (final JournalException ex)
-        {
-            err.println(prefix + ex.getMessage());
-            err.flush();
-            return null;
-        }
+        return kafka.isTopic() ?
+            JournalSource.of(TopicReader.open(kafka.bootstrapServers, kafka.topic, kafka.sensor, kafka.group, follow)) :
+            JournalSource.of(JournalReader.open(directory));
     }
 
     /**

@@ -109,11 +109,7 @@ public final class JournalReplayCommand implements Callable<Integer>
             return ExitCodes.USAGE;
         }
         handlers = user.delegates(0);
-        final JournalSource reader = JournalInput.open(directory, kafka, false, err, PREFIX);
-        if (reader == null)
-        {
-            return ExitCodes.INPUT_ERROR;
-        }
+        final JournalSource reader = JournalInput.open(directory, kafka, false);
         source = reader;
         final Replayer replayer = new Replayer(
             new FlowReplay(Math.max(new EngineContext().dataSlots(), user.dataSlots()),

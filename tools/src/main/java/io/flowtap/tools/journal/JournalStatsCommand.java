@@ -3,7 +3,6 @@ package io.flowtap.tools.journal;
 import io.flowtap.pipeline.journal.JournalEvent;
 import io.flowtap.pipeline.journal.JournalFlowId;
 import io.flowtap.reassembly.Direction;
-import io.flowtap.tools.ExitCodes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -96,12 +95,8 @@ public final class JournalStatsCommand implements Callable<Integer>
         }
         kafka.conclude(spec.commandLine(), directory);
         final PrintWriter err = spec.commandLine().getErr();
-        final JournalSource reader = JournalInput.open(directory, kafka, false, err, PREFIX);
+        final JournalSource reader = JournalInput.open(directory, kafka, false);
         source = reader;
-        if (reader == null)
-        {
-            return ExitCodes.INPUT_ERROR;
-        }
         try (reader)
         {
             reader.readAll(new JournalEvent.Collector(event ->
