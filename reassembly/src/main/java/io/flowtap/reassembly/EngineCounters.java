@@ -2,12 +2,12 @@ package io.flowtap.reassembly;
 
 import io.flowtap.capture.counter.CounterAllocator;
 import io.flowtap.capture.counter.InMemoryCounters;
-import org.agrona.concurrent.status.AtomicCounter;
+import io.flowtap.capture.counter.CounterValues;
 
 /**
- * The engine's counters, written in place by the engine's one thread: each an Agrona {@link AtomicCounter} (in the
- * sensor's counters file, or in memory), never a compare-and-swap, so that other threads and processes read them
- * while the engine runs.
+ * The engine's counters, written in place by the engine's one thread: Agrona counters (in the sensor's counters
+ * file, or in memory) written by address through {@link CounterValues}, never a compare-and-swap, so that other
+ * threads and processes read them while the engine runs.
  * <p>
  * The per-segment stores are plain, as {@code DecodeCounters}' are: an aligned 8-byte store does not tear on a 64-bit
  * JVM, and the worker's release store that gives each batch back to its poller orders them before it, so readers see
@@ -17,7 +17,7 @@ public final class EngineCounters
 {
     private static final EngineCounter[] COUNTERS = EngineCounter.values();
 
-    private final AtomicCounter[] values;
+    private final CounterValues values;
 
     /**
      * Counters in this process's memory.
@@ -40,7 +40,7 @@ public final class EngineCounters
      */
     public void increment(final EngineCounter counter)
     {
-        values[counter.ordinal()].incrementPlain();
+        values.incrementPlain(counter.ordinal());
     }
 
     /**
@@ -49,7 +49,7 @@ public final class EngineCounters
      */
     public void add(final EngineCounter counter, final long amount)
     {
-        values[counter.ordinal()].getAndAddPlain(amount);
+        values.addPlain(counter.ordinal(), amount);
     }
 
     /**
@@ -58,8 +58,8 @@ public final class EngineCounters
      */
     public long get(final EngineCounter counter)
     {
-        return counter.isDerived() ? values[EngineCounter.TRACKED.ordinal()].get() + ignored() :
-            values[counter.ordinal()].get();
+        return counter.isDerived() ? values.get(EngineCounter.TRACKED.ordinal()) + ignored() :
+            values.get(counter.ordinal());
     }
 
     /**
@@ -68,11 +68,11 @@ public final class EngineCounters
     public long ignored()
     {
         long sum = 0;
-        for (int i = 0; i < values.length; i++)
+        for (int i = 0; i < values.length(); i++)
         {
             if (COUNTERS[i].isIgnoreReason())
             {
-                sum += values[i].get();
+                sum += values.get(i);
             }
         }
         return sum;
@@ -85,9 +85,9 @@ public final class EngineCounters
      */
     public void add(final EngineCounters other)
     {
-        for (int i = 0; i < values.length; i++)
+        for (int i = 0; i < values.length(); i++)
         {
-            values[i].getAndAddRelease(other.values[i].get());
+            values.addRelease(i, other.values.get(i));
         }
     }
 }

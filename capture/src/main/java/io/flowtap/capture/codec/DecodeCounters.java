@@ -2,12 +2,12 @@ package io.flowtap.capture.codec;
 
 import io.flowtap.capture.counter.CounterAllocator;
 import io.flowtap.capture.counter.InMemoryCounters;
-import org.agrona.concurrent.status.AtomicCounter;
+import io.flowtap.capture.counter.CounterValues;
 
 /**
- * The decoder's counters, written in place by the one thread that decodes: each an Agrona {@link AtomicCounter}
- * (in the sensor's counters file, or in memory), never a compare-and-swap, so that other threads and processes read
- * them while the decoder runs.
+ * The decoder's counters, written in place by the one thread that decodes: Agrona counters (in the sensor's counters
+ * file, or in memory) written by address through {@link CounterValues}, never a compare-and-swap, so that other
+ * threads and processes read them while the decoder runs.
  * <p>
  * The per-frame stores are plain: a release store's compiler barrier, paid once or twice per frame, cost a tenth of
  * {@code flowtap read}'s speed. A plain aligned 8-byte store does not tear on a 64-bit JVM, and the poller's own
@@ -18,7 +18,7 @@ public final class DecodeCounters
 {
     private static final DecodeCounter[] COUNTERS = DecodeCounter.values();
 
-    private final AtomicCounter[] values;
+    private final CounterValues values;
 
     /**
      * Counters in this process's memory.
@@ -41,7 +41,7 @@ public final class DecodeCounters
      */
     public void increment(final DecodeCounter counter)
     {
-        values[counter.ordinal()].incrementPlain();
+        values.incrementPlain(counter.ordinal());
     }
 
     /**
@@ -50,7 +50,7 @@ public final class DecodeCounters
      */
     public void add(final DecodeCounter counter, final long delta)
     {
-        values[counter.ordinal()].getAndAddPlain(delta);
+        values.addPlain(counter.ordinal(), delta);
     }
 
     /**
@@ -61,8 +61,8 @@ public final class DecodeCounters
     {
         // Every frame lands in exactly one outcome, so the frame count is their sum rather than one more store
         // per frame.
-        return counter.isDerived() ? values[DecodeCounter.TCP_SEGMENT.ordinal()].get() + dropped() :
-            values[counter.ordinal()].get();
+        return counter.isDerived() ? values.get(DecodeCounter.TCP_SEGMENT.ordinal()) + dropped() :
+            values.get(counter.ordinal());
     }
 
     /**
@@ -71,11 +71,11 @@ public final class DecodeCounters
     public long dropped()
     {
         long sum = 0;
-        for (int i = 0; i < values.length; i++)
+        for (int i = 0; i < values.length(); i++)
         {
             if (COUNTERS[i].isDropReason())
             {
-                sum += values[i].get();
+                sum += values.get(i);
             }
         }
         return sum;
@@ -88,9 +88,9 @@ public final class DecodeCounters
      */
     public void add(final DecodeCounters other)
     {
-        for (int i = 0; i < values.length; i++)
+        for (int i = 0; i < values.length(); i++)
         {
-            values[i].getAndAddRelease(other.values[i].get());
+            values.addRelease(i, other.values.get(i));
         }
     }
 
@@ -99,9 +99,9 @@ public final class DecodeCounters
      */
     public void reset()
     {
-        for (final AtomicCounter value : values)
+        for (int i = 0; i < values.length(); i++)
         {
-            value.setRelease(0);
+            values.setRelease(i, 0);
         }
     }
 }

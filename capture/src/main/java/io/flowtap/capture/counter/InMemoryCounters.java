@@ -1,6 +1,7 @@
 package io.flowtap.capture.counter;
 
 import org.agrona.BufferUtil;
+import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
 import org.agrona.concurrent.status.CountersReader;
@@ -28,11 +29,17 @@ public final class InMemoryCounters implements CounterAllocator
      * Allocate a list's counters in memory of their own (cold path).
      *
      * @param descriptors the list, in ordinal order.
-     * @return one counter per descriptor, indexed by ordinal.
+     * @return the list's values, indexed by ordinal.
      */
-    public static AtomicCounter[] of(final CounterDescriptor[] descriptors)
+    public static CounterValues of(final CounterDescriptor[] descriptors)
     {
         return new InMemoryCounters(descriptors.length).allocate(descriptors);
+    }
+
+    @Override
+    public AtomicBuffer valuesBuffer()
+    {
+        return values;
     }
 
     @Override

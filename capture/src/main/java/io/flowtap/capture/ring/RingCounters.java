@@ -2,7 +2,7 @@ package io.flowtap.capture.ring;
 
 import io.flowtap.capture.counter.CounterAllocator;
 import io.flowtap.capture.counter.InMemoryCounters;
-import org.agrona.concurrent.status.AtomicCounter;
+import io.flowtap.capture.counter.CounterValues;
 
 /**
  * A receive ring's counters, written in place by the thread that polls the ring (ordered stores, no compare-and-swap)
@@ -12,7 +12,7 @@ public final class RingCounters
 {
     private static final RingCounter[] COUNTERS = RingCounter.values();
 
-    private final AtomicCounter[] values;
+    private final CounterValues values;
 
     /**
      * Counters in this process's memory.
@@ -35,7 +35,7 @@ public final class RingCounters
      */
     public void increment(final RingCounter counter)
     {
-        values[counter.ordinal()].incrementRelease();
+        values.addRelease(counter.ordinal(), 1);
     }
 
     /**
@@ -44,7 +44,7 @@ public final class RingCounters
      */
     public void add(final RingCounter counter, final long delta)
     {
-        values[counter.ordinal()].getAndAddRelease(delta);
+        values.addRelease(counter.ordinal(), delta);
     }
 
     /**
@@ -53,6 +53,6 @@ public final class RingCounters
      */
     public long get(final RingCounter counter)
     {
-        return values[counter.ordinal()].get();
+        return values.get(counter.ordinal());
     }
 }

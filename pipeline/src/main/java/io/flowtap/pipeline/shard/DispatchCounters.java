@@ -2,7 +2,7 @@ package io.flowtap.pipeline.shard;
 
 import io.flowtap.capture.counter.CounterAllocator;
 import io.flowtap.capture.counter.InMemoryCounters;
-import org.agrona.concurrent.status.AtomicCounter;
+import io.flowtap.capture.counter.CounterValues;
 
 /**
  * A poller's {@link DispatchCounter}s: Agrona counters (in the sensor's counters file, or in memory) written in place
@@ -14,7 +14,7 @@ public final class DispatchCounters
 {
     private static final DispatchCounter[] COUNTERS = DispatchCounter.values();
 
-    private final AtomicCounter[] values;
+    private final CounterValues values;
 
     /**
      * Counters in this process's memory.
@@ -37,7 +37,7 @@ public final class DispatchCounters
      */
     public void increment(final DispatchCounter counter)
     {
-        values[counter.ordinal()].incrementPlain();
+        values.incrementPlain(counter.ordinal());
     }
 
     /**
@@ -46,7 +46,7 @@ public final class DispatchCounters
      */
     public void add(final DispatchCounter counter, final long delta)
     {
-        values[counter.ordinal()].getAndAddPlain(delta);
+        values.addPlain(counter.ordinal(), delta);
     }
 
     /**
@@ -55,6 +55,6 @@ public final class DispatchCounters
      */
     public long get(final DispatchCounter counter)
     {
-        return values[counter.ordinal()].get();
+        return values.get(counter.ordinal());
     }
 }

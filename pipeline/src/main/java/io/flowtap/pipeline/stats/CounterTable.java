@@ -9,6 +9,8 @@ import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.pipeline.worker.WorkerGauge;
 import io.flowtap.reassembly.EngineCounter;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AtomicBuffer;
+import org.agrona.concurrent.status.AtomicCounter;
 
 /**
  * The sensor's counters, every one of them: each stage's list of {@link CounterDescriptor}s (label, type, unit) with
@@ -111,16 +113,27 @@ public enum CounterTable
      */
     public CounterAllocator allocator(final CountersFile file, final int index)
     {
-        return descriptor ->
+        return new CounterAllocator()
         {
-            final int ordinal = indexOf(descriptor);
-            return file.counter(scope.labelPrefix(index) + prefix + descriptor.label(), descriptor.type().typeId(),
-                key ->
-                {
-                    key.putInt(LIST_ID_OFFSET, ordinal() + 1);
-                    key.putInt(ORDINAL_OFFSET, ordinal);
-                    key.putInt(SCOPE_INDEX_OFFSET, index);
-                });
+            @Override
+            public AtomicCounter allocate(final CounterDescriptor descriptor)
+            {
+                final int ordinal = indexOf(descriptor);
+                return file.counter(scope.labelPrefix(index) + prefix + descriptor.label(),
+                    descriptor.type().typeId(),
+                    key ->
+                    {
+                        key.putInt(LIST_ID_OFFSET, CounterTable.this.ordinal() + 1);
+                        key.putInt(ORDINAL_OFFSET, ordinal);
+                        key.putInt(SCOPE_INDEX_OFFSET, index);
+                    });
+            }
+
+            @Override
+            public AtomicBuffer valuesBuffer()
+            {
+                return file.reader().valuesBuffer();
+            }
         };
     }
 

@@ -2,8 +2,9 @@ package io.flowtap.pipeline.worker;
 
 import io.flowtap.capture.codec.DecodeCounters;
 import io.flowtap.capture.counter.CounterAllocator;
+import io.flowtap.capture.counter.CounterDescriptor;
 import io.flowtap.reassembly.EngineCounters;
-import org.agrona.concurrent.status.AtomicCounter;
+import io.flowtap.capture.counter.CounterValues;
 
 /**
  * Everything one worker's thread counts, each written in place by that thread only (ordered stores) and readable from
@@ -14,9 +15,9 @@ public final class WorkerCounters
 {
     private static final WorkerCounter[] COUNTERS = WorkerCounter.values();
 
-    private final AtomicCounter[] values;
-    private final AtomicCounter queueDepth;
-    private final AtomicCounter flowsActive;
+    private final CounterValues values;
+    private final CounterValues queueDepth;
+    private final CounterValues flowsActive;
     private final DecodeCounters decode;
     private final EngineCounters engine;
 
@@ -35,8 +36,8 @@ public final class WorkerCounters
         final CounterAllocator engine)
     {
         this.values = counters.allocate(COUNTERS);
-        this.queueDepth = queueDepth.allocate(WorkerGauge.QUEUE_DEPTH);
-        this.flowsActive = flowsActive.allocate(WorkerGauge.FLOWS_ACTIVE);
+        this.queueDepth = queueDepth.allocate(new CounterDescriptor[] {WorkerGauge.QUEUE_DEPTH});
+        this.flowsActive = flowsActive.allocate(new CounterDescriptor[] {WorkerGauge.FLOWS_ACTIVE});
         this.decode = new DecodeCounters(decode);
         this.engine = new EngineCounters(engine);
     }
@@ -47,7 +48,7 @@ public final class WorkerCounters
      */
     public void add(final WorkerCounter counter, final long delta)
     {
-        values[counter.ordinal()].getAndAddRelease(delta);
+        values.addRelease(counter.ordinal(), delta);
     }
 
     /**
@@ -56,7 +57,7 @@ public final class WorkerCounters
      */
     public long get(final WorkerCounter counter)
     {
-        return values[counter.ordinal()].get();
+        return values.get(counter.ordinal());
     }
 
     /**
@@ -67,8 +68,8 @@ public final class WorkerCounters
      */
     public void levels(final long depth, final long active)
     {
-        queueDepth.setRelease(depth);
-        flowsActive.setRelease(active);
+        queueDepth.setRelease(0, depth);
+        flowsActive.setRelease(0, active);
     }
 
     /**
