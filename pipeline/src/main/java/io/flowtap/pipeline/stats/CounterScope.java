@@ -26,6 +26,7 @@ public enum CounterScope
      */
     public String labelPrefix(final int index)
     {
-        return this == SENSOR ? "" : prefix + index + ": ";
+        // No string concatenation: see CounterTable#allocator.
+        return this == SENSOR ? "" : new StringBuilder(prefix).append(index).append(": ").toString();
     }
 }

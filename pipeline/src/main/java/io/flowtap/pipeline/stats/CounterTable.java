@@ -9,8 +9,11 @@ import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.pipeline.worker.WorkerGauge;
 import io.flowtap.reassembly.EngineCounter;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.status.AtomicCounter;
+
+import java.util.function.Consumer;
 
 /**
  * The sensor's counters, every one of them: each stage's list of {@link CounterDescriptor}s (label, type, unit) with
@@ -113,20 +116,18 @@ public enum CounterTable
      */
     public CounterAllocator allocator(final CountersFile file, final int index)
     {
+        // Cold path, but on the clock of every run: the label is built and the key written without string
+        // concatenation or a lambda, whose call sites would each be linked (bootstrapped) at the run's start.
+        final String listPrefix = new StringBuilder(scope.labelPrefix(index)).append(prefix).toString();
         return new CounterAllocator()
         {
             @Override
             public AtomicCounter allocate(final CounterDescriptor descriptor)
             {
-                final int ordinal = indexOf(descriptor);
-                return file.counter(scope.labelPrefix(index) + prefix + descriptor.label(),
+                return file.counter(
+                    new StringBuilder(listPrefix).append(descriptor.label()).toString(),
                     descriptor.type().typeId(),
-                    key ->
-                    {
-                        key.putInt(LIST_ID_OFFSET, CounterTable.this.ordinal() + 1);
-                        key.putInt(ORDINAL_OFFSET, ordinal);
-                        key.putInt(SCOPE_INDEX_OFFSET, index);
-                    });
+                    new ListKey(CounterTable.this.ordinal() + 1, indexOf(descriptor), index));
             }
 
             @Override
@@ -200,5 +201,30 @@ public enum CounterTable
             }
         }
         throw new IllegalArgumentException(descriptor + " is not in the counter list " + this);
+    }
+
+    /**
+     * A table counter's key: which list, which counter of it, and whose copy.
+     */
+    private static final class ListKey implements Consumer<MutableDirectBuffer>
+    {
+        private final int listId;
+        private final int ordinal;
+        private final int scopeIndex;
+
+        ListKey(final int listId, final int ordinal, final int scopeIndex)
+        {
+            this.listId = listId;
+            this.ordinal = ordinal;
+            this.scopeIndex = scopeIndex;
+        }
+
+        @Override
+        public void accept(final MutableDirectBuffer key)
+        {
+            key.putInt(LIST_ID_OFFSET, listId);
+            key.putInt(ORDINAL_OFFSET, ordinal);
+            key.putInt(SCOPE_INDEX_OFFSET, scopeIndex);
+        }
     }
 }
