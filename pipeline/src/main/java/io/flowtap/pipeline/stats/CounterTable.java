@@ -3,11 +3,14 @@ package io.flowtap.pipeline.stats;
 import io.flowtap.capture.codec.DecodeCounter;
 import io.flowtap.capture.counter.CounterAllocator;
 import io.flowtap.capture.counter.CounterDescriptor;
+import io.flowtap.capture.counter.CounterValues;
 import io.flowtap.capture.ring.RingCounter;
 import io.flowtap.pipeline.shard.DispatchCounter;
 import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.pipeline.worker.WorkerGauge;
 import io.flowtap.reassembly.EngineCounter;
+import io.flowtap.reassembly.attribute.HttpCounter;
+import io.flowtap.reassembly.attribute.TlsCounter;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
@@ -41,7 +44,11 @@ public enum CounterTable
     /** The checksum verdicts pollers left to a worker: added to the pollers' decode totals. */
     WORKER_DECODE(CounterScope.WORKER, "decode: ", DecodeCounter.values(), true, false),
     /** A worker's engine. */
-    WORKER_ENGINE(CounterScope.WORKER, "", EngineCounter.values(), false, true);
+    WORKER_ENGINE(CounterScope.WORKER, "", EngineCounter.values(), false, true),
+    /** A worker's HTTP extractor, when attributes are extracted: shown added up over the workers. */
+    WORKER_HTTP(CounterScope.WORKER, "http: ", HttpCounter.values(), true, false),
+    /** A worker's TLS extractor, when attributes are extracted: shown added up over the workers. */
+    WORKER_TLS(CounterScope.WORKER, "tls: ", TlsCounter.values(), true, false);
 
     private static final CounterTable[] VALUES = values();
     private static final int LIST_ID_OFFSET = 0;
@@ -128,6 +135,16 @@ public enum CounterTable
                     new StringBuilder(listPrefix).append(descriptor.label()).toString(),
                     descriptor.type().typeId(),
                     new ListKey(CounterTable.this.ordinal() + 1, indexOf(descriptor), index));
+            }
+
+            @Override
+            public CounterValues allocate(final CounterDescriptor[] descriptors)
+            {
+                // A worker's handlers allocate on its thread, beside other workers: the list stays consecutive.
+                synchronized (file)
+                {
+                    return CounterAllocator.super.allocate(descriptors);
+                }
             }
 
             @Override

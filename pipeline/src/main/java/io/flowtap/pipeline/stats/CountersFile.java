@@ -28,6 +28,8 @@ import java.util.function.Consumer;
  *  64  metadata (labels)  then values  then the error log
  * </pre>
  * Created by the appliance at start; counters are allocated on the cold path, then updated without allocation.
+ * Allocation is thread safe (a worker's handlers allocate on the worker's thread); a list that must be consecutive
+ * is allocated holding this file's monitor.
  */
 public final class CountersFile implements AutoCloseable
 {
@@ -128,7 +130,7 @@ public final class CountersFile implements AutoCloseable
      * @param label shown by {@code flowtap stats}.
      * @return the counter, of type {@link #TYPE_GAUGE}.
      */
-    public AtomicCounter gauge(final String label)
+    public synchronized AtomicCounter gauge(final String label)
     {
         return manager.newCounter(label, TYPE_GAUGE);
     }
@@ -141,7 +143,7 @@ public final class CountersFile implements AutoCloseable
      * @param key    the long its key holds (a histogram bucket's bound).
      * @return the counter.
      */
-    public AtomicCounter counter(final String label, final int typeId, final long key)
+    public synchronized AtomicCounter counter(final String label, final int typeId, final long key)
     {
         return manager.newCounter(label, typeId, buffer -> buffer.putLong(0, key));
     }
@@ -154,7 +156,8 @@ public final class CountersFile implements AutoCloseable
      * @param key    writes the counter's key.
      * @return the counter.
      */
-    public AtomicCounter counter(final String label, final int typeId, final Consumer<MutableDirectBuffer> key)
+    public synchronized AtomicCounter counter(
+        final String label, final int typeId, final Consumer<MutableDirectBuffer> key)
     {
         return manager.newCounter(label, typeId, key);
     }
@@ -165,7 +168,7 @@ public final class CountersFile implements AutoCloseable
      * @param label shown by {@code flowtap stats}, e.g. {@code "worker 0: gap bytes"}.
      * @return the counter, updated by one thread with {@code increment}/{@code setOrdered}.
      */
-    public AtomicCounter counter(final String label)
+    public synchronized AtomicCounter counter(final String label)
     {
         return manager.newCounter(label);
     }

@@ -236,8 +236,10 @@ public final class Sensor implements AutoCloseable
                     // First, so every later handler (the journal's writer last) hears of a flow's end attribute
                     // before its own end.
                     list.add(new FlowBoundaryAttributes());
-                    list.add(new HttpAttributeExtractor());
-                    list.add(new TlsAttributeExtractor());
+                    list.add(countersFile == null ? new HttpAttributeExtractor() :
+                        new HttpAttributeExtractor(CounterTable.WORKER_HTTP.allocator(countersFile, worker)));
+                    list.add(countersFile == null ? new TlsAttributeExtractor() :
+                        new TlsAttributeExtractor(CounterTable.WORKER_TLS.allocator(countersFile, worker)));
                 }
                 if (!rules.isEmpty())
                 {

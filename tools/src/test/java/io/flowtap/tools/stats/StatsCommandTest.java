@@ -89,6 +89,26 @@ class StatsCommandTest
     }
 
     @Test
+    void printsWhatTheHttpAndTlsExtractorsOfEveryWorkerCounted()
+    {
+        final Path path = dir.resolve("counters.dat");
+        final String capture = "../reassembly/src/test/resources/pcap/pcapplusplus__three_http_streams.pcap";
+
+        assertEquals(0, run("read", capture, "--attributes", "--workers", "2", "--counters", path.toString(),
+            "--no-progress"), err.toString());
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("stats", path.toString()), err.toString());
+
+        // Three HTTP connections, each one request and one response, shared by two workers and added up; their six
+        // directions are each tried as TLS and let go.
+        final String text = out.toString();
+        assertTrue(text.matches("(?s).*\\n  http: requests +3\\n.*"), text);
+        assertTrue(text.matches("(?s).*\\n  http: responses +3\\n.*"), text);
+        assertTrue(text.matches("(?s).*\\n  tls: streams not TLS +6\\n.*"), text);
+        assertTrue(text.matches("(?s).*\\n  tls: client hellos +0\\n.*"), text);
+    }
+
+    @Test
     void missingFileIsOneLineAndExitOne()
     {
         assertEquals(1, run("stats", dir.resolve("nothing").toString()));
