@@ -14,6 +14,7 @@ import io.flowtap.pipeline.shard.FrameTapAgent;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineCounters;
+import org.agrona.ErrorHandler;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,10 +57,11 @@ public final class Pipeline implements AutoCloseable
         final PipelineContext context,
         final List<PipelinePoller> pollers,
         final List<Worker> workers,
-        final int fanoutGroupId)
+        final int fanoutGroupId,
+        final ErrorHandler errorHandler)
     {
         this.context = context;
-        this.agents = new PipelineAgents(context);
+        this.agents = new PipelineAgents(context, errorHandler);
         this.fanoutGroupId = fanoutGroupId;
         this.pollers = Collections.unmodifiableList(pollers);
         this.workers = Collections.unmodifiableList(workers);

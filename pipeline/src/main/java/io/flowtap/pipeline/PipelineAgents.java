@@ -5,6 +5,7 @@ import io.flowtap.pipeline.poll.PollerIdleStrategy;
 import io.flowtap.pipeline.shard.FrameTapAgent;
 import io.flowtap.pipeline.worker.Worker;
 import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.AgentRunner;
@@ -29,12 +30,18 @@ final class PipelineAgents
     private static final long AWAIT_SLEEP_MS = 1;
 
     private final PipelineContext context;
+    private final ErrorHandler errorHandler;
     private final List<AgentRunner> runners = new ArrayList<>();
     private AgentInvoker invoker;
 
-    PipelineAgents(final PipelineContext context)
+    /**
+     * @param context      of the pipeline.
+     * @param errorHandler for every agent: the context's, behind the counters file's error log.
+     */
+    PipelineAgents(final PipelineContext context, final ErrorHandler errorHandler)
     {
         this.context = context;
+        this.errorHandler = errorHandler;
     }
 
     /**
@@ -69,7 +76,7 @@ final class PipelineAgents
                 break;
             case INVOKER:
             default:
-                invoker = new AgentInvoker(context.errorHandler(), null, new CompositeAgent(agents));
+                invoker = new AgentInvoker(errorHandler, null, new CompositeAgent(agents));
                 invoker.start();
                 break;
         }
@@ -166,7 +173,7 @@ final class PipelineAgents
 
     private void startRunner(final IdleStrategy idleStrategy, final Agent agent)
     {
-        final AgentRunner runner = new AgentRunner(idleStrategy, context.errorHandler(), null, agent);
+        final AgentRunner runner = new AgentRunner(idleStrategy, errorHandler, null, agent);
         runners.add(runner);
         AgentRunner.startOnThread(runner);
     }

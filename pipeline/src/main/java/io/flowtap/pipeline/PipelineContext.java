@@ -5,6 +5,7 @@ import io.flowtap.capture.codec.ChecksumMode;
 import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.filter.FlowFilter;
 import io.flowtap.pipeline.shard.QueueFullPolicy;
+import io.flowtap.pipeline.stats.CountersFile;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.pipeline.worker.HandlerFactory;
@@ -71,7 +72,8 @@ public final class PipelineContext
     private Supplier<IdleStrategy> workerIdleStrategy = PipelineAgents::backoffIdleStrategy;
     private Supplier<IdleStrategy> pollerBackoffIdleStrategy = PipelineAgents::backoffIdleStrategy;
     private boolean sharedIdleOnRing = true;
-    private ErrorHandler errorHandler = Throwable::printStackTrace;
+    private ErrorHandler errorHandler = PipelineCounters::loggedOnly;
+    private CountersFile countersFile;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
     private StageHistograms histograms;
     private IntFunction<FrameHandler> frameTaps = poller -> null;
@@ -92,7 +94,7 @@ public final class PipelineContext
      */
     public PipelineContext conclude()
     {
-        PipelineContextCheck.check(this, stopQuietNs);
+        PipelineContextCheck.check(this);
         decoderContext.checksumMode(checksumMode).conclude();
         return this;
     }
@@ -196,8 +198,7 @@ public final class PipelineContext
     }
 
     /**
-     * @param limit most hand-offs a worker takes from one queue per duty cycle (default
-     *              {@value #DRAIN_LIMIT_DEFAULT}).
+     * @param limit most hand-offs a worker takes from one queue per duty cycle (default {@value #DRAIN_LIMIT_DEFAULT}).
      * @return this.
      */
     public PipelineContext drainLimit(final int limit)
@@ -297,9 +298,8 @@ public final class PipelineContext
     }
 
     /**
-     * Do not reassemble: each worker hands every segment to a {@link SegmentHandler} instead (capture's printing).
-     *
-     * @param factory makes worker i's handler; null (the default) to reassemble.
+     * @param factory makes worker i's {@link SegmentHandler}, handed every segment instead of reassembling it
+     *                (capture's printing); null (the default) to reassemble.
      * @return this.
      */
     public PipelineContext segmentHandlers(final IntFunction<SegmentHandler> factory)
@@ -385,7 +385,7 @@ public final class PipelineContext
     }
 
     /**
-     * @param handler for exceptions on the agents' threads (default: print the stack trace).
+     * @param handler for exceptions on the agents' threads, once logged in the counters file (default: nothing more).
      * @return this.
      */
     public PipelineContext errorHandler(final ErrorHandler handler)
@@ -401,9 +401,24 @@ public final class PipelineContext
     }
 
     /**
-     * Measure each stage's latency ({@link Stage}) into these histograms (off by default: no clock read per segment).
-     *
-     * @param histograms to record into, or null.
+     * @param file for the pollers' and workers' counters and the error log, or null (the default) for memory.
+     * @return this.
+     */
+    public PipelineContext countersFile(final CountersFile file)
+    {
+        this.countersFile = file;
+        return this;
+    }
+
+    /** @return where the pollers and workers write their counters, or null for memory. */
+    public CountersFile countersFile()
+    {
+        return countersFile;
+    }
+
+    /**
+     * @param histograms to measure each stage's latency ({@link Stage}) into, or null (the default: no clock read
+     *                   per segment).
      * @return this.
      */
     public PipelineContext histograms(final StageHistograms histograms)
@@ -419,10 +434,8 @@ public final class PipelineContext
     }
 
     /**
-     * Show each poller's frames, before decoding, to a handler made for it (the raw-packet journal's writer), which
-     * runs on a thread of its own and must not keep a frame.
-     *
-     * @param factory makes poller i's handler, or returns null for none.
+     * @param factory makes poller i's handler (the raw-packet journal's writer), or returns null for none: shown that
+     *                poller's frames before decoding, on a thread of its own, it must not keep a frame.
      * @return this.
      */
     public PipelineContext frameTaps(final IntFunction<FrameHandler> factory)
@@ -504,15 +517,6 @@ public final class PipelineContext
     }
 
     /**
-     * @param blockCount blocks in a ring.
-     * @return blocks that must be user-owned from the oldest held one on, at least 1.
-     */
-    public int nearFullBlocks(final int blockCount)
-    {
-        return Math.max(1, (int)Math.ceil(blockCount * copyOutRingFraction));
-    }
-
-    /**
      * @param lagNs how far behind the wall clock an idle live poller moves its watermark, so flows time out on a quiet
      *              link (default 1 s); 0 to move it on packets alone.
      * @return this.
@@ -540,13 +544,10 @@ public final class PipelineContext
         return this;
     }
 
-    /**
-     * @param retireTimeoutMs of the ring.
-     * @return the quiet time to use for it.
-     */
-    public long stopQuietNs(final int retireTimeoutMs)
+    /** @return quiet time after a stop request, or 0 for three ring retire timeouts plus 20 ms. */
+    public long stopQuietNs()
     {
-        return stopQuietNs > 0 ? stopQuietNs : TimeUnit.MILLISECONDS.toNanos(3L * retireTimeoutMs + 20);
+        return stopQuietNs;
     }
 
     /**
@@ -566,8 +567,7 @@ public final class PipelineContext
     }
 
     /**
-     * @param timeoutNs longest {@link Pipeline#close()} waits for the pollers to finish, and then for the workers to
-     *                  drain (default 60 s).
+     * @param timeoutNs longest {@link Pipeline#close} waits for pollers to stop, then workers to drain (default 60 s).
      * @return this.
      */
     public PipelineContext shutdownTimeoutNs(final long timeoutNs)

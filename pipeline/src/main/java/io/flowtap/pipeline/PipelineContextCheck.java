@@ -11,11 +11,10 @@ final class PipelineContextCheck
     }
 
     /**
-     * @param context     to check.
-     * @param stopQuietNs the quiet time as set, 0 for the default.
+     * @param context to check.
      * @throws IllegalArgumentException naming what is wrong.
      */
-    static void check(final PipelineContext context, final long stopQuietNs)
+    static void check(final PipelineContext context)
     {
         requireAtLeast("workers", context.workers(), 1);
         requireAtLeast("queue capacity", context.queueCapacity(), 1);
@@ -35,7 +34,7 @@ final class PipelineContextCheck
         {
             throw new IllegalArgumentException("copy-out ring fraction must be between 0 and 1: " + fraction);
         }
-        if (context.holdTimeoutNs() < 0 || context.idleClockLagNs() < 0 || stopQuietNs < 0 ||
+        if (context.holdTimeoutNs() < 0 || context.idleClockLagNs() < 0 || context.stopQuietNs() < 0 ||
             context.stopTimeoutNs() < 0 || context.shutdownTimeoutNs() <= 0 || context.startTimeoutNs() <= 0)
         {
             throw new IllegalArgumentException("pipeline times may not be negative");

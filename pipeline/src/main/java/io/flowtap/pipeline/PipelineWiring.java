@@ -13,15 +13,18 @@ import io.flowtap.pipeline.shard.SegmentRing;
 import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.reassembly.EngineContext;
 import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How a {@link Pipeline} is put together from its {@link PipelineContext}: the sockets of a fanout group (or the
  * file), one poller with its dispatcher for each, one ring from every poller to every worker, and the workers, each
- * reassembling or, given {@link PipelineContext#segmentHandlers}, handing its segments on. What runs them is
+ * reassembling or, given {@link PipelineContext#segmentHandlers}, handing its segments on; each poller and worker
+ * counts where {@link PipelineCounters} allocates (the counters file, or memory). What runs them is
  * {@link PipelineAgents}; what is left open when a step fails is closed here.
  */
 final class PipelineWiring
@@ -52,6 +55,7 @@ final class PipelineWiring
         final FlowAffinity affinity = pollerCount > 1 ? new FlowAffinity(1 << 20) : null;
         final List<AfPacketRingSource> sources = new ArrayList<>();
         final List<PipelinePoller> pollers = new ArrayList<>();
+        final PipelineCounters counters = new PipelineCounters(context, pollerCount);
         try
         {
             for (int i = 0; i < pollerCount; i++)
@@ -63,9 +67,10 @@ final class PipelineWiring
                     // datagram's fragments reach one poller's reassembler.
                     socket.fanout(group, fanoutMode, true);
                 }
-                final AfPacketRingSource source = AfPacketRingSource.open(socket);
+                final PipelineCounters.Poller pollerCounters = counters.poller(i);
+                final AfPacketRingSource source = AfPacketRingSource.open(socket, pollerCounters.ring);
                 sources.add(source);
-                final Dispatcher dispatcher = newDispatcher(context, i, pollerCount);
+                final Dispatcher dispatcher = newDispatcher(context, i, pollerCount, pollerCounters);
                 final int blockCount = source.geometry().blockCount();
                 pollers.add(new LivePoller(
                     i,
@@ -76,9 +81,9 @@ final class PipelineWiring
                     context.queueFullPolicy(),
                     context.pollLimit(),
                     context.holdTimeoutNs(),
-                    context.nearFullBlocks(blockCount),
+                    nearFullBlocks(context, blockCount),
                     context.idleClockLagNs(),
-                    context.stopQuietNs(source.geometry().retireTimeoutMs()),
+                    stopQuietNs(context, source.geometry().retireTimeoutMs()),
                     context.stopTimeoutNs(),
                     context.nanoClock(),
                     context.epochClock()));
@@ -87,30 +92,39 @@ final class PipelineWiring
         catch (final RuntimeException ex)
         {
             CloseHelper.quietCloseAll(sources);
+            CloseHelper.quietClose(counters);
             throw ex;
         }
-        return start(context, pollers, group);
+        return start(context, pollers, group, counters);
     }
 
     static Pipeline file(final PipelineContext context, final CaptureFileSource source)
     {
+        PipelineCounters counters = null;
         try
         {
             context.conclude();
+            counters = new PipelineCounters(context, 1);
             final List<PipelinePoller> pollers = new ArrayList<>();
-            pollers.add(new FilePoller(
-                0, source, newDispatcher(context, 0, 1), context.queueFullPolicy(), context.pollLimit()));
-            return start(context, pollers, AfPacketContext.NO_FANOUT);
+            pollers.add(new FilePoller(0, source, newDispatcher(context, 0, 1, counters.poller(0)),
+                context.queueFullPolicy(), context.pollLimit()));
+            return start(context, pollers, AfPacketContext.NO_FANOUT, counters);
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietClose(source);
+            CloseHelper.quietCloseAll(source, counters);
             throw ex;
         }
     }
 
-    private static Pipeline start(final PipelineContext context, final List<PipelinePoller> pollers, final int group)
+    private static Pipeline start(
+        final PipelineContext context,
+        final List<PipelinePoller> pollers,
+        final int group,
+        final PipelineCounters counters)
     {
+        // Every agent's errors are counted and logged in the counters file, then go to the context's handler.
+        final ErrorHandler errorHandler = counters.errorHandler(context.errorHandler());
         final List<Worker> workers = new ArrayList<>();
         for (int w = 0; w < context.workers(); w++)
         {
@@ -128,16 +142,18 @@ final class PipelineWiring
                 context.handlers(),
                 context.checksumMode(),
                 context.drainLimit(),
-                context.errorHandler())
+                errorHandler,
+                counters.worker(w))
                 .latency(context.histograms(), context.nanoClock(), context.epochClock())
                 .segmentHandler(context.segmentHandlers() == null ? null : context.segmentHandlers().apply(w)));
         }
-        final Pipeline pipeline = new Pipeline(context, pollers, workers, group);
+        final Pipeline pipeline = new Pipeline(context, pollers, workers, group, errorHandler);
         pipeline.start();
         return pipeline;
     }
 
-    private static Dispatcher newDispatcher(final PipelineContext context, final int poller, final int pollers)
+    private static Dispatcher newDispatcher(
+        final PipelineContext context, final int poller, final int pollers, final PipelineCounters.Poller counters)
     {
         // Checksums are verified where there are fewer segments per thread: in the pollers unless workers outnumber
         // them (see Dispatcher).
@@ -151,11 +167,32 @@ final class PipelineWiring
             context.decoderContext(),
             checksumInPoller,
             engine.vlanInKey(),
-            engine.tunnelInKey())
+            engine.tunnelInKey(),
+            counters.decode,
+            counters.dispatch)
             .tap(context.frameTaps().apply(poller))
             .filter(context.filter())
             .frameNumbers(context.segmentHandlers() != null)
             .latency(context.histograms(), context.nanoClock());
+    }
+
+    /**
+     * @return blocks of a ring of {@code blockCount} that must be user-owned, from the oldest held one on, before a
+     *         stale block is copied out: the context's share of the ring, at least 1.
+     */
+    private static int nearFullBlocks(final PipelineContext context, final int blockCount)
+    {
+        return Math.max(1, (int)Math.ceil(blockCount * context.copyOutRingFraction()));
+    }
+
+    /**
+     * @return how long a ring must stay quiet after a stop request before its poller finishes: as set, or by default
+     *         three of its retire timeouts plus 20 ms, so that blocks the kernel retires on its timer are read.
+     */
+    private static long stopQuietNs(final PipelineContext context, final int retireTimeoutMs)
+    {
+        final long quietNs = context.stopQuietNs();
+        return quietNs > 0 ? quietNs : TimeUnit.MILLISECONDS.toNanos(3L * retireTimeoutMs + 20);
     }
 
     private static AfPacketContext copy(final AfPacketContext template)

@@ -1,5 +1,8 @@
 package io.flowtap.reassembly;
 
+import io.flowtap.capture.counter.CounterDescriptor;
+import io.flowtap.capture.counter.CounterUnit;
+
 /**
  * Every counter the reassembly engine keeps. Each segment handed to the engine lands in exactly one outcome:
  * {@link #TRACKED} or one of the named reasons it was ignored, so that nothing is lost silently. A segment with a bad
@@ -7,7 +10,7 @@ package io.flowtap.reassembly;
  * tracked once acknowledged, {@link #BAD_CHECKSUM} when not (at the latest when the engine shuts down).
  * Invariant: {@code SEGMENTS == TRACKED + sum of every ignore reason}. The others are facts about tracked traffic.
  */
-public enum EngineCounter
+public enum EngineCounter implements CounterDescriptor
 {
     /** Segments handed to the engine (derived: the sum of the outcomes). */
     SEGMENTS("segments", false),
@@ -124,9 +127,48 @@ public enum EngineCounter
     /**
      * @return a short human-readable label, as printed in counter summaries.
      */
+    @Override
     public String label()
     {
         return label;
+    }
+
+    /**
+     * @return what the counter counts.
+     */
+    @Override
+    public CounterUnit unit()
+    {
+        return switch (this)
+        {
+            case FLOWS_CREATED, FLOWS_MIDSTREAM, FLOWS_ENDED, FLOWS_TIMED_OUT, FLOWS_EVICTED, PORT_REUSE,
+                DIRECTION_FLIPPED, MIDSTREAM_REBASED, STOPPED_TRACKING, RESET_REQUESTED, RESET_NOT_SENT,
+                FLOWS_DROPPED -> CounterUnit.FLOWS;
+            case DELIVERED_BYTES, GAP_BYTES, MEMCAP_DROPPED_BYTES, NOT_REASSEMBLED_BYTES, URGENT_OOB_BYTES ->
+                CounterUnit.BYTES;
+            case ACKED_HOLES_FILLED, ACKED_HOLES_GAPPED, GAPS, MEMCAP_FLOW, MEMCAP_ENGINE -> CounterUnit.EVENTS;
+            case RESET_FRAMES_SENT, RESET_SEND_FAILED -> CounterUnit.FRAMES;
+            case CHECKSUM_OFFLOAD_HOSTS -> CounterUnit.HOSTS;
+            default -> CounterUnit.SEGMENTS;
+        };
+    }
+
+    /**
+     * @return true for {@link #SEGMENTS}: the sum of {@link #TRACKED} and every ignore reason.
+     */
+    @Override
+    public boolean isDerived()
+    {
+        return this == SEGMENTS;
+    }
+
+    /**
+     * @return true for every segment's outcome: {@link #TRACKED} and the ignore reasons.
+     */
+    @Override
+    public boolean isPart()
+    {
+        return this == TRACKED || ignoreReason;
     }
 
     /**

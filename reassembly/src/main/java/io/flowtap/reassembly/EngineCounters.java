@@ -1,19 +1,46 @@
 package io.flowtap.reassembly;
 
+import io.flowtap.capture.counter.CounterAllocator;
+import io.flowtap.capture.counter.InMemoryCounters;
+import io.flowtap.capture.counter.CounterValues;
+
 /**
- * The engine's counters: plain longs written by the engine's one thread. Publishing them to other threads is the
- * pipeline's job.
+ * The engine's counters, written in place by the engine's one thread: Agrona counters (in the sensor's counters
+ * file, or in memory) written by address through {@link CounterValues}, never a compare-and-swap, so that other
+ * threads and processes read them while the engine runs.
+ * <p>
+ * The per-segment stores are plain, as {@code DecodeCounters}' are: an aligned 8-byte store does not tear on a 64-bit
+ * JVM, and the worker's release store that gives each batch back to its poller orders them before it, so readers see
+ * them within a duty cycle, without a compiler barrier per segment.
  */
 public final class EngineCounters
 {
-    private final long[] values = new long[EngineCounter.count()];
+    private static final EngineCounter[] COUNTERS = EngineCounter.values();
+
+    private final CounterValues values;
+
+    /**
+     * Counters in this process's memory.
+     */
+    public EngineCounters()
+    {
+        this.values = InMemoryCounters.of(COUNTERS);
+    }
+
+    /**
+     * @param allocator gives each counter its place (cold path).
+     */
+    public EngineCounters(final CounterAllocator allocator)
+    {
+        this.values = allocator.allocate(COUNTERS);
+    }
 
     /**
      * @param counter to add one to; {@link EngineCounter#SEGMENTS} is derived and never incremented.
      */
     public void increment(final EngineCounter counter)
     {
-        values[counter.ordinal()]++;
+        values.incrementPlain(counter.ordinal());
     }
 
     /**
@@ -22,7 +49,7 @@ public final class EngineCounters
      */
     public void add(final EngineCounter counter, final long amount)
     {
-        values[counter.ordinal()] += amount;
+        values.addPlain(counter.ordinal(), amount);
     }
 
     /**
@@ -31,8 +58,8 @@ public final class EngineCounters
      */
     public long get(final EngineCounter counter)
     {
-        return counter == EngineCounter.SEGMENTS ? values[EngineCounter.TRACKED.ordinal()] + ignored() :
-            values[counter.ordinal()];
+        return counter.isDerived() ? values.get(EngineCounter.TRACKED.ordinal()) + ignored() :
+            values.get(counter.ordinal());
     }
 
     /**
@@ -41,26 +68,26 @@ public final class EngineCounters
     public long ignored()
     {
         long sum = 0;
-        for (int i = 0; i < values.length; i++)
+        for (int i = 0; i < values.length(); i++)
         {
-            if (EngineCounter.get(i).isIgnoreReason())
+            if (COUNTERS[i].isIgnoreReason())
             {
-                sum += values[i];
+                sum += values.get(i);
             }
         }
         return sum;
     }
 
     /**
-     * Add another set of counters into this one, for totals over several engines.
+     * Add another set of counters into this one, for totals over several engines. This holder's writer only.
      *
      * @param other counters to add.
      */
     public void add(final EngineCounters other)
     {
-        for (int i = 0; i < values.length; i++)
+        for (int i = 0; i < values.length(); i++)
         {
-            values[i] += other.values[i];
+            values.addRelease(i, other.values.get(i));
         }
     }
 }

@@ -38,7 +38,7 @@ public final class ReassemblyEngine
 {
     private final EngineContext context;
     private final TcpHandler[] handlers;
-    private final EngineCounters counters = new EngineCounters();
+    private final EngineCounters counters;
     private final FlowKey key = new FlowKey();
     private final PageStore pages;
     private final StreamReassembler reassembler;
@@ -57,6 +57,17 @@ public final class ReassemblyEngine
      */
     public ReassemblyEngine(final EngineContext context, final TcpHandler... handlers)
     {
+        this(context, new EngineCounters(), handlers);
+    }
+
+    /**
+     * @param context  configuration; concluded here if it was not.
+     * @param counters where the engine counts, from its thread only (a worker's, in the counters file).
+     * @param handlers called in this order for every event.
+     */
+    public ReassemblyEngine(final EngineContext context, final EngineCounters counters, final TcpHandler... handlers)
+    {
+        this.counters = counters;
         if (!context.isConcluded())
         {
             context.conclude();

@@ -2,6 +2,7 @@ package io.flowtap.tools;
 
 import io.flowtap.capture.codec.DecodeCounter;
 import io.flowtap.capture.codec.DecodeCounters;
+import io.flowtap.capture.counter.CounterDescriptor;
 import io.flowtap.capture.ring.AfPacketRingSource;
 import io.flowtap.capture.ring.RingCounter;
 import io.flowtap.reassembly.EngineCounter;
@@ -9,6 +10,8 @@ import io.flowtap.reassembly.EngineCounters;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.Set;
+import java.util.function.ToLongFunction;
 
 /**
  * Prints the decoder's counters: every frame accounted for, the reasons first, then the facts about segments; a
@@ -31,18 +34,8 @@ public final class CounterReport
     {
         out.printf("frames %d: tcp segments %d, not decoded %d%n",
             counters.get(DecodeCounter.FRAMES), counters.get(DecodeCounter.TCP_SEGMENT), counters.dropped());
-        for (final DecodeCounter counter : DecodeCounter.values())
-        {
-            if (counter == DecodeCounter.FRAMES || counter == DecodeCounter.TCP_SEGMENT)
-            {
-                continue;
-            }
-            final long value = counters.get(counter);
-            if (value != 0)
-            {
-                out.printf("  %-28s %d%n", counter.label(), value);
-            }
-        }
+        printNonZero(out, DecodeCounter.values(), Set.of(DecodeCounter.FRAMES, DecodeCounter.TCP_SEGMENT),
+            counters::get);
     }
 
     /**
@@ -59,19 +52,8 @@ public final class CounterReport
             RingCounter.KERNEL_PACKETS.label(), ring.counter(RingCounter.KERNEL_PACKETS),
             RingCounter.KERNEL_DROPS.label(), ring.counter(RingCounter.KERNEL_DROPS),
             RingCounter.KERNEL_FREEZES.label(), ring.counter(RingCounter.KERNEL_FREEZES));
-        for (final RingCounter counter : RingCounter.values())
-        {
-            if (counter == RingCounter.FRAMES || counter == RingCounter.KERNEL_PACKETS ||
-                counter == RingCounter.KERNEL_DROPS || counter == RingCounter.KERNEL_FREEZES)
-            {
-                continue;
-            }
-            final long value = ring.counter(counter);
-            if (value != 0)
-            {
-                out.printf("  %-28s %d%n", counter.label(), value);
-            }
-        }
+        printNonZero(out, RingCounter.values(), Set.of(RingCounter.FRAMES, RingCounter.KERNEL_PACKETS,
+            RingCounter.KERNEL_DROPS, RingCounter.KERNEL_FREEZES), ring::counter);
     }
 
     /**
@@ -102,13 +84,19 @@ public final class CounterReport
     {
         out.printf("segments %d: tracked %d, ignored %d%n",
             counters.get(EngineCounter.SEGMENTS), counters.get(EngineCounter.TRACKED), counters.ignored());
-        for (final EngineCounter counter : EngineCounter.values())
+        printNonZero(out, EngineCounter.values(), Set.of(EngineCounter.SEGMENTS, EngineCounter.TRACKED),
+            counters::get);
+    }
+
+    /**
+     * Every counter of a list but those already shown in the summary line, one a line, leaving out those that are 0.
+     */
+    private static <C extends CounterDescriptor> void printNonZero(
+        final PrintStream out, final C[] counters, final Set<C> shown, final ToLongFunction<C> values)
+    {
+        for (final C counter : counters)
         {
-            if (counter == EngineCounter.SEGMENTS || counter == EngineCounter.TRACKED)
-            {
-                continue;
-            }
-            final long value = counters.get(counter);
+            final long value = shown.contains(counter) ? 0 : values.applyAsLong(counter);
             if (value != 0)
             {
                 out.printf("  %-28s %d%n", counter.label(), value);

@@ -1,5 +1,8 @@
 package io.flowtap.capture.codec;
 
+import io.flowtap.capture.counter.CounterDescriptor;
+import io.flowtap.capture.counter.CounterUnit;
+
 /**
  * Every counter the decoder keeps. Each frame lands in exactly one outcome: {@link #TCP_SEGMENT} or one of the
  * reasons a frame was not decodable as TCP ({@link #isDropReason()}). The remaining counters are facts about
@@ -7,7 +10,7 @@ package io.flowtap.capture.codec;
  * <p>
  * Invariant: {@code FRAMES == TCP_SEGMENT + sum of every drop reason}.
  */
-public enum DecodeCounter
+public enum DecodeCounter implements CounterDescriptor
 {
     /** Frames offered to the decoder. */
     FRAMES("frames", false),
@@ -115,9 +118,45 @@ public enum DecodeCounter
     /**
      * @return a short human-readable label, as printed in counter summaries.
      */
+    @Override
     public String label()
     {
         return label;
+    }
+
+    /**
+     * @return frames for outcomes and per-frame facts, segments for facts about segments, datagrams and fragments
+     * for the defragmenter's.
+     */
+    @Override
+    public CounterUnit unit()
+    {
+        return switch (this)
+        {
+            case TCP_SEGMENT, TCP_CHECKSUM_BAD, TCP_CHECKSUM_UNVERIFIED, TCP_PAYLOAD_TRUNCATED -> CounterUnit.SEGMENTS;
+            case DATAGRAMS_REASSEMBLED -> CounterUnit.DATAGRAMS;
+            case FRAGMENTS_TIMED_OUT, FRAGMENT_OVERLAPS, FRAGMENT_OVERLAP_CONFLICTS, FRAGMENTS_TOO_MANY,
+                FRAGMENTS_MEMCAP, FRAGMENTS_BAD -> CounterUnit.FRAGMENTS;
+            default -> CounterUnit.FRAMES;
+        };
+    }
+
+    /**
+     * @return true for {@link #FRAMES}: the sum of {@link #TCP_SEGMENT} and every drop reason.
+     */
+    @Override
+    public boolean isDerived()
+    {
+        return this == FRAMES;
+    }
+
+    /**
+     * @return true for every frame's outcome: {@link #TCP_SEGMENT} and the drop reasons.
+     */
+    @Override
+    public boolean isPart()
+    {
+        return this == TCP_SEGMENT || dropReason;
     }
 
     /**

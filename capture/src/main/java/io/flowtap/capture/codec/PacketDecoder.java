@@ -49,7 +49,7 @@ public final class PacketDecoder
     /** MPLS in UDP (RFC 7510). */
     public static final int MPLS_UDP_PORT = 6635;
 
-    private final DecodeCounters counters = new DecodeCounters();
+    private final DecodeCounters counters;
     private final ChecksumMode checksumMode;
     private final boolean checksumDeferred;
     private final IpDefragmenter defragmenter;
@@ -101,7 +101,20 @@ public final class PacketDecoder
      */
     public PacketDecoder(final DecoderContext context, final boolean checksumDeferred)
     {
+        this(context, checksumDeferred, new DecodeCounters());
+    }
+
+    /**
+     * A decoder as a sensor's configuration asks, counting into counters given (a poller's, in the counters file).
+     *
+     * @param context          the configuration; concluded here if it was not.
+     * @param checksumDeferred whether to leave checksums to {@link #resolveChecksum}.
+     * @param counters         where every frame's outcome is counted, by this decoder's thread only.
+     */
+    public PacketDecoder(final DecoderContext context, final boolean checksumDeferred, final DecodeCounters counters)
+    {
         context.conclude();
+        this.counters = counters;
         this.checksumMode = context.checksumMode();
         this.checksumDeferred = checksumDeferred;
         this.defragmenter = context.defragment() ? new IpDefragmenter(context, counters) : null;

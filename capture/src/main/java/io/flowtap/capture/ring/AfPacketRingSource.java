@@ -6,7 +6,6 @@ import io.flowtap.capture.FrameSource;
 import io.flowtap.capture.LinkType;
 import io.flowtap.linux.AfPacket;
 import io.flowtap.linux.Errno;
-import io.flowtap.linux.LinuxException;
 import io.flowtap.linux.Poll;
 import io.flowtap.linux.Posix;
 import org.agrona.BufferUtil;
@@ -52,7 +51,7 @@ public final class AfPacketRingSource implements FrameSource
     private final UnsafeBuffer block;
     private final UnsafeBuffer scratch;
     private final Frame frame = new Frame();
-    private final long[] counters = new long[RingCounter.count()];
+    private final RingCounters counters;
 
     private final UnsafeBuffer releaseView = new UnsafeBuffer(0, 0);
 
@@ -65,13 +64,15 @@ public final class AfPacketRingSource implements FrameSource
     private long frameNumber;
     private boolean closed;
 
-    private AfPacketRingSource(
+    AfPacketRingSource(
         final String interfaceName,
         final int interfaceIndex,
         final int fd,
         final RingGeometry geometry,
-        final long ringAddress)
+        final long ringAddress,
+        final RingCounters counters)
     {
+        this.counters = counters;
         this.interfaceName = interfaceName;
         this.interfaceIndex = interfaceIndex;
         this.fd = fd;
@@ -91,14 +92,27 @@ public final class AfPacketRingSource implements FrameSource
      * @param context the configuration; {@link AfPacketContext#conclude()} is called here.
      * @return the source, capturing from now on.
      * @throws IllegalArgumentException when the configuration is wrong (before any socket is opened).
-     * @throws LinuxException with one line for a person when the kernel refuses (no privilege, no such interface,
-     *                        interface down, a filter program it rejects), or when the ring is over half the memory
-     *                        available.
+     * @throws io.flowtap.linux.LinuxException with one line for a person when the kernel refuses (no privilege, no
+     *                        such interface, interface down, a filter program it rejects), or when the ring is over
+     *                        half the memory available.
      */
     public static AfPacketRingSource open(final AfPacketContext context)
     {
+        return open(context, new RingCounters());
+    }
+
+    /**
+     * Open a source, as {@link #open(AfPacketContext)} does, counting into counters given.
+     *
+     * @param context  the configuration; {@link AfPacketContext#conclude()} is called here.
+     * @param counters where the ring's counters are written, by the thread that polls it.
+     * @return the source, capturing from now on.
+     */
+    public static AfPacketRingSource open(final AfPacketContext context, final RingCounters counters)
+    {
         final RingSocket socket = RingSocket.open(context);
-        return new AfPacketRingSource(socket.name, socket.index, socket.fd, socket.geometry, socket.ringAddress);
+        return new AfPacketRingSource(
+            socket.name, socket.index, socket.fd, socket.geometry, socket.ringAddress, counters);
     }
 
     /**
@@ -141,7 +155,7 @@ public final class AfPacketRingSource implements FrameSource
                 releaseBlock();
             }
         }
-        counters[RingCounter.FRAMES.ordinal()] += delivered;
+        counters.add(RingCounter.FRAMES, delivered);
         return delivered;
     }
 
@@ -192,7 +206,7 @@ public final class AfPacketRingSource implements FrameSource
                 moveToNextBlock();
             }
         }
-        counters[RingCounter.FRAMES.ordinal()] += delivered;
+        counters.add(RingCounter.FRAMES, delivered);
         return delivered;
     }
 
@@ -325,15 +339,15 @@ public final class AfPacketRingSource implements FrameSource
         final int result = AfPacket.readStatistics(fd, scratch.addressOffset() + SCRATCH_STATISTICS_OFFSET);
         if (result < 0)
         {
-            counters[RingCounter.STATISTICS_ERRORS.ordinal()]++;
+            counters.increment(RingCounter.STATISTICS_ERRORS);
             return false;
         }
-        counters[RingCounter.KERNEL_PACKETS.ordinal()] +=
-            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_PACKETS_OFFSET));
-        counters[RingCounter.KERNEL_DROPS.ordinal()] +=
-            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_DROPS_OFFSET));
-        counters[RingCounter.KERNEL_FREEZES.ordinal()] +=
-            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_FREEZE_COUNT_OFFSET));
+        counters.add(RingCounter.KERNEL_PACKETS,
+            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_PACKETS_OFFSET)));
+        counters.add(RingCounter.KERNEL_DROPS,
+            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_DROPS_OFFSET)));
+        counters.add(RingCounter.KERNEL_FREEZES,
+            Integer.toUnsignedLong(scratch.getInt(SCRATCH_STATISTICS_OFFSET + AfPacket.STATS_FREEZE_COUNT_OFFSET)));
         return true;
     }
 
@@ -343,7 +357,7 @@ public final class AfPacketRingSource implements FrameSource
      */
     public long counter(final RingCounter counter)
     {
-        return counters[counter.ordinal()];
+        return counters.get(counter);
     }
 
     /**
@@ -415,14 +429,14 @@ public final class AfPacketRingSource implements FrameSource
             return false;
         }
         blockHeld = true;
-        counters[RingCounter.BLOCKS.ordinal()]++;
+        counters.increment(RingCounter.BLOCKS);
         if ((status & BlockDescriptor.STATUS_BLK_TMO) != 0)
         {
-            counters[RingCounter.BLOCKS_TIMED_OUT.ordinal()]++;
+            counters.increment(RingCounter.BLOCKS_TIMED_OUT);
         }
         if ((status & BlockDescriptor.STATUS_LOSING) != 0)
         {
-            counters[RingCounter.BLOCKS_LOSING.ordinal()]++;
+            counters.increment(RingCounter.BLOCKS_LOSING);
         }
         packetsLeft = block.getInt(BlockDescriptor.NUM_PKTS_OFFSET);
         packetOffset = block.getInt(BlockDescriptor.OFFSET_TO_FIRST_PKT_OFFSET);
@@ -457,7 +471,7 @@ public final class AfPacketRingSource implements FrameSource
         if (hardwareType == ARPHRD_LOOPBACK &&
             (block.getByte(packet + PacketDescriptor.PKTTYPE_OFFSET) & 0xFF) == PacketDescriptor.PACKET_OUTGOING)
         {
-            counters[RingCounter.LOOPBACK_OUTGOING_SKIPPED.ordinal()]++;
+            counters.increment(RingCounter.LOOPBACK_OUTGOING_SKIPPED);
             advance(packet, nextOffset);
             return false;
         }
@@ -480,7 +494,7 @@ public final class AfPacketRingSource implements FrameSource
         }
         if (Integer.compareUnsigned(capturedLength, wireLength) < 0)
         {
-            counters[RingCounter.TRUNCATED_FRAMES.ordinal()]++;
+            counters.increment(RingCounter.TRUNCATED_FRAMES);
         }
 
         // The link was read before the handler runs: the frame is the handler's until it returns.
@@ -511,7 +525,7 @@ public final class AfPacketRingSource implements FrameSource
 
     private void abandonBlock()
     {
-        counters[RingCounter.MALFORMED_BLOCKS.ordinal()]++;
+        counters.increment(RingCounter.MALFORMED_BLOCKS);
         packetsLeft = 0;
     }
 

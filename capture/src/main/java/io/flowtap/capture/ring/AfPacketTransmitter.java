@@ -1,5 +1,7 @@
 package io.flowtap.capture.ring;
 
+import io.flowtap.capture.counter.CounterValues;
+import io.flowtap.capture.counter.InMemoryCounters;
 import io.flowtap.linux.AfPacket;
 import io.flowtap.linux.Errno;
 import io.flowtap.linux.LinuxException;
@@ -45,7 +47,8 @@ public final class AfPacketTransmitter implements AutoCloseable
     private final int maxFrameLength;
     private final UnsafeBuffer slot = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer probe = new UnsafeBuffer(0, 0);
-    private final long[] counters = new long[TransmitCounter.count()];
+    // Agrona counters rather than plain longs, so that a reporting thread reads them while the sender runs.
+    private final CounterValues counters = InMemoryCounters.of(TransmitCounter.values());
     private int head;
     private boolean closed;
 
@@ -130,22 +133,22 @@ public final class AfPacketTransmitter implements AutoCloseable
     {
         if (length < MIN_FRAME_LENGTH || length > maxFrameLength)
         {
-            counters[TransmitCounter.BAD_LENGTH.ordinal()]++;
+            counters.addRelease(TransmitCounter.BAD_LENGTH.ordinal(), 1);
             return BAD_LENGTH;
         }
         final UnsafeBuffer slot = this.slot;
         // Acquire: the kernel's last use of the slot's bytes comes before it marks the slot available.
         if (slot.getIntVolatile(TxFrameDescriptor.STATUS_OFFSET) != TxFrameDescriptor.STATUS_AVAILABLE)
         {
-            counters[TransmitCounter.RING_FULL.ordinal()]++;
+            counters.addRelease(TransmitCounter.RING_FULL.ordinal(), 1);
             return RING_FULL;
         }
         slot.putBytes(TxFrameDescriptor.DATA_OFFSET, buffer, offset, length);
         slot.putInt(TxFrameDescriptor.LEN_OFFSET, length);
         // Release: the frame and its length are visible before the kernel can see the request.
         slot.putIntRelease(TxFrameDescriptor.STATUS_OFFSET, TxFrameDescriptor.STATUS_SEND_REQUEST);
-        counters[TransmitCounter.FRAMES.ordinal()]++;
-        counters[TransmitCounter.BYTES.ordinal()] += length;
+        counters.addRelease(TransmitCounter.FRAMES.ordinal(), 1);
+        counters.addRelease(TransmitCounter.BYTES.ordinal(), length);
         head = head + 1 == frameCount ? 0 : head + 1;
         slot.wrap(ringAddress + (long)head * frameSize, frameSize);
         return length;
@@ -175,16 +178,16 @@ public final class AfPacketTransmitter implements AutoCloseable
 
     private long count(final long result)
     {
-        counters[TransmitCounter.FLUSHES.ordinal()]++;
+        counters.addRelease(TransmitCounter.FLUSHES.ordinal(), 1);
         if (result < 0)
         {
             if (result == -Errno.ENOBUFS || result == -Errno.EAGAIN)
             {
-                counters[TransmitCounter.FLUSHES_BACKPRESSURED.ordinal()]++;
+                counters.addRelease(TransmitCounter.FLUSHES_BACKPRESSURED.ordinal(), 1);
             }
             else
             {
-                counters[TransmitCounter.FLUSH_ERRORS.ordinal()]++;
+                counters.addRelease(TransmitCounter.FLUSH_ERRORS.ordinal(), 1);
             }
         }
         return result;
@@ -214,7 +217,7 @@ public final class AfPacketTransmitter implements AutoCloseable
      */
     public long counter(final TransmitCounter counter)
     {
-        return counters[counter.ordinal()];
+        return counters.get(counter.ordinal());
     }
 
     /**

@@ -1,10 +1,13 @@
 package io.flowtap.capture.ring;
 
+import io.flowtap.capture.counter.CounterDescriptor;
+import io.flowtap.capture.counter.CounterUnit;
+
 /**
  * Every counter a ring source keeps: flowtap's own (frames, blocks, truncations, damage) and the kernel's
  * {@code PACKET_STATISTICS}, accumulated because the kernel clears them on every read.
  */
-public enum RingCounter
+public enum RingCounter implements CounterDescriptor
 {
     /** Frames handed to the handler. */
     FRAMES("frames"),
@@ -47,9 +50,25 @@ public enum RingCounter
     /**
      * @return a label for reports, such as {@code kernel drops}.
      */
+    @Override
     public String label()
     {
         return label;
+    }
+
+    /**
+     * @return what the counter counts.
+     */
+    @Override
+    public CounterUnit unit()
+    {
+        return switch (this)
+        {
+            case FRAMES, TRUNCATED_FRAMES, LOOPBACK_OUTGOING_SKIPPED, KERNEL_PACKETS, KERNEL_DROPS ->
+                CounterUnit.FRAMES;
+            case BLOCKS, BLOCKS_TIMED_OUT, BLOCKS_LOSING, MALFORMED_BLOCKS -> CounterUnit.BLOCKS;
+            default -> CounterUnit.EVENTS;
+        };
     }
 
     /**

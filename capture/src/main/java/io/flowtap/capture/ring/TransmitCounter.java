@@ -1,9 +1,12 @@
 package io.flowtap.capture.ring;
 
+import io.flowtap.capture.counter.CounterDescriptor;
+import io.flowtap.capture.counter.CounterUnit;
+
 /**
  * Every counter an {@link AfPacketTransmitter} keeps.
  */
-public enum TransmitCounter
+public enum TransmitCounter implements CounterDescriptor
 {
     /** Frames copied into the ring and handed to the kernel. */
     FRAMES("frames queued"),
@@ -32,9 +35,24 @@ public enum TransmitCounter
     /**
      * @return the name used in output.
      */
+    @Override
     public String label()
     {
         return label;
+    }
+
+    /**
+     * @return what the counter counts.
+     */
+    @Override
+    public CounterUnit unit()
+    {
+        return switch (this)
+        {
+            case FRAMES, RING_FULL, BAD_LENGTH -> CounterUnit.FRAMES;
+            case BYTES -> CounterUnit.BYTES;
+            default -> CounterUnit.EVENTS;
+        };
     }
 
     /**

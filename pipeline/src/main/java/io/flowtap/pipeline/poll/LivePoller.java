@@ -15,7 +15,6 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.NanoClock;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A poller of a live pipeline: walks its AF_PACKET ring with {@link AfPacketRingSource#pollDeferred}, hands each TCP
@@ -67,7 +66,6 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     private final int[] blockEnds;
     private final long[] heldSinceNs;
     private final boolean[] copiedOut;
-    private final AtomicLongArray ringCounters = new AtomicLongArray(RingCounter.count());
 
     private long nowNs;
     private int currentBlock;
@@ -200,7 +198,6 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
         {
             nextStatisticsNs = nowNs + STATISTICS_INTERVAL_NS;
             source.readKernelStatistics();
-            mirrorRingCounters();
             checkSource();
         }
         if (sourceErrno != 0 && !finished)
@@ -350,12 +347,13 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
 
     /**
      * @param counter of the ring.
-     * @return its value as of the last statistics read (every second, at the finish and at close), from any thread.
+     * @return its value, from any thread; the kernel's as of the last statistics read (every second, at the finish
+     * and at close).
      */
     @Override
     public long ringCounter(final RingCounter counter)
     {
-        return ringCounters.get(counter.ordinal());
+        return source.counter(counter);
     }
 
     @Override
@@ -368,7 +366,6 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
         sourceClosed = true;
         releaseFinishedBlocks();
         source.close();
-        mirrorRingCounters();
         final long unread = source.counter(RingCounter.KERNEL_PACKETS) - source.counter(RingCounter.KERNEL_DROPS) -
             source.counter(RingCounter.FRAMES) - source.counter(RingCounter.LOOPBACK_OUTGOING_SKIPPED);
         if (unread > 0)
@@ -460,16 +457,7 @@ public final class LivePoller implements PipelinePoller, BlockFrameHandler
     private void finish()
     {
         source.readKernelStatistics();
-        mirrorRingCounters();
         dispatcher.publishWatermark();
         finished = true;
-    }
-
-    private void mirrorRingCounters()
-    {
-        for (int i = 0; i < RingCounter.count(); i++)
-        {
-            ringCounters.lazySet(i, source.counter(RingCounter.get(i)));
-        }
     }
 }

@@ -1,12 +1,15 @@
 package io.flowtap.pipeline.shard;
 
+import io.flowtap.capture.counter.CounterDescriptor;
+import io.flowtap.capture.counter.CounterUnit;
+
 /**
  * Counters a poller keeps about handing segments to workers. With the decoder's and the source's counters they
  * account for every frame: frames = TCP segments decoded + frames the decoder counted under a drop reason; segments
  * decoded = {@link #FILTERED_OUT} + {@link #SEGMENTS}; and {@link #SEGMENTS} = {@link #HANDED_OFF} +
  * {@link #DROPPED_QUEUE_FULL}.
  */
-public enum DispatchCounter
+public enum DispatchCounter implements CounterDescriptor
 {
     /** TCP segments the poller decoded that the capture filter, if any, matched: offered to a worker's queue. */
     SEGMENTS("segments"),
@@ -60,9 +63,26 @@ public enum DispatchCounter
     /**
      * @return label for counter summaries.
      */
+    @Override
     public String label()
     {
         return label;
+    }
+
+    /**
+     * @return what the counter counts.
+     */
+    @Override
+    public CounterUnit unit()
+    {
+        return switch (this)
+        {
+            case QUEUE_FULL_STALLS, COPY_BUFFERS_GROWN, WINDOW_MOVES, WINDOW_MOVE_WAITS -> CounterUnit.EVENTS;
+            case BLOCKS_RELEASED, BLOCKS_COPIED_OUT -> CounterUnit.BLOCKS;
+            case TAP_FULL, RING_UNREAD_AT_CLOSE -> CounterUnit.FRAMES;
+            case WRONG_POLLER, AFFINITY_UNCHECKED -> CounterUnit.FLOWS;
+            default -> CounterUnit.SEGMENTS;
+        };
     }
 
     /**

@@ -1,20 +1,43 @@
 package io.flowtap.pipeline.shard;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import io.flowtap.capture.counter.CounterAllocator;
+import io.flowtap.capture.counter.InMemoryCounters;
+import io.flowtap.capture.counter.CounterValues;
 
 /**
- * A poller's {@link DispatchCounter}s: written by the poller's thread only, readable from any thread while it runs.
+ * A poller's {@link DispatchCounter}s: Agrona counters (in the sensor's counters file, or in memory) written in place
+ * by the poller's thread only, and readable from any thread or process while it runs. The per-segment stores are
+ * plain, as the decoder's are (see {@code DecodeCounters}): the release store that publishes each batch to the
+ * workers orders them before it.
  */
 public final class DispatchCounters
 {
-    private final AtomicLongArray values = new AtomicLongArray(DispatchCounter.count());
+    private static final DispatchCounter[] COUNTERS = DispatchCounter.values();
+
+    private final CounterValues values;
+
+    /**
+     * Counters in this process's memory.
+     */
+    public DispatchCounters()
+    {
+        this.values = InMemoryCounters.of(COUNTERS);
+    }
+
+    /**
+     * @param allocator gives each counter its place (cold path).
+     */
+    public DispatchCounters(final CounterAllocator allocator)
+    {
+        this.values = allocator.allocate(COUNTERS);
+    }
 
     /**
      * @param counter to add one to. Poller only.
      */
     public void increment(final DispatchCounter counter)
     {
-        add(counter, 1);
+        values.incrementPlain(counter.ordinal());
     }
 
     /**
@@ -23,9 +46,7 @@ public final class DispatchCounters
      */
     public void add(final DispatchCounter counter, final long delta)
     {
-        // Single writer: a plain read and a release store are enough for readers on other threads.
-        final int i = counter.ordinal();
-        values.lazySet(i, values.get(i) + delta);
+        values.addPlain(counter.ordinal(), delta);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.flowtap.pipeline.shard;
 
 import io.flowtap.capture.Frame;
 import io.flowtap.capture.FrameHandler;
+import io.flowtap.capture.codec.DecodeCounters;
 import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.capture.codec.TcpFlyweight;
@@ -62,7 +63,7 @@ public final class Dispatcher
     private final FlowKey key = new FlowKey();
     private final boolean vlanInKey;
     private final boolean tunnelInKey;
-    private final DispatchCounters counters = new DispatchCounters();
+    private final DispatchCounters counters;
     private long maxSegmentTimeNs = Watermark.NONE;
     private long lastFlowHash;
     private FrameHandler tap;
@@ -84,6 +85,8 @@ public final class Dispatcher
      * @param checksumHere     whether this poller verifies checksums (else each worker does, for its segments).
      * @param vlanInKey        whether the engines key flows by VLAN too, so the hash handed on is theirs.
      * @param tunnelInKey      whether the engines key flows by tunnel too.
+     * @param decodeCounters   where the poller's decoder counts every frame's outcome.
+     * @param counters         where the hand-offs are counted.
      */
     public Dispatcher(
         final int poller,
@@ -93,14 +96,17 @@ public final class Dispatcher
         final DecoderContext decoderContext,
         final boolean checksumHere,
         final boolean vlanInKey,
-        final boolean tunnelInKey)
+        final boolean tunnelInKey,
+        final DecodeCounters decodeCounters,
+        final DispatchCounters counters)
     {
         if (workers < 1)
         {
             throw new IllegalArgumentException("workers must be at least 1: " + workers);
         }
         this.poller = poller;
-        this.decoder = new PacketDecoder(decoderContext, !checksumHere);
+        this.decoder = new PacketDecoder(decoderContext, !checksumHere, decodeCounters);
+        this.counters = counters;
         this.vlanInKey = vlanInKey;
         this.tunnelInKey = tunnelInKey;
         this.ringCapacity = ringCapacity;

@@ -2,6 +2,8 @@ package io.flowtap.pipeline.stats;
 
 import org.agrona.IoUtil;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.errors.ErrorConsumer;
+import org.agrona.concurrent.errors.ErrorLogReader;
 import org.agrona.concurrent.status.CountersReader;
 
 import java.io.IOException;
@@ -17,20 +19,27 @@ import java.util.Map;
 
 /**
  * Reads a {@link CountersFile} that another process (a running appliance) writes: checks what the file is, then
- * gives the current value of every counter by label.
+ * gives the current value of every counter by label, as {@link CountersView} shows them (each poller's and worker's
+ * copies added up where the {@link CounterTable} says so), and the distinct errors logged.
  */
 public final class CountersFileReader implements AutoCloseable
 {
     private final MappedByteBuffer mapped;
     private final CountersReader reader;
+    private final UnsafeBuffer errorLog;
     private final long pid;
     private final long startTimeMs;
 
     private CountersFileReader(
-        final MappedByteBuffer mapped, final CountersReader reader, final long pid, final long startTimeMs)
+        final MappedByteBuffer mapped,
+        final CountersReader reader,
+        final UnsafeBuffer errorLog,
+        final long pid,
+        final long startTimeMs)
     {
         this.mapped = mapped;
         this.reader = reader;
+        this.errorLog = errorLog;
         this.pid = pid;
         this.startTimeMs = startTimeMs;
     }
@@ -84,7 +93,8 @@ public final class CountersFileReader implements AutoCloseable
         }
         final int metadataLength = whole.getInt(CountersFile.METADATA_LENGTH_OFFSET);
         final int valuesLength = whole.getInt(CountersFile.VALUES_LENGTH_OFFSET);
-        if ((long)CountersFile.HEADER_LENGTH + metadataLength + valuesLength > size)
+        final int errorLogLength = whole.getInt(CountersFile.ERROR_LOG_LENGTH_OFFSET);
+        if ((long)CountersFile.HEADER_LENGTH + metadataLength + valuesLength + errorLogLength > size)
         {
             IoUtil.unmap(mapped);
             throw new IllegalArgumentException(path + ": counters file is shorter than its header says");
@@ -92,8 +102,10 @@ public final class CountersFileReader implements AutoCloseable
         final CountersReader reader = new CountersReader(
             new UnsafeBuffer(mapped, CountersFile.HEADER_LENGTH, metadataLength),
             new UnsafeBuffer(mapped, CountersFile.HEADER_LENGTH + metadataLength, valuesLength));
-        return new CountersFileReader(
-            mapped, reader, whole.getLong(CountersFile.PID_OFFSET), whole.getLong(CountersFile.START_TIME_OFFSET));
+        final UnsafeBuffer errorLog = new UnsafeBuffer(
+            mapped, CountersFile.HEADER_LENGTH + metadataLength + valuesLength, errorLogLength);
+        return new CountersFileReader(mapped, reader, errorLog,
+            whole.getLong(CountersFile.PID_OFFSET), whole.getLong(CountersFile.START_TIME_OFFSET));
     }
 
     /**
@@ -113,12 +125,12 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @return every allocated counter's label and current value, in allocation order.
+     * @return every counter's label and current value as a reader shows them, in allocation order.
      */
     public Map<String, Long> values()
     {
         final Map<String, Long> values = new LinkedHashMap<>();
-        reader.forEach((value, counterId, label) -> values.put(label, value));
+        forEach((label, typeId, key, value) -> values.put(label, value));
         return values;
     }
 
@@ -144,7 +156,7 @@ public final class CountersFileReader implements AutoCloseable
     }
 
     /**
-     * @param consumer given every allocated counter, in allocation order, with its type and key.
+     * @param consumer given every counter as a reader shows them, in allocation order, with its type and key.
      */
     public void forEach(final CounterConsumer consumer)
     {
@@ -153,12 +165,22 @@ public final class CountersFileReader implements AutoCloseable
 
     /**
      * @param counters of a file (this process's own, or another's).
-     * @param consumer given every allocated counter, in allocation order, with its type and key.
+     * @param consumer given every counter as a reader shows them ({@link CountersView}), in allocation order, with
+     *                 its type and key.
      */
     public static void forEach(final CountersReader counters, final CounterConsumer consumer)
     {
-        counters.forEach((counterId, typeId, keyBuffer, label) ->
-            consumer.accept(label, typeId, keyBuffer.getLong(0), counters.getCounterValue(counterId)));
+        CountersView.forEach(counters, consumer);
+    }
+
+    /**
+     * @param consumer given each distinct error logged: how often it was seen, first and last time (epoch ms), and
+     *                 its stack trace.
+     * @return how many distinct errors there are.
+     */
+    public int errors(final ErrorConsumer consumer)
+    {
+        return ErrorLogReader.read(errorLog, consumer);
     }
 
     @Override

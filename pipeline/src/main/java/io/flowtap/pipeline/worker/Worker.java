@@ -2,6 +2,7 @@ package io.flowtap.pipeline.worker;
 
 import io.flowtap.capture.BatchAware;
 import io.flowtap.capture.codec.ChecksumMode;
+import io.flowtap.capture.codec.DecoderContext;
 import io.flowtap.capture.codec.PacketDecoder;
 import io.flowtap.linux.Affinity;
 import io.flowtap.pipeline.shard.SegmentDescriptor;
@@ -20,7 +21,6 @@ import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A reassembly worker: an agent that owns one {@link ReassemblyEngine} (and its handlers) and the flows the pollers'
@@ -45,6 +45,8 @@ public final class Worker implements Agent
     /** No CPU pinning. */
     public static final int NO_CPU = -1;
 
+    private static final int LEVELS_CYCLES = 1024;
+
     private final int index;
     private final int cpu;
     private final SegmentRing[] inbound;
@@ -58,7 +60,7 @@ public final class Worker implements Agent
     private NanoClock nanoClock;
     private EpochNanoClock epochClock;
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-    private final AtomicLongArray counters = new AtomicLongArray(WorkerCounter.count());
+    private final WorkerCounters counters;
     private TcpHandler[] handlers;
     private BatchAware[] batchAware;
     private long[] liveTimestampsNs;
@@ -71,6 +73,7 @@ public final class Worker implements Agent
     /** Made what it needs (the engine, or only its buffers when a segment handler replaces it): the agent's own. */
     private boolean ready;
     private long clockNs = Watermark.NONE;
+    private int cyclesToLevels;
     private volatile boolean started;
     private volatile Throwable startFailure;
     private volatile boolean shutdownRequested;
@@ -86,6 +89,7 @@ public final class Worker implements Agent
      * @param checksumMode   for the checksums the pollers leave to the workers.
      * @param drainLimit     most records taken from one ring per duty cycle.
      * @param errorHandler   for exceptions thrown while a segment is processed.
+     * @param counters       where it counts, its decoder and engine too.
      */
     public Worker(
         final int index,
@@ -95,14 +99,17 @@ public final class Worker implements Agent
         final HandlerFactory handlerFactory,
         final ChecksumMode checksumMode,
         final int drainLimit,
-        final ErrorHandler errorHandler)
+        final ErrorHandler errorHandler,
+        final WorkerCounters counters)
     {
+        this.counters = counters;
         this.index = index;
         this.cpu = cpu;
         this.inbound = inbound.clone();
         this.engineContext = engineContext;
         this.handlerFactory = handlerFactory;
-        this.decoder = new PacketDecoder(checksumMode);
+        this.decoder = new PacketDecoder(
+            new DecoderContext().checksumMode(checksumMode).defragment(false), false, counters.decode());
         this.drainLimit = drainLimit;
         this.errorHandler = errorHandler;
     }
@@ -155,7 +162,7 @@ public final class Worker implements Agent
             final int batch = inbound.length * drainLimit;
             liveTimestampsNs = new long[batch];
             handedOffNs = new long[batch];
-            engine = segmentHandler != null ? null : new ReassemblyEngine(engineContext, handlers);
+            engine = segmentHandler != null ? null : new ReassemblyEngine(engineContext, counters.engine(), handlers);
             ready = true;
             started = true;
         }
@@ -210,6 +217,10 @@ public final class Worker implements Agent
             if (work > 0)
             {
                 endBatch();
+            }
+            if (--cyclesToLevels <= 0)
+            {
+                levels();
             }
         }
         finally
@@ -309,7 +320,7 @@ public final class Worker implements Agent
      */
     public long counter(final WorkerCounter counter)
     {
-        return counters.get(counter.ordinal());
+        return counters.get(counter);
     }
 
     /**
@@ -546,13 +557,22 @@ public final class Worker implements Agent
                 }
             }
         }
+        levels();
         shutDown = true;
+    }
+
+    /**
+     * Its queue depth and flows active (none without an engine) into their gauges: every {@link #LEVELS_CYCLES} duty
+     * cycles, not every one, because the depth reads each poller's tail, a cache line the poller keeps writing.
+     */
+    private void levels()
+    {
+        cyclesToLevels = LEVELS_CYCLES;
+        counters.levels(queueDepth(), engine == null ? 0 : engine.activeFlows());
     }
 
     private void increment(final WorkerCounter counter, final long delta)
     {
-        // Single writer: a plain read and a release store are enough for readers on other threads.
-        final int i = counter.ordinal();
-        counters.lazySet(i, counters.get(i) + delta);
+        counters.add(counter, delta);
     }
 }

@@ -1,10 +1,13 @@
 package io.flowtap.pipeline.worker;
 
+import io.flowtap.capture.counter.CounterDescriptor;
+import io.flowtap.capture.counter.CounterUnit;
+
 /**
  * Counters a worker keeps. {@link #SEGMENTS} = {@link #IN_PLACE} + {@link #FROM_COPY}, and over all workers it equals
  * the pollers' segments handed off once the pipeline has drained.
  */
-public enum WorkerCounter
+public enum WorkerCounter implements CounterDescriptor
 {
     /** Segments taken from the queues and fed to the engine. */
     SEGMENTS("segments"),
@@ -39,9 +42,25 @@ public enum WorkerCounter
     /**
      * @return label for counter summaries.
      */
+    @Override
     public String label()
     {
         return label;
+    }
+
+    /**
+     * @return what the counter counts.
+     */
+    @Override
+    public CounterUnit unit()
+    {
+        return switch (this)
+        {
+            case ERRORS -> CounterUnit.EVENTS;
+            case EXPIRED_BY_WATERMARK -> CounterUnit.FLOWS;
+            case BUSY_CYCLES -> CounterUnit.CYCLES;
+            default -> CounterUnit.SEGMENTS;
+        };
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.flowtap.reassembly.attribute;
 
+import io.flowtap.capture.counter.CounterAllocator;
+import io.flowtap.capture.counter.CounterValues;
+import io.flowtap.capture.counter.InMemoryCounters;
 import io.flowtap.reassembly.Direction;
 import io.flowtap.reassembly.Flow;
 import io.flowtap.reassembly.attribute.http.HttpHeaderFields;
@@ -74,10 +77,9 @@ public final class HttpAttributeExtractor extends PerFlowStateHandler<HttpAttrib
 
     private final long inspectLimitBytes;
     private final int maxHeaderBytes;
-    private final long[] counters = new long[HttpCounter.count()];
+    private final CounterValues counters;
     // What one header block said, read by headers() for message() to act on; reset per message.
     private final HttpHeaderFields fields = new HttpHeaderFields();
-
 
     /**
      * An extractor with the default slot, limits and pool size.
@@ -85,6 +87,17 @@ public final class HttpAttributeExtractor extends PerFlowStateHandler<HttpAttrib
     public HttpAttributeExtractor()
     {
         this(DATA_SLOT_DEFAULT, INSPECT_LIMIT_BYTES_DEFAULT, MAX_HEADER_BYTES_DEFAULT, POOL_SIZE_DEFAULT);
+    }
+
+    /**
+     * An extractor with the default slot, limits and pool size, counting where it is told.
+     *
+     * @param counters gives the extractor its {@link HttpCounter}s (cold path): in a sensor, one list per worker in its
+     *                 counters file, so that {@code flowtap stats} and the metrics endpoint show them.
+     */
+    public HttpAttributeExtractor(final CounterAllocator counters)
+    {
+        this(DATA_SLOT_DEFAULT, INSPECT_LIMIT_BYTES_DEFAULT, MAX_HEADER_BYTES_DEFAULT, POOL_SIZE_DEFAULT, counters);
     }
 
     /**
@@ -97,7 +110,26 @@ public final class HttpAttributeExtractor extends PerFlowStateHandler<HttpAttrib
     public HttpAttributeExtractor(
         final int dataSlot, final int inspectLimitBytes, final int maxHeaderBytes, final int poolSize)
     {
+        this(dataSlot, inspectLimitBytes, maxHeaderBytes, poolSize, new InMemoryCounters(HttpCounter.count()));
+    }
+
+    /**
+     * @param dataSlot          flow data slot for the parser state, below the engine's
+     *                          {@link io.flowtap.reassembly.EngineContext#dataSlots()}.
+     * @param inspectLimitBytes stream offset past which a direction is not looked at.
+     * @param maxHeaderBytes    longest header block read; a longer one gives its stream up.
+     * @param poolSize          flow states made up front (the flows expected at once).
+     * @param counters          gives the extractor its counters (cold path).
+     */
+    public HttpAttributeExtractor(
+        final int dataSlot,
+        final int inspectLimitBytes,
+        final int maxHeaderBytes,
+        final int poolSize,
+        final CounterAllocator counters)
+    {
         super(dataSlot, State::new, poolSize);
+        this.counters = counters.allocate(HttpCounter.values());
         if (inspectLimitBytes < 1 || maxHeaderBytes < 64)
         {
             throw new IllegalArgumentException(
@@ -114,7 +146,7 @@ public final class HttpAttributeExtractor extends PerFlowStateHandler<HttpAttrib
      */
     public long counter(final HttpCounter counter)
     {
-        return counters[counter.ordinal()];
+        return counters.get(counter.ordinal());
     }
 
     @Override
@@ -210,27 +242,11 @@ public final class HttpAttributeExtractor extends PerFlowStateHandler<HttpAttrib
                     state.phase[direction] = phase == BODY ? START : CHUNK_END;
                 }
             }
-            else if (phase == CHUNK_SIZE)
+            else if (phase == CHUNK_SIZE || phase == CHUNK_END || phase == TRAILERS)
             {
-                final int next = chunkSize(state, direction, buffer, pos, end);
-                if (next == WAIT)
-                {
-                    break;
-                }
-                pos = next;
-            }
-            else if (phase == CHUNK_END)
-            {
-                final int next = chunkEnd(state, direction, buffer, pos, end);
-                if (next == WAIT)
-                {
-                    break;
-                }
-                pos = next;
-            }
-            else if (phase == TRAILERS)
-            {
-                final int next = trailer(state, direction, buffer, pos, end);
+                final int next = phase == CHUNK_SIZE ? chunkSize(state, direction, buffer, pos, end) :
+                    phase == CHUNK_END ? chunkEnd(state, direction, buffer, pos, end) :
+                    trailer(state, direction, buffer, pos, end);
                 if (next == WAIT)
                 {
                     break;
@@ -292,12 +308,12 @@ public final class HttpAttributeExtractor extends PerFlowStateHandler<HttpAttrib
         flow.attribute(direction, AttributeNames.HTTP_HEADER, buffer, start, blockEnd - start, timeNs);
         if (response)
         {
-            counters[HttpCounter.RESPONSES.ordinal()]++;
+            counters.incrementPlain(HttpCounter.RESPONSES.ordinal());
             flow.attribute(direction, AttributeNames.HTTP_STATUS, buffer, start + 9, 3, timeNs);
         }
         else
         {
-            counters[HttpCounter.REQUESTS.ordinal()]++;
+            counters.incrementPlain(HttpCounter.REQUESTS.ordinal());
             final int methodEnd = indexOf(buffer, start, lineEnd, SP);
             final int targetStart = skip(buffer, methodEnd, lineEnd, SP);
             final int targetEnd = requestTargetEnd(buffer, start, lineEnd);
@@ -428,7 +444,7 @@ public final class HttpAttributeExtractor extends PerFlowStateHandler<HttpAttrib
             {
                 if (!fields.field(flow, direction, buffer, lineStart, lineEnd, timeNs))
                 {
-                    counters[HttpCounter.MALFORMED_HEADER_LINE.ordinal()]++;
+                    counters.incrementPlain(HttpCounter.MALFORMED_HEADER_LINE.ordinal());
                 }
             }
             lineStart = next;
@@ -542,7 +558,7 @@ public final class HttpAttributeExtractor extends PerFlowStateHandler<HttpAttrib
     private void stop(final State state, final int direction, final HttpCounter reason)
     {
         state.phase[direction] = DONE;
-        counters[reason.ordinal()]++;
+        counters.incrementPlain(reason.ordinal());
     }
 
     /**

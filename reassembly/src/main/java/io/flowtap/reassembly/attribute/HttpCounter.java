@@ -1,10 +1,13 @@
 package io.flowtap.reassembly.attribute;
 
+import io.flowtap.capture.counter.CounterDescriptor;
+import io.flowtap.capture.counter.CounterUnit;
+
 /**
  * What the HTTP extractor counts: messages parsed, and each reason it stopped looking at a stream. Nothing it meets
  * in a stream throws; every malformed or truncated input lands in one of these.
  */
-public enum HttpCounter
+public enum HttpCounter implements CounterDescriptor
 {
     /** Request header blocks parsed. */
     REQUESTS("requests"),
@@ -47,9 +50,19 @@ public enum HttpCounter
     /**
      * @return a short label for counter summaries.
      */
+    @Override
     public String label()
     {
         return label;
+    }
+
+    /**
+     * @return what the counter counts.
+     */
+    @Override
+    public CounterUnit unit()
+    {
+        return CounterUnit.EVENTS;
     }
 
     /**

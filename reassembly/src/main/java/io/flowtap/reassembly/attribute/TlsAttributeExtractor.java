@@ -1,5 +1,8 @@
 package io.flowtap.reassembly.attribute;
 
+import io.flowtap.capture.counter.CounterAllocator;
+import io.flowtap.capture.counter.CounterValues;
+import io.flowtap.capture.counter.InMemoryCounters;
 import io.flowtap.reassembly.Flow;
 import io.flowtap.reassembly.attribute.tls.CertificateChain;
 import io.flowtap.reassembly.attribute.tls.TlsHello;
@@ -74,7 +77,7 @@ public final class TlsAttributeExtractor extends PerFlowStateHandler<TlsAttribut
 
     private final long inspectLimitBytes;
     private final int maxPendingBytes;
-    private final long[] counters = new long[TlsCounter.count()];
+    private final CounterValues counters;
     private final UnsafeBuffer message;
     private final UnsafeBuffer hex = new UnsafeBuffer(new byte[8]);
     private final int[] fragmentRecord = new int[MAX_FRAGMENTS];
@@ -95,6 +98,17 @@ public final class TlsAttributeExtractor extends PerFlowStateHandler<TlsAttribut
     }
 
     /**
+     * An extractor with the default slot, limits and pool size, counting where it is told.
+     *
+     * @param counters gives the extractor its {@link TlsCounter}s (cold path): in a sensor, one list per worker in its
+     *                 counters file, so that {@code flowtap stats} and the metrics endpoint show them.
+     */
+    public TlsAttributeExtractor(final CounterAllocator counters)
+    {
+        this(DATA_SLOT_DEFAULT, INSPECT_LIMIT_BYTES_DEFAULT, MAX_PENDING_BYTES_DEFAULT, POOL_SIZE_DEFAULT, counters);
+    }
+
+    /**
      * @param dataSlot          flow data slot for the parser state, below the engine's
      *                          {@link io.flowtap.reassembly.EngineContext#dataSlots()}.
      * @param inspectLimitBytes stream offset past which a direction is not looked at.
@@ -104,7 +118,26 @@ public final class TlsAttributeExtractor extends PerFlowStateHandler<TlsAttribut
     public TlsAttributeExtractor(
         final int dataSlot, final int inspectLimitBytes, final int maxPendingBytes, final int poolSize)
     {
+        this(dataSlot, inspectLimitBytes, maxPendingBytes, poolSize, new InMemoryCounters(TlsCounter.count()));
+    }
+
+    /**
+     * @param dataSlot          flow data slot for the parser state, below the engine's
+     *                          {@link io.flowtap.reassembly.EngineContext#dataSlots()}.
+     * @param inspectLimitBytes stream offset past which a direction is not looked at.
+     * @param maxPendingBytes   most bytes held back for one handshake message; at least one whole record.
+     * @param poolSize          flow states made up front (the flows expected at once).
+     * @param counters          gives the extractor its counters (cold path).
+     */
+    public TlsAttributeExtractor(
+        final int dataSlot,
+        final int inspectLimitBytes,
+        final int maxPendingBytes,
+        final int poolSize,
+        final CounterAllocator counters)
+    {
         super(dataSlot, State::new, poolSize);
+        this.counters = counters.allocate(TlsCounter.values());
         if (inspectLimitBytes < 1 || maxPendingBytes < RECORD_HEADER_LENGTH + MAX_RECORD_LENGTH)
         {
             throw new IllegalArgumentException("inspect limit must be positive and max pending at least " +
@@ -123,7 +156,7 @@ public final class TlsAttributeExtractor extends PerFlowStateHandler<TlsAttribut
      */
     public long counter(final TlsCounter counter)
     {
-        return counters[counter.ordinal()];
+        return counters.get(counter.ordinal());
     }
 
     @Override
@@ -240,7 +273,7 @@ public final class TlsAttributeExtractor extends PerFlowStateHandler<TlsAttribut
         if (state.phase[direction] != DONE)
         {
             state.phase[direction] = DONE;
-            counters[TlsCounter.GAP.ordinal()]++;
+            counters.incrementPlain(TlsCounter.GAP.ordinal());
         }
     }
 
@@ -335,17 +368,17 @@ public final class TlsAttributeExtractor extends PerFlowStateHandler<TlsAttribut
         final boolean ok;
         if (type == CLIENT_HELLO)
         {
-            counters[TlsCounter.CLIENT_HELLOS.ordinal()]++;
+            counters.incrementPlain(TlsCounter.CLIENT_HELLOS.ordinal());
             ok = hello.clientHello(flow, direction, start, end, timeNs);
         }
         else if (type == SERVER_HELLO)
         {
-            counters[TlsCounter.SERVER_HELLOS.ordinal()]++;
+            counters.incrementPlain(TlsCounter.SERVER_HELLOS.ordinal());
             ok = serverHello(flow, state, direction, start, end, timeNs);
         }
         else if (type == CERTIFICATE)
         {
-            counters[TlsCounter.CERTIFICATES.ordinal()]++;
+            counters.incrementPlain(TlsCounter.CERTIFICATES.ordinal());
             ok = certificate(flow, direction, start, end, timeNs);
         }
         else
@@ -354,7 +387,7 @@ public final class TlsAttributeExtractor extends PerFlowStateHandler<TlsAttribut
         }
         if (!ok)
         {
-            counters[TlsCounter.MALFORMED_HANDSHAKE.ordinal()]++;
+            counters.incrementPlain(TlsCounter.MALFORMED_HANDSHAKE.ordinal());
         }
     }
 
@@ -416,7 +449,7 @@ public final class TlsAttributeExtractor extends PerFlowStateHandler<TlsAttribut
         if ((version == TLS13 || (version & 0xFF00) == 0x7F00) && !state.tls13)
         {
             state.tls13 = true;
-            counters[TlsCounter.CERTIFICATE_ENCRYPTED.ordinal()]++;
+            counters.incrementPlain(TlsCounter.CERTIFICATE_ENCRYPTED.ordinal());
         }
         return alpnStart < 0 || hello.alpn(flow, direction, alpnStart, alpnEnd, timeNs);
     }
@@ -435,7 +468,7 @@ public final class TlsAttributeExtractor extends PerFlowStateHandler<TlsAttribut
         {
             if (!chain.names(i))
             {
-                counters[TlsCounter.MALFORMED_CERTIFICATE.ordinal()]++;
+                counters.incrementPlain(TlsCounter.MALFORMED_CERTIFICATE.ordinal());
             }
         }
         chain.report(flow, direction, count, timeNs);
@@ -453,7 +486,7 @@ public final class TlsAttributeExtractor extends PerFlowStateHandler<TlsAttribut
     private int stop(final State state, final int direction, final TlsCounter reason, final int length)
     {
         state.phase[direction] = DONE;
-        counters[reason.ordinal()]++;
+        counters.incrementPlain(reason.ordinal());
         return length;
     }
 

@@ -1,10 +1,13 @@
 package io.flowtap.reassembly.attribute;
 
+import io.flowtap.capture.counter.CounterDescriptor;
+import io.flowtap.capture.counter.CounterUnit;
+
 /**
  * What the TLS extractor counts: handshake messages read, and each reason it stopped looking at a stream or skipped
  * part of one. Nothing it meets in a stream throws; every malformed or truncated input lands in one of these.
  */
-public enum TlsCounter
+public enum TlsCounter implements CounterDescriptor
 {
     /** ClientHello messages read. */
     CLIENT_HELLOS("client hellos"),
@@ -48,9 +51,19 @@ public enum TlsCounter
     /**
      * @return a short label for counter summaries.
      */
+    @Override
     public String label()
     {
         return label;
+    }
+
+    /**
+     * @return what the counter counts.
+     */
+    @Override
+    public CounterUnit unit()
+    {
+        return CounterUnit.EVENTS;
     }
 
     /**

@@ -3,16 +3,16 @@ package io.flowtap.tools.sensor;
 import io.flowtap.kafka.JournalShipper;
 import io.flowtap.kafka.ShipContext;
 import io.flowtap.metrics.MetricsEndpoint;
-import io.flowtap.pipeline.CountersPublisher;
 import io.flowtap.pipeline.Pipeline;
 import io.flowtap.pipeline.PipelineContext;
+import io.flowtap.pipeline.stats.CounterTable;
 import io.flowtap.pipeline.stats.CountersFile;
 import io.flowtap.pipeline.stats.HistogramLog;
 import io.flowtap.pipeline.stats.LatencyCounters;
+import io.flowtap.pipeline.stats.SampledCounters;
 import io.flowtap.pipeline.stats.Stage;
 import io.flowtap.pipeline.stats.StageHistograms;
 import io.flowtap.reassembly.EngineContext;
-import io.flowtap.reassembly.EngineCounter;
 import io.flowtap.reassembly.FlowRuleHandler;
 import io.flowtap.reassembly.TcpHandler;
 import io.flowtap.reassembly.attribute.FlowBoundaryAttributes;
@@ -48,7 +48,8 @@ import java.util.function.Supplier;
 public final class Sensor implements AutoCloseable
 {
     private static final long PUBLISH_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(200);
-    private static final int COUNTERS_PER_WORKER = EngineCounter.values().length + 4;
+    /** The most pollers a sensor has (capture's {@code --pollers} range), each with its own copy of its counters. */
+    private static final int MAX_POLLERS = 64;
     private static final int COUNTERS_FIXED = 256;
     private static final int COUNTERS_SHIP = 16;
     private static final int COUNTERS_LATENCY = Stage.values().length * (LatencyCounters.BOUNDS_NS.length + 3);
@@ -65,7 +66,7 @@ public final class Sensor implements AutoCloseable
     private final java.util.Set<String> errorsShown = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Consumer<String> ruleLog = line -> System.err.println("flowtap: " + line);
     private LongSupplier handlerErrors;
-    private CountersPublisher publisher;
+    private SampledCounters publisher;
     private final MetricsEndpoint metrics;
     private final SensorShipper shipper;
     private final boolean live;
@@ -177,8 +178,8 @@ public final class Sensor implements AutoCloseable
             {
                 log = new HistogramLog(options.histogramLog, histograms);
             }
-            final int maxCounters = COUNTERS_FIXED + options.workers * COUNTERS_PER_WORKER + COUNTERS_LATENCY +
-                COUNTERS_SHIP;
+            final int maxCounters = COUNTERS_FIXED + CounterTable.countersFor(MAX_POLLERS, options.workers) +
+                COUNTERS_LATENCY + COUNTERS_SHIP;
             if (options.counters != null)
             {
                 counters = CountersFile.create(options.counters, maxCounters);
@@ -218,6 +219,7 @@ public final class Sensor implements AutoCloseable
     {
         final PipelineContext context = new PipelineContext()
             .errorHandler(this::onError)
+            .countersFile(countersFile)
             .workers(options.workers)
             .queueCapacity(options.queueCapacity)
             .queueFullPolicy(options.queueFullPolicy)
@@ -234,8 +236,10 @@ public final class Sensor implements AutoCloseable
                     // First, so every later handler (the journal's writer last) hears of a flow's end attribute
                     // before its own end.
                     list.add(new FlowBoundaryAttributes());
-                    list.add(new HttpAttributeExtractor());
-                    list.add(new TlsAttributeExtractor());
+                    list.add(countersFile == null ? new HttpAttributeExtractor() :
+                        new HttpAttributeExtractor(CounterTable.WORKER_HTTP.allocator(countersFile, worker)));
+                    list.add(countersFile == null ? new TlsAttributeExtractor() :
+                        new TlsAttributeExtractor(CounterTable.WORKER_TLS.allocator(countersFile, worker)));
                 }
                 if (!rules.isEmpty())
                 {
@@ -292,23 +296,24 @@ public final class Sensor implements AutoCloseable
         }
         if (countersFile != null)
         {
-            publisher = new CountersPublisher(pipeline, countersFile)
-                .add(countersFile, "journal: payload bytes", this::journalPayloadBytes)
-                .add(countersFile, "journal: raw frame bytes", this::rawFrameBytes)
-                .add(countersFile, "journal: raw frames cut to the frame limit", this::rawFramesCut)
-                .add(countersFile, "journal: events not journaled, disk full", this::journalEventsDropped)
-                .add(countersFile, "jvm: heap used bytes", Sensor::heapUsedBytes)
-                .add(countersFile, "jvm: direct memory bytes", Sensor::directMemoryBytes);
+            // The pipeline's own counters are in the file already, written by its threads; these are sampled.
+            publisher = new SampledCounters(countersFile)
+                .add("journal: payload bytes", this::journalPayloadBytes)
+                .add("journal: raw frame bytes", this::rawFrameBytes)
+                .add("journal: raw frames cut to the frame limit", this::rawFramesCut)
+                .add("journal: events not journaled, disk full", this::journalEventsDropped)
+                .add("jvm: heap used bytes", Sensor::heapUsedBytes)
+                .add("jvm: direct memory bytes", Sensor::directMemoryBytes);
             if (handlerErrors != null)
             {
-                publisher.add(countersFile, "handler: errors", handlerErrors);
+                publisher.add("handler: errors", handlerErrors);
             }
             if (histograms != null)
             {
                 latencyCounters = new LatencyCounters(histograms, countersFile);
                 latencyCounters.publish();
             }
-            publisher.publish();
+            publisher.sample();
             nextPublishNs = nowNs + PUBLISH_INTERVAL_NS;
         }
     }
@@ -328,7 +333,7 @@ public final class Sensor implements AutoCloseable
         if (publisher != null && nowNs - nextPublishNs >= 0)
         {
             nextPublishNs = nowNs + PUBLISH_INTERVAL_NS;
-            publisher.publish();
+            publisher.sample();
         }
         if (latencyCounters != null && nowNs - nextLatencyNs >= 0)
         {
@@ -460,7 +465,7 @@ public final class Sensor implements AutoCloseable
         closed = true;
         if (publisher != null)
         {
-            publisher.publish();
+            publisher.sample();
         }
         if (latencyCounters != null)
         {

@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     description = {
         "Print the counters of a running flowtap from its counters file (shared memory): every drop reason, queue "
-            + "depths, journal bytes, flows active. The appliance keeps running; nothing is reset."},
+            + "depths, journal bytes, flows active; then the distinct errors its threads met, if any (how often, first "
+            + "and last time, and what). The appliance keeps running; nothing is reset."},
     footerHeading = "%nExamples:%n",
     footer = {
         "  flowtap stats /var/run/flowtap/counters.dat",
@@ -95,12 +96,34 @@ public final class StatsCommand implements Callable<Integer>
                 {
                         out.printf("  %-48s %d%n", entry.getKey(), entry.getValue());
                 }
+                printErrors(reader, out);
                 out.flush();
                 printed++;
             }
             while (intervalSeconds > 0 && printed < count);
         }
         return ExitCodes.OK;
+    }
+
+    /**
+     * The distinct errors the sensor's threads met, after the counters, only when there are any: how often each was
+     * seen, first and last, and the first line of its stack trace (the exception and its message).
+     */
+    private static void printErrors(final CountersFileReader reader, final java.io.PrintWriter out)
+    {
+        final StringBuilder errors = new StringBuilder();
+        final int distinct = reader.errors((count, firstMs, lastMs, trace) ->
+        {
+            final int end = trace.indexOf('\n');
+            errors.append(String.format("  %d time%s, first %s, last %s: %s%n", count, count == 1 ? "" : "s",
+                Instant.ofEpochMilli(firstMs), Instant.ofEpochMilli(lastMs),
+                (end < 0 ? trace : trace.substring(0, end)).stripTrailing()));
+        });
+        if (distinct > 0)
+        {
+            out.println("errors: " + distinct + " distinct");
+            out.print(errors);
+        }
     }
 
     private static String prometheusText(final CountersFileReader reader)
