@@ -34,7 +34,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ZeroAllocationTest
 {
-    private static final int WINDOWS = 3;
     private static final int FLOWS = ManyFlowsCapture.FLOWS;
     /**
      * Chronicle allocates a little each time it maps the next chunk of a growing queue file (0 to 18 KB over the raw
@@ -126,32 +125,19 @@ class ZeroAllocationTest
             file);
         final Worker[] workers = pipeline.workers().toArray(new Worker[0]);
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        // Warm-up: every flow's handshake (the engines make their flow objects on first use) and some data.
-        while (segments(workers) < segments * 3 / 10 && System.nanoTime() < deadlineNs)
-        {
-            pipeline.doWork();
-        }
-        // Then three windows of data. Code that allocates per segment allocates in every one of them; the JIT may
-        // allocate once, in one window, when it deoptimises a method (objects it had scalar-replaced are then made on
-        // the heap), which is not the pipeline's doing: seen about once in six runs on a loaded 2-vCPU machine.
-        final long[] allocated = new long[WINDOWS];
-        long measured = 0;
-        for (int w = 0; w < WINDOWS; w++)
-        {
-            final long fromSegments = segments(workers);
-            final long before = Allocations.currentThreadBytes();
-            while (segments(workers) < segments * (3 + 2 * (w + 1)) / 10 && System.nanoTime() < deadlineNs)
-            {
-                pipeline.doWork();
-            }
-            allocated[w] = Allocations.currentThreadBytes() - before;
-            measured += segments(workers) - fromSegments;
-        }
+        // Warm-up: every flow's handshake (the engines make their flow objects on first use) and some data; then
+        // three windows of data (seen allocating in one window about once in six runs on a loaded 2-vCPU machine:
+        // a deoptimisation, see Allocations#inWindows).
+        Allocations.inWindows(() -> segments(workers), pipeline::doWork, new long[] {segments * 3 / 10}, deadlineNs);
+        final Allocations.Windows windows = Allocations.inWindows(() -> segments(workers), pipeline::doWork,
+            new long[] {segments * 5 / 10, segments * 7 / 10, segments * 9 / 10}, deadlineNs);
+        final long[] allocated = windows.bytes();
+        final long measured = windows.progress();
         assertTrue(pipeline.awaitInputFinished(TimeUnit.SECONDS.toNanos(60)));
         pipeline.close();
 
         System.out.printf("zero allocation: %d segments measured through 1 poller and 2 workers%s in %d windows, " +
-            "bytes allocated in each %s%n", measured, what, WINDOWS, Arrays.toString(allocated));
+            "bytes allocated in each %s%n", measured, what, allocated.length, Arrays.toString(allocated));
         assertNull(pipeline.accountingError(), pipeline::counterSummary);
         assertEquals(segments, pipeline.total(WorkerCounter.SEGMENTS));
         assertEquals(FLOWS, handlers[0].flowsEnded + handlers[1].flowsEnded, "every flow ended");

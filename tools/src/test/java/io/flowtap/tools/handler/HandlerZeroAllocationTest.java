@@ -39,7 +39,6 @@ class HandlerZeroAllocationTest
     private static final int FLOWS = ManyFlowsCapture.FLOWS;
     private static final int DATA_SEGMENTS_PER_DIRECTION = ManyFlowsCapture.DATA_SEGMENTS_PER_DIRECTION;
     private static final int PAYLOAD = ManyFlowsCapture.PAYLOAD;
-    private static final int WINDOWS = 3;
 
     @TempDir
     Path dir;
@@ -70,26 +69,19 @@ class HandlerZeroAllocationTest
             .handlers(user::forWorker), file);
         final Worker[] workers = pipeline.workers().toArray(new Worker[0]);
         final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        // Warm-up: every flow's handshake (the engines make their flow objects on first use) and some data.
-        step(pipeline, workers, segments * 3 / 10, deadlineNs);
-        // Then three windows of data. A handler that allocates per segment allocates in every one of them; the JIT
-        // may allocate once, in one window, when it deoptimises a method whose profile an earlier test's handler
-        // classes shaped (objects it had scalar-replaced are then made on the heap), and that is not the handler's.
-        final long[] allocated = new long[WINDOWS];
-        long measured = 0;
-        for (int w = 0; w < WINDOWS; w++)
-        {
-            final long fromSegments = segments(workers);
-            final long before = Allocations.currentThreadBytes();
-            step(pipeline, workers, segments * (3 + 2 * (w + 1)) / 10, deadlineNs);
-            allocated[w] = Allocations.currentThreadBytes() - before;
-            measured += segments(workers) - fromSegments;
-        }
+        // Warm-up: every flow's handshake (the engines make their flow objects on first use) and some data; then
+        // three windows of data (a method whose profile an earlier test's handler classes shaped may deoptimise in
+        // one: see Allocations#inWindows).
+        Allocations.inWindows(() -> segments(workers), pipeline::doWork, new long[] {segments * 3 / 10}, deadlineNs);
+        final Allocations.Windows windows = Allocations.inWindows(() -> segments(workers), pipeline::doWork,
+            new long[] {segments * 5 / 10, segments * 7 / 10, segments * 9 / 10}, deadlineNs);
+        final long[] allocated = windows.bytes();
+        final long measured = windows.progress();
         assertTrue(pipeline.awaitInputFinished(TimeUnit.SECONDS.toNanos(60)));
         pipeline.close();
 
         System.out.printf("zero allocation with the examples loaded by %s: %d segments measured in %d windows, " +
-            "bytes allocated in each %s%n", how, measured, WINDOWS, Arrays.toString(allocated));
+            "bytes allocated in each %s%n", how, measured, allocated.length, Arrays.toString(allocated));
         assertTrue(measured > 100_000, "segments measured: " + measured);
         assertEquals(0, Arrays.stream(allocated).min().orElseThrow(), "bytes allocated after warm-up, by window: " +
             Arrays.toString(allocated));
@@ -103,14 +95,6 @@ class HandlerZeroAllocationTest
             line.contains("\"tcp_connected\":true") && line.endsWith("\"complete\":true}")).count());
         assertEquals(0, errors.count(), log::toString);
         assertEquals(segments, pipeline.total(WorkerCounter.SEGMENTS));
-    }
-
-    private static void step(final Pipeline pipeline, final Worker[] workers, final long until, final long deadlineNs)
-    {
-        while (segments(workers) < until && System.nanoTime() < deadlineNs)
-        {
-            pipeline.doWork();
-        }
     }
 
     private static long segments(final Worker[] workers)
