@@ -16,10 +16,9 @@ import org.agrona.ErrorHandler;
  * <p>
  * Cold path, one thread: allocate each poller's counters, in poller order, then each worker's.
  */
-final class PipelineCounters implements AutoCloseable
+final class PipelineCounters
 {
     private final CountersFile file;
-    private final boolean owned;
 
     /** One poller's counters. */
     static final class Poller
@@ -42,9 +41,8 @@ final class PipelineCounters implements AutoCloseable
      */
     PipelineCounters(final PipelineContext context, final int pollers)
     {
-        this.owned = context.countersFile() == null;
-        this.file = owned ?
-            CountersFile.inMemory(CounterTable.countersFor(pollers, context.workers())) : context.countersFile();
+        this.file = context.countersFile() != null ? context.countersFile() :
+            CountersFile.inMemory(CounterTable.countersFor(pollers, context.workers()));
     }
 
     /**
@@ -86,14 +84,5 @@ final class PipelineCounters implements AutoCloseable
      */
     static void loggedOnly(final Throwable error)
     {
-    }
-
-    @Override
-    public void close()
-    {
-        if (owned)
-        {
-            file.close();
-        }
     }
 }

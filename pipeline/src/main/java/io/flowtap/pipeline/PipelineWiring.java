@@ -92,7 +92,6 @@ final class PipelineWiring
         catch (final RuntimeException ex)
         {
             CloseHelper.quietCloseAll(sources);
-            CloseHelper.quietClose(counters);
             throw ex;
         }
         return start(context, pollers, group, counters);
@@ -100,11 +99,10 @@ final class PipelineWiring
 
     static Pipeline file(final PipelineContext context, final CaptureFileSource source)
     {
-        PipelineCounters counters = null;
         try
         {
             context.conclude();
-            counters = new PipelineCounters(context, 1);
+            final PipelineCounters counters = new PipelineCounters(context, 1);
             final List<PipelinePoller> pollers = new ArrayList<>();
             pollers.add(new FilePoller(0, source, newDispatcher(context, 0, 1, counters.poller(0)),
                 context.queueFullPolicy(), context.pollLimit()));
@@ -112,7 +110,7 @@ final class PipelineWiring
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(source, counters);
+            CloseHelper.quietClose(source);
             throw ex;
         }
     }
