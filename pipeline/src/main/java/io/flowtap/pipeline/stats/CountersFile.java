@@ -19,7 +19,8 @@ import java.util.function.Consumer;
 /**
  * The appliance's counters in a memory-mapped file, so that {@code flowtap stats} can read a running sensor from
  * another process without stopping or asking it. The values and their labels are Agrona's counters layout (one
- * cache-line-padded value per counter, written in place by its one writer with ordered stores), followed by Agrona's
+ * cache-line-padded value per counter, written in place by its one writer: plain stores for per-packet counts, ordered
+ * ones for the rest, see {@code CounterValues}), followed by Agrona's
  * {@link DistinctErrorLog} of the exceptions the sensor's threads met; a small header in front says what the file is:
  * <pre>
  *   0  magic "FLOWTAPC" (8 bytes)        8  layout version (int)     12 metadata length (int)
