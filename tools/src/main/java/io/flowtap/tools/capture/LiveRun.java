@@ -1,9 +1,9 @@
 package io.flowtap.tools.capture;
 
 import io.flowtap.pipeline.Pipeline;
-import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineCounter;
+import io.flowtap.reassembly.EngineCounters;
 import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.handler.UserHandlers;
@@ -110,13 +110,9 @@ final class LiveRun implements SensorRun
     {
         err.println(PREFIX + "final counters on " + interfaceName);
         err.print(pipeline.counterSummary());
-        CounterReport.print(err, pipeline.engineCounters());
-        long flows = 0;
-        for (final Worker worker : pipeline.workers())
-        {
-            flows += worker.engine().counters().get(EngineCounter.FLOWS_CREATED);
-        }
-        err.println("flows " + flows);
+        final EngineCounters engine = pipeline.engineCounters();
+        CounterReport.print(err, engine);
+        err.println("flows " + engine.get(EngineCounter.FLOWS_CREATED));
         err.print(RunSummary.activeResponse(pipeline));
         err.print(RunSummary.checksumsAndFragments(pipeline));
         err.print(user.summary());

@@ -3,9 +3,9 @@ package io.flowtap.tools.read;
 import io.flowtap.capture.codec.DecodeCounter;
 import io.flowtap.capture.file.CaptureFileSource;
 import io.flowtap.pipeline.Pipeline;
-import io.flowtap.pipeline.worker.Worker;
 import io.flowtap.pipeline.worker.WorkerCounter;
 import io.flowtap.reassembly.EngineCounter;
+import io.flowtap.reassembly.EngineCounters;
 import io.flowtap.tools.CounterReport;
 import io.flowtap.tools.ExitCodes;
 import io.flowtap.tools.handler.UserHandlers;
@@ -145,15 +145,10 @@ final class FileRun implements SensorRun
         err.printf(Locale.ROOT, "%sread %s with %d worker%s in %.2f s: %d segments (%.0f/s)%n", PREFIX, file,
             workers, workers == 1 ? "" : "s", seconds, segments, segments / seconds);
         err.print(pipeline.counterSummary());
-        CounterReport.print(err, pipeline.engineCounters());
-        long flows = 0;
-        long delivered = 0;
-        for (final Worker worker : pipeline.workers())
-        {
-            flows += worker.engine().counters().get(EngineCounter.FLOWS_CREATED);
-            delivered += worker.engine().counters().get(EngineCounter.DELIVERED_BYTES);
-        }
-        err.printf("flows %d, stream bytes delivered %d%n", flows, delivered);
+        final EngineCounters engine = pipeline.engineCounters();
+        CounterReport.print(err, engine);
+        err.printf("flows %d, stream bytes delivered %d%n", engine.get(EngineCounter.FLOWS_CREATED),
+            engine.get(EngineCounter.DELIVERED_BYTES));
         err.print(RunSummary.activeResponse(pipeline));
         err.print(RunSummary.checksumsAndFragments(pipeline));
         err.print(user.summary());
