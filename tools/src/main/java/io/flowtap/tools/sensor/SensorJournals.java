@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.ToLongFunction;
 
 /**
  * A sensor run's journals: the event journal with one writer per worker, the raw-packet journal with one writer per
@@ -98,46 +99,22 @@ final class SensorJournals implements AutoCloseable
 
     long payloadBytes()
     {
-        long bytes = 0;
-        for (final JournalWriter writer : journalWriters)
-        {
-            bytes += writer.payloadBytesWritten();
-        }
-        return bytes;
+        return sum(journalWriters, JournalWriter::payloadBytesWritten);
     }
 
     long rawFrameBytes()
     {
-        long bytes = 0;
-        for (final RawPacketJournal writer : rawWriters)
-        {
-            bytes += writer.frameBytesWritten();
-        }
-        return bytes;
+        return sum(rawWriters, RawPacketJournal::frameBytesWritten);
     }
 
     long eventsDropped()
     {
-        long dropped = 0;
-        for (final JournalWriter writer : journalWriters)
-        {
-            dropped += writer.eventsDropped();
-        }
-        for (final RawPacketJournal writer : rawWriters)
-        {
-            dropped += writer.eventsDropped();
-        }
-        return dropped;
+        return sum(journalWriters, JournalWriter::eventsDropped) + sum(rawWriters, RawPacketJournal::eventsDropped);
     }
 
     long rawFramesCut()
     {
-        long frames = 0;
-        for (final RawPacketJournal writer : rawWriters)
-        {
-            frames += writer.framesCut();
-        }
-        return frames;
+        return sum(rawWriters, RawPacketJournal::framesCut);
     }
 
     /**
@@ -175,27 +152,15 @@ final class SensorJournals implements AutoCloseable
         {
             err.printf(Locale.ROOT, "journal %s (run %d): %d payload bytes%n", journal.directory(), journal.run(),
                 payloadBytes());
-            long events = 0;
-            long bytes = 0;
-            for (final JournalWriter writer : journalWriters)
-            {
-                events += writer.eventsDropped();
-                bytes += writer.payloadBytesDropped();
-            }
-            lost(err, journal, "events", events, "payload", bytes);
+            lost(err, journal, "events", sum(journalWriters, JournalWriter::eventsDropped), "payload",
+                sum(journalWriters, JournalWriter::payloadBytesDropped));
         }
         if (rawJournal != null)
         {
             err.printf(Locale.ROOT, "raw-packet journal %s (run %d): %d frame bytes, %d frames cut%n",
                 rawJournal.directory(), rawJournal.run(), rawFrameBytes(), rawFramesCut());
-            long frames = 0;
-            long bytes = 0;
-            for (final RawPacketJournal writer : rawWriters)
-            {
-                frames += writer.eventsDropped();
-                bytes += writer.payloadBytesDropped();
-            }
-            lost(err, rawJournal, "frames", frames, "frame", bytes);
+            lost(err, rawJournal, "frames", sum(rawWriters, RawPacketJournal::eventsDropped), "frame",
+                sum(rawWriters, RawPacketJournal::payloadBytesDropped));
         }
     }
 
@@ -215,6 +180,19 @@ final class SensorJournals implements AutoCloseable
                 journal.directory(), count, what, bytes, kind, journal.space().policy().label(),
                 journal.space().fullReason());
         }
+    }
+
+    /**
+     * One count added up over writers, as each is now: they are read while their threads write (cold path).
+     */
+    private static <W> long sum(final List<W> writers, final ToLongFunction<W> count)
+    {
+        long sum = 0;
+        for (final W writer : writers)
+        {
+            sum += count.applyAsLong(writer);
+        }
+        return sum;
     }
 
     private static JournalContext journalContext(final SensorOptions options)
