@@ -38,8 +38,6 @@ public enum RingCounter implements CounterDescriptor
     /** Reads of PACKET_STATISTICS that failed. */
     STATISTICS_ERRORS("statistics errors");
 
-    private static final RingCounter[] VALUES = values();
-
     private final String label;
 
     RingCounter(final String label)
@@ -69,22 +67,5 @@ public enum RingCounter implements CounterDescriptor
             case BLOCKS, BLOCKS_TIMED_OUT, BLOCKS_LOSING, MALFORMED_BLOCKS -> CounterUnit.BLOCKS;
             default -> CounterUnit.EVENTS;
         };
-    }
-
-    /**
-     * @return how many counters there are.
-     */
-    public static int count()
-    {
-        return VALUES.length;
-    }
-
-    /**
-     * @param ordinal of a counter.
-     * @return the counter.
-     */
-    public static RingCounter get(final int ordinal)
-    {
-        return VALUES[ordinal];
     }
 }

@@ -51,8 +51,6 @@ public enum DispatchCounter implements CounterDescriptor
      */
     RING_UNREAD_AT_CLOSE("ring frames unread at close");
 
-    private static final DispatchCounter[] VALUES = values();
-
     private final String label;
 
     DispatchCounter(final String label)
@@ -83,22 +81,5 @@ public enum DispatchCounter implements CounterDescriptor
             case WRONG_POLLER, AFFINITY_UNCHECKED -> CounterUnit.FLOWS;
             default -> CounterUnit.SEGMENTS;
         };
-    }
-
-    /**
-     * @param ordinal of a counter.
-     * @return the counter.
-     */
-    public static DispatchCounter get(final int ordinal)
-    {
-        return VALUES[ordinal];
-    }
-
-    /**
-     * @return how many there are.
-     */
-    public static int count()
-    {
-        return VALUES.length;
     }
 }

@@ -30,8 +30,6 @@ public enum WorkerCounter implements CounterDescriptor
     /** Duty cycles that found work. */
     BUSY_CYCLES("busy cycles");
 
-    private static final WorkerCounter[] VALUES = values();
-
     private final String label;
 
     WorkerCounter(final String label)
@@ -61,22 +59,5 @@ public enum WorkerCounter implements CounterDescriptor
             case BUSY_CYCLES -> CounterUnit.CYCLES;
             default -> CounterUnit.SEGMENTS;
         };
-    }
-
-    /**
-     * @param ordinal of a counter.
-     * @return the counter.
-     */
-    public static WorkerCounter get(final int ordinal)
-    {
-        return VALUES[ordinal];
-    }
-
-    /**
-     * @return how many there are.
-     */
-    public static int count()
-    {
-        return VALUES.length;
     }
 }

@@ -66,15 +66,6 @@ public enum HttpCounter implements CounterDescriptor
     }
 
     /**
-     * @param ordinal of a counter.
-     * @return the counter, without the copy {@code values()} makes.
-     */
-    public static HttpCounter get(final int ordinal)
-    {
-        return VALUES[ordinal];
-    }
-
-    /**
      * @return how many counters there are.
      */
     public static int count()

@@ -67,15 +67,6 @@ public enum TlsCounter implements CounterDescriptor
     }
 
     /**
-     * @param ordinal of a counter.
-     * @return the counter, without the copy {@code values()} makes.
-     */
-    public static TlsCounter get(final int ordinal)
-    {
-        return VALUES[ordinal];
-    }
-
-    /**
      * @return how many counters there are.
      */
     public static int count()
